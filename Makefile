@@ -1,0 +1,31 @@
+# Two entry points: `make run` (check the bundled programs, then show a failing one) and `make test`.
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint docs clean
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/ppl check programs/
+	@echo
+	@echo "--- a program with mistakes (expected to fail) ---"
+	-$(BIN)/ppl check examples/broken_reseller.yaml
+
+test: $(STAMP)
+	$(BIN)/ruff check policy_lang compiler runtime ppl tests
+	$(BIN)/mypy
+	$(BIN)/pytest
+	$(BIN)/mkdocs build --strict --quiet --site-dir .site
+
+docs: $(STAMP)
+	$(BIN)/mkdocs serve
+
+clean:
+	rm -rf $(VENV) .site .pytest_cache .mypy_cache .ruff_cache

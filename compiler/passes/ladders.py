@@ -1,0 +1,135 @@
+"""Ladders, bonuses and rates: step order, overlaps and gaps, rates in range, caps, payout cliffs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from decimal import Decimal
+
+from compiler.consts import const_value, format_amount, format_rate
+from compiler.context import Context
+from policy_lang import ast
+from policy_lang import diagnostics as dg
+
+
+def check_ladders(ctx: Context) -> Iterator[dg.Diagnostic]:
+    """Yield diagnostics for badly ordered steps, rates out of range, unreachable payouts and cliffs."""
+    for body in ctx.all_bodies():
+        for ladder in body.ladders or ():
+            yield from _steps(f"ladder `{ladder.id.name}`", [(s.start, s.end) for s in ladder.steps])
+            for step in ladder.steps:
+                yield from _rate(step.rate, f"ladder `{ladder.id.name}`", "step rate")
+            if ladder.mode == "retroactive" and ladder.basis != "quantity":
+                yield from _cliffs(ladder, ctx)
+        for bonus in body.bonuses or ():
+            yield from _steps(f"bonus `{bonus.id.name}`", [(s.target, None) for s in bonus.steps], noun="target")
+            yield from _bonus_cap(bonus, ctx)
+        yield from _body_rates(body)
+
+
+def _steps(owner: str, bounds: Sequence[tuple[ast.Expr, ast.Expr | None]], noun: str = "step") -> Iterator[
+        dg.Diagnostic]:
+    previous: tuple[Decimal, ast.Expr, ast.Expr | None] | None = None
+    for index, (start_expr, end_expr) in enumerate(bounds, 1):
+        start = const_value(start_expr)
+        if start is None:
+            yield dg.error("E307", f"in {owner}: the {noun} threshold must be a constant amount",
+                           start_expr.span, hint="write a literal such as `¥100,000,000` or `1億`")
+            return
+        if start < 0:
+            yield dg.error("E320", f"in {owner}: {noun} {index} starts below zero", start_expr.span)
+        end = const_value(end_expr) if end_expr is not None else None
+        if end is not None and end_expr is not None and end <= start:
+            yield dg.error("E322", f"in {owner}: {noun} {index} ends before it starts", end_expr.span,
+                           hint="`to` must be greater than `from`")
+        if previous is not None:
+            prev_start, prev_expr, prev_end_expr = previous
+            label = [dg.Label(prev_expr.span, f"{noun} {index - 1} starts here")] if prev_expr.span else []
+            if start == prev_start:
+                yield dg.error("E321", f"in {owner}: {noun} {index} starts at the same threshold as {noun} "
+                               f"{index - 1}", start_expr.span, labels=label, hint="merge the two steps")
+            elif start < prev_start:
+                yield dg.error("E320", f"in {owner}: {noun} {index} is lower than {noun} {index - 1}",
+                               start_expr.span, labels=label, hint="list the steps in increasing order")
+            prev_end = const_value(prev_end_expr) if prev_end_expr is not None else None
+            if prev_end is not None and prev_end_expr is not None and start > prev_start:
+                if prev_end > start:
+                    yield dg.error("E322", f"in {owner}: {noun} {index - 1} reaches past the start of {noun} {index}",
+                                   prev_end_expr.span, hint="end a step where the next one starts")
+                elif prev_end < start:
+                    yield dg.error("E323", f"in {owner}: volumes between {noun} {index - 1}'s end and {noun} "
+                                   f"{index}'s start are not covered", prev_end_expr.span,
+                                   hint="end a step where the next one starts, or leave out `to`")
+        previous = (start, start_expr, end_expr)
+
+
+def _rate(expr: ast.Expr | None, owner: str, what: str, allow_full: bool = False) -> Iterator[dg.Diagnostic]:
+    value = const_value(expr)
+    if expr is None or value is None:
+        return
+    if value < 0 or value > 1 or (value == 1 and not allow_full):
+        yield dg.error("E330", f"in {owner}: {what} {format_rate(value)} is outside 0% to 100%", expr.span,
+                       hint="a margin of 100% or more would leave a wholesale price of zero or less"
+                       if value >= 1 else "rates cannot be negative")
+
+
+def _body_rates(body: ast.Body) -> Iterator[dg.Diagnostic]:
+    for contract in body.contracts or ():
+        yield from _rate(contract.margin, f"contract `{contract.id.name}`", "margin")
+        if contract.fee is not None and isinstance(const_value(contract.fee), Decimal) and \
+                isinstance(contract.fee, ast.PercentLit):
+            yield from _rate(contract.fee, f"contract `{contract.id.name}`", "fee")
+    for tier in body.tiers.levels if body.tiers else ():
+        yield from _rate(tier.margin_uplift, f"tier `{tier.id.name}`", "margin uplift")
+    if (rules := body.price_rules) is not None:
+        yield from _rate(rules.max_discount, "the price rules", "maximum discount")
+        yield from _rate(rules.max_channel_margin, "the price rules", "maximum channel margin")
+        for cap in rules.margin_caps:
+            yield from _rate(cap.cap, f"margin cap `{cap.id.name}`", "cap")
+        for p in rules.pass_through:
+            yield from _rate(p.fee, f"pass-through `{p.id.name}`", "fee")
+    for level in body.hierarchy.levels if body.hierarchy else ():
+        yield from _rate(level.margin, f"hierarchy level {level.level}", "margin")
+
+
+def _bonus_cap(bonus: ast.Bonus, ctx: Context) -> Iterator[dg.Diagnostic]:
+    cap = const_value(bonus.cap)
+    if cap is None or bonus.cap is None:
+        return
+    paid = Decimal(0)
+    for index, step in enumerate(bonus.steps, 1):
+        if isinstance(step.pay, ast.PercentLit):
+            return  # a percentage of volume: the total is not known statically
+        pay = const_value(step.pay)
+        if pay is None:
+            return
+        owner = f"bonus `{bonus.id.name}`"
+        if pay > cap:
+            yield dg.error("E331", f"in {owner}: step {index} pays {format_amount(pay, ctx.currency)}, more than "
+                           f"the cap {format_amount(cap, ctx.currency)}", step.pay.span,
+                           labels=[dg.Label(bonus.cap.span, "cap set here")] if bonus.cap.span else (),
+                           hint="raise the cap or lower the payout")
+        elif bonus.kind == "cumulative" and paid >= cap:
+            yield dg.warning("W304", f"in {owner}: step {index} adds nothing; earlier steps already reach the cap",
+                             step.pay.span, hint="raise the cap, or remove the step")
+        paid = paid + pay if bonus.kind == "cumulative" else max(paid, pay)
+
+
+def _cliffs(ladder: ast.Ladder, ctx: Context) -> Iterator[dg.Diagnostic]:
+    tolerance = const_value(ctx.program.cliff_tolerance)
+    if tolerance is None:
+        return
+    previous_rate: Decimal | None = None
+    for step in ladder.steps:
+        start, rate = const_value(step.start), const_value(step.rate)
+        if start is None or rate is None:
+            return
+        if previous_rate is not None and rate > previous_rate:
+            jump = start * (rate - previous_rate)
+            if jump > tolerance:
+                yield dg.warning(
+                    "W302", f"payout cliff in ladder `{ladder.id.name}`: reaching {format_amount(start, ctx.currency)} "
+                    f"raises the payout by {format_amount(jump, ctx.currency)} at once "
+                    f"({format_rate(rate - previous_rate)} more on the whole period), over the tolerance "
+                    f"{format_amount(tolerance, ctx.currency)}", step.start.span,
+                    hint="use `mode: marginal`, add smaller steps, or raise `cliff_tolerance`")
+        previous_rate = rate

@@ -1,0 +1,319 @@
+"""Type checking: every expression against the declared inputs, before anything runs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import assert_never
+
+from compiler.context import Context
+from compiler.slots import Slot, program_slots
+from compiler.types import BOOLEAN, SCOPES, UNKNOWN, Type
+from policy_lang import ast
+from policy_lang import diagnostics as dg
+from policy_lang.currency import CURRENCIES
+from policy_lang.suggest import closest
+
+_ORDERED = ("money", "percent", "number", "integer", "date", "duration")
+_ARITY = {"min": (2, 99), "max": (2, 99), "abs": (1, 1), "round": (1, 2), "floor": (1, 2), "ceil": (1, 2),
+          "clamp": (3, 3)}
+
+
+def check_types(ctx: Context) -> Iterator[dg.Diagnostic]:
+    """Yield a diagnostic for every ill-typed expression and every expression of the wrong type for its place."""
+    for expr, slot in program_slots(ctx.program):
+        checker = _Checker(ctx, slot)
+        found = checker.infer(expr)
+        yield from checker.diagnostics
+        if not checker.diagnostics:
+            yield from _check_slot(expr, found, slot, ctx)
+
+
+def _check_slot(expr: ast.Expr, found: Type, slot: Slot, ctx: Context) -> Iterator[dg.Diagnostic]:
+    if found.kind == "unknown" or found.kind in slot.want:
+        if found.kind == "money" and found.currency != ctx.currency:
+            yield dg.error("E305", f"in {slot.where}: amount in {found.currency} in a program in {ctx.currency}",
+                           expr.span, hint=f"write the amount in {ctx.currency}")
+        return
+    if found.literal and found.numeric and ("money" in slot.want or "integer" in slot.want):
+        return  # a bare number stands for an amount in the program currency, or a count
+    if "integer" in slot.want and found.kind == "integer":
+        return
+    wanted = " or ".join(Type(k, currency=ctx.currency).describe() for k in slot.want)
+    hint = None
+    if "percent" in slot.want and found.numeric and isinstance(expr, ast.NumberLit):
+        shown = expr.value * 100 if expr.value < 1 else expr.value
+        hint = f"write a percentage: `{shown.normalize():f}%`"
+    elif "duration" in slot.want and found.numeric and isinstance(expr, ast.NumberLit):
+        hint = f"write a duration with its unit: `{expr.value}d` (days), `w`, `mo` or `y`"
+    elif "boolean" in slot.want:
+        hint = "compare the value, e.g. `partner.certified_engineers >= 2`"
+    code = "E306" if slot.want == ("boolean",) else "E307"
+    yield dg.error(code, f"in {slot.where}: expected {wanted}, found {found.describe()}", expr.span, hint=hint)
+
+
+class _Checker:
+    def __init__(self, ctx: Context, slot: Slot) -> None:
+        self.ctx = ctx
+        self.slot = slot
+        self.diagnostics: list[dg.Diagnostic] = []
+
+    def fail(self, code: str, message: str, node: ast.Node, hint: str | None = None) -> Type:
+        self.diagnostics.append(dg.error(code, f"in {self.slot.where}: {message}", node.span, hint=hint))
+        return UNKNOWN
+
+    def infer(self, node: ast.Expr, expect: Type | None = None) -> Type:
+        match node:
+            case ast.NumberLit(value=v):
+                return Type("integer" if v == v.to_integral_value() else "number", literal=True)
+            case ast.PercentLit():
+                return Type("percent")
+            case ast.MoneyLit(amount=amount, currency=cur):
+                return self.money_literal(node, amount, cur)
+            case ast.DateLit():
+                return Type("date")
+            case ast.DurationLit():
+                return Type("duration")
+            case ast.BoolLit():
+                return BOOLEAN
+            case ast.TextLit():
+                return Type("text")
+            case ast.ListLit(items=items):
+                types = [self.infer(i, expect) for i in items]
+                known = [t for t in types if t.kind != "unknown"]
+                return Type("list", item=known[0] if known else (expect or UNKNOWN))
+            case ast.Name():
+                return self.name(node, expect)
+            case ast.Unary(op=op, operand=operand):
+                t = self.infer(operand)
+                if op == "not":
+                    return BOOLEAN if t.kind in ("boolean", "unknown") else self.fail(
+                        "E304", f"`not` needs a condition, found {t.describe()}", operand)
+                if t.kind in ("money", "percent", "number", "integer", "duration", "unknown"):
+                    return t
+                return self.fail("E304", f"cannot negate {t.describe()}", operand)
+            case ast.Binary():
+                return self.binary(node)
+            case ast.Comparison():
+                self.comparison(node)
+                return BOOLEAN
+            case ast.Logical(op=op, left=left, right=right):
+                for side in (left, right):
+                    t = self.infer(side)
+                    if t.kind not in ("boolean", "unknown"):
+                        self.fail("E306", f"`{op}` needs conditions on both sides, found {t.describe()}", side,
+                                  hint="compare the value, e.g. `x >= 10`")
+                return BOOLEAN
+            case ast.Membership():
+                self.membership(node)
+                return BOOLEAN
+            case ast.Conditional(condition=cond, then=then, otherwise=otherwise):
+                c = self.infer(cond)
+                if c.kind not in ("boolean", "unknown"):
+                    self.fail("E306", f"the condition of `if` must be true or false, found {c.describe()}", cond)
+                a, b = self.infer(then, expect), self.infer(otherwise, expect)
+                return self.unify(a, b, node, "the branches of `if` must have the same type")
+            case ast.Call():
+                return self.call(node)
+            case _:
+                raise AssertionError(f"unexpected expression node {node!r}")
+        assert_never(node)  # pragma: no cover
+
+    def money_literal(self, node: ast.Expr, amount: Decimal, currency: str) -> Type:
+        if currency not in CURRENCIES:
+            close = closest(currency, list(CURRENCIES))
+            return self.fail("E311", f"unknown currency `{currency}`", node,
+                             hint=f"did you mean `{close}`?" if close else "use an ISO 4217 code such as JPY or USD")
+        digits = CURRENCIES[currency]
+        exponent = amount.normalize().as_tuple().exponent
+        if isinstance(exponent, int) and -exponent > digits:
+            unit = "whole yen" if currency == "JPY" else f"{digits} decimal places"
+            return self.fail("E309", f"amount `{amount}` is finer than {currency} allows ({unit})", node,
+                             hint="round the amount to the currency's smallest unit")
+        return Type("money", currency=currency)
+
+    def name(self, node: ast.Name, expect: Type | None) -> Type:
+        parts = node.parts
+        if len(parts) == 1:
+            return self.member(node, parts[0], expect)
+        scope, field = parts[0], ".".join(parts[1:])
+        if scope not in SCOPES:
+            close = closest(scope, self.slot.scopes or SCOPES)
+            return self.fail("E302", f"unknown field `{node.dotted}`", node,
+                             hint=f"did you mean `{close}.{field}`?" if close else None)
+        if scope not in self.slot.scopes:
+            allowed = ", ".join(f"`{s}`" for s in self.slot.scopes) or "no fields (write a constant)"
+            return self.fail("E302", f"`{node.dotted}` cannot be read here", node,
+                             hint=f"this place can read: {allowed}")
+        key = (scope, field)
+        found = self.ctx.fields.get(key)
+        if found is None:
+            names = [f"{s}.{f}" for (s, f) in self.ctx.fields if s in self.slot.scopes]
+            close = closest(node.dotted, names)
+            hint = f"did you mean `{close}`?" if close else f"declare it under `inputs: {scope}:` with its type"
+            return self.fail("E302", f"unknown field `{node.dotted}`", node, hint=hint)
+        self.ctx.used_fields.add(key)
+        if found.kind == "enum" and found.enum:
+            self.ctx.used_enums.add(found.enum)
+        return found
+
+    def member(self, node: ast.Name, word: str, expect: Type | None) -> Type:
+        if expect is not None and expect.kind == "enum" and expect.enum:
+            members = self.ctx.enums.get(expect.enum, ())
+            if word in members:
+                self.ctx.used_enums.add(expect.enum)
+                return expect
+            close = closest(word, members)
+            return self.fail("E308", f"`{word}` is not a `{expect.enum}`", node,
+                             hint=f"did you mean `{close}`?" if close else
+                             f"a `{expect.enum}` is one of: {', '.join(members)}")
+        owners = [name for name, members in self.ctx.enums.items() if word in members]
+        if len(owners) == 1:
+            self.ctx.used_enums.add(owners[0])
+            return Type("enum", enum=owners[0])
+        if len(owners) > 1:
+            return Type("enum", enum=None)  # ambiguous on its own; resolved by the other operand
+        everything = [m for members in self.ctx.enums.values() for m in members]
+        close = closest(word, everything)
+        hint = f"did you mean `{close}`?" if close else "fields are written with their scope, e.g. `partner.tier`"
+        return self.fail("E308", f"unknown name `{word}`", node, hint=hint)
+
+    def unify(self, a: Type, b: Type, node: ast.Node, message: str) -> Type:
+        if a.kind == "unknown":
+            return b
+        if b.kind == "unknown":
+            return a
+        if a.kind == b.kind and a.currency == b.currency and (a.enum == b.enum or None in (a.enum, b.enum)):
+            return a if a.enum else b
+        if a.numeric and b.numeric:
+            return Type("number", literal=a.literal and b.literal)
+        if a.kind == "money" and b.literal and b.numeric:
+            return a
+        if b.kind == "money" and a.literal and a.numeric:
+            return b
+        if a.kind == "money" and b.kind == "money":
+            return self.fail("E305", f"{a.currency} and {b.currency} do not mix", node,
+                             hint="ppl never converts currencies")
+        return self.fail("E304", f"{message}: {a.describe()} and {b.describe()}", node)
+
+    def binary(self, node: ast.Binary) -> Type:
+        a, b = self.infer(node.left), self.infer(node.right)
+        if "unknown" in (a.kind, b.kind):
+            return UNKNOWN
+        op = node.op
+        # A bare number next to money is an amount in the program's currency.
+        if a.kind == "money" and b.literal and b.numeric and op in "+-":
+            b = a
+        if b.kind == "money" and a.literal and a.numeric and op in "+-":
+            a = b
+        kinds = (a.kind, b.kind)
+        if op in "+-":
+            if a.kind == b.kind == "money":
+                if a.currency != b.currency:
+                    return self.fail("E305", f"cannot {'add' if op == '+' else 'subtract'} {a.currency} and "
+                                     f"{b.currency}", node, hint="ppl never converts currencies")
+                return a
+            if a.kind == b.kind and a.kind in ("percent", "duration"):
+                return a
+            if a.numeric and b.numeric:
+                return Type("integer" if kinds == ("integer", "integer") else "number",
+                            literal=a.literal and b.literal)
+            if kinds == ("date", "duration") or (op == "+" and kinds == ("duration", "date")):
+                return Type("date")
+            if op == "-" and kinds == ("date", "date"):
+                return Type("duration")
+            hint = None
+            if set(kinds) == {"money", "percent"}:
+                hint = "to add a percentage of an amount, multiply: `amount * (1 + 5%)`"
+            elif "percent" in kinds and (a.numeric or b.numeric):
+                hint = "write both as percentages, e.g. `5%` rather than `0.05`"
+            verb = "add" if op == "+" else "subtract"
+            return self.fail("E304", f"cannot {verb} {a.describe()} and {b.describe()}", node, hint=hint)
+        if op == "*":
+            for x, y in ((a, b), (b, a)):
+                if x.kind == "money" and (y.kind == "percent" or y.numeric):
+                    return x
+                if x.kind == "percent" and y.numeric:
+                    return x
+                if x.kind == "duration" and y.kind == "integer":
+                    return x
+            if kinds == ("percent", "percent"):
+                return a
+            if a.numeric and b.numeric:
+                return Type("integer" if kinds == ("integer", "integer") else "number")
+            return self.fail("E304", f"cannot multiply {a.describe()} by {b.describe()}", node)
+        if a.kind == b.kind == "money":
+            if a.currency != b.currency:
+                return self.fail("E305", f"cannot divide {a.currency} by {b.currency}", node)
+            return Type("number")
+        if a.kind in ("money", "percent", "duration") and b.numeric:
+            return a
+        if a.kind == b.kind and a.kind in ("percent", "duration"):
+            return Type("number")
+        if a.numeric and b.numeric:
+            return Type("number")
+        return self.fail("E304", f"cannot divide {a.describe()} by {b.describe()}", node)
+
+    def comparison(self, node: ast.Comparison) -> None:
+        a = self.infer(node.left)
+        b = self.infer(node.right, a if a.kind == "enum" else None)
+        if a.kind == "enum" and a.enum is None and b.kind == "enum":
+            a = self.infer(node.left, b)
+        if "unknown" in (a.kind, b.kind):
+            return
+        if node.op not in ("==", "!="):
+            if a.kind not in _ORDERED or b.kind not in _ORDERED:
+                bad = a if a.kind not in _ORDERED else b
+                self.fail("E304", f"`{node.op}` cannot order {bad.describe()}", node,
+                          hint="only amounts, percentages, numbers, dates and durations have an order")
+                return
+        if a.kind == "enum" and b.kind == "text" and isinstance(node.right, ast.TextLit) and a.enum:
+            members = self.ctx.enums.get(a.enum, ())
+            if node.right.value not in members:
+                close = closest(node.right.value, members)
+                self.fail("E308", f"`{node.right.value}` is not a `{a.enum}`", node.right,
+                          hint=f"did you mean `{close}`?" if close else None)
+            return
+        merged = self.unify(a, b, node, "cannot compare")
+        if merged.kind == "money" and not (a.kind == b.kind == "money") and not (a.literal or b.literal):
+            self.fail("E304", f"cannot compare {a.describe()} and {b.describe()}", node)
+        if {a.kind, b.kind} == {"percent"} or merged.kind == "unknown":
+            return
+        if "percent" in (a.kind, b.kind) and a.kind != b.kind and merged.kind != "unknown":
+            self.fail("E304", f"cannot compare {a.describe()} and {b.describe()}", node,
+                      hint="write both as percentages, e.g. `15%`")
+
+    def membership(self, node: ast.Membership) -> None:
+        item = self.infer(node.item)
+        collection = node.collection
+        if isinstance(collection, ast.ListLit):
+            for element in collection.items:
+                t = self.infer(element, item if item.kind == "enum" else None)
+                if "unknown" not in (t.kind, item.kind):
+                    self.unify(item, t, element, "list members must match the value tested")
+            return
+        t = self.infer(collection)
+        if t.kind not in ("list", "unknown"):
+            self.fail("E304", f"`in` needs a list, found {t.describe()}", collection, hint="write `x in [a, b]`")
+
+    def call(self, node: ast.Call) -> Type:
+        name = node.function
+        if name not in _ARITY:
+            close = closest(name, list(_ARITY))
+            return self.fail("E303", f"unknown function `{name}`", node,
+                             hint=f"did you mean `{close}`?" if close else f"functions: {', '.join(sorted(_ARITY))}")
+        lo, hi = _ARITY[name]
+        if not lo <= len(node.args) <= hi:
+            count = f"{lo}" if lo == hi else f"{lo} to {hi}" if hi < 99 else f"at least {lo}"
+            return self.fail("E303", f"`{name}` takes {count} argument{'s' if hi != 1 else ''}, "
+                             f"given {len(node.args)}", node)
+        types = [self.infer(arg) for arg in node.args]
+        if any(t.kind == "unknown" for t in types):
+            return UNKNOWN
+        first = types[0]
+        if first.kind not in ("money", "percent", "number", "integer", "duration"):
+            return self.fail("E304", f"`{name}` needs an amount or a number, found {first.describe()}", node.args[0])
+        result = first
+        for arg, t in zip(node.args[1:], types[1:], strict=True):
+            result = self.unify(result, t, arg, f"the arguments of `{name}` must have the same type")
+        return first if first.kind == "money" else result

@@ -1,0 +1,450 @@
+"""The typed model of a program: expression nodes and program constructs, each with a span.
+
+Nodes are frozen, slotted dataclasses; the span is keyword-only and left out of equality so
+trees compare by value. Collections are tuples.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from policy_lang.source import Span
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """Base of every node: carries where it was written."""
+
+    span: Span | None = field(default=None, kw_only=True, compare=False, repr=False)
+
+
+# --- expressions -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Expr(Node):
+    """Base of expression nodes."""
+
+
+@dataclass(frozen=True, slots=True)
+class NumberLit(Expr):
+    """A plain number: `1_000`, `2.5`, `10億` (units already applied)."""
+
+    value: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class PercentLit(Expr):
+    """A percentage: `15%` holds 15 (the rate is value / 100)."""
+
+    value: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class MoneyLit(Expr):
+    """An amount of money in a currency: `¥1,000,000`, `1000000 JPY`, `$12.50`, `3000万円`."""
+
+    amount: Decimal
+    currency: str  # ISO 4217 code, e.g. "JPY"
+
+
+@dataclass(frozen=True, slots=True)
+class DateLit(Expr):
+    """A calendar date: `2026-04-01`."""
+
+    value: datetime.date
+
+
+@dataclass(frozen=True, slots=True)
+class DurationLit(Expr):
+    """A length of time: `90d`, `2w`, `6mo`, `1y`."""
+
+    amount: int
+    unit: str  # one of DURATION_UNITS
+
+
+DURATION_UNITS = ("d", "w", "mo", "y")
+
+
+@dataclass(frozen=True, slots=True)
+class BoolLit(Expr):
+    """`true` or `false`."""
+
+    value: bool
+
+
+@dataclass(frozen=True, slots=True)
+class TextLit(Expr):
+    """A quoted text: `"gold"`."""
+
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class ListLit(Expr):
+    """A list: `[kanto, kansai]`."""
+
+    items: tuple[Expr, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Name(Expr):
+    """A dotted name: `partner.tier`, or a bare enumeration member such as `tier1`."""
+
+    parts: tuple[str, ...]
+
+    @property
+    def dotted(self) -> str:
+        return ".".join(self.parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Unary(Expr):
+    """`-x` or `not x`."""
+
+    op: str  # "-" | "not"
+    operand: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Binary(Expr):
+    """Arithmetic: `a + b`, `a - b`, `a * b`, `a / b`."""
+
+    op: str  # "+" | "-" | "*" | "/"
+    left: Expr
+    right: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison(Expr):
+    """`a == b`, `!=`, `<`, `<=`, `>`, `>=`."""
+
+    op: str
+    left: Expr
+    right: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Logical(Expr):
+    """`a and b`, `a or b`."""
+
+    op: str  # "and" | "or"
+    left: Expr
+    right: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Membership(Expr):
+    """`x in [a, b]` or `x not in [a, b]`."""
+
+    negated: bool
+    item: Expr
+    collection: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Conditional(Expr):
+    """`if cond then a else b`."""
+
+    condition: Expr
+    then: Expr
+    otherwise: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Call(Expr):
+    """A call of a built-in function: `min(a, b)`, `round(x, ¥1000)`."""
+
+    function: str
+    args: tuple[Expr, ...]
+
+
+ARITHMETIC = ("+", "-", "*", "/")
+COMPARISONS = ("==", "!=", "<", "<=", ">", ">=")
+FUNCTIONS = ("min", "max", "abs", "round", "floor", "ceil", "clamp")
+
+
+# --- program constructs ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Ident(Node):
+    """An id as written, with its place: the id of a construct or a reference to one."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Text(Node):
+    """Reader-facing text: one string for every language, or one per language code."""
+
+    values: tuple[tuple[str, str], ...]  # (language, text); language "" means "any"
+
+    def get(self, lang: str) -> str | None:
+        by_lang = dict(self.values)
+        return by_lang.get(lang, by_lang.get(""))
+
+
+@dataclass(frozen=True, slots=True)
+class Rounding(Node):
+    """How amounts are rounded where the program rounds."""
+
+    mode: str  # "down" | "half_up" | "half_even" | "up"
+    unit: Expr | None
+
+
+@dataclass(frozen=True, slots=True)
+class EnumDecl(Node):
+    """A program enumeration: `region: [kanto, kansai]`."""
+
+    name: Ident
+    members: tuple[Ident, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class InputField(Node):
+    """A declared input field: `partner.certified_engineers: integer`."""
+
+    scope: str  # "partner" | "transaction" | "deal" | "lead"
+    name: Ident
+    type_name: Ident
+    description: Text | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Contract(Node):
+    """A contract type and how a partner under it earns."""
+
+    id: Ident
+    kind: str  # "distributor" | "solution_partner" | "referral"
+    title: Text | None
+    description: Text | None
+    margin: Expr | None
+    ladder: Ident | None
+    bonuses: tuple[Ident, ...]
+    services: Expr | None
+    fee: Expr | None
+    fee_cap: Expr | None
+
+
+@dataclass(frozen=True, slots=True)
+class LadderStep(Node):
+    """One bracket of a margin ladder."""
+
+    start: Expr  # written `from`
+    end: Expr | None  # written `to`
+    rate: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Ladder(Node):
+    """An extra margin depending on period volume."""
+
+    id: Ident
+    title: Text | None
+    description: Text | None
+    basis: str  # "purchases" | "sales" | "list_sales" | "quantity"
+    period: str  # "month" | "quarter" | "half_year" | "fiscal_year"
+    mode: str  # "retroactive" | "marginal"
+    steps: tuple[LadderStep, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class BonusStep(Node):
+    """One target of a bonus."""
+
+    target: Expr
+    pay: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Bonus(Node):
+    """An extra payout once period targets are passed."""
+
+    id: Ident
+    title: Text | None
+    description: Text | None
+    basis: str
+    period: str
+    kind: str  # "one_off" | "cumulative"
+    when: Expr | None
+    steps: tuple[BonusStep, ...]
+    cap: Expr | None
+
+
+@dataclass(frozen=True, slots=True)
+class Tier(Node):
+    """A partner level with its qualification, uplift and benefits."""
+
+    id: Ident
+    title: Text | None
+    description: Text | None
+    qualify: Expr
+    margin_uplift: Expr | None
+    benefits: tuple[Ident, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Tiers(Node):
+    """Ordered partner levels, best first, and how often they are re-evaluated."""
+
+    cadence: str
+    levels: tuple[Tier, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Benefit(Node):
+    """An entitlement attached to tiers, possibly gated."""
+
+    id: Ident
+    kind: str
+    title: Text | None
+    description: Text | None
+    when: Expr | None
+    value: Expr | None
+
+
+@dataclass(frozen=True, slots=True)
+class MarginCap(Node):
+    """A ceiling on the total margin of some transactions."""
+
+    id: Ident
+    title: Text | None
+    when: Expr
+    cap: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class PassThrough(Node):
+    """A cost passed through at cost, with the partner's fee on top."""
+
+    id: Ident
+    title: Text | None
+    amount: Expr
+    fee: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class PriceRules(Node):
+    """What partners may charge and keep."""
+
+    ceiling: str | None  # "list_price" | "none"
+    max_discount: Expr | None
+    max_channel_margin: Expr | None
+    margin_caps: tuple[MarginCap, ...]
+    pass_through: tuple[PassThrough, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class HierarchyLevel(Node):
+    """One level of the distributor hierarchy."""
+
+    level: int
+    title: Text | None
+    margin: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Hierarchy(Node):
+    """The distributor hierarchy."""
+
+    model: str  # "nested" | "stacked"
+    max_depth: int
+    levels: tuple[HierarchyLevel, ...]
+    new_resellers: str | None  # "level_1" | "vendor"
+
+
+@dataclass(frozen=True, slots=True)
+class Registration(Node):
+    """How long a deal registration protects a partner."""
+
+    expires_after: Expr
+    renewals: int
+    renewal_period: Expr | None
+
+
+@dataclass(frozen=True, slots=True)
+class ConflictRule(Node):
+    """One rule of the conflict precedence chain."""
+
+    rule: str
+    by: str | None
+    when: Expr | None
+    title: Text | None
+
+
+@dataclass(frozen=True, slots=True)
+class Conflicts(Node):
+    """Who owns a deal when several claim it."""
+
+    registration: Registration | None
+    precedence: tuple[ConflictRule, ...]
+    otherwise: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RoutingKey(Node):
+    """One key of the lead-routing order."""
+
+    by: str | None
+    prefer: Expr | None
+    title: Text | None
+
+
+@dataclass(frozen=True, slots=True)
+class LeadRouting(Node):
+    """Which partners get an inbound lead first."""
+
+    eligible: Expr | None
+    order: tuple[RoutingKey, ...]
+    among_equals: str
+    skip_when: Expr | None
+    new_resellers: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Body(Node):
+    """The rule sections of one version; None means "not stated" (a revision keeps the earlier one)."""
+
+    contracts: tuple[Contract, ...] | None = None
+    ladders: tuple[Ladder, ...] | None = None
+    bonuses: tuple[Bonus, ...] | None = None
+    tiers: Tiers | None = None
+    benefits: tuple[Benefit, ...] | None = None
+    price_rules: PriceRules | None = None
+    hierarchy: Hierarchy | None = None
+    conflicts: Conflicts | None = None
+    lead_routing: LeadRouting | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Revision(Node):
+    """A later version of the program that replaces some sections from its date."""
+
+    version: Ident
+    effective_from: datetime.date
+    effective_until: datetime.date | None
+    note: Text | None
+    body: Body
+
+
+@dataclass(frozen=True, slots=True)
+class Program(Node):
+    """A whole program file."""
+
+    id: Ident
+    title: Text
+    description: Text | None
+    version: Ident
+    effective_from: datetime.date
+    effective_until: datetime.date | None
+    currency: Ident
+    rounding: Rounding
+    fiscal_year_start: int
+    cliff_tolerance: Expr | None
+    enums: tuple[EnumDecl, ...]
+    inputs: tuple[InputField, ...]
+    body: Body
+    revisions: tuple[Revision, ...]

@@ -1,0 +1,295 @@
+"""Located, schema-valid YAML → the typed program AST, parsing every expression on the way.
+
+The schema has already guaranteed the shapes, so this module only reads; the mistakes it can
+still find are expression syntax errors, bad dates and YAML 1.1 surprises in text slots.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from typing import TypeVar
+
+from policy_lang import ast
+from policy_lang import diagnostics as dg
+from policy_lang.expr_parser import parse_expression
+from policy_lang.yaml_loader import YamlDate, YMap, YNode, YScalar, YSeq, yaml11_surprise
+
+T = TypeVar("T")
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.diagnostics: list[dg.Diagnostic] = []
+
+    # --- scalars ---------------------------------------------------------------------------
+
+    def expr(self, node: YNode | None) -> ast.Expr | None:
+        if node is None:
+            return None
+        assert isinstance(node, YScalar)
+        value = node.value
+        if isinstance(value, bool):
+            return ast.BoolLit(value, span=node.span)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            try:
+                number = Decimal(node.raw.strip().replace("_", "")) if node.plain else Decimal(str(value))
+            except InvalidOperation:
+                number = Decimal(str(value))
+            if surprise := yaml11_surprise(node):
+                code, message, hint = surprise
+                self.diagnostics.append(dg.error(code, message, node.span, hint=hint))
+            return ast.NumberLit(number, span=node.span)
+        text = str(value)
+        try:
+            return parse_expression(text, node.locator())
+        except dg.CompileError as exc:
+            self.diagnostics.extend(exc.diagnostics)
+            return None
+
+    def ident(self, node: YNode | None) -> ast.Ident | None:
+        if node is None:
+            return None
+        assert isinstance(node, YScalar)
+        return ast.Ident(str(node.value), span=node.span)
+
+    def text_value(self, node: YScalar) -> str:
+        if isinstance(node.value, YamlDate) and (surprise := yaml11_surprise(node)):
+            code, message, hint = surprise
+            self.diagnostics.append(dg.error(code, message, node.span, hint=hint))
+        return str(node.value)
+
+    def text(self, node: YNode | None) -> ast.Text | None:
+        if node is None:
+            return None
+        if isinstance(node, YScalar):
+            return ast.Text((("", self.text_value(node)),), span=node.span)
+        assert isinstance(node, YMap)
+        values = tuple((str(k.value), self.text_value(v)) for k, v in node.items if isinstance(v, YScalar))
+        return ast.Text(values, span=node.span)
+
+    def date(self, node: YNode | None) -> datetime.date | None:
+        if node is None:
+            return None
+        assert isinstance(node, YScalar)
+        try:
+            return datetime.date.fromisoformat(str(node.value))
+        except ValueError:
+            self.diagnostics.append(dg.error("E400", f"`{node.value}` is not a real calendar date", node.span,
+                                             hint="write dates as YYYY-MM-DD, e.g. `2026-04-01`"))
+            return None
+
+    def word(self, node: YNode | None) -> str | None:
+        return None if node is None else str(node.value) if isinstance(node, YScalar) else None
+
+    def items(self, node: YNode | None, build: Callable[[YMap], T | None]) -> tuple[T, ...] | None:
+        if node is None:
+            return None
+        assert isinstance(node, YSeq)
+        built = [build(item) for item in node.items if isinstance(item, YMap)]
+        return tuple(b for b in built if b is not None)
+
+    def idents(self, node: YNode | None) -> tuple[ast.Ident, ...]:
+        if node is None:
+            return ()
+        assert isinstance(node, YSeq)
+        return tuple(ast.Ident(str(i.value), span=i.span) for i in node.items if isinstance(i, YScalar))
+
+    # --- constructs ------------------------------------------------------------------------
+
+    def contract(self, m: YMap) -> ast.Contract | None:
+        ident = self.ident(m.get("id"))
+        assert ident is not None
+        return ast.Contract(
+            ident, str(self.word(m.get("kind"))), self.text(m.get("title")), self.text(m.get("description")),
+            self.expr(m.get("margin")), self.ident(m.get("ladder")), self.idents(m.get("bonuses")),
+            self.expr(m.get("services")), self.expr(m.get("fee")), self.expr(m.get("fee_cap")), span=m.span)
+
+    def ladder(self, m: YMap) -> ast.Ladder | None:
+        steps = self.items(m.get("steps"), self.ladder_step) or ()
+        ident = self.ident(m.get("id"))
+        assert ident is not None
+        return ast.Ladder(ident, self.text(m.get("title")), self.text(m.get("description")),
+                          str(self.word(m.get("basis"))), str(self.word(m.get("period"))),
+                          str(self.word(m.get("mode"))), steps, span=m.span)
+
+    def ladder_step(self, m: YMap) -> ast.LadderStep | None:
+        start, rate = self.expr(m.get("from")), self.expr(m.get("rate"))
+        end = self.expr(m.get("to"))
+        if start is None or rate is None:
+            return None
+        return ast.LadderStep(start, end, rate, span=m.span)
+
+    def bonus(self, m: YMap) -> ast.Bonus | None:
+        ident = self.ident(m.get("id"))
+        assert ident is not None
+        return ast.Bonus(ident, self.text(m.get("title")), self.text(m.get("description")),
+                         str(self.word(m.get("basis"))), str(self.word(m.get("period"))),
+                         str(self.word(m.get("kind"))), self.expr(m.get("when")),
+                         self.items(m.get("steps"), self.bonus_step) or (), self.expr(m.get("cap")), span=m.span)
+
+    def bonus_step(self, m: YMap) -> ast.BonusStep | None:
+        target, pay = self.expr(m.get("target")), self.expr(m.get("pay"))
+        if target is None or pay is None:
+            return None
+        return ast.BonusStep(target, pay, span=m.span)
+
+    def tier(self, m: YMap) -> ast.Tier | None:
+        ident, qualify = self.ident(m.get("id")), self.expr(m.get("qualify"))
+        assert ident is not None
+        if qualify is None:
+            return None
+        return ast.Tier(ident, self.text(m.get("title")), self.text(m.get("description")), qualify,
+                        self.expr(m.get("margin_uplift")), self.idents(m.get("benefits")), span=m.span)
+
+    def tiers(self, node: YNode | None) -> ast.Tiers | None:
+        if not isinstance(node, YMap):
+            return None
+        return ast.Tiers(str(self.word(node.get("cadence"))), self.items(node.get("levels"), self.tier) or (),
+                         span=node.span)
+
+    def benefit(self, m: YMap) -> ast.Benefit | None:
+        ident = self.ident(m.get("id"))
+        assert ident is not None
+        return ast.Benefit(ident, str(self.word(m.get("kind"))), self.text(m.get("title")),
+                           self.text(m.get("description")), self.expr(m.get("when")), self.expr(m.get("value")),
+                           span=m.span)
+
+    def margin_cap(self, m: YMap) -> ast.MarginCap | None:
+        ident, when, cap = self.ident(m.get("id")), self.expr(m.get("when")), self.expr(m.get("cap"))
+        if ident is None or when is None or cap is None:
+            return None
+        return ast.MarginCap(ident, self.text(m.get("title")), when, cap, span=m.span)
+
+    def pass_through(self, m: YMap) -> ast.PassThrough | None:
+        ident, amount, fee = self.ident(m.get("id")), self.expr(m.get("amount")), self.expr(m.get("fee"))
+        if ident is None or amount is None or fee is None:
+            return None
+        return ast.PassThrough(ident, self.text(m.get("title")), amount, fee, span=m.span)
+
+    def price_rules(self, node: YNode | None) -> ast.PriceRules | None:
+        if not isinstance(node, YMap):
+            return None
+        return ast.PriceRules(self.word(node.get("ceiling")), self.expr(node.get("max_discount")),
+                              self.expr(node.get("max_channel_margin")),
+                              self.items(node.get("margin_caps"), self.margin_cap) or (),
+                              self.items(node.get("pass_through"), self.pass_through) or (), span=node.span)
+
+    def hierarchy_level(self, m: YMap) -> ast.HierarchyLevel | None:
+        level, margin = m.get("level"), self.expr(m.get("margin"))
+        if not isinstance(level, YScalar) or margin is None:
+            return None
+        return ast.HierarchyLevel(int(level.value), self.text(m.get("title")), margin, span=m.span)
+
+    def hierarchy(self, node: YNode | None) -> ast.Hierarchy | None:
+        if not isinstance(node, YMap):
+            return None
+        depth = node.get("max_depth")
+        return ast.Hierarchy(str(self.word(node.get("model"))), int(depth.value) if isinstance(depth, YScalar) else 1,
+                             self.items(node.get("levels"), self.hierarchy_level) or (),
+                             self.word(node.get("new_resellers")), span=node.span)
+
+    def conflict_rule(self, m: YMap) -> ast.ConflictRule | None:
+        return ast.ConflictRule(str(self.word(m.get("rule"))), self.word(m.get("by")), self.expr(m.get("when")),
+                                self.text(m.get("title")), span=m.span)
+
+    def conflicts(self, node: YNode | None) -> ast.Conflicts | None:
+        if not isinstance(node, YMap):
+            return None
+        registration = None
+        reg = node.get("registration")
+        if isinstance(reg, YMap):
+            expires = self.expr(reg.get("expires_after"))
+            renewals = reg.get("renewals")
+            if expires is not None:
+                registration = ast.Registration(
+                    expires, int(renewals.value) if isinstance(renewals, YScalar) else 0,
+                    self.expr(reg.get("renewal_period")), span=reg.span)
+        return ast.Conflicts(registration, self.items(node.get("precedence"), self.conflict_rule) or (),
+                             self.word(node.get("otherwise")), span=node.span)
+
+    def routing_key(self, m: YMap) -> ast.RoutingKey | None:
+        return ast.RoutingKey(self.word(m.get("by")), self.expr(m.get("prefer")), self.text(m.get("title")),
+                              span=m.span)
+
+    def lead_routing(self, node: YNode | None) -> ast.LeadRouting | None:
+        if not isinstance(node, YMap):
+            return None
+        return ast.LeadRouting(self.expr(node.get("eligible")), self.items(node.get("order"), self.routing_key) or (),
+                               str(self.word(node.get("among_equals"))), self.expr(node.get("skip_when")),
+                               self.word(node.get("new_resellers")), span=node.span)
+
+    def body(self, m: YMap) -> ast.Body:
+        return ast.Body(
+            contracts=self.items(m.get("contracts"), self.contract),
+            ladders=self.items(m.get("ladders"), self.ladder),
+            bonuses=self.items(m.get("bonuses"), self.bonus),
+            tiers=self.tiers(m.get("tiers")),
+            benefits=self.items(m.get("benefits"), self.benefit),
+            price_rules=self.price_rules(m.get("price_rules")),
+            hierarchy=self.hierarchy(m.get("hierarchy")),
+            conflicts=self.conflicts(m.get("conflicts")),
+            lead_routing=self.lead_routing(m.get("lead_routing")),
+            span=m.span,
+        )
+
+    def revision(self, m: YMap) -> ast.Revision | None:
+        version = m.get("version")
+        start = self.date(m.get("effective_from"))
+        if not isinstance(version, YScalar) or start is None:
+            return None
+        return ast.Revision(ast.Ident(self.text_value(version), span=version.span), start,
+                            self.date(m.get("effective_until")), self.text(m.get("note")), self.body(m), span=m.span)
+
+    def enums(self, node: YNode | None) -> tuple[ast.EnumDecl, ...]:
+        if not isinstance(node, YMap):
+            return ()
+        return tuple(ast.EnumDecl(ast.Ident(str(k.value), span=k.span), self.idents(v), span=k.span)
+                     for k, v in node.items)
+
+    def inputs(self, node: YNode | None) -> tuple[ast.InputField, ...]:
+        if not isinstance(node, YMap):
+            return ()
+        fields = []
+        for scope_key, scope in node.items:
+            if not isinstance(scope, YMap):
+                continue
+            for name, spec in scope.items:
+                type_node = spec.get("type") if isinstance(spec, YMap) else spec
+                description = self.text(spec.get("description")) if isinstance(spec, YMap) else None
+                if isinstance(type_node, YScalar):
+                    fields.append(ast.InputField(str(scope_key.value), ast.Ident(str(name.value), span=name.span),
+                                                 ast.Ident(str(type_node.value), span=type_node.span), description,
+                                                 span=name.span))
+        return tuple(fields)
+
+    def program(self, root: YMap) -> ast.Program | None:
+        header = root.get("program")
+        assert isinstance(header, YMap)
+        rounding_node = header.get("rounding")
+        assert isinstance(rounding_node, YMap)
+        rounding = ast.Rounding(str(self.word(rounding_node.get("mode"))), self.expr(rounding_node.get("unit")),
+                                span=rounding_node.span)
+        start = self.date(header.get("effective_from"))
+        version = header.get("version")
+        ident, title, currency = self.ident(header.get("id")), self.text(header.get("title")), header.get("currency")
+        fiscal = header.get("fiscal_year_start")
+        program = None
+        if start is not None and ident and title and isinstance(version, YScalar) and isinstance(currency, YScalar):
+            program = ast.Program(
+                ident, title, self.text(header.get("description")),
+                ast.Ident(self.text_value(version), span=version.span), start,
+                self.date(header.get("effective_until")),
+                ast.Ident(str(currency.value), span=currency.span), rounding,
+                int(fiscal.value) if isinstance(fiscal, YScalar) else 1, self.expr(header.get("cliff_tolerance")),
+                self.enums(root.get("enums")), self.inputs(root.get("inputs")), self.body(root),
+                self.items(root.get("revisions"), self.revision) or (), span=root.span)
+        return program
+
+
+def build_program(root: YMap) -> tuple[ast.Program | None, tuple[dg.Diagnostic, ...]]:
+    """Build the program AST from a schema-valid located tree; returns the program and any diagnostics."""
+    builder = _Builder()
+    program = builder.program(root)
+    return program, tuple(builder.diagnostics)

@@ -1,0 +1,138 @@
+"""The registry of diagnostic codes: each code has a title and an explanation, and is never reused.
+
+Ranges: E1xx YAML and expression syntax, E2xx schema, E3xx names, types and program semantics,
+E4xx dates and effective periods, E5xx runtime, Wxxx warnings. `docs/diagnostics.md` is generated
+from this table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    """One diagnostic code and its documentation."""
+
+    code: str
+    title: str
+    explanation: str
+
+
+_TABLE: tuple[tuple[str, str, str], ...] = (
+    # --- E1xx: files, YAML and expression syntax ---
+    ("E100", "file is not UTF-8", "Program files are read as UTF-8 text. Save the file as UTF-8 (without a byte order "
+     "mark is best); legacy encodings such as Shift_JIS are rejected rather than guessed."),
+    ("E101", "invalid YAML", "The file is not well-formed YAML: an indentation mistake, an unclosed bracket or quote, "
+     "or a tab used for indentation."),
+    ("E102", "duplicate key", "A mapping names the same key twice. YAML parsers silently keep the last one, which hides "
+     "mistakes, so ppl rejects it."),
+    ("E103", "key is not text", "Every key in a program file must be text. A key such as `1`, `true` or `2026-04-01` is "
+     "read as a number, a boolean or a date; quote it if you mean text."),
+    ("E104", "custom tag", "YAML tags (`!!python/object`, `!include`, `!!binary` …) are not allowed: a program is plain "
+     "data and is always loaded safely."),
+    ("E105", "too many aliases", "Anchors and aliases are allowed only up to a small bound, so that a file cannot expand "
+     "into a huge document (an alias bomb)."),
+    ("E106", "more than one document", "A program file holds exactly one YAML document; `---` separators that start a "
+     "second document are rejected."),
+    ("E107", "cannot read file", "The file does not exist or cannot be read."),
+    ("E110", "yes/no word read as a boolean", "YAML 1.1 reads plain `yes`, `no`, `on`, `off`, `y`, `n` as booleans. "
+     "Where text is expected, quote the word."),
+    ("E111", "clock-like value read as a number", "YAML 1.1 reads `1:30` as the base-60 number 90. Where text is "
+     "expected, quote the value."),
+    ("E112", "date where text is expected", "An unquoted `2026-04-01` is read as a date. Where text is expected "
+     "(an id or a title), quote it."),
+    ("E120", "expression syntax error", "An expression could not be parsed at the marked place; the message says what "
+     "was expected there."),
+    ("E121", "incomplete expression", "An expression ended early: an operator, `then`/`else` or a closing bracket is "
+     "missing."),
+    ("E122", "malformed literal", "A number, money amount, percentage, date or duration is written in a form ppl does "
+     "not accept, such as `¥1,00` (digit groups must have three digits) or `2026-02-30`."),
+    ("E123", "unterminated text", "A quoted text in an expression has no closing quote."),
+    # --- E2xx: program structure (JSON Schema) ---
+    ("E200", "program is not a mapping", "A program file must be a mapping with the keys `ppl`, `program` and the "
+     "sections of the program; the file is empty or holds a list or a single value."),
+    ("E201", "wrong kind of value", "A value has the wrong kind: for example a list where a mapping is expected, or a "
+     "number where text is expected."),
+    ("E202", "missing required key", "A construct lacks a key it must have, such as a tier without `id`."),
+    ("E203", "unknown key", "A mapping has a key the language does not define here; usually a misspelling."),
+    ("E204", "value not allowed", "A value must be one of a fixed set of words (for example a ladder `mode` is "
+     "`retroactive` or `marginal`)."),
+    ("E205", "badly formed value", "A value does not have the required form: ids are lowercase words with `_` or `-`, "
+     "currencies are ISO 4217 codes such as `JPY`."),
+    ("E206", "list is empty", "A list that must have entries (ladder steps, tier levels, conflict rules) is empty."),
+    ("E207", "value out of range", "A number is outside the range the language allows here (for example the language "
+     "version or a hierarchy depth)."),
+    ("E208", "invalid structure", "The value does not match any of the forms allowed here."),
+    # --- E3xx: names, types and program semantics ---
+    ("E300", "duplicate id", "Two constructs of the same kind share an id; ids must be unique so that references and "
+     "explanations are unambiguous."),
+    ("E301", "unknown reference", "A construct refers by id to a tier, benefit, ladder, contract, enumeration or version "
+     "that is not defined."),
+    ("E302", "unknown field", "An expression reads a field that is neither built in nor declared under `inputs`."),
+    ("E303", "unknown function or wrong arguments", "An expression calls a function that does not exist, or with the "
+     "wrong number of arguments."),
+    ("E304", "operands of the wrong type", "An operator is applied to values it does not combine, such as money plus a "
+     "percentage, or a date times a number."),
+    ("E305", "currencies do not match", "Two amounts in different currencies are added or compared; ppl never converts "
+     "currencies implicitly."),
+    ("E306", "condition is not a yes/no value", "A `when` or qualification must be a condition (true or false), not an "
+     "amount or a number."),
+    ("E307", "expression has the wrong type for its place", "The value computed by an expression is not what this key "
+     "needs, for example a margin that is money instead of a percentage."),
+    ("E308", "unknown name", "A bare name in an expression is not a member of any enumeration in scope."),
+    ("E309", "amount finer than the currency allows", "An amount has more decimals than its currency's minor unit: the "
+     "yen has none, the dollar two."),
+    ("E310", "unknown type", "A declared input names a type that is neither built in nor an enumeration of the program."),
+    ("E311", "unknown currency", "A currency code or symbol is not one that ppl knows."),
+    ("E320", "ladder steps out of order", "The steps of a margin ladder or bonus must be listed in strictly increasing "
+     "order of their threshold."),
+    ("E321", "duplicate ladder step", "Two steps start at the same threshold, so the rate there is ambiguous."),
+    ("E322", "ladder steps overlap", "A step's upper bound (`to`) reaches past the next step's threshold."),
+    ("E323", "gap between ladder steps", "A step's upper bound (`to`) stops before the next step starts, leaving volumes "
+     "that no step covers."),
+    ("E330", "rate out of range", "A margin, uplift, discount or fee must lie in [0 %, 100 %); a margin of 100 % or more "
+     "would make the wholesale price zero or negative."),
+    ("E331", "payout cap below a step", "A bonus cap is smaller than a single step's payout, so that step could never be "
+     "paid in full."),
+    ("E340", "deeper level earns more than its parent", "In a nested hierarchy each level buys from the one above, so a "
+     "deeper level's margin must not exceed its parent's; otherwise the parent sells at a loss."),
+    ("E341", "hierarchy margins exceed what the price rules leave", "The margins of the channel (stacked across the "
+     "levels, or the 1st level's margin with uplifts in a nested hierarchy) are more than `max_channel_margin` allows."),
+    ("E342", "hierarchy levels badly numbered", "Hierarchy levels are numbered 1, 2, 3 … without gaps, and never deeper "
+     "than `max_depth`."),
+    ("E350", "contradictory conflict rules", "Two conflict rules demand opposite outcomes (for example partner over "
+     "direct and direct over partner), or the same rule appears twice."),
+    ("E351", "conflicts can stay unresolved", "The precedence chain can leave competing claims without an owner: there is "
+     "no tie-break after first registration and no `otherwise: vendor_decides`."),
+    ("E360", "condition can never hold", "A tier qualification, bonus or benefit condition contradicts itself "
+     "(for example `x >= 10 and x < 5`), so it can never be reached."),
+    ("E361", "tier shadowed by a higher tier", "Every partner who meets this tier's qualification also meets a higher "
+     "tier's, so this tier can never be assigned."),
+    ("E362", "routing or hierarchy refers to something missing", "Lead routing or reseller routing names a level, tier "
+     "or field the program does not have."),
+    # --- E4xx: dates and effective periods ---
+    ("E400", "invalid date", "A date is not a real calendar date in ISO form (YYYY-MM-DD)."),
+    ("E401", "period ends before it starts", "`effective_until` is earlier than `effective_from`."),
+    ("E402", "versions overlap", "Two versions of a program are in force on the same day; a transaction must be judged "
+     "by exactly one version."),
+    ("E403", "duplicate version", "Two versions carry the same version name."),
+    ("E404", "revision out of order", "Revisions must start after the version before them, in date order."),
+    # --- Warnings ---
+    ("W301", "declared but never used", "An input field, enumeration, benefit, ladder or bonus is declared but nothing "
+     "in the program uses it."),
+    ("W302", "payout cliff", "One more yen of volume raises the payout by more than the program's `cliff_tolerance`: the "
+     "classic surprise of a retroactive ladder, where crossing a threshold re-rates the whole period."),
+    ("W303", "conflict rule can never decide", "An earlier rule in the precedence chain always decides first, so this rule "
+     "is never used."),
+    ("W304", "bonus step beyond the cap", "Earlier steps already reach the bonus cap, so this step adds nothing."),
+    ("W305", "discount can exceed the deepest margin", "The allowed discount is larger than the deepest level's margin, so "
+     "a partner may sell below its own purchase price."),
+)
+
+CODES: dict[str, Code] = {code: Code(code, title, text) for code, title, text in _TABLE}
+
+
+def lookup(code: str) -> Code:
+    """The registry entry of a code (KeyError for an unregistered code is a bug)."""
+    return CODES[code]
