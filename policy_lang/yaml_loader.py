@@ -159,8 +159,9 @@ def load_text(name: str, text: str) -> Document:
     """Load program text that is already decoded."""
     source = SourceFile(name, text)
     diags: list[dg.Diagnostic] = []
-    loader = _CountingLoader(text)
+    loader: _CountingLoader | None = None
     try:
+        loader = _CountingLoader(text)  # the reader rejects control characters here already
         node = loader.get_single_node()
     except _TooManyAliases as exc:
         return Document(source, None, (dg.error(
@@ -171,7 +172,8 @@ def load_text(name: str, text: str) -> Document:
     except yaml.YAMLError as exc:  # errors without a position (reader errors carry their own)
         return Document(source, None, (_reader_error(source, exc),))
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if node is None:
         return Document(source, None, (dg.error("E200", "program file is empty", Span(name, 1, 1, 1, 1),
                                                 hint="start with `ppl: 1` and a `program:` section"),))
