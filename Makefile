@@ -22,7 +22,7 @@ test: $(STAMP)
 	$(BIN)/ruff check policy_lang compiler runtime ppl tests
 	$(BIN)/mypy
 	$(BIN)/pytest
-	$(BIN)/mkdocs build --strict --quiet --site-dir .site
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir .site
 
 docs: $(STAMP)
 	$(BIN)/mkdocs serve

@@ -17,11 +17,12 @@ from compiler.passes.hierarchy import check_hierarchy
 from compiler.passes.ladders import check_ladders
 from compiler.passes.names import check_names
 from compiler.passes.reachability import check_reachability
+from compiler.passes.routing import check_routing
 from compiler.passes.types import check_types
 from compiler.passes.usage import check_usage
 from policy_lang import ast
 from policy_lang import diagnostics as dg
-from policy_lang.loader import load_program
+from policy_lang.loader import load_program, load_program_bytes
 from policy_lang.source import SourceFile
 
 Pass = Callable[[Context], Iterator[dg.Diagnostic]]
@@ -36,6 +37,7 @@ ANALYSE: tuple[Pass, ...] = (
     check_ladders,       # reads constant thresholds and rates, so only once every type is right
     check_hierarchy,
     check_conflicts,
+    check_routing,
     check_reachability,
     check_usage,         # must run after check_types
 )
@@ -83,14 +85,21 @@ def program_files(paths: Iterable[str]) -> tuple[list[str], list[dg.Diagnostic]]
     return files, problems
 
 
-def check(paths: Iterable[str]) -> CheckResult:
-    """Check program files and directories; never raises for a user mistake."""
-    files, found = program_files(paths)
+def check(paths: Iterable[str], stdin: bytes | None = None) -> CheckResult:
+    """Check program files and directories (`-` is the program given as `stdin`); never raises for a user mistake."""
+    paths = list(paths)
+    files, found = program_files(p for p in paths if p != "-")
+    if "-" in paths:
+        files.insert(paths.index("-"), "-")
     sources: dict[str, SourceFile] = {}
     programs: list[ast.Program] = []
     for path in files:
-        name = os.path.relpath(path) if not os.path.isabs(path) else path
-        loaded = load_program(path, name)
+        if path == "-":
+            loaded = load_program_bytes("<stdin>", stdin or b"")
+            name = "<stdin>"
+        else:
+            name = os.path.relpath(path) if not os.path.isabs(path) else path
+            loaded = load_program(path, name)
         sources[name] = loaded.source
         found.extend(loaded.diagnostics)
         if loaded.program is not None:

@@ -176,3 +176,33 @@ def render_github(diagnostics: Sequence[Diagnostic]) -> str:
         msg = d.message + (f"\n{d.hint}" if d.hint else "")
         lines.append(f"::{kind} {','.join(props)}::{_gh_escape(msg)}")
     return "\n".join(lines) + ("\n" if lines else "")
+
+
+def render_sarif(diagnostics: Sequence[Diagnostic], tool_version: str = "0.1.0") -> str:
+    """SARIF 2.1.0, the static-analysis exchange format that code-scanning services read."""
+    from policy_lang.codes import CODES
+
+    used = sorted({d.code for d in diagnostics})
+    rules = [{"id": code, "name": CODES[code].title if code in CODES else code,
+              "shortDescription": {"text": CODES[code].title if code in CODES else code},
+              "fullDescription": {"text": CODES[code].explanation if code in CODES else code}} for code in used]
+    results = []
+    for d in diagnostics:
+        result: dict[str, object] = {
+            "ruleId": d.code, "ruleIndex": used.index(d.code),
+            "level": "error" if d.severity is Severity.ERROR else "warning",
+            "message": {"text": d.message + (f" (hint: {d.hint})" if d.hint else "")},
+        }
+        if d.span is not None:
+            result["locations"] = [{"physicalLocation": {
+                "artifactLocation": {"uri": d.span.file},
+                "region": {"startLine": d.span.line, "startColumn": d.span.col,
+                           "endLine": d.span.end_line, "endColumn": d.span.end_col}}}]
+        results.append(result)
+    log = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{"tool": {"driver": {"name": "ppl", "version": tool_version, "rules": rules}},
+                  "results": results}],
+    }
+    return json.dumps(log, ensure_ascii=False, indent=2) + "\n"

@@ -9,7 +9,7 @@ from policy_lang import diagnostics as dg
 from policy_lang.build import build_program
 from policy_lang.schema import check_schema
 from policy_lang.source import SourceFile
-from policy_lang.yaml_loader import Document, YMap, load_file, load_text
+from policy_lang.yaml_loader import Document, YMap, decode, load_file, load_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,3 +43,11 @@ def load_program(path: str, name: str | None = None) -> Loaded:
 def load_program_text(name: str, text: str) -> Loaded:
     """Load a program from text (tests, editors)."""
     return _finish(load_text(name, text))
+
+
+def load_program_bytes(name: str, data: bytes) -> Loaded:
+    """Load a program from raw bytes (standard input), decoding them as UTF-8."""
+    source, problem = decode(name, data)
+    if problem is not None or source is None:
+        return Loaded(SourceFile(name, ""), None, (problem,) if problem else ())
+    return load_program_text(name, source.text)

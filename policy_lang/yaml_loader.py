@@ -105,28 +105,26 @@ class _CountingLoader(yaml.SafeLoader):
         super().__init__(stream)
         self.alias_count = 0
         self.alias_marks: list[Any] = []
-        self._composing: set[int] = set()
+        self._open_anchors: list[str] = []  # anchors of the nodes being composed, outermost first
 
     def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()  # type: ignore[no-untyped-call]
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        if isinstance(event, yaml.AliasEvent):
             self.alias_count += 1
             self.alias_marks.append(event.start_mark)
-            anchor = event.anchor
-            node = self.anchors.get(anchor)
-            if node is not None and id(node) in self._composing:
+            if event.anchor in self._open_anchors:
                 raise yaml.composer.ComposerError(None, None, "recursive alias", event.start_mark)
             if self.alias_count > MAX_ALIASES:
                 raise _TooManyAliases(event.start_mark)
-        node = Composer.compose_node(self, parent, index)
-        return node
-
-    def compose_sequence_node(self, anchor: Any) -> Any:
-        node = Composer.compose_sequence_node(self, anchor)
-        return node
-
-    def compose_mapping_node(self, anchor: Any) -> Any:
-        return Composer.compose_mapping_node(self, anchor)
+            return Composer.compose_node(self, parent, index)
+        anchor = getattr(event, "anchor", None)
+        if anchor is None:
+            return Composer.compose_node(self, parent, index)
+        self._open_anchors.append(anchor)
+        try:
+            return Composer.compose_node(self, parent, index)
+        finally:
+            self._open_anchors.pop()
 
 
 class _TooManyAliases(Exception):

@@ -26,7 +26,8 @@ def _use_color(stream: object, choice: str) -> bool:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    result = check(args.paths)
+    stdin = sys.stdin.buffer.read() if "-" in args.paths else None
+    result = check(args.paths, stdin=stdin)
     diagnostics = result.diagnostics
     if args.strict:
         diagnostics = tuple(
@@ -36,6 +37,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
         sys.stdout.write(dg.render_json(diagnostics))
     elif args.format == "github":
         sys.stdout.write(dg.render_github(diagnostics))
+    elif args.format == "sarif":
+        sys.stdout.write(dg.render_sarif(diagnostics))
     else:
         out = dg.render_text(diagnostics, result.sources, color=_use_color(sys.stdout, args.color))
         sys.stdout.write(out)
@@ -60,8 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
     p_check = sub.add_parser("check", help="check program files and directories for mistakes",
                              description="Check program files (and every *.yaml under directories). Exit status: "
                              "0 clean or only warnings, 1 errors found, 2 usage or I/O error.")
-    p_check.add_argument("paths", nargs="+", metavar="PATH", help="program files or directories")
-    p_check.add_argument("--format", choices=("text", "json", "github"), default="text",
+    p_check.add_argument("paths", nargs="+", metavar="PATH", help="program files or directories; `-` reads stdin")
+    p_check.add_argument("--format", choices=("text", "json", "github", "sarif"), default="text",
                          help="output format (default: text)")
     p_check.add_argument("--strict", action="store_true", help="treat warnings as errors")
     p_check.add_argument("--color", choices=("auto", "always", "never"), default="auto",

@@ -224,7 +224,7 @@ class _Checker:
                 return Type("duration")
             hint = None
             if set(kinds) == {"money", "percent"}:
-                hint = "to add a percentage of an amount, multiply: `amount * (1 + 5%)`"
+                hint = "to add a percentage of an amount, multiply: `amount * (100% + 5%)`"
             elif "percent" in kinds and (a.numeric or b.numeric):
                 hint = "write both as percentages, e.g. `5%` rather than `0.05`"
             verb = "add" if op == "+" else "subtract"

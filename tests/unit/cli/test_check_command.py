@@ -105,3 +105,23 @@ def test_same_program_id_in_two_files_with_overlapping_periods(tmp_path: Path,
                                      encoding="utf-8")
     status, out, _ = run(["check", str(tmp_path)], capsys)
     assert status == 1 and "error[E402]" in out and "(no end date)" in out
+
+
+def test_program_on_standard_input(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import io
+
+    class _Stdin:
+        buffer = io.BytesIO(TYPO.encode("utf-8"))
+
+    monkeypatch.setattr(sys, "stdin", _Stdin)
+    status, out, _ = run(["check", "-"], capsys)
+    assert status == 1 and out.startswith("<stdin>:") and "E302" in out
+
+
+def test_sarif_output_for_code_scanning(typo_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(["check", "--format", "sarif", str(typo_file)], capsys)
+    log = json.loads(out)
+    assert log["version"] == "2.1.0"
+    [result] = [r for r in log["runs"][0]["results"] if r["level"] == "error"]
+    assert result["ruleId"] == "E302"
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == str(typo_file)

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import jsonschema
-import pytest
 
 from policy_lang.loader import load_program_text
 from policy_lang.schema import program_schema
