@@ -6,6 +6,7 @@ still find are expression syntax errors, bad dates and YAML 1.1 surprises in tex
 
 from __future__ import annotations
 
+import calendar
 import datetime
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
@@ -77,7 +78,7 @@ class _Builder:
             return datetime.date.fromisoformat(str(node.value))
         except ValueError:
             self.diagnostics.append(dg.error("E400", f"`{node.value}` is not a real calendar date", node.span,
-                                             hint="write dates as YYYY-MM-DD, e.g. `2026-04-01`"))
+                                             hint=_date_hint(str(node.value))))
             return None
 
     def word(self, node: YNode | None) -> str | None:
@@ -286,6 +287,24 @@ class _Builder:
                 self.enums(root.get("enums")), self.inputs(root.get("inputs")), self.body(root),
                 self.items(root.get("revisions"), self.revision) or (), span=root.span)
         return program
+
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")  # not calendar.month_name: that follows the locale
+
+
+def _date_hint(text: str) -> str:
+    """Why a YYYY-MM-DD text is no date: the month or the day that does not exist."""
+    parts = text.split("-")
+    if len(parts) == 3 and all(p.isdigit() for p in parts):
+        year, month, day = (int(p) for p in parts)
+        if not 1 <= month <= 12:
+            return f"there is no month {month}; months run from 01 to 12"
+        if year >= 1:
+            last = calendar.monthrange(year, month)[1]
+            if not 1 <= day <= last:
+                return f"{_MONTHS[month - 1]} {year} has {last} days"
+    return "write dates as YYYY-MM-DD, e.g. `2026-04-01`"
 
 
 def build_program(root: YMap) -> tuple[ast.Program | None, tuple[dg.Diagnostic, ...]]:

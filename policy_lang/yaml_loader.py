@@ -23,6 +23,10 @@ from policy_lang.source import Locator, SourceFile, Span, locator_for
 MAX_ALIASES = 20
 """Aliases allowed per file: enough to share a block or two, too few to build an alias bomb."""
 
+MAX_NESTING = 50
+"""Deepest nesting of mappings and lists: a program needs about eight; the composer and every later
+stage walk the tree recursively, so a deeper file would overflow the stack instead of being reported."""
+
 _CORE = "tag:yaml.org,2002:"
 _ALLOWED_TAGS = {f"{_CORE}{t}" for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")}
 _YES_NO = re.compile(r"^(y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$")
@@ -106,6 +110,7 @@ class _CountingLoader(yaml.SafeLoader):
         self.alias_count = 0
         self.alias_marks: list[Any] = []
         self._open_anchors: list[str] = []  # anchors of the nodes being composed, outermost first
+        self._depth = 0
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         event = self.peek_event()  # type: ignore[no-untyped-call]
@@ -113,18 +118,27 @@ class _CountingLoader(yaml.SafeLoader):
             self.alias_count += 1
             self.alias_marks.append(event.start_mark)
             if event.anchor in self._open_anchors:
-                raise yaml.composer.ComposerError(None, None, "recursive alias", event.start_mark)
+                raise yaml.composer.ComposerError(None, None, "recursive alias", event.start_mark)  # type: ignore[arg-type]
             if self.alias_count > MAX_ALIASES:
                 raise _TooManyAliases(event.start_mark)
             return Composer.compose_node(self, parent, index)
+        if self._depth >= MAX_NESTING:
+            raise _TooDeep(event.start_mark)
         anchor = getattr(event, "anchor", None)
-        if anchor is None:
-            return Composer.compose_node(self, parent, index)
-        self._open_anchors.append(anchor)
+        if anchor is not None:
+            self._open_anchors.append(anchor)
+        self._depth += 1
         try:
             return Composer.compose_node(self, parent, index)
         finally:
-            self._open_anchors.pop()
+            self._depth -= 1
+            if anchor is not None:
+                self._open_anchors.pop()
+
+
+class _TooDeep(Exception):
+    def __init__(self, mark: Any) -> None:
+        self.mark = mark
 
 
 class _TooManyAliases(Exception):
@@ -165,6 +179,8 @@ def load_text(name: str, text: str) -> Document:
         return Document(source, None, (dg.error(
             "E105", f"too many aliases: more than {MAX_ALIASES} in one file", _mark_span(source, exc.mark),
             hint="write the values out instead of sharing them through anchors"),))
+    except _TooDeep as exc:
+        return Document(source, None, (_too_deep(source, exc.mark),))
     except yaml.MarkedYAMLError as exc:
         return Document(source, None, (_yaml_error(source, exc),))
     except yaml.YAMLError as exc:  # errors without a position (reader errors carry their own)
@@ -175,7 +191,7 @@ def load_text(name: str, text: str) -> Document:
     if node is None:
         return Document(source, None, (dg.error("E200", "program file is empty", Span(name, 1, 1, 1, 1),
                                                 hint="start with `ppl: 1` and a `program:` section"),))
-    root = _convert(node, source, diags, set())
+    root = _convert(node, source, diags, set(), 0)
     return Document(source, root, tuple(diags))
 
 
@@ -190,50 +206,133 @@ def load_file(path: str, name: str | None = None) -> Document:
         return Document(source, None, (dg.error("E107", f"cannot read file: {exc.strerror or exc}", None),))
     decoded, problem = decode(shown, data)
     if problem is not None or decoded is None:
-        return Document(SourceFile(shown, ""), None, (problem,) if problem else ())
+        # Only to show the offending line under the diagnostic; the text is never parsed.
+        shown_text = data.decode("utf-8", errors="replace").replace("\r\n", "\n")
+        return Document(SourceFile(shown, shown_text), None, (problem,) if problem else ())
     return load_text(shown, decoded.text)
 
 
+_TOKEN_WORDS = {
+    "'<scalar>'": "a value", "'<block mapping start>'": "a key", "'<block sequence start>'": "a list",
+    "'?'": "a key", "'-'": "a list item (`-`)", "']'": "`]`", "'}'": "`}`", "','": "`,`", "':'": "`:`",
+    "'<block end>'": "the end of the block", "'<flow mapping start>'": "`{`", "'<flow sequence start>'": "`[`",
+    "'<document start>'": "`---`", "'<anchor>'": "an anchor", "'<alias>'": "an alias", "'<tag>'": "a tag",
+}
+_UNEXPECTED = re.compile(r"expected .*, but (?:found|got) ('[^']*')")
+_FLOW_CLOSERS = {"while parsing a flow sequence": ("[", "]", "list"),
+                 "while parsing a flow mapping": ("{", "}", "mapping")}
+_INDENT_HINT = "check the indentation: the keys of one mapping start in the same column"
+
+
 def _yaml_error(source: SourceFile, exc: yaml.MarkedYAMLError) -> dg.Diagnostic:
+    """A PyYAML error in the words of the language, with the caret where the mistake was made."""
     mark = exc.problem_mark or exc.context_mark
     span = _mark_span(source, mark) if mark is not None else None
     problem = (exc.problem or "malformed YAML").rstrip(".")
-    if "expected a single document" in (exc.context or "") or "another document" in problem:
+    context = (exc.context or "").rstrip(".")
+    if "expected a single document" in context or "another document" in problem:
         return dg.error("E106", "more than one YAML document in a program file", span,
                         hint="a program file holds one document; remove the `---` separator")
     if "recursive alias" in problem:
         return dg.error("E105", "an alias refers to the node that contains it", span,
                         hint="anchors may not be used inside their own value")
-    if "found undefined alias" in problem:
-        return dg.error("E101", f"invalid YAML: {problem}", span, hint="define the anchor (`&name`) before using it")
-    hint = None
+    if match := re.match(r"found undefined alias '(.*)'", problem):
+        return dg.error("E101", f"invalid YAML: alias `*{match[1]}` refers to no anchor", span,
+                        hint=f"define the anchor (`&{match[1]}`) before using it")
+    noticed = [dg.Label(span, "YAML noticed the problem here")] if span is not None else []
+    if (quote := _unclosed_quote(source, mark.line if mark is not None else None)) is not None:
+        return dg.error("E101", "invalid YAML: this quoted value is not closed on its line", quote,
+                        labels=noticed, hint="add the closing quote at the end of the value")
+    if context in _FLOW_CLOSERS and exc.context_mark is not None and "but got" in problem:
+        opener, closer, noun = _FLOW_CLOSERS[context]
+        return dg.error("E101", f"invalid YAML: the {noun} opened with `{opener}` is not closed",
+                        _mark_span(source, exc.context_mark), labels=noticed,
+                        hint=f"add the closing `{closer}`, or write one item per line starting with `- `"
+                        if noun == "list" else f"add the closing `{closer}`")
+    if "while scanning a quoted scalar" in context and exc.context_mark is not None:
+        return dg.error("E101", "invalid YAML: this quoted value is never closed", _mark_span(source, exc.context_mark),
+                        hint="add the closing quote at the end of the value")
     if "'\\t'" in problem or "\\t" in problem:
-        hint = "indent with spaces; YAML does not allow tabs for indentation"
-    elif "mapping values are not allowed" in problem:
-        hint = "a `:` followed by a space starts a mapping; quote the value if it contains `: `"
-    elif "could not find expected ':'" in problem:
-        hint = "a key must be followed by `:` and a space"
-    elif "found character that cannot start any token" in problem or "found character '" in problem:
-        hint = "quote values that start with `@`, `` ` `` or `%`"
-    elif exc.context and "while parsing a quoted scalar" in exc.context:
-        hint = "a quote was opened but not closed"
-    elif exc.context:
-        hint = f"YAML said: {exc.context.rstrip('.')}"
-    return dg.error("E101", f"invalid YAML: {problem}", span, hint=hint)
+        return dg.error("E101", "invalid YAML: a tab where YAML expects spaces", span,
+                        hint="indent with spaces; YAML does not allow tabs for indentation")
+    if match := re.match(r"found character '(.)' that cannot start any token", problem):
+        return dg.error("E101", f"invalid YAML: a plain value cannot start with `{match[1]}`", span,
+                        hint=f"quote the value: `\"{match[1]}…\"`")
+    if "mapping values are not allowed" in problem:
+        return dg.error("E101", "invalid YAML: unexpected `:` in a value", span,
+                        hint="quote a value that contains `: `, and start the keys of one mapping in the same column")
+    if "sequence entries are not allowed here" in problem:
+        return dg.error("E101", "invalid YAML: a list item (`- `) is not allowed here", span,
+                        hint="write a negative number without a space (`-5%`), or start a list item on its own line")
+    if match := re.match(r"found duplicate anchor '(.*)'", context):
+        return dg.error("E101", f"invalid YAML: the anchor `&{match[1]}` is defined twice", span,
+                        labels=[dg.Label(_mark_span(source, exc.context_mark), "first defined here")]
+                        if exc.context_mark is not None else [], hint="give each anchor its own name")
+    if match := re.match(r"found unknown escape character '(.*)'", problem):
+        return dg.error("E101", f"invalid YAML: unknown escape `\\{match[1]}` in a double-quoted value", span,
+                        hint="write a backslash as `\\\\`, or use single quotes, which have no escapes")
+    if context in ("while scanning an anchor", "while scanning an alias") and exc.context_mark is not None:
+        sign = "&" if "anchor" in context else "*"
+        return dg.error("E101", f"invalid YAML: a plain value cannot start with `{sign}`",
+                        _mark_span(source, exc.context_mark), hint=f"quote the value: `\"{sign} …\"`")
+    if "could not find expected ':'" in problem:
+        return dg.error("E101", "invalid YAML: a key without its `:`", span,
+                        hint="a key must be followed by `:` and a space")
+    if match := _UNEXPECTED.search(problem):
+        word = _TOKEN_WORDS.get(match[1], f"`{match[1].strip(chr(39))}`")
+        hint = _INDENT_HINT if "block mapping" in context or "block collection" in context else \
+            "quote a value that starts with a bracket or another sign YAML reads as syntax"
+        return dg.error("E101", f"invalid YAML: {word} is not expected here", span, hint=hint)
+    return dg.error("E101", f"invalid YAML: {problem}", span, hint=_INDENT_HINT if "block" in context else None)
+
+
+_OPENING_QUOTE = re.compile(r"""^\s*(?:-\s+)*(?:[^\s#'"{}\[\],][^#]*?:\s+)?(["'])""")
+
+
+def _unclosed_quote(source: SourceFile, before_line: int | None) -> Span | None:
+    """The opening quote of a block value that is not closed on its own line, above a YAML error.
+
+    YAML lets a quoted value run over several lines, so a forgotten closing quote swallows the lines
+    after it and the parser complains much later. Programs never need multi-line quoted values.
+    """
+    if before_line is None:
+        return None
+    for index in range(before_line):  # 0-based lines strictly above the one YAML complained about
+        text = source.line_text(index + 1)
+        match = _OPENING_QUOTE.match(text)
+        if match is None:
+            continue
+        quote, rest = match[1], text[match.end():]
+        closed = re.search(r'(?<!\\)"', rest) if quote == '"' else re.search(r"'(?!')", rest.replace("''", ""))
+        if closed is None:
+            start = source.offset(index + 1, match.start(1) + 1)
+            return source.span(start, start + 1)
+    return None
 
 
 def _reader_error(source: SourceFile, exc: yaml.YAMLError) -> dg.Diagnostic:
     position = getattr(exc, "position", None)
     if isinstance(exc, yaml.reader.ReaderError) and position is not None:
         span = source.span(position, position + 1)
-        return dg.error("E101", f"invalid YAML: character {exc.character!r} is not allowed in a YAML file", span,
-                        hint="remove control characters from the file")
+        char = exc.character
+        point = char if isinstance(char, int) else ord(char[0]) if char else 0
+        return dg.error("E101", f"invalid YAML: the control character U+{point:04X} is not allowed in a program file",
+                        span, hint="remove control characters from the file")
     return dg.error("E101", "invalid YAML", None)
 
 
-def _convert(node: Any, source: SourceFile, diags: list[dg.Diagnostic], active: set[int]) -> YNode:
+def _too_deep(source: SourceFile, mark: Any) -> dg.Diagnostic:
+    return dg.error("E101", f"invalid YAML: nested more than {MAX_NESTING} levels deep", _mark_span(source, mark),
+                    hint="a program never needs this much nesting; check the brackets and the indentation")
+
+
+def _convert(node: Any, source: SourceFile, diags: list[dg.Diagnostic], active: set[int], depth: int) -> YNode:
     """PyYAML node → located node, reporting tags and keys that programs may not use."""
     span = _mark_span(source, node.start_mark, node.end_mark)
+    if depth > MAX_NESTING:  # only reachable through aliases, which repeat a node at a deeper place
+        if not any(d.message == _too_deep(source, node.start_mark).message for d in diags):
+            diags.append(_too_deep(source, node.start_mark))  # once: every further alias says the same
+        return YScalar(span, None, f"{_CORE}null", None, "", source)
     if node.tag not in _ALLOWED_TAGS and not (node.tag == f"{_CORE}merge"):
         shown = node.tag.replace(_CORE, "!!")
         diags.append(dg.error("E104", f"custom tag `{shown}` is not allowed", span,
@@ -245,7 +344,7 @@ def _convert(node: Any, source: SourceFile, diags: list[dg.Diagnostic], active: 
         return _scalar(node, source, span)
     active = active | {id(node)}
     if isinstance(node, SequenceNode):
-        return YSeq(span, [_convert(item, source, diags, active) for item in node.value])
+        return YSeq(span, [_convert(item, source, diags, active, depth + 1) for item in node.value])
     assert isinstance(node, MappingNode)
     items: list[tuple[YScalar, YNode]] = []
     seen: dict[object, YScalar] = {}
@@ -261,7 +360,8 @@ def _convert(node: Any, source: SourceFile, diags: list[dg.Diagnostic], active: 
         key = _scalar(key_node, source, key_span)
         if key.tag != f"{_CORE}str":
             word = _kind_word(key.value)
-            hint = f"quote it (`\"{key.raw}\"`) if you mean text"
+            # No key of a program is ever a number or a date, so quoting would only make an unknown key.
+            hint = f"keys are names such as `id` or `margin`; write {word} as a value, not as a key"
             if isinstance(key.value, bool) and _YES_NO.match(key.raw):
                 hint = f"YAML reads `{key.raw}` as a boolean; quote it (`\"{key.raw}\"`)"
             diags.append(dg.error("E103", f"key `{key.raw}` is read as {word}, not text", key_span, hint=hint))
@@ -273,7 +373,7 @@ def _convert(node: Any, source: SourceFile, diags: list[dg.Diagnostic], active: 
                                   hint="remove one of them; YAML would silently keep only the last"))
             continue
         seen[key.value] = key
-        items.append((key, _convert(value_node, source, diags, active)))
+        items.append((key, _convert(value_node, source, diags, active, depth + 1)))
     return YMap(span, items)
 
 

@@ -45,7 +45,8 @@ def _chain(conflicts: ast.Conflicts) -> Iterator[dg.Diagnostic]:
             if first is None:
                 yield dg.error("E350", "`tie_break` comes before `first_registration`, so there is no tie to break",
                                rule.span, hint="place the tie-break right after `first_registration`")
-            elif decided_by is not None and decided_by.rule == "tie_break":
+                continue  # misplaced: it decides nothing, so it must not hide the rules after it
+            if decided_by is not None and decided_by.rule == "tie_break":
                 yield dg.warning("W303", "this tie-break can never decide: the one before it already breaks "
                                  "every tie it can", rule.span, labels=_label(decided_by, "breaks the ties first"))
             decided_by = rule if rule.by == "vendor_decides" or decided_by is None or \
@@ -73,8 +74,9 @@ def _completeness(conflicts: ast.Conflicts, first: ast.ConflictRule | None) -> I
     tie = rules.get("tie_break")
     hint = "add `otherwise: vendor_decides` to the conflict rules"
     if first is None:
-        yield dg.error("E351", "competing registrations can stay unresolved: two partners claiming the same deal "
-                       "without exclusivity or a customer's choice: no rule decides", conflicts.span,
+        last = conflicts.precedence[-1] if conflicts.precedence else None
+        yield dg.error("E351", "a deal claimed by two partners can stay unresolved: no rule decides between their "
+                       "registrations", last.span if last is not None else conflicts.span,
                        hint="add `- rule: first_registration`, or " + hint.removeprefix("add "))
     elif tie is None:
         yield dg.error("E351", "two registrations at the same instant: no rule decides", first.span,
@@ -85,11 +87,8 @@ def _completeness(conflicts: ast.Conflicts, first: ast.ConflictRule | None) -> I
 
 
 def _shape(rule: ast.ConflictRule) -> Iterator[dg.Diagnostic]:
+    # A `by` that belongs to another rule is reported while loading (policy_lang.schema), at the `by` itself.
     allowed = _BY.get(rule.rule, ())
-    if rule.by is not None and rule.by not in allowed:
-        options = ", ".join(f"`{a}`" for a in allowed)
-        yield dg.error("E204", f"`by: {rule.by}` does not apply to conflict rule `{rule.rule}`", rule.span,
-                       hint=f"use one of {options}" if allowed else f"`{rule.rule}` takes no `by`")
     if rule.by is None and allowed:
         yield dg.error("E202", f"conflict rule `{rule.rule}` needs `by`", rule.span,
                        hint=f"add `by:` with one of {', '.join(f'`{a}`' for a in allowed)}")

@@ -46,6 +46,11 @@ def _levels(hierarchy: ast.Hierarchy) -> Iterator[dg.Diagnostic]:
 
 def _max_extra(body: ast.Body, contract: ast.Contract | None) -> Decimal:
     """The largest tier uplift plus the largest ladder rate a partner could add on top of its base margin."""
+    return sum(_extras(body, contract), Decimal(0))
+
+
+def _extras(body: ast.Body, contract: ast.Contract | None) -> tuple[Decimal, Decimal]:
+    """The largest tier uplift and the largest ladder rate a partner could add on top of its base margin."""
     uplift = max((const_value(t.margin_uplift) or Decimal(0) for t in body.tiers.levels) if body.tiers else (),
                  default=Decimal(0))
     ladder_rate = Decimal(0)
@@ -53,7 +58,7 @@ def _max_extra(body: ast.Body, contract: ast.Contract | None) -> Decimal:
     if contract is not None and contract.ladder is not None and contract.ladder.name in ladders:
         ladder_rate = max((const_value(s.rate) or Decimal(0) for s in ladders[contract.ladder.name].steps),
                           default=Decimal(0))
-    return uplift + ladder_rate
+    return uplift, ladder_rate
 
 
 def _channel(body: ast.Body) -> Iterator[dg.Diagnostic]:
@@ -64,9 +69,10 @@ def _channel(body: ast.Body) -> Iterator[dg.Diagnostic]:
     for contract in body.contracts or ():
         if contract.kind == "referral":
             continue
-        extra = _max_extra(body, contract)
+        uplift, ladder_rate = _extras(body, contract)
         margin_expr = contract.margin
         base = const_value(margin_expr)
+        parts = [f"margin {format_rate(base)}"] if base is not None else []
         if base is None and body.hierarchy is not None and body.hierarchy.levels:
             h = body.hierarchy
             margins = [const_value(level.margin) for level in h.levels]
@@ -74,19 +80,25 @@ def _channel(body: ast.Body) -> Iterator[dg.Diagnostic]:
                 continue
             known = [m for m in margins if m is not None]
             base = sum(known, Decimal(0)) if h.model == "stacked" else known[0]
+            parts = [f"levels {' + '.join(format_rate(m) for m in known)}" if h.model == "stacked"
+                     else f"level 1's margin {format_rate(known[0])}"]
             margin_expr = h.levels[0].margin
         if base is None or margin_expr is None:
             continue
-        total = base + extra
+        if max(base, uplift, ladder_rate) >= 1:
+            continue  # one rate alone is 100% or more: reported as a rate out of range (E330)
+        parts += [f"{what} up to {format_rate(rate)}" for what, rate in (("tier uplift", uplift),
+                                                                          ("ladder", ladder_rate)) if rate]
+        total = base + uplift + ladder_rate
+        breakdown = " + ".join(parts)
         if total >= 1:
-            yield dg.error("E341", f"contract `{contract.id.name}`: margins can reach {format_rate(total)} of list, "
-                           "leaving the vendor nothing", margin_expr.span, labels=label,
+            yield dg.error("E341", f"contract `{contract.id.name}`: margins can reach {format_rate(total)} of list "
+                           f"({breakdown}), leaving the vendor nothing", margin_expr.span, labels=label,
                            hint="lower the margins, uplifts or ladder rates")
         elif limit is not None and total > limit:
             yield dg.error("E341", f"contract `{contract.id.name}`: the channel can keep up to {format_rate(total)} "
-                           f"of list (margin {format_rate(base)} + uplifts and ladder {format_rate(extra)}), more "
-                           f"than `max_channel_margin` {format_rate(limit)}", margin_expr.span, labels=label,
-                           hint="lower the margins, or raise `max_channel_margin`")
+                           f"of list ({breakdown}), more than `max_channel_margin` {format_rate(limit)}",
+                           margin_expr.span, labels=label, hint="lower the margins, or raise `max_channel_margin`")
     discount = const_value(rules.max_discount) if rules is not None else None
     if rules is None or discount is None or rules.max_discount is None:
         return

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 
 from compiler.consts import const_value, format_amount, format_rate
@@ -15,7 +15,8 @@ def check_ladders(ctx: Context) -> Iterator[dg.Diagnostic]:
     """Yield diagnostics for badly ordered steps, rates out of range, unreachable payouts and cliffs."""
     for body in ctx.all_bodies():
         for ladder in body.ladders or ():
-            yield from _steps(f"ladder `{ladder.id.name}`", [(s.start, s.end) for s in ladder.steps])
+            yield from _steps(f"ladder `{ladder.id.name}`", [(s.start, s.end) for s in ladder.steps],
+                              show=_volume(ladder.basis, ctx.currency))
             for step in ladder.steps:
                 yield from _rate(step.rate, f"ladder `{ladder.id.name}`", "step rate")
             if ladder.mode == "retroactive" and ladder.basis != "quantity":
@@ -26,8 +27,15 @@ def check_ladders(ctx: Context) -> Iterator[dg.Diagnostic]:
         yield from _body_rates(body)
 
 
-def _steps(owner: str, bounds: Sequence[tuple[ast.Expr, ast.Expr | None]], noun: str = "step") -> Iterator[
-        dg.Diagnostic]:
+def _volume(basis: str, currency: str) -> Callable[[Decimal], str]:
+    """How a volume of this basis is written in messages: an amount, or a count of units."""
+    if basis == "quantity":
+        return lambda value: f"{value:,}"
+    return lambda value: format_amount(value, currency)
+
+
+def _steps(owner: str, bounds: Sequence[tuple[ast.Expr, ast.Expr | None]], noun: str = "step",
+           show: Callable[[Decimal], str] = str) -> Iterator[dg.Diagnostic]:
     previous: tuple[Decimal, ast.Expr, ast.Expr | None] | None = None
     for index, (start_expr, end_expr) in enumerate(bounds, 1):
         start = const_value(start_expr)
@@ -36,28 +44,34 @@ def _steps(owner: str, bounds: Sequence[tuple[ast.Expr, ast.Expr | None]], noun:
                            start_expr.span, hint="write a literal such as `¥100,000,000` or `1億`")
             return
         if start < 0:
-            yield dg.error("E320", f"in {owner}: {noun} {index} starts below zero", start_expr.span)
+            yield dg.error("E320", f"in {owner}: {noun} {index} is below zero", start_expr.span,
+                           hint="volumes start at zero; let the first step start at `¥0`" if noun == "step"
+                           else "a target is a volume to reach, zero or more")
         end = const_value(end_expr) if end_expr is not None else None
         if end is not None and end_expr is not None and end <= start:
             yield dg.error("E322", f"in {owner}: {noun} {index} ends before it starts", end_expr.span,
                            hint="`to` must be greater than `from`")
         if previous is not None:
             prev_start, prev_expr, prev_end_expr = previous
-            label = [dg.Label(prev_expr.span, f"{noun} {index - 1} starts here")] if prev_expr.span else []
+            where = "starts here" if noun == "step" else "is set here"
+            label = [dg.Label(prev_expr.span, f"{noun} {index - 1} {where}")] if prev_expr.span else []
             if start == prev_start:
-                yield dg.error("E321", f"in {owner}: {noun} {index} starts at the same threshold as {noun} "
-                               f"{index - 1}", start_expr.span, labels=label, hint="merge the two steps")
+                same = "starts at the same threshold as" if noun == "step" else "is the same as"
+                yield dg.error("E321", f"in {owner}: {noun} {index} {same} {noun} {index - 1}", start_expr.span,
+                               labels=label,
+                               hint=f"merge the two steps, or change one {'threshold' if noun == 'step' else 'target'}")
             elif start < prev_start:
                 yield dg.error("E320", f"in {owner}: {noun} {index} is lower than {noun} {index - 1}",
-                               start_expr.span, labels=label, hint="list the steps in increasing order")
+                               start_expr.span, labels=label, hint=f"list the {noun}s in increasing order")
             prev_end = const_value(prev_end_expr) if prev_end_expr is not None else None
             if prev_end is not None and prev_end_expr is not None and start > prev_start:
                 if prev_end > start:
                     yield dg.error("E322", f"in {owner}: {noun} {index - 1} reaches past the start of {noun} {index}",
                                    prev_end_expr.span, hint="end a step where the next one starts")
                 elif prev_end < start:
-                    yield dg.error("E323", f"in {owner}: volumes between {noun} {index - 1}'s end and {noun} "
-                                   f"{index}'s start are not covered", prev_end_expr.span,
+                    yield dg.error("E323", f"in {owner}: volumes from {show(prev_end)} (where {noun} {index - 1} "
+                                   f"ends) to {show(start)} (where {noun} {index} starts) have no {noun}",
+                                   prev_end_expr.span,
                                    hint="end a step where the next one starts, or leave out `to`")
         previous = (start, start_expr, end_expr)
 

@@ -130,8 +130,10 @@ def check_reachability(ctx: Context) -> Iterator[dg.Diagnostic]:
 def _never(expr: ast.Expr, what: str) -> Iterator[dg.Diagnostic]:
     c = constraints(expr)
     if c is not None and _impossible(c):
+        fields = [name for name, interval in c.items() if interval.empty and name]
+        about = f"the conditions on `{fields[0]}`" if fields else "the conditions"
         yield dg.error("E360", f"{what} can never hold", expr.span,
-                       hint="the comparisons contradict each other; check the bounds")
+                       hint=f"{about} contradict each other; check the bounds")
 
 
 def _shadowed(tiers: ast.Tiers) -> Iterator[dg.Diagnostic]:
@@ -145,5 +147,7 @@ def _shadowed(tiers: ast.Tiers) -> Iterator[dg.Diagnostic]:
                                f"also qualifies for the higher tier `{higher.id.name}`", tier.qualify.span,
                                labels=[dg.Label(higher.qualify.span, f"`{higher.id.name}` is checked first")]
                                if higher.qualify.span else (),
-                               hint="tiers are listed best first; make the higher tier's qualification stricter")
+                               hint="a tier everyone qualifies for (`qualify: true`) belongs at the end of the list"
+                               if isinstance(higher.qualify, ast.BoolLit) else
+                               "tiers are listed best first; make the higher tier's qualification stricter")
                 break

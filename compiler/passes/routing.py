@@ -10,14 +10,19 @@ from policy_lang import diagnostics as dg
 
 def check_routing(ctx: Context) -> Iterator[dg.Diagnostic]:
     """Yield E362 where routing names tiers, a hierarchy or a level the version in force does not have."""
+    with_tiers = [view.version for view in ctx.views if view.body.tiers is not None]
+    reported: set[object] = set()  # a routing key that several versions share is reported once
     for view in ctx.views:
         body = view.body
         routing = body.lead_routing
         if routing is None:
             continue
         for key in routing.order:
-            if key.by == "tier" and body.tiers is None:
-                yield dg.error("E362", "lead routing ranks by tier, but the program has no tiers", key.span,
+            if key.by == "tier" and body.tiers is None and key.span not in reported:
+                reported.add(key.span)
+                later = f"version `{view.version}` has no tiers (they start with version `{with_tiers[0]}`)" \
+                    if with_tiers else "the program has no tiers"
+                yield dg.error("E362", f"lead routing ranks by tier, but {later}", key.span,
                                hint="add a `tiers` section, or rank with `prefer:` conditions")
             if (key.by is None) == (key.prefer is None):
                 yield dg.error("E208", "a routing preference needs exactly one of `by` and `prefer`", key.span,

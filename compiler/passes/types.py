@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import assert_never
 
+from compiler.consts import format_amount
 from compiler.context import Context
 from compiler.slots import Slot, program_slots
 from compiler.types import BOOLEAN, SCOPES, UNKNOWN, Type
@@ -15,6 +16,9 @@ from policy_lang.currency import CURRENCIES
 from policy_lang.suggest import closest
 
 _ORDERED = ("money", "percent", "number", "integer", "date", "duration")
+_SIGNATURES = {"min": "`min(a, b, …)`", "max": "`max(a, b, …)`", "abs": "`abs(x)`",
+               "round": "`round(x)` or `round(x, unit)`", "floor": "`floor(x)` or `floor(x, unit)`",
+               "ceil": "`ceil(x)` or `ceil(x, unit)`", "clamp": "`clamp(x, lo, hi)`"}
 _ARITY = {"min": (2, 99), "max": (2, 99), "abs": (1, 1), "round": (1, 2), "floor": (1, 2), "ceil": (1, 2),
           "clamp": (3, 3)}
 
@@ -27,6 +31,10 @@ def check_types(ctx: Context) -> Iterator[dg.Diagnostic]:
         yield from checker.diagnostics
         if not checker.diagnostics:
             yield from _check_slot(expr, found, slot, ctx)
+
+
+def _dotted(expr: ast.Expr) -> str | None:
+    return expr.dotted if isinstance(expr, ast.Name) else None
 
 
 def _check_slot(expr: ast.Expr, found: Type, slot: Slot, ctx: Context) -> Iterator[dg.Diagnostic]:
@@ -48,6 +56,11 @@ def _check_slot(expr: ast.Expr, found: Type, slot: Slot, ctx: Context) -> Iterat
         hint = f"write a duration with its unit: `{expr.value}d` (days), `w`, `mo` or `y`"
     elif "boolean" in slot.want:
         hint = "compare the value, e.g. `partner.certified_engineers >= 2`"
+        if isinstance(expr, ast.Name) and found.kind in ("money", "integer", "number"):
+            bound = format_amount(Decimal(100_000_000), ctx.currency) if found.kind == "money" else "2"
+            hint = f"compare the value, e.g. `{expr.dotted} >= {bound}`"
+    elif slot.want == ("percent",) and found.kind == "money":
+        hint = "write a percentage of list, such as `15%`"
     code = "E306" if slot.want == ("boolean",) else "E307"
     yield dg.error(code, f"in {slot.where}: expected {wanted}, found {found.describe()}", expr.span, hint=hint)
 
@@ -128,7 +141,8 @@ class _Checker:
         exponent = amount.normalize().as_tuple().exponent
         if isinstance(exponent, int) and -exponent > digits:
             unit = "whole yen" if currency == "JPY" else f"{digits} decimal places"
-            return self.fail("E309", f"amount `{amount}` is finer than {currency} allows ({unit})", node,
+            return self.fail("E309", f"amount `{format_amount(amount, currency)}` is finer than {currency} allows "
+                             f"({unit})", node,
                              hint="round the amount to the currency's smallest unit")
         return Type("money", currency=currency)
 
@@ -148,9 +162,10 @@ class _Checker:
         key = (scope, field)
         found = self.ctx.fields.get(key)
         if found is None:
-            names = [f"{s}.{f}" for (s, f) in self.ctx.fields if s in self.slot.scopes]
-            close = closest(node.dotted, names)
-            hint = f"did you mean `{close}`?" if close else f"declare it under `inputs: {scope}:` with its type"
+            # Compare field names within the scope: the shared `partner.` would make any two names look alike.
+            close = closest(field, [f for (s, f) in self.ctx.fields if s == scope])
+            hint = f"did you mean `{scope}.{close}`?" if close else \
+                f"declare it under `inputs:` → `{scope}:` with its type, e.g. `{field}: boolean`"
             return self.fail("E302", f"unknown field `{node.dotted}`", node, hint=hint)
         self.ctx.used_fields.add(key)
         if found.kind == "enum" and found.enum:
@@ -166,7 +181,7 @@ class _Checker:
             close = closest(word, members)
             return self.fail("E308", f"`{word}` is not a `{expect.enum}`", node,
                              hint=f"did you mean `{close}`?" if close else
-                             f"a `{expect.enum}` is one of: {', '.join(members)}")
+                             f"a `{expect.enum}` is one of: {', '.join(f'`{m}`' for m in members)}")
         owners = [name for name, members in self.ctx.enums.items() if word in members]
         if len(owners) == 1:
             self.ctx.used_enums.add(owners[0])
@@ -194,6 +209,8 @@ class _Checker:
         if a.kind == "money" and b.kind == "money":
             return self.fail("E305", f"{a.currency} and {b.currency} do not mix", node,
                              hint="ppl never converts currencies")
+        if "{a}" in message:
+            return self.fail("E304", message.format(a=a.describe(), b=b.describe()), node)
         return self.fail("E304", f"{message}: {a.describe()} and {b.describe()}", node)
 
     def binary(self, node: ast.Binary) -> Type:
@@ -264,8 +281,12 @@ class _Checker:
         if node.op not in ("==", "!="):
             if a.kind not in _ORDERED or b.kind not in _ORDERED:
                 bad = a if a.kind not in _ORDERED else b
-                self.fail("E304", f"`{node.op}` cannot order {bad.describe()}", node,
-                          hint="only amounts, percentages, numbers, dates and durations have an order")
+                hint = "only amounts, percentages, numbers, dates and durations have an order"
+                members = self.ctx.enums.get(bad.enum, ()) if bad.kind == "enum" and bad.enum else ()
+                if len(members) >= 2:
+                    hint = f"{bad.describe()} has no order; list the ones you mean, e.g. " \
+                           f"`{_dotted(node.left) or 'x'} in [{members[0]}, {members[1]}]`"
+                self.fail("E304", f"`{node.op}` cannot order {bad.describe()}", node, hint=hint)
                 return
         if a.kind == "enum" and b.kind == "text" and isinstance(node.right, ast.TextLit) and a.enum:
             members = self.ctx.enums.get(a.enum, ())
@@ -274,7 +295,7 @@ class _Checker:
                 self.fail("E308", f"`{node.right.value}` is not a `{a.enum}`", node.right,
                           hint=f"did you mean `{close}`?" if close else None)
             return
-        merged = self.unify(a, b, node, "cannot compare")
+        merged = self.unify(a, b, node, "cannot compare {a} with {b}")
         if merged.kind == "money" and not (a.kind == b.kind == "money") and not (a.literal or b.literal):
             self.fail("E304", f"cannot compare {a.describe()} and {b.describe()}", node)
         if {a.kind, b.kind} == {"percent"} or merged.kind == "unknown":
@@ -306,7 +327,7 @@ class _Checker:
         if not lo <= len(node.args) <= hi:
             count = f"{lo}" if lo == hi else f"{lo} to {hi}" if hi < 99 else f"at least {lo}"
             return self.fail("E303", f"`{name}` takes {count} argument{'s' if hi != 1 else ''}, "
-                             f"given {len(node.args)}", node)
+                             f"given {len(node.args)}", node, hint=f"write it as {_SIGNATURES.get(name, name)}")
         types = [self.infer(arg) for arg in node.args]
         if any(t.kind == "unknown" for t in types):
             return UNKNOWN
