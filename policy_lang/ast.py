@@ -354,6 +354,7 @@ class Hierarchy(Node):
     max_depth: int
     levels: tuple[HierarchyLevel, ...]
     new_resellers: str | None  # "level_1" | "vendor"
+    new_resellers_span: Span | None = field(default=None, kw_only=True, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -402,6 +403,7 @@ class LeadRouting(Node):
     among_equals: str
     skip_when: Expr | None
     new_resellers: str | None
+    new_resellers_span: Span | None = field(default=None, kw_only=True, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -428,6 +430,8 @@ class Revision(Node):
     effective_until: datetime.date | None
     note: Text | None
     body: Body
+    from_span: Span | None = field(default=None, kw_only=True, compare=False, repr=False)
+    until_span: Span | None = field(default=None, kw_only=True, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -448,3 +452,5 @@ class Program(Node):
     inputs: tuple[InputField, ...]
     body: Body
     revisions: tuple[Revision, ...]
+    from_span: Span | None = field(default=None, kw_only=True, compare=False, repr=False)
+    until_span: Span | None = field(default=None, kw_only=True, compare=False, repr=False)

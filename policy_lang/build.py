@@ -15,6 +15,7 @@ from typing import TypeVar
 from policy_lang import ast
 from policy_lang import diagnostics as dg
 from policy_lang.expr_parser import parse_expression
+from policy_lang.source import Span
 from policy_lang.yaml_loader import YamlDate, YMap, YNode, YScalar, YSeq, yaml11_surprise
 
 T = TypeVar("T")
@@ -189,7 +190,8 @@ class _Builder:
         depth = node.get("max_depth")
         return ast.Hierarchy(str(self.word(node.get("model"))), int(depth.value) if isinstance(depth, YScalar) else 1,
                              self.items(node.get("levels"), self.hierarchy_level) or (),
-                             self.word(node.get("new_resellers")), span=node.span)
+                             self.word(node.get("new_resellers")), span=node.span,
+                             new_resellers_span=_span(node.get("new_resellers")))
 
     def conflict_rule(self, m: YMap) -> ast.ConflictRule | None:
         return ast.ConflictRule(str(self.word(m.get("rule"))), self.word(m.get("by")), self.expr(m.get("when")),
@@ -219,7 +221,8 @@ class _Builder:
             return None
         return ast.LeadRouting(self.expr(node.get("eligible")), self.items(node.get("order"), self.routing_key) or (),
                                str(self.word(node.get("among_equals"))), self.expr(node.get("skip_when")),
-                               self.word(node.get("new_resellers")), span=node.span)
+                               self.word(node.get("new_resellers")), span=node.span,
+                             new_resellers_span=_span(node.get("new_resellers")))
 
     def body(self, m: YMap) -> ast.Body:
         return ast.Body(
@@ -241,7 +244,8 @@ class _Builder:
         if not isinstance(version, YScalar) or start is None:
             return None
         return ast.Revision(ast.Ident(self.text_value(version), span=version.span), start,
-                            self.date(m.get("effective_until")), self.text(m.get("note")), self.body(m), span=m.span)
+                            self.date(m.get("effective_until")), self.text(m.get("note")), self.body(m), span=m.span,
+                            from_span=_span(m.get("effective_from")), until_span=_span(m.get("effective_until")))
 
     def enums(self, node: YNode | None) -> tuple[ast.EnumDecl, ...]:
         if not isinstance(node, YMap):
@@ -285,7 +289,8 @@ class _Builder:
                 ast.Ident(str(currency.value), span=currency.span), rounding,
                 int(fiscal.value) if isinstance(fiscal, YScalar) else 1, self.expr(header.get("cliff_tolerance")),
                 self.enums(root.get("enums")), self.inputs(root.get("inputs")), self.body(root),
-                self.items(root.get("revisions"), self.revision) or (), span=root.span)
+                self.items(root.get("revisions"), self.revision) or (), span=root.span,
+                from_span=_span(header.get("effective_from")), until_span=_span(header.get("effective_until")))
         return program
 
 
@@ -305,6 +310,10 @@ def _date_hint(text: str) -> str:
             if not 1 <= day <= last:
                 return f"{_MONTHS[month - 1]} {year} has {last} days"
     return "write dates as YYYY-MM-DD, e.g. `2026-04-01`"
+
+
+def _span(node: YNode | None) -> Span | None:
+    return node.span if node is not None else None
 
 
 def build_program(root: YMap) -> tuple[ast.Program | None, tuple[dg.Diagnostic, ...]]:

@@ -96,13 +96,28 @@ def _snippet(span: Span, source: SourceFile | None, color: bool, note: str = "")
     gutter = " " * len(str(span.line))
     end = span.end_col if span.end_line == span.line else len(text) + 1
     width = max(1, end - span.col)
-    # Columns count characters; wide (CJK) characters take two cells on a terminal.
-    pad = "".join("  " if _wide(c) else " " for c in text[: span.col - 1])
-    carets = "".join("^^" if _wide(c) else "^" for c in text[span.col - 1 : span.col - 1 + width]) or "^"
+    cells = [_cell(c) for c in text]
+    shown = "".join(cells)
+    # Columns count characters; tabs and wide (CJK) characters take more than one cell on a terminal.
+    pad = "".join(" " * _width(c) for c in cells[: span.col - 1])
+    carets = "".join("^" * _width(c) for c in cells[span.col - 1 : span.col - 1 + width]) or "^"
     bar = _paint("|", _BLUE, color)
-    lines = [f"{gutter} {bar}", f"{_paint(str(span.line), _BLUE, color)} {bar} {text}"]
+    lines = [f"{gutter} {bar}", f"{_paint(str(span.line), _BLUE, color)} {bar} {shown}"]
     lines.append(f"{gutter} {bar} {pad}{_paint(carets, _RED, color)}{' ' + note if note else ''}")
     return lines
+
+
+def _cell(ch: str) -> str:
+    """How one source character is shown: tabs as four spaces, control characters as U+FFFD."""
+    if ch == "\t":
+        return "    "
+    if ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0:
+        return "\ufffd"
+    return ch
+
+
+def _width(cell: str) -> int:
+    return len(cell) if cell.isspace() else 2 if _wide(cell) else 1
 
 
 def _wide(ch: str) -> bool:

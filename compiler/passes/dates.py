@@ -20,15 +20,17 @@ class Period:
     version: str
     start: datetime.date
     until: datetime.date | None
-    span: Span | None
+    span: Span | None  # the version name
+    from_span: Span | None = None
+    until_span: Span | None = None
 
 
 def periods(program: ast.Program) -> list[Period]:
     """The versions of a program as written, base first."""
     found = [Period(program.id.name, program.version.name, program.effective_from, program.effective_until,
-                    program.version.span)]
-    found.extend(Period(program.id.name, r.version.name, r.effective_from, r.effective_until, r.version.span)
-                 for r in program.revisions)
+                    program.version.span, program.from_span, program.until_span)]
+    found.extend(Period(program.id.name, r.version.name, r.effective_from, r.effective_until, r.version.span,
+                        r.from_span, r.until_span) for r in program.revisions)
     return found
 
 
@@ -39,7 +41,8 @@ def check_dates(ctx: Context) -> Iterator[dg.Diagnostic]:
     for p in versions:
         first = seen.get(p.version)
         if p.until is not None and p.until < p.start:
-            yield dg.error("E401", f"version `{p.version}` ends on {p.until} before it starts on {p.start}", p.span,
+            yield dg.error("E401", f"version `{p.version}` ends on {p.until} before it starts on {p.start}",
+                           p.until_span or p.span,
                            hint="`effective_until` is the last day in force and must not be before `effective_from`")
         if first is not None:
             yield dg.error("E403", f"version `{p.version}` is defined twice", p.span,
@@ -49,7 +52,7 @@ def check_dates(ctx: Context) -> Iterator[dg.Diagnostic]:
     for before, after in zip(versions, versions[1:], strict=False):
         if after.start <= before.start:
             yield dg.error("E404", f"version `{after.version}` starts on {after.start}, not after version "
-                           f"`{before.version}` ({before.start})", after.span,
+                           f"`{before.version}` ({before.start})", after.from_span or after.span,
                            hint="list revisions in date order, each starting after the one before")
         elif before.until is not None and before.until >= after.start:
             yield _overlap(before, after)
@@ -57,8 +60,9 @@ def check_dates(ctx: Context) -> Iterator[dg.Diagnostic]:
 
 def _overlap(a: Period, b: Period) -> dg.Diagnostic:
     return dg.error("E402", f"version `{b.version}` from {b.start} overlaps version `{a.version}`, in force until "
-                    f"{a.until}", b.span,
-                    labels=[dg.Label(a.span, f"`{a.version}` is in force until {a.until}")] if a.span else (),
+                    f"{a.until}", b.from_span or b.span,
+                    labels=[dg.Label(a.until_span, f"`{a.version}` is in force until {a.until}")]
+                    if a.until_span else (),
                     hint="end the earlier version the day before the later one starts")
 
 

@@ -24,6 +24,8 @@ def check_ladders(ctx: Context) -> Iterator[dg.Diagnostic]:
         for bonus in body.bonuses or ():
             yield from _steps(f"bonus `{bonus.id.name}`", [(s.target, None) for s in bonus.steps], noun="target")
             yield from _bonus_cap(bonus, ctx)
+            if bonus.basis != "quantity":
+                yield from _bonus_cliffs(bonus, ctx)
         yield from _body_rates(body)
 
 
@@ -147,3 +149,28 @@ def _cliffs(ladder: ast.Ladder, ctx: Context) -> Iterator[dg.Diagnostic]:
                     f"{format_amount(tolerance, ctx.currency)}", step.start.span,
                     hint="use `mode: marginal`, add smaller steps, or raise `cliff_tolerance`")
         previous_rate = rate
+
+
+def _bonus_cliffs(bonus: ast.Bonus, ctx: Context) -> Iterator[dg.Diagnostic]:
+    """A bonus step is a jump by design; warn when one jump is larger than the stated tolerance."""
+    tolerance = const_value(ctx.program.cliff_tolerance)
+    if tolerance is None:
+        return
+    cap = const_value(bonus.cap)
+    paid = Decimal(0)  # what the bonus pays just below the target
+    for step in bonus.steps:
+        target, pay = const_value(step.target), const_value(step.pay)
+        if target is None or pay is None:
+            return
+        amount = target * pay if isinstance(step.pay, ast.PercentLit) else pay
+        reached = paid + amount if bonus.kind == "cumulative" else amount
+        if cap is not None:
+            reached = min(reached, cap)
+        jump = reached - paid
+        if jump > tolerance:
+            yield dg.warning(
+                "W302", f"payout cliff in bonus `{bonus.id.name}`: reaching {format_amount(target, ctx.currency)} "
+                f"raises the payout by {format_amount(jump, ctx.currency)} at once, over the tolerance "
+                f"{format_amount(tolerance, ctx.currency)}", step.target.span,
+                hint="split the step into smaller ones, or raise `cliff_tolerance`")
+        paid = max(paid, reached)

@@ -30,13 +30,14 @@ def check_routing(ctx: Context) -> Iterator[dg.Diagnostic]:
         if routing.new_resellers == "hierarchy":
             if body.hierarchy is None:
                 yield dg.error("E362", "lead routing sends new resellers to the hierarchy, but the program has no "
-                               "hierarchy", routing.span, hint="add a `hierarchy` section, or write "
-                               "`new_resellers: vendor`")
+                               "hierarchy", routing.new_resellers_span or routing.span,
+                               hint="add a `hierarchy` section, or write `new_resellers: vendor`")
             elif body.hierarchy.new_resellers is None:
                 yield dg.error("E362", "lead routing sends new resellers to the hierarchy, but the hierarchy does "
-                               "not say where they go", body.hierarchy.span,
+                               "not say where they go", routing.new_resellers_span or body.hierarchy.span,
                                hint="add `new_resellers: level_1` (or `vendor`) to the hierarchy")
         levels = {level.level for level in body.hierarchy.levels} if body.hierarchy else set()
         if body.hierarchy is not None and body.hierarchy.new_resellers == "level_1" and 1 not in levels:
             yield dg.error("E362", "the hierarchy routes new resellers to level 1, but defines no level 1",
-                           body.hierarchy.span, hint="add `- level: 1` with its margin")
+                           body.hierarchy.new_resellers_span or body.hierarchy.span,
+                           hint="add `- level: 1` with its margin")
