@@ -7,8 +7,10 @@ import os
 import sys
 from collections.abc import Sequence
 
-from compiler.pipeline import check
+from compiler.lower import compile_program
+from compiler.pipeline import CheckResult, check
 from policy_lang import diagnostics as dg
+from runtime import ir_json
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -55,6 +57,37 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return EXIT_ERRORS if dg.has_errors(diagnostics) else EXIT_OK
 
 
+def _report(result: CheckResult, color: str) -> None:
+    sys.stderr.write(dg.render_text(result.diagnostics, result.sources, color=_use_color(sys.stderr, color)))
+
+
+def _cmd_compile(args: argparse.Namespace) -> int:
+    result = check([args.program])
+    if not result.files or all(d.code == "E107" for d in result.diagnostics if d.severity is dg.Severity.ERROR) \
+            and dg.has_errors(result.diagnostics):
+        _report(result, args.color)
+        return EXIT_USAGE
+    if dg.has_errors(result.diagnostics) or len(result.programs) != 1:
+        _report(result, args.color)
+        if len(result.programs) > 1:
+            print("ppl compile: give one program file", file=sys.stderr)
+            return EXIT_USAGE
+        return EXIT_ERRORS
+    if result.diagnostics:
+        _report(result, args.color)
+    text = ir_json.dumps(compile_program(result.programs[0]))
+    if args.output in (None, "-"):
+        sys.stdout.write(text)
+    else:
+        try:
+            with open(args.output, "w", encoding="utf-8") as fh:
+                fh.write(text)
+        except OSError as exc:
+            print(f"ppl compile: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
+            return EXIT_USAGE
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of `ppl` and its subcommands."""
     parser = _Parser(prog="ppl", description="ppl, the partner policy language: check partner programs.")
@@ -70,6 +103,15 @@ def build_parser() -> argparse.ArgumentParser:
     p_check.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                          help="colour the text output (default: only on a terminal)")
     p_check.set_defaults(run=_cmd_check)
+
+    p_compile = sub.add_parser("compile", help="compile a program into a rule set (JSON)",
+                               description="Check a program and write its rule set: the JSON artifact that the "
+                               "runtime evaluates. Exit status: 0 written, 1 the program has errors, 2 usage or I/O.")
+    p_compile.add_argument("program", metavar="PROGRAM", help="the program file")
+    p_compile.add_argument("-o", "--output", metavar="FILE", help="where to write the rule set (default: stdout)")
+    p_compile.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                           help="colour diagnostics (default: only on a terminal)")
+    p_compile.set_defaults(run=_cmd_compile)
     return parser
 
 

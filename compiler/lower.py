@@ -1,0 +1,269 @@
+"""Lowering: a checked program's AST → the runtime's rule set IR.
+
+Every version becomes a complete set of rules (revisions applied), every reference is resolved,
+literals become exact runtime values (money in minor units), and every rule keeps its source location.
+Run only on a program that `check_program` passed without errors.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from fractions import Fraction
+
+from compiler.context import Context, build_context
+from compiler.types import Type
+from policy_lang import ast
+from policy_lang.currency import CURRENCIES
+from policy_lang.source import Span
+from runtime import ir
+
+
+def _loc(span: Span | None) -> ir.Loc | None:
+    return ir.Loc(span.file, span.line, span.col) if span is not None else None
+
+
+def _text(text: ast.Text | None) -> ir.Text:
+    return dict(text.values) if text is not None else {}
+
+
+class _Lowerer:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.scale = 10 ** CURRENCIES.get(ctx.currency, 0)
+        unit = ctx.program.rounding.unit
+        self.rounding_unit = self.money_value(unit) if isinstance(unit, ast.MoneyLit | ast.NumberLit) else 1
+
+    def money_value(self, lit: ast.MoneyLit | ast.NumberLit) -> int:
+        amount = lit.amount if isinstance(lit, ast.MoneyLit) else lit.value
+        return int(amount * self.scale)
+
+    # --- expressions ---------------------------------------------------------------------------
+
+    def type_of(self, expr: ast.Expr) -> str:
+        """The kind an expression computes (enough to coerce literals and pick rounding units)."""
+        match expr:
+            case ast.MoneyLit():
+                return "money"
+            case ast.PercentLit():
+                return "percent"
+            case ast.NumberLit(value=v):
+                return "integer" if v == v.to_integral_value() else "number"
+            case ast.Name(parts=parts) if len(parts) > 1:
+                found = self.ctx.fields.get((parts[0], ".".join(parts[1:])))
+                return found.kind if found else "unknown"
+            case ast.Binary(op=op, left=a, right=b):
+                ta, tb = self.type_of(a), self.type_of(b)
+                if "money" in (ta, tb):
+                    return "number" if op == "/" and ta == tb == "money" else "money"
+                if "percent" in (ta, tb):
+                    return "percent"
+                return "number" if "number" in (ta, tb) or op == "/" else ta
+            case ast.Unary(op="-", operand=x):
+                return self.type_of(x)
+            case ast.Conditional(then=a, otherwise=b):
+                ta = self.type_of(a)
+                return ta if ta not in ("integer", "number") else self.type_of(b)
+            case ast.Call(args=args) if args:
+                kinds = [self.type_of(a) for a in args]
+                return "money" if "money" in kinds else kinds[0]
+        return "boolean" if isinstance(expr, ast.Comparison | ast.Logical | ast.Membership | ast.BoolLit) else "unknown"
+
+    def expr(self, expr: ast.Expr, want: str | None = None) -> ir.Expr:
+        at = _loc(expr.span)
+        match expr:
+            case ast.NumberLit(value=v):
+                if want == "money":
+                    return ir.Const("money", _exact_int(v * self.scale), at=at)
+                if v == v.to_integral_value():
+                    return ir.Const("integer", int(v), at=at)
+                return ir.Const("number", Fraction(v), at=at)
+            case ast.PercentLit(value=v):
+                return ir.Const("percent", Fraction(v) / 100, at=at)
+            case ast.MoneyLit():
+                return ir.Const("money", _exact_int(expr.amount * self.scale), at=at)
+            case ast.DateLit(value=d):
+                return ir.Const("date", d, at=at)
+            case ast.DurationLit(amount=n, unit=u):
+                return ir.Const("duration", ir.Duration(n, u), at=at)
+            case ast.BoolLit(value=b):
+                return ir.Const("boolean", b, at=at)
+            case ast.TextLit(value=s):
+                return ir.Const("text", s, at=at)
+            case ast.ListLit(items=items):
+                return ir.ListOf(tuple(self.expr(i, want) for i in items), at=at)
+            case ast.Name(parts=parts):
+                if len(parts) == 1:
+                    return ir.Const("enum", parts[0], at=at)
+                scope, name = parts[0], ".".join(parts[1:])
+                found = self.ctx.fields.get((scope, name), Type("unknown"))
+                return ir.Field(scope, name, found.kind, at=at)
+            case ast.Unary(op="-", operand=x):
+                return ir.Neg(self.expr(x, want), at=at)
+            case ast.Unary(operand=x):
+                return ir.Not(self.expr(x), at=at)
+            case ast.Binary(op=op, left=a, right=b):
+                money = "money" in (self.type_of(a), self.type_of(b)) and op in "+-"
+                return ir.Arith(op, self.expr(a, "money" if money else None),
+                                self.expr(b, "money" if money else None), at=at)
+            case ast.Comparison(op=op, left=a, right=b):
+                money = "money" in (self.type_of(a), self.type_of(b))
+                side = "money" if money else None
+                return ir.Compare(op, self.expr(a, side), self.expr(b, side), at=at)
+            case ast.Logical(op="and", left=a, right=b):
+                return ir.And(self.expr(a), self.expr(b), at=at)
+            case ast.Logical(left=a, right=b):
+                return ir.Or(self.expr(a), self.expr(b), at=at)
+            case ast.Membership(negated=neg, item=item, collection=coll):
+                side = "money" if self.type_of(item) == "money" else None
+                items = coll.items if isinstance(coll, ast.ListLit) else (coll,)
+                return ir.In(neg, self.expr(item, side), tuple(self.expr(i, side) for i in items), at=at)
+            case ast.Conditional(condition=c, then=t, otherwise=o):
+                side = want or ("money" if "money" in (self.type_of(t), self.type_of(o)) else None)
+                return ir.If(self.expr(c), self.expr(t, side), self.expr(o, side), at=at)
+            case ast.Call(function=fn, args=args):
+                kind = self.type_of(args[0]) if args else "unknown"
+                side = "money" if kind == "money" else want
+                lowered = [self.expr(a, side) for a in args]
+                if fn in ("round", "floor", "ceil") and len(lowered) == 1:
+                    unit = ir.Const("money", self.rounding_unit) if kind == "money" else ir.Const("integer", 1)
+                    lowered.append(unit)
+                return ir.Call(fn, tuple(lowered), at=at)
+        raise AssertionError(f"cannot lower {expr!r}")
+
+    def opt(self, expr: ast.Expr | None, want: str | None = None) -> ir.Expr | None:
+        return self.expr(expr, want) if expr is not None else None
+
+    def const_money(self, expr: ast.Expr | None) -> int | None:
+        if expr is None:
+            return None
+        lowered = self.expr(expr, "money")
+        assert isinstance(lowered, ir.Const) and isinstance(lowered.value, int), "checked to be a constant"
+        return lowered.value
+
+    def const_volume(self, expr: ast.Expr, basis: str) -> int:
+        lowered = self.expr(expr, None if basis == "quantity" else "money")
+        if isinstance(lowered, ir.Neg) and isinstance(lowered.operand, ir.Const):
+            return -int(lowered.operand.value)
+        assert isinstance(lowered, ir.Const), "thresholds are checked to be constants"
+        return int(lowered.value)
+
+    def const_rate(self, expr: ast.Expr) -> Fraction:
+        lowered = self.expr(expr)
+        assert isinstance(lowered, ir.Const), "rates of steps are checked to be constants"
+        return Fraction(lowered.value)
+
+    # --- rules -----------------------------------------------------------------------------------
+
+    def requirements(self, expr: ast.Expr) -> tuple[ir.Requirement, ...] | None:
+        parts: list[ast.Expr] = []
+        stack = [expr]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, ast.Logical) and node.op == "and":
+                stack.extend((node.right, node.left))
+            else:
+                parts.append(node)
+        found: list[ir.Requirement] = []
+        for part in parts:
+            if isinstance(part, ast.BoolLit) and part.value:
+                continue
+            if isinstance(part, ast.Name) and len(part.parts) > 1:
+                found.append(ir.Requirement((part.parts[0], ".".join(part.parts[1:])), "==", True))
+                continue
+            if isinstance(part, ast.Comparison) and isinstance(part.left, ast.Name) and len(part.left.parts) > 1:
+                value = self.expr(part.right, "money" if self.type_of(part.left) == "money" else None)
+                if isinstance(value, ir.Const):
+                    found.append(ir.Requirement((part.left.parts[0], ".".join(part.left.parts[1:])), part.op,
+                                                value.value))
+                    continue
+            return None
+        return tuple(found)
+
+    def version(self, name: str, start: datetime.date, until: datetime.date | None, note: ast.Text | None,
+                body: ast.Body, at: ir.Loc | None) -> ir.Version:
+        rules = body.price_rules
+        hier = body.hierarchy
+        conf = body.conflicts
+        route = body.lead_routing
+        reg = conf.registration if conf else None
+        return ir.Version(
+            name, start, until, _text(note),
+            tuple(ir.Contract(c.id.name, c.kind, _text(c.title), self.opt(c.margin),
+                              c.ladder.name if c.ladder else None, tuple(b.name for b in c.bonuses),
+                              self.opt(c.services, "money"), self.opt(c.fee), self.const_money(c.fee_cap),
+                              at=_loc(c.span)) for c in body.contracts or ()),
+            tuple(ir.Ladder(lad.id.name, _text(lad.title), lad.basis, lad.period, lad.mode,
+                            tuple(ir.Step(self.const_volume(s.start, lad.basis),
+                                          self.const_volume(s.end, lad.basis) if s.end is not None else None,
+                                          self.const_rate(s.rate), at=_loc(s.span)) for s in lad.steps),
+                            at=_loc(lad.span)) for lad in body.ladders or ()),
+            tuple(ir.Bonus(b.id.name, _text(b.title), b.basis, b.period, b.kind, self.opt(b.when),
+                           tuple(self.bonus_step(s, b.basis) for s in b.steps), self.const_money(b.cap),
+                           at=_loc(b.span)) for b in body.bonuses or ()),
+            None if body.tiers is None else ir.Tiers(body.tiers.cadence, tuple(
+                ir.Tier(t.id.name, _text(t.title), self.expr(t.qualify), self.opt(t.margin_uplift),
+                        tuple(b.name for b in t.benefits), self.requirements(t.qualify), at=_loc(t.span))
+                for t in body.tiers.levels), at=_loc(body.tiers.span)),
+            tuple(ir.Benefit(b.id.name, b.kind, _text(b.title), self.opt(b.when), self.opt(b.value),
+                             at=_loc(b.span)) for b in body.benefits or ()),
+            None if rules is None else ir.PriceRules(
+                rules.ceiling, self.opt(rules.max_discount), self.opt(rules.max_channel_margin),
+                tuple(ir.MarginCap(m.id.name, _text(m.title), self.expr(m.when), self.expr(m.cap), at=_loc(m.span))
+                      for m in rules.margin_caps),
+                tuple(ir.PassThrough(p.id.name, _text(p.title), self.expr(p.amount, "money"), self.expr(p.fee),
+                                     at=_loc(p.span)) for p in rules.pass_through), at=_loc(rules.span)),
+            None if hier is None else ir.Hierarchy(
+                hier.model, hier.max_depth,
+                tuple(ir.Level(lv.level, _text(lv.title), self.expr(lv.margin), at=_loc(lv.span))
+                      for lv in hier.levels), hier.new_resellers, at=_loc(hier.span)),
+            None if conf is None else ir.Conflicts(
+                _duration(reg.expires_after) if reg else None, reg.renewals if reg else 0,
+                _duration(reg.renewal_period) if reg and reg.renewal_period else None,
+                tuple(ir.ConflictRule(r.rule, r.by, self.opt(r.when), _text(r.title), at=_loc(r.span))
+                      for r in conf.precedence), conf.otherwise, at=_loc(conf.span)),
+            None if route is None else ir.LeadRouting(
+                self.opt(route.eligible),
+                tuple(ir.RoutingKey(k.by, self.opt(k.prefer), _text(k.title), at=_loc(k.span)) for k in route.order),
+                route.among_equals, self.opt(route.skip_when), route.new_resellers, at=_loc(route.span)),
+            at=at)
+
+    def bonus_step(self, step: ast.BonusStep, basis: str) -> ir.BonusStep:
+        pay = self.expr(step.pay, None if isinstance(step.pay, ast.PercentLit) else "money")
+        assert isinstance(pay, ir.Const), "bonus payouts are checked to be constants"
+        money = pay.value if pay.type == "money" else None
+        rate = Fraction(pay.value) if pay.type == "percent" else None
+        return ir.BonusStep(self.const_volume(step.target, basis), money, rate, at=_loc(step.span))
+
+
+def _duration(expr: ast.Expr | None) -> ir.Duration | None:
+    if isinstance(expr, ast.DurationLit):
+        return ir.Duration(expr.amount, expr.unit)
+    return None
+
+
+def _exact_int(value: Decimal) -> int:
+    integral = value.to_integral_value()
+    assert integral == value, "amounts are checked to fit the currency's minor unit"
+    return int(integral)
+
+
+def compile_program(program: ast.Program) -> ir.RuleSet:
+    """Lower a checked program into its rule set."""
+    ctx = build_context(program)
+    lowerer = _Lowerer(ctx)
+    versions: list[ir.Version] = []
+    dated = sorted(program.revisions, key=lambda r: r.effective_from)
+    starts: list[tuple[str, datetime.date, datetime.date | None, ast.Text | None, Span | None]] = [
+        (program.version.name, program.effective_from, program.effective_until, None, program.version.span)]
+    starts.extend((r.version.name, r.effective_from, r.effective_until, r.note, r.version.span) for r in dated)
+    for view, (name, start, until, note, span) in zip(ctx.views, starts, strict=True):
+        versions.append(lowerer.version(name, start, until, note, view.body, _loc(span)))
+    inputs = tuple(ir.InputDecl(f.scope, f.name.name, f.type_name.name) for f in program.inputs)
+    source = program.span.file if program.span else ""
+    return ir.RuleSet(
+        program.id.name, _text(program.title), _text(program.description), ctx.currency,
+        CURRENCIES.get(ctx.currency, 0), program.rounding.mode, lowerer.rounding_unit, program.fiscal_year_start,
+        source, {k: tuple(v) for k, v in sorted(ctx.enums.items())}, inputs, tuple(versions))
+
+

@@ -1,0 +1,375 @@
+"""The rule set IR: what a compiled program is. Plain frozen data, to and from JSON, hashed.
+
+The runtime reads only this. Every value is resolved and exact: money in integer minor units of the
+program currency, rates and numbers as exact decimal strings in JSON (Fractions in memory), dates as
+ISO strings. Every rule keeps the span of the source it came from, for explanations.
+
+Expression nodes (JSON: a list whose first item is the node kind):
+    ["const", type, value]            type: money (value: minor units, int) | percent (rate, "0.15")
+                                      | number | integer | boolean | text | date | duration ("90d")
+                                      | enum (member name)
+    ["list", [items…]]
+    ["field", scope, name, type]      scope: partner | transaction | deal | lead | period
+    ["neg", x]  ["not", x]
+    ["arith", op, a, b]               op: + - * /
+    ["cmp", op, a, b]                 op: == != < <= > >=
+    ["and", a, b]  ["or", a, b]
+    ["in", negated, item, [items…]]
+    ["if", cond, then, else]
+    ["call", fn, [args…]]             fn: min max abs round floor ceil clamp
+A node's span, when present, is a trailing {"at": [file, line, col]} item.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+FORMAT = "ppl-ruleset/1"
+
+
+@dataclass(frozen=True, slots=True)
+class Loc:
+    """Where a rule was written: file, 1-based line and column."""
+
+    file: str
+    line: int
+    col: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}"
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """Base of IR nodes; the location is not part of equality."""
+
+    at: Loc | None = field(default=None, kw_only=True, compare=False, repr=False)
+
+
+# --- expressions ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Expr(Node):
+    """Base of IR expressions."""
+
+
+@dataclass(frozen=True, slots=True)
+class Const(Expr):
+    """A resolved constant: money in minor units (int); percent/number as Fraction; date; duration; text."""
+
+    type: str
+    value: Any  # int | Fraction | bool | str | datetime.date | Duration
+
+
+@dataclass(frozen=True, slots=True)
+class Duration:
+    """A calendar length: days, weeks, months or years (months and years follow the calendar)."""
+
+    amount: int
+    unit: str  # d | w | mo | y
+
+
+@dataclass(frozen=True, slots=True)
+class ListOf(Expr):
+    items: tuple[Expr, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Field(Expr):
+    scope: str
+    name: str
+    type: str  # money | percent | number | integer | boolean | text | date | duration | enum
+
+
+@dataclass(frozen=True, slots=True)
+class Neg(Expr):
+    operand: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Not(Expr):
+    operand: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Arith(Expr):
+    op: str
+    left: Expr
+    right: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Compare(Expr):
+    op: str
+    left: Expr
+    right: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class And(Expr):
+    left: Expr
+    right: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Or(Expr):
+    left: Expr
+    right: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class In(Expr):
+    negated: bool
+    item: Expr
+    items: tuple[Expr, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class If(Expr):
+    condition: Expr
+    then: Expr
+    otherwise: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Call(Expr):
+    function: str
+    args: tuple[Expr, ...]
+
+
+# --- rules -----------------------------------------------------------------------------------------
+
+Text = dict[str, str]  # language → text; "" for any language
+
+
+@dataclass(frozen=True, slots=True)
+class Contract(Node):
+    id: str
+    kind: str  # distributor | solution_partner | referral
+    title: Text
+    margin: Expr | None  # None: the partner's hierarchy level margin
+    ladder: str | None
+    bonuses: tuple[str, ...]
+    services: Expr | None
+    fee: Expr | None  # referral: money, or a percent of the sell amount
+    fee_cap: int | None  # minor units
+
+
+@dataclass(frozen=True, slots=True)
+class Step(Node):
+    """A ladder step: from `start` (inclusive) to `end` (exclusive; None = the next step or no end)."""
+
+    start: int  # minor units for money bases, units for quantity
+    end: int | None
+    rate: Fraction
+
+
+@dataclass(frozen=True, slots=True)
+class Ladder(Node):
+    id: str
+    title: Text
+    basis: str  # purchases | sales | list_sales | quantity
+    period: str  # month | quarter | half_year | fiscal_year
+    mode: str  # retroactive | marginal
+    steps: tuple[Step, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class BonusStep(Node):
+    target: int
+    pay_money: int | None  # minor units, or
+    pay_rate: Fraction | None  # a rate of the period basis volume
+
+
+@dataclass(frozen=True, slots=True)
+class Bonus(Node):
+    id: str
+    title: Text
+    basis: str
+    period: str
+    kind: str  # one_off | cumulative
+    when: Expr | None
+    steps: tuple[BonusStep, ...]
+    cap: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Requirement:
+    """A simple part of a tier qualification, for next-step hints: `scope.name op value`."""
+
+    field: tuple[str, str]
+    op: str
+    value: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Tier(Node):
+    id: str
+    title: Text
+    qualify: Expr
+    uplift: Expr | None
+    benefits: tuple[str, ...]
+    requirements: tuple[Requirement, ...] | None  # None when the qualification is not a plain conjunction
+
+
+@dataclass(frozen=True, slots=True)
+class Tiers(Node):
+    cadence: str
+    levels: tuple[Tier, ...]  # best first
+
+
+@dataclass(frozen=True, slots=True)
+class Benefit(Node):
+    id: str
+    kind: str
+    title: Text
+    when: Expr | None
+    value: Expr | None
+
+
+@dataclass(frozen=True, slots=True)
+class MarginCap(Node):
+    id: str
+    title: Text
+    when: Expr
+    cap: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class PassThrough(Node):
+    id: str
+    title: Text
+    amount: Expr
+    fee: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class PriceRules(Node):
+    ceiling: str | None
+    max_discount: Expr | None
+    max_channel_margin: Expr | None
+    margin_caps: tuple[MarginCap, ...]
+    pass_through: tuple[PassThrough, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Level(Node):
+    level: int
+    title: Text
+    margin: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Hierarchy(Node):
+    model: str  # nested | stacked
+    max_depth: int
+    levels: tuple[Level, ...]
+    new_resellers: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ConflictRule(Node):
+    rule: str
+    by: str | None
+    when: Expr | None
+    title: Text
+
+
+@dataclass(frozen=True, slots=True)
+class Conflicts(Node):
+    expires_after: Duration | None
+    renewals: int
+    renewal_period: Duration | None
+    precedence: tuple[ConflictRule, ...]
+    otherwise: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RoutingKey(Node):
+    by: str | None
+    prefer: Expr | None
+    title: Text
+
+
+@dataclass(frozen=True, slots=True)
+class LeadRouting(Node):
+    eligible: Expr | None
+    order: tuple[RoutingKey, ...]
+    among_equals: str
+    skip_when: Expr | None
+    new_resellers: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Version(Node):
+    """One version of the program, with every section in force (revisions already applied)."""
+
+    version: str
+    effective_from: datetime.date
+    effective_until: datetime.date | None  # inclusive; None: until the next version, or open
+    note: Text
+    contracts: tuple[Contract, ...]
+    ladders: tuple[Ladder, ...]
+    bonuses: tuple[Bonus, ...]
+    tiers: Tiers | None
+    benefits: tuple[Benefit, ...]
+    price_rules: PriceRules | None
+    hierarchy: Hierarchy | None
+    conflicts: Conflicts | None
+    lead_routing: LeadRouting | None
+
+
+@dataclass(frozen=True, slots=True)
+class InputDecl:
+    """A declared input field and its type (enumerations by name)."""
+
+    scope: str
+    name: str
+    type: str
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSet:
+    """A compiled program."""
+
+    program_id: str
+    title: Text
+    description: Text
+    currency: str
+    minor_unit: int  # digits: 0 for JPY
+    rounding_mode: str  # down | half_up | half_even | up
+    rounding_unit: int  # minor units, e.g. 1 (¥1) or 100 (¥100)
+    fiscal_year_start: int
+    source: str  # the program file as named when compiled
+    enums: dict[str, tuple[str, ...]]
+    inputs: tuple[InputDecl, ...]
+    versions: tuple[Version, ...]  # in date order
+
+    def version_on(self, day: datetime.date) -> Version | None:
+        """The version in force on a day: the latest that starts on or before it and has not ended."""
+        for version in reversed(self.versions):
+            if version.effective_from <= day:
+                if version.effective_until is not None and day > version.effective_until:
+                    return None
+                return version
+        return None
+
+
+# --- JSON ------------------------------------------------------------------------------------------
+# The codec lives in runtime/ir_json.py; `canonical_json` and `digest` define the artifact's identity.
+
+
+def canonical_json(data: Any) -> str:
+    """The canonical text of JSON data: sorted keys, no insignificant whitespace, UTF-8 kept."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def digest(data: Any) -> str:
+    """SHA-256 of the canonical text, hex."""
+    return hashlib.sha256(canonical_json(data).encode("utf-8")).hexdigest()

@@ -1,0 +1,323 @@
+"""The rule set artifact on disk: IR ↔ JSON, canonical and hashed.
+
+The artifact is `{"format", "sha256", "ruleset"}`; `sha256` is the SHA-256 of the canonical JSON
+text of `ruleset` (sorted keys, no whitespace). Amounts are integers (minor units); rates and
+numbers are exact strings ("0.15", or "1/3" when a fraction has no finite decimal form).
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Callable
+from fractions import Fraction
+from typing import Any, TypeVar
+
+from runtime import ir
+
+N = TypeVar("N")
+
+
+class ArtifactError(Exception):
+    """The file is not a rule set this runtime can read."""
+
+
+def encode_fraction(value: Fraction) -> str:
+    """An exact string: a terminating decimal when there is one, else `n/d`."""
+    den = value.denominator
+    twos = fives = 0
+    while den % 2 == 0:
+        den //= 2
+        twos += 1
+    while den % 5 == 0:
+        den //= 5
+        fives += 1
+    if den != 1:
+        return f"{value.numerator}/{value.denominator}"
+    digits = max(twos, fives)
+    scaled = value * 10**digits
+    assert scaled.denominator == 1
+    sign = "-" if scaled < 0 else ""
+    text = str(abs(scaled.numerator)).rjust(digits + 1, "0")
+    return f"{sign}{text[:-digits]}.{text[-digits:]}" if digits else f"{sign}{text}"
+
+
+def decode_fraction(text: str) -> Fraction:
+    return Fraction(text)
+
+
+def _loc(node: ir.Node) -> list[Any]:
+    return [node.at.file, node.at.line, node.at.col] if node.at is not None else []
+
+
+def _value(type_: str, value: Any) -> Any:
+    if type_ in ("percent", "number", "integer", "money") and isinstance(value, Fraction):
+        return encode_fraction(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, ir.Duration):
+        return f"{value.amount}{value.unit}"
+    return value
+
+
+def encode_expr(expr: ir.Expr) -> list[Any]:
+    """An expression as nested lists, with its location as a trailing {"at": …}."""
+    match expr:
+        case ir.Const(type=t, value=v):
+            out: list[Any] = ["const", t, _value(t, v)]
+        case ir.ListOf(items=items):
+            out = ["list", [encode_expr(i) for i in items]]
+        case ir.Field(scope=s, name=n, type=t):
+            out = ["field", s, n, t]
+        case ir.Neg(operand=x):
+            out = ["neg", encode_expr(x)]
+        case ir.Not(operand=x):
+            out = ["not", encode_expr(x)]
+        case ir.Arith(op=op, left=a, right=b):
+            out = ["arith", op, encode_expr(a), encode_expr(b)]
+        case ir.Compare(op=op, left=a, right=b):
+            out = ["cmp", op, encode_expr(a), encode_expr(b)]
+        case ir.And(left=a, right=b):
+            out = ["and", encode_expr(a), encode_expr(b)]
+        case ir.Or(left=a, right=b):
+            out = ["or", encode_expr(a), encode_expr(b)]
+        case ir.In(negated=neg, item=item, items=items):
+            out = ["in", neg, encode_expr(item), [encode_expr(i) for i in items]]
+        case ir.If(condition=c, then=t, otherwise=o):
+            out = ["if", encode_expr(c), encode_expr(t), encode_expr(o)]
+        case ir.Call(function=f, args=args):
+            out = ["call", f, [encode_expr(a) for a in args]]
+        case _:
+            raise AssertionError(f"unknown IR node {expr!r}")
+    if expr.at is not None:
+        out.append({"at": _loc(expr)})
+    return out
+
+
+def _duration(text: str) -> ir.Duration:
+    for unit in ("mo", "d", "w", "y"):
+        if text.endswith(unit):
+            return ir.Duration(int(text[: -len(unit)]), unit)
+    raise ArtifactError(f"bad duration {text!r}")
+
+
+def _const(t: str, v: Any) -> Any:
+    if t in ("percent", "number"):
+        return Fraction(v) if isinstance(v, str) else Fraction(v)
+    if t in ("integer", "money"):
+        value = Fraction(v) if isinstance(v, str) else v
+        return int(value) if isinstance(value, Fraction) and value.denominator == 1 else value
+    if t == "date":
+        return datetime.date.fromisoformat(v)
+    if t == "duration":
+        return _duration(v)
+    return v
+
+
+def decode_expr(data: list[Any]) -> ir.Expr:
+    """Nested lists → an expression."""
+    at = None
+    if data and isinstance(data[-1], dict):
+        f, line, col = data[-1]["at"]
+        at = ir.Loc(f, line, col)
+        data = data[:-1]
+    kind = data[0]
+    if kind == "const":
+        return ir.Const(data[1], _const(data[1], data[2]), at=at)
+    if kind == "list":
+        return ir.ListOf(tuple(decode_expr(i) for i in data[1]), at=at)
+    if kind == "field":
+        return ir.Field(data[1], data[2], data[3], at=at)
+    if kind == "neg":
+        return ir.Neg(decode_expr(data[1]), at=at)
+    if kind == "not":
+        return ir.Not(decode_expr(data[1]), at=at)
+    if kind == "arith":
+        return ir.Arith(data[1], decode_expr(data[2]), decode_expr(data[3]), at=at)
+    if kind == "cmp":
+        return ir.Compare(data[1], decode_expr(data[2]), decode_expr(data[3]), at=at)
+    if kind == "and":
+        return ir.And(decode_expr(data[1]), decode_expr(data[2]), at=at)
+    if kind == "or":
+        return ir.Or(decode_expr(data[1]), decode_expr(data[2]), at=at)
+    if kind == "in":
+        return ir.In(bool(data[1]), decode_expr(data[2]), tuple(decode_expr(i) for i in data[3]), at=at)
+    if kind == "if":
+        return ir.If(decode_expr(data[1]), decode_expr(data[2]), decode_expr(data[3]), at=at)
+    if kind == "call":
+        return ir.Call(data[1], tuple(decode_expr(a) for a in data[2]), at=at)
+    raise ArtifactError(f"unknown expression kind {kind!r}")
+
+
+def _opt(expr: ir.Expr | None) -> list[Any] | None:
+    return encode_expr(expr) if expr is not None else None
+
+
+def _dopt(data: list[Any] | None) -> ir.Expr | None:
+    return decode_expr(data) if data is not None else None
+
+
+def _frac(value: Fraction | None) -> str | None:
+    return encode_fraction(value) if value is not None else None
+
+
+def _version(v: ir.Version) -> dict[str, Any]:
+    return {
+        "version": v.version, "effective_from": v.effective_from.isoformat(),
+        "effective_until": v.effective_until.isoformat() if v.effective_until else None, "note": v.note,
+        "at": _loc(v),
+        "contracts": [{"id": c.id, "kind": c.kind, "title": c.title, "margin": _opt(c.margin), "ladder": c.ladder,
+                       "bonuses": list(c.bonuses), "services": _opt(c.services), "fee": _opt(c.fee),
+                       "fee_cap": c.fee_cap, "at": _loc(c)} for c in v.contracts],
+        "ladders": [{"id": lad.id, "title": lad.title, "basis": lad.basis, "period": lad.period, "mode": lad.mode,
+                     "steps": [{"start": s.start, "end": s.end, "rate": encode_fraction(s.rate), "at": _loc(s)}
+                               for s in lad.steps], "at": _loc(lad)} for lad in v.ladders],
+        "bonuses": [{"id": b.id, "title": b.title, "basis": b.basis, "period": b.period, "kind": b.kind,
+                     "when": _opt(b.when), "cap": b.cap,
+                     "steps": [{"target": s.target, "pay_money": s.pay_money, "pay_rate": _frac(s.pay_rate),
+                                "at": _loc(s)} for s in b.steps], "at": _loc(b)} for b in v.bonuses],
+        "tiers": None if v.tiers is None else {
+            "cadence": v.tiers.cadence, "at": _loc(v.tiers),
+            "levels": [{"id": t.id, "title": t.title, "qualify": encode_expr(t.qualify), "uplift": _opt(t.uplift),
+                        "benefits": list(t.benefits), "at": _loc(t),
+                        "requirements": None if t.requirements is None else [
+                            {"field": list(r.field), "op": r.op, "value": _value("number", r.value)
+                             if isinstance(r.value, Fraction) else r.value} for r in t.requirements]}
+                       for t in v.tiers.levels]},
+        "benefits": [{"id": b.id, "kind": b.kind, "title": b.title, "when": _opt(b.when), "value": _opt(b.value),
+                      "at": _loc(b)} for b in v.benefits],
+        "price_rules": None if v.price_rules is None else {
+            "ceiling": v.price_rules.ceiling, "max_discount": _opt(v.price_rules.max_discount),
+            "max_channel_margin": _opt(v.price_rules.max_channel_margin), "at": _loc(v.price_rules),
+            "margin_caps": [{"id": m.id, "title": m.title, "when": encode_expr(m.when), "cap": encode_expr(m.cap),
+                             "at": _loc(m)} for m in v.price_rules.margin_caps],
+            "pass_through": [{"id": p.id, "title": p.title, "amount": encode_expr(p.amount),
+                              "fee": encode_expr(p.fee), "at": _loc(p)} for p in v.price_rules.pass_through]},
+        "hierarchy": None if v.hierarchy is None else {
+            "model": v.hierarchy.model, "max_depth": v.hierarchy.max_depth,
+            "new_resellers": v.hierarchy.new_resellers, "at": _loc(v.hierarchy),
+            "levels": [{"level": lv.level, "title": lv.title, "margin": encode_expr(lv.margin), "at": _loc(lv)}
+                       for lv in v.hierarchy.levels]},
+        "conflicts": None if v.conflicts is None else {
+            "expires_after": _value("duration", v.conflicts.expires_after) if v.conflicts.expires_after else None,
+            "renewals": v.conflicts.renewals,
+            "renewal_period": _value("duration", v.conflicts.renewal_period)
+            if v.conflicts.renewal_period else None,
+            "otherwise": v.conflicts.otherwise, "at": _loc(v.conflicts),
+            "precedence": [{"rule": r.rule, "by": r.by, "when": _opt(r.when), "title": r.title, "at": _loc(r)}
+                           for r in v.conflicts.precedence]},
+        "lead_routing": None if v.lead_routing is None else {
+            "eligible": _opt(v.lead_routing.eligible), "among_equals": v.lead_routing.among_equals,
+            "skip_when": _opt(v.lead_routing.skip_when), "new_resellers": v.lead_routing.new_resellers,
+            "at": _loc(v.lead_routing),
+            "order": [{"by": k.by, "prefer": _opt(k.prefer), "title": k.title, "at": _loc(k)}
+                      for k in v.lead_routing.order]},
+    }
+
+
+def encode(ruleset: ir.RuleSet) -> dict[str, Any]:
+    """A rule set as JSON data (without the envelope)."""
+    return {
+        "program_id": ruleset.program_id, "title": ruleset.title, "description": ruleset.description,
+        "currency": ruleset.currency, "minor_unit": ruleset.minor_unit,
+        "rounding": {"mode": ruleset.rounding_mode, "unit": ruleset.rounding_unit},
+        "fiscal_year_start": ruleset.fiscal_year_start, "source": ruleset.source,
+        "enums": {k: list(v) for k, v in sorted(ruleset.enums.items())},
+        "inputs": [{"scope": i.scope, "name": i.name, "type": i.type} for i in ruleset.inputs],
+        "versions": [_version(v) for v in ruleset.versions],
+    }
+
+
+def dumps(ruleset: ir.RuleSet) -> str:
+    """The artifact text: format, hash and rule set; byte-identical for the same program."""
+    data = encode(ruleset)
+    envelope = {"format": ir.FORMAT, "sha256": ir.digest(data), "ruleset": data}
+    return json.dumps(envelope, sort_keys=True, ensure_ascii=False, indent=1) + "\n"
+
+
+def _at(data: dict[str, Any]) -> ir.Loc | None:
+    loc = data.get("at") or []
+    return ir.Loc(loc[0], loc[1], loc[2]) if loc else None
+
+
+def _list(items: list[dict[str, Any]], build: Callable[[dict[str, Any]], N]) -> tuple[N, ...]:
+    return tuple(build(i) for i in items)
+
+
+def _decode_version(d: dict[str, Any]) -> ir.Version:
+    tiers = d["tiers"]
+    rules = d["price_rules"]
+    hier = d["hierarchy"]
+    conf = d["conflicts"]
+    route = d["lead_routing"]
+    return ir.Version(
+        d["version"], datetime.date.fromisoformat(d["effective_from"]),
+        datetime.date.fromisoformat(d["effective_until"]) if d["effective_until"] else None, d["note"],
+        _list(d["contracts"], lambda c: ir.Contract(
+            c["id"], c["kind"], c["title"], _dopt(c["margin"]), c["ladder"], tuple(c["bonuses"]),
+            _dopt(c["services"]), _dopt(c["fee"]), c["fee_cap"], at=_at(c))),
+        _list(d["ladders"], lambda lad: ir.Ladder(
+            lad["id"], lad["title"], lad["basis"], lad["period"], lad["mode"],
+            _list(lad["steps"], lambda s: ir.Step(s["start"], s["end"], Fraction(s["rate"]), at=_at(s))),
+            at=_at(lad))),
+        _list(d["bonuses"], lambda b: ir.Bonus(
+            b["id"], b["title"], b["basis"], b["period"], b["kind"], _dopt(b["when"]),
+            _list(b["steps"], lambda s: ir.BonusStep(
+                s["target"], s["pay_money"], Fraction(s["pay_rate"]) if s["pay_rate"] is not None else None,
+                at=_at(s))), b["cap"], at=_at(b))),
+        None if tiers is None else ir.Tiers(tiers["cadence"], _list(tiers["levels"], lambda t: ir.Tier(
+            t["id"], t["title"], decode_expr(t["qualify"]), _dopt(t["uplift"]), tuple(t["benefits"]),
+            None if t["requirements"] is None else tuple(
+                ir.Requirement((r["field"][0], r["field"][1]), r["op"],
+                               Fraction(r["value"]) if isinstance(r["value"], str) else r["value"])
+                for r in t["requirements"]), at=_at(t))), at=_at(tiers)),
+        _list(d["benefits"], lambda b: ir.Benefit(b["id"], b["kind"], b["title"], _dopt(b["when"]),
+                                                 _dopt(b["value"]), at=_at(b))),
+        None if rules is None else ir.PriceRules(
+            rules["ceiling"], _dopt(rules["max_discount"]), _dopt(rules["max_channel_margin"]),
+            _list(rules["margin_caps"], lambda m: ir.MarginCap(m["id"], m["title"], decode_expr(m["when"]),
+                                                               decode_expr(m["cap"]), at=_at(m))),
+            _list(rules["pass_through"], lambda p: ir.PassThrough(p["id"], p["title"], decode_expr(p["amount"]),
+                                                                  decode_expr(p["fee"]), at=_at(p))),
+            at=_at(rules)),
+        None if hier is None else ir.Hierarchy(
+            hier["model"], hier["max_depth"],
+            _list(hier["levels"], lambda lv: ir.Level(lv["level"], lv["title"], decode_expr(lv["margin"]),
+                                                      at=_at(lv))), hier["new_resellers"], at=_at(hier)),
+        None if conf is None else ir.Conflicts(
+            _duration(conf["expires_after"]) if conf["expires_after"] else None, conf["renewals"],
+            _duration(conf["renewal_period"]) if conf["renewal_period"] else None,
+            _list(conf["precedence"], lambda r: ir.ConflictRule(r["rule"], r["by"], _dopt(r["when"]), r["title"],
+                                                                at=_at(r))), conf["otherwise"], at=_at(conf)),
+        None if route is None else ir.LeadRouting(
+            _dopt(route["eligible"]),
+            _list(route["order"], lambda k: ir.RoutingKey(k["by"], _dopt(k["prefer"]), k["title"], at=_at(k))),
+            route["among_equals"], _dopt(route["skip_when"]), route["new_resellers"], at=_at(route)),
+        at=_at(d))
+
+
+def decode(data: dict[str, Any]) -> ir.RuleSet:
+    """JSON data (without the envelope) → a rule set."""
+    return ir.RuleSet(
+        data["program_id"], data["title"], data["description"], data["currency"], data["minor_unit"],
+        data["rounding"]["mode"], data["rounding"]["unit"], data["fiscal_year_start"], data["source"],
+        {k: tuple(v) for k, v in data["enums"].items()},
+        tuple(ir.InputDecl(i["scope"], i["name"], i["type"]) for i in data["inputs"]),
+        tuple(_decode_version(v) for v in data["versions"]))
+
+
+def loads(text: str) -> ir.RuleSet:
+    """Read an artifact, checking its format and hash."""
+    try:
+        envelope = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ArtifactError(f"not a rule set: invalid JSON at line {exc.lineno}") from exc
+    if not isinstance(envelope, dict) or envelope.get("format") != ir.FORMAT:
+        raise ArtifactError(f"not a rule set of format {ir.FORMAT}")
+    data = envelope.get("ruleset")
+    if not isinstance(data, dict) or ir.digest(data) != envelope.get("sha256"):
+        raise ArtifactError("the rule set's SHA-256 does not match its content; the file was altered")
+    try:
+        return decode(data)
+    except (KeyError, TypeError, ValueError, IndexError) as exc:
+        raise ArtifactError(f"malformed rule set: {exc}") from exc

@@ -1,0 +1,84 @@
+"""Lowering and the rule set artifact: exact values, resolved versions, byte-identical output."""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+from compiler.lower import compile_program
+from compiler.pipeline import check_program
+from policy_lang.loader import load_program, load_program_text
+from ppl.cli import main
+from runtime import ir, ir_json
+
+ROOT = Path(__file__).resolve().parents[3]
+PROGRAMS = sorted((ROOT / "programs").glob("*.yaml"))
+
+
+def compiled(path: Path) -> ir.RuleSet:
+    loaded = load_program(str(path), path.name)
+    assert loaded.program is not None and not check_program(loaded.program)
+    return compile_program(loaded.program)
+
+
+@pytest.mark.parametrize("path", PROGRAMS, ids=[p.stem for p in PROGRAMS])
+def test_artifact_round_trips_and_is_byte_identical(path: Path) -> None:
+    first, second = ir_json.dumps(compiled(path)), ir_json.dumps(compiled(path))
+    assert first == second
+    back = ir_json.loads(first)
+    assert back == compiled(path) and ir_json.dumps(back) == first
+
+
+def test_saas_program_lowers_to_exact_values() -> None:
+    rs = compiled(ROOT / "programs" / "saas_reseller.yaml")
+    assert (rs.currency, rs.minor_unit, rs.rounding_mode, rs.rounding_unit) == ("JPY", 0, "down", 1)
+    base, revised = rs.versions
+    assert (base.version, revised.version) == ("2026.04", "2026.10")
+    ladder = base.ladders[0]
+    assert [(s.start, s.rate) for s in ladder.steps] == [(0, Fraction(0)), (100_000_000, Fraction(1, 50)),
+                                                         (500_000_000, Fraction(1, 20))]
+    assert revised.ladders[0].steps[2].start == 400_000_000  # the revision replaced the ladder
+    assert revised.contracts == base.contracts  # and kept the rest
+    reseller = base.contracts[0]
+    assert reseller.margin == ir.Const("percent", Fraction(3, 20))
+    assert reseller.at is not None and reseller.at.line > 0
+    tier1 = base.tiers.levels[0] if base.tiers else None
+    assert tier1 is not None and tier1.requirements == (
+        ir.Requirement(("partner", "trailing_sales"), ">=", 300_000_000),
+        ir.Requirement(("partner", "certified_engineers"), ">=", 5))
+
+
+def test_bare_numbers_next_to_money_become_amounts_in_minor_units() -> None:
+    text = (ROOT / "programs" / "saas_reseller.yaml").read_text(encoding="utf-8").replace(
+        "currency: JPY", "currency: USD").replace("¥", "$").replace("fee_cap: $500万", "fee_cap: $5,000.50")
+    loaded = load_program_text("usd.yaml", text)
+    assert loaded.program is not None
+    rs = compile_program(loaded.program)
+    assert rs.minor_unit == 2 and rs.versions[0].contracts[2].fee_cap == 500050
+    qualify = rs.versions[0].tiers.levels[0].qualify  # type: ignore[union-attr]
+    assert isinstance(qualify, ir.And) and isinstance(qualify.left, ir.Compare)
+    assert qualify.left.right == ir.Const("money", 300_000_000 * 100)  # `3億` dollars, in cents
+
+
+def test_tampered_artifact_is_refused() -> None:
+    text = ir_json.dumps(compiled(ROOT / "programs" / "saas_reseller.yaml"))
+    data = json.loads(text)
+    data["ruleset"]["versions"][0]["contracts"][0]["fee_cap"] = 1
+    with pytest.raises(ir_json.ArtifactError, match="SHA-256"):
+        ir_json.loads(json.dumps(data))
+    with pytest.raises(ir_json.ArtifactError):
+        ir_json.loads("{not json")
+
+
+def test_compile_command_writes_the_artifact(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "rs.json"
+    assert main(["compile", str(ROOT / "programs" / "ad_agency.yaml"), "-o", str(out)]) == 0
+    envelope = json.loads(out.read_text(encoding="utf-8"))
+    assert envelope["format"] == ir.FORMAT and envelope["sha256"] == ir.digest(envelope["ruleset"])
+    assert main(["compile", str(ROOT / "examples" / "broken_reseller.yaml"), "-o", str(tmp_path / "x")]) == 1
+    assert not (tmp_path / "x").exists()
+    assert "error[E304]" in capsys.readouterr().err
+    assert main(["compile", str(tmp_path / "missing.yaml")]) == 2
