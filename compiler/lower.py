@@ -126,7 +126,8 @@ class _Lowerer:
                 side = "money" if kind == "money" else want
                 lowered = [self.expr(a, side) for a in args]
                 if fn in ("round", "floor", "ceil") and len(lowered) == 1:
-                    unit = ir.Const("money", self.rounding_unit) if kind == "money" else ir.Const("integer", 1)
+                    unit = ir.Const("money", self.rounding_unit) if kind == "money" else \
+                        ir.Const("percent", Fraction(1, 100)) if kind == "percent" else ir.Const("integer", 1)
                     lowered.append(unit)
                 return ir.Call(fn, tuple(lowered), at=at)
         raise AssertionError(f"cannot lower {expr!r}")

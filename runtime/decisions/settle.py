@@ -1,0 +1,278 @@
+"""Settle a period: one statement per partner, streaming over the transactions.
+
+Follows docs/computation.md ("A statement"). Only per-partner, per-month aggregates are kept, so
+memory does not grow with the number of transactions; transaction lines go to a sink as they are
+made. Ladders and bonuses are settled per their own period (month, quarter, half year or fiscal
+year, counted from the program's fiscal year start) inside the settlement period.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from runtime import ir
+from runtime.decisions.quote import QuoteError, ladder_step, partner_env, quote
+from runtime.engine import EvaluationError
+from runtime.loaded import Runtime
+from runtime.model import Figure, Line, Partner, Period, Statement, Transaction, Volumes
+from runtime.money import format_amount, format_rate, round_line
+
+_SIZES = {"month": 1, "quarter": 3, "half_year": 6, "fiscal_year": 12}
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """A transaction the settlement could not take, and why."""
+
+    row: int
+    transaction: str
+    code: str
+    reason: str
+    field: str | None = None
+
+
+@dataclass(slots=True)
+class _Account:
+    months: dict[int, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0] * 10))
+    totals: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    transactions: int = 0
+
+    def add(self, month: int, volumes: tuple[int, int, int, int, int], gross: bool) -> None:
+        row = self.months[month]
+        for i, v in enumerate(volumes):
+            row[i] += v
+            if gross:
+                row[5 + i] += v
+
+    def volumes(self, months: Iterable[int], gross: bool = False) -> Volumes:
+        offset = 5 if gross else 0
+        sums = [0] * 5
+        for m in months:
+            row = self.months.get(m)
+            if row is not None:
+                for i in range(5):
+                    sums[i] += row[offset + i]
+        return Volumes(*sums)
+
+
+@dataclass(frozen=True, slots=True)
+class Settlement:
+    """The statements of a period and the reconciliation of its input."""
+
+    period: Period
+    statements: tuple[Statement, ...]
+    read: int
+    accepted: int
+    rejected: int
+    program_id: str
+
+
+def month_index(day: object) -> int:
+    import datetime
+
+    assert isinstance(day, datetime.date)
+    return day.year * 12 + day.month - 1
+
+
+class Settler:
+    """Accumulates a period's transactions, then produces the statements."""
+
+    def __init__(self, rt: Runtime, partners: Mapping[str, Partner], period: Period,
+                 on_line: Callable[[Line], None] | None = None,
+                 on_reject: Callable[[Rejected], None] | None = None) -> None:
+        self.rt = rt
+        self.partners = partners
+        self.period = period
+        self.on_line = on_line
+        self.on_reject = on_reject
+        self.accounts: dict[str, _Account] = defaultdict(_Account)
+        self.read = self.accepted = self.rejected = 0
+
+    def reject(self, row: int, txn_id: str, code: str, reason: str, field_name: str | None = None) -> None:
+        """Count a row that could not be taken (also used by readers for rows that failed to parse)."""
+        self.read += 1
+        self.rejected += 1
+        if self.on_reject is not None:
+            self.on_reject(Rejected(row, txn_id, code, reason, field_name))
+
+    def add(self, txn: Transaction, row: int = 0) -> None:
+        """Take one transaction (row numbers are for the rejects file)."""
+        if txn.date not in self.period:
+            self.reject(row, txn.id, "E514", f"dated {txn.date}, outside the period {self.period}", "date")
+            return
+        try:
+            q = quote(self.rt, txn, self.partners, include_ladder=False, next_steps=False)
+        except QuoteError as exc:
+            self.reject(row, txn.id, exc.code, exc.message)
+            return
+        except EvaluationError as exc:
+            self.reject(row, txn.id, exc.code, exc.message)
+            return
+        self.read += 1
+        self.accepted += 1
+        month = month_index(txn.date)
+        gross = txn.quantity > 0
+        deal = 1 if txn.quantity > 0 else -1 if txn.quantity < 0 else 0
+        if q.chain:
+            for share in q.chain:
+                self.accounts[share.partner].add(
+                    month, (share.receives, share.pays, q.list_amount, txn.quantity, deal), gross)
+        else:
+            self.accounts[q.partner].add(month, (q.sell_amount, 0, q.list_amount, txn.quantity, deal), gross)
+        self.accounts[q.partner].transactions += 1
+        for line in q.lines:
+            self.accounts[line.partner].totals[line.kind] += line.amount
+            if self.on_line is not None:
+                self.on_line(line)
+
+    def finish(self) -> Settlement:
+        """The statements, one per partner (partners without transactions too), sorted by partner id."""
+        version = self.rt.ruleset.version_on(self.period.end) or next(
+            (v for v in reversed(self.rt.ruleset.versions) if v.effective_from <= self.period.end), None)
+        statements = []
+        for partner_id in sorted(set(self.partners) | set(self.accounts)):
+            statements.append(self.statement(partner_id, version))
+        return Settlement(self.period, tuple(statements), self.read, self.accepted, self.rejected,
+                          self.rt.ruleset.program_id)
+
+    def buckets(self, kind: str) -> list[list[int]]:
+        """The months of the period grouped by a ladder or bonus period, counted from the fiscal year start."""
+        start = self.rt.ruleset.fiscal_year_start - 1
+        size = _SIZES[kind]
+        groups: dict[int, list[int]] = {}
+        for m in range(month_index(self.period.start), month_index(self.period.end) + 1):
+            groups.setdefault((m - start) // size, []).append(m)
+        return list(groups.values())
+
+    def statement(self, partner_id: str, version: ir.Version | None) -> Statement:
+        account = self.accounts.get(partner_id) or _Account()
+        months = list(range(month_index(self.period.start), month_index(self.period.end) + 1))
+        volumes, gross = account.volumes(months), account.volumes(months, gross=True)
+        partner = self.partners.get(partner_id)
+        lines: list[Line] = []
+        tier: str | None = partner.tier if partner else None
+        next_tier: Figure | None = None
+        if partner is not None and version is not None:
+            contract = next((c for c in version.contracts if c.id == partner.contract), None)
+            if contract is not None and contract.ladder is not None:
+                ladder = next(lad for lad in version.ladders if lad.id == contract.ladder)
+                for months_in in self.buckets(ladder.period):
+                    lines.extend(self.ladder_lines(partner_id, ladder, account, months_in, version.version))
+            for bonus in version.bonuses:
+                if contract is not None and bonus.id in contract.bonuses:
+                    for months_in in self.buckets(bonus.period):
+                        lines.extend(self.bonus_lines(partner, bonus, account, months_in, version))
+            next_tier = self.next_tier(partner, volumes, version)
+        totals: dict[str, int] = defaultdict(int, account.totals)
+        for line in lines:
+            totals[line.kind] += line.amount
+        return Statement(partner_id, self.period, account.transactions, dict(sorted(totals.items())), tuple(lines),
+                         volumes, gross, tier, next_tier)
+
+    def round(self, value: int | Fraction) -> int:
+        return round_line(value, self.rt.ruleset.rounding_unit, self.rt.ruleset.rounding_mode)
+
+    def money(self, value: int | Fraction) -> str:
+        return format_amount(value, self.rt.ruleset.currency, self.rt.ruleset.minor_unit)
+
+    def ladder_lines(self, partner: str, ladder: ir.Ladder, account: _Account, months: list[int],
+                     version: str) -> list[Line]:
+        net, gross = account.volumes(months), account.volumes(months, gross=True)
+        basis_net, basis_gross, list_net = net.basis(ladder.basis), gross.basis(ladder.basis), net.list_sales
+        rule = f"ladder `{ladder.id}`"
+        if ladder.mode == "marginal":
+            out = []
+            if basis_net <= 0:
+                return []
+            for index, step in enumerate(ladder.steps):
+                top = ladder.steps[index + 1].start if index + 1 < len(ladder.steps) else step.end
+                inside = min(basis_net, top) - step.start if top is not None else basis_net - step.start
+                if inside <= 0 or step.rate == 0:
+                    continue
+                amount = self.round(Fraction(list_net, basis_net) * step.rate * inside)
+                out.append(Line(partner, "ladder", f"{rule} step {index + 1} ({format_rate(step.rate)} on "
+                                f"{self._volume(inside, ladder.basis)})", amount, f"{rule} step {index + 1}", version,
+                                step.at))
+            return out
+        index_g, step_g = ladder_step(ladder, basis_gross)
+        index_n, step_n = ladder_step(ladder, basis_net)
+        rate_g = step_g.rate if step_g else Fraction(0)
+        rate_n = step_n.rate if step_n else Fraction(0)
+        if rate_g == 0 and rate_n == 0:
+            return []
+        paid = self.round(list_net * rate_g)
+        out = [Line(partner, "ladder", f"{rule} step {index_g + 1}: {format_rate(rate_g)} on "
+                    f"{self.money(list_net)} (volume {self._volume(basis_gross, ladder.basis)})", paid,
+                    f"{rule} step {index_g + 1}", version, step_g.at if step_g else ladder.at)]
+        if rate_n != rate_g:
+            owed = self.round(list_net * rate_n)
+            out.append(Line(partner, "ladder_clawback", f"{rule}: refunds bring the volume to "
+                            f"{self._volume(basis_net, ladder.basis)}, step {index_n + 1} "
+                            f"({format_rate(rate_n)})", owed - paid, f"{rule} step {index_n + 1}", version,
+                            step_n.at if step_n else ladder.at))
+        return out
+
+    def _volume(self, amount: int, basis: str) -> str:
+        return f"{amount:,} units" if basis == "quantity" else self.money(amount)
+
+    def bonus_amount(self, bonus: ir.Bonus, volume: int) -> tuple[Fraction, int]:
+        """What a bonus pays on a volume, and how many steps were reached."""
+        reached = [s for s in bonus.steps if volume >= s.target]
+        if not reached:
+            return Fraction(0), 0
+        pays = [Fraction(s.pay_money) if s.pay_money is not None else Fraction(s.pay_rate or 0) * volume
+                for s in reached]
+        amount = pays[-1] if bonus.kind == "one_off" else sum(pays, Fraction(0))
+        if bonus.cap is not None:
+            amount = min(amount, Fraction(bonus.cap))
+        return amount, len(reached)
+
+    def bonus_lines(self, partner: Partner, bonus: ir.Bonus, account: _Account, months: list[int],
+                    version: ir.Version) -> list[Line]:
+        net, gross = account.volumes(months), account.volumes(months, gross=True)
+        rule = f"bonus `{bonus.id}`"
+        if bonus.when is not None:
+            loaded = next(v for v in self.rt.versions if v.rules is version)
+            slots = loaded.period(partner_env(partner, None, net))
+            if not slots.get(f"bonus:{bonus.id}:when"):
+                return []
+        earned, steps_g = self.bonus_amount(bonus, gross.basis(bonus.basis))
+        owed, steps_n = self.bonus_amount(bonus, net.basis(bonus.basis))
+        if earned == 0 and owed == 0:
+            return []
+        paid = self.round(earned)
+        at = bonus.steps[steps_g - 1].at if steps_g else bonus.at
+        out = [Line(partner.id, "bonus", f"{rule}: {steps_g} target(s) reached on "
+                    f"{self._volume(gross.basis(bonus.basis), bonus.basis)}", paid, rule, version.version, at)]
+        if self.round(owed) != paid:
+            out.append(Line(partner.id, "bonus_clawback", f"{rule}: refunds bring the volume to "
+                            f"{self._volume(net.basis(bonus.basis), bonus.basis)}", self.round(owed) - paid, rule,
+                            version.version, bonus.steps[steps_n - 1].at if steps_n else bonus.at))
+        return out
+
+    def next_tier(self, partner: Partner, volumes: Volumes, version: ir.Version) -> Figure | None:
+        if version.tiers is None:
+            return None
+        loaded = next(v for v in self.rt.versions if v.rules is version)
+        try:
+            slots = loaded.period(partner_env(partner, None, volumes))
+        except EvaluationError:
+            return None
+        for tier in version.tiers.levels:
+            if slots.get(f"tier:{tier.id}:qualify"):
+                return Figure("tier for the next period", 0, f"tier `{tier.id}`", tier.at)
+        return None
+
+
+def settle(rt: Runtime, transactions: Iterable[Transaction], partners: Mapping[str, Partner], period: Period,
+           on_line: Callable[[Line], None] | None = None,
+           on_reject: Callable[[Rejected], None] | None = None) -> Settlement:
+    """Settle a period over transactions (an iterable: it is read once, in order)."""
+    settler = Settler(rt, partners, period, on_line, on_reject)
+    for row, txn in enumerate(transactions, 1):
+        settler.add(txn, row)
+    return settler.finish()
+

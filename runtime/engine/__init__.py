@@ -1,0 +1,12 @@
+"""The expression engine: generated code for speed, a reference interpreter for truth, one operator table."""
+
+from __future__ import annotations
+
+from runtime.engine.codegen import Entry as Entry
+from runtime.engine.codegen import compile_entry as compile_entry
+from runtime.engine.interpreter import evaluate as evaluate
+from runtime.engine.operators import EvalContext as EvalContext
+from runtime.engine.operators import EvaluationError as EvaluationError
+from runtime.engine.operators import round_to as round_to
+
+__all__ = ["Entry", "EvalContext", "EvaluationError", "compile_entry", "evaluate", "round_to"]

@@ -1,0 +1,346 @@
+"""IR → one generated Python function per entry, compiled once at load (the way Jinja2 compiles a template).
+
+The function reads the fields it uses from `env` once, into locals `f0, f1, …`, computes every slot
+as a nested Python expression into `v0, v1, …` and returns them as a tuple. Values from the program
+never become code text: constants, field keys and type names live in the list `K` and the code says
+`K[7]`; every identifier in the source is the generator's own (`env`, `K`, `e`, `f3`, `v0`, `h1`,
+`o_div`). Operators whose meaning is plain Python arithmetic on numbers are written inline; all
+others call the functions of `operators`, bound under `o_*` names.
+
+Each call that can fail starts a line of its own, and the line is mapped to the IR location of its
+node: an error inside generated code takes its `at` from the line the generated frame was on.
+A subtree more than `SPLIT_DEPTH` levels tall becomes a helper function `hN(…)`: it keeps the text
+within Python's nesting limits (200 parentheses) and the generator's recursion shallow, and, unlike
+a temporary, stays lazy under `and`, `or` and `if`. Ordinary expressions never need one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import linecache
+import re
+import types
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+from runtime import ir
+from runtime.engine import operators as ops
+
+Env = Mapping[str, Any]
+
+SPLIT_DEPTH: Final = 32
+"""IR levels one generated expression may nest before the rest moves into a helper function."""
+
+_MARK: Final = "\x00"  # starts a line that belongs to a site; constants never reach the text, so it cannot clash
+_INLINE_ARITH: Final = {"+": "+", "-": "-", "*": "*"}
+_INLINE_CMP: Final = {"==": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
+_ARITH_NAMES: Final = {"+": "o_add", "-": "o_sub", "*": "o_mul", "/": "o_div"}
+_CMP_NAMES: Final = {"==": "o_eq", "!=": "o_ne", "<": "o_lt", "<=": "o_le", ">": "o_gt", ">=": "o_ge"}
+_CALL_NAMES: Final = {"min": "o_min", "max": "o_max", "abs": "o_abs", "clamp": "o_clamp", "round": "o_round",
+                      "floor": "o_floor", "ceil": "o_ceil"}
+_NUMERIC_CALL_NAMES: Final = {"min": "o_nmin", "max": "o_nmax", "abs": "o_nabs"}
+_ORDERED_INLINE: Final = frozenset({"number", "text", "boolean", "date"})  # Python's own operators are ours
+_FIELD_KINDS: Final = {"money": "number", "percent": "number", "number": "number", "integer": "number",
+                       "boolean": "boolean", "date": "date", "duration": "duration"}
+
+
+@dataclass(frozen=True, slots=True)
+class _Site:
+    """What a generated line computes: the node's location, and the field key when it reads a field."""
+
+    at: ir.Loc | None
+    field: str | None = None
+
+
+class Entry:
+    """A compiled entry point: `entry(env)` returns the values of its slots, in slot order."""
+
+    __slots__ = ("name", "slot_names", "source", "filename", "_function", "_sites")
+
+    def __init__(self, name: str, slot_names: tuple[str, ...], source: str, filename: str,
+                 function: Callable[[Env], tuple[Any, ...]], sites: dict[int, _Site]) -> None:
+        self.name = name
+        self.slot_names = slot_names
+        self.source = source
+        self.filename = filename
+        self._function = function
+        self._sites = sites
+
+    def __call__(self, env: Env) -> tuple[Any, ...]:
+        """The slot values for an environment ("scope.name" → value).
+
+        Raises:
+            EvaluationError: E500 missing field, E501 division by zero, E502 bad value; `at` names the node.
+        """
+        try:
+            return self._function(env)
+        except ops.EvaluationError as error:
+            if error.at is None:
+                error.at = self._site(error.__traceback__).at
+            raise
+        except (KeyError, ZeroDivisionError, TypeError) as error:
+            raise self._locate(error) from error
+
+    def __repr__(self) -> str:
+        return f"<Entry {self.name!r} ({len(self.slot_names)} slots)>"
+
+    def _locate(self, error: Exception) -> ops.EvaluationError:
+        site = self._site(error.__traceback__)
+        if isinstance(error, KeyError) and site.field is not None:
+            return ops.located(ops.missing_field(site.field), site.at)
+        return ops.located(error, site.at)
+
+    def _site(self, tb: types.TracebackType | None) -> _Site:
+        """The site of the innermost generated line in a traceback."""
+        line = None
+        while tb is not None:
+            if tb.tb_frame.f_code.co_filename == self.filename:
+                line = tb.tb_lineno
+            tb = tb.tb_next
+        return self._sites.get(line, _Site(None)) if line is not None else _Site(None)
+
+
+def compile_entry(name: str, slots: Sequence[tuple[str, ir.Expr]], ctx: ops.EvalContext, program_id: str) -> Entry:
+    """Generate, compile and register the function that evaluates `slots` for one entry of a program.
+
+    Args:
+        name: the entry's name (e.g. "2025-04:transaction"); only in the file name and `Entry.name`.
+        slots: (slot name, expression) in the order the entry returns them.
+        ctx: the program's rounding mode, bound into `round`.
+        program_id: carried, sanitised, in the file name tracebacks show.
+
+    Raises:
+        ValueError: the IR names an unknown operator or function (a compiler bug).
+    """
+    gen = _Generator(ctx)
+    source, sites = gen.module([expr for _, expr in slots])
+    digest = hashlib.sha256(source.encode("utf-8")).hexdigest()[:10]
+    filename = f"<ppl:{_sanitise(program_id)}:{_sanitise(name)}:{digest}>"
+    namespace: dict[str, Any] = {"__builtins__": {}, "K": gen.consts, **gen.helpers}
+    exec(compile(source, filename, "exec"), namespace)  # our own text: program values are only in K
+    lines = source.splitlines(keepends=True)
+    linecache.cache[filename] = (len(source), None, lines, filename)  # mtime None: never checked against disk
+    return Entry(name, tuple(n for n, _ in slots), source, filename, namespace["e"], sites)
+
+
+def _sanitise(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.\-]", "_", text)[:60]
+
+
+class _Generator:
+    """Emits the text of one entry; collects the constants list, the helpers it binds and the sites."""
+
+    def __init__(self, ctx: ops.EvalContext) -> None:
+        self.ctx = ctx
+        self.consts: list[Any] = []
+        self._const_index: dict[tuple[type, Any], int] = {}
+        self.helpers: dict[str, Callable[..., Any]] = {}
+        self._locals: dict[tuple[str, str, str], str] = {}
+        self._sites: list[_Site] = []
+        self._functions: list[str] = []
+        self._used: list[set[str]] = []  # the field locals each helper function being emitted reads
+        self._split: dict[int, tuple[str, str, set[str]]] = {}  # id(node) → (call text, kind, locals used)
+
+    def module(self, exprs: list[ir.Expr]) -> tuple[str, dict[int, _Site]]:
+        """The source of the module defining `e(env)`, and its line → site map."""
+        body = ["def e(env):"]
+        for f in ops.fields_in_order(exprs):
+            local = f"f{len(self._locals)}"
+            self._locals[(f.scope, f.name, f.type)] = local
+            key = f"{f.scope}.{f.name}"
+            site = self._site(_Site(f.at, key))
+            k, classes, type_ = self.const(key), self.const(ops.field_classes(f.type)), self.const(f.type)
+            body.append(f"{site}    {local} = env[{k}]")
+            check = self.helper("o_field", ops.check_field)
+            body.append(f"{site}    if {local}.__class__ not in {classes}: {local} = {check}({k}, {type_}, {local})")
+        for expr in exprs:
+            self.plan(expr)
+        for i, expr in enumerate(exprs):
+            text, _ = self.emit(expr, 1)
+            body.append(f"{self._site(_Site(expr.at))}    v{i} = ({text})")
+        body.append(f"    return ({''.join(f'v{i}, ' for i in range(len(exprs)))})")
+        source = "\n".join([*body, *self._functions]) + "\n"
+        clean: list[str] = []
+        sites: dict[int, _Site] = {}
+        for number, line in enumerate(source.split("\n")[:-1], start=1):
+            if line.startswith(_MARK):
+                index, _, line = line[1:].partition(_MARK)
+                sites[number] = self._sites[int(index)]
+            clean.append(line)
+        return "\n".join(clean) + "\n", sites
+
+    def const(self, value: Any) -> str:
+        """`K[i]` for a value; equal values of one class share an entry."""
+        try:
+            key = (type(value), value)
+            index = self._const_index.setdefault(key, len(self.consts))
+        except TypeError:  # unhashable: its own entry
+            index = len(self.consts)
+        if index == len(self.consts):
+            self.consts.append(value)
+        return f"K[{index}]"
+
+    def helper(self, name: str, fn: Callable[..., Any]) -> str:
+        assert self.helpers.setdefault(name, fn) is fn, name
+        return name
+
+    def _site(self, site: _Site) -> str:
+        self._sites.append(site)
+        return f"{_MARK}{len(self._sites) - 1}{_MARK}"
+
+    def call(self, node: ir.Expr, name: str, fn: Callable[..., Any] | None, args: Sequence[str], depth: int) -> str:
+        """A call on a line of its own, mapped to the node it computes (`fn` None: a generated helper)."""
+        if fn is not None:
+            self.helper(name, fn)
+        indent = "    " * (depth + 1)
+        return f"\n{self._site(_Site(node.at))}{indent}{name}({', '.join(args)})"
+
+    def emit(self, node: ir.Expr, depth: int) -> tuple[str, str]:
+        """Python text for a node, and the kind of value it is certain to produce (or "unknown")."""
+        if (done := self._split.get(id(node))) is not None:
+            text, kind, used = done
+            for outer in self._used:
+                outer.update(used)
+            return text, kind
+        match node:
+            case ir.Const(value=value):
+                return self.const(value), ops.family(value)
+            case ir.Field(scope=scope, name=name, type=type_):
+                local = self._locals[(scope, name, type_)]
+                for used in self._used:
+                    used.add(local)
+                return local, _FIELD_KINDS.get(type_, "text")
+            case ir.ListOf(items=items):
+                texts = [self.emit(i, depth + 1)[0] for i in items]
+                return f"({''.join(t + ', ' for t in texts)})", "list"
+            case ir.Neg(operand=x):
+                text, kind = self.emit(x, depth + 1)
+                if kind == "number":
+                    return f"(-{text})", kind
+                return self.call(node, "o_neg", ops.neg, [text], depth), "duration" if kind == "duration" else "unknown"
+            case ir.Not(operand=x):
+                text, kind = self.emit(x, depth + 1)
+                if kind == "boolean":
+                    return f"(not {text})", "boolean"
+                return self.call(node, "o_not", ops.not_, [text], depth), "boolean"
+            case ir.Arith():
+                return self.arith(node, depth)
+            case ir.Compare(op=op, left=a, right=b):
+                if op not in _CMP_NAMES:
+                    raise ValueError(f"unknown comparison {op!r} in the rule set")
+                (left, ka), (right, kb) = self.emit(a, depth + 1), self.emit(b, depth + 1)
+                if ka == kb and ka in _ORDERED_INLINE:
+                    return f"({left} {_INLINE_CMP[op]} {right})", "boolean"
+                return self.call(node, _CMP_NAMES[op], ops.COMPARISONS[op], [left, right], depth), "boolean"
+            case ir.And(left=a, right=b) | ir.Or(left=a, right=b):
+                word = "and" if isinstance(node, ir.And) else "or"
+                left, right = self.condition(node, a, depth), self.condition(node, b, depth)
+                return f"({left} {word} {right})", "boolean"
+            case ir.In():
+                return self.membership(node, depth)
+            case ir.If(condition=c, then=t, otherwise=o):
+                cond = self.condition(node, c, depth)
+                (then, kt), (other, ko) = self.emit(t, depth + 1), self.emit(o, depth + 1)
+                return f"({then} if {cond} else {other})", kt if kt == ko else "unknown"
+            case ir.Call():
+                return self.function(node, depth)
+        raise AssertionError(f"unknown IR node {node!r}")
+
+    def condition(self, node: ir.Expr, operand: ir.Expr, depth: int) -> str:
+        """An operand that must be true or false: checked unless it is sure to be."""
+        text, kind = self.emit(operand, depth + 1)
+        return text if kind == "boolean" else self.call(node, "o_truth", ops.truth, [text], depth)
+
+    def arith(self, node: ir.Arith, depth: int) -> tuple[str, str]:
+        if node.op not in _ARITH_NAMES:
+            raise ValueError(f"unknown arithmetic operator {node.op!r} in the rule set")
+        (left, ka), (right, kb) = self.emit(node.left, depth + 1), self.emit(node.right, depth + 1)
+        if ka == kb == "number" and node.op in _INLINE_ARITH:
+            return f"({left} {_INLINE_ARITH[node.op]} {right})", "number"
+        text = self.call(node, _ARITH_NAMES[node.op], ops.ARITHMETIC[node.op], [left, right], depth)
+        return text, _arith_kind(node.op, ka, kb)
+
+    def membership(self, node: ir.In, depth: int) -> tuple[str, str]:
+        item, kind = self.emit(node.item, depth + 1)
+        if kind in _ORDERED_INLINE and all(isinstance(i, ir.Const) for i in node.items):
+            try:  # Python's `in` on a set is `eq` here: no durations on the left, hash agrees with ==
+                values = self.const(frozenset(i.value for i in node.items if isinstance(i, ir.Const)))
+            except TypeError:
+                values = None
+            if values is not None:
+                return f"({item} {'not in' if node.negated else 'in'} {values})", "boolean"
+        texts = [self.emit(i, depth + 1)[0] for i in node.items]
+        collection = f"({''.join(t + ', ' for t in texts)})"
+        if kind in _ORDERED_INLINE:
+            return f"({item} {'not in' if node.negated else 'in'} {collection})", "boolean"
+        found = self.call(node, "o_in", ops.member, [item, collection], depth)
+        return (f"(not {found})" if node.negated else found), "boolean"
+
+    def function(self, node: ir.Call, depth: int) -> tuple[str, str]:
+        fn = ops.function(node.function, len(node.args), self.ctx)
+        emitted = [self.emit(a, depth + 1) for a in node.args]
+        texts, kinds = [t for t, _ in emitted], {k for _, k in emitted}
+        if kinds == {"number"} and node.function in ops.NUMERIC_CALLS and (node.function == "abs" or len(texts) > 1):
+            # Python's min/max/abs, equal to the table's on numbers; they cannot fail, so no site
+            name = self.helper(_NUMERIC_CALL_NAMES[node.function], ops.NUMERIC_CALLS[node.function])
+            return f"{name}({', '.join(texts)})", "number"
+        kind = kinds.pop() if len(kinds) == 1 and kinds <= {"number", "duration"} else "unknown"
+        return self.call(node, _CALL_NAMES[node.function], fn, texts, depth), kind
+
+    def plan(self, expr: ir.Expr) -> None:
+        """Move every subtree taller than SPLIT_DEPTH into a helper function, bottom-up and without recursion.
+
+        Emitting a node then recurses at most SPLIT_DEPTH levels before it meets a helper call, however
+        deep the expression: the generator's own stack and Python's parser both stay within bounds.
+        """
+        heights: dict[int, int] = {}
+        for node in _post_order(expr):
+            if id(node) in self._split:  # shared with a slot planned before
+                heights[id(node)] = 0
+                continue
+            below = [0 if id(c) in self._split else heights[id(c)] for c in ops.children(node)]
+            heights[id(node)] = height = 1 + max(below, default=-1)
+            if height >= SPLIT_DEPTH and not isinstance(node, ir.Const | ir.Field):
+                self.split(node)
+
+    def split(self, node: ir.Expr) -> None:
+        """Emit a subtree as a helper function `hN(f…)` and remember the call that stands for it."""
+        index = len(self._functions)
+        self._used.append(set())
+        text, kind = self.emit(node, 1)
+        used = self._used.pop()
+        params = sorted(used, key=lambda local: int(local[1:]))
+        self._functions.append(f"\ndef h{index}({', '.join(params)}):\n    return ({text})")
+        self._split[id(node)] = (self.call(node, f"h{index}", None, params, 1), kind, used)
+
+
+def _post_order(expr: ir.Expr) -> list[ir.Expr]:
+    """The nodes of an expression, children before their parent (iteratively)."""
+    out: list[ir.Expr] = []
+    seen: set[int] = set()  # a node shared by several parents is visited once
+    stack: list[tuple[ir.Expr, bool]] = [(expr, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            out.append(node)
+        elif id(node) not in seen:
+            seen.add(id(node))
+            stack.append((node, True))
+            stack.extend((c, False) for c in reversed(ops.children(node)))
+    return out
+
+
+def _arith_kind(op: str, ka: str, kb: str) -> str:
+    """The kind an operator is certain to produce from operands of these kinds, or "unknown"."""
+    if ka == kb == "number":
+        return "number"
+    if ka == "date" and kb == "duration" or (op == "+" and ka == "duration" and kb == "date"):
+        return "date" if op in ("+", "-") else "unknown"
+    if ka == kb == "date":
+        return "duration" if op == "-" else "unknown"
+    if ka == kb == "duration":
+        return "duration" if op in ("+", "-") else "number" if op == "/" else "unknown"
+    if "duration" in (ka, kb) and "number" in (ka, kb) and (op == "*" or (op == "/" and ka == "duration")):
+        return "duration"
+    return "unknown"

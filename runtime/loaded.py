@@ -1,0 +1,102 @@
+"""A loaded rule set: each version's expressions turned, once, into its entry functions.
+
+Two entries per version: `transaction` (everything a quote reads: margins, uplifts, caps, fees,
+pass-through, benefits) and `period` (tier qualifications and bonus conditions at period end).
+The `compiled` engine generates one Python function per entry; the `interpreted` engine walks the
+IR instead and is the reference the compiled one is tested against.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from runtime import ir
+from runtime.engine import EvalContext, compile_entry, evaluate
+
+Env = Mapping[str, Any]
+Slots = Mapping[str, Any]
+
+
+def transaction_slots(version: ir.Version) -> list[tuple[str, ir.Expr]]:
+    """The expressions a quote evaluates, keyed by what they are."""
+    slots: list[tuple[str, ir.Expr]] = []
+    for c in version.contracts:
+        for key, expr in (("margin", c.margin), ("fee", c.fee), ("services", c.services)):
+            if expr is not None:
+                slots.append((f"contract:{c.id}:{key}", expr))
+    for t in version.tiers.levels if version.tiers else ():
+        if t.uplift is not None:
+            slots.append((f"tier:{t.id}:uplift", t.uplift))
+    for lv in version.hierarchy.levels if version.hierarchy else ():
+        slots.append((f"level:{lv.level}:margin", lv.margin))
+    if (rules := version.price_rules) is not None:
+        if rules.max_discount is not None:
+            slots.append(("price:max_discount", rules.max_discount))
+        for cap in rules.margin_caps:
+            slots.extend(((f"cap:{cap.id}:when", cap.when), (f"cap:{cap.id}:cap", cap.cap)))
+        for p in rules.pass_through:
+            slots.extend(((f"pass:{p.id}:amount", p.amount), (f"pass:{p.id}:fee", p.fee)))
+    for b in version.benefits:
+        if b.when is not None:
+            slots.append((f"benefit:{b.id}:when", b.when))
+        if b.value is not None:
+            slots.append((f"benefit:{b.id}:value", b.value))
+    return slots
+
+
+def period_slots(version: ir.Version) -> list[tuple[str, ir.Expr]]:
+    """The expressions evaluated at period end: tier qualifications and bonus conditions."""
+    slots = [(f"tier:{t.id}:qualify", t.qualify) for t in (version.tiers.levels if version.tiers else ())]
+    slots.extend((f"bonus:{b.id}:when", b.when) for b in version.bonuses if b.when is not None)
+    return slots
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedVersion:
+    """A version with its entry functions."""
+
+    rules: ir.Version
+    transaction: Callable[[Env], Slots]
+    period: Callable[[Env], Slots]
+
+
+def _entry(name: str, slots: Sequence[tuple[str, ir.Expr]], ctx: EvalContext, program_id: str,
+           engine: str) -> Callable[[Env], Slots]:
+    keys = tuple(k for k, _ in slots)
+    if engine == "interpreted":
+        exprs = tuple(e for _, e in slots)
+
+        def interpret(env: Env) -> Slots:
+            return dict(zip(keys, (evaluate(e, env, ctx) for e in exprs), strict=True))
+
+        return interpret
+    compiled = compile_entry(name, slots, ctx, program_id)
+
+    def run(env: Env) -> Slots:
+        return dict(zip(keys, compiled(env), strict=True))
+
+    return run
+
+
+class Runtime:
+    """A rule set ready to evaluate transactions."""
+
+    def __init__(self, ruleset: ir.RuleSet, engine: str = "compiled") -> None:
+        if engine not in ("compiled", "interpreted"):
+            raise ValueError(f"unknown engine {engine!r}")
+        self.ruleset = ruleset
+        self.engine = engine
+        self.context = EvalContext(ruleset.rounding_mode, ruleset.rounding_unit)
+        self.versions = tuple(
+            LoadedVersion(v, _entry(f"{v.version}:transaction", transaction_slots(v), self.context,
+                                    ruleset.program_id, engine),
+                          _entry(f"{v.version}:period", period_slots(v), self.context, ruleset.program_id, engine))
+            for v in ruleset.versions)
+
+    def version_on(self, day: datetime.date) -> LoadedVersion | None:
+        """The version in force on a day (None when no version covers it)."""
+        rules = self.ruleset.version_on(day)
+        return next((v for v in self.versions if v.rules is rules), None) if rules is not None else None

@@ -1,0 +1,167 @@
+"""The runtime's inputs and results: partners, transactions, quotes, lines and statements.
+
+Amounts are integer minor units of the program currency; rates are Fractions. Every figure that a
+rule produced names the rule and where it was written.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from runtime.ir import Loc
+
+
+@dataclass(frozen=True, slots=True)
+class Partner:
+    """A partner and its standing: contract, tier, place in the hierarchy, declared fields."""
+
+    id: str
+    contract: str
+    tier: str | None = None
+    level: int = 1
+    parent: str | None = None  # the partner one level up, which this one buys from
+    fields: Mapping[str, Any] = field(default_factory=dict)  # declared `partner.*` inputs, runtime values
+
+
+@dataclass(frozen=True, slots=True)
+class Transaction:
+    """One sale (positive quantity) or refund/cancellation (negative quantity)."""
+
+    id: str
+    date: datetime.date
+    partner: str  # the selling partner
+    list_price: int  # per unit, minor units
+    sell_price: int  # per unit, minor units
+    quantity: int
+    contract: str | None = None  # defaults to the partner's contract
+    product: str = ""
+    fields: Mapping[str, Any] = field(default_factory=dict)  # declared `transaction.*` inputs
+
+
+@dataclass(frozen=True, slots=True)
+class Volumes:
+    """A partner's volumes in a period (net of refunds)."""
+
+    sales: int = 0
+    purchases: int = 0
+    list_sales: int = 0
+    quantity: int = 0
+    deals: int = 0
+
+    def basis(self, name: str) -> int:
+        """The volume a ladder or bonus measures."""
+        value: int = getattr(self, name)
+        return value
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """A number a rule produced: a rate or an amount, with the rule and its source."""
+
+    name: str
+    value: int | Fraction
+    rule: str
+    at: Loc | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Share:
+    """What one level of a distributor chain pays, receives and keeps on a transaction."""
+
+    partner: str
+    level: int
+    margin: Fraction
+    pays: int  # to the level above (the vendor for level 1)
+    receives: int  # from the level below (the customer for the selling partner)
+    keeps: int
+    rule: str
+    at: Loc | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One line of a quote or statement."""
+
+    partner: str
+    # margin | pass_through | fee | services | referral_fee | ladder | ladder_clawback | bonus | bonus_clawback
+    kind: str
+    label: str
+    amount: int
+    rule: str
+    version: str
+    at: Loc | None = None
+    transaction: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """A price-rule violation: reported, never corrected."""
+
+    kind: str  # above_list | below_floor
+    message: str
+    rule: str
+    at: Loc | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """Everything the program says about one transaction."""
+
+    transaction: str
+    partner: str
+    version: str
+    contract: str
+    kind: str
+    list_amount: int
+    sell_amount: int
+    rates: tuple[Figure, ...]  # base margin, uplift, ladder rate, caps: how the margin came about
+    margin: Fraction  # the margin of the partner that buys from the vendor
+    wholesale: int | None  # what the vendor receives for the product (None for referrals)
+    chain: tuple[Share, ...]
+    lines: tuple[Line, ...]  # every amount the transaction pays a partner or passes through
+    benefits: tuple[Figure, ...]
+    violations: tuple[Violation, ...]
+    next_steps: tuple[str, ...]
+
+    @property
+    def partner_gross(self) -> int:
+        """What the selling partner keeps on the product."""
+        return self.chain[-1].keeps if self.chain else 0
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """A settlement period: first and last day, inclusive."""
+
+    start: datetime.date
+    end: datetime.date
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, datetime.date) and self.start <= day <= self.end
+
+    def __str__(self) -> str:
+        return f"{self.start.isoformat()}..{self.end.isoformat()}"
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """One partner's statement for a period: period lines, totals by kind, volumes, next tier."""
+
+    partner: str
+    period: Period
+    transactions: int
+    totals: Mapping[str, int]  # by line kind, including the transaction lines
+    period_lines: tuple[Line, ...]  # ladder, bonus and clawback lines
+    volumes: Volumes
+    gross_volumes: Volumes  # sales only, before refunds
+    tier: str | None
+    next_tier: Figure | None
+
+    @property
+    def total(self) -> int:
+        """What the partner earns for the period: every line except pass-through costs."""
+        return sum(v for k, v in self.totals.items() if k not in ("pass_through", "services"))
