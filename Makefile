@@ -1,4 +1,4 @@
-# Two entry points: `make run` (check the bundled programs, then show a failing one) and `make test`.
+# Two entry points: `make run` (check the bundled programs, then settle a year of sample data) and `make test`.
 PY ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
@@ -15,8 +15,8 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/ppl check programs/
 	@echo
-	@echo "--- a program with mistakes (expected to fail) ---"
-	-$(BIN)/ppl check examples/broken_reseller.yaml
+	$(BIN)/ppl settle programs/ad_agency.yaml --transactions examples/data/transactions.csv \
+		--partners examples/data/partners.csv --period FY2026 --out out/
 
 test: $(STAMP)
 	$(BIN)/ruff check policy_lang compiler runtime ppl tests

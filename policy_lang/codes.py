@@ -118,6 +118,19 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
      "by exactly one version."),
     ("E403", "duplicate version", "Two versions carry the same version name."),
     ("E404", "revision out of order", "Revisions must start after the version before them, in date order."),
+    # --- E5xx: evaluating transactions (the runtime) ---
+    ("E500", "missing field", "A transaction, partner or lead lacks a field that the program reads (a built-in field or one declared under `inputs`). The row is rejected; the rest of the run goes on."),
+    ("E501", "division by zero", "An expression divided by zero for this transaction, for example `period.sales / partner.target` with a target of 0. Guard it with `if partner.target > 0 then … else …`."),
+    ("E502", "field has the wrong kind of value", "A field holds a value of another type than declared, for example text where an amount is declared. Readers convert input files by the declared types, so this points at data built by hand."),
+    ("E510", "no version in force", "The transaction's date is before the program's first version or after the last day of a version that has an `effective_until` and no successor."),
+    ("E511", "unknown partner", "A transaction names a partner that is not in the partners file."),
+    ("E512", "unknown contract", "A transaction or partner names a contract that the version in force does not define."),
+    ("E513", "broken distributor chain", "A partner's `parent` is unknown, the chain loops, or it is deeper than the hierarchy's `max_depth`."),
+    ("E514", "outside the settlement period", "A transaction is dated outside the period being settled; it belongs to another statement."),
+    ("E520", "missing column", "A transaction or partner row lacks a required column, such as `date` or `list_price`, or a declared input."),
+    ("E521", "bad value", "A value in a row cannot be read as its type: a date that is not YYYY-MM-DD, a price that is not a number, a quantity with decimals."),
+    ("E522", "not a member of the enumeration", "A value of an enumeration field (a region, a category, a tier) is not one of the members the program declares."),
+    ("E523", "amount finer than the currency allows", "An amount in the input has more decimals than the currency's minor unit (the yen has none); ppl never rounds input silently."),
     # --- Warnings ---
     ("W301", "declared but never used", "An input field, enumeration, benefit, ladder or bonus is declared but nothing "
      "in the program uses it."),

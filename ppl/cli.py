@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from compiler.lower import compile_program
 from compiler.pipeline import CheckResult, check
 from policy_lang import diagnostics as dg
+from ppl import _runtime_commands
 from runtime import ir_json
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
@@ -90,7 +91,8 @@ def _cmd_compile(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of `ppl` and its subcommands."""
-    parser = _Parser(prog="ppl", description="ppl, the partner policy language: check partner programs.")
+    parser = _Parser(prog="ppl", description="ppl, the partner policy language: check partner programs, compile "
+                     "them, and settle, quote and explain transactions with them.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     p_check = sub.add_parser("check", help="check program files and directories for mistakes",
@@ -112,6 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_compile.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                            help="colour diagnostics (default: only on a terminal)")
     p_compile.set_defaults(run=_cmd_compile)
+    _runtime_commands.add_parsers(sub)
     return parser
 
 

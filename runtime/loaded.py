@@ -14,10 +14,27 @@ from dataclasses import dataclass
 from typing import Any
 
 from runtime import ir
-from runtime.engine import EvalContext, compile_entry, evaluate
+from runtime.engine import EvalContext, EvaluationError, compile_entry, evaluate
 
 Env = Mapping[str, Any]
 Slots = Mapping[str, Any]
+
+
+class SlotValues(dict[str, Any]):
+    """Slot values by key; a slot whose expression failed raises its error when (and only when) it is read.
+
+    A field is required only by the rules that apply: a partner without `nda_signed` is fine as long as
+    no rule that applies to it reads that field.
+    """
+
+    def __getitem__(self, key: str) -> Any:
+        value = super().__getitem__(key)
+        if isinstance(value, EvaluationError):
+            raise value
+        return value
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self[key] if key in self else default
 
 
 def transaction_slots(version: ir.Version) -> list[tuple[str, ir.Expr]]:
@@ -66,17 +83,37 @@ class LoadedVersion:
 def _entry(name: str, slots: Sequence[tuple[str, ir.Expr]], ctx: EvalContext, program_id: str,
            engine: str) -> Callable[[Env], Slots]:
     keys = tuple(k for k, _ in slots)
+    exprs = tuple(e for _, e in slots)
     if engine == "interpreted":
-        exprs = tuple(e for _, e in slots)
 
         def interpret(env: Env) -> Slots:
-            return dict(zip(keys, (evaluate(e, env, ctx) for e in exprs), strict=True))
+            values = SlotValues()
+            for key, expr in zip(keys, exprs, strict=True):
+                try:
+                    values[key] = evaluate(expr, env, ctx)
+                except EvaluationError as exc:
+                    values[key] = exc
+            return values
 
         return interpret
     compiled = compile_entry(name, slots, ctx, program_id)
+    one_by_one: list[Callable[[Env], tuple[Any, ...]]] = []
 
     def run(env: Env) -> Slots:
-        return dict(zip(keys, compiled(env), strict=True))
+        try:
+            return SlotValues(zip(keys, compiled(env), strict=True))
+        except EvaluationError:
+            pass
+        # Some slot failed: evaluate each on its own so that only the slots that failed carry the error.
+        if not one_by_one:
+            one_by_one.extend(compile_entry(f"{name}:{i}", [slot], ctx, program_id) for i, slot in enumerate(slots))
+        values = SlotValues()
+        for key, entry in zip(keys, one_by_one, strict=True):
+            try:
+                values[key] = entry(env)[0]
+            except EvaluationError as exc:
+                values[key] = exc
+        return values
 
     return run
 

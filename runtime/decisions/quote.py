@@ -124,12 +124,13 @@ class _Quoting:
         first_slots = seller_slots if first is seller else self.slots(first)
         first_contract = contract if first is seller else self.contract(first.contract)
         rates, margin = self.margin(first, first_contract, first_slots)
-        shares = self.shares(chain, margin, first_slots, list_amount, sell_amount)
+        shares = self.shares(chain, margin, rates[0].at if rates else contract.at, list_amount, sell_amount)
         lines = [Line(s.partner, "margin", f"margin on {txn.id}", s.keeps, s.rule, self.rules.version, s.at, txn.id)
                  for s in shares]
         lines.extend(self.pass_through(seller, seller_slots))
         if contract.services is not None:
-            amount = self.round(seller_slots[f"contract:{contract.id}:services"])
+            services = seller_slots[f"contract:{contract.id}:services"]
+            amount = self.round(-abs(services) if txn.quantity < 0 else services)
             lines.append(Line(seller.id, "services", f"services on {txn.id}", amount, f"contract `{contract.id}`",
                               self.rules.version, contract.at, txn.id))
         return Quote(txn.id, seller.id, self.rules.version, contract.id, contract.kind, list_amount, sell_amount,
@@ -173,7 +174,7 @@ class _Quoting:
                 total = cap
         return rates, total
 
-    def shares(self, chain: list[Partner], margin: Fraction, first_slots: Mapping[str, Any], list_amount: int,
+    def shares(self, chain: list[Partner], margin: Fraction, margin_at: ir.Loc | None, list_amount: int,
                sell_amount: int) -> list[Share]:
         hierarchy = self.rules.hierarchy
         margins = [margin]
@@ -188,7 +189,7 @@ class _Quoting:
         for k, partner in enumerate(chain):
             receives = prices[k + 1] if k + 1 < len(chain) else sell_amount
             if k == 0:
-                rule, at = "margin", None
+                rule, at = "margin", margin_at
             else:
                 level = next((lv for lv in hierarchy.levels if lv.level == partner.level), None) if hierarchy else None
                 rule, at = f"hierarchy level {partner.level}", level.margin.at if level else None
@@ -198,8 +199,10 @@ class _Quoting:
 
     def pass_through(self, seller: Partner, slots: Mapping[str, Any]) -> list[Line]:
         lines: list[Line] = []
+        # A refund or cancellation (negative quantity) reverses the pass-through it carries.
+        sign = -1 if self.txn.quantity < 0 else 1
         for p in self.rules.price_rules.pass_through if self.rules.price_rules else ():
-            amount = slots[f"pass:{p.id}:amount"]
+            amount = abs(slots[f"pass:{p.id}:amount"]) * sign if sign < 0 else slots[f"pass:{p.id}:amount"]
             if not amount:
                 continue
             name = _title(p.title, p.id)

@@ -157,6 +157,8 @@ class Settler:
         next_tier: Figure | None = None
         if partner is not None and version is not None:
             contract = next((c for c in version.contracts if c.id == partner.contract), None)
+            if version.hierarchy is not None and partner.level != 1:
+                contract = None  # ladders and bonuses are the vendor's, paid to the partners it contracts directly
             if contract is not None and contract.ladder is not None:
                 ladder = next(lad for lad in version.ladders if lad.id == contract.ladder)
                 for months_in in self.buckets(ladder.period):
@@ -263,7 +265,7 @@ class Settler:
             return None
         for tier in version.tiers.levels:
             if slots.get(f"tier:{tier.id}:qualify"):
-                return Figure("tier for the next period", 0, f"tier `{tier.id}`", tier.at)
+                return Figure(tier.id, 0, f"tier `{tier.id}`", tier.at)
         return None
 
 

@@ -198,3 +198,28 @@ def test_referral_fee_is_a_share_of_the_sale_up_to_the_cap(make: Callable[..., R
     assert [(x.kind, x.amount) for x in small.lines] == [("referral_fee", 30_000)]
     assert [(x.kind, x.amount) for x in large.lines] == [("referral_fee", 50_000)]
     assert small.wholesale is None and small.chain == ()
+
+
+def test_a_refund_reverses_its_pass_through_and_fee(make: Callable[..., Runtime]) -> None:
+    rt = make(AGENCY)
+    q = quote(rt, sale("ag", 300_000, quantity=-1, ad_spend=1_000_000), partners(Partner("ag", "agency")))
+    assert {line.kind: line.amount for line in q.lines} == {"margin": -60_000, "pass_through": -1_000_000,
+                                                            "fee": -200_000}
+
+
+def test_a_field_is_needed_only_by_rules_that_apply(make: Callable[..., Runtime]) -> None:
+    rt = make(RESELLER)
+    no_fields = Partner("p3", "reseller", "member")  # lacks certified_engineers, which only tier `gold` reads
+    q = quote(rt, sale("p3", 1000, category="software"), partners(no_fields))
+    assert q.wholesale == 850
+    from runtime.engine import EvaluationError
+
+    with pytest.raises(EvaluationError) as exc:  # but every transaction is tested against the hardware cap
+        quote(rt, sale("p3", 1000), partners(no_fields))
+    assert exc.value.code == "E500" and "transaction.category" in exc.value.message
+
+
+def test_the_margin_share_of_the_direct_partner_names_its_source(make: Callable[..., Runtime]) -> None:
+    rt = make(HIERARCHY.format(model="nested", m2="15%", m3="10%"))
+    q = quote(rt, sale("a3", 1_000_000), CHAIN)
+    assert all(share.at is not None for share in q.chain)

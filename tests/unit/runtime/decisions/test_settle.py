@@ -166,3 +166,22 @@ def test_chain_statements_add_up_to_customer_paid_less_vendor_received(make: Cal
     paid = sum(t.sell_price * t.quantity for t in txns)
     vendor = result.statements[0].volumes.purchases  # a1 pays the vendor for every transaction
     assert sum(s.totals.get("margin", 0) for s in result.statements) == paid - vendor
+
+
+def test_only_partners_the_vendor_contracts_directly_earn_its_ladder(make: Callable[..., Runtime]) -> None:
+    rt = make(CHAIN.replace("    kind: distributor\n", "    kind: distributor\n    ladder: volume\n") + """\
+ladders:
+  - id: volume
+    basis: purchases
+    period: fiscal_year
+    mode: retroactive
+    steps:
+      - from: ¥0
+        rate: 0%
+      - from: ¥1,000,000
+        rate: 1%
+""")
+    ps = partners(Partner("a1", "agency", level=1), Partner("a2", "agency", level=2, parent="a1"))
+    result = settle(rt, [sale("a2", 2_000_000)], ps, FY2026)
+    by_partner = {s.partner: lines_of(s) for s in result.statements}
+    assert by_partner["a1"] == {"ladder": 20_000} and by_partner["a2"] == {}

@@ -1,0 +1,325 @@
+"""Reading transactions and partners from CSV and JSON Lines, and settlement periods from text.
+
+Transactions stream: one row at a time, never the whole file in memory. A bad row becomes a
+`Rejected` with a stable code and the run goes on; feed both kinds to a `Settler` with `feed`, so
+that rows read = rows accepted + rows rejected. Partners are few: they are read whole, and any
+mistake in them is an error that names its row.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+import difflib
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from runtime import ir
+from runtime.decisions.settle import Rejected, Settler
+from runtime.io.records import RecordFile
+from runtime.io.values import (
+    MISSING,
+    ValueProblem,
+    declared,
+    is_empty,
+    parse_date,
+    parse_integer,
+    parse_money,
+    parse_text,
+    parse_value,
+)
+from runtime.model import Partner, Period, Transaction
+
+TRANSACTION_COLUMNS = ("id", "date", "partner", "contract", "product", "list_price", "sell_price", "quantity")
+REQUIRED_TRANSACTION_COLUMNS = ("id", "date", "partner", "list_price", "sell_price", "quantity")
+PARTNER_COLUMNS = ("id", "contract", "tier", "level", "parent")
+
+Item = tuple[int, Transaction | Rejected]
+"""A row number and what became of the row."""
+
+
+class PartnersError(Exception):
+    """A partners file with mistakes; each problem names its row."""
+
+    def __init__(self, path: str | Path, problems: list[str]) -> None:
+        super().__init__(f"{path}: " + "; ".join(problems))
+        self.path = str(path)
+        self.problems = problems
+
+
+# --- transactions ----------------------------------------------------------------------------------
+
+
+def _row_id(values: Mapping[str, Any]) -> str:
+    raw = values.get("id")
+    return raw.strip() if isinstance(raw, str) else str(raw) if isinstance(raw, int) else ""
+
+
+def _field(values: Mapping[str, Any], name: str, parse: Any, *args: Any) -> Any:
+    raw = values.get(name)
+    if is_empty(raw):
+        raise _Problem(name, ValueProblem(MISSING, f"`{name}` is missing"))
+    try:
+        return parse(raw, *args)
+    except ValueProblem as exc:
+        raise _Problem(name, exc) from None
+
+
+class _Problem(Exception):
+    def __init__(self, field_name: str, problem: ValueProblem) -> None:
+        super().__init__(problem.reason)
+        self.field = field_name
+        self.problem = problem
+
+
+def _price(values: Mapping[str, Any], name: str, ruleset: ir.RuleSet) -> int:
+    amount: int = _field(values, name, parse_money, ruleset.currency, ruleset.minor_unit)
+    if amount < 0:
+        raise _Problem(name, ValueProblem("E521", f"`{name}` is negative; a refund is a negative `quantity`"))
+    return amount
+
+
+def _declared_fields(values: Mapping[str, Any], inputs: Mapping[str, str], ruleset: ir.RuleSet) -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    for name, type_name in inputs.items():
+        raw = values.get(name)
+        if is_empty(raw):
+            continue  # an input the row does not give; a rule that reads it rejects the row when it does
+        try:
+            fields[name] = parse_value(raw, type_name, ruleset)
+        except ValueProblem as exc:
+            raise _Problem(name, exc) from None
+    return fields
+
+
+def parse_transaction(values: Mapping[str, Any], ruleset: ir.RuleSet, row: int = 0) -> Transaction | Rejected:
+    """One transaction from its raw values (CSV text or JSON values), or why it is rejected.
+
+    Columns: `id, date, partner, contract (optional), product (optional), list_price, sell_price,
+    quantity`, and the declared `transaction` inputs, each converted by its declared type. Other
+    columns are ignored.
+    """
+    txn_id = _row_id(values)
+    try:
+        if not txn_id:
+            raise _Problem("id", ValueProblem(MISSING, "`id` is missing"))
+        date = _field(values, "date", parse_date)
+        partner = _field(values, "partner", parse_text)
+        contract = None if is_empty(values.get("contract")) else _field(values, "contract", parse_text)
+        product = "" if is_empty(values.get("product")) else _field(values, "product", parse_text)
+        list_price = _price(values, "list_price", ruleset)
+        sell_price = _price(values, "sell_price", ruleset)
+        quantity = _field(values, "quantity", parse_integer)
+        fields = _declared_fields(values, declared(ruleset, "transaction"), ruleset)
+    except _Problem as exc:
+        return Rejected(row, txn_id, exc.problem.code, exc.problem.reason, exc.field)
+    return Transaction(txn_id, date, partner, list_price, sell_price, quantity, contract, product, fields)
+
+
+class TransactionReader:
+    """Transactions from a CSV or JSON Lines file, one row at a time.
+
+    Iterating yields `(row, Transaction | Rejected)`; `position` and `size` (bytes) measure progress.
+
+    Raises:
+        ReadError: the file cannot be opened, has an unknown extension, or its header lacks a required column.
+    """
+
+    def __init__(self, path: str | Path, ruleset: ir.RuleSet) -> None:
+        self.ruleset = ruleset
+        self._file = RecordFile(path, REQUIRED_TRANSACTION_COLUMNS)
+        self.path = self._file.path
+        self.size = self._file.size
+
+    @property
+    def position(self) -> int:
+        """Bytes read so far."""
+        return self._file.position
+
+    def close(self) -> None:
+        """Close the file (iterating to the end closes it too)."""
+        self._file.close()
+
+    def __enter__(self) -> TransactionReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __iter__(self) -> Iterator[Item]:
+        try:
+            for record in self._file:
+                if record.problem is not None:
+                    yield record.row, Rejected(record.row, _row_id(record.values), "E521", record.problem)
+                else:
+                    yield record.row, parse_transaction(record.values, self.ruleset, record.row)
+        finally:
+            self._file.close()
+
+
+def read_transactions(path: str | Path, ruleset: ir.RuleSet) -> TransactionReader:
+    """Open a transactions file (CSV, or JSON Lines named *.jsonl or *.ndjson) for streaming."""
+    return TransactionReader(path, ruleset)
+
+
+def feed(settler: Settler, items: Iterable[Item]) -> None:
+    """Give every row to a settler: transactions to `add`, rows that failed to parse to `reject`."""
+    for row, item in items:
+        if isinstance(item, Rejected):
+            settler.reject(item.row, item.transaction, item.code, item.reason, item.field)
+        else:
+            settler.add(item, row)
+
+
+# --- partners --------------------------------------------------------------------------------------
+
+
+def _ids(ruleset: ir.RuleSet, what: str) -> tuple[str, ...]:
+    found: dict[str, None] = {}
+    for version in ruleset.versions:
+        if what == "contract":
+            found.update((c.id, None) for c in version.contracts)
+        elif version.tiers is not None:
+            found.update((t.id, None) for t in version.tiers.levels)
+    return tuple(found)
+
+
+def _unknown(what: str, value: str, known: tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(value, known, n=1)
+    hint = f"did you mean `{close[0]}`?" if close else f"the program has {', '.join(known) or 'none'}"
+    return f"unknown {what} `{value}`; {hint}"
+
+
+def _parse_partner(values: Mapping[str, Any], ruleset: ir.RuleSet, contracts: tuple[str, ...],
+                   tiers: tuple[str, ...], max_depth: int | None) -> Partner:
+    partner_id = _field(values, "id", parse_text)
+    contract = _field(values, "contract", parse_text)
+    if contract not in contracts:
+        raise _Problem("contract", ValueProblem("E522", _unknown("contract", contract, contracts)))
+    tier = None if is_empty(values.get("tier")) else _field(values, "tier", parse_text)
+    if tier is not None and tier not in tiers:
+        raise _Problem("tier", ValueProblem("E522", _unknown("tier", tier, tiers)))
+    level = 1 if is_empty(values.get("level")) else _field(values, "level", parse_integer)
+    if level < 1 or (max_depth is not None and level > max_depth):
+        deepest = f"1 to {max_depth}" if max_depth is not None else "1 or more"
+        raise _Problem("level", ValueProblem("E521", f"level {level} is not a level of the hierarchy ({deepest})"))
+    parent = None if is_empty(values.get("parent")) else _field(values, "parent", parse_text)
+    fields = _declared_fields(values, declared(ruleset, "partner"), ruleset)
+    return Partner(partner_id, contract, tier, level, parent, fields)
+
+
+def read_partners(path: str | Path, ruleset: ir.RuleSet) -> dict[str, Partner]:
+    """Every partner of a CSV or JSON Lines file, by id.
+
+    Columns: `id, contract, tier, level, parent`, and the declared `partner` inputs. When the
+    program has a hierarchy, a partner above level 1 names its `parent`, one level up.
+
+    Raises:
+        ReadError: the file cannot be read at all.
+        PartnersError: rows with mistakes (bad values, duplicate ids, unknown contracts, tiers or parents).
+    """
+    contracts, tiers = _ids(ruleset, "contract"), _ids(ruleset, "tier")
+    depths = [v.hierarchy.max_depth for v in ruleset.versions if v.hierarchy is not None]
+    max_depth = max(depths) if depths else None
+    partners: dict[str, Partner] = {}
+    rows: dict[str, int] = {}
+    problems: list[str] = []
+    with RecordFile(path, ("id", "contract")) as records:
+        for record in records:
+            if record.problem is not None:
+                problems.append(f"row {record.row}: {record.problem}")
+                continue
+            try:
+                partner = _parse_partner(record.values, ruleset, contracts, tiers, max_depth)
+            except _Problem as exc:
+                problems.append(f"row {record.row}: {exc.problem.reason}")
+                continue
+            if partner.id in partners:
+                first = rows[partner.id]
+                problems.append(f"row {record.row}: partner `{partner.id}` is already defined in row {first}")
+                continue
+            partners[partner.id] = partner
+            rows[partner.id] = record.row
+    for partner in partners.values():
+        problems.extend(f"row {rows[partner.id]}: {p}" for p in _hierarchy_problems(partner, partners, max_depth))
+    if problems:
+        raise PartnersError(path, sorted(problems, key=_row_order))
+    return partners
+
+
+def _row_order(problem: str) -> int:
+    match = re.match(r"row (\d+)", problem)
+    return int(match[1]) if match else 0
+
+
+def _hierarchy_problems(partner: Partner, partners: Mapping[str, Partner], max_depth: int | None) -> list[str]:
+    if partner.parent is None:
+        if max_depth is not None and partner.level > 1:
+            return [f"partner `{partner.id}` is at level {partner.level} but names no `parent`"]
+        return []
+    parent = partners.get(partner.parent)
+    if parent is None:
+        return [_unknown("parent", partner.parent, tuple(partners))]
+    if max_depth is not None and partner.level != parent.level + 1:
+        return [f"partner `{partner.id}` is at level {partner.level}, but its parent `{parent.id}` is at level "
+                f"{parent.level}; a partner is one level below its parent"]
+    return []
+
+
+# --- periods ---------------------------------------------------------------------------------------
+
+_FY = re.compile(r"FY(\d{4})", re.IGNORECASE)
+_MONTH = re.compile(r"(\d{4})-(\d{2})")
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _month(text: str) -> tuple[int, int]:
+    match = _MONTH.fullmatch(text)
+    if match is None or not 1 <= int(match[2]) <= 12:
+        raise ValueError(f"`{text}` is not a month (YYYY-MM)")
+    return int(match[1]), int(match[2])
+
+
+def _month_end(year: int, month: int) -> datetime.date:
+    return datetime.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def parse_period(text: str, fiscal_year_start: int = 1) -> Period:
+    """A settlement period from text.
+
+    Forms: `FY2026` (the fiscal year that starts in 2026, in the program's `fiscal_year_start`
+    month), `2026-04` (one month), `2026-04..2027-03` (months, inclusive) and
+    `2026-04-01..2027-03-31` (days, inclusive).
+
+    Raises:
+        ValueError: the text is none of these, or the period ends before it starts.
+
+    >>> str(parse_period("FY2026", 4)), str(parse_period("2026-02"))
+    ('2026-04-01..2027-03-31', '2026-02-01..2026-02-28')
+    """
+    text = text.strip()
+    if (fy := _FY.fullmatch(text)) is not None:
+        year = int(fy[1])
+        start = datetime.date(year, fiscal_year_start, 1)
+        end_year, end_month = (year, fiscal_year_start - 1) if fiscal_year_start > 1 else (year, 12)
+        if fiscal_year_start > 1:
+            end_year += 1
+        return Period(start, _month_end(end_year, end_month))
+    first, sep, last = text.partition("..")
+    if not sep:
+        last = first
+    try:
+        if _DAY.fullmatch(first) and _DAY.fullmatch(last):
+            start, end = datetime.date.fromisoformat(first), datetime.date.fromisoformat(last)
+        else:
+            (y1, m1), (y2, m2) = _month(first), _month(last)
+            start, end = datetime.date(y1, m1, 1), _month_end(y2, m2)
+    except ValueError:
+        raise ValueError(f"`{text}` is not a period; use FY2026, 2026-04, 2026-04..2027-03 or "
+                         "2026-04-01..2027-03-31") from None
+    if end < start:
+        raise ValueError(f"the period `{text}` ends before it starts")
+    return Period(start, end)
+

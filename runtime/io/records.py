@@ -1,0 +1,185 @@
+"""Records from CSV and JSON Lines files, one at a time, with the row number people look up.
+
+A record is a mapping from column (or key) to its raw value: text for CSV; JSON values for JSON
+Lines, where fractional numbers are `Decimal`s, never floats. A record that cannot be read at all
+(bad UTF-8, bad JSON, a CSV row with the wrong number of values) comes as a problem instead, and
+the next record is read as usual: one bad row never ends the file.
+
+Row numbers: for CSV, the line on which the record starts less the header line, so the first data
+row is row 1 (and row *n* is line *n + 1* of a file without blank lines or line breaks inside
+quoted values); for JSON Lines, the line number.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, Any
+
+FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+
+
+class ReadError(Exception):
+    """A file that cannot be read at all: it does not exist, has no header, or has an unknown format."""
+
+    def __init__(self, path: str | Path, message: str) -> None:
+        super().__init__(f"{path}: {message}")
+        self.path = str(path)
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One row: its number, and either its values or why it could not be read."""
+
+    row: int
+    values: dict[str, Any]
+    problem: str | None = None
+
+
+def file_format(path: str | Path) -> str:
+    """`csv` or `jsonl`, by the file's extension.
+
+    Raises:
+        ReadError: the extension is not .csv, .jsonl or .ndjson.
+    """
+    found = FORMATS.get(Path(path).suffix.lower())
+    if found is None:
+        raise ReadError(path, "unknown file format; name the file *.csv, *.jsonl or *.ndjson")
+    return found
+
+
+def _utf8(values: list[str]) -> bool:
+    try:
+        for value in values:
+            value.encode("utf-8")
+    except UnicodeEncodeError:  # a byte that was not UTF-8, kept as a lone surrogate by `surrogateescape`
+        return False
+    return True
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"`{name}` is not a number")
+
+
+class RecordFile:
+    """An open CSV or JSON Lines file, read one record at a time; `position` tells how far (bytes)."""
+
+    def __init__(self, path: str | Path, required: tuple[str, ...] = ()) -> None:
+        self.path = Path(path)
+        self.format = file_format(path)
+        try:
+            self._binary: IO[bytes] = open(self.path, "rb")  # closed by close()
+        except OSError as exc:
+            raise ReadError(path, f"cannot read: {exc.strerror or exc}") from exc
+        try:
+            self.size = self.path.stat().st_size
+            self.columns: tuple[str, ...] = ()
+            self._text: IO[str] | None = None
+            if self.format == "csv":
+                self._open_csv(required)
+        except BaseException:
+            self._binary.close()
+            raise
+
+    def _open_csv(self, required: tuple[str, ...]) -> None:
+        # surrogateescape keeps a row with bad bytes readable; the row is then rejected, not the file.
+        self._text = io.TextIOWrapper(self._binary, encoding="utf-8-sig", errors="surrogateescape", newline="")
+        self._csv = csv.reader(self._text)
+        try:
+            header = next(self._csv)
+        except StopIteration:
+            raise ReadError(self.path, "the file is empty; the first line must name the columns") from None
+        except csv.Error as exc:
+            raise ReadError(self.path, f"cannot read the header: {exc}") from exc
+        columns = tuple(c.strip() for c in header)
+        if not _utf8(list(columns)):
+            raise ReadError(self.path, "the header is not valid UTF-8")
+        seen: set[str] = set()
+        for column in columns:
+            if column and column in seen:
+                raise ReadError(self.path, f"the header names column `{column}` twice")
+            seen.add(column)
+        missing = [c for c in required if c not in seen]
+        if missing:
+            names = ", ".join(f"`{c}`" for c in missing)
+            raise ReadError(self.path, f"the header has no column {names}; it has {', '.join(columns) or 'none'}")
+        self.columns = columns
+        self._header_lines = self._csv.line_num
+
+    @property
+    def position(self) -> int:
+        """Bytes read so far (at the granularity of the read buffer)."""
+        return self._binary.tell() if not self._binary.closed else self.size
+
+    def close(self) -> None:
+        """Close the file."""
+        if self._text is not None:
+            self._text.close()
+        self._binary.close()
+
+    def __enter__(self) -> RecordFile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __iter__(self) -> Iterator[Record]:
+        return self._csv_records() if self.format == "csv" else self._json_records()
+
+    def _csv_records(self) -> Iterator[Record]:
+        width = len(self.columns)
+        last_line = self._header_lines
+        while True:
+            start = last_line + 1
+            try:
+                values = next(self._csv)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                last_line = self._csv.line_num
+                yield Record(start - self._header_lines, {}, f"the row cannot be read as CSV: {exc}")
+                continue
+            last_line = self._csv.line_num
+            row = start - self._header_lines
+            if not values or (len(values) == 1 and not values[0].strip() and width > 1):
+                continue  # a blank line is not a row
+            if not _utf8(values):
+                yield Record(row, {}, "the row is not valid UTF-8 text")
+                continue
+            extra = values[width:]
+            if len(values) < width or any(v.strip() for v in extra):
+                yield Record(row, dict(zip(self.columns, values, strict=False)),
+                             f"the row has {len(values)} values; the header has {width} columns")
+                continue
+            yield Record(row, {c: v for c, v in zip(self.columns, values, strict=False) if c})
+
+    def _json_records(self) -> Iterator[Record]:
+        for number, raw in enumerate(self._binary, 1):
+            if not raw.strip():
+                continue
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                yield Record(number, {}, "the line is not valid UTF-8 text")
+                continue
+            if number == 1:
+                text = text.removeprefix("\ufeff")
+            try:
+                data = json.loads(text, parse_float=Decimal, parse_constant=_no_constants)
+            except ValueError as exc:  # json.JSONDecodeError, or a constant or over-long number
+                reason = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
+                yield Record(number, {}, f"the line is not valid JSON: {reason}")
+                continue
+            except RecursionError:
+                yield Record(number, {}, "the line is not valid JSON: nested too deeply")
+                continue
+            if not isinstance(data, dict):
+                yield Record(number, {}, "the line is not a JSON object")
+                continue
+            yield Record(number, data)

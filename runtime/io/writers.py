@@ -1,0 +1,279 @@
+"""Writing a settlement: statements as JSON, CSV and Markdown; every line and every reject as CSV.
+
+Amounts are integers (minor units) in CSV and JSON, and formatted (`¥1,200,000`) in Markdown.
+`lines.csv` and `rejects.csv` are written as the settler produces lines and rejects, so memory does
+not grow with the number of transactions; the statements are written when the period is settled.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections.abc import Callable, Mapping
+from fractions import Fraction
+from pathlib import Path
+from typing import IO, Any
+
+from runtime import ir, ir_json
+from runtime.decisions.settle import Rejected, Settlement
+from runtime.model import Figure, Line, Partner, Quote, Share, Statement, Violation, Volumes
+from runtime.money import format_amount
+
+KINDS = ("margin", "services", "referral_fee", "fee", "ladder", "ladder_clawback", "bonus", "bonus_clawback",
+         "pass_through")
+"""Line kinds in the order statements show them."""
+
+KIND_TITLES = {"margin": "margin", "services": "services (billed by the partner)", "referral_fee": "referral fee",
+               "fee": "pass-through fee", "ladder": "ladder", "ladder_clawback": "ladder clawback",
+               "bonus": "bonus", "bonus_clawback": "bonus clawback", "pass_through": "pass-through (at cost)"}
+NOT_EARNED = ("pass_through", "services")  # shown, but not part of what the partner earns (Statement.total)
+
+LINE_COLUMNS = ("partner", "transaction", "kind", "label", "amount", "rule", "version", "at")
+REJECT_COLUMNS = ("row", "id", "field", "code", "reason")
+
+
+def ruleset_sha256(ruleset: ir.RuleSet) -> str:
+    """The rule set's identity: the SHA-256 its artifact carries."""
+    return ir.digest(ir_json.encode(ruleset))
+
+
+def loc_text(at: ir.Loc | None) -> str | None:
+    """`file:line:col`, or None."""
+    return str(at) if at is not None else None
+
+
+def next_tier_id(figure: Figure | None) -> str | None:
+    """The tier a statement's `next_tier` names."""
+    if figure is None:
+        return None
+    match = re.search(r"tier `([^`]+)`", figure.rule)
+    return match[1] if match else figure.rule
+
+
+def _rate(value: int | Fraction) -> str:
+    return ir_json.encode_fraction(Fraction(value))
+
+
+def line_json(line: Line) -> dict[str, Any]:
+    """A line as JSON data."""
+    return {"partner": line.partner, "transaction": line.transaction, "kind": line.kind, "label": line.label,
+            "amount": line.amount, "rule": line.rule, "version": line.version, "at": loc_text(line.at)}
+
+
+def _volumes(v: Volumes) -> dict[str, int]:
+    return {"sales": v.sales, "purchases": v.purchases, "list_sales": v.list_sales, "quantity": v.quantity,
+            "deals": v.deals}
+
+
+def statement_json(statement: Statement, partner: Partner | None = None) -> dict[str, Any]:
+    """A statement as JSON data: totals by kind, total, volumes, period lines, next tier."""
+    nxt = statement.next_tier
+    return {
+        "partner": statement.partner,
+        "contract": partner.contract if partner else None, "level": partner.level if partner else None,
+        "parent": partner.parent if partner else None,
+        "tier": statement.tier, "transactions": statement.transactions,
+        "totals": dict(statement.totals), "total": statement.total,
+        "volumes": _volumes(statement.volumes), "gross_volumes": _volumes(statement.gross_volumes),
+        "period_lines": [line_json(line) for line in statement.period_lines],
+        "next_tier": None if nxt is None else {"tier": next_tier_id(nxt), "rule": nxt.rule, "at": loc_text(nxt.at)},
+    }
+
+
+def settlement_json(settlement: Settlement, ruleset: ir.RuleSet, partners: Mapping[str, Partner]) -> dict[str, Any]:
+    """A whole settlement as JSON data, with the program's identity and the reconciliation of its input."""
+    version = ruleset.version_on(settlement.period.end)
+    totals: dict[str, int] = {}
+    for statement in settlement.statements:
+        for kind, amount in statement.totals.items():
+            totals[kind] = totals.get(kind, 0) + amount
+    return {
+        "program": {"id": ruleset.program_id, "title": ruleset.title, "source": ruleset.source,
+                    "version": version.version if version else None,
+                    "versions": [v.version for v in ruleset.versions
+                                 if v.effective_from <= settlement.period.end
+                                 and (v.effective_until is None or v.effective_until >= settlement.period.start)],
+                    "sha256": ruleset_sha256(ruleset)},
+        "currency": ruleset.currency, "minor_unit": ruleset.minor_unit,
+        "period": {"start": settlement.period.start.isoformat(), "end": settlement.period.end.isoformat()},
+        "reconciliation": {"read": settlement.read, "accepted": settlement.accepted, "rejected": settlement.rejected},
+        "totals": dict(sorted(totals.items())),
+        "total": sum(s.total for s in settlement.statements),
+        "statements": [statement_json(s, partners.get(s.partner)) for s in settlement.statements],
+    }
+
+
+def _figure(f: Figure) -> dict[str, Any]:
+    value: Any = f.value if isinstance(f.value, int) else _rate(f.value)
+    return {"name": f.name, "value": value, "rule": f.rule, "at": loc_text(f.at)}
+
+
+def _share(s: Share) -> dict[str, Any]:
+    return {"partner": s.partner, "level": s.level, "margin": _rate(s.margin), "pays": s.pays,
+            "receives": s.receives, "keeps": s.keeps, "rule": s.rule, "at": loc_text(s.at)}
+
+
+def _violation(v: Violation) -> dict[str, Any]:
+    return {"kind": v.kind, "message": v.message, "rule": v.rule, "at": loc_text(v.at)}
+
+
+def quote_json(quote: Quote) -> dict[str, Any]:
+    """A quote as JSON data: amounts in minor units, rates as exact decimal strings, places as `file:line:col`."""
+    return {
+        "transaction": quote.transaction, "partner": quote.partner, "version": quote.version,
+        "contract": quote.contract, "kind": quote.kind, "list_amount": quote.list_amount,
+        "sell_amount": quote.sell_amount, "margin": _rate(quote.margin), "wholesale": quote.wholesale,
+        "partner_gross": quote.partner_gross, "rates": [_figure(f) for f in quote.rates],
+        "chain": [_share(s) for s in quote.chain], "lines": [line_json(line) for line in quote.lines],
+        "benefits": [_figure(f) for f in quote.benefits], "violations": [_violation(v) for v in quote.violations],
+        "next_steps": list(quote.next_steps),
+    }
+
+
+def statement_file_names(partner_ids: list[str]) -> dict[str, str]:
+    """A safe, distinct file name for each partner's statement (`a-01.md`); ids never name a path."""
+    names: dict[str, str] = {}
+    used: set[str] = set()
+    for partner_id in partner_ids:
+        stem = re.sub(r"[^A-Za-z0-9._-]", "_", partner_id).lstrip(".") or "partner"
+        name, n = f"{stem}.md", 1
+        while name.lower() in used:
+            n += 1
+            name = f"{stem}~{n}.md"
+        used.add(name.lower())
+        names[partner_id] = name
+    return names
+
+
+def _cell(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def render_statement_markdown(statement: Statement, ruleset: ir.RuleSet, partner: Partner | None,
+                              sha256: str) -> str:
+    """A partner's statement for people: period, transactions, totals, period lines with their rules, next tier."""
+    money = _money(ruleset)
+    version = ruleset.version_on(statement.period.end)
+    title = ruleset.title.get("en") or ruleset.title.get("") or ruleset.program_id
+    out = [f"# Statement of `{statement.partner}`", "",
+           f"{_cell(title)} (`{ruleset.program_id}`, version {version.version if version else '—'}), "
+           f"period {statement.period.start.isoformat()} to {statement.period.end.isoformat()}.", "",
+           "| | |", "|---|---|"]
+    if partner is not None:
+        parent = f", under `{partner.parent}`" if partner.parent else ""
+        out.append(f"| partner | `{partner.id}`: contract `{partner.contract}`, level {partner.level}{parent} |")
+    out.append(f"| tier | {f'`{statement.tier}`' if statement.tier else '—'} |")
+    out.append(f"| transactions | {statement.transactions:,} |")
+    for name, v in (("volumes, net of refunds", statement.volumes), ("volumes, sales only", statement.gross_volumes)):
+        out.append(f"| {name} | sales {money(v.sales)}, purchases {money(v.purchases)}, at list "
+                   f"{money(v.list_sales)}, {v.quantity:,} units |")
+    out += ["", "## Totals", "", "| kind | amount |", "|---|---:|"]
+    for kind in ordered_kinds(statement.totals):
+        out.append(f"| {KIND_TITLES.get(kind, kind)} | {money(statement.totals[kind])} |")
+    out.append(f"| **earned** | **{money(statement.total)}** |")
+    shown = [KIND_TITLES[k] for k in NOT_EARNED if k in statement.totals]
+    if shown:
+        out += ["", f"Earned is every line except {' and '.join(shown)}."]
+    out += ["", "## Period lines", ""]
+    if statement.period_lines:
+        out += ["| line | amount | rule | version | source |", "|---|---:|---|---|---|"]
+        for line in statement.period_lines:
+            out.append(f"| {_cell(line.label)} | {money(line.amount)} | {_cell(line.rule)} | {line.version} | "
+                       f"{f'`{line.at}`' if line.at else '—'} |")
+    else:
+        out.append("No ladder or bonus lines in this period.")
+    out += ["", "## Tier for the next period", ""]
+    nxt = statement.next_tier
+    if nxt is None:
+        out.append("No tier qualifies.")
+    else:
+        out.append(f"`{next_tier_id(nxt)}`: {nxt.rule}" + (f" (`{nxt.at}`)" if nxt.at else "") + ".")
+    out += ["", f"Transaction lines are in `lines.csv`. Rule set sha256 `{sha256}`.", ""]
+    return "\n".join(out)
+
+
+def ordered_kinds(totals: Mapping[str, int]) -> list[str]:
+    """The kinds of a totals mapping in statement order (unknown kinds last, by name)."""
+    return [k for k in KINDS if k in totals] + sorted(k for k in totals if k not in KINDS)
+
+
+def _money(ruleset: ir.RuleSet) -> Callable[[int | Fraction], str]:
+    def money(amount: int | Fraction) -> str:
+        return format_amount(amount, ruleset.currency, ruleset.minor_unit)
+    return money
+
+
+class SettlementWriter:
+    """Writes a settlement into a directory: lines and rejects as they come, statements when settled.
+
+    Use `on_line` and `on_reject` as the settler's sinks, then `finish(settlement)`.
+
+    Raises:
+        OSError: the directory or a file cannot be written.
+    """
+
+    def __init__(self, out_dir: str | Path, ruleset: ir.RuleSet, partners: Mapping[str, Partner]) -> None:
+        self.out = Path(out_dir)
+        self.ruleset = ruleset
+        self.partners = partners
+        self.out.mkdir(parents=True, exist_ok=True)
+        self._files: list[IO[str]] = []
+        self.lines = self._csv("lines.csv", LINE_COLUMNS)
+        self.rejects = self._csv("rejects.csv", REJECT_COLUMNS)
+        self.written: list[Path] = [self.out / "lines.csv", self.out / "rejects.csv"]
+
+    def _csv(self, name: str, columns: tuple[str, ...]) -> Any:
+        handle = open(self.out / name, "w", encoding="utf-8", newline="")  # closed by close()
+        self._files.append(handle)
+        writer = csv.writer(handle)
+        writer.writerow(columns)
+        return writer
+
+    def on_line(self, line: Line) -> None:
+        """Write one line to `lines.csv`."""
+        self.lines.writerow((line.partner, line.transaction or "", line.kind, line.label, line.amount, line.rule,
+                             line.version, loc_text(line.at) or ""))
+
+    def on_reject(self, rejected: Rejected) -> None:
+        """Write one rejected row to `rejects.csv`."""
+        self.rejects.writerow((rejected.row, rejected.transaction, rejected.field or "", rejected.code,
+                               rejected.reason))
+
+    def close(self) -> None:
+        """Close the streamed files."""
+        for handle in self._files:
+            handle.close()
+
+    def finish(self, settlement: Settlement) -> list[Path]:
+        """Write the period lines and the statements, close everything; the paths written, in order."""
+        for statement in settlement.statements:
+            for line in statement.period_lines:
+                self.on_line(line)
+        self.close()
+        sha256 = ruleset_sha256(self.ruleset)
+        data = settlement_json(settlement, self.ruleset, self.partners)
+        (self.out / "statements.json").write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n",
+                                                  encoding="utf-8")
+        self._write_summary_csv(settlement)
+        folder = self.out / "statements"
+        folder.mkdir(exist_ok=True)
+        names = statement_file_names([s.partner for s in settlement.statements])
+        for statement in settlement.statements:
+            text = render_statement_markdown(statement, self.ruleset, self.partners.get(statement.partner), sha256)
+            (folder / names[statement.partner]).write_text(text, encoding="utf-8")
+        return [self.out / "statements.json", self.out / "statements.csv", *self.written, folder]
+
+    def _write_summary_csv(self, settlement: Settlement) -> None:
+        extra = sorted({k for s in settlement.statements for k in s.totals if k not in KINDS})
+        kinds = [*KINDS, *extra]
+        with open(self.out / "statements.csv", "w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(("partner", "contract", "level", "parent", "tier", "next_tier", "transactions", *kinds,
+                             "total"))
+            for s in settlement.statements:
+                p = self.partners.get(s.partner)
+                writer.writerow((s.partner, p.contract if p else "", p.level if p else "", (p.parent or "") if p
+                                 else "", s.tier or "", next_tier_id(s.next_tier) or "", s.transactions,
+                                 *(s.totals.get(k, 0) for k in kinds), s.total))
+
