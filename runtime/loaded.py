@@ -71,6 +71,22 @@ def period_slots(version: ir.Version) -> list[tuple[str, ir.Expr]]:
     return slots
 
 
+def deal_slots(version: ir.Version) -> list[tuple[str, ir.Expr]]:
+    """The expressions a conflict decision evaluates for one claimant: exclusivity conditions."""
+    rules = version.conflicts.precedence if version.conflicts else ()
+    return [(f"conflict:{i}:when", r.when) for i, r in enumerate(rules) if r.when is not None]
+
+
+def lead_slots(version: ir.Version) -> list[tuple[str, ir.Expr]]:
+    """The expressions lead routing evaluates for one partner: eligibility, capacity, preferences."""
+    routing = version.lead_routing
+    if routing is None:
+        return []
+    slots = [("routing:eligible", routing.eligible), ("routing:skip_when", routing.skip_when)]
+    slots.extend((f"routing:prefer:{i}", k.prefer) for i, k in enumerate(routing.order))
+    return [(key, expr) for key, expr in slots if expr is not None]
+
+
 @dataclass(frozen=True, slots=True)
 class LoadedVersion:
     """A version with its entry functions."""
@@ -78,6 +94,8 @@ class LoadedVersion:
     rules: ir.Version
     transaction: Callable[[Env], Slots]
     period: Callable[[Env], Slots]
+    deal: Callable[[Env], Slots]
+    lead: Callable[[Env], Slots]
 
 
 def _entry(name: str, slots: Sequence[tuple[str, ir.Expr]], ctx: EvalContext, program_id: str,
@@ -128,9 +146,9 @@ class Runtime:
         self.engine = engine
         self.context = EvalContext(ruleset.rounding_mode, ruleset.rounding_unit)
         self.versions = tuple(
-            LoadedVersion(v, _entry(f"{v.version}:transaction", transaction_slots(v), self.context,
-                                    ruleset.program_id, engine),
-                          _entry(f"{v.version}:period", period_slots(v), self.context, ruleset.program_id, engine))
+            LoadedVersion(v, *(_entry(f"{v.version}:{name}", slots(v), self.context, ruleset.program_id, engine)
+                               for name, slots in (("transaction", transaction_slots), ("period", period_slots),
+                                                   ("deal", deal_slots), ("lead", lead_slots))))
             for v in ruleset.versions)
 
     def version_on(self, day: datetime.date) -> LoadedVersion | None:

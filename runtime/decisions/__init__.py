@@ -8,3 +8,11 @@ from runtime.decisions.settle import Rejected as Rejected
 from runtime.decisions.settle import Settlement as Settlement
 from runtime.decisions.settle import Settler as Settler
 from runtime.decisions.settle import settle as settle
+from runtime.decisions.conflicts import Claim as Claim
+from runtime.decisions.conflicts import Deal as Deal
+from runtime.decisions.conflicts import Ownership as Ownership
+from runtime.decisions.conflicts import decide as decide
+from runtime.decisions.routing import Lead as Lead
+from runtime.decisions.routing import Routing as Routing
+from runtime.decisions.routing import route as route
+from runtime.decisions.routing import route_new_reseller as route_new_reseller

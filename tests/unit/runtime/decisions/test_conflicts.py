@@ -1,0 +1,141 @@
+"""Deal conflicts: expiry and renewal, ties, the customer's choice, partner versus direct, exclusivity."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+
+import pytest
+from conftest import partners
+
+from runtime.decisions import QuoteError
+from runtime.decisions.conflicts import Claim, Deal, decide
+from runtime.loaded import Runtime
+from runtime.model import Partner
+
+JST = datetime.timezone(datetime.timedelta(hours=9))
+
+RULES = """\
+inputs:
+  partner:
+    territory: region
+  deal:
+    region: region
+enums:
+  region: [kanto, kansai]
+contracts:
+  - id: reseller
+    kind: distributor
+    margin: 15%
+tiers:
+  cadence: quarterly
+  levels:
+    - id: gold
+      qualify: partner.territory == kansai
+    - id: member
+      qualify: true
+conflicts:
+  registration:
+    expires_after: 90d
+    renewals: 1
+    renewal_period: 30d
+  precedence:
+    - rule: exclusivity
+      by: territory
+      when: partner.territory == deal.region
+    - rule: customer_choice
+    - rule: partner_over_direct
+    - rule: first_registration
+    - rule: tie_break
+      by: higher_tier
+  otherwise: vendor_decides
+"""
+
+PARTNERS = partners(Partner("a", "reseller", "member", fields={"territory": "kansai"}),
+                    Partner("b", "reseller", "gold", fields={"territory": "kansai"}),
+                    Partner("c", "reseller", "member", fields={"territory": "kanto"}),
+                    Partner("d", "reseller", "member", fields={"territory": "kansai"}))
+
+
+def at(month: int, day: int, hour: int = 10) -> datetime.datetime:
+    return datetime.datetime(2026, month, day, hour, tzinfo=JST)
+
+
+def deal(when: datetime.datetime, region: str = "kanto") -> Deal:
+    return Deal("株式会社ABC", when, {"region": region})
+
+
+def test_first_registration_wins_and_the_loser_is_told_why(make: Callable[..., Runtime]) -> None:
+    rt = make(RULES)
+    result = decide(rt, deal(at(6, 10), "kansai"), [Claim("r2", "b", at(6, 2)), Claim("r1", "a", at(6, 1))],
+                    PARTNERS)
+    assert result.owner is not None and result.owner.id == "r1"
+    assert result.decided_by is not None and result.decided_by.rule == "first_registration"
+    [lost] = [r for r in result.reasons if r.outcome == "lost"]
+    assert lost.claim == "r2" and "registered first" in lost.message and lost.at is not None
+
+
+def test_an_expired_registration_no_longer_competes(make: Callable[..., Runtime]) -> None:
+    rt = make(RULES)
+    old = Claim("r1", "a", at(1, 1))  # 90 days end on 1 April
+    result = decide(rt, deal(at(6, 10), "kansai"), [old, Claim("r2", "b", at(6, 2))], PARTNERS)
+    assert result.owner is not None and result.owner.id == "r2"
+    assert [r.outcome for r in result.reasons if r.claim == "r1"] == ["expired"]
+
+
+def test_a_renewal_extends_the_registration_once(make: Callable[..., Runtime]) -> None:
+    rt = make(RULES)
+    start = at(4, 1)  # expires 30 June; renewed once for 30 days: 30 July
+    claims = [Claim("r1", "a", start, renewals=1), Claim("r2", "b", at(6, 2))]
+    assert decide(rt, deal(at(7, 29), "kansai"), claims, PARTNERS).owner.id == "r1"  # type: ignore[union-attr]
+    assert decide(rt, deal(at(7, 31), "kansai"), claims, PARTNERS).owner.id == "r2"  # type: ignore[union-attr]
+    twice = [Claim("r1", "a", start, renewals=5), Claim("r2", "b", at(6, 2))]  # only one renewal is allowed
+    assert decide(rt, deal(at(7, 31), "kansai"), twice, PARTNERS).owner.id == "r2"  # type: ignore[union-attr]
+
+
+def test_same_instant_goes_to_the_higher_tier(make: Callable[..., Runtime]) -> None:
+    rt = make(RULES)
+    result = decide(rt, deal(at(6, 10), "kansai"), [Claim("r1", "a", at(6, 1)), Claim("r2", "b", at(6, 1))],
+                    PARTNERS)
+    assert result.owner is not None and result.owner.id == "r2"
+    assert result.decided_by is not None and result.decided_by.rule == "tie_break (higher_tier)"
+
+
+def test_same_instant_same_tier_the_vendor_decides(make: Callable[..., Runtime]) -> None:
+    rt = make(RULES)
+    result = decide(rt, deal(at(6, 10), "kansai"), [Claim("r1", "a", at(6, 1)), Claim("r2", "d", at(6, 1))],
+                    PARTNERS)
+    assert result.owner is None and result.vendor_decides
+    assert {r.outcome for r in result.reasons} == {"vendor_decides"}
+
+
+def test_the_customers_documented_choice_overrides_registration_order(make: Callable[..., Runtime]) -> None:
+    rt = make(RULES)
+    result = decide(rt, deal(at(6, 10), "kansai"),
+                    [Claim("r1", "a", at(6, 1)), Claim("r2", "b", at(6, 5), customer_choice=True)], PARTNERS)
+    assert result.owner is not None and result.owner.id == "r2" and result.decided_by.rule == "customer_choice"  # type: ignore[union-attr]
+
+
+def test_a_partner_beats_the_vendors_direct_sales(make: Callable[..., Runtime]) -> None:
+    rt = make(RULES)
+    result = decide(rt, deal(at(6, 10), "kanto"), [Claim("d1", None, at(5, 1)), Claim("r1", "a", at(6, 1))],
+                    PARTNERS)
+    assert result.owner is not None and result.owner.id == "r1"
+    assert result.decided_by is not None and result.decided_by.rule == "partner_over_direct"
+
+
+def test_exclusivity_beats_an_earlier_registration(make: Callable[..., Runtime]) -> None:
+    rt = make(RULES)
+    result = decide(rt, deal(at(6, 10), "kanto"), [Claim("r1", "a", at(6, 1)), Claim("r2", "c", at(6, 5))],
+                    PARTNERS)
+    assert result.owner is not None and result.owner.id == "r2"
+    assert result.decided_by is not None and result.decided_by.rule == "exclusivity (territory)"
+    [lost] = [r for r in result.reasons if r.outcome == "lost"]
+    assert lost.claim == "r1" and "exclusive right" in lost.message
+
+
+def test_naive_timestamps_are_refused(make: Callable[..., Runtime]) -> None:
+    rt = make(RULES)
+    with pytest.raises(QuoteError) as exc:
+        decide(rt, deal(datetime.datetime(2026, 6, 10)), [Claim("r1", "a", at(6, 1))], PARTNERS)
+    assert exc.value.code == "E530" and "timezone" in exc.value.message
