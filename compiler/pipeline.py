@@ -69,15 +69,23 @@ def check_program(program: ast.Program) -> tuple[dg.Diagnostic, ...]:
     return dg.sort_diagnostics(found)
 
 
+TEST_SUFFIXES = (".tests.yaml", ".tests.yml")
+"""Files that hold `ppl test` cases, not programs: a directory's are skipped (a file named outright is not)."""
+
+
 def program_files(paths: Iterable[str]) -> tuple[list[str], list[dg.Diagnostic]]:
-    """Expand directories into their `*.yaml`/`*.yml` files (sorted); report paths that do not exist."""
+    """Expand directories into their program files (sorted); report paths that do not exist.
+
+    A directory gives its `*.yaml`/`*.yml` files except the test files of `ppl test` (`*.tests.yaml`).
+    """
     files: list[str] = []
     problems: list[dg.Diagnostic] = []
     for path in paths:
         if os.path.isdir(path):
             for root, dirs, names in os.walk(path):
                 dirs.sort()
-                files.extend(os.path.join(root, n) for n in sorted(names) if n.endswith((".yaml", ".yml")))
+                files.extend(os.path.join(root, n) for n in sorted(names)
+                             if n.endswith((".yaml", ".yml")) and not n.endswith(TEST_SUFFIXES))
         elif os.path.exists(path):
             files.append(path)
         else:

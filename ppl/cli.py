@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from compiler.lower import compile_program
 from compiler.pipeline import CheckResult, check
 from policy_lang import diagnostics as dg
-from ppl import _runtime_commands
+from ppl import _runtime_commands, program_tests
 from runtime import ir_json
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
@@ -115,6 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
                            help="colour diagnostics (default: only on a terminal)")
     p_compile.set_defaults(run=_cmd_compile)
     _runtime_commands.add_parsers(sub)
+    program_tests.add_command(sub)
     return parser
 
 

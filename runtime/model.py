@@ -126,6 +126,8 @@ class Quote:
     benefits: tuple[Figure, ...]
     violations: tuple[Violation, ...]
     next_steps: tuple[str, ...]
+    # Under a margin cap: the most a ladder may add to this transaction's margin (None: no cap applies).
+    ladder_headroom: Fraction | None = None
 
     @property
     def partner_gross(self) -> int:
@@ -160,6 +162,7 @@ class Statement:
     gross_volumes: Volumes  # sales only, before refunds
     tier: str | None
     next_tier: Figure | None
+    problems: tuple[str, ...] = ()  # rules that could not be evaluated for this partner, and why
 
     @property
     def total(self) -> int:

@@ -10,6 +10,7 @@ from fractions import Fraction
 from typing import Any
 
 from runtime import ir
+from runtime.engine import EvaluationError
 from runtime.loaded import LoadedVersion, Runtime
 from runtime.model import Figure, Line, Partner, Quote, Share, Transaction, Violation, Volumes
 from runtime.money import format_amount, format_rate, round_line
@@ -90,6 +91,7 @@ class _Quoting:
         self.partners = partners
         self.volumes = volumes
         self.include_ladder = include_ladder
+        self.headroom: Fraction | None = None
         self.hints = hints
         self.mode = rt.ruleset.rounding_mode
         self.unit = rt.ruleset.rounding_unit
@@ -136,7 +138,7 @@ class _Quoting:
         return Quote(txn.id, seller.id, self.rules.version, contract.id, contract.kind, list_amount, sell_amount,
                      tuple(rates), margin, shares[0].pays, tuple(shares), tuple(lines),
                      self.benefits(seller, seller_slots), self.violations(seller_slots),
-                     self.next_steps(first, first_contract, seller))
+                     self.next_steps(first, first_contract, seller), self.headroom)
 
     def margin(self, partner: Partner, contract: ir.Contract,
                slots: Mapping[str, Any]) -> tuple[list[Figure], Fraction]:
@@ -146,10 +148,10 @@ class _Quoting:
             base = Fraction(slots[key])
             rates.append(Figure("base margin", base, f"contract `{contract.id}`", contract.margin.at
                                 if contract.margin else contract.at))
-        elif self.rules.hierarchy is not None and "level:1:margin" in slots:
-            level = self.rules.hierarchy.levels[0]
-            base = Fraction(slots["level:1:margin"])
-            rates.append(Figure("base margin", base, "hierarchy level 1", level.margin.at))
+        elif self.rules.hierarchy is not None and f"level:{partner.level}:margin" in slots:
+            level = next(lv for lv in self.rules.hierarchy.levels if lv.level == partner.level)
+            base = Fraction(slots[f"level:{partner.level}:margin"])
+            rates.append(Figure("base margin", base, f"hierarchy level {partner.level}", level.margin.at))
         else:
             base = ZERO
         total = base
@@ -158,6 +160,11 @@ class _Quoting:
             uplift = Fraction(slots[f"tier:{tier.id}:uplift"])
             rates.append(Figure("tier uplift", uplift, f"tier `{tier.id}`", tier.uplift.at if tier.uplift else tier.at))
             total += uplift
+        caps = [(Fraction(slots[f"cap:{c.id}:cap"]), c) for c in
+                (self.rules.price_rules.margin_caps if self.rules.price_rules else ()) if slots[f"cap:{c.id}:when"]]
+        if caps:
+            # Under a cap, the ladder can add at most what the cap leaves above base margin and uplift.
+            self.headroom = max(Fraction(0), min(cap for cap, _ in caps) - total)
         if self.include_ladder and contract.ladder is not None:
             ladder = next(lad for lad in self.rules.ladders if lad.id == contract.ladder)
             volume = (self.volumes.get(partner.id) or Volumes()).basis(ladder.basis)
@@ -165,8 +172,6 @@ class _Quoting:
             if step is not None:
                 rates.append(Figure("ladder rate", step.rate, f"ladder `{ladder.id}` step {index + 1}", step.at))
                 total += step.rate
-        caps = [(Fraction(slots[f"cap:{c.id}:cap"]), c) for c in
-                (self.rules.price_rules.margin_caps if self.rules.price_rules else ()) if slots[f"cap:{c.id}:when"]]
         if caps:
             cap, rule = min(caps, key=lambda pair: pair[0])
             if cap < total:
@@ -273,9 +278,16 @@ class _Quoting:
             if upcoming is not None:
                 steps.append(f"{self._volume(upcoming.start - volume, ladder.basis)} more {_BASIS[ladder.basis]} "
                              f"this period reach the {format_rate(upcoming.rate)} step of ladder `{ladder.id}`")
+        period_slots = self.version.period(partner_env(partner, None, volumes)) if self.rules.bonuses else {}
         for bonus in self.rules.bonuses:
             if bonus.id not in contract.bonuses:
                 continue
+            if bonus.when is not None:
+                try:
+                    if not period_slots[f"bonus:{bonus.id}:when"]:
+                        continue
+                except EvaluationError:
+                    continue
             volume = volumes.basis(bonus.basis)
             target = next((s for s in bonus.steps if s.target > volume), None)
             if target is not None:
@@ -301,9 +313,12 @@ class _Quoting:
         missing: list[str] = []
         for req in better.requirements:
             current = env.get(f"{req.field[0]}.{req.field[1]}")
-            gap = _gap(current, req)
-            if gap is None:
+            if _meets(current, req):
                 continue
+            gap = _gap(current, req)
+            if gap is None:  # a requirement that more volume cannot meet, such as the partner's level
+                shown = req.value if not isinstance(req.value, bool) else str(req.value).lower()
+                return [f"tier `{better.id}` requires `{req.field[0]}.{req.field[1]} {req.op} {shown}`"]
             name = f"{req.field[0]}.{req.field[1]}"
             if isinstance(gap, bool):
                 missing.append(f"`{name}`")
@@ -338,6 +353,18 @@ def _is_money_field(ruleset: ir.RuleSet, field: tuple[str, str]) -> bool:
     if field[0] == "period":
         return field[1] in ("sales", "purchases", "list_sales")
     return any(i.scope == field[0] and i.name == field[1] and i.type == "money" for i in ruleset.inputs)
+
+
+def _meets(current: Any, req: ir.Requirement) -> bool:
+    """Whether a value already meets a requirement (False when it cannot be told)."""
+    target = req.value
+    try:
+        return bool({"==": current == target, "!=": current != target,
+                     ">=": current is not None and current >= target, ">": current is not None and current > target,
+                     "<=": current is not None and current <= target, "<": current is not None and current < target,
+                     }[req.op])
+    except TypeError:
+        return False
 
 
 def _gap(current: Any, req: ir.Requirement) -> int | Fraction | bool | None:

@@ -37,6 +37,8 @@ class Rejected:
 @dataclass(slots=True)
 class _Account:
     months: dict[int, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0] * 10))
+    # List amounts by (month, ladder headroom under a margin cap; None when no cap applies).
+    ladder_list: dict[tuple[int, Fraction | None], int] = field(default_factory=lambda: defaultdict(int))
     totals: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     transactions: int = 0
 
@@ -90,6 +92,7 @@ class Settler:
         self.on_reject = on_reject
         self.accounts: dict[str, _Account] = defaultdict(_Account)
         self.read = self.accepted = self.rejected = 0
+        self.problems: list[str] = []  # of the statement being made
 
     def reject(self, row: int, txn_id: str, code: str, reason: str, field_name: str | None = None) -> None:
         """Count a row that could not be taken (also used by readers for rows that failed to parse)."""
@@ -120,6 +123,7 @@ class Settler:
             for share in q.chain:
                 self.accounts[share.partner].add(
                     month, (share.receives, share.pays, q.list_amount, txn.quantity, deal), gross)
+            self.accounts[q.chain[0].partner].ladder_list[(month, q.ladder_headroom)] += q.list_amount
         else:
             self.accounts[q.partner].add(month, (q.sell_amount, 0, q.list_amount, txn.quantity, deal), gross)
         self.accounts[q.partner].transactions += 1
@@ -153,6 +157,7 @@ class Settler:
         volumes, gross = account.volumes(months), account.volumes(months, gross=True)
         partner = self.partners.get(partner_id)
         lines: list[Line] = []
+        self.problems = []
         tier: str | None = partner.tier if partner else None
         next_tier: Figure | None = None
         if partner is not None and version is not None:
@@ -172,7 +177,7 @@ class Settler:
         for line in lines:
             totals[line.kind] += line.amount
         return Statement(partner_id, self.period, account.transactions, dict(sorted(totals.items())), tuple(lines),
-                         volumes, gross, tier, next_tier)
+                         volumes, gross, tier, next_tier, tuple(self.problems))
 
     def round(self, value: int | Fraction) -> int:
         return round_line(value, self.rt.ruleset.rounding_unit, self.rt.ruleset.rounding_mode)
@@ -183,7 +188,19 @@ class Settler:
     def ladder_lines(self, partner: str, ladder: ir.Ladder, account: _Account, months: list[int],
                      version: str) -> list[Line]:
         net, gross = account.volumes(months), account.volumes(months, gross=True)
-        basis_net, basis_gross, list_net = net.basis(ladder.basis), gross.basis(ladder.basis), net.list_sales
+        basis_net, basis_gross = net.basis(ladder.basis), gross.basis(ladder.basis)
+        in_bucket = set(months)
+        groups: dict[Fraction | None, int] = defaultdict(int)
+        for (month, headroom), amount in account.ladder_list.items():
+            if month in in_bucket:
+                groups[headroom] += amount
+        list_net = sum(groups.values())
+
+        def uplift(rate: Fraction) -> Fraction:
+            """The ladder rate applied to the list amounts, each group limited by its cap's headroom."""
+            return sum((amount * (rate if headroom is None else min(rate, headroom))
+                        for headroom, amount in groups.items()), Fraction(0))
+
         rule = f"ladder `{ladder.id}`"
         if ladder.mode == "marginal":
             out = []
@@ -194,7 +211,7 @@ class Settler:
                 inside = min(basis_net, top) - step.start if top is not None else basis_net - step.start
                 if inside <= 0 or step.rate == 0:
                     continue
-                amount = self.round(Fraction(list_net, basis_net) * step.rate * inside)
+                amount = self.round(uplift(step.rate) * Fraction(inside, basis_net))
                 out.append(Line(partner, "ladder", f"{rule} step {index + 1} ({format_rate(step.rate)} on "
                                 f"{self._volume(inside, ladder.basis)})", amount, f"{rule} step {index + 1}", version,
                                 step.at))
@@ -205,12 +222,12 @@ class Settler:
         rate_n = step_n.rate if step_n else Fraction(0)
         if rate_g == 0 and rate_n == 0:
             return []
-        paid = self.round(list_net * rate_g)
+        paid = self.round(uplift(rate_g))
         out = [Line(partner, "ladder", f"{rule} step {index_g + 1}: {format_rate(rate_g)} on "
                     f"{self.money(list_net)} (volume {self._volume(basis_gross, ladder.basis)})", paid,
                     f"{rule} step {index_g + 1}", version, step_g.at if step_g else ladder.at)]
         if rate_n != rate_g:
-            owed = self.round(list_net * rate_n)
+            owed = self.round(uplift(rate_n))
             out.append(Line(partner, "ladder_clawback", f"{rule}: refunds bring the volume to "
                             f"{self._volume(basis_net, ladder.basis)}, step {index_n + 1} "
                             f"({format_rate(rate_n)})", owed - paid, f"{rule} step {index_n + 1}", version,
@@ -239,7 +256,12 @@ class Settler:
         if bonus.when is not None:
             loaded = next(v for v in self.rt.versions if v.rules is version)
             slots = loaded.period(partner_env(partner, None, net))
-            if not slots.get(f"bonus:{bonus.id}:when"):
+            try:
+                eligible = slots[f"bonus:{bonus.id}:when"]
+            except EvaluationError as exc:
+                self.problems.append(f"bonus `{bonus.id}` could not be evaluated: {exc.message}")
+                return []
+            if not eligible:
                 return []
         earned, steps_g = self.bonus_amount(bonus, gross.basis(bonus.basis))
         owed, steps_n = self.bonus_amount(bonus, net.basis(bonus.basis))
@@ -259,12 +281,14 @@ class Settler:
         if version.tiers is None:
             return None
         loaded = next(v for v in self.rt.versions if v.rules is version)
-        try:
-            slots = loaded.period(partner_env(partner, None, volumes))
-        except EvaluationError:
-            return None
+        slots = loaded.period(partner_env(partner, None, volumes))
         for tier in version.tiers.levels:
-            if slots.get(f"tier:{tier.id}:qualify"):
+            try:
+                qualifies = slots[f"tier:{tier.id}:qualify"]
+            except EvaluationError as exc:
+                self.problems.append(f"tier `{tier.id}` could not be evaluated: {exc.message}")
+                return None  # a better tier might hold: the next tier is unknown
+            if qualifies:
                 return Figure(tier.id, 0, f"tier `{tier.id}`", tier.at)
         return None
 

@@ -78,6 +78,7 @@ def statement_json(statement: Statement, partner: Partner | None = None) -> dict
         "volumes": _volumes(statement.volumes), "gross_volumes": _volumes(statement.gross_volumes),
         "period_lines": [line_json(line) for line in statement.period_lines],
         "next_tier": None if nxt is None else {"tier": next_tier_id(nxt), "rule": nxt.rule, "at": loc_text(nxt.at)},
+        "problems": list(statement.problems),
     }
 
 
@@ -186,9 +187,11 @@ def render_statement_markdown(statement: Statement, ruleset: ir.RuleSet, partner
     out += ["", "## Tier for the next period", ""]
     nxt = statement.next_tier
     if nxt is None:
-        out.append("No tier qualifies.")
+        out.append("Not known: a tier could not be evaluated." if statement.problems else "No tier qualifies.")
     else:
         out.append(f"`{next_tier_id(nxt)}`: {nxt.rule}" + (f" (`{nxt.at}`)" if nxt.at else "") + ".")
+    if statement.problems:
+        out += ["", "## Problems", ""] + [f"- {_cell(problem)}" for problem in statement.problems]
     out += ["", f"Transaction lines are in `lines.csv`. Rule set sha256 `{sha256}`.", ""]
     return "\n".join(out)
 

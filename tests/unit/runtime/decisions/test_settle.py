@@ -185,3 +185,48 @@ ladders:
     result = settle(rt, [sale("a2", 2_000_000)], ps, FY2026)
     by_partner = {s.partner: lines_of(s) for s in result.statements}
     assert by_partner["a1"] == {"ladder": 20_000} and by_partner["a2"] == {}
+
+
+CAPPED = """\
+inputs:
+  transaction:
+    category: category
+enums:
+  category: [software, hardware]
+contracts:
+  - id: reseller
+    kind: distributor
+    margin: 10%
+    ladder: volume
+ladders:
+  - id: volume
+    basis: list_sales
+    period: fiscal_year
+    mode: retroactive
+    steps:
+      - from: ¥0
+        rate: 0%
+      - from: ¥1,000,000
+        rate: 5%
+price_rules:
+  margin_caps:
+    - id: hardware-cap
+      when: transaction.category == hardware
+      cap: 12%
+"""
+
+
+def test_under_a_margin_cap_the_ladder_adds_only_the_headroom(make: Callable[..., Runtime]) -> None:
+    rt = make(CAPPED)
+    result = settle(rt, [sale("p", 1_000_000, category="software"), sale("p", 1_000_000, category="hardware")],
+                    partners(Partner("p", "reseller")), FY2026)
+    # software earns the full 5%; hardware only the 2% the 12% cap leaves above the 10% margin
+    assert lines_of(result.statements[0])["ladder"] == 50_000 + 20_000
+
+
+def test_a_partner_missing_a_field_gets_a_problem_not_a_crash(make: Callable[..., Runtime]) -> None:
+    rt = make(LADDER.format(mode="retroactive").replace("qualify: period.sales >= ¥2,000,000",
+                                                        "qualify: partner.certified >= 2")
+              .replace("tiers:", "inputs:\n  partner:\n    certified: integer\ntiers:"))
+    [s] = settle(rt, [sale("p", 100)], P, FY2026).statements
+    assert s.next_tier is None and s.problems and "partner.certified" in s.problems[0]
