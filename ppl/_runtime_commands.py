@@ -166,8 +166,15 @@ def _cmd_settle(args: argparse.Namespace) -> int:
     settler = Settler(rt, partners, period, on_line=writer.on_line, on_reject=on_reject)
     progress = _Progress(reader, sys.stderr) if sys.stderr.isatty() else None
     started = time.perf_counter()
+    seen: set[str] | None = set() if args.unique_ids else None
     try:
         for rows, item in enumerate(reader, 1):
+            if seen is not None and not isinstance(item[1], Rejected):
+                if item[1].id in seen:
+                    settler.reject(item[0], item[1].id, "E524", f"transaction id `{item[1].id}` appears twice",
+                                   "id")
+                    continue
+                seen.add(item[1].id)
             rio.feed(settler, (item,))
             if progress is not None and rows % 500 == 0:
                 progress.update(rows)
@@ -393,6 +400,8 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--transactions", required=True, metavar="FILE", help="the transactions (.csv, .jsonl, .ndjson)")
     p.add_argument("--period", required=True, metavar="P", help=periods)
     p.add_argument("--out", required=True, metavar="DIR", help="where to write the statements")
+    p.add_argument("--unique-ids", action="store_true",
+                   help="reject a row whose transaction id appeared before (keeps every id in memory)")
     p.set_defaults(run=run(_cmd_settle))
 
     p = sub.add_parser("quote", help="quote one transaction and explain every number",

@@ -20,6 +20,7 @@ from runtime import ir
 from runtime.decisions.settle import Rejected, Settler
 from runtime.io.records import RecordFile
 from runtime.io.values import (
+    MAX_QUANTITY,
     MISSING,
     ValueProblem,
     declared,
@@ -112,6 +113,9 @@ def parse_transaction(values: Mapping[str, Any], ruleset: ir.RuleSet, row: int =
         list_price = _price(values, "list_price", ruleset)
         sell_price = _price(values, "sell_price", ruleset)
         quantity = _field(values, "quantity", parse_integer)
+        if abs(quantity) > MAX_QUANTITY:
+            raise _Problem("quantity", ValueProblem("E521", f"quantity `{quantity:,}` is too large for one row "
+                                                    f"(more than {MAX_QUANTITY:,})"))
         fields = _declared_fields(values, declared(ruleset, "transaction"), ruleset)
     except _Problem as exc:
         return Rejected(row, txn_id, exc.problem.code, exc.problem.reason, exc.field)

@@ -65,7 +65,28 @@ def _decimal_text(raw: object, what: str) -> str:
     return str(raw)
 
 
+MAX_AMOUNT_DIGITS = 15
+"""An amount is at most 15 digits in whole currency units (under ¥1,000兆): more is a typing mistake or
+hostile input, and is rejected rather than settled."""
+
+MAX_QUANTITY = 10**9
+"""The largest quantity one transaction row may carry."""
+
+
 def parse_money(raw: object, currency: str, minor_unit: int) -> int:
+    """An amount in minor units, no larger than MAX_AMOUNT_DIGITS whole units (see `_parse_money`).
+
+    >>> parse_money("¥1,200,000", "JPY", 0)
+    1200000
+    """
+    minor = _parse_money(raw, currency, minor_unit)
+    if abs(minor) >= 10 ** (MAX_AMOUNT_DIGITS + minor_unit):
+        raise ValueProblem(BAD_VALUE, f"`{_shown(str(raw))}` is too large for an amount "
+                           f"(more than {MAX_AMOUNT_DIGITS} digits)")
+    return minor
+
+
+def _parse_money(raw: object, currency: str, minor_unit: int) -> int:
     """An amount in minor units: `1200000`, `¥1,200,000`, `12.50`, `1,200,000 JPY`, `3000万`, `1.5億`.
 
     Raises:

@@ -219,3 +219,17 @@ def test_explain_errors(in_root: Path, capsys: pytest.CaptureFixture[str], argv:
     code, out, err = run([*EXPLAIN, *argv], capsys)
     assert (code, out) == (status, "")
     assert message in err
+
+
+def test_unique_ids_rejects_a_row_pasted_twice(in_root: Path, tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    source = (ROOT / TRANSACTIONS).read_text(encoding="utf-8").splitlines()
+    doubled = tmp_path / "doubled.csv"
+    doubled.write_text("\n".join([*source, source[2]]) + "\n", encoding="utf-8")  # row 1 is malformed
+    argv = [a if a != TRANSACTIONS else str(doubled) for a in settle(tmp_path / "out")]
+    status, _, _ = run([*argv, "--unique-ids"], capsys)
+    assert status == 0
+    counts = statements(tmp_path / "out")["reconciliation"]
+    assert counts["read"] == len(source) == counts["accepted"] + counts["rejected"]
+    with open(tmp_path / "out" / "rejects.csv", encoding="utf-8") as handle:
+        assert [r["code"] for r in csv.DictReader(handle)].count("E524") == 1
