@@ -260,7 +260,8 @@ def compile_program(program: ast.Program) -> ir.RuleSet:
     starts.extend((r.version.name, r.effective_from, r.effective_until, r.note, r.version.span) for r in dated)
     for view, (name, start, until, note, span) in zip(ctx.views, starts, strict=True):
         versions.append(lowerer.version(name, start, until, note, view.body, _loc(span)))
-    inputs = tuple(ir.InputDecl(f.scope, f.name.name, f.type_name.name) for f in program.inputs)
+    inputs = tuple(ir.InputDecl(f.scope, f.name.name, f.type_name.name, _text(f.description))
+                   for f in program.inputs)
     source = program.span.file if program.span else ""
     return ir.RuleSet(
         program.id.name, _text(program.title), _text(program.description), ctx.currency,

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from compiler.lower import compile_program
 from compiler.pipeline import CheckResult, check
 from policy_lang import diagnostics as dg
-from ppl import _runtime_commands, program_tests
+from ppl import _guide_commands, _runtime_commands, program_tests
 from runtime import ir_json
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
@@ -116,6 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_compile.set_defaults(run=_cmd_compile)
     _runtime_commands.add_parsers(sub)
     program_tests.add_command(sub)
+    _guide_commands.add_commands(sub)
     return parser
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from runtime.guides import render_guide as render_guide
 from runtime.ir import RuleSet as RuleSet
 from runtime.ir_json import ArtifactError as ArtifactError
 from runtime.ir_json import loads as loads

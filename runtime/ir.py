@@ -332,6 +332,7 @@ class InputDecl:
     scope: str
     name: str
     type: str
+    description: Text = field(default_factory=dict)  # what the field means, by language, for guides
 
 
 @dataclass(frozen=True, slots=True)

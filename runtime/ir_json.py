@@ -223,7 +223,8 @@ def encode(ruleset: ir.RuleSet) -> dict[str, Any]:
         "rounding": {"mode": ruleset.rounding_mode, "unit": ruleset.rounding_unit},
         "fiscal_year_start": ruleset.fiscal_year_start, "source": ruleset.source,
         "enums": {k: list(v) for k, v in sorted(ruleset.enums.items())},
-        "inputs": [{"scope": i.scope, "name": i.name, "type": i.type} for i in ruleset.inputs],
+        "inputs": [{"scope": i.scope, "name": i.name, "type": i.type, "description": i.description}
+                   for i in ruleset.inputs],
         "versions": [_version(v) for v in ruleset.versions],
     }
 
@@ -302,7 +303,7 @@ def decode(data: dict[str, Any]) -> ir.RuleSet:
         data["program_id"], data["title"], data["description"], data["currency"], data["minor_unit"],
         data["rounding"]["mode"], data["rounding"]["unit"], data["fiscal_year_start"], data["source"],
         {k: tuple(v) for k, v in data["enums"].items()},
-        tuple(ir.InputDecl(i["scope"], i["name"], i["type"]) for i in data["inputs"]),
+        tuple(ir.InputDecl(i["scope"], i["name"], i["type"], i.get("description") or {}) for i in data["inputs"]),
         tuple(_decode_version(v) for v in data["versions"]))
 
 
