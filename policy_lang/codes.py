@@ -133,6 +133,7 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
     ("E523", "amount finer than the currency allows", "An amount in the input has more decimals than the currency's minor unit (the yen has none); ppl never rounds input silently."),
     ("E524", "duplicate transaction id", "With `ppl settle --unique-ids`, a row whose transaction id appeared earlier in the file is rejected, so that a row pasted twice is not paid twice."),
     ("E530", "timestamp without a timezone", "A registration or deal time has no UTC offset. Registrations from different offices must compare correctly, so every timestamp carries its offset, e.g. `2026-06-01T10:00:00+09:00`."),
+    ("E533", "two claims with one id", "Two registrations in one conflict decision share an id, so the reasons could not say which claim won or lost."),
     ("E531", "no conflict rules", "A deal conflict was asked of a program version that has no `conflicts` section."),
     ("E532", "no lead routing", "A lead was routed with a program version that has no `lead_routing` section."),
     # --- Warnings ---

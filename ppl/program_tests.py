@@ -1,11 +1,12 @@
 """`ppl test`: the tests that program designers write beside their programs, and their coverage.
 
-A test file (`*.tests.yaml`) names a program, the partners, and cases: one transaction to quote or a
-period to settle, with the figures the designer worked out. Each case runs on the runtime; the
-figures listed are compared exactly, and a failure shows, for every figure that differs, the rules
-behind what the runtime produced and where they are written. Coverage is counted in the program's own
-terms: ladder and bonus steps, tiers, benefits, margin caps, pass-through entries, price rules,
-contracts, hierarchy levels and versions.
+A test file (`*.tests.yaml`) names a program, the partners, and cases: one transaction to quote, a
+period to settle, a deal conflict to decide, a lead or a would-be reseller to route, with what the
+designer worked out. Each case runs on the runtime; what it lists is compared exactly, and a failure
+shows, for every figure that differs, the rules behind what the runtime produced and where they are
+written. Coverage is counted in the program's own terms: ladder and bonus steps, tiers, benefits,
+margin caps, pass-through entries, price rules, contracts, hierarchy levels, conflict rules, lead
+routing keys and conditions, new resellers and versions.
 
 Amounts are written as in programs (`¥1,200,000`, `3億`, `15%`) and read with the expression parser,
 so they mean exactly what they mean there. A malformed test file is reported like a program
@@ -29,8 +30,9 @@ from policy_lang import diagnostics as dg
 from policy_lang.source import SourceFile, Span
 from policy_lang.yaml_loader import YMap, YNode, YScalar, YSeq, load_file
 from ppl._program_tests.cases import Case, CaseReader, TestFile
-from ppl._program_tests.compare import Because, CaseResult, run_case
+from ppl._program_tests.compare import Because, CaseResult
 from ppl._program_tests.coverage import Coverage
+from ppl._program_tests.decisions import run_any
 from ppl._program_tests.values import cut_amounts
 from runtime import explain, ir
 from runtime.loaded import Runtime
@@ -201,9 +203,11 @@ def run_files(paths: Iterable[str], engine: str = "compiled") -> Run:
         rt = runtimes.setdefault(test_file.program, Runtime(test_file.ruleset, engine))
         cov = coverage.setdefault(test_file.program, Coverage(test_file.ruleset, test_file.program))
         outcomes = []
+        earlier: dict[str, Any] = {}  # what each case produced, for `same_order_as`
         for case in test_file.cases:
-            result, produced = run_case(rt, case, test_file.partners)
+            result, produced = run_any(rt, case, test_file.partners, earlier)
             if produced is not None:
+                earlier[case.name] = produced
                 cov.record(case.name, produced, case.transactions, test_file.partners)
             outcomes.append(result)
         results.append((test_file, outcomes))
@@ -243,7 +247,7 @@ def render_result(result: CaseResult, color: bool = False) -> list[str]:
 
 
 def render_coverage(cov: Coverage) -> list[str]:
-    """A program's coverage: one row per item with the cases that reached it, and what cannot be tested yet."""
+    """A program's coverage: one row per item with the cases that reached it."""
     out = [f"Coverage of `{cov.program}` ({cov.file}): {cov.covered} of {len(cov.items)} items, "
            f"{_percent(cov.percent)}"]
     rows = [["item", "covered by"]]
@@ -251,9 +255,6 @@ def render_coverage(cov: Coverage) -> list[str]:
         shown = "—" if not cases else cases[0] + (f" (+{len(cases) - 1} more)" if len(cases) > 1 else "")
         rows.append([item, shown])
     out += explain.render_table(rows)
-    if cov.untestable:
-        out.append(f"  not yet testable (no runtime decides them; left out of the percentage): "
-                   f"{', '.join(cov.untestable)}")
     return out
 
 
@@ -294,8 +295,7 @@ def render_json(run: Run, threshold: float | None = None) -> str:
     coverage = [{"program": c.program, "file": c.file, "covered": c.covered, "total": len(c.items),
                  "percent": round(float(c.percent), 2),
                  "below_threshold": threshold is not None and c.percent < Fraction(str(threshold)),
-                 "items": [{"item": k, "covered_by": v} for k, v in c.items.items()],
-                 "not_yet_testable": c.untestable} for c in run.coverage]
+                 "items": [{"item": k, "covered_by": v} for k, v in c.items.items()]} for c in run.coverage]
     data = {"files": files, "coverage": coverage,
             "diagnostics": dg.to_json(dg.sort_diagnostics(run.loaded.diagnostics + run.loaded.program_errors)),
             "summary": {"cases": sum(len(r) for _, r in run.results), "passed": run.count("passed"),
@@ -349,8 +349,9 @@ def add_command(subparsers: Any) -> None:
     """Register `ppl test` on the subcommand parser of `ppl`."""
     p = subparsers.add_parser(
         "test", help="run the tests written beside programs (*.tests.yaml) and report their coverage",
-        description="Run test files (and every *.tests.yaml under directories): quote or settle each case with "
-        "the program it names and compare the figures it expects. Exit status: 0 every case passed (and the "
+        description="Run test files (and every *.tests.yaml under directories): quote or settle each case, "
+        "decide its deal conflict or route its lead with the program it names, and compare what it expects. "
+        "Exit status: 0 every case passed (and the "
         "coverage reaches --threshold), 1 a case failed, a program has errors or the coverage is below the "
         "threshold, 2 usage error or a malformed test file.")
     p.add_argument("paths", nargs="+", metavar="PATH", help="test files or directories")

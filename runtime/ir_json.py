@@ -60,6 +60,21 @@ def _value(type_: str, value: Any) -> Any:
     return value
 
 
+def _kind(value: Any) -> str:
+    """The constant type of a requirement's value, so that it reads back as the same Python value."""
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, Fraction):
+        return "number"
+    if isinstance(value, datetime.date):
+        return "date"
+    if isinstance(value, ir.Duration):
+        return "duration"
+    return "text"
+
+
 def encode_expr(expr: ir.Expr) -> list[Any]:
     """An expression as nested lists, with its location as a trailing {"at": …}."""
     match expr:
@@ -181,8 +196,8 @@ def _version(v: ir.Version) -> dict[str, Any]:
             "levels": [{"id": t.id, "title": t.title, "qualify": encode_expr(t.qualify), "uplift": _opt(t.uplift),
                         "benefits": list(t.benefits), "at": _loc(t),
                         "requirements": None if t.requirements is None else [
-                            {"field": list(r.field), "op": r.op, "value": _value("number", r.value)
-                             if isinstance(r.value, Fraction) else r.value} for r in t.requirements]}
+                            {"field": list(r.field), "op": r.op, "type": _kind(r.value),
+                             "value": _value(_kind(r.value), r.value)} for r in t.requirements]}
                        for t in v.tiers.levels]},
         "benefits": [{"id": b.id, "kind": b.kind, "title": b.title, "when": _opt(b.when), "value": _opt(b.value),
                       "at": _loc(b)} for b in v.benefits],
@@ -269,8 +284,7 @@ def _decode_version(d: dict[str, Any]) -> ir.Version:
         None if tiers is None else ir.Tiers(tiers["cadence"], _list(tiers["levels"], lambda t: ir.Tier(
             t["id"], t["title"], decode_expr(t["qualify"]), _dopt(t["uplift"]), tuple(t["benefits"]),
             None if t["requirements"] is None else tuple(
-                ir.Requirement((r["field"][0], r["field"][1]), r["op"],
-                               Fraction(r["value"]) if isinstance(r["value"], str) else r["value"])
+                ir.Requirement((r["field"][0], r["field"][1]), r["op"], _const(r["type"], r["value"]))
                 for r in t["requirements"]), at=_at(t))), at=_at(tiers)),
         _list(d["benefits"], lambda b: ir.Benefit(b["id"], b["kind"], b["title"], _dopt(b["when"]),
                                                  _dopt(b["value"]), at=_at(b))),

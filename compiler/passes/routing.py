@@ -27,6 +27,10 @@ def check_routing(ctx: Context) -> Iterator[dg.Diagnostic]:
             if (key.by is None) == (key.prefer is None):
                 yield dg.error("E208", "a routing preference needs exactly one of `by` and `prefer`", key.span,
                                hint="write `- by: tier` or `- prefer: partner.region == lead.region`")
+        if routing.among_equals == "least_loaded" and ("partner", "open_leads") not in ctx.declared:
+            yield dg.error("E362", "lead routing takes the least loaded partner first, but the program does not "
+                           "declare `partner.open_leads`", routing.span,
+                           hint="declare `open_leads: integer` under `inputs: partner:`, or use `among_equals: rotate`")
         if routing.new_resellers == "hierarchy":
             if body.hierarchy is None:
                 yield dg.error("E362", "lead routing sends new resellers to the hierarchy, but the program has no "

@@ -1,12 +1,15 @@
 """What a test file says: partners, cases and the figures each case expects, read into plain data.
 
 `CaseReader` reads the partners and cases of one test file for a compiled program; every mistake is
-a diagnostic at its place in the file. The expectations become `Check`s: a path into the result
-(`("lines", "fee")`, `("statements", "gold", "totals", "ladder")`), the expected value and how to show it.
+a diagnostic at its place in the file. A case quotes a transaction, settles a period, decides a deal
+conflict, routes a lead or routes a would-be reseller. The expectations become `Check`s: a path into
+the result (`("lines", "fee")`, `("statements", "gold", "totals", "ladder")`, `("lost", "r2")`), the
+expected value and how to show it.
 """
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -14,9 +17,10 @@ from typing import Any
 
 from policy_lang.source import Span
 from policy_lang.yaml_loader import YMap, YNode, YScalar, YSeq
-from ppl._program_tests.values import ValueReader
+from ppl._program_tests.values import TIMESTAMP_EXAMPLE, ValueReader
 from runtime import io as rio
 from runtime import ir
+from runtime.decisions import Claim, Deal, Lead
 from runtime.model import Partner, Period, Transaction, Volumes
 
 LINE_KINDS = ("margin", "pass_through", "fee", "services", "referral_fee", "ladder", "ladder_clawback", "bonus",
@@ -24,6 +28,9 @@ LINE_KINDS = ("margin", "pass_through", "fee", "services", "referral_fee", "ladd
 RATE_NAMES = ("base margin", "tier uplift", "ladder rate", "margin cap", "referral fee rate", "referral fee cap")
 VIOLATIONS = ("above_list", "below_floor")
 VOLUME_NAMES = ("sales", "purchases", "list_sales", "quantity", "deals")
+LEFT_OUT = ("not eligible for this lead", "at capacity")  # why routing leaves a partner out
+# How a claim can lose besides a rule of the chain: its registration expired, or it was registered after the deal.
+EXPIRED, REGISTRATION = "expired", "registration"
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,8 +39,32 @@ class Check:
 
     path: tuple[str, ...]  # ("margin",), ("lines", "fee"), ("statements", "gold", "totals", "ladder") …
     expected: Any
-    kind: str  # money | rate | figure | count | text | ids | contains | code
+    kind: str  # money | rate | figure | count | text | ids | contains | code | flag | order | one_of | same_order
     span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class ConflictInput:
+    """A deal and the claims on it; `naive` holds where a claim's timestamp has no offset (the runtime refuses it)."""
+
+    deal: Deal
+    claims: tuple[Claim, ...]
+    naive: tuple[Span, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RouteInput:
+    """An inbound lead to route among the partners of the file."""
+
+    lead: Lead
+
+
+@dataclass(frozen=True, slots=True)
+class NewResellerInput:
+    """An inquiry from a company that wants to become a reseller."""
+
+    applicant: str
+    date: datetime.date
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +78,18 @@ class Case:
     period: Period | None
     checks: tuple[Check, ...]
     known_failure: str | None = None
+    inputs: ConflictInput | RouteInput | NewResellerInput | None = None  # a decision other than quote or settle
+
+    @property
+    def kind(self) -> str:
+        """quote | settle | conflict | route | new_reseller."""
+        if isinstance(self.inputs, ConflictInput):
+            return "conflict"
+        if isinstance(self.inputs, RouteInput):
+            return "route"
+        if isinstance(self.inputs, NewResellerInput):
+            return "new_reseller"
+        return "quote" if self.period is None else "settle"
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +106,8 @@ class TestFile:
 
 
 _PARTNER = ("id", "contract", "tier", "level", "parent", "fields")
-_CASE = ("name", "quote", "settle", "expect", "known_failure")
+_KINDS = ("quote", "settle", "conflict", "route", "new_reseller")
+_CASE = ("name", *_KINDS, "expect", "known_failure")
 _TRANSACTION = ("id", "partner", "date", "list_price", "sell_price", "quantity", "contract", "product", "fields")
 _QUOTE_EXPECT = ("margin", "wholesale", "partner_gross", "list_amount", "sell_amount", "version", "contract",
                  "rates", "lines", "chain", "benefits", "benefit_values", "violations", "next_steps_contain", "error")
@@ -71,11 +115,23 @@ _SETTLE_EXPECT = ("statements", "accepted", "rejected", "rejects", "error")
 _STATEMENT = ("totals", "total", "tier", "next_tier", "volumes", "gross_volumes", "transactions")
 _SHARE = ("partner", "level", "margin", "pays", "receives", "keeps")
 _MONEY_VOLUMES = ("sales", "purchases", "list_sales")
+_DEAL = ("customer", "at", "fields")
+_CLAIM = ("id", "partner", "registered_at", "renewals", "customer_choice")
+_CONFLICT_EXPECT = ("owner", "vendor_decides", "decided_by", "lost", "version", "error")
+_LEAD = ("id", "date", "fields")
+_ROUTE_EXPECT = ("order", "first", "left_out", "same_order_as", "version", "error")
+_NEW_RESELLER = ("applicant", "date")
+_NEW_RESELLER_EXPECT = ("routed_to_level", "routed_to", "error")
 _CODE = re.compile(r"[EW]\d{3}")
 
 
 class CaseReader(ValueReader):
     """Reads the partners and cases of one test file."""
+
+    def __init__(self, ruleset: ir.RuleSet) -> None:
+        super().__init__(ruleset)
+        self.route_cases: set[str] = set()  # the names of the route cases read so far (for `same_order_as`)
+        self.conflict_rules = {r.rule for v in ruleset.versions if v.conflicts for r in v.conflicts.precedence}
 
     # --- partners and transactions ---------------------------------------------------------------
 
@@ -146,21 +202,39 @@ class CaseReader(ValueReader):
         elif name is not None:
             names[name] = keys["name"]
         known = self.text(keys["known_failure"], "`known_failure`") if "known_failure" in keys else None
-        if ("quote" in keys) == ("settle" in keys):
-            self.error("E208" if "quote" in keys else "E202", "a case either quotes a transaction (`quote`) or "
-                       "settles a period (`settle`)", node)
+        kinds = [k for k in _KINDS if k in keys]
+        if len(kinds) != 1:
+            self.error("E208" if kinds else "E202", "a case does one thing: it quotes a transaction (`quote`), "
+                       "settles a period (`settle`), decides a deal conflict (`conflict`), routes a lead (`route`) "
+                       "or routes a would-be reseller (`new_reseller`)", node)
             return None
-        found: tuple[tuple[Transaction, ...], dict[str, Volumes], Period | None] | None
-        if "quote" in keys:
+        kind = kinds[0]
+        found: tuple[tuple[Transaction, ...], dict[str, Volumes], Period | None] | None = ((), {}, None)
+        inputs: ConflictInput | RouteInput | NewResellerInput | None = None
+        if kind == "quote":
             found = self.quote_input(keys["quote"])
             checks = self.expectations(keys["expect"], _QUOTE_EXPECT, self.quote_check)
-        else:
+        elif kind == "settle":
             found = self.settle_input(keys["settle"])
             checks = self.expectations(keys["expect"], _SETTLE_EXPECT, self.settle_check)
-        if name is None or found is None or checks is None:
+        elif kind == "conflict":
+            inputs = self.conflict_input(keys["conflict"])
+            claims = {c.id for c in inputs.claims} if inputs is not None else None
+            checks = self.expectations(keys["expect"], _CONFLICT_EXPECT,
+                                       lambda n, v, k: self.conflict_check(n, v, claims))
+        elif kind == "route":
+            inputs = self.route_input(keys["route"])
+            checks = self.expectations(keys["expect"], _ROUTE_EXPECT,
+                                       lambda n, v, k: self.route_check(n, v, names))
+            if name is not None:
+                self.route_cases.add(name)
+        else:
+            inputs = self.new_reseller_input(keys["new_reseller"])
+            checks = self.expectations(keys["expect"], _NEW_RESELLER_EXPECT, self.new_reseller_check)
+        if name is None or found is None or checks is None or (kind not in ("quote", "settle") and inputs is None):
             return None
         transactions, volumes, period = found
-        return Case(name, node.span, transactions, volumes, period, checks, known)
+        return Case(name, node.span, transactions, volumes, period, checks, known, inputs)
 
     def quote_input(self, node: YNode) -> tuple[tuple[Transaction, ...], dict[str, Volumes], None] | None:
         keys = self.mapping(node, "`quote`", ("transaction", "volumes"), ("transaction",))
@@ -233,11 +307,7 @@ class CaseReader(ValueReader):
             case "version" | "contract":
                 return self.one((name,), self.text(node, what), "text", node)
             case "error":
-                code = self.text(node, what)
-                if code is not None and not _CODE.fullmatch(code):
-                    self.error("E205", f"`error` must be a diagnostic code such as E511, not `{code}`", node)
-                    return None
-                return self.one((name,), code, "code", node)
+                return self.code(node)
             case "rates" | "lines" | "benefit_values":
                 return self.named(name, node)
             case "benefits":
@@ -357,3 +427,213 @@ class CaseReader(ValueReader):
                 return None
             checks.append(Check((*path, entry), got, "money" if money else "count", value.span))
         return checks
+
+    # --- deal conflicts, lead routing, new resellers -------------------------------------------------
+
+    def conflict_input(self, node: YNode) -> ConflictInput | None:
+        keys = self.mapping(node, "`conflict`", ("deal", "claims"), ("deal", "claims"))
+        if keys is None:
+            return None
+        deal = self.deal(keys["deal"])
+        claims: list[Claim | None] = []
+        naive: list[Span] = []
+        ids: set[str] = set()
+        for item in self.items(keys["claims"], "`claims`"):
+            claims.append(self.claim(item, ids, naive))
+        if isinstance(keys["claims"], YSeq) and not keys["claims"].items:
+            self.error("E206", "`claims` is empty: a conflict is decided between claims", keys["claims"])
+            return None
+        if deal is None or not claims or any(c is None for c in claims):
+            return None
+        return ConflictInput(deal, tuple(c for c in claims if c is not None), tuple(naive))
+
+    def deal(self, node: YNode) -> Deal | None:
+        keys = self.mapping(node, "`deal`", _DEAL, ("customer", "at"))
+        if keys is None:
+            return None
+        customer = self.text(keys["customer"], "`customer`")
+        at = self.timestamp(keys["at"], "the deal's `at`")
+        if at is not None and at.tzinfo is None:
+            self.error("E530", "the deal's `at` has no timezone", keys["at"],
+                       f"write it with its offset, e.g. {TIMESTAMP_EXAMPLE}")
+            at = None
+        fields = self.fields(keys["fields"], "deal", "the deal") if "fields" in keys else {}
+        return Deal(customer, at, fields) if customer is not None and at is not None else None
+
+    def claim(self, node: YNode, ids: set[str], naive: list[Span]) -> Claim | None:
+        keys = self.mapping(node, "a claim", _CLAIM, ("id", "partner", "registered_at"))
+        if keys is None:
+            return None
+        cid = self.text(keys["id"], "a claim's `id`")
+        if cid is not None and cid.lower() == "none":
+            self.error("E205", "a claim cannot be named `none`: `owner: none` says that no claim owns the deal",
+                       keys["id"])
+            cid = None
+        elif cid is not None and cid in ids:
+            self.error("E300", f"two claims are named `{cid}`", keys["id"])
+            cid = None
+        elif cid is not None:
+            ids.add(cid)
+        partner_node = keys["partner"]
+        direct = isinstance(partner_node, YScalar) and partner_node.value is None
+        partner = None if direct else self.text(partner_node, "a claim's `partner` (or null for direct sales)")
+        at = self.timestamp(keys["registered_at"], "`registered_at`")
+        if at is not None and at.tzinfo is None:
+            naive.append(keys["registered_at"].span)  # the runtime refuses it with E530, which a case can expect
+        renewals = self.integer(keys["renewals"], "`renewals`") if "renewals" in keys else 0
+        if renewals is not None and renewals < 0:
+            self.error("E207", "`renewals` counts the renewals made: 0 or more", keys["renewals"])
+            renewals = None
+        chose = self.flag(keys["customer_choice"], "`customer_choice`") if "customer_choice" in keys else False
+        if cid is None or (partner is None and not direct) or at is None or renewals is None or chose is None:
+            return None
+        return Claim(cid, partner, at, renewals, chose)
+
+    def route_input(self, node: YNode) -> RouteInput | None:
+        keys = self.mapping(node, "`route`", ("lead",), ("lead",))
+        if keys is None:
+            return None
+        lead = self.mapping(keys["lead"], "`lead`", _LEAD, ("id", "date"))
+        if lead is None:
+            return None
+        lid, day = self.text(lead["id"], "a lead's `id`"), self.date(lead["date"], "`date`")
+        fields = self.fields(lead["fields"], "lead", f"lead `{lid}`") if "fields" in lead else {}
+        return RouteInput(Lead(lid, day, fields)) if lid is not None and day is not None else None
+
+    def new_reseller_input(self, node: YNode) -> NewResellerInput | None:
+        keys = self.mapping(node, "`new_reseller`", _NEW_RESELLER, _NEW_RESELLER)
+        if keys is None:
+            return None
+        applicant, day = self.text(keys["applicant"], "`applicant`"), self.date(keys["date"], "`date`")
+        return NewResellerInput(applicant, day) if applicant is not None and day is not None else None
+
+    def nothing(self, node: YNode) -> bool:
+        """`null` or `none`: no owner, no rule, nobody."""
+        return isinstance(node, YScalar) and (node.value is None or node.value == "none")
+
+    def word(self, node: YNode, what: str, pool: Iterable[str], label: str) -> str | None:
+        found = self.text(node, what)
+        return found if found is not None and self.known(node, found, pool, label) else None
+
+    def code(self, node: YNode) -> list[Check] | None:
+        """`error: E530`: the code the runtime refuses the case with."""
+        code = self.text(node, "`error`")
+        if code is not None and not _CODE.fullmatch(code):
+            self.error("E205", f"`error` must be a diagnostic code such as E511, not `{code}`", node)
+            return None
+        return self.one(("error",), code, "code", node)
+
+    def conflict_check(self, name: str, node: YNode, claims: set[str] | None) -> list[Check] | None:
+        what = f"`{name}`"
+        rules = sorted(self.conflict_rules | {REGISTRATION})
+        match name:
+            case "owner" | "decided_by" if self.nothing(node):
+                return [Check((name,), None, "text", node.span)]
+            case "owner":
+                claim = self.text(node, what)
+                if claim is not None and claims is not None and not self.known(node, claim, claims, "claim"):
+                    return None
+                return self.one((name,), claim, "text", node)
+            case "decided_by":
+                return self.one((name,), self.word(node, what, rules, "conflict rule"), "text", node)
+            case "vendor_decides":
+                return self.one((name,), self.flag(node, what), "flag", node)
+            case "version":
+                return self.one((name,), self.text(node, what), "text", node)
+            case "error":
+                return self.code(node)
+            case "lost":
+                checks: list[Check] | None = []
+                for key, value in self.entries(node, what):
+                    claim = str(key.value)
+                    ok = claims is None or self.known(key, claim, claims, "claim")
+                    if isinstance(value, YScalar) and value.value is None:
+                        rule: str | None = None  # the claim did not lose
+                    else:
+                        rule = self.word(value, "a rule", [*rules, EXPIRED], "conflict rule")
+                        ok = ok and rule is not None
+                    if not ok or checks is None:
+                        checks = None
+                        continue
+                    checks.append(Check((name, claim), rule, "text", value.span))
+                return checks
+        raise AssertionError(name)
+
+    def route_check(self, name: str, node: YNode, names: Mapping[str, YNode]) -> list[Check] | None:
+        what = f"`{name}`"
+        match name:
+            case "order":
+                return self.one((name,), self.order(node), "order", node)
+            case "first" if self.nothing(node):
+                return [Check((name,), None, "text", node.span)]
+            case "first":
+                return self.one((name,), self.word(node, what, self.partners, "partner"), "text", node)
+            case "left_out":
+                checks: list[Check] | None = []
+                for key, value in self.entries(node, what):
+                    pid = str(key.value)
+                    ok = self.known(key, pid, self.partners, "partner")
+                    left = not (isinstance(value, YScalar) and value.value is None)  # null: not left out
+                    reason = self.word(value, "a reason", LEFT_OUT, "reason") if left else None
+                    if not ok or checks is None or (left and reason is None):
+                        checks = None
+                        continue
+                    checks.append(Check((name, pid), reason, "text", value.span))
+                return checks
+            case "same_order_as":
+                other = self.text(node, what)
+                if other is None:
+                    return None
+                if other in self.route_cases:
+                    return self.one((name,), other, "same_order", node)
+                if other in names:
+                    self.error("E301", f"case `{other}` is not a `route` case above this one", node,
+                                "`same_order_as` names a route case earlier in the file")
+                else:
+                    self.known(node, other, self.route_cases, "route case")
+                return None
+            case "version":
+                return self.one((name,), self.text(node, what), "text", node)
+            case "error":
+                return self.code(node)
+        raise AssertionError(name)
+
+    def order(self, node: YNode) -> tuple[str | tuple[str, ...], ...] | None:
+        """`[gold, [silver, iron], copper]`: partners in order; a list inside is a group of equals, in any order."""
+        entries: list[str | tuple[str, ...]] = []
+        seen: set[str] = set()
+        ok = True
+        for item in self.items(node, "`order`"):
+            group = isinstance(item, YSeq)
+            members = item.items if isinstance(item, YSeq) else [item]
+            if group and len(members) < 2:
+                self.error("E201", "a group of equals lists two partners or more", item)
+                ok = False
+            found = []
+            for member in members:
+                pid = self.word(member, "a partner", self.partners, "partner")
+                if pid is not None and pid in seen:
+                    self.error("E300", f"partner `{pid}` is listed twice", member)
+                    pid = None
+                ok = ok and pid is not None
+                if pid is not None:
+                    seen.add(pid)
+                    found.append(pid)
+            entries.append(tuple(found) if group else (found[0] if found else ""))
+        return tuple(entries) if ok and isinstance(node, YSeq) else None
+
+    def new_reseller_check(self, name: str, node: YNode, key: YScalar) -> list[Check] | None:
+        match name:
+            case "routed_to_level" if isinstance(node, YScalar) and node.value == "vendor":
+                return [Check((name,), "vendor", "text", node.span)]
+            case "routed_to_level":
+                level = self.integer(node, "`routed_to_level` (a level, or `vendor`)")
+                return self.one((name,), None if level is None else str(level), "text", node)
+            case "routed_to" if isinstance(node, YSeq):
+                ids = self.ids(node, "a partner", self.partners, "partner")
+                return self.one((name,), ids, "one_of", node)
+            case "routed_to":
+                return self.one((name,), self.word(node, "`routed_to`", self.partners, "partner"), "text", node)
+            case "error":
+                return self.code(node)
+        raise AssertionError(name)

@@ -1,17 +1,17 @@
 """Running a case on the runtime and comparing the figures it expects, with the rules behind each.
 
-A quote case runs `runtime.decisions.quote`, a settlement case `runtime.decisions.settle`. Each
-expected figure is looked up in the result; a figure that differs becomes a `Mismatch` that carries
-the rules (and their `file:line:col`) behind the actual value.
+A quote case runs `runtime.decisions.quote`, a settlement case `runtime.decisions.settle` (conflict
+and routing cases are in `decisions`). Each expected figure is looked up in the result; a figure that
+differs becomes a `Mismatch` that carries the rules (and their `file:line:col`) behind the actual value.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import Any, TypeVar
 
 from policy_lang.source import Span
 from ppl._program_tests.cases import Case, Check
@@ -85,8 +85,14 @@ class Shown:
             return format_rate(Fraction(value))
         if kind == "figure":
             return self.money(value)
+        if kind == "flag":
+            return "true" if value else "false"
         if kind == "ids":
             return "[" + ", ".join(value) + "]"
+        if kind == "one_of":
+            return "one of [" + ", ".join(value) + "]" if not isinstance(value, str) else value
+        if kind == "order":
+            return "[" + ", ".join(f"[{', '.join(e)}]" if isinstance(e, tuple) else e for e in value) + "]"
         if kind == "contains":
             return "; ".join(f'"{s}"' for s in value) if not isinstance(value, str) else f'a step containing "{value}"'
         return str(value)
@@ -211,9 +217,24 @@ def _settle_actual(s: Settled, check: Check, shown: Shown) -> tuple[Any, list[Be
     return volumes.basis(path[3]), []
 
 
+def _in_order(expected: Sequence[str | tuple[str, ...]], actual: Sequence[str]) -> bool:
+    """Partners in the expected order; a group (a tuple) matches its members in any order."""
+    at = 0
+    for entry in expected:
+        group = entry if isinstance(entry, tuple) else (entry,)
+        if sorted(actual[at:at + len(group)]) != sorted(group):
+            return False
+        at += len(group)
+    return at == len(actual)
+
+
 def _equal(check: Check, actual: Any) -> bool:
     if check.kind == "contains":
         return any(check.expected in step for step in actual)
+    if check.kind == "order":
+        return actual is not None and _in_order(check.expected, actual)
+    if check.kind == "one_of":
+        return actual in check.expected
     return bool(check.expected == actual)
 
 
@@ -231,31 +252,47 @@ def _settle_case(rt: Runtime, case: Case, partners: Mapping[str, Partner]) -> Se
     return Settled({st.partner: st for st in result.statements}, lines, rejects, result.accepted, result.rejected)
 
 
-def run_case(rt: Runtime, case: Case, partners: Mapping[str, Partner]) -> tuple[CaseResult, Quote | Settled | None]:
-    """Run one case and compare the figures it lists; also give what the runtime produced (None if it refused)."""
-    shown = Shown(rt.ruleset)
+R = TypeVar("R")
+
+
+def judge(case: Case, produce: Callable[[], R], actual: Callable[[R, Check], tuple[Any, list[Because]]],
+          shown: Shown, checks: Sequence[Check] | None = None, notes: Mapping[str, str] | None = None) \
+        -> tuple[CaseResult, R | None]:
+    """Run a case's decision and compare the figures it lists (`checks`: the case's own unless given).
+
+    A refusal passes when the case expects its code; `notes` adds, by code, where the test file caused it.
+    """
     wanted = next((c for c in case.checks if c.path == ("error",)), None)
-    result: Quote | Settled
     try:
-        result = quote(rt, case.transactions[0], partners, case.volumes) if case.period is None \
-            else _settle_case(rt, case, partners)
+        result = produce()
     except (QuoteError, EvaluationError) as exc:
         where = f"{exc.at}: " if exc.at is not None else ""
+        note = (notes or {}).get(exc.code, "")
         if wanted is None:
-            return _finish(case, [], f"the runtime cannot judge it: {where}error[{exc.code}]: {exc.message}"), None
+            return _finish(case, [], f"the runtime cannot judge it: {where}error[{exc.code}]: {exc.message}{note}"), \
+                None
         if exc.code == wanted.expected:
             return _finish(case, [], None), None
-        return _finish(case, [Mismatch("error", wanted.expected, f"{exc.code}: {exc.message}", wanted.span,
+        return _finish(case, [Mismatch("error", wanted.expected, f"{exc.code}: {exc.message}{note}", wanted.span,
                                        (Because("error", exc.code, exc.message, _at(exc.at)),))], None), None
     if wanted is not None:
         return _finish(case, [Mismatch("error", wanted.expected, "no error", wanted.span, ())], None), result
     mismatches = []
-    for expected in case.checks:
-        actual, because = _quote_actual(result, expected, shown) if isinstance(result, Quote) \
-            else _settle_actual(result, expected, shown)
-        if not _equal(expected, actual):
-            mismatches.append(_mismatch(expected, actual, because, shown))
+    for expected in case.checks if checks is None else checks:
+        value, because = actual(result, expected)
+        if not _equal(expected, value):
+            mismatches.append(_mismatch(expected, value, because, shown))
     return _finish(case, mismatches, None), result
+
+
+def run_case(rt: Runtime, case: Case, partners: Mapping[str, Partner]) -> tuple[CaseResult, Quote | Settled | None]:
+    """Run a quote or settlement case and compare the figures it lists; also give what the runtime produced."""
+    shown = Shown(rt.ruleset)
+    if case.period is None:
+        return judge(case, lambda: quote(rt, case.transactions[0], partners, case.volumes),
+                     lambda q, check: _quote_actual(q, check, shown), shown)
+    return judge(case, lambda: _settle_case(rt, case, partners),
+                 lambda s, check: _settle_actual(s, check, shown), shown)
 
 
 def _finish(case: Case, mismatches: list[Mismatch], problem: str | None) -> CaseResult:

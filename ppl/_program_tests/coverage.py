@@ -1,18 +1,27 @@
 """Coverage in a program's own terms: what of the program the cases of its test files reached.
 
 Items are ladder and bonus steps, tiers, benefits, margin caps, pass-through entries, the price rules
-the program can break, contracts, hierarchy levels and versions. Conflict rules and lead routing
-are listed as not yet testable and left out of the percentage.
+the program can break, contracts, hierarchy levels, the rules of the conflict precedence chain (by
+position), registration expiry, `otherwise: vendor_decides`, the lead-routing keys, `eligible`,
+`skip_when`, new resellers, and versions.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
+from typing import Any
 
 from ppl._program_tests.compare import Settled
+from ppl._program_tests.decisions import NewReseller
 from runtime import ir
+from runtime.decisions import Ownership, Routing
 from runtime.model import Line, Partner, Quote, Transaction
+from runtime.money import format_amount, format_rate
+
+EXPIRY, OTHERWISE, NEW_RESELLERS = "registration expiry", "otherwise: vendor_decides", "new resellers"
+ELIGIBLE, SKIP_WHEN = "lead routing `eligible`", "lead routing `skip_when`"
 
 
 class Coverage:
@@ -22,7 +31,8 @@ class Coverage:
         self.program = ruleset.program_id
         self.file = shown
         self.items: dict[str, list[str]] = {name: [] for name in coverage_items(ruleset)}
-        self.untestable = untestable_items(ruleset)
+        self.versions = {v.version: v for v in ruleset.versions}
+        self.ruleset = ruleset
         self.hierarchy = any(v.hierarchy is not None for v in ruleset.versions)
         self.bonus_steps = {step.at: (b.id, i + 1, b.kind) for v in ruleset.versions for b in v.bonuses
                             for i, step in enumerate(b.steps) if step.at is not None}
@@ -44,11 +54,22 @@ class Coverage:
             if cases is not None and case not in cases:
                 cases.append(case)
 
-    def record(self, case: str, result: Quote | Settled, transactions: Sequence[Transaction],
+    def record(self, case: str, result: Any, transactions: Sequence[Transaction],
                partners: Mapping[str, Partner]) -> None:
-        """Record what a quote or a settlement reached."""
+        """Record what a quote, a settlement, a conflict decision or a routing reached."""
         if isinstance(result, Quote):
             self.mark(case, self._quote(result, partners))
+            return
+        if isinstance(result, Ownership):
+            self.mark(case, self._ownership(result))
+            return
+        if isinstance(result, Routing):
+            self.mark(case, self._routing(result))
+            return
+        if isinstance(result, NewReseller):
+            self.mark(case, [NEW_RESELLERS])
+            return
+        if not isinstance(result, Settled):
             return
         refused = {r.transaction for r in result.rejects}
         self.mark(case, (f"contract `{t.contract or partners[t.partner].contract}`" for t in transactions
@@ -78,6 +99,35 @@ class Coverage:
         names += [f"hierarchy level {s.level}" for s in q.chain] if self.hierarchy else []
         return names
 
+    def _ownership(self, o: Ownership) -> list[str]:
+        """A rule decided the deal or took a claim out; a registration expired; the vendor was left to decide."""
+        version = self.versions.get(o.version)
+        conflicts = version.conflicts if version is not None else None
+        if conflicts is None:
+            return []
+        rules = {rule_name(r): conflict_item(i, r) for i, r in enumerate(conflicts.precedence)}
+        names = [rules[r.rule] for r in o.reasons if r.outcome in ("owner", "lost") and r.rule in rules]
+        names += [EXPIRY for r in o.reasons if r.outcome == "expired"]
+        if o.vendor_decides:
+            vendor = [conflict_item(i, r) for i, r in enumerate(conflicts.precedence)
+                      if r.rule == "tie_break" and r.by == "vendor_decides"]
+            names += vendor or [OTHERWISE]
+        return names
+
+    def _routing(self, r: Routing) -> list[str]:
+        """A key told two partners apart (they were equal on the keys before it); a condition left someone out."""
+        version = self.versions.get(r.version)
+        routing = version.lead_routing if version is not None else None
+        if routing is None:
+            return []
+        keys = len(routing.order)
+        names = [ELIGIBLE if x.reason == "not eligible for this lead" else SKIP_WHEN for x in r.left_out]
+        for a, b in itertools.combinations(r.order, 2):
+            split = next((i for i in range(keys) if a.why[i:i + 1] != b.why[i:i + 1]), None)
+            if split is not None:
+                names.append(routing_item(routing.order[split], self.ruleset))
+        return names
+
     def _bonus(self, line: Line) -> list[str]:
         found = self.bonus_steps.get(line.at) if line.at is not None else None
         if found is None:
@@ -87,10 +137,75 @@ class Coverage:
         return [f"bonus `{bonus}` step {n}" for n in (range(1, step + 1) if kind == "cumulative" else (step,))]
 
 
+def rule_name(rule: ir.ConflictRule) -> str:
+    """A conflict rule as the runtime names it in its reasons: `first_registration`, `tie_break (higher_tier)`."""
+    return f"{rule.rule} ({rule.by})" if rule.by else rule.rule
+
+
+def conflict_item(index: int, rule: ir.ConflictRule) -> str:
+    """A conflict rule as an item, by position and name: conflict rule 5 `tie_break` by higher_tier."""
+    return f"conflict rule {index + 1} `{rule.rule}`" + (f" by {rule.by}" if rule.by else "")
+
+
+def routing_item(key: ir.RoutingKey, ruleset: ir.RuleSet) -> str:
+    """A routing key as an item: lead routing `by: tier`, lead routing `prefer: partner.segment == lead.segment`."""
+    if key.prefer is None:
+        return f"lead routing `by: {key.by}`"
+    return f"lead routing `prefer: {condition_text(key.prefer, ruleset)}`"
+
+
+def condition_text(expr: ir.Expr, ruleset: ir.RuleSet) -> str:
+    """An expression as a program writes it (with parentheses around every compound operand)."""
+    def sub(node: ir.Expr) -> str:
+        text = condition_text(node, ruleset)
+        return text if isinstance(node, ir.Const | ir.Field | ir.ListOf | ir.Call) else f"({text})"
+
+    match expr:
+        case ir.Const(type="money", value=value):
+            return format_amount(value, ruleset.currency, ruleset.minor_unit)
+        case ir.Const(type="percent", value=value):
+            return format_rate(Fraction(value))
+        case ir.Const(type="boolean", value=value):
+            return "true" if value else "false"
+        case ir.Const(type="text", value=value):
+            return f'"{value}"'
+        case ir.Const(value=ir.Duration(amount=amount, unit=unit)):
+            return f"{amount}{unit}"
+        case ir.Const(value=Fraction() as value) if value.denominator != 1:
+            return format_rate(value / 100).rstrip("%")
+        case ir.Const(value=value):
+            return str(value)
+        case ir.Field(scope=scope, name=name):
+            return f"{scope}.{name}"
+        case ir.ListOf(items=items):
+            return "[" + ", ".join(condition_text(i, ruleset) for i in items) + "]"
+        case ir.Neg(operand=x):
+            return f"-{sub(x)}"
+        case ir.Not(operand=x):
+            return f"not {sub(x)}"
+        case ir.Arith(op=op, left=a, right=b) | ir.Compare(op=op, left=a, right=b):
+            return f"{sub(a)} {op} {sub(b)}"
+        case ir.And(left=a, right=b):
+            return f"{sub(a)} and {sub(b)}"
+        case ir.Or(left=a, right=b):
+            return f"{sub(a)} or {sub(b)}"
+        case ir.In(negated=negated, item=item, items=items):
+            listed = ", ".join(condition_text(i, ruleset) for i in items)
+            return f"{sub(item)} {'not in' if negated else 'in'} [{listed}]"
+        case ir.If(condition=c, then=a, otherwise=b):
+            return f"if {sub(c)} then {sub(a)} else {sub(b)}"
+        case ir.Call(function=function, args=args):
+            return f"{function}(" + ", ".join(condition_text(a, ruleset) for a in args) + ")"
+    return "…"
+
+
 def coverage_items(ruleset: ir.RuleSet) -> list[str]:
-    """The testable items of a program, across its versions, in the order the program declares them."""
+    """The items of a program, across its versions, in the order the program declares them."""
     versions = ruleset.versions
     items: dict[str, None] = {}
+    # `otherwise` is reachable only in a chain without a `tie_break` that leaves the choice to the vendor.
+    otherwise = [v for v in versions if v.conflicts and v.conflicts.otherwise == "vendor_decides"
+                 and not any(r.rule == "tie_break" and r.by == "vendor_decides" for r in v.conflicts.precedence)]
     groups: list[Iterable[str]] = [
         (f"ladder `{lad.id}` step {i}" for v in versions for lad in v.ladders for i in range(1, len(lad.steps) + 1)),
         (f"bonus `{b.id}` step {i}" for v in versions for b in v.bonuses for i in range(1, len(b.steps) + 1)),
@@ -102,18 +217,16 @@ def coverage_items(ruleset: ir.RuleSet) -> list[str]:
         ("price rule `below_floor`" for v in versions if v.price_rules and v.price_rules.max_discount is not None),
         (f"contract `{c.id}`" for v in versions for c in v.contracts),
         (f"hierarchy level {lv.level}" for v in versions if v.hierarchy for lv in v.hierarchy.levels),
+        (EXPIRY for v in versions if v.conflicts and v.conflicts.expires_after is not None),
+        (conflict_item(i, r) for v in versions if v.conflicts for i, r in enumerate(v.conflicts.precedence)),
+        (OTHERWISE for _ in otherwise),
+        (routing_item(k, ruleset) for v in versions if v.lead_routing for k in v.lead_routing.order),
+        (ELIGIBLE for v in versions if v.lead_routing and v.lead_routing.eligible is not None),
+        (SKIP_WHEN for v in versions if v.lead_routing and v.lead_routing.skip_when is not None),
+        (NEW_RESELLERS for v in versions if (v.lead_routing and v.lead_routing.new_resellers)
+         or (v.hierarchy and v.hierarchy.new_resellers)),
         (f"version {v.version}" for v in versions),
     ]
     for group in groups:
         items.update((name, None) for name in group)
-    return list(items)
-
-
-def untestable_items(ruleset: ir.RuleSet) -> list[str]:
-    """What the program says that no runtime decides yet: conflict rules and lead routing."""
-    items: dict[str, None] = {}
-    for v in ruleset.versions:
-        items.update((f"conflict rule `{r.rule}`", None) for r in (v.conflicts.precedence if v.conflicts else ()))
-    if any(v.lead_routing is not None for v in ruleset.versions):
-        items["lead routing"] = None
     return list(items)

@@ -25,6 +25,11 @@ from runtime.io.values import ValueProblem, parse_value
 from runtime.model import Partner
 
 CUT_AMOUNT = re.compile(r",\d{3}")
+# A YAML timestamp (https://yaml.org/type/timestamp.html), which is also what ISO 8601 writes:
+# `2026-06-10T10:00:00+09:00`, `2026-06-10 01:00:00Z`, `2026-06-10 10:00:00 +9`.
+TIMESTAMP = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[Tt]|[ \t]+)(\d{1,2}):(\d{2}):(\d{2})(?:\.(\d*))?"
+                       r"(?:[ \t]*(Z|[-+]\d{1,2}(?::?\d{2})?))?")
+TIMESTAMP_EXAMPLE = "2026-06-10T10:00:00+09:00"
 FLOW_HINT = ("inside `{…}` or `[…]` a comma ends a value: quote the amount (`\"¥1,200,000\"`), write it without "
              "commas (`¥120万`), or put the key on its own line")
 
@@ -199,6 +204,27 @@ class ValueReader:
         self.error("E400", f"{what} must be a date (YYYY-MM-DD)", node)
         return None
 
+    def timestamp(self, node: YNode, what: str) -> datetime.datetime | None:
+        """A moment, quoted or not (YAML reads an unquoted one as a timestamp); naive when written without offset."""
+        found = TIMESTAMP.fullmatch(node.value.strip()) if isinstance(node, YScalar) and isinstance(node.value, str) \
+            else None
+        if found is not None:
+            year, month, day, hour, minute, second, fraction, offset = found.groups()
+            try:
+                zone = None if offset is None else _zone(offset)
+                return datetime.datetime(int(year), int(month), int(day), int(hour), int(minute), int(second),
+                                         int((fraction or "").ljust(6, "0")[:6]), zone)
+            except ValueError:
+                pass
+        self.error("E400", f"{what} must be a date and time with its offset, such as {TIMESTAMP_EXAMPLE}", node)
+        return None
+
+    def flag(self, node: YNode, what: str) -> bool | None:
+        if isinstance(node, YScalar) and isinstance(node.value, bool):
+            return node.value
+        self.error("E201", f"{what} must be `true` or `false`", node)
+        return None
+
     def value(self, node: YNode, type_name: str, what: str) -> Any:
         """A declared input's value, by its type."""
         if type_name == "money":
@@ -239,3 +265,14 @@ class ValueReader:
         self.error("E301", f"unknown {what} `{value}`", node,
                    f"did you mean `{near}`?" if near else f"known: {', '.join(sorted(names)) or 'none'}")
         return False
+
+
+def _zone(offset: str) -> datetime.timezone:
+    """`Z`, `+9`, `+09`, `+0900` or `+09:00` as a fixed offset (ValueError beyond a day)."""
+    if offset == "Z":
+        return datetime.UTC
+    sign = -1 if offset[0] == "-" else 1
+    hours, _, minutes = offset[1:].partition(":")
+    if not minutes and len(hours) > 2:
+        hours, minutes = hours[:-2], hours[-2:]
+    return datetime.timezone(sign * datetime.timedelta(hours=int(hours), minutes=int(minutes or 0)))

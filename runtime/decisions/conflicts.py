@@ -3,8 +3,9 @@ own sales team, claim.
 
 The program's precedence chain is applied in order. Each rule either narrows the claims still in
 contention or passes them all on; as soon as one claim is left, the rule that left it decides. Claims
-whose registration has expired, or that are for another customer, never compete. Every claim that
-loses says which rule took it out, and where that rule is written.
+whose registration has expired never compete. The claims given are taken to be for the same customer
+(the registry matches customers with `runtime.identity` before it asks). Every claim that loses says
+which rule took it out, and where that rule is written.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 from runtime import ir
 from runtime.decisions.quote import QuoteError
-from runtime.engine import operators
+from runtime.engine import EvaluationError, operators
 from runtime.loaded import Runtime
 from runtime.model import Partner
 
@@ -99,6 +100,13 @@ class _Deciding:
                              f"{deal.at.date()}")
         if version.rules.conflicts is None:
             raise QuoteError("E531", f"version {version.rules.version} of the program has no conflict rules")
+        ids = [c.id for c in claims]
+        if len(set(ids)) != len(ids):
+            twice = sorted({i for i in ids if ids.count(i) > 1})
+            raise QuoteError("E533", f"two claims share the id `{twice[0]}`; every registration needs its own id")
+        for claim in claims:
+            if claim.partner is not None and claim.partner not in partners:
+                raise QuoteError("E511", f"registration `{claim.id}` names unknown partner `{claim.partner}`")
         self.rt = rt
         self.version = version
         self.conflicts = version.rules.conflicts
@@ -171,12 +179,12 @@ class _Deciding:
         elif rule.rule == "first_registration":
             first = min(c.registered_at for c in live)
             keep = [c for c in live if c.registered_at == first]
-            message = f"another claimant registered first, at {first.isoformat()}"
+            message = "another claimant registered first"
         elif rule.rule == "tie_break" and rule.by == "higher_tier":
             ranks = [self.rank(c) for c in live]
             best = min(ranks)
             keep = [c for c, r in zip(live, ranks, strict=True) if r == best]
-            message = "registered at the same instant by a partner of a higher tier"
+            message = "a partner of a higher tier claims the deal"
         elif rule.rule == "tie_break":  # by: vendor_decides
             self.vendor = True
             return live
@@ -196,7 +204,10 @@ class _Deciding:
                                "deal.customer": self.deal.customer, "deal.date": self.deal.at.date()}
         env.update((f"partner.{k}", v) for k, v in partner.fields.items())
         env.update((f"deal.{k}", v) for k, v in self.deal.fields.items())
-        return bool(self.version.deal(env)[f"conflict:{index}:when"])
+        try:
+            return bool(self.version.deal(env)[f"conflict:{index}:when"])
+        except EvaluationError as exc:
+            raise QuoteError(exc.code, f"registration `{claim.id}`: {exc.message}", exc.at) from exc
 
     def rank(self, claim: Claim) -> int:
         partner = self.partner(claim)
@@ -212,7 +223,7 @@ _WINS = {
     "partner_over_direct": "a partner's claim comes before the vendor's direct sales",
     "direct_over_partner": "the vendor's direct sales come before partners",
     "first_registration": "registered first",
-    "tie_break": "registered at the same instant, and the tie-break favours this claimant",
+    "tie_break": "the tie-break favours this claimant",
 }
 
 
@@ -224,7 +235,8 @@ def decide(rt: Runtime, deal: Deal, claims: Sequence[Claim], partners: Mapping[s
     """Decide who owns a deal under the version in force on the deal's date.
 
     Raises:
-        QuoteError: a naive timestamp (E530), no conflict rules (E531), an unknown partner (E511).
+        QuoteError: a naive timestamp (E530), no conflict rules (E531), an unknown partner (E511), two claims
+            with one id (E533), or a field an exclusivity condition reads is missing (E500).
     """
     return _Deciding(rt, deal, claims, partners).run()
 

@@ -141,7 +141,8 @@ def route_new_reseller(rt: Runtime, applicant: str, day: datetime.date,
     wants_hierarchy = routing is None or routing.new_resellers in (None, "hierarchy")
     if hierarchy is None or hierarchy.new_resellers != "level_1" or not wants_hierarchy:
         return None, "the vendor handles inquiries from new resellers itself"
-    firsts = sorted(p.id for p in partners.values() if p.level == 1)
+    distributors = {c.id for c in version.rules.contracts if c.kind == "distributor"}
+    firsts = sorted(p.id for p in partners.values() if p.level == 1 and p.contract in distributors)
     if not firsts:
         return None, "the program routes new resellers to a 1st-tier distributor, but there is none"
     chosen = firsts[_offset(applicant, len(firsts))]

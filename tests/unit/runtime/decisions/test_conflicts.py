@@ -139,3 +139,28 @@ def test_naive_timestamps_are_refused(make: Callable[..., Runtime]) -> None:
     with pytest.raises(QuoteError) as exc:
         decide(rt, deal(datetime.datetime(2026, 6, 10)), [Claim("r1", "a", at(6, 1))], PARTNERS)
     assert exc.value.code == "E530" and "timezone" in exc.value.message
+
+
+def test_a_rule_set_with_an_enumeration_in_a_tier_requirement_reads_back(make: Callable[..., Runtime]) -> None:
+    from runtime import ir_json
+
+    rt = make(RULES)
+    assert ir_json.loads(ir_json.dumps(rt.ruleset)) == rt.ruleset
+
+
+def test_claims_with_one_id_and_unknown_partners_are_refused_up_front(make: Callable[..., Runtime]) -> None:
+    rt = make(RULES)
+    with pytest.raises(QuoteError) as exc:
+        decide(rt, deal(at(6, 10)), [Claim("r1", "a", at(6, 1)), Claim("r1", "b", at(6, 2))], PARTNERS)
+    assert exc.value.code == "E533"
+    with pytest.raises(QuoteError) as exc:
+        decide(rt, deal(at(6, 10)), [Claim("r1", "a", at(6, 1)), Claim("r2", "ghost", at(6, 2))], PARTNERS)
+    assert exc.value.code == "E511"
+
+
+def test_a_loser_is_not_told_when_the_winner_registered(make: Callable[..., Runtime]) -> None:
+    rt = make(RULES)
+    result = decide(rt, deal(at(6, 10), "kansai"), [Claim("r1", "a", at(6, 1)), Claim("r2", "b", at(6, 2))],
+                    PARTNERS)
+    [lost] = [r for r in result.reasons if r.outcome == "lost"]
+    assert "2026" not in lost.message

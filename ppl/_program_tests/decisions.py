@@ -1,0 +1,129 @@
+"""Running conflict, routing and new-reseller cases, and comparing what they expect.
+
+A conflict case runs `runtime.decisions.decide`, a route case `runtime.decisions.route`, a new-reseller
+case `runtime.decisions.route_new_reseller`. Rules are named as the program writes them in `rule:`
+(`first_registration`, `tie_break`); a claim that lost because its registration expired lost by
+`expired`, one registered after the deal by `registration`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from ppl._program_tests.cases import EXPIRED, Case, Check, ConflictInput, NewResellerInput, RouteInput
+from ppl._program_tests.compare import Because, CaseResult, Shown, _at, judge, run_case
+from runtime import ir
+from runtime.decisions import Ownership, Routing, decide, route, route_new_reseller
+from runtime.loaded import Runtime
+from runtime.model import Partner
+
+
+@dataclass(frozen=True, slots=True)
+class NewReseller:
+    """Where an inquiry from a would-be reseller went: a partner (None: the vendor), its level, and why."""
+
+    partner: str | None
+    level: int | None
+    why: str
+    at: ir.Loc | None
+
+
+def base_rule(name: str) -> str:
+    """`tie_break (higher_tier)` → `tie_break`: a rule as the program writes it in `rule:`."""
+    return re.sub(r" \(.*\)$", "", name)
+
+
+def _version(rt: Runtime, name: str) -> ir.Version | None:
+    return next((v for v in rt.ruleset.versions if v.version == name), None)
+
+
+def _ownership_actual(o: Ownership, check: Check) -> tuple[Any, list[Because]]:
+    because = [Because(f"claim `{r.claim}`", r.outcome, f"{r.rule}: {r.message}", _at(r.at)) for r in o.reasons]
+    match check.path[0]:
+        case "owner":
+            return (o.owner.id if o.owner else None), because
+        case "vendor_decides":
+            return o.vendor_decides, because
+        case "decided_by":
+            return (base_rule(o.decided_by.rule) if o.decided_by else None), because
+        case "lost":
+            claim = check.path[1]
+            lost = [r for r in o.reasons if r.claim == claim and r.outcome in ("lost", "expired")]
+            mine = [b for b in because if b.what == f"claim `{claim}`"]
+            if not lost:
+                return None, mine
+            return (EXPIRED if lost[0].outcome == "expired" else base_rule(lost[0].rule)), mine
+        case "version":
+            return o.version, []
+    raise AssertionError(check.path)
+
+
+_LEFT_BY = {"not eligible for this lead": "`eligible`", "at capacity": "`skip_when`"}
+
+
+def _routing_actual(rt: Runtime, r: Routing, check: Check) -> tuple[Any, list[Because]]:
+    version = _version(rt, r.version)
+    at = _at(version.lead_routing.at if version and version.lead_routing else None)
+    placed = [Because(f"{p.position}. `{p.partner}`", "offered", "; ".join(p.why), at) for p in r.order]
+    left = [Because(f"`{x.partner}`", "left out", f"{_LEFT_BY.get(x.reason, x.reason)}: {x.reason}", _at(x.at))
+            for x in r.left_out]
+    match check.path[0]:
+        case "order" | "same_order_as":
+            return [p.partner for p in r.order], placed + left
+        case "first":
+            return (r.order[0].partner if r.order else None), placed[:1]
+        case "left_out":
+            reasons = [x.reason for x in r.left_out if x.partner == check.path[1]]
+            return (reasons[0] if reasons else None), [b for b in left if b.what == f"`{check.path[1]}`"] or placed
+        case "version":
+            return r.version, []
+    raise AssertionError(check.path)
+
+
+def _new_reseller_actual(n: NewReseller, check: Check) -> tuple[Any, list[Because]]:
+    because = [Because("routed to", f"`{n.partner}`" if n.partner else "the vendor", n.why, _at(n.at))]
+    if check.path[0] == "routed_to_level":
+        return ("vendor" if n.partner is None else str(n.level)), because
+    return n.partner, because
+
+
+def _new_reseller(rt: Runtime, inputs: NewResellerInput, partners: Mapping[str, Partner]) -> NewReseller:
+    chosen, why = route_new_reseller(rt, inputs.applicant, inputs.date, partners)
+    version = rt.version_on(inputs.date)
+    rules = version.rules if version is not None else None
+    at = (rules.hierarchy.at if chosen is not None and rules and rules.hierarchy
+          else rules.lead_routing.at if rules and rules.lead_routing else None)
+    partner = partners.get(chosen) if chosen is not None else None
+    return NewReseller(chosen, partner.level if partner else None, why, at)
+
+
+def _same_order(check: Check, earlier: Mapping[str, Any]) -> Check:
+    """`same_order_as: <case>`: the order that earlier route case got, to compare with this one."""
+    other = earlier.get(check.expected)
+    if isinstance(other, Routing):
+        return replace(check, expected=tuple(p.partner for p in other.order), kind="order")
+    return replace(check, expected=f"the order of case `{check.expected}`, which routed nothing", kind="text")
+
+
+def run_any(rt: Runtime, case: Case, partners: Mapping[str, Partner],
+            earlier: Mapping[str, Any]) -> tuple[CaseResult, Any]:
+    """Run a case of any kind; `earlier` holds what the file's earlier cases produced, by name."""
+    inputs = case.inputs
+    shown = Shown(rt.ruleset)
+    if isinstance(inputs, ConflictInput):
+        claims = inputs
+        notes = {"E530": "; the timestamp without an offset is at " + ", ".join(str(s) for s in claims.naive)} \
+            if claims.naive else None
+        return judge(case, lambda: decide(rt, claims.deal, claims.claims, partners), _ownership_actual, shown,
+                     notes=notes)
+    if isinstance(inputs, RouteInput):
+        lead = inputs.lead
+        checks = [_same_order(c, earlier) if c.kind == "same_order" else c for c in case.checks]
+        return judge(case, lambda: route(rt, lead, partners), lambda r, c: _routing_actual(rt, r, c), shown, checks)
+    if isinstance(inputs, NewResellerInput):
+        asked = inputs
+        return judge(case, lambda: _new_reseller(rt, asked, partners), _new_reseller_actual, shown)
+    return run_case(rt, case, partners)

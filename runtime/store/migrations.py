@@ -1,0 +1,197 @@
+"""The registry's database file: opening it, and its schema migrations.
+
+The schema is a list of numbered migrations. `schema_version` holds one row per migration applied;
+opening a database applies the missing ones in order, each inside its own `BEGIN IMMEDIATE`
+transaction, so several processes opening a fresh file at once apply each migration exactly once.
+A database written by newer code (a version this code does not know) is refused, never touched.
+
+Migrations are append-only: once released, a migration is never edited; a change is a new one.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+BUSY_TIMEOUT = 30.0  # seconds a writer waits for another writer's transaction to end
+
+
+class RegistryError(Exception):
+    """A registry request that cannot be carried out: a message in the program's words, and a code when one fits."""
+
+    def __init__(self, message: str, code: str | None = None, at: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.at = at  # file:line:col of the rule involved, when there is one
+
+    def __str__(self) -> str:
+        where = f"{self.at}: " if self.at else ""
+        code = f" [{self.code}]" if self.code else ""
+        return f"{where}{self.message}{code}"
+
+
+class SchemaError(RegistryError):
+    """A database this code cannot use: written by a newer version, or not a registry at all."""
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    """One numbered step of the schema: SQL statements applied together, in one transaction."""
+
+    version: int
+    title: str
+    statements: tuple[str, ...]
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "registrations, append-only history, program", (
+        """CREATE TABLE registrations (
+            seq INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            partner TEXT,                          -- NULL: the vendor's direct sales
+            customer TEXT NOT NULL,                -- as the claimant wrote it
+            customer_name TEXT NOT NULL,           -- normalised (runtime.identity)
+            corporate_number TEXT,                 -- 13 digits, validated
+            registered_at TEXT NOT NULL,           -- UTC, ISO 8601 with microseconds
+            utc_offset INTEGER NOT NULL,           -- seconds; the offset the time was written with
+            renewals INTEGER NOT NULL DEFAULT 0,
+            customer_choice INTEGER NOT NULL DEFAULT 0,
+            fields TEXT NOT NULL DEFAULT '{}',     -- declared deal fields, typed JSON
+            status TEXT NOT NULL
+                CHECK (status IN ('active', 'rejected', 'superseded', 'withdrawn', 'expired')),
+            expires_at TEXT,                       -- UTC; as computed when accepted or last renewed
+            rule TEXT NOT NULL,                    -- the rule that accepted or rejected the claim
+            message TEXT NOT NULL,
+            rule_at TEXT,                          -- file:line:col
+            holder TEXT,                           -- rejected: the registration that held the customer
+            ended_at TEXT,                         -- UTC; superseded, withdrawn or expired
+            end_rule TEXT,
+            end_message TEXT,
+            end_rule_at TEXT,
+            superseded_by TEXT
+        )""",
+        "CREATE INDEX registrations_by_name ON registrations (customer_name) WHERE status = 'active'",
+        "CREATE INDEX registrations_by_number ON registrations (corporate_number) WHERE status = 'active'",
+        "CREATE INDEX registrations_by_partner ON registrations (partner, seq)",
+        """CREATE TABLE history (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            at TEXT NOT NULL,                      -- UTC; the time the request carried
+            event TEXT NOT NULL CHECK (event IN
+                ('register', 'accept', 'reject', 'renew', 'withdraw', 'expire', 'supersede')),
+            registration TEXT NOT NULL,
+            partner TEXT,
+            detail TEXT NOT NULL                   -- JSON
+        )""",
+        """CREATE TRIGGER history_no_update BEFORE UPDATE ON history
+           BEGIN SELECT RAISE(ABORT, 'the registry history is append-only: events are never changed'); END""",
+        """CREATE TRIGGER history_no_delete BEFORE DELETE ON history
+           BEGIN SELECT RAISE(ABORT, 'the registry history is append-only: events are never deleted'); END""",
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    )),
+)
+"""Every migration, in order; the last one's version is the schema this code writes."""
+
+
+def schema_version(db: sqlite3.Connection) -> int:
+    """The version of the schema in a database: the highest migration applied (0 for a fresh file)."""
+    found = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'").fetchone()
+    if found is None:
+        return 0
+    version: int = db.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version").fetchone()[0]
+    return version
+
+
+def _refuse_newer(path: str, version: int, latest: int) -> None:
+    if version > latest:
+        raise SchemaError(f"the registry {path} has schema version {version}, written by a newer ppl; this ppl "
+                          f"knows versions up to {latest}; upgrade ppl to use it")
+
+
+def migrate(db: sqlite3.Connection, path: str = "the database",
+            migrations: Sequence[Migration] = MIGRATIONS) -> int:
+    """Apply the migrations a database lacks, in order, each in one transaction; return its version.
+
+    Raises:
+        SchemaError: the database has a version newer than the last migration given.
+    """
+    latest = migrations[-1].version if migrations else 0
+    assert [m.version for m in migrations] == list(range(1, latest + 1)), "migrations are numbered 1, 2, …"
+    version = schema_version(db)
+    _refuse_newer(path, version, latest)
+    for migration in migrations[version:]:
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, title TEXT NOT NULL)")
+            # INVARIANT: read again under the write lock: another process may have migrated meanwhile.
+            version = schema_version(db)
+            _refuse_newer(path, version, latest)
+            if version < migration.version:
+                for statement in migration.statements:
+                    db.execute(statement)
+                db.execute("INSERT INTO schema_version (version, title) VALUES (?, ?)",
+                           (migration.version, migration.title))
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+    return schema_version(db)
+
+
+def _busy(exc: sqlite3.OperationalError) -> bool:
+    return getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_BUSY or "database is locked" in str(exc)
+
+
+def _use_wal(db: sqlite3.Connection, name: str) -> None:
+    """Put the file in WAL mode: readers never block the writer, nor the writer readers. It persists in the file.
+
+    Switching a fresh file needs it to itself, and SQLite answers "locked" at once, without the busy timeout,
+    when other processes are opening it too: so retry, with a growing pause, up to the busy timeout.
+    """
+    waited, pause = 0.0, 0.002
+    while True:
+        try:
+            mode = db.execute("PRAGMA journal_mode").fetchone()[0]
+            if mode != "wal":
+                mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            break
+        except sqlite3.OperationalError as exc:
+            if not _busy(exc) or waited >= BUSY_TIMEOUT:
+                raise
+        time.sleep(pause)
+        waited += pause
+        pause = min(pause * 2, 0.1)
+    if mode != "wal":
+        raise RegistryError(f"cannot open the registry {name}: the file cannot be put in WAL mode ({mode}); "
+                            "keep it on a local disk")
+
+
+def open_database(path: str | Path, migrations: Sequence[Migration] = MIGRATIONS) -> sqlite3.Connection:
+    """Open (creating on first use) a registry file in WAL mode, with a busy timeout, migrated to the newest schema.
+
+    The connection is in autocommit mode: callers open their own `BEGIN IMMEDIATE` transactions.
+
+    Raises:
+        RegistryError: the file cannot be opened or is not an SQLite database.
+        SchemaError: the database was written by a newer ppl.
+    """
+    name = str(path)
+    try:
+        db = sqlite3.connect(name, timeout=BUSY_TIMEOUT, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise RegistryError(f"cannot open the registry {name}: {exc}") from None
+    try:
+        db.row_factory = sqlite3.Row
+        db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
+        _use_wal(db, name)
+        migrate(db, name, migrations)
+    except SchemaError:
+        db.close()
+        raise
+    except sqlite3.Error as exc:
+        db.close()
+        raise RegistryError(f"cannot open the registry {name}: {exc}") from None
+    return db

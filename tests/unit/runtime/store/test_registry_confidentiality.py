@@ -1,0 +1,107 @@
+"""A partner sees only its own claims: nothing it gets back names a competitor, its customer text or fields."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from _registry_program import PARTNERS, at, build
+
+from runtime.store import Registry, RegistryError
+
+# What alpha wrote: none of it may reach bravo, whatever bravo asks.
+SECRETS = ("alpha", "株式会社アルファ", "7000012050002", "alpha-secret-note")
+
+
+def serialise(result: Any) -> str:
+    """Everything a call returned or raised, as text (JSON of dataclasses; an error's message)."""
+    if isinstance(result, BaseException):
+        return f"{type(result).__name__}: {result}"
+    if isinstance(result, list):
+        return "[" + ", ".join(serialise(item) for item in result) + "]"
+    assert dataclasses.is_dataclass(result) and not isinstance(result, type)
+    return json.dumps(dataclasses.asdict(result), ensure_ascii=False, default=str)
+
+
+def call(request: Callable[[], Any]) -> str:
+    try:
+        return serialise(request())
+    except RegistryError as exc:
+        return serialise(exc)
+
+
+@pytest.fixture
+def registry(tmp_path: Path) -> Iterator[Registry]:
+    with Registry(tmp_path / "deals.db", build(), PARTNERS) as opened:
+        yield opened
+
+
+def test_nothing_a_partner_gets_back_reveals_a_competitor(registry: Registry) -> None:
+    held = registry.register("alpha", "株式会社アルファ", at(6, 1), corporate_number="7000012050002",
+                             deal_fields={"region": "kansai", "note": "alpha-secret-note"})
+    assert held.accepted
+    rejected = registry.register("bravo", "アルファ", at(6, 2), deal_fields={"region": "kansai"})
+    assert not rejected.accepted and rejected.owner == held.claim  # the holder's id and the rule, nothing more
+    seen = [
+        serialise(rejected),
+        call(lambda: registry.register("bravo", "ｱﾙﾌｧ", at(6, 3), deal_fields={"region": "kansai"})),
+        call(lambda: registry.mine("bravo")),
+        call(lambda: registry.mine("bravo", include_inactive=True)),
+        call(lambda: registry.outcome("bravo", rejected.claim)),
+        call(lambda: registry.outcome("bravo", held.claim)),
+        call(lambda: registry.renew("bravo", held.claim, at(6, 4))),
+        call(lambda: registry.withdraw("bravo", held.claim, at(6, 4))),
+    ]
+    text = "\n".join(seen)
+    for secret in SECRETS:
+        assert secret not in text, (secret, text)
+    assert held.claim in seen[0]  # the holder's registration id is what a rejection tells
+    # Another partner's claim and a claim that does not exist read the same.
+    for index, request in ((5, lambda: registry.outcome("bravo", "R999999")),
+                           (6, lambda: registry.renew("bravo", "R999999", at(6, 4))),
+                           (7, lambda: registry.withdraw("bravo", "R999999", at(6, 4)))):
+        assert seen[index].startswith("RegistryError") and seen[index] == call(request).replace("R999999", held.claim)
+    # bravo's own writing of the corporate number matches too; it learns the holder's id and nothing else
+    by_number = registry.register("bravo", "Alpha KK", at(6, 5), corporate_number="7-0000-1205-0002",
+                                  deal_fields={"region": "kansai"})
+    assert not by_number.accepted and by_number.owner == held.claim
+    for secret in SECRETS[:2] + SECRETS[3:]:
+        assert secret not in serialise(by_number)
+    # alpha's registration is untouched by bravo's attempts
+    assert registry.outcome("alpha", held.claim).status == "active"
+
+
+def test_the_partner_that_displaces_another_learns_nothing_of_it_and_the_loser_only_an_id(
+        registry: Registry) -> None:
+    first = registry.register("bravo", "株式会社ブラボー", at(6, 1), deal_fields={"region": "kansai",
+                                                                           "note": "bravo-private"})
+    chosen = registry.register("alpha", "ブラボー", at(6, 5), deal_fields={"region": "kansai"},
+                               customer_choice=True)
+    assert chosen.accepted
+    alpha_sees = "\n".join([serialise(chosen), call(lambda: registry.mine("alpha", include_inactive=True)),
+                            call(lambda: registry.outcome("alpha", chosen.claim))])
+    for secret in ("bravo", "株式会社ブラボー", "bravo-private", first.claim):
+        assert secret not in alpha_sees, secret
+    bravo_sees = "\n".join([call(lambda: registry.outcome("bravo", first.claim)),
+                            call(lambda: registry.mine("bravo", include_inactive=True))])
+    assert chosen.claim in bravo_sees  # the displacing registration's id, and the rule
+    for secret in SECRETS:
+        assert secret not in bravo_sees, secret
+
+
+def test_direct_sales_and_partners_do_not_see_each_other(registry: Registry) -> None:
+    direct = registry.register(None, "株式会社ダイレクト顧客", at(6, 1), deal_fields={"region": "kanto",
+                                                                           "note": "vendor-internal"})
+    partner = registry.register("alpha", "ダイレクト顧客", at(6, 2), deal_fields={"region": "kanto"})
+    assert partner.accepted and partner.rule == "partner_over_direct"
+    alpha_sees = "\n".join([serialise(partner), call(lambda: registry.mine("alpha", include_inactive=True))])
+    for secret in ("株式会社ダイレクト顧客", "vendor-internal", direct.claim):
+        assert secret not in alpha_sees, secret
+    asked = call(lambda: registry.outcome("alpha", direct.claim))
+    assert asked == call(lambda: registry.outcome("alpha", "R999999")).replace("R999999", direct.claim)
+    assert [r.id for r in registry.mine(None, include_inactive=True)] == [direct.claim]
+    assert registry.mine(None) == []  # superseded: no longer in force
