@@ -404,6 +404,7 @@ class LeadRouting(Node):
     skip_when: Expr | None
     new_resellers: str | None
     new_resellers_span: Span | None = field(default=None, kw_only=True, compare=False, repr=False)
+    among_equals_span: Span | None = field(default=None, kw_only=True, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)

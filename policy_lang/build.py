@@ -222,7 +222,8 @@ class _Builder:
         return ast.LeadRouting(self.expr(node.get("eligible")), self.items(node.get("order"), self.routing_key) or (),
                                str(self.word(node.get("among_equals"))), self.expr(node.get("skip_when")),
                                self.word(node.get("new_resellers")), span=node.span,
-                             new_resellers_span=_span(node.get("new_resellers")))
+                               new_resellers_span=_span(node.get("new_resellers")),
+                               among_equals_span=_span(node.get("among_equals")))
 
     def body(self, m: YMap) -> ast.Body:
         return ast.Body(

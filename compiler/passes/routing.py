@@ -29,7 +29,7 @@ def check_routing(ctx: Context) -> Iterator[dg.Diagnostic]:
                                hint="write `- by: tier` or `- prefer: partner.region == lead.region`")
         if routing.among_equals == "least_loaded" and ("partner", "open_leads") not in ctx.declared:
             yield dg.error("E362", "lead routing takes the least loaded partner first, but the program does not "
-                           "declare `partner.open_leads`", routing.span,
+                           "declare `partner.open_leads`", routing.among_equals_span or routing.span,
                            hint="declare `open_leads: integer` under `inputs: partner:`, or use `among_equals: rotate`")
         if routing.new_resellers == "hierarchy":
             if body.hierarchy is None:
