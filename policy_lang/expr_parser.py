@@ -393,9 +393,35 @@ def _syntax_error(exc: UnexpectedInput, text: str, locate: Locator) -> diagnosti
         return diagnostics.error("E120", message, locate(start, token.end_pos or start), hint)
     end = len(text.rstrip())
     if not text.strip():
-        return diagnostics.error("E121", "expression is empty", locate(end, end))
+        return diagnostics.error("E121", "expression is empty", locate(end, end),
+                                 hint="write a value or a formula, e.g. `15%` or `¥1,000,000`, or remove the key")
     message = "expression ends too early" + _expected(accepts, ended=True)
-    return diagnostics.error("E121", message, locate(end, end), hint)
+    opened = _unclosed_bracket(text)
+    labels = [diagnostics.Label(locate(opened, opened + 1), f"`{text[opened]}` opened here")] \
+        if opened is not None else []
+    return diagnostics.error("E121", message, locate(end, end), hint, labels=labels)
+
+
+def _unclosed_bracket(text: str) -> int | None:
+    """The offset of the last `(` or `[` that is never closed (quoted text is skipped)."""
+    stack: list[int] = []
+    quote: str | None = None
+    escaped = False
+    for i, ch in enumerate(text):
+        if quote is not None:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == quote:
+                quote = None
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "([":
+            stack.append(i)
+        elif ch in ")]" and stack:
+            stack.pop()
+    return stack[-1] if stack else None
 
 
 def _expected(accepts: set[str], *, ended: bool) -> str:
