@@ -4,17 +4,24 @@ Two entries per version: `transaction` (everything a quote reads: margins, uplif
 pass-through, benefits) and `period` (tier qualifications and bonus conditions at period end).
 The `compiled` engine generates one Python function per entry; the `interpreted` engine walks the
 IR instead and is the reference the compiled one is tested against.
+
+Decisions that read only a few slots of an entry (a quote reads the margin of one contract, the
+caps and the seller's pass-through, not every slot of every contract) read them through a
+`SlotTable`: the same slots, each evaluated on its own when it is read, and each classified by the
+fields it reads, so that a slot that reads no field is evaluated once per version and one that reads
+only `partner.*` and `period.*` fields can be kept per partner by the caller.
 """
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Final
 
 from runtime import ir
 from runtime.engine import EvalContext, EvaluationError, compile_entry, evaluate
+from runtime.engine import operators as ops
 
 Env = Mapping[str, Any]
 Slots = Mapping[str, Any]
@@ -87,15 +94,153 @@ def lead_slots(version: ir.Version) -> list[tuple[str, ir.Expr]]:
     return [(key, expr) for key, expr in slots if expr is not None]
 
 
+CONSTANT: Final = "constant"
+"""A slot that reads no field: one value per version."""
+PARTNER: Final = "partner"
+"""A slot that reads only `partner.*` and `period.*` fields: one value per partner and period volumes."""
+TRANSACTION: Final = "transaction"
+"""A slot that reads only `transaction.*` fields (but not `transaction.contract`, which falls back to the
+partner's contract): the same value for every partner of a transaction's chain."""
+MIXED: Final = "mixed"
+"""A slot that reads both: evaluated on the whole environment of one partner and one transaction."""
+
+
+def slot_kind(expr: ir.Expr) -> str:
+    """What a slot's value depends on: CONSTANT, PARTNER, TRANSACTION or MIXED (by the fields it reads)."""
+    fields = ops.fields_in_order([expr])
+    scopes = {f.scope for f in fields}
+    if not scopes:
+        return CONSTANT
+    if scopes <= {"partner", "period"}:
+        return PARTNER
+    if scopes == {"transaction"} and all(f.name != "contract" for f in fields):
+        return TRANSACTION
+    return MIXED
+
+
+class SlotTable:
+    """The slots of one entry, each evaluated on its own when it is read.
+
+    It serves the decisions that need a few slots of an entry, not all of them. A slot's value depends
+    only on the fields it reads (see `slot_kind`): a CONSTANT slot is evaluated once and kept here;
+    callers may keep PARTNER slots per partner. A failing slot raises its `EvaluationError` from
+    `evaluate` (or `constant`), so a slot that is never read never fails a decision, as with
+    `SlotValues`. Each slot is compiled on first use, with the code the entry's one-by-one fallback
+    uses, so its value and its error are those of the whole entry.
+    """
+
+    __slots__ = ("name", "kinds", "_exprs", "_functions", "_constants", "_ctx", "_program_id", "_engine")
+
+    def __init__(self, name: str, slots: Sequence[tuple[str, ir.Expr]], ctx: EvalContext, program_id: str,
+                 engine: str) -> None:
+        self.name = name
+        self.kinds: dict[str, str] = {key: slot_kind(expr) for key, expr in slots}
+        self._exprs = dict(slots)
+        self._functions: dict[str, Callable[[Env], tuple[Any, ...]]] = {}
+        self._constants: dict[str, Any] = {}  # key → value, or the EvaluationError it raised
+        self._ctx = ctx
+        self._program_id = program_id
+        self._engine = engine
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.kinds
+
+    def __repr__(self) -> str:
+        return f"<SlotTable {self.name!r} ({len(self.kinds)} slots)>"
+
+    def evaluate(self, key: str, env: Env) -> Any:
+        """The value of one slot for an environment ("scope.name" → value).
+
+        Raises:
+            KeyError: the entry has no such slot.
+            EvaluationError: the slot's expression failed (a missing or ill-typed field, …).
+        """
+        function = self._functions.get(key)
+        if function is None:
+            function = self._functions[key] = self._function(key)
+        return function(env)[0]
+
+    def constant(self, key: str) -> Any:
+        """The value of a CONSTANT slot, evaluated the first time it is asked for.
+
+        Raises:
+            EvaluationError: the slot's expression failed (a fresh copy of the error each time).
+        """
+        try:
+            value = self._constants[key]
+        except KeyError:
+            value = self._constants[key] = outcome(lambda: self.evaluate(key, {}))
+        return value_of(value)
+
+    def _function(self, key: str) -> Callable[[Env], tuple[Any, ...]]:
+        expr, ctx = self._exprs[key], self._ctx
+        if self._engine == "interpreted":
+            return lambda env: (evaluate(expr, env, ctx),)
+        return compile_entry(f"{self.name}:{key}", [(key, expr)], ctx, self._program_id)
+
+
+def outcome(run: Callable[[], Any]) -> Any:
+    """What `run()` gives: its value, or the `EvaluationError` it raised (to be kept and raised later)."""
+    try:
+        return run()
+    except EvaluationError as exc:
+        return exc
+
+
+def value_of(outcome: Any) -> Any:
+    """A kept outcome's value; a kept error is raised as a fresh copy, so tracebacks do not pile up."""
+    if isinstance(outcome, EvaluationError):
+        raise EvaluationError(outcome.code, outcome.message, outcome.at)
+    return outcome
+
+
 @dataclass(frozen=True, slots=True)
+class VersionIndex:
+    """A version's rules by id, and the slot keys a quote reads for them, for lookups in the hot path.
+
+    Where ids repeat, the first wins, as a scan from the start would find it.
+    """
+
+    contracts: Mapping[str, ir.Contract] = field(default_factory=dict)
+    tiers: Mapping[str, ir.Tier] = field(default_factory=dict)
+    levels: Mapping[int, ir.Level] = field(default_factory=dict)
+    ladders: Mapping[str, ir.Ladder] = field(default_factory=dict)
+    caps: tuple[tuple[ir.MarginCap, str, str], ...] = ()  # each margin cap, with its `when` and `cap` slots
+    # By tier id: the benefits the tier has, in the program's order, with their `when` and `value` slots.
+    benefits: Mapping[str, tuple[tuple[ir.Benefit, str, str], ...]] = field(default_factory=dict)
+
+
+def index_version(version: ir.Version) -> VersionIndex:
+    """Look-up tables for a version's contracts, tiers, hierarchy levels, ladders, caps and benefits."""
+    def first(pairs: Sequence[tuple[Any, Any]]) -> dict[Any, Any]:
+        found: dict[Any, Any] = {}
+        for key, value in pairs:
+            found.setdefault(key, value)
+        return found
+
+    tiers = first([(t.id, t) for t in (version.tiers.levels if version.tiers else ())])
+    caps = version.price_rules.margin_caps if version.price_rules else ()
+    return VersionIndex(first([(c.id, c) for c in version.contracts]), tiers,
+                        first([(lv.level, lv) for lv in (version.hierarchy.levels if version.hierarchy else ())]),
+                        first([(lad.id, lad) for lad in version.ladders]),
+                        tuple((c, f"cap:{c.id}:when", f"cap:{c.id}:cap") for c in caps),
+                        {tier_id: tuple((b, f"benefit:{b.id}:when", f"benefit:{b.id}:value")
+                                        for b in version.benefits if b.id in tier.benefits)
+                         for tier_id, tier in tiers.items()})
+
+
+@dataclass(frozen=True, slots=True, eq=False)  # equal only to itself, and hashed as fast: it holds functions
 class LoadedVersion:
-    """A version with its entry functions."""
+    """A version with its entry functions (and their slots one by one, for decisions that read only a few)."""
 
     rules: ir.Version
     transaction: Callable[[Env], Slots]
     period: Callable[[Env], Slots]
     deal: Callable[[Env], Slots]
     lead: Callable[[Env], Slots]
+    transaction_slots: SlotTable | None = None  # the `transaction` entry's slots
+    period_slots: SlotTable | None = None  # the `period` entry's slots
+    index: VersionIndex = field(default_factory=VersionIndex)
 
 
 def _entry(name: str, slots: Sequence[tuple[str, ir.Expr]], ctx: EvalContext, program_id: str,
@@ -145,13 +290,29 @@ class Runtime:
         self.ruleset = ruleset
         self.engine = engine
         self.context = EvalContext(ruleset.rounding_mode, ruleset.rounding_unit)
-        self.versions = tuple(
-            LoadedVersion(v, *(_entry(f"{v.version}:{name}", slots(v), self.context, ruleset.program_id, engine)
-                               for name, slots in (("transaction", transaction_slots), ("period", period_slots),
-                                                   ("deal", deal_slots), ("lead", lead_slots))))
-            for v in ruleset.versions)
+        self.versions = tuple(self._load(v) for v in ruleset.versions)
+        self._by_day: dict[datetime.date, LoadedVersion | None] = {}
+
+    def _load(self, version: ir.Version) -> LoadedVersion:
+        program_id, ctx, engine = self.ruleset.program_id, self.context, self.engine
+        def entry(name: str, slots: Callable[[ir.Version], list[tuple[str, ir.Expr]]]) -> Callable[[Env], Slots]:
+            return _entry(f"{version.version}:{name}", slots(version), ctx, program_id, engine)
+
+        def table(name: str, slots: Callable[[ir.Version], list[tuple[str, ir.Expr]]]) -> SlotTable:
+            return SlotTable(f"{version.version}:{name}", slots(version), ctx, program_id, engine)
+
+        return LoadedVersion(version, entry("transaction", transaction_slots), entry("period", period_slots),
+                             entry("deal", deal_slots), entry("lead", lead_slots),
+                             table("transaction", transaction_slots), table("period", period_slots),
+                             index_version(version))
 
     def version_on(self, day: datetime.date) -> LoadedVersion | None:
-        """The version in force on a day (None when no version covers it)."""
+        """The version in force on a day (None when no version covers it); remembered per day."""
+        try:
+            return self._by_day[day]
+        except KeyError:
+            pass
         rules = self.ruleset.version_on(day)
-        return next((v for v in self.versions if v.rules is rules), None) if rules is not None else None
+        found = next((v for v in self.versions if v.rules is rules), None) if rules is not None else None
+        self._by_day[day] = found
+        return found

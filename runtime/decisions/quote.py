@@ -5,15 +5,19 @@ Follows docs/computation.md ("A quote"). Every figure names the rule that produc
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
 from runtime import ir
-from runtime.engine import EvaluationError
-from runtime.loaded import LoadedVersion, Runtime
+from runtime.decisions._hints import Hints
+from runtime.decisions._rounding import round_amount, round_complement, round_times
+from runtime.decisions._slots import PartnerSlots, QuoteCache, transaction_env
+from runtime.decisions._slots import partner_env as partner_env
+from runtime.loaded import CONSTANT, PARTNER, LoadedVersion, Runtime, outcome, value_of
 from runtime.model import Figure, Line, Partner, Quote, Share, Transaction, Violation, Volumes
-from runtime.money import format_amount, format_rate, round_line
+from runtime.money import format_amount, format_rate
 
 ZERO = Fraction(0)
 
@@ -26,23 +30,6 @@ class QuoteError(Exception):
         self.code = code
         self.message = message
         self.at = at
-
-
-def partner_env(partner: Partner, txn: Transaction | None, volumes: Volumes | None) -> dict[str, Any]:
-    """The flat `scope.name` environment expressions read."""
-    env: dict[str, Any] = {"partner.id": partner.id, "partner.tier": partner.tier, "partner.level": partner.level,
-                           "partner.contract": partner.contract}
-    env.update((f"partner.{k}", v) for k, v in partner.fields.items())
-    if txn is not None:
-        env.update({"transaction.date": txn.date, "transaction.partner": txn.partner,
-                    "transaction.contract": txn.contract or partner.contract, "transaction.product": txn.product,
-                    "transaction.list_price": txn.list_price, "transaction.sell_price": txn.sell_price,
-                    "transaction.quantity": txn.quantity})
-        env.update((f"transaction.{k}", v) for k, v in txn.fields.items())
-    v = volumes or Volumes()
-    env.update({"period.sales": v.sales, "period.purchases": v.purchases, "period.list_sales": v.list_sales,
-                "period.quantity": v.quantity, "period.deals": v.deals})
-    return env
 
 
 def chain_of(seller: Partner, partners: Mapping[str, Partner], version: ir.Version) -> list[Partner]:
@@ -81,128 +68,300 @@ def _title(title: ir.Text, fallback: str) -> str:
     return title.get("en") or title.get("") or title.get("ja") or fallback
 
 
-class _Quoting:
-    def __init__(self, rt: Runtime, version: LoadedVersion, txn: Transaction, partners: Mapping[str, Partner],
-                 volumes: Mapping[str, Volumes], include_ladder: bool, hints: bool = True) -> None:
+def _fraction(value: Any) -> Fraction:
+    """`Fraction(value)`, without a copy when the value is one already."""
+    return value if type(value) is Fraction else Fraction(value)
+
+
+@dataclass(slots=True)
+class Priced:
+    """A transaction's amounts and lines, before they are dressed as a `Quote`: all a settlement needs."""
+
+    seller: Partner
+    contract: ir.Contract
+    list_amount: int
+    sell_amount: int
+    chain: Sequence[Partner]  # level 1 (buys from the vendor) down to the seller; empty for a referral
+    prices: Sequence[int]  # what each level of the chain pays the one above it (level 1: the vendor)
+    lines: list[Line]
+    headroom: Fraction | None  # under a margin cap: the most a ladder may add (None: no cap applies)
+
+    def receives(self, k: int) -> int:
+        """What level `k` of the chain receives: the next level's price, or the sell amount for the seller."""
+        return self.prices[k + 1] if k + 1 < len(self.prices) else self.sell_amount
+
+
+class Quoter:
+    """Quotes transactions for one set of partners and period volumes, sharing what the quotes have in common.
+
+    Partners' environments, chains and the slots that read only partner fields are worked out once
+    per partner. `Settler` keeps one for a whole settlement; `quote()` makes one per call.
+
+    Args:
+        include_ladder: add the provisional ladder rate (a statement settles the ladder instead).
+        next_steps: work out the hints of `Quote.next_steps` (else it is empty).
+        benefits: list the benefits of `Quote.benefits` (else it is empty).
+        violations: list the price-rule violations of `Quote.violations` (else it is empty).
+    Whatever is left out, every rule the quote would have read is still read, so a transaction that
+    cannot be quoted fails in the same way with or without it.
+    """
+
+    def __init__(self, rt: Runtime, partners: Mapping[str, Partner], volumes: Mapping[str, Volumes] | None = None,
+                 *, include_ladder: bool = True, next_steps: bool = True, benefits: bool = True,
+                 violations: bool = True) -> None:
         self.rt = rt
+        self.partners = partners
+        self.volumes: Mapping[str, Volumes] = volumes or {}
+        self.include_ladder = include_ladder
+        self.next_steps = next_steps
+        self.benefits = benefits
+        self.violations = violations
+        self.cache = QuoteCache(partners, self.volumes)
+        self._chains: dict[tuple[LoadedVersion, str], _Chain | QuoteError] = {}
+        # (version, partner id, contract id) → (rates, margin) before caps and ladder, or the error reading it
+        self._standings: dict[tuple[LoadedVersion, str, str], Any] = {}
+
+    def quote(self, txn: Transaction) -> Quote:
+        """Quote one transaction under the version in force on its date (see `quote`)."""
+        return self._quoting(txn).run()
+
+    def price(self, txn: Transaction) -> Priced:
+        """A transaction's amounts and lines only, as `quote` works them out (and failing as it does)."""
+        return self._quoting(txn).price()
+
+    def _quoting(self, txn: Transaction) -> _Quoting:
+        version = self.rt.version_on(txn.date)
+        if version is None:
+            raise QuoteError("E510", f"no version of program `{self.rt.ruleset.program_id}` is in force on "
+                             f"{txn.date}")
+        return _Quoting(self, version, txn)
+
+    def chain(self, version: LoadedVersion, seller: Partner) -> _Chain:
+        """`chain_of(seller, …)` with what each level's margin comes from, worked out once per seller and version."""
+        key = (version, seller.id)
+        found = self._chains.get(key)
+        if found is None:
+            try:
+                partners = chain_of(seller, self.partners, version.rules)
+            except QuoteError as exc:
+                found = exc
+            else:
+                levels = [version.index.levels.get(p.level) for p in partners[1:]]
+                found = _Chain(partners, [f"level:{p.level}:margin" for p in partners[1:]],
+                               [(f"hierarchy level {p.level}", level.margin.at if level else None)
+                                for p, level in zip(partners[1:], levels, strict=True)])
+            self._chains[key] = found
+        if isinstance(found, QuoteError):
+            raise QuoteError(found.code, found.message, found.at)
+        return found
+
+    def standing(self, version: LoadedVersion, partner: Partner, contract: ir.Contract,
+                 slots: PartnerSlots) -> tuple[tuple[_Rate, ...], Fraction]:
+        """`_standing(…)`, kept per partner and contract when the rules it reads depend on nothing else.
+
+        Raises:
+            EvaluationError: the base margin or the uplift failed (each time it is asked for).
+        """
+        key = (version, partner.id, contract.id)
+        found = self._standings.get(key)
+        if found is None:
+            found = outcome(lambda: _standing(version, partner, contract, slots))
+            kinds = slots.table.kinds  # a slot the entry does not have is never read
+            if all(kinds.get(k, CONSTANT) in (CONSTANT, PARTNER) for k in _standing_keys(partner, contract)):
+                self._standings[key] = found
+        result: tuple[tuple[_Rate, ...], Fraction] = value_of(found)
+        return result
+
+
+@dataclass(frozen=True, slots=True)
+class _Chain:
+    """A seller's distributor chain, with the margin slot and the source of each level below level 1."""
+
+    partners: list[Partner]  # level 1 first
+    margin_keys: list[str]  # of partners[1:]
+    sources: list[tuple[str, ir.Loc | None]]  # of partners[1:]: the rule and the place of the level's margin
+
+
+_Rate = tuple[str, "int | Fraction", str, "ir.Loc | None"]  # a `Figure`'s fields, made a Figure only for a Quote
+
+
+def _standing_keys(partner: Partner, contract: ir.Contract) -> tuple[str, ...]:
+    """The slots `_standing` may read."""
+    return f"contract:{contract.id}:margin", f"level:{partner.level}:margin", f"tier:{partner.tier}:uplift"
+
+
+def _standing(version: LoadedVersion, partner: Partner, contract: ir.Contract,
+              slots: PartnerSlots) -> tuple[tuple[_Rate, ...], Fraction]:
+    """Steps 2–3 of a quote: the base margin and the tier uplift of the partner that buys from the vendor.
+
+    Returns:
+        How the margin came about (as `Figure` fields), and base margin plus uplift.
+    """
+    rules, index = version.rules, version.index
+    rates: list[_Rate] = []
+    key = f"contract:{contract.id}:margin"
+    if key in slots:
+        base = _fraction(slots[key])
+        rates.append(("base margin", base, f"contract `{contract.id}`", contract.margin.at
+                      if contract.margin else contract.at))
+    elif rules.hierarchy is not None and f"level:{partner.level}:margin" in slots:
+        level = index.levels[partner.level]
+        base = _fraction(slots[f"level:{partner.level}:margin"])
+        rates.append(("base margin", base, f"hierarchy level {partner.level}", level.margin.at))
+    else:
+        base = ZERO
+    total = base
+    tier = index.tiers.get(partner.tier) if partner.tier is not None else None
+    if tier is not None and f"tier:{tier.id}:uplift" in slots:
+        uplift = _fraction(slots[f"tier:{tier.id}:uplift"])
+        rates.append(("tier uplift", uplift, f"tier `{tier.id}`", tier.uplift.at if tier.uplift else tier.at))
+        total += uplift
+    return tuple(rates), total
+
+
+class _Quoting:
+    """One quote: the steps of docs/computation.md ("A quote"), in the order they read the program's rules.
+
+    `price()` works out the amounts and lines and reads every rule a quote reads; `run()` adds what
+    only a `Quote` shows (shares, rates, next steps).
+
+    INVARIANT: slots are read in the same order whatever the caller leaves out, so the error of the
+    first rule that fails is the one a transaction is rejected with.
+    """
+
+    def __init__(self, quoter: Quoter, version: LoadedVersion, txn: Transaction) -> None:
+        assert version.transaction_slots is not None
+        self.quoter = quoter
+        self.rt = quoter.rt
         self.rules = version.rules
         self.version = version
+        self.index = version.index
+        self.table = version.transaction_slots
         self.txn = txn
-        self.partners = partners
-        self.volumes = volumes
-        self.include_ladder = include_ladder
-        self.headroom: Fraction | None = None
-        self.hints = hints
-        self.mode = rt.ruleset.rounding_mode
-        self.unit = rt.ruleset.rounding_unit
+        self.txn_env = transaction_env(txn)
+        self.mode = self.rt.ruleset.rounding_mode
+        self.unit = self.rt.ruleset.rounding_unit
+        # Set by price(), for run():
+        self.rates: list[_Rate] = []
+        self.margin = ZERO
+        self.margins: list[Fraction] = []  # of each level of the chain
+        self.sources: list[tuple[str, ir.Loc | None]] = []  # the rule and place of each level's margin
+        self.first: Partner | None = None  # the partner that earns the ladder and bonuses, and its contract
+        self.first_contract: ir.Contract | None = None
+        self.benefits: tuple[Figure, ...] = ()
+        self.violations: tuple[Violation, ...] = ()
 
     def round(self, value: int | Fraction) -> int:
-        return round_line(value, self.unit, self.mode)
+        return round_amount(value, self.unit, self.mode)
 
     def money(self, value: int | Fraction) -> str:
         return format_amount(value, self.rt.ruleset.currency, self.rt.ruleset.minor_unit)
 
-    def slots(self, partner: Partner) -> Mapping[str, Any]:
-        return self.version.transaction(partner_env(partner, self.txn, self.volumes.get(partner.id)))
+    def slots(self, partner: Partner) -> PartnerSlots:
+        return PartnerSlots(self.table, self.quoter.cache, partner, self.txn, self.txn_env)
 
     def contract(self, contract_id: str) -> ir.Contract:
-        found = next((c for c in self.rules.contracts if c.id == contract_id), None)
+        found = self.index.contracts.get(contract_id)
         if found is None:
             raise QuoteError("E512", f"unknown contract `{contract_id}` in version {self.rules.version}")
         return found
 
     def run(self) -> Quote:
+        priced = self.price()
+        txn, seller, contract = self.txn, priced.seller, priced.contract
+        assert self.first is not None and self.first_contract is not None
+        hierarchy = self.rules.hierarchy
+        prices = priced.prices
+        shares = tuple(Share(p.id, p.level if hierarchy else 1, self.margins[k], prices[k], priced.receives(k),
+                             priced.receives(k) - prices[k], *self.sources[k]) for k, p in enumerate(priced.chain))
+        next_steps = Hints(self.rt.ruleset, self.version, self.quoter.cache, self.quoter.volumes).next_steps(
+            self.first, self.first_contract, seller) if self.quoter.next_steps else ()
+        return Quote(txn.id, seller.id, self.rules.version, contract.id, contract.kind, priced.list_amount,
+                     priced.sell_amount, tuple(Figure(*rate) for rate in self.rates), self.margin,
+                     prices[0] if prices else None, shares, tuple(priced.lines), self.benefits, self.violations,
+                     next_steps, priced.headroom)
+
+    def price(self) -> Priced:
         txn = self.txn
-        seller = self.partners.get(txn.partner)
+        seller = self.quoter.partners.get(txn.partner)
         if seller is None:
             raise QuoteError("E511", f"unknown partner `{txn.partner}`")
         contract = self.contract(txn.contract or seller.contract)
         list_amount, sell_amount = txn.list_price * txn.quantity, txn.sell_price * txn.quantity
         seller_slots = self.slots(seller)
+        priced = Priced(seller, contract, list_amount, sell_amount, (), (), [], None)
+        self.first, self.first_contract = seller, contract
         if contract.kind == "referral":
-            return self.referral(seller, contract, seller_slots, list_amount, sell_amount)
-        chain = chain_of(seller, self.partners, self.rules)
-        first = chain[0]
+            priced.lines.append(self.referral(seller, contract, seller_slots, sell_amount))
+        else:
+            self.distribute(priced, seller_slots)
+        self.benefits = self.find_benefits(seller, seller_slots)
+        self.violations = self.find_violations(seller_slots)
+        return priced
+
+    def distribute(self, priced: Priced, seller_slots: PartnerSlots) -> None:
+        """Steps 2–10: the margin, the chain's prices and margin lines, pass-through and services."""
+        txn, seller, contract = self.txn, priced.seller, priced.contract
+        chain_info = self.quoter.chain(self.version, seller)
+        chain = priced.chain = chain_info.partners
+        first = self.first = chain[0]
         first_slots = seller_slots if first is seller else self.slots(first)
-        first_contract = contract if first is seller else self.contract(first.contract)
-        rates, margin = self.margin(first, first_contract, first_slots)
-        shares = self.shares(chain, margin, rates[0].at if rates else contract.at, list_amount, sell_amount)
-        lines = [Line(s.partner, "margin", f"margin on {txn.id}", s.keeps, s.rule, self.rules.version, s.at, txn.id)
-                 for s in shares]
+        first_contract = self.first_contract = contract if first is seller else self.contract(first.contract)
+        priced.headroom, margin = self.find_margin(first, first_contract, first_slots)
+        self.margin = margin
+        margins = self.margins = [margin]
+        self.sources = [("margin of the vendor's direct partner", self.rates[0][3] if self.rates else contract.at),
+                        *chain_info.sources]
+        for partner, key in zip(chain[1:], chain_info.margin_keys, strict=True):
+            margins.append(_fraction(self.slots(partner)[key]))
+        hierarchy = self.rules.hierarchy
+        stacked = hierarchy is not None and hierarchy.model == "stacked"
+        list_amount, unit, mode = priced.list_amount, self.unit, self.mode
+        prices = priced.prices = [round_complement(list_amount, sum(margins[k:], ZERO) if stacked else margins[k],
+                                                   unit, mode) for k in range(len(chain))]
+        version_id, label = self.rules.version, f"margin on {txn.id}"
+        lines = priced.lines
+        for k, partner in enumerate(chain):
+            rule, at = self.sources[k]
+            lines.append(Line(partner.id, "margin", label, priced.receives(k) - prices[k], rule, version_id, at,
+                              txn.id))
         lines.extend(self.pass_through(seller, seller_slots))
         if contract.services is not None:
             services = seller_slots[f"contract:{contract.id}:services"]
             amount = self.round(-abs(services) if txn.quantity < 0 else services)
             lines.append(Line(seller.id, "services", f"services on {txn.id}", amount, f"contract `{contract.id}`",
-                              self.rules.version, contract.at, txn.id))
-        return Quote(txn.id, seller.id, self.rules.version, contract.id, contract.kind, list_amount, sell_amount,
-                     tuple(rates), margin, shares[0].pays, tuple(shares), tuple(lines),
-                     self.benefits(seller, seller_slots), self.violations(seller_slots),
-                     self.next_steps(first, first_contract, seller), self.headroom)
+                              version_id, contract.at, txn.id))
 
-    def margin(self, partner: Partner, contract: ir.Contract,
-               slots: Mapping[str, Any]) -> tuple[list[Figure], Fraction]:
-        rates: list[Figure] = []
-        key = f"contract:{contract.id}:margin"
-        if key in slots:
-            base = Fraction(slots[key])
-            rates.append(Figure("base margin", base, f"contract `{contract.id}`", contract.margin.at
-                                if contract.margin else contract.at))
-        elif self.rules.hierarchy is not None and f"level:{partner.level}:margin" in slots:
-            level = next(lv for lv in self.rules.hierarchy.levels if lv.level == partner.level)
-            base = Fraction(slots[f"level:{partner.level}:margin"])
-            rates.append(Figure("base margin", base, f"hierarchy level {partner.level}", level.margin.at))
-        else:
-            base = ZERO
-        total = base
-        tier = next((t for t in self.rules.tiers.levels if t.id == partner.tier), None) if self.rules.tiers else None
-        if tier is not None and f"tier:{tier.id}:uplift" in slots:
-            uplift = Fraction(slots[f"tier:{tier.id}:uplift"])
-            rates.append(Figure("tier uplift", uplift, f"tier `{tier.id}`", tier.uplift.at if tier.uplift else tier.at))
-            total += uplift
-        caps = [(Fraction(slots[f"cap:{c.id}:cap"]), c) for c in
-                (self.rules.price_rules.margin_caps if self.rules.price_rules else ()) if slots[f"cap:{c.id}:when"]]
+    def find_margin(self, partner: Partner, contract: ir.Contract,
+                    slots: PartnerSlots) -> tuple[Fraction | None, Fraction]:
+        """Steps 2–5: the margin of the partner that buys from the vendor, with how it came about in `rates`.
+
+        Returns:
+            The ladder's headroom under a margin cap (None when no cap applies), and the margin.
+        """
+        standing, total = self.quoter.standing(self.version, partner, contract, slots)
+        rates = self.rates
+        rates.extend(standing)
+        caps = [(_fraction(slots[cap_key]), cap) for cap, when_key, cap_key in self.index.caps if slots[when_key]]
+        headroom = None
         if caps:
             # Under a cap, the ladder can add at most what the cap leaves above base margin and uplift.
-            self.headroom = max(Fraction(0), min(cap for cap, _ in caps) - total)
-        if self.include_ladder and contract.ladder is not None:
-            ladder = next(lad for lad in self.rules.ladders if lad.id == contract.ladder)
-            volume = (self.volumes.get(partner.id) or Volumes()).basis(ladder.basis)
+            headroom = max(Fraction(0), min(cap for cap, _ in caps) - total)
+        if self.quoter.include_ladder and contract.ladder is not None:
+            ladder = self.index.ladders[contract.ladder]
+            volume = (self.quoter.volumes.get(partner.id) or Volumes()).basis(ladder.basis)
             index, step = ladder_step(ladder, volume)
             if step is not None:
-                rates.append(Figure("ladder rate", step.rate, f"ladder `{ladder.id}` step {index + 1}", step.at))
+                rates.append(("ladder rate", step.rate, f"ladder `{ladder.id}` step {index + 1}", step.at))
                 total += step.rate
         if caps:
             cap, rule = min(caps, key=lambda pair: pair[0])
             if cap < total:
-                rates.append(Figure("margin cap", cap, f"margin cap `{rule.id}`", rule.at))
+                rates.append(("margin cap", cap, f"margin cap `{rule.id}`", rule.at))
                 total = cap
-        return rates, total
+        return headroom, total
 
-    def shares(self, chain: list[Partner], margin: Fraction, margin_at: ir.Loc | None, list_amount: int,
-               sell_amount: int) -> list[Share]:
-        hierarchy = self.rules.hierarchy
-        margins = [margin]
-        for partner in chain[1:]:
-            margins.append(Fraction(self.slots(partner)[f"level:{partner.level}:margin"]))
-        stacked = hierarchy is not None and hierarchy.model == "stacked"
-        prices = []
-        for k in range(len(chain)):
-            rate = sum(margins[k:], ZERO) if stacked else margins[k]
-            prices.append(self.round(list_amount * (1 - rate)))
-        shares = []
-        for k, partner in enumerate(chain):
-            receives = prices[k + 1] if k + 1 < len(chain) else sell_amount
-            if k == 0:
-                rule, at = "margin", margin_at
-            else:
-                level = next((lv for lv in hierarchy.levels if lv.level == partner.level), None) if hierarchy else None
-                rule, at = f"hierarchy level {partner.level}", level.margin.at if level else None
-            shares.append(Share(partner.id, partner.level if hierarchy else 1, margins[k], prices[k], receives,
-                                receives - prices[k], rule if k else "margin of the vendor's direct partner", at))
-        return shares
-
-    def pass_through(self, seller: Partner, slots: Mapping[str, Any]) -> list[Line]:
+    def pass_through(self, seller: Partner, slots: PartnerSlots) -> list[Line]:
         lines: list[Line] = []
         # A refund or cancellation (negative quantity) reverses the pass-through it carries.
         sign = -1 if self.txn.quantity < 0 else 1
@@ -214,123 +373,63 @@ class _Quoting:
             rule = f"pass-through `{p.id}`"
             lines.append(Line(seller.id, "pass_through", f"{name} at cost", self.round(amount), rule,
                               self.rules.version, p.amount.at, self.txn.id))
-            fee = Fraction(slots[f"pass:{p.id}:fee"])
-            lines.append(Line(seller.id, "fee", f"fee on {name} ({format_rate(fee)})", self.round(amount * fee), rule,
-                              self.rules.version, p.fee.at, self.txn.id))
+            fee = _fraction(slots[f"pass:{p.id}:fee"])
+            lines.append(Line(seller.id, "fee", f"fee on {name} ({format_rate(fee)})",
+                              round_times(amount, fee, self.unit, self.mode), rule, self.rules.version, p.fee.at,
+                              self.txn.id))
         return lines
 
-    def referral(self, seller: Partner, contract: ir.Contract, slots: Mapping[str, Any], list_amount: int,
-                 sell_amount: int) -> Quote:
+    def referral(self, seller: Partner, contract: ir.Contract, slots: PartnerSlots, sell_amount: int) -> Line:
+        """Step 11: the referral fee line (and its rates)."""
         raw = slots.get(f"contract:{contract.id}:fee", 0)
         is_rate = contract.fee is not None and _is_rate(contract.fee)
         fee = Fraction(raw) * sell_amount if is_rate else Fraction(raw) * (1 if self.txn.quantity >= 0 else -1)
-        rates = [Figure("referral fee rate", Fraction(raw), f"contract `{contract.id}`", contract.fee.at)] \
-            if is_rate and contract.fee else []
+        if is_rate and contract.fee:
+            self.rates.append(("referral fee rate", Fraction(raw), f"contract `{contract.id}`", contract.fee.at))
         if contract.fee_cap is not None and abs(fee) > contract.fee_cap:
             fee = Fraction(contract.fee_cap if fee > 0 else -contract.fee_cap)
-            rates.append(Figure("referral fee cap", contract.fee_cap, f"contract `{contract.id}`", contract.at))
-        line = Line(seller.id, "referral_fee", f"referral fee on {self.txn.id}", self.round(fee),
+            self.rates.append(("referral fee cap", contract.fee_cap, f"contract `{contract.id}`", contract.at))
+        return Line(seller.id, "referral_fee", f"referral fee on {self.txn.id}", self.round(fee),
                     f"contract `{contract.id}`", self.rules.version, contract.fee.at if contract.fee else contract.at,
                     self.txn.id)
-        return Quote(self.txn.id, seller.id, self.rules.version, contract.id, contract.kind, list_amount, sell_amount,
-                     tuple(rates), ZERO, None, (), (line,), self.benefits(seller, slots), self.violations(slots),
-                     self.next_steps(seller, contract, seller))
 
-    def benefits(self, partner: Partner, slots: Mapping[str, Any]) -> tuple[Figure, ...]:
-        tier = next((t for t in self.rules.tiers.levels if t.id == partner.tier), None) if self.rules.tiers else None
+    def find_benefits(self, partner: Partner, slots: PartnerSlots) -> tuple[Figure, ...]:
+        """Step 12 (empty unless the quoter keeps benefits; their conditions are read all the same)."""
+        tier = self.index.tiers.get(partner.tier) if partner.tier is not None else None
         if tier is None:
             return ()
+        keep = self.quoter.benefits
         found = []
-        for benefit in self.rules.benefits:
-            if benefit.id in tier.benefits and slots.get(f"benefit:{benefit.id}:when", True):
-                value = slots.get(f"benefit:{benefit.id}:value", 0)
-                found.append(Figure(_title(benefit.title, benefit.id), value, f"benefit `{benefit.id}`", benefit.at))
+        for benefit, when_key, value_key in self.index.benefits[tier.id]:
+            if slots.get(when_key, True):
+                value = slots.get(value_key, 0)
+                if keep:
+                    found.append(Figure(_title(benefit.title, benefit.id), value, f"benefit `{benefit.id}`",
+                                        benefit.at))
         return tuple(found)
 
-    def violations(self, slots: Mapping[str, Any]) -> tuple[Violation, ...]:
+    def find_violations(self, slots: PartnerSlots) -> tuple[Violation, ...]:
+        """Step 13 (empty unless the quoter keeps violations; the maximum discount is read all the same)."""
         rules = self.rules.price_rules
         if rules is None:
             return ()
         txn = self.txn
         found = []
-        if rules.ceiling == "list_price" and txn.sell_price > txn.list_price:
+        keep = self.quoter.violations
+        if keep and rules.ceiling == "list_price" and txn.sell_price > txn.list_price:
             found.append(Violation("above_list", f"sell price {self.money(txn.sell_price)} is above the list price "
                                    f"{self.money(txn.list_price)}", "price rules: ceiling", rules.at))
         if "price:max_discount" in slots:
-            discount = Fraction(slots["price:max_discount"])
-            floor = txn.list_price * (1 - discount)
-            if txn.sell_price < floor:
+            discount = _fraction(slots["price:max_discount"])
+            # sell price < list price × (1 − discount), in integers
+            if keep and txn.sell_price * discount.denominator < \
+                    txn.list_price * (discount.denominator - discount.numerator):
+                floor = txn.list_price * (1 - discount)
                 found.append(Violation("below_floor", f"sell price {self.money(txn.sell_price)} is below the floor "
                                        f"{self.money(floor)} (list less {format_rate(discount)})",
                                        "price rules: max discount",
                                        rules.max_discount.at if rules.max_discount else rules.at))
         return tuple(found)
-
-    def next_steps(self, partner: Partner, contract: ir.Contract, seller: Partner) -> tuple[str, ...]:
-        steps: list[str] = []
-        if not self.hints:
-            return ()
-        volumes = self.volumes.get(partner.id) or Volumes()
-        if contract.ladder is not None:
-            ladder = next(lad for lad in self.rules.ladders if lad.id == contract.ladder)
-            volume = volumes.basis(ladder.basis)
-            upcoming = next((s for s in ladder.steps if s.start > volume), None)
-            if upcoming is not None:
-                steps.append(f"{self._volume(upcoming.start - volume, ladder.basis)} more {_BASIS[ladder.basis]} "
-                             f"this period reach the {format_rate(upcoming.rate)} step of ladder `{ladder.id}`")
-        period_slots = self.version.period(partner_env(partner, None, volumes)) if self.rules.bonuses else {}
-        for bonus in self.rules.bonuses:
-            if bonus.id not in contract.bonuses:
-                continue
-            if bonus.when is not None:
-                try:
-                    if not period_slots[f"bonus:{bonus.id}:when"]:
-                        continue
-                except EvaluationError:
-                    continue
-            volume = volumes.basis(bonus.basis)
-            target = next((s for s in bonus.steps if s.target > volume), None)
-            if target is not None:
-                steps.append(f"{self._volume(target.target - volume, bonus.basis)} more {_BASIS[bonus.basis]} this "
-                             f"period reach the next target of bonus `{bonus.id}`")
-        steps.extend(self.tier_steps(seller))
-        return tuple(steps)
-
-    def _volume(self, amount: int, basis: str) -> str:
-        return f"{amount:,} units" if basis == "quantity" else self.money(amount)
-
-    def tier_steps(self, partner: Partner) -> list[str]:
-        if self.rules.tiers is None:
-            return []
-        levels = self.rules.tiers.levels
-        index = next((i for i, t in enumerate(levels) if t.id == partner.tier), len(levels))
-        if index == 0:
-            return []
-        better = levels[index - 1]
-        if better.requirements is None:
-            return []
-        env = partner_env(partner, None, self.volumes.get(partner.id))
-        missing: list[str] = []
-        for req in better.requirements:
-            current = env.get(f"{req.field[0]}.{req.field[1]}")
-            if _meets(current, req):
-                continue
-            gap = _gap(current, req)
-            if gap is None:  # a requirement that more volume cannot meet, such as the partner's level
-                shown = req.value if not isinstance(req.value, bool) else str(req.value).lower()
-                return [f"tier `{better.id}` requires `{req.field[0]}.{req.field[1]} {req.op} {shown}`"]
-            name = f"{req.field[0]}.{req.field[1]}"
-            if isinstance(gap, bool):
-                missing.append(f"`{name}`")
-            else:
-                shown = self.money(gap) if _is_money_field(self.rt.ruleset, req.field) else f"{gap:,}"
-                missing.append(f"{shown} more `{name}`")
-        if not missing:
-            return []
-        return [f"{' and '.join(missing)} qualify for tier `{better.id}`"]
-
-
-_BASIS = {"purchases": "purchases", "sales": "sales", "list_sales": "sales at list price", "quantity": "units"}
 
 
 def _is_rate(expr: ir.Expr) -> bool:
@@ -349,50 +448,17 @@ def _is_rate(expr: ir.Expr) -> bool:
     return False
 
 
-def _is_money_field(ruleset: ir.RuleSet, field: tuple[str, str]) -> bool:
-    if field[0] == "period":
-        return field[1] in ("sales", "purchases", "list_sales")
-    return any(i.scope == field[0] and i.name == field[1] and i.type == "money" for i in ruleset.inputs)
-
-
-def _meets(current: Any, req: ir.Requirement) -> bool:
-    """Whether a value already meets a requirement (False when it cannot be told)."""
-    target = req.value
-    try:
-        return bool({"==": current == target, "!=": current != target,
-                     ">=": current is not None and current >= target, ">": current is not None and current > target,
-                     "<=": current is not None and current <= target, "<": current is not None and current < target,
-                     }[req.op])
-    except TypeError:
-        return False
-
-
-def _gap(current: Any, req: ir.Requirement) -> int | Fraction | bool | None:
-    """How far a value is from meeting a requirement (None when it already does or cannot say)."""
-    if req.op == "==" and req.value is True:
-        return True if current is not True else None
-    if not isinstance(current, int | Fraction) or isinstance(current, bool):
-        return None
-    target = req.value
-    if not isinstance(target, int | Fraction):
-        return None
-    if req.op == ">=" and current < target:
-        return target - current
-    if req.op == ">" and current <= target:
-        return target - current + (1 if isinstance(target, int) else 0)
-    return None
-
-
 def quote(rt: Runtime, txn: Transaction, partners: Mapping[str, Partner],
           volumes: Mapping[str, Volumes] | None = None, *, include_ladder: bool = True,
-          next_steps: bool = True) -> Quote:
+          next_steps: bool = True, benefits: bool = True, violations: bool = True) -> Quote:
     """Quote one transaction under the version in force on its date.
+
+    `next_steps`, `benefits` and `violations` False leave those parts of the quote empty (a
+    settlement needs none of them); see `Quoter`, which also shares work between many quotes.
 
     Raises:
         QuoteError: no version covers the date, or the partner, contract or chain is unknown.
         runtime.engine.EvaluationError: an expression failed (a missing or ill-typed field).
     """
-    version = rt.version_on(txn.date)
-    if version is None:
-        raise QuoteError("E510", f"no version of program `{rt.ruleset.program_id}` is in force on {txn.date}")
-    return _Quoting(rt, version, txn, partners, volumes or {}, include_ladder, next_steps).run()
+    return Quoter(rt, partners, volumes, include_ladder=include_ladder, next_steps=next_steps, benefits=benefits,
+                  violations=violations).quote(txn)

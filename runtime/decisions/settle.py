@@ -8,13 +8,14 @@ year, counted from the program's fiscal year start) inside the settlement period
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 
 from runtime import ir
-from runtime.decisions.quote import QuoteError, ladder_step, partner_env, quote
+from runtime.decisions.quote import QuoteError, Quoter, ladder_step, partner_env
 from runtime.engine import EvaluationError
 from runtime.loaded import Runtime
 from runtime.model import Figure, Line, Partner, Period, Statement, Transaction, Volumes
@@ -44,10 +45,18 @@ class _Account:
 
     def add(self, month: int, volumes: tuple[int, int, int, int, int], gross: bool) -> None:
         row = self.months[month]
-        for i, v in enumerate(volumes):
-            row[i] += v
-            if gross:
-                row[5 + i] += v
+        sales, purchases, list_sales, quantity, deals = volumes
+        row[0] += sales
+        row[1] += purchases
+        row[2] += list_sales
+        row[3] += quantity
+        row[4] += deals
+        if gross:
+            row[5] += sales
+            row[6] += purchases
+            row[7] += list_sales
+            row[8] += quantity
+            row[9] += deals
 
     def volumes(self, months: Iterable[int], gross: bool = False) -> Volumes:
         offset = 5 if gross else 0
@@ -73,8 +82,7 @@ class Settlement:
 
 
 def month_index(day: object) -> int:
-    import datetime
-
+    """Months since year 0 (January of year 0 is 0): the key of a month in an account."""
     assert isinstance(day, datetime.date)
     return day.year * 12 + day.month - 1
 
@@ -93,6 +101,8 @@ class Settler:
         self.accounts: dict[str, _Account] = defaultdict(_Account)
         self.read = self.accepted = self.rejected = 0
         self.problems: list[str] = []  # of the statement being made
+        # Transaction lines are quoted without period volumes, and without what a statement does not show.
+        self.quoter = Quoter(rt, partners, include_ladder=False, next_steps=False, benefits=False, violations=False)
 
     def reject(self, row: int, txn_id: str, code: str, reason: str, field_name: str | None = None) -> None:
         """Count a row that could not be taken (also used by readers for rows that failed to parse)."""
@@ -107,7 +117,7 @@ class Settler:
             self.reject(row, txn.id, "E514", f"dated {txn.date}, outside the period {self.period}", "date")
             return
         try:
-            q = quote(self.rt, txn, self.partners, include_ladder=False, next_steps=False)
+            priced = self.quoter.price(txn)
         except QuoteError as exc:
             self.reject(row, txn.id, exc.code, exc.message)
             return
@@ -119,18 +129,21 @@ class Settler:
         month = month_index(txn.date)
         gross = txn.quantity > 0
         deal = 1 if txn.quantity > 0 else -1 if txn.quantity < 0 else 0
-        if q.chain:
-            for share in q.chain:
-                self.accounts[share.partner].add(
-                    month, (share.receives, share.pays, q.list_amount, txn.quantity, deal), gross)
-            self.accounts[q.chain[0].partner].ladder_list[(month, q.ladder_headroom)] += q.list_amount
+        accounts, on_line = self.accounts, self.on_line
+        list_amount, quantity = priced.list_amount, txn.quantity
+        if priced.chain:
+            # Each level receives what the level below pays it (the seller: the sell amount).
+            receives = [*priced.prices[1:], priced.sell_amount]
+            for partner, pays, got in zip(priced.chain, priced.prices, receives, strict=True):
+                accounts[partner.id].add(month, (got, pays, list_amount, quantity, deal), gross)
+            accounts[priced.chain[0].id].ladder_list[(month, priced.headroom)] += list_amount
         else:
-            self.accounts[q.partner].add(month, (q.sell_amount, 0, q.list_amount, txn.quantity, deal), gross)
-        self.accounts[q.partner].transactions += 1
-        for line in q.lines:
-            self.accounts[line.partner].totals[line.kind] += line.amount
-            if self.on_line is not None:
-                self.on_line(line)
+            accounts[priced.seller.id].add(month, (priced.sell_amount, 0, list_amount, quantity, deal), gross)
+        accounts[priced.seller.id].transactions += 1
+        for line in priced.lines:
+            accounts[line.partner].totals[line.kind] += line.amount
+            if on_line is not None:
+                on_line(line)
 
     def finish(self) -> Settlement:
         """The statements, one per partner (partners without transactions too), sorted by partner id."""
