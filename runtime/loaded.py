@@ -125,8 +125,8 @@ class SlotTable:
     only on the fields it reads (see `slot_kind`): a CONSTANT slot is evaluated once and kept here;
     callers may keep PARTNER slots per partner. A failing slot raises its `EvaluationError` from
     `evaluate` (or `constant`), so a slot that is never read never fails a decision, as with
-    `SlotValues`. Each slot is compiled on first use, with the code the entry's one-by-one fallback
-    uses, so its value and its error are those of the whole entry.
+    `SlotValues`. Every slot's function is generated once, at load, with the code the entry's
+    one-by-one fallback uses, so its value and its error are those of the whole entry.
     """
 
     __slots__ = ("name", "kinds", "_exprs", "_functions", "_constants", "_ctx", "_program_id", "_engine")
@@ -141,6 +141,8 @@ class SlotTable:
         self._ctx = ctx
         self._program_id = program_id
         self._engine = engine
+        for key in self._exprs:  # INVARIANT: nothing is generated after load
+            self._functions[key] = self._function(key)
 
     def __contains__(self, key: object) -> bool:
         return key in self.kinds
