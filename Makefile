@@ -1,10 +1,12 @@
 # Two entry points: `make run` (check the bundled programs, then settle a year of sample data) and `make test`.
+# `make bench` measures quotes, settlement and load time (bench/RESULTS.md); `make bench-quick` in under a minute.
 PY ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+BENCH_STAMP := $(VENV)/.bench-installed
 
-.PHONY: run test lint docs clean
+.PHONY: run test lint docs clean bench bench-quick
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -28,6 +30,16 @@ test: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/pytest
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir .site
+
+$(BENCH_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	$(BIN)/python -m bench.run
+
+bench-quick: $(BENCH_STAMP)
+	$(BIN)/python -m bench.run --quick
 
 docs: $(STAMP)
 	$(BIN)/mkdocs serve
