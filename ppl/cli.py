@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from compiler.lower import compile_program
 from compiler.pipeline import CheckResult, check
 from policy_lang import diagnostics as dg
-from ppl import _deal_commands, _guide_commands, _runtime_commands, program_tests
+from ppl import _deal_commands, _guide_commands, _runtime_commands, _sql_commands, program_tests
 from runtime import ir_json
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
@@ -118,6 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     program_tests.add_command(sub)
     _guide_commands.add_commands(sub)
     _deal_commands.add_commands(sub)
+    _sql_commands.add_commands(sub)
     return parser
 
 

@@ -1,0 +1,276 @@
+"""The period statement as SQL, for programs without a hierarchy: transaction-line totals, ladders, bonuses.
+
+Ladders and bonuses are those of the version in force at the period's end (docs/computation.md, "A
+statement"); their buckets (month, quarter, … counted from the fiscal year start) are known when the
+query is built, so each becomes a CASE over date ranges.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from collections.abc import Sequence
+
+from sqlglot import exp
+
+from runtime import ir
+from runtime.decisions.settle import _SIZES, month_index
+from runtime.model import Period
+from runtime.sql import _exprs as x
+from runtime.sql._exprs import Translator
+from runtime.sql._quote import VOLUMES, _date, col
+
+Cte = tuple[str, exp.Select]
+_LINE_COLUMNS = ("partner", "kind", "rule", "period_start", "period_end", "amount", "o1", "o2", "o3")
+
+
+def end_version(ruleset: ir.RuleSet, period: Period) -> ir.Version | None:
+    """The version whose ladders and bonuses settle the period, as `Settler.finish` picks it."""
+    return ruleset.version_on(period.end) or next(
+        (v for v in reversed(ruleset.versions) if v.effective_from <= period.end), None)
+
+
+def buckets(ruleset: ir.RuleSet, period: Period, kind: str) -> list[tuple[datetime.date, datetime.date]]:
+    """First and last day of each ladder or bonus period inside the settlement period, as `Settler.buckets`."""
+    start = ruleset.fiscal_year_start - 1
+    groups: dict[int, list[int]] = {}
+    for m in range(month_index(period.start), month_index(period.end) + 1):
+        groups.setdefault((m - start) // _SIZES[kind], []).append(m)
+    out = []
+    for months in groups.values():
+        first, last = months[0], months[-1] + 1
+        out.append((datetime.date(first // 12, first % 12 + 1, 1),
+                    datetime.date(last // 12, last % 12 + 1, 1) - datetime.timedelta(days=1)))
+    return out
+
+
+def _bucket_of(spans: list[tuple[datetime.date, datetime.date]]) -> exp.Expr:
+    return x.case([(exp.Between(this=col("date"), low=_date(a.isoformat()), high=_date(b.isoformat())), x.lit(i))
+                   for i, (a, b) in enumerate(spans)])
+
+
+def _basis(name: str) -> exp.Expr:
+    return {"sales": col("sell_amount"), "purchases": col("purchases"), "list_sales": col("list_amount"),
+            "quantity": col("quantity"), "deals": x.case([(exp.GT(this=col("quantity"), expression=x.lit(0)),
+                                                          x.lit(1)), (exp.LT(this=col("quantity"),
+                                                                              expression=x.lit(0)), x.lit(-1))],
+                                                        x.lit(0))}[name]
+
+
+def _sum(e: exp.Expr) -> exp.Expr:
+    return exp.Coalesce(this=exp.Sum(this=e), expressions=[x.lit(0)])
+
+
+def _gross(e: exp.Expr) -> exp.Expr:
+    return x.case([(exp.GT(this=col("quantity"), expression=x.lit(0)), e)], x.lit(0))
+
+
+def _grid(name: str, agg: str, spans: list[tuple[datetime.date, datetime.date]], contracts: list[str],
+          columns: list[str], partner_columns: list[exp.Expr]) -> exp.Select:
+    """Every partner on these contracts × every bucket, with the aggregates (0 without transactions)."""
+    values = exp.values([(i,) for i in range(len(spans))], alias="b", columns=["b"])
+    on = exp.and_(exp.EQ(this=col("partner", "a"), expression=col("id", "p")),
+                  exp.EQ(this=col("b", "a"), expression=col("b", "b")))
+    return exp.select(exp.alias_(col("id", "p"), "partner"), col("b", "b"), *partner_columns,
+                      *(exp.alias_(exp.Coalesce(this=col(c, "a"), expressions=[x.lit(0)]), c) for c in columns)
+                      ).from_(exp.alias_(exp.to_table("partners"), "p")).join(values, join_type="cross").join(
+        exp.alias_(exp.to_table(agg), "a"), on=on, join_type="left").where(
+        exp.In(this=col("contract", "p"), expressions=[exp.Literal.string(c) for c in contracts]))
+
+
+def _line(source: str, kind: str, rule: str | exp.Expr, amount: exp.Expr, o1: int, o3: exp.Expr,
+          spans: list[tuple[datetime.date, datetime.date]], where: exp.Expr) -> exp.Select:
+    starts = x.case([(exp.EQ(this=col("b"), expression=x.lit(i)), _date(a.isoformat())) for i, (a, _) in
+                     enumerate(spans)])
+    ends = x.case([(exp.EQ(this=col("b"), expression=x.lit(i)), _date(b.isoformat())) for i, (_, b) in
+                   enumerate(spans)])
+    return exp.select(col("partner"), exp.alias_(exp.Literal.string(kind), "kind"),
+                      exp.alias_(exp.Literal.string(rule) if isinstance(rule, str) else rule, "rule"),
+                      exp.alias_(starts, "period_start"),
+                      exp.alias_(ends, "period_end"), exp.alias_(amount, "amount"), exp.alias_(x.lit(o1), "o1"),
+                      exp.alias_(col("b"), "o2"), exp.alias_(o3, "o3")).from_(source).where(where)
+
+
+def ladder_parts(ruleset: ir.RuleSet, period: Period, ladder: ir.Ladder, contracts: list[str], n: int, scale: int,
+                 dialect: str) -> tuple[list[Cte], list[exp.Select]]:
+    """The CTEs and line SELECTs of one ladder (rates over the program scale, headroom included)."""
+    spans = buckets(ruleset, period, ladder.period)
+    basis = _basis(ladder.basis)
+    mode, unit = ruleset.rounding_mode, ruleset.rounding_unit
+    rule = f"ladder `{ladder.id}`"
+    amounts = []
+    for k, step in enumerate(ladder.steps):
+        rate = x.lit(int(step.rate * scale))
+        limited = x.case([(exp.and_(exp.Not(this=exp.Is(this=col("headroom"), expression=exp.Null())),
+                                    exp.LT(this=col("headroom"), expression=rate)), col("headroom"))], rate)
+        priced = exp.NEQ(this=col("kind"), expression=exp.Literal.string("referral"))
+        amounts.append(exp.alias_(_sum(x.case([(priced, x.mul(col("list_amount"), limited))], x.lit(0))), f"a_{k}"))
+    agg = exp.select(col("partner"), exp.alias_(_bucket_of(spans), "b"), exp.alias_(_sum(basis), "net"),
+                     exp.alias_(_sum(_gross(basis)), "gross"), *amounts).from_("q_lines").group_by(
+        col("partner"), _bucket_of(spans))
+    names = ["net", "gross", *(f"a_{k}" for k in range(len(ladder.steps)))]
+    ctes: list[Cte] = [(f"l{n}_agg", agg), (f"l{n}_grid", _grid(f"l{n}_grid", f"l{n}_agg", spans, contracts, names,
+                                                               []))]
+    lines: list[exp.Select] = []
+    if ladder.mode == "marginal":
+        for k, step in enumerate(ladder.steps):
+            if step.rate == 0:
+                continue
+            top = ladder.steps[k + 1].start if k + 1 < len(ladder.steps) else step.end
+            low = col("net") if top is None else x.case(
+                [(exp.LT(this=col("net"), expression=x.lit(top)), col("net"))], x.lit(top))
+            inside = x.sub(low, x.lit(step.start))
+            amount = x.round_ratio(x.mul(col(f"a_{k}"), inside), x.mul(x.lit(scale), col("net")), unit, mode,
+                                   dialect)
+            where = exp.and_(exp.GT(this=col("net"), expression=x.lit(0)), exp.GT(this=inside, expression=x.lit(0)))
+            lines.append(_line(f"l{n}_grid", "ladder", f"{rule} step {k + 1}", amount, 1, x.lit(k), spans, where))
+        return ctes, lines
+
+    def reached(volume: str) -> exp.Expr:
+        arms = []
+        last = len(ladder.steps) - 1
+        for k, step in reversed(list(enumerate(ladder.steps))):
+            conds: list[exp.Expr] = [exp.GTE(this=col(volume), expression=x.lit(step.start))]
+            if step.end is not None and k != last:
+                conds.append(exp.LT(this=col(volume), expression=x.lit(step.end)))
+            arms.append((x.all_of(conds), x.lit(k)))
+        return x.case(arms, x.lit(-1))
+
+    pick = exp.select(exp.Star(), exp.alias_(reached("gross"), "i_g"), exp.alias_(reached("net"), "i_n")
+                      ).from_(f"l{n}_grid")
+
+    def by_index(index: str, values: Sequence[exp.Expr]) -> exp.Expr:
+        return x.case([(exp.EQ(this=col(index), expression=x.lit(k)), v) for k, v in enumerate(values)], x.lit(0))
+
+    rates = [x.lit(int(step.rate * scale)) for step in ladder.steps]
+    amounts_of = [col(f"a_{k}") for k in range(len(ladder.steps))]
+    chosen = exp.select(exp.Star(), exp.alias_(by_index("i_g", rates), "r_g"),
+                        exp.alias_(by_index("i_n", rates), "r_n"),
+                        exp.alias_(by_index("i_g", amounts_of), "a_g"),
+                        exp.alias_(by_index("i_n", amounts_of), "a_n")).from_(f"l{n}_pick")
+    ctes += [(f"l{n}_pick", pick), (f"l{n}_rates", chosen)]
+    rounded = exp.select(exp.Star(), exp.alias_(x.round_ratio(col("a_g"), scale, unit, mode, dialect), "paid"),
+                         exp.alias_(x.round_ratio(col("a_n"), scale, unit, mode, dialect), "owed")
+                         ).from_(f"l{n}_rates")
+    ctes.append((f"l{n}_round", rounded))
+    any_rate = exp.or_(exp.NEQ(this=col("r_g"), expression=x.lit(0)), exp.NEQ(this=col("r_n"), expression=x.lit(0)))
+    def step_rule(index: str) -> exp.Expr:
+        return x.case([(exp.EQ(this=col(index), expression=x.lit(k)), exp.Literal.string(f"{rule} step {k + 1}"))
+                       for k in range(-1, len(ladder.steps))])
+
+    lines.append(_line(f"l{n}_round", "ladder", step_rule("i_g"), col("paid"), 1, x.lit(0), spans, any_rate))
+    moved = exp.and_(any_rate, exp.NEQ(this=col("r_g"), expression=col("r_n")))
+    lines.append(_line(f"l{n}_round", "ladder_clawback", step_rule("i_n"), x.sub(col("owed"), col("paid")), 1,
+                       x.lit(1), spans, moved))
+    return ctes, lines
+
+
+def bonus_parts(ruleset: ir.RuleSet, period: Period, bonus: ir.Bonus, contracts: list[str], n: int, o1: int,
+                tr: Translator) -> tuple[list[Cte], list[exp.Select]]:
+    """The CTEs and line SELECTs of one bonus."""
+    spans = buckets(ruleset, period, bonus.period)
+    mode, unit, dialect = ruleset.rounding_mode, ruleset.rounding_unit, tr.dialect
+    scale = math.lcm(1, *(s.pay_rate.denominator for s in bonus.steps if s.pay_rate is not None))
+    agg = exp.select(col("partner"), exp.alias_(_bucket_of(spans), "b"),
+                     *(exp.alias_(_sum(_basis(v)), f"v_{v}") for v in VOLUMES),
+                     exp.alias_(_sum(_gross(_basis(bonus.basis))), "gross")).from_("q_lines").group_by(
+        col("partner"), _bucket_of(spans))
+    partner_columns = [exp.alias_(col(c, "p"), f"p_{c}") for c in ("tier", "level", "contract")]
+    partner_columns += [exp.alias_(col(d.name, "p"), f"p_{d.name}") for d in ruleset.inputs if d.scope == "partner"]
+    grid = _grid(f"b{n}_grid", f"b{n}_agg", spans, contracts, [*(f"v_{v}" for v in VOLUMES), "gross"],
+                 partner_columns)
+
+    def pays(volume: exp.Expr) -> exp.Expr:
+        def pay(step: ir.BonusStep) -> exp.Expr:
+            if step.pay_money is not None:
+                return x.typed(step.pay_money * scale, dialect)
+            rate = step.pay_rate or 0
+            return x.mul(x.typed(int(rate * scale), dialect), volume)
+
+        reached = [(exp.GTE(this=volume, expression=x.typed(s.target, dialect)), pay(s)) for s in bonus.steps]
+        if bonus.kind == "one_off":
+            total = x.case(list(reversed(reached)), x.lit(0))
+        else:
+            total = x.lit(0)
+            for cond, amount in reached:
+                total = x.add(total, x.case([(cond, amount)], x.lit(0)))
+        if bonus.cap is not None:
+            cap = x.typed(bonus.cap * scale, dialect)
+            total = x.case([(exp.LT(this=cap, expression=total), cap)], total)
+        return total
+
+    eligible = tr.cond(bonus.when) if bonus.when is not None else exp.true()
+    picked = exp.select(exp.Star(), exp.alias_(pays(col("gross")), "earned"),
+                        exp.alias_(pays(col(f"v_{bonus.basis}")), "owed_x"),
+                        exp.alias_(eligible, "eligible")).from_(f"b{n}_grid")
+    rounded = exp.select(exp.Star(), exp.alias_(x.round_ratio(col("earned"), scale, unit, mode, dialect), "paid"),
+                         exp.alias_(x.round_ratio(col("owed_x"), scale, unit, mode, dialect), "owed")
+                         ).from_(f"b{n}_pick")
+    ctes: list[Cte] = [(f"b{n}_agg", agg), (f"b{n}_grid", grid), (f"b{n}_pick", picked), (f"b{n}_round", rounded)]
+    some = exp.and_(col("eligible"), exp.or_(exp.NEQ(this=col("earned"), expression=x.lit(0)),
+                                             exp.NEQ(this=col("owed_x"), expression=x.lit(0))))
+    rule = f"bonus `{bonus.id}`"
+    lines = [_line(f"b{n}_round", "bonus", rule, col("paid"), o1, x.lit(0), spans, some),
+             _line(f"b{n}_round", "bonus_clawback", rule, x.sub(col("owed"), col("paid")), o1, x.lit(1), spans,
+                   exp.and_(some, exp.NEQ(this=col("owed"), expression=col("paid"))))]
+    return ctes, lines
+
+
+def transaction_totals(period: Period) -> list[exp.Select]:
+    """One line per partner and kind of transaction line: margin (the partner gross), services, referral fee."""
+    out = []
+    for o3, (kind, column) in enumerate((("margin", "partner_gross"), ("services", "services"),
+                                         ("referral_fee", "referral_fee"))):
+        value = col(column)
+        where: exp.Expr = exp.Not(this=exp.Is(this=value, expression=exp.Null()))
+        if kind == "margin":
+            where = exp.NEQ(this=col("kind"), expression=exp.Literal.string("referral"))
+        out.append(exp.select(col("partner"), exp.alias_(exp.Literal.string(kind), "kind"),
+                              exp.alias_(exp.Literal.string("transaction lines"), "rule"),
+                              exp.alias_(_date(period.start.isoformat()), "period_start"),
+                              exp.alias_(_date(period.end.isoformat()), "period_end"),
+                              exp.alias_(exp.Sum(this=value), "amount"), exp.alias_(x.lit(0), "o1"),
+                              exp.alias_(x.lit(0), "o2"), exp.alias_(x.lit(o3), "o3")).from_("q_lines").where(
+            where).group_by(col("partner")))
+    return out
+
+
+def period_rates(version: ir.Version | None) -> list[int]:
+    """The denominators of the ladder rates the statement compares with the headroom."""
+    return [s.rate.denominator for lad in (version.ladders if version else ()) for s in lad.steps]
+
+
+def statement_parts(ruleset: ir.RuleSet, period: Period, scale: int, tr: Translator,
+                    period_tr: Translator) -> tuple[list[Cte], list[exp.Select]]:
+    """The statement's CTEs (after the quote's) and the SELECTs of its lines."""
+    version = end_version(ruleset, period)
+    ctes: list[Cte] = []
+    lines = transaction_totals(period)
+    if version is None:
+        return ctes, lines
+    for n, ladder in enumerate(version.ladders):
+        contracts = [c.id for c in version.contracts if c.ladder == ladder.id]
+        if contracts:
+            more, out = ladder_parts(ruleset, period, ladder, contracts, n, scale, tr.dialect)
+            ctes += more
+            lines += out
+    for n, bonus in enumerate(version.bonuses):
+        contracts = [c.id for c in version.contracts if bonus.id in c.bonuses]
+        if contracts:
+            more, out = bonus_parts(ruleset, period, bonus, contracts, n, 2 + n, period_tr)
+            ctes += more
+            lines += out
+    return ctes, lines
+
+
+def union_lines(lines: list[exp.Select]) -> exp.Expr:
+    """UNION ALL of the line SELECTs, ordered as a statement lists its lines."""
+    query: exp.Query = lines[0]
+    for part in lines[1:]:
+        query = exp.union(query, part, distinct=False)
+    big = exp.DataType.build("BIGINT")
+    return exp.select(col("partner"), col("kind"), col("rule"), col("period_start"), col("period_end"),
+                      exp.alias_(exp.Cast(this=col("amount"), to=big), "amount")).from_(
+        exp.alias_(exp.Subquery(this=query), "lines")).order_by(col("partner"), col("o1"), col("o2"), col("o3"))
+
+
