@@ -47,6 +47,7 @@ class Left:
     partner: str
     reason: str
     at: ir.Loc | None
+    kind: str = "left_out"  # not_eligible | at_capacity: a stable code for the reason, for other languages
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,10 +96,10 @@ def route(rt: Runtime, lead: Lead, partners: Mapping[str, Partner]) -> Routing:
     for partner in sorted(partners.values(), key=lambda p: p.id):
         slots = version.lead(_env(partner, lead))
         if routing.eligible is not None and not slots["routing:eligible"]:
-            left.append(Left(partner.id, "not eligible for this lead", routing.eligible.at))
+            left.append(Left(partner.id, "not eligible for this lead", routing.eligible.at, "not_eligible"))
             continue
         if routing.skip_when is not None and slots["routing:skip_when"]:
-            left.append(Left(partner.id, "at capacity", routing.skip_when.at))
+            left.append(Left(partner.id, "at capacity", routing.skip_when.at, "at_capacity"))
             continue
         key: list[int] = []
         why: list[str] = []

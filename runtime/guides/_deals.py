@@ -252,17 +252,17 @@ def _routing_example(ctx: Context, r: ir.LeadRouting) -> Examples | None:
     partners = [p for _, _, p in rows]
     result = cases.route(lead, partners)
     placed = {p.partner: p.position for p in result.order}
-    left = {p.partner: p.reason for p in result.left_out}
+    left = {p.partner: p for p in result.left_out}
     table = []
     for index, (pid, apart, partner) in enumerate(rows):
         if pid in placed:
             outcome = say("routing.position", n=str(placed[pid]))
-        elif left.get(pid) == "not eligible for this lead":
+        elif pid in left and left[pid].kind == "not_eligible":
             outcome = say("routing.not_eligible")
-        elif left.get(pid) == "at capacity":
+        elif pid in left and left[pid].kind == "at_capacity":
             outcome = say("routing.at_capacity")
         else:
-            outcome = say("routing.left_out", reason=left.get(pid, ""))
+            outcome = say("routing.left_out", reason=left[pid].reason if pid in left else "")
         table.append((ctx.partner_name(index, partner.tier), apart, outcome))
     headers = (say("col.partner"), say("col.differs"), say("col.result"))
     return Examples(say("routing.examples"), Table(headers, tuple(table), (), "ppl-routing-examples"))
