@@ -50,9 +50,10 @@ class Reason:
 
     claim: str
     outcome: str  # owner | lost | expired | vendor_decides
-    rule: str
+    rule: str  # the rule as shown, e.g. "tie_break (higher_tier)"
     message: str
     at: ir.Loc | None = None
+    rule_id: str = ""  # the rule's stable name: a precedence rule, "registration" or "otherwise"
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +126,8 @@ class _Deciding:
         return found
 
     def lose(self, claims: Sequence[Claim], rule: ir.ConflictRule | None, name: str, message: str) -> None:
-        self.reasons.extend(Reason(c.id, "lost", name, message, rule.at if rule else None) for c in claims)
+        self.reasons.extend(Reason(c.id, "lost", name, message, rule.at if rule else None, rule.rule if rule else name)
+                            for c in claims)
 
     def run(self) -> Ownership:
         live = []
@@ -133,28 +135,29 @@ class _Deciding:
             end = expires_at(claim, self.conflicts)
             if claim.registered_at > self.deal.at:
                 self.reasons.append(Reason(claim.id, "lost", "registration", f"registered at "
-                                           f"{claim.registered_at.isoformat()}, after the deal", self.conflicts.at))
+                                           f"{claim.registered_at.isoformat()}, after the deal", self.conflicts.at,
+                                           "registration"))
             elif end is not None and end <= self.deal.at:
                 self.reasons.append(Reason(claim.id, "expired", "registration", f"the registration expired at "
-                                           f"{end.isoformat()}", self.conflicts.at))
+                                           f"{end.isoformat()}", self.conflicts.at, "registration"))
             else:
                 live.append(claim)
         if len(live) == 1:
             return self.owned(live[0], Reason(live[0].id, "owner", "registration", "the only registration in force",
-                                              self.conflicts.at))
+                                              self.conflicts.at, "registration"))
         for index, rule in enumerate(self.conflicts.precedence):
             if not live:
                 break
             live = self.apply(index, rule, live)
             if len(live) == 1:
                 return self.owned(live[0], Reason(live[0].id, "owner", _rule_name(rule),
-                                                  _WINS.get(rule.rule, "decided by this rule"), rule.at))
+                                                  _WINS.get(rule.rule, "decided by this rule"), rule.at, rule.rule))
             if self.vendor:
                 break
         for claim in live:
             self.reasons.append(Reason(claim.id, "vendor_decides", "otherwise",
                                        "no rule decides between the remaining claims; the vendor decides",
-                                       self.conflicts.at))
+                                       self.conflicts.at, "otherwise"))
         return Ownership(None, bool(live), None, tuple(self.reasons), self.version.rules.version)
 
     def owned(self, claim: Claim, reason: Reason) -> Ownership:

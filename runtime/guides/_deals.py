@@ -137,7 +137,7 @@ def _conflict_examples(ctx: Context, rules: ir.Conflicts) -> list[Rich]:
             out.append(say("decision.vendor", claims=listed))
             continue
         owner = names[result.owner.partner] if result.owner.partner else rich(say.word("direct"))
-        rule_name = (result.decided_by.rule if result.decided_by else "registration").split(" ")[0]
+        rule_name = result.decided_by.rule_id if result.decided_by else "registration"
         why = say(f"why.{rule_name}") if say.has(f"why.{rule_name}") else rich(code(rule_name))
         out.append(say("decision.owner", claims=listed, owner=owner, why=why))
     return out

@@ -6,7 +6,7 @@ import datetime
 from collections.abc import Callable
 
 import pytest
-from conftest import partners
+from decision_helpers import partners
 
 from runtime.decisions import QuoteError
 from runtime.decisions.conflicts import Claim, Deal, decide

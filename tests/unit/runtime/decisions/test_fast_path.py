@@ -11,7 +11,7 @@ from collections.abc import Callable
 from fractions import Fraction
 
 import pytest
-from conftest import HEADER, partners, sale
+from decision_helpers import HEADER, partners, sale
 from hypothesis import given
 from hypothesis import strategies as st
 

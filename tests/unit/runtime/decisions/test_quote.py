@@ -7,7 +7,7 @@ from collections.abc import Callable
 from fractions import Fraction
 
 import pytest
-from conftest import partners, sale
+from decision_helpers import partners, sale
 
 from runtime.decisions import QuoteError, quote
 from runtime.loaded import Runtime

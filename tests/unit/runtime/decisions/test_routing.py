@@ -6,7 +6,7 @@ import datetime
 from collections import Counter
 from collections.abc import Callable
 
-from conftest import partners
+from decision_helpers import partners
 
 from runtime.decisions.routing import Lead, route, route_new_reseller
 from runtime.loaded import Runtime

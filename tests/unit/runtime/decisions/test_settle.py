@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 
-from conftest import partners, sale
+from decision_helpers import partners, sale
 
 from runtime.decisions import settle
 from runtime.loaded import Runtime
