@@ -10,216 +10,25 @@ the location of the node that failed.
 
 from __future__ import annotations
 
-import calendar
-import datetime
 import functools
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from fractions import Fraction
-from typing import Any, Final, NoReturn
+from typing import Any, Final
 
 from runtime import ir
-
-Number = int | Fraction
-
-ROUNDING_MODES: Final = frozenset({"down", "up", "half_up", "half_even", "floor", "ceiling"})
-"""Modes of `round_to`: toward zero, away from zero, halves away from zero, halves to even, toward
-−∞, toward +∞. A program chooses one of the first four; `floor` and `ceil` use the last two."""
-
-_NUMERIC_TYPES: Final = ("money", "percent", "number", "integer")
-
-
-class EvaluationError(Exception):
-    """A runtime error in an expression: E500 missing field, E501 division by zero, E502 bad value."""
-
-    def __init__(self, code: str, message: str, at: ir.Loc | None = None) -> None:
-        super().__init__(code, message)
-        self.code = code
-        self.message = message
-        self.at = at
-
-    def __str__(self) -> str:
-        where = f"{self.at}: " if self.at is not None else ""
-        return f"{where}error[{self.code}]: {self.message}"
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (EvaluationError, (self.code, self.message, self.at))
-
-
-@dataclass(frozen=True, slots=True)
-class EvalContext:
-    """What an expression needs from its program: the rounding mode (and unit) for `round`."""
-
-    rounding_mode: str  # down | up | half_up | half_even
-    rounding_unit: int  # minor units; `round` in the IR always carries its unit
-
-    def __post_init__(self) -> None:
-        if self.rounding_mode not in ROUNDING_MODES:
-            raise ValueError(f"unknown rounding mode {self.rounding_mode!r}")
-
-
-def _bad(message: str) -> NoReturn:
-    raise EvaluationError("E502", message)
-
-
-def located(error: Exception, at: ir.Loc | None) -> EvaluationError:
-    """The evaluation error for an exception raised while evaluating the node at `at`.
-
-    An `EvaluationError` without a location gets this one; Python's own arithmetic errors (which
-    the operators below avoid, but a misbehaving input could still provoke) become E501 or E502.
-    """
-    if isinstance(error, EvaluationError):
-        if error.at is None:
-            error.at = at
-        return error
-    if isinstance(error, ZeroDivisionError):
-        return EvaluationError("E501", "division by zero", at)
-    return EvaluationError("E502", "a value of the wrong kind", at)
-
-
-# --- kinds of values ------------------------------------------------------------------------------
-
-_NUMBER_CLASSES: Final = frozenset({int, Fraction})
-_FAMILY: Final[dict[type, str]] = {int: "number", Fraction: "number", bool: "boolean", str: "text",
-                                   datetime.date: "date", ir.Duration: "duration"}
-_WORDS: Final = {"number": "a number", "boolean": "a condition (true/false)", "text": "text", "date": "a date",
-                 "duration": "a duration", "other": "an unsupported value"}
-
-
-def family(value: Any) -> str:
-    """The kind of a runtime value: number, boolean, text, date, duration or other."""
-    return _FAMILY.get(type(value), "other")
-
-
-def _describe(value: Any) -> str:
-    if value is None:
-        return "no value"
-    if isinstance(value, float):
-        return "an inexact (floating-point) number"
-    return _WORDS[family(value)]
-
-
-# --- reading fields ---------------------------------------------------------------------------------
-
-_FIELD_WORDS: Final = {"money": "an amount in minor units", "percent": "a percentage", "number": "a number",
-                       "integer": "a whole number", "boolean": "true or false", "text": "text", "date": "a date",
-                       "duration": "a duration"}
-_DURATION_UNITS: Final = {"d": ("d", 1), "w": ("d", 7), "mo": ("mo", 1), "y": ("mo", 12)}
-
-
-def field_classes(type_: str) -> frozenset[type]:
-    """The classes a field of this type may hold that need no further check (enumerations hold text)."""
-    if type_ in _NUMERIC_TYPES:
-        return frozenset({int}) if type_ == "integer" else frozenset({int, Fraction})
-    if type_ == "boolean":
-        return frozenset({bool})
-    if type_ == "date":
-        return frozenset({datetime.date})
-    if type_ == "duration":
-        return frozenset()  # always checked in full: the amount and unit too
-    return frozenset({str})  # text, and enumerations (whether typed "enum" or by the enumeration's name)
-
-
-def check_field(key: str, type_: str, value: Any) -> Any:
-    """The value of field `key` if it holds its declared type.
-
-    Raises:
-        EvaluationError: E500 when the value is None (nothing given), E502 when it has the wrong type.
-    """
-    if type(value) in field_classes(type_):
-        return value
-    if value is None:
-        raise EvaluationError("E500", f"field `{key}` has no value")
-    if type_ == "duration" and type(value) is ir.Duration and type(value.amount) is int \
-            and value.unit in _DURATION_UNITS:
-        return value
-    words = _FIELD_WORDS.get(type_, f"a `{type_}` member" if type_ != "enum" else "a member of its enumeration")
-    _bad(f"field `{key}` should be {words}, found {_describe(value)}")
-
-
-def missing_field(key: str) -> EvaluationError:
-    """The error for a field the environment does not have."""
-    return EvaluationError("E500", f"missing field `{key}`")
-
-
-def children(node: ir.Expr) -> tuple[ir.Expr, ...]:
-    """The sub-expressions of a node, in evaluation order."""
-    match node:
-        case ir.Const() | ir.Field():
-            return ()
-        case ir.ListOf(items=items) | ir.Call(args=items):
-            return items
-        case ir.Neg(operand=x) | ir.Not(operand=x):
-            return (x,)
-        case ir.Arith(left=a, right=b) | ir.Compare(left=a, right=b) | ir.And(left=a, right=b) | ir.Or(left=a, right=b):
-            return (a, b)
-        case ir.In(item=item, items=items):
-            return (item, *items)
-        case ir.If(condition=c, then=t, otherwise=o):
-            return (c, t, o)
-    raise AssertionError(f"unknown IR node {node!r}")
-
-
-def fields_in_order(exprs: Iterable[ir.Expr]) -> list[ir.Field]:
-    """Each distinct field (by key and type) the expressions read, in order of first appearance.
-
-    INVARIANT: both engines read (and check) the fields of an expression in this order, all of them
-    before evaluating anything, so a missing or malformed field fails the same way in either.
-    """
-    found: dict[tuple[str, str, str], ir.Field] = {}
-    stack = list(reversed(list(exprs)))
-    while stack:  # iterative: expressions may be nested a few hundred levels deep
-        node = stack.pop()
-        if isinstance(node, ir.Field):
-            found.setdefault((node.scope, node.name, node.type), node)
-        else:
-            stack.extend(reversed(children(node)))
-    return list(found.values())
-
-
-# --- dates and durations ---------------------------------------------------------------------------
-
-
-def _base(d: ir.Duration) -> tuple[str, int]:
-    """A duration in its base unit: days (d, w) or months (mo, y)."""
-    unit, scale = _DURATION_UNITS[d.unit]
-    return unit, d.amount * scale
-
-
-def _same_base(a: ir.Duration, b: ir.Duration, verb: str) -> tuple[str, int, int]:
-    (ua, na), (ub, nb) = _base(a), _base(b)
-    if ua != ub:
-        _bad(f"cannot {verb} a duration in days and one in months")
-    return ua, na, nb
-
-
-def _whole(value: Any) -> int | None:
-    if type(value) is int:
-        return value
-    if type(value) is Fraction and value.denominator == 1:
-        return value.numerator
-    return None
-
-
-def _shift(day: datetime.date, d: ir.Duration, sign: int) -> datetime.date:
-    """A date moved by a duration; months and years follow the calendar (31 Jan + 1mo = 28/29 Feb)."""
-    unit, amount = _base(d)
-    try:
-        if unit == "d":
-            return day + datetime.timedelta(days=sign * amount)
-        year, month = divmod(day.year * 12 + day.month - 1 + sign * amount, 12)
-        last = calendar.monthrange(year, month + 1)[1]
-        return datetime.date(year, month + 1, min(day.day, last))
-    except (OverflowError, ValueError):
-        _bad(f"the date {day.isoformat()} moved by {d.amount}{d.unit} is out of range")
-
-
-def _combine(a: ir.Duration, b: ir.Duration, sign: int) -> ir.Duration:
-    if a.unit == b.unit:
-        return ir.Duration(a.amount + sign * b.amount, a.unit)
-    unit, na, nb = _same_base(a, b, "add" if sign > 0 else "subtract")
-    return ir.Duration(na + sign * nb, unit)
-
+from runtime.engine._dates import _base, _combine, _same_base, _shift, _whole
+from runtime.engine._fields import check_field as check_field
+from runtime.engine._fields import children as children
+from runtime.engine._fields import field_classes as field_classes
+from runtime.engine._fields import fields_in_order as fields_in_order
+from runtime.engine._fields import missing_field as missing_field
+from runtime.engine._values import _NUMBER_CLASSES, _bad, _describe
+from runtime.engine._values import ROUNDING_MODES as ROUNDING_MODES
+from runtime.engine._values import EvalContext as EvalContext
+from runtime.engine._values import EvaluationError as EvaluationError
+from runtime.engine._values import Number as Number
+from runtime.engine._values import family as family
+from runtime.engine._values import located as located
 
 # --- arithmetic ---------------------------------------------------------------------------------------
 

@@ -1,0 +1,138 @@
+"""`ppl route`: the order in which partners are offered a lead, and where a would-be reseller goes."""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from ppl._deal_values import (
+    _declared_values,
+    _place,
+    _print_json,
+)
+from ppl._runtime_commands import EXIT_ERRORS, EXIT_OK, _fail, load_partners, load_ruleset
+from runtime import explain, ir
+from runtime.decisions import QuoteError
+from runtime.decisions.routing import Lead, Routing, route, route_new_reseller
+from runtime.engine import EvaluationError
+from runtime.io.records import ReadError, RecordFile
+from runtime.io.values import (
+    ValueProblem,
+    is_empty,
+    parse_date,
+    parse_text,
+)
+from runtime.loaded import Runtime
+from runtime.model import Partner
+
+
+def _lead(values: Mapping[str, Any], ruleset: ir.RuleSet, default_id: str, strict: bool) -> Lead:
+    """A lead from raw values: `id`, `date` and the declared lead inputs.
+
+    Raises:
+        ValueError: a missing date, a bad value, or (when strict) an undeclared key.
+    """
+    lead_id = default_id if is_empty(values.get("id")) else parse_text(values["id"])
+    if is_empty(values.get("date")):
+        raise ValueError("`date` is missing")
+    try:
+        date = parse_date(values["date"])
+    except ValueProblem as exc:
+        raise ValueError(f"`date`: {exc.reason}") from None
+    fields = _declared_values(values, "lead", ruleset, strict, builtin=("id", "date"))
+    return Lead(lead_id, date, fields)
+
+
+def _leads(args: argparse.Namespace, ruleset: ir.RuleSet) -> list[Lead]:
+    if args.lead is not None:
+        try:
+            data = json.loads(args.lead)
+        except ValueError as exc:
+            raise _fail("route", f"--lead is not valid JSON: {exc}") from None
+        if not isinstance(data, dict):
+            raise _fail("route", "--lead must be a JSON object")
+        try:
+            return [_lead(data, ruleset, "lead", strict=True)]
+        except ValueError as exc:
+            raise _fail("route", f"--lead: {exc}") from None
+    path = args.lead_file
+    leads: list[Lead] = []
+    try:
+        if Path(path).suffix.lower() == ".json":
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+            items = data if isinstance(data, list) else [data]
+            for n, item in enumerate(items, 1):
+                if not isinstance(item, dict):
+                    raise _fail("route", f"{path}: lead {n} is not a JSON object")
+                leads.append(_lead(item, ruleset, f"lead-{n}", strict=True))
+            return leads
+        with RecordFile(path, ("date",)) as records:
+            for record in records:
+                if record.problem is not None:
+                    raise _fail("route", f"{path}: row {record.row}: {record.problem}")
+                leads.append(_lead(record.values, ruleset, f"row-{record.row}", strict=False))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _fail("route", f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") from None
+    except ReadError as exc:
+        raise _fail("route", str(exc)) from None
+    except ValueError as exc:  # JSON syntax, or a lead's values
+        raise _fail("route", f"{path}: {exc}") from None
+    return leads
+
+
+def render_routing(routing: Routing, lead: Lead) -> list[str]:
+    """The order a lead is offered in, with the reasons, and who was left out."""
+    out = [f"lead {routing.lead} ({lead.date.isoformat()}), version {routing.version}: "
+           f"{len(routing.order)} partner{'s' if len(routing.order) != 1 else ''} in order"]
+    out += explain.render_table([[f"{p.position}.", p.partner, "; ".join(p.why)] for p in routing.order],
+                                right=[0])
+    if routing.left_out:
+        out.append("left out:")
+        out += explain.render_table([[p.partner, f"{p.reason}{_place(p.at)}".replace("  [", " [")]
+                                     for p in routing.left_out])
+    return out
+
+
+def _cmd_route(args: argparse.Namespace) -> int:
+    given = [flag for flag, value in (("--lead", args.lead), ("--lead-file", args.lead_file),
+                                      ("--new-reseller", args.new_reseller)) if value is not None]
+    if len(given) != 1:
+        raise _fail("route", "give one of --lead JSON, --lead-file FILE or --new-reseller APPLICANT")
+    ruleset = load_ruleset(args.program, "route", args.color)
+    partners = load_partners(args.partners, ruleset, "route")
+    rt = Runtime(ruleset, args.engine)
+    try:
+        if args.new_reseller is not None:
+            return _new_reseller(args, rt, partners)
+        leads = _leads(args, ruleset)
+        results = [(lead, route(rt, lead, partners)) for lead in leads]
+    except (QuoteError, EvaluationError) as exc:
+        where = f"{exc.at}: " if exc.at else ""
+        raise _fail("route", f"{where}error[{exc.code}]: {exc.message}", EXIT_ERRORS) from None
+    if args.format == "json":
+        _print_json([routing for _, routing in results])
+    else:
+        sys.stdout.write("\n\n".join("\n".join(render_routing(r, lead)) for lead, r in results) + "\n")
+    nobody = [r.lead for _, r in results if not r.order]
+    if nobody:
+        print(f"ppl route: no partner can take {', '.join(nobody)}", file=sys.stderr)
+    return EXIT_ERRORS if nobody else EXIT_OK
+
+
+def _new_reseller(args: argparse.Namespace, rt: Runtime, partners: Mapping[str, Partner]) -> int:
+    try:
+        day = parse_date(args.date) if args.date is not None else datetime.date.today()
+    except ValueProblem as exc:
+        raise _fail("route", f"--date: {exc.reason}") from None
+    chosen, why = route_new_reseller(rt, args.new_reseller, day, partners)
+    if args.format == "json":
+        _print_json({"applicant": args.new_reseller, "date": day, "partner": chosen, "reason": why})
+    else:
+        target = f"1st-tier distributor {chosen}" if chosen is not None else "the vendor"
+        sys.stdout.write(f"new reseller {args.new_reseller}: to {target}\n  {why}\n")
+    return EXIT_OK

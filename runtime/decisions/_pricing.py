@@ -1,0 +1,131 @@
+"""The parts of a quote that come before one transaction's figures: the error a quote raises, the
+distributor chain, ladder steps, and the standing margin of the partner that buys from the vendor."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from runtime import ir
+from runtime.decisions._slots import PartnerSlots
+from runtime.loaded import LoadedVersion
+from runtime.model import Line, Partner
+
+ZERO = Fraction(0)
+
+
+class QuoteError(Exception):
+    """A transaction the program cannot judge: a code (E5xx) and a reason in the program's words."""
+
+    def __init__(self, code: str, message: str, at: ir.Loc | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.at = at
+
+
+def chain_of(seller: Partner, partners: Mapping[str, Partner], version: ir.Version) -> list[Partner]:
+    """The partners from level 1 (buys from the vendor) down to the seller."""
+    if version.hierarchy is None:
+        return [seller]
+    chain = [seller]
+    seen = {seller.id}
+    while chain[-1].parent is not None:
+        parent = partners.get(chain[-1].parent)
+        if parent is None:
+            raise QuoteError("E513", f"partner `{chain[-1].id}` buys from `{chain[-1].parent}`, which is not a "
+                             "known partner")
+        if parent.id in seen:
+            raise QuoteError("E513", f"the distributor chain of `{seller.id}` loops back to `{parent.id}`")
+        seen.add(parent.id)
+        chain.append(parent)
+    chain.reverse()
+    depth = version.hierarchy.max_depth
+    if len(chain) > depth:
+        raise QuoteError("E513", f"the distributor chain of `{seller.id}` is {len(chain)} levels deep; the "
+                         f"program allows {depth}", version.hierarchy.at)
+    return chain
+
+
+def ladder_step(ladder: ir.Ladder, volume: int) -> tuple[int, ir.Step | None]:
+    """The index and step that a volume has reached (index -1 and None below the first step)."""
+    reached: tuple[int, ir.Step | None] = (-1, None)
+    for index, step in enumerate(ladder.steps):
+        if volume >= step.start and (step.end is None or volume < step.end or index == len(ladder.steps) - 1):
+            reached = (index, step)
+    return reached
+
+
+def _title(title: ir.Text, fallback: str) -> str:
+    return title.get("en") or title.get("") or title.get("ja") or fallback
+
+
+def _fraction(value: Any) -> Fraction:
+    """`Fraction(value)`, without a copy when the value is one already."""
+    return value if type(value) is Fraction else Fraction(value)
+
+
+@dataclass(slots=True)
+class Priced:
+    """A transaction's amounts and lines, before they are dressed as a `Quote`: all a settlement needs."""
+
+    seller: Partner
+    contract: ir.Contract
+    list_amount: int
+    sell_amount: int
+    chain: Sequence[Partner]  # level 1 (buys from the vendor) down to the seller; empty for a referral
+    prices: Sequence[int]  # what each level of the chain pays the one above it (level 1: the vendor)
+    lines: list[Line]
+    headroom: Fraction | None  # under a margin cap: the most a ladder may add (None: no cap applies)
+
+    def receives(self, k: int) -> int:
+        """What level `k` of the chain receives: the next level's price, or the sell amount for the seller."""
+        return self.prices[k + 1] if k + 1 < len(self.prices) else self.sell_amount
+
+
+@dataclass(frozen=True, slots=True)
+class _Chain:
+    """A seller's distributor chain, with the margin slot and the source of each level below level 1."""
+
+    partners: list[Partner]  # level 1 first
+    margin_keys: list[str]  # of partners[1:]
+    sources: list[tuple[str, ir.Loc | None]]  # of partners[1:]: the rule and the place of the level's margin
+
+
+_Rate = tuple[str, "int | Fraction", str, "ir.Loc | None"]  # a `Figure`'s fields, made a Figure only for a Quote
+
+
+def _standing_keys(partner: Partner, contract: ir.Contract) -> tuple[str, ...]:
+    """The slots `_standing` may read."""
+    return f"contract:{contract.id}:margin", f"level:{partner.level}:margin", f"tier:{partner.tier}:uplift"
+
+
+def _standing(version: LoadedVersion, partner: Partner, contract: ir.Contract,
+              slots: PartnerSlots) -> tuple[tuple[_Rate, ...], Fraction]:
+    """Steps 2–3 of a quote: the base margin and the tier uplift of the partner that buys from the vendor.
+
+    Returns:
+        How the margin came about (as `Figure` fields), and base margin plus uplift.
+    """
+    rules, index = version.rules, version.index
+    rates: list[_Rate] = []
+    key = f"contract:{contract.id}:margin"
+    if key in slots:
+        base = _fraction(slots[key])
+        rates.append(("base margin", base, f"contract `{contract.id}`", contract.margin.at
+                      if contract.margin else contract.at))
+    elif rules.hierarchy is not None and f"level:{partner.level}:margin" in slots:
+        level = index.levels[partner.level]
+        base = _fraction(slots[f"level:{partner.level}:margin"])
+        rates.append(("base margin", base, f"hierarchy level {partner.level}", level.margin.at))
+    else:
+        base = ZERO
+    total = base
+    tier = index.tiers.get(partner.tier) if partner.tier is not None else None
+    if tier is not None and f"tier:{tier.id}:uplift" in slots:
+        uplift = _fraction(slots[f"tier:{tier.id}:uplift"])
+        rates.append(("tier uplift", uplift, f"tier `{tier.id}`", tier.uplift.at if tier.uplift else tier.at))
+        total += uplift
+    return tuple(rates), total

@@ -1,0 +1,248 @@
+"""One quote in progress (`_Quoting`): the steps of docs/computation.md ("A quote"), driven by
+`runtime.decisions.quote.Quoter`."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import TYPE_CHECKING
+
+from runtime import ir
+from runtime.decisions._hints import Hints
+from runtime.decisions._pricing import ZERO, Priced, QuoteError, _fraction, _Rate, _title, ladder_step
+from runtime.decisions._rounding import round_amount, round_complement, round_times
+from runtime.decisions._slots import PartnerSlots, transaction_env
+from runtime.loaded import LoadedVersion
+from runtime.model import Figure, Line, Partner, Quote, Share, Transaction, Violation, Volumes
+from runtime.money import format_amount, format_rate
+
+if TYPE_CHECKING:
+    from runtime.decisions.quote import Quoter
+
+
+class _Quoting:
+    """One quote: the steps of docs/computation.md ("A quote"), in the order they read the program's rules.
+
+    `price()` works out the amounts and lines and reads every rule a quote reads; `run()` adds what
+    only a `Quote` shows (shares, rates, next steps).
+
+    INVARIANT: slots are read in the same order whatever the caller leaves out, so the error of the
+    first rule that fails is the one a transaction is rejected with.
+    """
+
+    def __init__(self, quoter: Quoter, version: LoadedVersion, txn: Transaction) -> None:
+        assert version.transaction_slots is not None
+        self.quoter = quoter
+        self.rt = quoter.rt
+        self.rules = version.rules
+        self.version = version
+        self.index = version.index
+        self.table = version.transaction_slots
+        self.txn = txn
+        self.txn_env = transaction_env(txn)
+        self.mode = self.rt.ruleset.rounding_mode
+        self.unit = self.rt.ruleset.rounding_unit
+        # Set by price(), for run():
+        self.rates: list[_Rate] = []
+        self.margin = ZERO
+        self.margins: list[Fraction] = []  # of each level of the chain
+        self.sources: list[tuple[str, ir.Loc | None]] = []  # the rule and place of each level's margin
+        self.first: Partner | None = None  # the partner that earns the ladder and bonuses, and its contract
+        self.first_contract: ir.Contract | None = None
+        self.benefits: tuple[Figure, ...] = ()
+        self.violations: tuple[Violation, ...] = ()
+
+    def round(self, value: int | Fraction) -> int:
+        return round_amount(value, self.unit, self.mode)
+
+    def money(self, value: int | Fraction) -> str:
+        return format_amount(value, self.rt.ruleset.currency, self.rt.ruleset.minor_unit)
+
+    def slots(self, partner: Partner) -> PartnerSlots:
+        return PartnerSlots(self.table, self.quoter.cache, partner, self.txn, self.txn_env)
+
+    def contract(self, contract_id: str) -> ir.Contract:
+        found = self.index.contracts.get(contract_id)
+        if found is None:
+            raise QuoteError("E512", f"unknown contract `{contract_id}` in version {self.rules.version}")
+        return found
+
+    def run(self) -> Quote:
+        priced = self.price()
+        txn, seller, contract = self.txn, priced.seller, priced.contract
+        assert self.first is not None and self.first_contract is not None
+        hierarchy = self.rules.hierarchy
+        prices = priced.prices
+        shares = tuple(Share(p.id, p.level if hierarchy else 1, self.margins[k], prices[k], priced.receives(k),
+                             priced.receives(k) - prices[k], *self.sources[k]) for k, p in enumerate(priced.chain))
+        next_steps = Hints(self.rt.ruleset, self.version, self.quoter.cache, self.quoter.volumes).next_steps(
+            self.first, self.first_contract, seller) if self.quoter.next_steps else ()
+        return Quote(txn.id, seller.id, self.rules.version, contract.id, contract.kind, priced.list_amount,
+                     priced.sell_amount, tuple(Figure(*rate) for rate in self.rates), self.margin,
+                     prices[0] if prices else None, shares, tuple(priced.lines), self.benefits, self.violations,
+                     next_steps, priced.headroom)
+
+    def price(self) -> Priced:
+        txn = self.txn
+        seller = self.quoter.partners.get(txn.partner)
+        if seller is None:
+            raise QuoteError("E511", f"unknown partner `{txn.partner}`")
+        contract = self.contract(txn.contract or seller.contract)
+        list_amount, sell_amount = txn.list_price * txn.quantity, txn.sell_price * txn.quantity
+        seller_slots = self.slots(seller)
+        priced = Priced(seller, contract, list_amount, sell_amount, (), (), [], None)
+        self.first, self.first_contract = seller, contract
+        if contract.kind == "referral":
+            priced.lines.append(self.referral(seller, contract, seller_slots, sell_amount))
+        else:
+            self.distribute(priced, seller_slots)
+        self.benefits = self.find_benefits(seller, seller_slots)
+        self.violations = self.find_violations(seller_slots)
+        return priced
+
+    def distribute(self, priced: Priced, seller_slots: PartnerSlots) -> None:
+        """Steps 2–10: the margin, the chain's prices and margin lines, pass-through and services."""
+        txn, seller, contract = self.txn, priced.seller, priced.contract
+        chain_info = self.quoter.chain(self.version, seller)
+        chain = priced.chain = chain_info.partners
+        first = self.first = chain[0]
+        first_slots = seller_slots if first is seller else self.slots(first)
+        first_contract = self.first_contract = contract if first is seller else self.contract(first.contract)
+        priced.headroom, margin = self.find_margin(first, first_contract, first_slots)
+        self.margin = margin
+        margins = self.margins = [margin]
+        self.sources = [("margin of the vendor's direct partner", self.rates[0][3] if self.rates else contract.at),
+                        *chain_info.sources]
+        for partner, key in zip(chain[1:], chain_info.margin_keys, strict=True):
+            margins.append(_fraction(self.slots(partner)[key]))
+        hierarchy = self.rules.hierarchy
+        stacked = hierarchy is not None and hierarchy.model == "stacked"
+        list_amount, unit, mode = priced.list_amount, self.unit, self.mode
+        prices = priced.prices = [round_complement(list_amount, sum(margins[k:], ZERO) if stacked else margins[k],
+                                                   unit, mode) for k in range(len(chain))]
+        version_id, label = self.rules.version, f"margin on {txn.id}"
+        lines = priced.lines
+        for k, partner in enumerate(chain):
+            rule, at = self.sources[k]
+            lines.append(Line(partner.id, "margin", label, priced.receives(k) - prices[k], rule, version_id, at,
+                              txn.id))
+        lines.extend(self.pass_through(seller, seller_slots))
+        if contract.services is not None:
+            services = seller_slots[f"contract:{contract.id}:services"]
+            amount = self.round(-abs(services) if txn.quantity < 0 else services)
+            lines.append(Line(seller.id, "services", f"services on {txn.id}", amount, f"contract `{contract.id}`",
+                              version_id, contract.at, txn.id))
+
+    def find_margin(self, partner: Partner, contract: ir.Contract,
+                    slots: PartnerSlots) -> tuple[Fraction | None, Fraction]:
+        """Steps 2–5: the margin of the partner that buys from the vendor, with how it came about in `rates`.
+
+        Returns:
+            The ladder's headroom under a margin cap (None when no cap applies), and the margin.
+        """
+        standing, total = self.quoter.standing(self.version, partner, contract, slots)
+        rates = self.rates
+        rates.extend(standing)
+        caps = [(_fraction(slots[cap_key]), cap) for cap, when_key, cap_key in self.index.caps if slots[when_key]]
+        headroom = None
+        if caps:
+            # Under a cap, the ladder can add at most what the cap leaves above base margin and uplift.
+            headroom = max(Fraction(0), min(cap for cap, _ in caps) - total)
+        if self.quoter.include_ladder and contract.ladder is not None:
+            ladder = self.index.ladders[contract.ladder]
+            volume = (self.quoter.volumes.get(partner.id) or Volumes()).basis(ladder.basis)
+            index, step = ladder_step(ladder, volume)
+            if step is not None:
+                rates.append(("ladder rate", step.rate, f"ladder `{ladder.id}` step {index + 1}", step.at))
+                total += step.rate
+        if caps:
+            cap, rule = min(caps, key=lambda pair: pair[0])
+            if cap < total:
+                rates.append(("margin cap", cap, f"margin cap `{rule.id}`", rule.at))
+                total = cap
+        return headroom, total
+
+    def pass_through(self, seller: Partner, slots: PartnerSlots) -> list[Line]:
+        lines: list[Line] = []
+        # A refund or cancellation (negative quantity) reverses the pass-through it carries.
+        sign = -1 if self.txn.quantity < 0 else 1
+        for p in self.rules.price_rules.pass_through if self.rules.price_rules else ():
+            amount = abs(slots[f"pass:{p.id}:amount"]) * sign if sign < 0 else slots[f"pass:{p.id}:amount"]
+            if not amount:
+                continue
+            name = _title(p.title, p.id)
+            rule = f"pass-through `{p.id}`"
+            lines.append(Line(seller.id, "pass_through", f"{name} at cost", self.round(amount), rule,
+                              self.rules.version, p.amount.at, self.txn.id))
+            fee = _fraction(slots[f"pass:{p.id}:fee"])
+            lines.append(Line(seller.id, "fee", f"fee on {name} ({format_rate(fee)})",
+                              round_times(amount, fee, self.unit, self.mode), rule, self.rules.version, p.fee.at,
+                              self.txn.id))
+        return lines
+
+    def referral(self, seller: Partner, contract: ir.Contract, slots: PartnerSlots, sell_amount: int) -> Line:
+        """Step 11: the referral fee line (and its rates)."""
+        raw = slots.get(f"contract:{contract.id}:fee", 0)
+        is_rate = contract.fee is not None and _is_rate(contract.fee)
+        fee = Fraction(raw) * sell_amount if is_rate else Fraction(raw) * (1 if self.txn.quantity >= 0 else -1)
+        if is_rate and contract.fee:
+            self.rates.append(("referral fee rate", Fraction(raw), f"contract `{contract.id}`", contract.fee.at))
+        if contract.fee_cap is not None and abs(fee) > contract.fee_cap:
+            fee = Fraction(contract.fee_cap if fee > 0 else -contract.fee_cap)
+            self.rates.append(("referral fee cap", contract.fee_cap, f"contract `{contract.id}`", contract.at))
+        return Line(seller.id, "referral_fee", f"referral fee on {self.txn.id}", self.round(fee),
+                    f"contract `{contract.id}`", self.rules.version, contract.fee.at if contract.fee else contract.at,
+                    self.txn.id)
+
+    def find_benefits(self, partner: Partner, slots: PartnerSlots) -> tuple[Figure, ...]:
+        """Step 12 (empty unless the quoter keeps benefits; their conditions are read all the same)."""
+        tier = self.index.tiers.get(partner.tier) if partner.tier is not None else None
+        if tier is None:
+            return ()
+        keep = self.quoter.benefits
+        found = []
+        for benefit, when_key, value_key in self.index.benefits[tier.id]:
+            if slots.get(when_key, True):
+                value = slots.get(value_key, 0)
+                if keep:
+                    found.append(Figure(_title(benefit.title, benefit.id), value, f"benefit `{benefit.id}`",
+                                        benefit.at))
+        return tuple(found)
+
+    def find_violations(self, slots: PartnerSlots) -> tuple[Violation, ...]:
+        """Step 13 (empty unless the quoter keeps violations; the maximum discount is read all the same)."""
+        rules = self.rules.price_rules
+        if rules is None:
+            return ()
+        txn = self.txn
+        found = []
+        keep = self.quoter.violations
+        if keep and rules.ceiling == "list_price" and txn.sell_price > txn.list_price:
+            found.append(Violation("above_list", f"sell price {self.money(txn.sell_price)} is above the list price "
+                                   f"{self.money(txn.list_price)}", "price rules: ceiling", rules.at))
+        if "price:max_discount" in slots:
+            discount = _fraction(slots["price:max_discount"])
+            # sell price < list price × (1 − discount), in integers
+            if keep and txn.sell_price * discount.denominator < \
+                    txn.list_price * (discount.denominator - discount.numerator):
+                floor = txn.list_price * (1 - discount)
+                found.append(Violation("below_floor", f"sell price {self.money(txn.sell_price)} is below the floor "
+                                       f"{self.money(floor)} (list less {format_rate(discount)})",
+                                       "price rules: max discount",
+                                       rules.max_discount.at if rules.max_discount else rules.at))
+        return tuple(found)
+
+
+def _is_rate(expr: ir.Expr) -> bool:
+    if isinstance(expr, ir.Const):
+        return expr.type == "percent"
+    if isinstance(expr, ir.Field):
+        return expr.type == "percent"
+    if isinstance(expr, ir.Arith):
+        return _is_rate(expr.left) and _is_rate(expr.right) if expr.op in "+-" else \
+            (_is_rate(expr.left) or _is_rate(expr.right)) and not any(
+                isinstance(s, ir.Const | ir.Field) and s.type == "money" for s in (expr.left, expr.right))
+    if isinstance(expr, ir.If):
+        return _is_rate(expr.then)
+    if isinstance(expr, ir.Call) and expr.args:
+        return _is_rate(expr.args[0])
+    return False
