@@ -11,6 +11,7 @@ import datetime
 from decimal import Decimal
 from fractions import Fraction
 
+from compiler.consts import const_value, is_percent
 from compiler.context import Context, build_context
 from compiler.types import Type
 from policy_lang import ast
@@ -32,11 +33,8 @@ class _Lowerer:
         self.ctx = ctx
         self.scale = 10 ** CURRENCIES.get(ctx.currency, 0)
         unit = ctx.program.rounding.unit
-        self.rounding_unit = self.money_value(unit) if isinstance(unit, ast.MoneyLit | ast.NumberLit) else 1
-
-    def money_value(self, lit: ast.MoneyLit | ast.NumberLit) -> int:
-        amount = lit.amount if isinstance(lit, ast.MoneyLit) else lit.value
-        return int(amount * self.scale)
+        value = const_value(unit) if unit is not None else None  # checked: a positive constant amount
+        self.rounding_unit = _exact_int(value * self.scale) if value is not None else 1
 
     # --- expressions ---------------------------------------------------------------------------
 
@@ -73,8 +71,9 @@ class _Lowerer:
         at = _loc(expr.span)
         match expr:
             case ast.NumberLit(value=v):
-                if want == "money":
-                    return ir.Const("money", _exact_int(v * self.scale), at=at)
+                if want == "money":  # a bare number next to money: an amount in the program currency, exact
+                    minor = Fraction(v) * self.scale
+                    return ir.Const("money", int(minor) if minor.denominator == 1 else minor, at=at)
                 if v == v.to_integral_value():
                     return ir.Const("integer", int(v), at=at)
                 return ir.Const("number", Fraction(v), at=at)
@@ -136,23 +135,24 @@ class _Lowerer:
         return self.expr(expr, want) if expr is not None else None
 
     def const_money(self, expr: ast.Expr | None) -> int | None:
+        """A constant amount in minor units (checked: constant, exact in the currency)."""
         if expr is None:
             return None
-        lowered = self.expr(expr, "money")
-        assert isinstance(lowered, ir.Const) and isinstance(lowered.value, int), "checked to be a constant"
-        return lowered.value
+        value = const_value(expr)
+        assert value is not None, "checked to be a constant"
+        return _exact_int(value * self.scale)
 
     def const_volume(self, expr: ast.Expr, basis: str) -> int:
-        lowered = self.expr(expr, None if basis == "quantity" else "money")
-        if isinstance(lowered, ir.Neg) and isinstance(lowered.operand, ir.Const):
-            return -int(lowered.operand.value)
-        assert isinstance(lowered, ir.Const), "thresholds are checked to be constants"
-        return int(lowered.value)
+        """A ladder or bonus threshold: minor units for money bases, units for quantity (checked: exact)."""
+        value = const_value(expr)
+        assert value is not None, "thresholds are checked to be constants"
+        return _exact_int(value if basis == "quantity" else value * self.scale)
 
     def const_rate(self, expr: ast.Expr) -> Fraction:
-        lowered = self.expr(expr)
-        assert isinstance(lowered, ir.Const), "rates of steps are checked to be constants"
-        return Fraction(lowered.value)
+        """A constant rate (checked)."""
+        value = const_value(expr)
+        assert value is not None, "rates of steps are checked to be constants"
+        return Fraction(value)
 
     # --- rules -----------------------------------------------------------------------------------
 
@@ -230,10 +230,10 @@ class _Lowerer:
             at=at)
 
     def bonus_step(self, step: ast.BonusStep, basis: str) -> ir.BonusStep:
-        pay = self.expr(step.pay, None if isinstance(step.pay, ast.PercentLit) else "money")
-        assert isinstance(pay, ir.Const), "bonus payouts are checked to be constants"
-        money = pay.value if pay.type == "money" else None
-        rate = Fraction(pay.value) if pay.type == "percent" else None
+        if is_percent(step.pay):
+            money, rate = None, self.const_rate(step.pay)
+        else:
+            money, rate = self.const_money(step.pay), None
         return ir.BonusStep(self.const_volume(step.target, basis), money, rate, at=_loc(step.span))
 
 

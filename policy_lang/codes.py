@@ -140,7 +140,7 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
     ("W301", "declared but never used", "An input field, enumeration, benefit, ladder or bonus is declared but nothing "
      "in the program uses it."),
     ("W302", "payout cliff", "One more yen of volume raises the payout by more than the program's `cliff_tolerance`: the "
-     "classic surprise of a retroactive ladder, where crossing a threshold re-rates the whole period."),
+     "classic surprise of a retroactive ladder, where crossing a threshold re-rates the whole period, or a large bonus step."),
     ("W303", "conflict rule can never decide", "An earlier rule in the precedence chain always decides first, so this rule "
      "is never used."),
     ("W304", "bonus step beyond the cap", "Earlier steps already reach the bonus cap, so this step adds nothing."),

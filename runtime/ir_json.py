@@ -333,6 +333,9 @@ def loads(text: str) -> ir.RuleSet:
     if not isinstance(data, dict) or ir.digest(data) != envelope.get("sha256"):
         raise ArtifactError("the rule set's SHA-256 does not match its content; the file was altered")
     try:
-        return decode(data)
+        ruleset = decode(data)
     except (KeyError, TypeError, ValueError, IndexError) as exc:
         raise ArtifactError(f"malformed rule set: {exc}") from exc
+    if not isinstance(ruleset.rounding_unit, int) or ruleset.rounding_unit <= 0:
+        raise ArtifactError(f"malformed rule set: rounding unit {ruleset.rounding_unit!r} is not a positive amount")
+    return ruleset

@@ -20,7 +20,23 @@ def check_conflicts(ctx: Context) -> Iterator[dg.Diagnostic]:
     """Yield diagnostics for contradictory, unreachable or incomplete conflict precedence chains."""
     for body in ctx.all_bodies():
         if body.conflicts is not None:
+            yield from _registration(body.conflicts.registration)
             yield from _chain(body.conflicts)
+
+
+def _registration(registration: ast.Registration | None) -> Iterator[dg.Diagnostic]:
+    """Registration periods are stored as calendar durations: a literal such as `90d` or `6mo`, more than zero."""
+    if registration is None:
+        return
+    for what, expr in (("expiry", registration.expires_after), ("renewal period", registration.renewal_period)):
+        if expr is None:
+            continue
+        if not isinstance(expr, ast.DurationLit):
+            yield dg.error("E307", f"in deal registration: the {what} must be a duration written out, such as `90d`",
+                           expr.span, hint="write one duration: `90d`, `12w`, `6mo` or `1y`")
+        elif expr.amount <= 0:
+            yield dg.error("E207", f"in deal registration: the {what} must be longer than zero", expr.span,
+                           hint="write a duration such as `90d`")
 
 
 def _chain(conflicts: ast.Conflicts) -> Iterator[dg.Diagnostic]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 
-from compiler.consts import const_value, format_amount, format_rate
+from compiler.consts import const_value, format_amount, format_rate, is_percent
 from compiler.context import Context
 from policy_lang import ast
 from policy_lang import diagnostics as dg
@@ -13,6 +13,10 @@ from policy_lang import diagnostics as dg
 
 def check_ladders(ctx: Context) -> Iterator[dg.Diagnostic]:
     """Yield diagnostics for badly ordered steps, rates out of range, unreachable payouts and cliffs."""
+    found = list(_constants(ctx))
+    yield from found
+    if found:
+        return  # the checks below read these values
     for body in ctx.all_bodies():
         for ladder in body.ladders or ():
             yield from _steps(f"ladder `{ladder.id.name}`", [(s.start, s.end) for s in ladder.steps],
@@ -27,6 +31,47 @@ def check_ladders(ctx: Context) -> Iterator[dg.Diagnostic]:
             if bonus.basis != "quantity":
                 yield from _bonus_cliffs(bonus, ctx)
         yield from _body_rates(body)
+
+
+def _exact(expr: ast.Expr | None, owner: str, what: str, ctx: Context, unit: str) -> Iterator[dg.Diagnostic]:
+    """A value the rule set stores as a constant: it must fold to one, exact in minor units or whole units.
+
+    `unit` is "money", "count" or "rate".
+    """
+    if expr is None:
+        return
+    value = const_value(expr)
+    if value is None:
+        yield dg.error("E307", f"in {owner}: the {what} must be a constant", expr.span,
+                       hint="write a literal such as `¥100,000,000`, `1億` or `5%`")
+        return
+    scaled = value * 10 ** ctx.minor_unit if unit == "money" else value
+    if unit != "rate" and scaled != scaled.to_integral_value():
+        if unit == "money":
+            yield dg.error("E309", f"in {owner}: the {what} {value} is finer than {ctx.currency} allows", expr.span,
+                           hint="round it to the currency's smallest unit")
+        else:
+            yield dg.error("E307", f"in {owner}: the {what} {value} is not a whole number of units", expr.span)
+
+
+def _constants(ctx: Context) -> Iterator[dg.Diagnostic]:
+    """Thresholds, rates, payouts and caps are stored as exact constants."""
+    yield from _exact(ctx.program.cliff_tolerance, "the program header", "cliff tolerance", ctx, "money")
+    for body in ctx.all_bodies():
+        for contract in body.contracts or ():
+            yield from _exact(contract.fee_cap, f"contract `{contract.id.name}`", "fee cap", ctx, "money")
+        for ladder in body.ladders or ():
+            owner, unit = f"ladder `{ladder.id.name}`", "count" if ladder.basis == "quantity" else "money"
+            for i, step in enumerate(ladder.steps, 1):
+                yield from _exact(step.start, owner, f"step {i} threshold", ctx, unit)
+                yield from _exact(step.end, owner, f"step {i} upper bound", ctx, unit)
+                yield from _exact(step.rate, owner, f"step {i} rate", ctx, "rate")
+        for bonus in body.bonuses or ():
+            owner, unit = f"bonus `{bonus.id.name}`", "count" if bonus.basis == "quantity" else "money"
+            for i, bstep in enumerate(bonus.steps, 1):
+                yield from _exact(bstep.target, owner, f"target {i}", ctx, unit)
+                yield from _exact(bstep.pay, owner, f"payout {i}", ctx, "rate" if is_percent(bstep.pay) else "money")
+            yield from _exact(bonus.cap, owner, "cap", ctx, "money")
 
 
 def _volume(basis: str, currency: str) -> Callable[[Decimal], str]:
@@ -92,7 +137,7 @@ def _body_rates(body: ast.Body) -> Iterator[dg.Diagnostic]:
     for contract in body.contracts or ():
         yield from _rate(contract.margin, f"contract `{contract.id.name}`", "margin")
         if contract.fee is not None and isinstance(const_value(contract.fee), Decimal) and \
-                isinstance(contract.fee, ast.PercentLit):
+                is_percent(contract.fee):
             yield from _rate(contract.fee, f"contract `{contract.id.name}`", "fee")
     for tier in body.tiers.levels if body.tiers else ():
         yield from _rate(tier.margin_uplift, f"tier `{tier.id.name}`", "margin uplift")
@@ -113,7 +158,7 @@ def _bonus_cap(bonus: ast.Bonus, ctx: Context) -> Iterator[dg.Diagnostic]:
         return
     paid = Decimal(0)
     for index, step in enumerate(bonus.steps, 1):
-        if isinstance(step.pay, ast.PercentLit):
+        if is_percent(step.pay):
             return  # a percentage of volume: the total is not known statically
         pay = const_value(step.pay)
         if pay is None:
@@ -162,7 +207,7 @@ def _bonus_cliffs(bonus: ast.Bonus, ctx: Context) -> Iterator[dg.Diagnostic]:
         target, pay = const_value(step.target), const_value(step.pay)
         if target is None or pay is None:
             return
-        amount = target * pay if isinstance(step.pay, ast.PercentLit) else pay
+        amount = target * pay if is_percent(step.pay) else pay
         reached = paid + amount if bonus.kind == "cumulative" else amount
         if cap is not None:
             reached = min(reached, cap)

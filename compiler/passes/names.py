@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from compiler.consts import const_value
 from compiler.context import Context
 from compiler.types import BUILTIN_FIELDS, TYPE_NAMES
 from policy_lang import ast
@@ -19,6 +20,18 @@ def check_names(ctx: Context) -> Iterator[dg.Diagnostic]:
         close = closest(program.currency.name, list(CURRENCIES))
         yield dg.error("E311", f"unknown currency `{program.currency.name}`", program.currency.span,
                        hint=f"did you mean `{close}`?" if close else "use an ISO 4217 code such as JPY")
+    unit = program.rounding.unit
+    if unit is not None:
+        value = const_value(unit)
+        if value is None:
+            yield dg.error("E307", "the rounding unit must be a constant amount", unit.span,
+                           hint="write an amount such as `¥1` or `¥100`")
+        elif value <= 0:
+            yield dg.error("E207", f"the rounding unit must be more than zero, not {value}", unit.span,
+                           hint="write an amount such as `¥1` or `¥100`")
+        elif (value * 10 ** ctx.minor_unit) != (value * 10 ** ctx.minor_unit).to_integral_value():
+            yield dg.error("E309", f"the rounding unit {value} is finer than {ctx.currency} allows", unit.span,
+                           hint="round to a whole number of the currency's smallest unit")
     for field in program.inputs:
         if (field.scope, field.name.name) in BUILTIN_FIELDS:
             yield dg.error("E300", f"`{field.scope}.{field.name.name}` is built in and cannot be declared again",

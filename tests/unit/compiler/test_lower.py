@@ -82,3 +82,28 @@ def test_compile_command_writes_the_artifact(tmp_path: Path, capsys: pytest.Capt
     assert not (tmp_path / "x").exists()
     assert "error[E304]" in capsys.readouterr().err
     assert main(["compile", str(tmp_path / "missing.yaml")]) == 2
+
+
+def test_constant_formulas_in_thresholds_rates_and_payouts_lower_to_exact_values() -> None:
+    text = (ROOT / "programs" / "saas_reseller.yaml").read_text(encoding="utf-8")
+    for old, new in (("      - from: 1億\n", "      - from: ¥5000万 + ¥5000万\n"),
+                     ("        rate: 2%\n", "        rate: 1% + 1%\n"),
+                     ("        pay: ¥3,000万\n", "        pay: ¥1,500万 * 2\n"),
+                     ("    fee_cap: ¥500万", "    fee_cap: ¥250万 * 2"),
+                     ("    unit: ¥1\n", "    unit: ¥50 + ¥50\n")):
+        text = text.replace(old, new)
+    loaded = load_program_text("formulas.yaml", text)
+    assert loaded.program is not None and not check_program(loaded.program)
+    rs = compile_program(loaded.program)
+    base = rs.versions[0]
+    assert (base.ladders[0].steps[1].start, base.ladders[0].steps[1].rate) == (100_000_000, Fraction(2, 100))
+    assert base.bonuses[0].steps[0].pay_money == 30_000_000 and base.contracts[2].fee_cap == 5_000_000
+    assert rs.rounding_unit == 100
+
+
+def test_an_artifact_with_a_rounding_unit_of_zero_is_refused() -> None:
+    data = json.loads(ir_json.dumps(compiled(ROOT / "programs" / "saas_reseller.yaml")))
+    data["ruleset"]["rounding"]["unit"] = 0
+    data["sha256"] = ir.digest(data["ruleset"])
+    with pytest.raises(ir_json.ArtifactError, match="rounding unit"):
+        ir_json.loads(json.dumps(data))
