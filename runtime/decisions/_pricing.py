@@ -46,6 +46,14 @@ def chain_of(seller: Partner, partners: Mapping[str, Partner], version: ir.Versi
     if len(chain) > depth:
         raise QuoteError("E513", f"the distributor chain of `{seller.id}` is {len(chain)} levels deep; the "
                          f"program allows {depth}", version.hierarchy.at)
+    defined = {level.level for level in version.hierarchy.levels}
+    for position, partner in enumerate(chain, 1):
+        # INVARIANT: a partner's level is its place in its chain, so every level margin read below exists.
+        if partner.level != position or position not in defined:
+            raise QuoteError("E513", f"partner `{partner.id}` is at level {partner.level} but is number {position} "
+                             f"in the distributor chain of `{seller.id}`" if partner.level != position else
+                             f"the distributor chain of `{seller.id}` reaches level {position}, which the hierarchy "
+                             "does not define", version.hierarchy.at)
     return chain
 
 

@@ -223,3 +223,11 @@ def test_the_margin_share_of_the_direct_partner_names_its_source(make: Callable[
     rt = make(HIERARCHY.format(model="nested", m2="15%", m3="10%"))
     q = quote(rt, sale("a3", 1_000_000), CHAIN)
     assert all(share.at is not None for share in q.chain)
+
+
+def test_a_partner_whose_level_does_not_match_its_chain_is_refused(make: Callable[..., Runtime]) -> None:
+    rt = make(HIERARCHY.format(model="nested", m2="15%", m3="10%"))
+    skipped = partners(Partner("a1", "agency", level=1), Partner("a3", "agency", level=3, parent="a1"))
+    with pytest.raises(QuoteError) as exc:
+        quote(rt, sale("a3", 1000), skipped)
+    assert exc.value.code == "E513" and "level 3" in exc.value.message
