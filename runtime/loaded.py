@@ -294,6 +294,8 @@ class Runtime:
         self.context = EvalContext(ruleset.rounding_mode, ruleset.rounding_unit)
         self.versions = tuple(self._load(v) for v in ruleset.versions)
         self._by_day: dict[datetime.date, LoadedVersion | None] = {}
+        # Generated quote plans' code by source (see runtime.decisions._fast): plans of one shape share it.
+        self.plan_code: dict[str, Any] = {}
 
     def _load(self, version: ir.Version) -> LoadedVersion:
         program_id, ctx, engine = self.ruleset.program_id, self.context, self.engine

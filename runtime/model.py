@@ -10,7 +10,7 @@ import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from typing import Any, NamedTuple
 
 from runtime.ir import Loc
 
@@ -133,6 +133,36 @@ class Quote:
     def partner_gross(self) -> int:
         """What the selling partner keeps on the product."""
         return self.chain[-1].keeps if self.chain else 0
+
+
+ChainShare = tuple[str, int, Fraction, int, int, int]
+"""One level of a distributor chain in `QuoteFigures`: partner, level, margin, pays, receives, keeps."""
+Amount = tuple[str, str, int]
+"""One line in `QuoteFigures`: partner, kind, amount."""
+
+
+class QuoteFigures(NamedTuple):
+    """A quote's numbers alone: what the fast path gives when no explanation is asked for.
+
+    The same numbers as the `Quote` of the same transaction (see `Quoter.figures`), without the rules,
+    labels, sources and next steps that explain them.
+    """
+
+    transaction: str
+    partner: str
+    version: str
+    contract: str
+    margin: Fraction  # the margin of the partner that buys from the vendor (0 for a referral)
+    wholesale: int | None  # what the vendor receives for the product (None for referrals)
+    chain: tuple[ChainShare, ...]  # level 1 first; empty for a referral
+    lines: tuple[Amount, ...]
+    benefits: tuple[tuple[str, int | Fraction], ...]  # (name, value)
+    violations: tuple[str, ...]  # the kinds: above_list, below_floor
+
+    @property
+    def partner_gross(self) -> int:
+        """What the selling partner keeps on the product."""
+        return self.chain[-1][5] if self.chain else 0
 
 
 @dataclass(frozen=True, slots=True)

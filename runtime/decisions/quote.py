@@ -5,11 +5,14 @@ Follows docs/computation.md ("A quote"). Every figure names the rule that produc
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
 
 from runtime import ir
+from runtime.decisions._fast import Plan, make_plan, reference_plan
+from runtime.decisions._fast import figures_of as figures_of
 from runtime.decisions._pricing import ZERO as ZERO
 from runtime.decisions._pricing import Priced as Priced
 from runtime.decisions._pricing import QuoteError as QuoteError
@@ -21,7 +24,7 @@ from runtime.decisions._quoting import _Quoting
 from runtime.decisions._slots import PartnerSlots, QuoteCache
 from runtime.decisions._slots import partner_env as partner_env
 from runtime.loaded import CONSTANT, PARTNER, LoadedVersion, Runtime, outcome, value_of
-from runtime.model import Partner, Quote, Transaction, Volumes
+from runtime.model import Partner, Quote, QuoteFigures, Transaction, Volumes
 
 
 class Quoter:
@@ -53,10 +56,61 @@ class Quoter:
         self._chains: dict[tuple[LoadedVersion, str], _Chain | QuoteError] = {}
         # (version, partner id, contract id) → (rates, margin) before caps and ladder, or the error reading it
         self._standings: dict[tuple[LoadedVersion, str, str], Any] = {}
+        # Plans by day (sharing one dict per version), then by (partner, contract as the transaction names it)
+        self._plans: dict[datetime.date, dict[tuple[str, str | None], Plan]] = {}
+        self._by_version: dict[LoadedVersion, dict[tuple[str, str | None], Plan]] = {}
+        self.reference_plans = 0  # (seller, contract) pairs quoted by the reference path alone
+        self.fallbacks = 0  # quotes a plan could not make, answered (or refused) by the reference path
+
+    def figures(self, txn: Transaction) -> QuoteFigures:
+        """The quote's numbers only, on the fast path: equal to `figures_of(self.quote(txn))`.
+
+        Raises:
+            QuoteError, EvaluationError: as `quote`.
+        """
+        try:
+            return self._plans[txn.date][txn.partner, txn.contract][0](txn)
+        except Exception:  # no plan yet, or the plan failed: the reference path decides (see _fast)
+            return self._plan(txn)[0](txn)
 
     def quote(self, txn: Transaction) -> Quote:
-        """Quote one transaction under the version in force on its date (see `quote`)."""
+        """Quote one transaction under the version in force on its date, every figure explained (see `quote`)."""
+        try:
+            return self._plans[txn.date][txn.partner, txn.contract][1](txn)
+        except Exception:  # no plan yet, or the plan failed: the reference path decides (see _fast)
+            return self._plan(txn)[1](txn)
+
+    def reference(self, txn: Transaction) -> Quote:
+        """`quote` on the reference path alone: the oracle the generated plans are tested against."""
         return self._quoting(txn).run()
+
+    def _plan(self, txn: Transaction) -> Plan:
+        """The plan of a transaction's seller and contract, made when first needed; a plan that fails on
+        this transaction is replaced, for this call, by the reference path (which raises the error)."""
+        version = self.rt.version_on(txn.date)
+        if version is None:
+            raise QuoteError("E510", f"no version of program `{self.rt.ruleset.program_id}` is in force on "
+                             f"{txn.date}")
+        day = self._plans.get(txn.date)
+        if day is None:
+            day = self._plans[txn.date] = self._by_version.setdefault(version, {})
+        key = (txn.partner, txn.contract)
+        plan = day.get(key)
+        if plan is None:
+            try:
+                plan = make_plan(self, version, txn)
+            except Exception:  # noqa: BLE001 - any reason to refuse a plan sends this key down the reference path
+                plan = reference_plan(self, version)
+                self.reference_plans += 1
+            day[key] = plan
+        fast_figures, fast_quote = plan
+        try:
+            fast_figures(txn)
+            fast_quote(txn)
+        except Exception:  # noqa: BLE001 - this transaction fails on the plan: the reference path says why
+            self.fallbacks += 1
+            return reference_plan(self, version)
+        return plan
 
     def price(self, txn: Transaction) -> Priced:
         """A transaction's amounts and lines only, as `quote` works them out (and failing as it does)."""

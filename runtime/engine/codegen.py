@@ -85,6 +85,14 @@ class Entry:
     def __repr__(self) -> str:
         return f"<Entry {self.name!r} ({len(self.slot_names)} slots)>"
 
+    @property
+    def raw(self) -> Callable[..., tuple[Any, ...]]:
+        """The generated function itself, taking the entry's parameters: its errors are not located.
+
+        For callers that, on any error, re-run a decision through the located path (the fast quote).
+        """
+        return self._function
+
     def _locate(self, error: Exception) -> ops.EvaluationError:
         site = self._site(error.__traceback__)
         if isinstance(error, KeyError) and site.field is not None:
@@ -101,7 +109,9 @@ class Entry:
         return self._sites.get(line, _Site(None)) if line is not None else _Site(None)
 
 
-def compile_entry(name: str, slots: Sequence[tuple[str, ir.Expr]], ctx: ops.EvalContext, program_id: str) -> Entry:
+def compile_entry(name: str, slots: Sequence[tuple[str, ir.Expr]], ctx: ops.EvalContext, program_id: str,
+                  *, params: str = "env", load: Callable[[ir.Field, Callable[[Any], str]], str] | None = None
+                  ) -> Entry:
     """Generate, compile and register the function that evaluates `slots` for one entry of a program.
 
     Args:
@@ -109,11 +119,14 @@ def compile_entry(name: str, slots: Sequence[tuple[str, ir.Expr]], ctx: ops.Eval
         slots: (slot name, expression) in the order the entry returns them.
         ctx: the program's rounding mode, bound into `round`.
         program_id: carried, sanitised, in the file name tracebacks show.
+        params, load: the function's parameters and the text that reads a field, given the field and
+            `const` (a value → `K[i]`); by default one parameter `env`, read as `env[K[i]]` with the
+            "scope.name" key. The text is the caller's own: program values go through `const`.
 
     Raises:
         ValueError: the IR names an unknown operator or function (a compiler bug).
     """
-    gen = _Generator(ctx)
+    gen = _Generator(ctx, params, load)
     source, sites = gen.module([expr for _, expr in slots])
     digest = hashlib.sha256(source.encode("utf-8")).hexdigest()[:10]
     filename = f"<ppl:{_sanitise(program_id)}:{_sanitise(name)}:{digest}>"
@@ -131,8 +144,12 @@ def _sanitise(text: str) -> str:
 class _Generator:
     """Emits the text of one entry; collects the constants list, the helpers it binds and the sites."""
 
-    def __init__(self, ctx: ops.EvalContext) -> None:
+    def __init__(self, ctx: ops.EvalContext, params: str = "env",
+                 load: Callable[[ir.Field, Callable[[Any], str]], str] | None = None) -> None:
         self.ctx = ctx
+        self.params = params  # the generated function's parameters
+        # The text that reads a field, given the field and `const` (value → `K[i]`).
+        self.load = load or (lambda f, const: f"env[{const(f.scope + '.' + f.name)}]")
         self.consts: list[Any] = []
         self._const_index: dict[tuple[type, Any], int] = {}
         self.helpers: dict[str, Callable[..., Any]] = {}
@@ -144,14 +161,14 @@ class _Generator:
 
     def module(self, exprs: list[ir.Expr]) -> tuple[str, dict[int, _Site]]:
         """The source of the module defining `e(env)`, and its line → site map."""
-        body = ["def e(env):"]
+        body = [f"def e({self.params}):"]
         for f in ops.fields_in_order(exprs):
             local = f"f{len(self._locals)}"
             self._locals[(f.scope, f.name, f.type)] = local
             key = f"{f.scope}.{f.name}"
             site = self._site(_Site(f.at, key))
             k, classes, type_ = self.const(key), self.const(ops.field_classes(f.type)), self.const(f.type)
-            body.append(f"{site}    {local} = env[{k}]")
+            body.append(f"{site}    {local} = {self.load(f, self.const)}")
             check = self.helper("o_field", ops.check_field)
             body.append(f"{site}    if {local}.__class__ not in {classes}: {local} = {check}({k}, {type_}, {local})")
         for expr in exprs:
