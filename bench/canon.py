@@ -14,14 +14,17 @@ from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
 
-from runtime.model import Quote
+from runtime.model import Quote, QuoteFigures
 
 Plain = tuple[Any, ...]
 Explained = tuple[Any, ...]
 
 
-def plain(q: Quote) -> Plain:
-    """The runtime's quote in the plain form."""
+def plain(q: Quote | QuoteFigures) -> Plain:
+    """The runtime's quote (explained, or its figures alone) in the plain form."""
+    if isinstance(q, QuoteFigures):
+        return (q.version, q.contract, q.margin, q.wholesale, q.partner_gross, q.chain, q.lines, q.benefits,
+                q.violations)
     return (q.version, q.contract, q.margin, q.wholesale, q.partner_gross,
             tuple((s.partner, s.level, s.margin, s.pays, s.receives, s.keeps) for s in q.chain),
             tuple((line.partner, line.kind, line.amount) for line in q.lines),

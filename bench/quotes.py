@@ -5,14 +5,16 @@ bench/canon.py) before anything is timed. Then the contenders are raced round-ro
 
 Contenders (plain quote, no next-step hints):
   handwritten  bench/handwritten_<program>.py `quote`
-  compiled     runtime.decisions.quote on Runtime(..., "compiled"), next_steps=False
-  interpreted  the same on Runtime(..., "interpreted")
+  compiled     Quoter(Runtime(..., "compiled"), partners, volumes).figures: the generated plans, held by one
+               Quoter for the run, as a service holds one per partner table and period volumes
+  compiled_cold  the same with a new Quoter for every pass, so each pass makes its plans again
+  interpreted  the reference path on Runtime(..., "interpreted"), next_steps=False
   zen          ZEN on bench/jdm/<program>.json, contexts built beforehand (ZEN's cost alone)
   zen+adapter  ZEN with the context built from the Transaction in the timed loop
   zen_decision ZEN called as its README shows (create_decision().evaluate): for information
 Explained quote (next-step hints, every figure with its rule):
   handwritten  bench/handwritten_<program>.py `explain`
-  compiled     runtime.decisions.quote(..., next_steps=True) on the compiled runtime
+  compiled     Quoter(..., next_steps=True).quote: the plans' explained variant
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from compiler.pipeline import check
 from policy_lang import diagnostics as dg
 from runtime import ir
 from runtime.decisions import quote
+from runtime.decisions.quote import Quoter
 from runtime.loaded import Runtime
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -85,13 +88,23 @@ def measure_program(program: str, count: int, repeats: int) -> ProgramResult:
     zen_decision = zen_quote.decision_evaluator(program)
     contexts = [zen_quote.build_context(t, partners, volumes) for t in txns]
 
-    plain = [canon.plain(quote(compiled, t, partners, volumes, next_steps=False)) for t in txns]
+    quoter = Quoter(compiled, partners, volumes, next_steps=False)
+    explainer = Quoter(compiled, partners, volumes)
+    reference = [canon.plain(quote(compiled, t, partners, volumes, next_steps=False)) for t in txns]
+    plain = [canon.plain(quoter.figures(t)) for t in txns]
+    _verify("the reference path", cases, plain, lambda i: reference[i])
+    _verify("the explained plan", cases, plain, lambda i: canon.plain(explainer.quote(txns[i])))
+    if quoter.fallbacks or quoter.reference_plans:
+        raise Mismatch(f"{program}: {quoter.fallbacks} quotes fell back to the reference path "
+                       f"({quoter.reference_plans} sellers had no plan): the fast path did not run")
     _verify("hand-written", cases, plain, lambda i: canon.plain_from_handwritten(hw.quote(txns[i], partners, volumes)))
     _verify("interpreter", cases, plain,
             lambda i: canon.plain(quote(interpreted, txns[i], partners, volumes, next_steps=False)))
     _verify("zen", cases, plain, lambda i: zen_quote.plain(zen_eval(contexts[i])))
     _verify("zen (create_decision)", cases, plain, lambda i: zen_quote.plain(zen_decision(contexts[i])))
-    explained = [canon.explained(quote(compiled, t, partners, volumes)) for t in txns]
+    explained = [canon.explained(explainer.quote(t)) for t in txns]
+    _verify("the explained reference", cases, explained,
+            lambda i: canon.explained(quote(compiled, txns[i], partners, volumes)))
     _verify("hand-written explain", cases, explained,
             lambda i: canon.explained_from_handwritten(hw.explain(txns[i], partners, volumes)))
 
@@ -101,9 +114,16 @@ def measure_program(program: str, count: int, repeats: int) -> ProgramResult:
         for t in txns:
             hw_quote(t, partners, volumes)
 
+    figures = quoter.figures
+
     def run_compiled() -> None:
         for t in txns:
-            quote(compiled, t, partners, volumes, next_steps=False)
+            figures(t)
+
+    def run_compiled_cold() -> None:
+        cold = Quoter(compiled, partners, volumes, next_steps=False).figures
+        for t in txns:
+            cold(t)
 
     def run_interpreted() -> None:
         for t in txns:
@@ -125,9 +145,11 @@ def measure_program(program: str, count: int, repeats: int) -> ProgramResult:
         for t in txns:
             hw_explain(t, partners, volumes)
 
+    explain = explainer.quote
+
     def run_explain() -> None:
         for t in txns:
-            quote(compiled, t, partners, volumes)
+            explain(t)
 
     trivial = zen_quote.trivial_evaluator()
 
@@ -135,7 +157,8 @@ def measure_program(program: str, count: int, repeats: int) -> ProgramResult:
         for c in contexts:
             trivial(c)
 
-    quotes = race({"handwritten": run_handwritten, "compiled": run_compiled, "interpreted": run_interpreted,
+    quotes = race({"handwritten": run_handwritten, "compiled": run_compiled, "compiled_cold": run_compiled_cold,
+                   "interpreted": run_interpreted,
                    "zen": run_zen, "zen+adapter": run_zen_adapter, "zen_decision": run_zen_decision,
                    "zen_trivial": run_zen_trivial}, len(txns), repeats)
     explains = race({"handwritten": run_hw_explain, "compiled": run_explain}, len(txns), repeats)

@@ -87,11 +87,15 @@ def _ratio(value: float) -> str:
 def _quote_tables(results: list[quotes.ProgramResult], config: Config) -> list[str]:
     out = [f"Quote throughput: quotes/s, best of {config.repeats} passes over {config.cases:,} generated cases "
            "(µs per quote in brackets)"]
-    names = ("handwritten", "compiled", "interpreted", "zen", "zen+adapter", "zen_decision")
-    rows = [["program", "hand-written", "compiled", "interpreted", "zen", "zen+adapter", "zen create_decision"]]
+    names = ("handwritten", "compiled", "compiled_cold", "interpreted", "zen", "zen+adapter", "zen_decision")
+    rows = [["program", "hand-written", "compiled", "compiled, cold", "reference path", "zen", "zen+adapter",
+             "zen create_decision"]]
     for r in results:
-        rows.append([r.program, *(f"{_rate(r.quote[n].rate)} ({r.quote[n].per_item_us:.1f})" for n in names)])
-    out += render_table(rows, right=range(1, 7))
+        rows.append([r.program, *(f"{_rate(r.quote[n].rate)} ({r.quote[n].per_item_us:.2f})" for n in names)])
+    out += render_table(rows, right=range(1, 8))
+    out += ["  compiled: one Quoter's plans, made in the verification pass; compiled, cold: a new Quoter each pass, "
+            "so its plans are made again (generated code is kept per runtime); reference path: the interpreted "
+            "runtime without plans"]
     out += ["", "Ratios (compiled runtime's throughput over the other's)"]
     rows = [["program", "vs hand-written", "vs interpreter", "vs zen", "vs zen+adapter", "zen trivial graph/s"]]
     for r in results:

@@ -295,7 +295,7 @@ class Runtime:
         self.versions = tuple(self._load(v) for v in ruleset.versions)
         self._by_day: dict[datetime.date, LoadedVersion | None] = {}
         # Generated quote plans' code by source (see runtime.decisions._fast): plans of one shape share it.
-        self.plan_code: dict[str, Any] = {}
+        self.plan_code: dict[Any, Any] = {}
 
     def _load(self, version: ir.Version) -> LoadedVersion:
         program_id, ctx, engine = self.ruleset.program_id, self.context, self.engine

@@ -244,8 +244,8 @@ class _Builder:
                              f"{self.s(benefit.at)}))", 3)
             self.emit("bp = tuple(bp)")
             self.emit("bx = tuple(bx)")
-        self.emit("vp = ()")
-        self.emit("vx = ()")
+        self.plain("vp = ()")
+        self.explain("vx = ()")
         rules = self.version.rules.price_rules
         if rules is not None and quoter.violations:
             if rules.ceiling == "list_price":
@@ -501,9 +501,13 @@ class _Builder:
                 load(f, lambda value: "")
                 if f.scope == "transaction" and f.name == "contract":
                     raise NoPlan("transaction.contract")  # falls back to the partner's contract: the reference path
-        entry = compile_entry(f"{self.version.rules.version}:quote:{role}", self.role_slots[role],
-                              self.quoter.rt.context, self.ruleset.program_id, params="txn, p, vol", load=load)
-        return entry.raw
+        key = ("role", self.version.rules.version, tuple(k for k, _ in self.role_slots[role]))
+        found = self.quoter.rt.plan_code.get(key)  # plans of other partners need the same slots
+        if found is None:
+            found = self.quoter.rt.plan_code[key] = compile_entry(
+                f"{self.version.rules.version}:quote:{role}", self.role_slots[role], self.quoter.rt.context,
+                self.ruleset.program_id, params="txn, p, vol", load=load).raw
+        return found
 
     def compile(self) -> Plan:
         params = "".join(f"s{i}, " for i in range(len(self.statics)))

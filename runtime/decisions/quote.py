@@ -172,5 +172,6 @@ def quote(rt: Runtime, txn: Transaction, partners: Mapping[str, Partner],
         QuoteError: no version covers the date, or the partner, contract or chain is unknown.
         runtime.engine.EvaluationError: an expression failed (a missing or ill-typed field).
     """
+    # One quote: the reference path (a plan pays off over many quotes of one `Quoter`).
     return Quoter(rt, partners, volumes, include_ladder=include_ladder, next_steps=next_steps, benefits=benefits,
-                  violations=violations).quote(txn)
+                  violations=violations).reference(txn)
