@@ -146,11 +146,62 @@ class _Progress:
         self.stream.flush()
 
 
+ENGINES = ("rows", "duckdb", "auto", "compiled", "interpreted")
+"""`ppl settle --engine`: the row engine (`rows`, the same as `compiled`; `interpreted` evaluates with the
+reference interpreter), the columnar engine (`duckdb`), or `auto` (duckdb for a program it settles)."""
+
+
+def _columnar(args: argparse.Namespace, ruleset: ir.RuleSet) -> bool:
+    """Whether to settle in DuckDB: asked for, or `auto` and the program is one the columnar engine settles."""
+    if args.engine not in ("duckdb", "auto"):
+        return False
+    try:
+        from runtime.sql import engine
+    except ImportError:  # sqlglot or duckdb missing: the `sql` extra
+        if args.engine == "auto":
+            return False
+        raise _fail("settle", "--engine duckdb needs the sql extra (pip install 'ppl[sql]')") from None
+    reasons = engine.refused(ruleset)
+    if reasons and args.engine == "duckdb":
+        for reason in reasons:
+            print(f"ppl settle: not supported by the duckdb engine yet: {reason}", file=sys.stderr)
+        raise _fail("settle", f"program `{ruleset.program_id}` cannot be settled with --engine duckdb; "
+                    "use --engine rows", EXIT_ERRORS)
+    return not reasons
+
+
+def _settle_duckdb(args: argparse.Namespace, ruleset: ir.RuleSet, partners: dict[str, Partner],
+                   period: Period) -> int:
+    from runtime.sql import engine
+
+    rt = Runtime(ruleset, "compiled")
+    codes: Counter[str] = Counter()
+    options = engine.Options(memory_limit=args.memory_limit, threads=args.threads, unique_ids=args.unique_ids)
+    started = time.perf_counter()
+    try:
+        settlement, written = engine.settle_files(rt, partners, period, args.transactions, args.out, options,
+                                                  on_reject=lambda r: codes.update((r.code,)))
+    except rio.ReadError as exc:
+        raise _fail("settle", str(exc)) from None
+    except engine.EngineError as exc:
+        raise _fail("settle", f"{args.transactions}: {exc}") from None
+    except OSError as exc:
+        raise _fail("settle", f"cannot write to {args.out}: {exc.strerror or exc}") from None
+    elapsed = time.perf_counter() - started
+    sys.stdout.write(render_summary(settlement, ruleset, partners, codes, args.period, "duckdb"))
+    names = ", ".join(f"{p}{os.sep}" if p.is_dir() else str(p) for p in written)
+    print(f"\nwrote {names} in {elapsed:.1f}s", file=sys.stderr)
+    return EXIT_OK
+
+
 def _cmd_settle(args: argparse.Namespace) -> int:
     ruleset = load_ruleset(args.program, "settle", args.color)
-    rt = Runtime(ruleset, args.engine)
     partners = load_partners(args.partners, ruleset, "settle")
     period = _period(args.period, ruleset, "settle")
+    if _columnar(args, ruleset):
+        return _settle_duckdb(args, ruleset, partners, period)
+    expressions = "interpreted" if args.engine == "interpreted" else "compiled"
+    rt = Runtime(ruleset, expressions)
     reader = _reader(args.transactions, ruleset, "settle")
     try:
         writer = rio.SettlementWriter(args.out, ruleset, partners)
@@ -188,7 +239,7 @@ def _cmd_settle(args: argparse.Namespace) -> int:
         if progress is not None:
             progress.clear()
     elapsed = time.perf_counter() - started
-    sys.stdout.write(render_summary(settlement, ruleset, partners, codes, args.period, args.engine))
+    sys.stdout.write(render_summary(settlement, ruleset, partners, codes, args.period, expressions))
     names = ", ".join(f"{p}{os.sep}" if p.is_dir() else str(p) for p in written)
     print(f"\nwrote {names} in {elapsed:.1f}s", file=sys.stderr)
     return EXIT_OK
@@ -368,12 +419,18 @@ def _explain_partner(args: argparse.Namespace, rt: Runtime, partners: Mapping[st
 # --- parsers ---------------------------------------------------------------------------------------
 
 
-def _common(p: argparse.ArgumentParser) -> None:
+def _common(p: argparse.ArgumentParser, settle: bool = False) -> None:
     p.add_argument("program", metavar="PROGRAM_OR_RULESET",
                    help="a program (.yaml), checked and compiled on the fly, or a compiled rule set (.json)")
     p.add_argument("--partners", required=True, metavar="FILE", help="the partners (.csv, .jsonl or .ndjson)")
-    p.add_argument("--engine", choices=("compiled", "interpreted"), default="compiled",
-                   help="evaluate with generated code (default) or the reference interpreter")
+    if settle:
+        p.add_argument("--engine", choices=ENGINES, default="rows",
+                       help="rows: stream the rows through the compiled rules (default; `compiled` is the same, "
+                       "`interpreted` uses the reference interpreter); duckdb: settle in embedded DuckDB (CSV or "
+                       "Parquet read by DuckDB; same files); auto: duckdb when the program can be settled there")
+    else:
+        p.add_argument("--engine", choices=("compiled", "interpreted"), default="compiled",
+                       help="evaluate with generated code (default) or the reference interpreter")
     p.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                    help="colour diagnostics (default: only on a terminal)")
 
@@ -396,12 +453,16 @@ def add_parsers(sub: Any) -> None:
                        description="Settle a period over a transactions file and write the statements. Exit "
                        "status: 0 settled (rejected rows are listed in rejects.csv), 1 the program has errors, "
                        "2 usage or I/O error.")
-    _common(p)
-    p.add_argument("--transactions", required=True, metavar="FILE", help="the transactions (.csv, .jsonl, .ndjson)")
+    _common(p, settle=True)
+    p.add_argument("--transactions", required=True, metavar="FILE",
+                   help="the transactions (.csv, .jsonl, .ndjson or .parquet)")
     p.add_argument("--period", required=True, metavar="P", help=periods)
     p.add_argument("--out", required=True, metavar="DIR", help="where to write the statements")
     p.add_argument("--unique-ids", action="store_true",
                    help="reject a row whose transaction id appeared before (keeps every id in memory)")
+    p.add_argument("--memory-limit", dest="memory_limit", default="2GB", metavar="SIZE",
+                   help="duckdb engine: the most memory DuckDB may use before it spills to disk (default: 2GB)")
+    p.add_argument("--threads", type=int, metavar="N", help="duckdb engine: threads (default: one per core)")
     p.set_defaults(run=run(_cmd_settle))
 
     p = sub.add_parser("quote", help="quote one transaction and explain every number",

@@ -21,7 +21,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
-FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+from runtime.io import _parquet
+
+FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
 
 
 class ReadError(Exception):
@@ -43,14 +45,14 @@ class Record:
 
 
 def file_format(path: str | Path) -> str:
-    """`csv` or `jsonl`, by the file's extension.
+    """`csv`, `jsonl` or `parquet`, by the file's extension.
 
     Raises:
-        ReadError: the extension is not .csv, .jsonl or .ndjson.
+        ReadError: the extension is not .csv, .jsonl, .ndjson or .parquet.
     """
     found = FORMATS.get(Path(path).suffix.lower())
     if found is None:
-        raise ReadError(path, "unknown file format; name the file *.csv, *.jsonl or *.ndjson")
+        raise ReadError(path, "unknown file format; name the file *.csv, *.jsonl, *.ndjson or *.parquet")
     return found
 
 
@@ -83,6 +85,8 @@ class RecordFile:
             self._text: IO[str] | None = None
             if self.format == "csv":
                 self._open_csv(required)
+            elif self.format == "parquet":
+                self._open_parquet(required)
         except BaseException:
             self._binary.close()
             raise
@@ -100,6 +104,21 @@ class RecordFile:
         columns = tuple(c.strip() for c in header)
         if not _utf8(list(columns)):
             raise ReadError(self.path, "the header is not valid UTF-8")
+        self._check_columns(columns, required)
+        self._header_lines = self._csv.line_num
+
+    def _open_parquet(self, required: tuple[str, ...]) -> None:
+        try:
+            self._duck = _parquet.connect()
+            names = _parquet.columns(self._duck, self.path)
+        except _parquet.ParquetProblem as exc:
+            raise ReadError(self.path, str(exc)) from None
+        self._names = names
+        self._rows_read = 0
+        self._rows = self._duck.execute("SELECT count(*) FROM read_parquet($1)", [str(self.path)]).fetchone()[0]
+        self._check_columns(tuple(n.strip() for n in names), required)
+
+    def _check_columns(self, columns: tuple[str, ...], required: tuple[str, ...]) -> None:
         seen: set[str] = set()
         for column in columns:
             if column and column in seen:
@@ -110,17 +129,20 @@ class RecordFile:
             names = ", ".join(f"`{c}`" for c in missing)
             raise ReadError(self.path, f"the header has no column {names}; it has {', '.join(columns) or 'none'}")
         self.columns = columns
-        self._header_lines = self._csv.line_num
 
     @property
     def position(self) -> int:
-        """Bytes read so far (at the granularity of the read buffer)."""
+        """Bytes read so far (at the granularity of the read buffer; for Parquet, in proportion to rows)."""
+        if self.format == "parquet":
+            return self.size * self._rows_read // self._rows if self._rows else self.size
         return self._binary.tell() if not self._binary.closed else self.size
 
     def close(self) -> None:
         """Close the file."""
         if self._text is not None:
             self._text.close()
+        if self.format == "parquet" and hasattr(self, "_duck"):
+            self._duck.close()
         self._binary.close()
 
     def __enter__(self) -> RecordFile:
@@ -130,7 +152,14 @@ class RecordFile:
         self.close()
 
     def __iter__(self) -> Iterator[Record]:
+        if self.format == "parquet":
+            return self._parquet_records()
         return self._csv_records() if self.format == "csv" else self._json_records()
+
+    def _parquet_records(self) -> Iterator[Record]:
+        for row, values in _parquet.records(self._duck, self.path, self._names):
+            self._rows_read = row
+            yield Record(row, values)
 
     def _csv_records(self) -> Iterator[Record]:
         width = len(self.columns)

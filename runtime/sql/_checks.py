@@ -1,0 +1,159 @@
+"""The settlement's own checks on typed rows, in SQL, in the row engine's order.
+
+After a row parses: a repeated id (E524, with `--unique-ids`), a date outside the period (E514), no
+version in force (E510), an unknown partner (E511), an unknown contract (E512). Then the rules: a
+row whose quote would read a field it lacks is handed to the row engine's quoter, which says whether
+it fails (E500…) or not; `suspect` builds that condition from the fields each rule reads.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from typing import Any
+
+from runtime import ir
+from runtime.loaded import transaction_slots
+from runtime.model import Partner, Period
+
+_NULLABLE_BUILTIN = {("partner", "tier"): "p.tier", ("partner", "parent"): "p.parent",
+                     ("transaction", "contract"): "t.contract"}
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def fields_of(node: object) -> Iterator[ir.Field]:
+    """Every field an expression reads."""
+    if isinstance(node, ir.Field):
+        yield node
+        return
+    if isinstance(node, tuple):
+        for item in node:
+            yield from fields_of(item)
+        return
+    if dataclasses.is_dataclass(node) and not isinstance(node, type):
+        for f in dataclasses.fields(node):
+            yield from fields_of(getattr(node, f.name))
+
+
+def _column(field: ir.Field, declared: set[tuple[str, str]]) -> str | None:
+    """The column that is NULL when the row lacks the field (None: never lacking)."""
+    key = (field.scope, field.name)
+    if key in _NULLABLE_BUILTIN:
+        return _NULLABLE_BUILTIN[key]
+    if key in declared:
+        return f"{'t' if field.scope == 'transaction' else 'p'}.{_q(field.name)}"
+    return None
+
+
+def _any_null(exprs: list[ir.Expr], declared: set[tuple[str, str]]) -> str | None:
+    columns = sorted({c for e in exprs for f in fields_of(e) if (c := _column(f, declared)) is not None})
+    return " OR ".join(f"{c} IS NULL" for c in columns) if columns else None
+
+
+def suspect(ruleset: ir.RuleSet) -> str:
+    """A condition over `t` (typed row), `p` (its partner) and `vidx`: the quote might read a missing field."""
+    declared = {(d.scope, d.name) for d in ruleset.inputs}
+    arms: list[str] = []
+    for i, version in enumerate(ruleset.versions):
+        common: list[ir.Expr] = []
+        by_contract: dict[str, list[ir.Expr]] = {}
+        by_tier: dict[str, list[ir.Expr]] = {}
+        for key, expr in transaction_slots(version):
+            kind, _, rest = key.partition(":")
+            name = rest.rpartition(":")[0]
+            if kind == "contract":
+                by_contract.setdefault(name, []).append(expr)
+            elif kind == "tier":
+                by_tier.setdefault(name, []).append(expr)
+            else:
+                common.append(expr)
+        parts = []
+        if (cond := _any_null(common, declared)) is not None:
+            parts.append(f"({cond})")
+        for contract, exprs in by_contract.items():
+            if (cond := _any_null(exprs, declared)) is not None:
+                parts.append(f"(contract_id = {_lit(contract)} AND ({cond}))")
+        for tier, exprs in by_tier.items():
+            if (cond := _any_null(exprs, declared)) is not None:
+                parts.append(f"(p.tier = {_lit(tier)} AND ({cond}))")
+        if parts:
+            arms.append(f"(vidx = {i} AND ({' OR '.join(parts)}))")
+    return " OR ".join(arms) if arms else "false"
+
+
+def version_index(ruleset: ir.RuleSet) -> str:
+    """The index of the version in force on `t.date`, or NULL, as `RuleSet.version_on`."""
+    arms = []
+    for i, version in reversed(list(enumerate(ruleset.versions))):
+        then = str(i)
+        if version.effective_until is not None:
+            then = f"CASE WHEN t.date > DATE '{version.effective_until.isoformat()}' THEN NULL ELSE {i} END"
+        arms.append(f"WHEN t.date >= DATE '{version.effective_from.isoformat()}' THEN {then}")
+    return f"CASE {' '.join(arms)} END" if arms else "NULL"
+
+
+def program_tables(con: Any, ruleset: ir.RuleSet) -> None:
+    """`v_versions(v_idx, version)` and `v_contracts(c_idx, contract)`."""
+    con.execute("CREATE TEMP TABLE v_versions(v_idx INTEGER, version VARCHAR)")
+    con.execute("CREATE TEMP TABLE v_contracts(c_idx INTEGER, contract VARCHAR)")
+    for i, version in enumerate(ruleset.versions):
+        con.execute("INSERT INTO v_versions VALUES (?, ?)", [i, version.version])
+        for contract in version.contracts:
+            con.execute("INSERT INTO v_contracts VALUES (?, ?)", [i, contract.id])
+
+
+_PARTNER_TYPES = {"money": "HUGEINT", "integer": "HUGEINT", "boolean": "BOOLEAN", "date": "DATE"}
+
+
+def partners_table(con: Any, ruleset: ir.RuleSet, partners: dict[str, Partner]) -> None:
+    """`partners(id, contract, tier, level, parent, <declared partner inputs>)`, as the SQL assumes."""
+    inputs = [d for d in ruleset.inputs if d.scope == "partner"]
+    cols = "".join(f", {_q(d.name)} {_PARTNER_TYPES.get(d.type, 'VARCHAR')}" for d in inputs)
+    con.execute(f"CREATE TABLE partners(id VARCHAR, contract VARCHAR, tier VARCHAR, level INTEGER, parent VARCHAR"
+                f"{cols})")
+
+    def value(v: object, type_name: str) -> object:
+        return v if v is None or type_name in _PARTNER_TYPES or isinstance(v, str) else str(v)
+
+    rows = [[p.id, p.contract, p.tier, p.level, p.parent, *(value(p.fields.get(d.name), d.type) for d in inputs)]
+            for p in partners.values()]
+    if rows:
+        marks = ", ".join("?" for _ in rows[0])
+        con.executemany(f"INSERT INTO partners VALUES ({marks})", rows)
+
+
+def check(con: Any, ruleset: ir.RuleSet, period: Period, unique_ids: bool) -> None:
+    """Rows of `txn` the settlement rejects go to `rej`; rows to ask the quoter about, to `ask(row)`."""
+    repeated = ("WHEN row_number() OVER (PARTITION BY t.id ORDER BY t.row) > 1 THEN {'code': 'E524', 'reason': "
+                "'transaction id `' || t.id || '` appears twice', 'field': 'id'} ") if unique_ids else ""
+    start, end = period.start.isoformat(), period.end.isoformat()
+    con.execute(
+        f"CREATE TEMP TABLE checked AS SELECT t.row, t.id, t.date, t.partner, p.id AS known, vidx, contract_id, "
+        f"CASE {repeated}"
+        f"WHEN NOT (t.date BETWEEN DATE '{start}' AND DATE '{end}') THEN {{'code': 'E514', 'reason': 'dated ' || "
+        f"CAST(t.date AS VARCHAR) || ', outside the period {start}..{end}', 'field': 'date'}} "
+        "WHEN vidx IS NULL THEN {'code': 'E510', 'reason': 'no version of program `' || ? || '` is in force on ' || "
+        "CAST(t.date AS VARCHAR), 'field': NULL} "
+        "WHEN p.id IS NULL THEN {'code': 'E511', 'reason': 'unknown partner `' || t.partner || '`', 'field': NULL} "
+        "WHEN c.contract IS NULL THEN {'code': 'E512', 'reason': 'unknown contract `' || contract_id || "
+        "'` in version ' || v.version, 'field': NULL} "
+        f"WHEN {suspect(ruleset)} THEN {{'code': 'ASK', 'reason': NULL, 'field': NULL}} "
+        "END AS v "
+        f"FROM (SELECT t.*, {version_index(ruleset)} AS vidx FROM txn t) t LEFT JOIN partners p ON p.id = t.partner "
+        "CROSS JOIN LATERAL (SELECT COALESCE(t.contract, p.contract) AS contract_id) "
+        "LEFT JOIN v_versions v ON v.v_idx = t.vidx "
+        "LEFT JOIN v_contracts c ON c.c_idx = t.vidx AND c.contract = contract_id "
+        "WHERE NOT (t.date BETWEEN DATE '" + start + "' AND DATE '" + end + "') OR vidx IS NULL OR p.id IS NULL "
+        "OR c.contract IS NULL" + (" OR true" if unique_ids else "") + f" OR ({suspect(ruleset)})",
+        [ruleset.program_id])
+    con.execute("INSERT INTO rej SELECT row, id, v.field, v.code, v.reason FROM checked WHERE v IS NOT NULL AND "
+                "v.code <> 'ASK'")
+    con.execute("CREATE TEMP TABLE ask AS SELECT row FROM checked WHERE v.code = 'ASK'")
+    con.execute("DROP TABLE checked")

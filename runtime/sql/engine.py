@@ -1,0 +1,223 @@
+"""Settling a period in embedded DuckDB: the columnar engine behind `ppl settle --engine duckdb`.
+
+The transactions file (CSV or Parquet) is read by DuckDB itself; rows are checked in SQL with the
+row engine's codes and reasons (see `_validate` and `_checks`), the generated quote SQL prices every
+accepted row, and DuckDB writes the transaction lines. Only what the row engine keeps per partner
+and month comes back to Python, where the row engine's `Settler` makes the statements, so that
+statements, lines and rejects are the files the row engine writes, byte for byte. Rows read =
+accepted + rejected. DuckDB's memory is limited and it may spill to a temporary directory.
+
+Rows Python still sees one by one: rows with a value in a form other than the plain one (the row
+engine's parser judges them), rows whose rules might read a field they lack (the row engine's
+quoter judges them), rejected rows (written to rejects.csv), and every row of a file DuckDB cannot
+split exactly (JSON Lines, CSV with line breaks inside quoted values or bad UTF-8).
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from runtime import ir
+from runtime.decisions import Rejected, Settler
+from runtime.decisions.settle import Settlement
+from runtime.io import SettlementWriter
+from runtime.io.readers import parse_transaction
+from runtime.io.records import ReadError, RecordFile
+from runtime.io.values import declared
+from runtime.loaded import Runtime
+from runtime.model import Partner, Period
+from runtime.sql import _checks, _input, _run, _validate, unsupported
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """How DuckDB may use the machine."""
+
+    memory_limit: str = "2GB"  # DuckDB spills to `temp_directory` beyond this
+    threads: int | None = None  # None: DuckDB's default (one per core)
+    temp_directory: str | None = None  # None: a fresh directory under the system's temporary directory
+    unique_ids: bool = False  # reject a row whose transaction id appeared before (E524)
+
+
+class EngineError(Exception):
+    """The columnar engine cannot settle this program or file; the message says why."""
+
+
+def refused(ruleset: ir.RuleSet) -> list[str]:
+    """What keeps the columnar engine from settling a program (empty: it can)."""
+    reasons = unsupported(ruleset)
+    for version in ruleset.versions:
+        if version.hierarchy is not None:
+            reasons.append(f"in version {version.version}: the duckdb engine does not settle distributor chains yet")
+        if version.price_rules is not None and version.price_rules.pass_through:
+            reasons.append(f"in version {version.version}: the duckdb engine does not write pass-through lines yet")
+    return sorted(set(reasons), key=reasons.index)
+
+
+def _connect(options: Options, temp: str) -> Any:
+    import duckdb
+
+    config: dict[str, Any] = {"memory_limit": options.memory_limit, "temp_directory": temp,
+                              "preserve_insertion_order": True}
+    if options.threads is not None:
+        config["threads"] = options.threads
+    return duckdb.connect(config=config)
+
+
+def _stage_python(con: Any, path: Path, ruleset: ir.RuleSet) -> None:
+    """Every record through the row engine's reader and parser, into `txn` and `rej` (the slow, exact path)."""
+    cols = [n for n, _ in _validate.txn_columns(ruleset)]
+    good: list[list[Any]] = []
+    bad: list[list[Any]] = []
+
+    def flush() -> None:
+        if good:
+            con.executemany(f"INSERT INTO txn VALUES ({', '.join('?' for _ in cols)})", good)
+            good.clear()
+        if bad:
+            con.executemany("INSERT INTO rej VALUES (?, ?, ?, ?, ?)", bad)
+            bad.clear()
+
+    with RecordFile(path) as records:
+        for record in records:
+            if record.problem is not None:
+                txn_id = record.values.get("id")
+                bad.append([record.row, txn_id.strip() if isinstance(txn_id, str) else str(txn_id) if isinstance(
+                    txn_id, int) else "", None, "E521", record.problem])
+            else:
+                _parsed(record.row, record.values, ruleset, good, bad)
+            if len(good) + len(bad) >= 2048:
+                flush()
+    flush()
+
+
+def _parsed(row: int, values: Mapping[str, Any], ruleset: ir.RuleSet, good: list[list[Any]],
+            bad: list[list[Any]]) -> None:
+    item = parse_transaction(values, ruleset, row)
+    if isinstance(item, Rejected):
+        bad.append([row, item.transaction, item.field, item.code, item.reason])
+        return
+    extra = [item.fields.get(name) for name in declared(ruleset, "transaction")]
+    extra = [str(v) if v is not None and not isinstance(v, int | bool | str) and not hasattr(v, "isoformat")
+             else v for v in extra]
+    good.append([row, item.id, item.date, item.partner, item.contract, item.product, item.list_price,
+                 item.sell_price, item.quantity, *extra])
+
+
+def _load(con: Any, path: Path, ruleset: ir.RuleSet) -> None:
+    """`txn` and `rej` from the transactions file, by the fastest exact path."""
+    columns, header_lines, fmt = _input.header(path)
+    names = _input.wanted(columns, list(declared(ruleset, "transaction")))
+    _validate.create_tables(con, ruleset)
+    if fmt == "parquet":
+        _input.load_parquet(con, path, names)
+    elif fmt != "csv" or header_lines != 1 or not _input.load_csv(con, path, columns, names):
+        _stage_python(con, path, ruleset)
+        return
+    _validate.validate(con, ruleset)
+    good: list[list[Any]] = []
+    bad: list[list[Any]] = []
+    for row, values in _validate.python_rows(con, "raw_py", names):
+        _parsed(row, values, ruleset, good, bad)
+    if good:
+        con.executemany(f"INSERT INTO txn VALUES ({', '.join('?' for _ in good[0])})", good)
+    if bad:
+        con.executemany("INSERT INTO rej VALUES (?, ?, ?, ?, ?)", bad)
+    con.execute("DROP TABLE raw")
+    con.execute("DROP TABLE raw_py")
+
+
+def settle_files(rt: Runtime, partners: Mapping[str, Partner], period: Period, transactions: str | Path,
+                 out: str | Path, options: Options = Options(),
+                 on_reject: Callable[[Rejected], None] | None = None) -> tuple[Settlement, list[Path]]:
+    """Settle a period over a transactions file in DuckDB and write the settlement into `out`.
+
+    Writes what `SettlementWriter` writes for the row engine (statements, lines, rejects), the same
+    bytes. Returns the settlement and the paths written.
+
+    Raises:
+        EngineError: the program uses what the engine does not settle, or DuckDB fails.
+        ReadError: the transactions file cannot be read (as the row engine's reader says).
+        OSError: the output cannot be written.
+    """
+    import duckdb
+
+    reasons = refused(rt.ruleset)
+    if reasons:
+        raise EngineError("; ".join(reasons))
+    _input.header(Path(transactions))  # a file the row engine's reader refuses is refused before any output
+    writer = SettlementWriter(out, rt.ruleset, partners)
+    temp = options.temp_directory or tempfile.mkdtemp(prefix="ppl-duckdb-")
+    settler = Settler(rt, partners, period)
+    try:
+        con = _connect(options, temp)
+        try:
+            _input.macros(con)
+            _load(con, Path(transactions), rt.ruleset)
+            _checks.program_tables(con, rt.ruleset)
+            _checks.partners_table(con, rt.ruleset, dict(partners))
+            _checks.check(con, rt.ruleset, period, options.unique_ids)
+            _run.ask_quoter(con, rt.ruleset, settler)
+            _run.quote(con, rt.ruleset)
+            _run.line_meta(con, rt.ruleset)
+            _run.copy_lines(con, writer.out / _PARTIAL)
+            accepted = _run.fill_accounts(con, settler)
+            rejected = _write_rejects(con, writer, on_reject)
+        finally:
+            con.close()
+    except duckdb.Error as exc:
+        writer.close()
+        raise EngineError(f"DuckDB: {str(exc).splitlines()[0]}") from None
+    except BaseException:
+        writer.close()
+        raise
+    finally:
+        if options.temp_directory is None:
+            shutil.rmtree(temp, ignore_errors=True)
+    settler.accepted, settler.rejected, settler.read = accepted, rejected, accepted + rejected
+    settlement = settler.finish()
+    written = writer.finish(settlement)
+    _splice_lines(writer.out)
+    return settlement, written
+
+
+_PARTIAL = ".lines.duckdb.csv"
+
+
+def _write_rejects(con: Any, writer: SettlementWriter, on_reject: Callable[[Rejected], None] | None) -> int:
+    cursor = con.execute("SELECT row, COALESCE(id, ''), code, reason, field FROM rej ORDER BY row")
+    count = 0
+    while batch := cursor.fetchmany(4096):
+        for row, txn_id, code, reason, field in batch:
+            rejected = Rejected(row, txn_id, code, reason, field)
+            writer.on_reject(rejected)
+            if on_reject is not None:
+                on_reject(rejected)
+            count += 1
+    return count
+
+
+def _splice_lines(out: Path) -> None:
+    """After `SettlementWriter.finish`: put the transaction lines DuckDB wrote before the period lines."""
+    partial = out / _PARTIAL
+    final = out / "lines.csv"
+    with open(final, "rb") as written:
+        header = written.readline()
+        rest = out / ".lines.rest"
+        with open(rest, "wb") as tail:
+            shutil.copyfileobj(written, tail)
+    with open(final, "wb") as target:
+        target.write(header)
+        for part in (partial, rest):
+            with open(part, "rb") as source:
+                shutil.copyfileobj(source, target, 1 << 20)
+    partial.unlink()
+    rest.unlink()
+
+
+__all__ = ["EngineError", "Options", "ReadError", "refused", "settle_files"]
