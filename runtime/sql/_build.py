@@ -1,4 +1,4 @@
-"""RuleSet → SQL: the quote query and the statement query, checked up front and rendered per dialect."""
+"""RuleSet → SQL: the quote, quote-lines and statement queries, checked up front and rendered per dialect."""
 
 from __future__ import annotations
 
@@ -6,39 +6,37 @@ from sqlglot import exp
 
 from runtime import ir
 from runtime.model import Period
-from runtime.sql import _quote, _statement
-from runtime.sql._exprs import Refused, Translator
+from runtime.sql import _lines, _quote, _statement
+from runtime.sql._arith import Refused
+from runtime.sql._arith import date as _date
+from runtime.sql._rates import Rates, collect_rates, max_depth
 from runtime.sql._support import Unsupported, check_structure
 
 DIALECTS = ("duckdb", "spark", "trino", "postgres")
 
 
-def _translators(ruleset: ir.RuleSet, dialect: str) -> tuple[Translator, Translator]:
+def _check_dialect(dialect: str) -> None:
     if dialect not in DIALECTS:
         raise ValueError(f"unknown dialect `{dialect}`; use one of {', '.join(DIALECTS)}")
-    return (Translator(_quote.resolver(ruleset, period=False), dialect),
-            Translator(_quote.resolver(ruleset, period=True), dialect))
 
 
-def _rates(ruleset: ir.RuleSet, tr: Translator, period: Period | None) -> _quote.Rates:
-    reasons = check_structure(ruleset)
-    if reasons:
-        raise Unsupported(ruleset.program_id, reasons)
+def _rates(ruleset: ir.RuleSet, dialect: str, period: Period | None) -> Rates:
+    _check_dialect(dialect)
+    problems = unsupported(ruleset)
+    if problems:
+        raise Unsupported(ruleset.program_id, problems)
     version = _statement.end_version(ruleset, period) if period is not None else None
-    try:
-        return _quote.collect_rates(ruleset, tr, _statement.period_rates(version))
-    except Refused as exc:
-        raise Unsupported(ruleset.program_id, str(exc).split("; ")) from None
+    return collect_rates(ruleset, dialect, _statement.period_rates(version))
 
 
 def unsupported(ruleset: ir.RuleSet) -> list[str]:
     """Every construct of the rule set that the SQL back end refuses (empty: it can be translated)."""
     reasons = check_structure(ruleset)
-    tr, period_tr = _translators(ruleset, "duckdb")
     try:
-        _quote.collect_rates(ruleset, tr, [])
+        collect_rates(ruleset, "duckdb", [])
     except Refused as exc:
         reasons += str(exc).split("; ")
+    period_tr = _statement.period_translator(ruleset, "duckdb")
     for version in ruleset.versions:
         for bonus in version.bonuses:
             if bonus.when is not None:
@@ -59,28 +57,36 @@ def quote_query(ruleset: ir.RuleSet, dialect: str = "duckdb") -> exp.Select:
     """The quote of every transaction: one row per accepted transaction, ordered by id.
 
     Raises:
-        Unsupported: the program uses a construct this back end does not translate yet.
+        Unsupported: the program uses a construct this back end does not translate.
     """
-    tr, _ = _translators(ruleset, dialect)
-    rates = _rates(ruleset, tr, None)
-    return _with(_quote.quote_ctes(ruleset, tr, rates), _quote.quote_select(ruleset, rates, dialect))
+    rates = _rates(ruleset, dialect, None)
+    return _with(_quote.quote_ctes(ruleset, rates, dialect), _quote.quote_select(ruleset, rates))
+
+
+def quote_lines_query(ruleset: ir.RuleSet, dialect: str = "duckdb") -> exp.Select:
+    """Every line of every transaction's quote (each chain level's margin, pass-through and fee, services,
+    referral fee), ordered by transaction and as a quote lists them.
+
+    Raises:
+        Unsupported: the program uses a construct this back end does not translate.
+    """
+    rates = _rates(ruleset, dialect, None)
+    ctes = [*_quote.quote_ctes(ruleset, rates, dialect), _lines.lines_cte(ruleset, rates)]
+    return _with(ctes, _lines.lines_select())
 
 
 def statement_query(ruleset: ir.RuleSet, period: Period, dialect: str = "duckdb") -> exp.Select:
     """Every partner's statement lines for a period: transaction-line totals by kind, ladder and bonus lines.
 
     Raises:
-        Unsupported: the program uses a construct this back end does not translate yet.
+        Unsupported: the program uses a construct this back end does not translate.
     """
-    tr, period_tr = _translators(ruleset, dialect)
-    problems = [r for r in unsupported(ruleset) if r.startswith("in bonus")]
-    rates = _rates(ruleset, tr, period)
-    if problems:
-        raise Unsupported(ruleset.program_id, problems)
-    in_period = exp.Between(this=exp.column("date", "t"), low=_quote._date(period.start.isoformat()),
-                            high=_quote._date(period.end.isoformat()))
-    ctes = _quote.quote_ctes(ruleset, tr, rates, where=in_period)
-    more, lines = _statement.statement_parts(ruleset, period, rates.scale, tr, period_tr)
+    rates = _rates(ruleset, dialect, period)
+    in_period = exp.Between(this=exp.column("date", "t"), low=_date(period.start.isoformat()),
+                            high=_date(period.end.isoformat()))
+    ctes = [*_quote.quote_ctes(ruleset, rates, dialect, where=in_period), _lines.lines_cte(ruleset, rates),
+            _lines.volume_cte(ruleset)]
+    more, lines = _statement.statement_parts(ruleset, period, rates.scale, dialect)
     union = _statement.union_lines(lines)
     assert isinstance(union, exp.Select)
     return _with(ctes + more, union)
@@ -89,24 +95,38 @@ def statement_query(ruleset: ir.RuleSet, period: Period, dialect: str = "duckdb"
 def header(ruleset: ir.RuleSet, what: str, dialect: str) -> str:
     """The comment that states the tables and columns a query assumes."""
     def declared(scope: str) -> str:
-        return "".join(f", {d.name} {_SQL_TYPES.get(d.type, d.type)}" for d in ruleset.inputs if d.scope == scope)
+        return "".join(f", {d.name} {_SQL_TYPES.get(d.type, 'VARCHAR')}" for d in ruleset.inputs
+                       if d.scope == scope)
 
-    return "\n".join([
+    lines = [
         f"-- ppl: {what} of program `{ruleset.program_id}` ({dialect}); generated from the rule set, do not edit.",
         "-- Amounts are integers in minor units of " + ruleset.currency + "; rates are integer numerators over",
         "-- `rate_den`. Assumed tables:",
         "--   transactions(id VARCHAR, date DATE, partner VARCHAR, contract VARCHAR (NULL or '': the partner's),",
-        "--                product VARCHAR, list_price BIGINT, sell_price BIGINT, quantity BIGINT"
+        "--                product VARCHAR, list_price BIGINT, sell_price BIGINT, quantity BIGINT (< 0: a refund)"
         + declared("transaction") + ")",
-        "--   partners(id VARCHAR, contract VARCHAR, tier VARCHAR, level INTEGER, parent VARCHAR"
-        + declared("partner") + ")",
+        "--   partners(id VARCHAR (unique), contract VARCHAR, tier VARCHAR, level INTEGER (NULL: 1),",
+        "--            parent VARCHAR (NULL or '': none)" + declared("partner") + ")",
+        "-- Money inputs are BIGINT minor units; percent and number inputs DECIMAL(38, 10) holding the value",
+        "-- (15% is 0.15); enumeration inputs the member's name.",
+    ]
+    if max_depth(ruleset):
+        lines += [
+            "-- Distributor chains follow partners.parent up from the selling partner (at most "
+            f"{max_depth(ruleset)} levels);",
+            "-- a partner's level must be its place in its chain, counted from the partner the vendor sells to.",
+        ]
+    lines += [
         "-- Every field a rule reads is assumed present (the row engine rejects a row that lacks one);",
-        "-- rows with an unknown partner or contract, or a date no version covers, are left out.",
-    ])
+        "-- rows with an unknown partner or contract, a broken distributor chain, or a date no version covers,",
+        "-- are left out, as the row engine rejects them. Period volumes read by transaction rules are 0, as",
+        "-- in a settlement.",
+    ]
+    return "\n".join(lines)
 
 
 _SQL_TYPES = {"money": "BIGINT", "integer": "BIGINT", "boolean": "BOOLEAN", "text": "VARCHAR", "enum": "VARCHAR",
-              "date": "DATE", "percent": "DECIMAL", "number": "DECIMAL", "duration": "VARCHAR"}
+              "date": "DATE", "percent": "DECIMAL(38, 10)", "number": "DECIMAL(38, 10)", "duration": "VARCHAR"}
 
 
 def render(query: exp.Expr, dialect: str, *, pretty: bool = True) -> str:

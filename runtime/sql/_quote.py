@@ -1,119 +1,40 @@
-"""The per-transaction quote as SQL: version by date, base margin, tier uplift, caps, wholesale, gross.
+"""The per-transaction quote as SQL: version by date, the chain, margins, prices, pass-through, fees.
 
 Built as CTEs over `transactions` joined to `partners`, each column a sqlglot expression:
 
-    q_input   one row per transaction with its partner's columns, amounts and version index
-    q_rates   contract kind, base margin, uplift, caps (rates over the program scale S), services, fee
-    q_cap<k>  the lowest applicable cap so far (one CTE per cap of the largest version)
-    q_priced  margin, ladder headroom under a cap, signed services, capped referral fee
-    q_lines   wholesale, partner gross (the margin line), services and referral fee lines, rounded
+    q_walk, q_chains  each partner's distributor chain (programs with a hierarchy; runtime.sql._chain)
+    q_input    one row per transaction with its seller's (`p_*`) and chain's (`c<j>_*`) columns, amounts,
+               version index
+    q_kind     the contract's kind in the version in force
+    q_first    the chain's length and the contract of the partner that buys from the vendor
+    q_rates    base margin, uplift, caps, level margins (rates over the program scale S), services, fee,
+               pass-through amounts and fees; only transactions the row engine accepts
+    q_cap<k>   the lowest applicable cap so far (one CTE per cap of the largest version)
+    q_priced   margin, ladder headroom under a cap, signed services and pass-through, capped referral fee
+    q_rated    the exact price of each level of the chain, before rounding
+    q_prices   each level's price and every line, rounded
+    q_lines    what each level keeps (its margin line), wholesale and the seller's gross
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 
 from sqlglot import exp
 
 from runtime import ir
-from runtime.decisions.quote import _is_rate  # the oracle's own test of a rate-valued referral fee
-from runtime.sql import _exprs as x
-from runtime.sql._exprs import Num, Refused, Translator
+from runtime.sql import _arith as x
+from runtime.sql import _chain
+from runtime.sql._arith import Num, case, col, is_, is_null, lit, not_null
+from runtime.sql._rates import Arm, Rates, max_depth
+from runtime.sql._rounding import round_ratio
 
-BUILTIN_PARTNER = {"id": "partner", "tier": "p_tier", "level": "p_level", "contract": "p_contract"}
-BUILTIN_TRANSACTION = {"partner": "partner", "contract": "contract", "product": "product",
-                       "list_price": "list_price", "sell_price": "sell_price", "quantity": "quantity"}
-VOLUMES = ("sales", "purchases", "list_sales", "quantity", "deals")
-
-
-def col(name: str, table: str | None = None) -> exp.Column:
-    return exp.column(name, table=table)
+Cte = tuple[str, exp.Select]
 
 
-def resolver(ruleset: ir.RuleSet, period: bool) -> x.Resolve:
-    """Fields → columns of q_input (transaction rules) or of a period grid (`period=True`: bonus conditions)."""
-    declared = {(d.scope, d.name) for d in ruleset.inputs}
-
-    def resolve(node: ir.Field) -> exp.Expr:
-        where = f" at {node.at}" if node.at is not None else ""
-        name = f"`{node.scope}.{node.name}`"
-        if node.scope == "partner":
-            if node.name in BUILTIN_PARTNER:
-                return col(BUILTIN_PARTNER[node.name])
-            if ("partner", node.name) in declared:
-                return col(f"p_{node.name}")
-        elif node.scope == "transaction" and not period:
-            if node.name in BUILTIN_TRANSACTION:
-                return col(BUILTIN_TRANSACTION[node.name])
-            if ("transaction", node.name) in declared:
-                return col(f"t_{node.name}")
-        elif node.scope == "period" and period and node.name in VOLUMES:
-            return col(f"v_{node.name}")
-        raise Refused(f"the field {name} in this rule{where}")
-
-    return resolve
-
-
-@dataclass(slots=True)
-class Rates:
-    """The translated rules of every version, before they are put into CASE arms."""
-
-    scale: int = 1  # S: every rate column (margin, uplift, caps, headroom) is a numerator over S
-    base: list[tuple[exp.Expr, Num]] = field(default_factory=list)
-    uplift: list[tuple[exp.Expr, Num]] = field(default_factory=list)
-    caps: list[list[tuple[exp.Expr, exp.Expr, Num]]] = field(default_factory=list)  # per slot k
-    kind: list[tuple[exp.Expr, str]] = field(default_factory=list)
-    services: list[tuple[exp.Expr, Num]] = field(default_factory=list)
-    fees: list[tuple[exp.Expr, Num, bool, int | None]] = field(default_factory=list)  # (cond, fee, rate?, cap)
-
-
-def _is(column: str, value: int | str) -> exp.Expr:
-    literal = x.lit(value) if isinstance(value, int) else exp.Literal.string(value)
-    return exp.EQ(this=col(column), expression=literal)
-
-
-def collect_rates(ruleset: ir.RuleSet, tr: Translator, extra_rates: list[int]) -> Rates:
-    """Translate every transaction-level rule (refusing what cannot be translated), per version."""
-    rates = Rates()
-    problems: list[str] = []
-
-    def attempt(fn: object, *args: object) -> None:
-        try:
-            fn(*args)  # type: ignore[operator]
-        except Refused as exc:
-            problems.append(str(exc))
-
-    for i, version in enumerate(ruleset.versions):
-        in_version = _is("vidx", i)
-        for contract in version.contracts:
-            cond = exp.and_(in_version, _is("contract", contract.id))
-            rates.kind.append((cond, contract.kind))
-            if contract.margin is not None and contract.kind != "referral":
-                attempt(lambda c=cond, m=contract.margin: rates.base.append((c, tr.num(m))))
-            if contract.services is not None and contract.kind != "referral":
-                attempt(lambda c=cond, s=contract.services: rates.services.append((c, tr.num(s))))
-            if contract.kind == "referral" and contract.fee is not None:
-                attempt(lambda c=cond, k=contract: rates.fees.append(
-                    (c, tr.num(k.fee), _is_rate(k.fee), k.fee_cap)))
-        for tier in version.tiers.levels if version.tiers is not None else ():
-            if tier.uplift is not None:
-                cond = exp.and_(in_version, _is("p_tier", tier.id))
-                attempt(lambda c=cond, u=tier.uplift: rates.uplift.append((c, tr.num(u))))
-        caps = version.price_rules.margin_caps if version.price_rules is not None else ()
-        for k, cap in enumerate(caps):
-            while len(rates.caps) <= k:
-                rates.caps.append([])
-            attempt(lambda k=k, c=cap, v=in_version: rates.caps[k].append((v, tr.cond(c.when), tr.num(c.cap))))
-    if problems:
-        raise Refused("; ".join(problems))
-    scales = [n.scale for _, n in rates.base + rates.uplift] + [n.scale for slot in rates.caps for _, _, n in slot]
-    rates.scale = math.lcm(1, *scales, *extra_rates)
-    return rates
-
-
-def _rate_case(arms: list[tuple[exp.Expr, Num]], scale: int) -> exp.Expr:
-    return x.case([(c, x.rescale(n, scale)) for c, n in arms], x.lit(0))
+def depth_of(ruleset: ir.RuleSet) -> int:
+    """How many levels of chain columns a query carries (1 without a hierarchy: the seller)."""
+    return max(1, max_depth(ruleset))
 
 
 def version_index(ruleset: ir.RuleSet) -> exp.Expr:
@@ -121,135 +42,282 @@ def version_index(ruleset: ir.RuleSet) -> exp.Expr:
     arms = []
     for i, version in reversed(list(enumerate(ruleset.versions))):
         day = col("date", "t")
-        starts = exp.GTE(this=day, expression=_date(version.effective_from.isoformat()))
-        then: exp.Expr = x.lit(i)
+        starts = exp.GTE(this=day, expression=x.date(version.effective_from.isoformat()))
+        then: exp.Expr = lit(i)
         if version.effective_until is not None:
-            then = x.case([(exp.LTE(this=day, expression=_date(version.effective_until.isoformat())), then)])
+            then = case([(exp.LTE(this=day, expression=x.date(version.effective_until.isoformat())), then)])
         arms.append((starts, then))
-    return x.case(arms)
+    return case(arms)
 
 
-def _date(text: str) -> exp.Expr:
-    return exp.cast(exp.Literal.string(text), "DATE")
+def _in_versions(vidx: exp.Expr, indices: list[int]) -> exp.Expr:
+    return exp.In(this=x.paren(vidx), expressions=[lit(i) for i in indices]) if indices else exp.false()
 
 
-def quote_ctes(ruleset: ir.RuleSet, tr: Translator, rates: Rates,
-               where: exp.Expr | None = None) -> list[tuple[str, exp.Select]]:
-    """The CTEs of a quote, in order (the last, q_lines, has every quote column)."""
-    wide = x.wide_type(tr.dialect)
-    s = rates.scale
+def _hierarchical(ruleset: ir.RuleSet) -> list[int]:
+    return [i for i, v in enumerate(ruleset.versions) if v.hierarchy is not None]
+
+
+def _input(ruleset: ir.RuleSet, dialect: str, where: exp.Expr | None) -> list[Cte]:
+    wide = x.wide_type(dialect)
 
     def w(column: str) -> exp.Expr:
         return exp.Cast(this=col(column, "t"), to=wide)
 
-    contract = exp.Coalesce(this=exp.Nullif(this=col("contract", "t"), expression=exp.Literal.string("")),
-                            expressions=[col("contract", "p")])
-    inputs = [exp.alias_(col(d.name, "t" if d.scope == "transaction" else "p"),
-                         f"{'t' if d.scope == 'transaction' else 'p'}_{d.name}")
-              for d in ruleset.inputs if d.scope in ("transaction", "partner")]
-    q_input = exp.select(
+    named = exp.Nullif(this=col("contract", "t"), expression=exp.Literal.string(""))
+    inputs = [exp.alias_(col(d.name, "t"), f"t_{d.name}") for d in ruleset.inputs if d.scope == "transaction"]
+    seller = [exp.alias_(_chain.level("p") if name == "level" else col(name, "p"), f"p_{name}")
+              for name in _chain.partner_columns(ruleset)]
+    columns = [
         exp.alias_(col("id", "t"), "id"), exp.alias_(col("date", "t"), "date"),
-        exp.alias_(col("partner", "t"), "partner"), exp.alias_(contract, "contract"),
-        exp.alias_(col("product", "t"), "product"), exp.alias_(w("list_price"), "list_price"),
-        exp.alias_(w("sell_price"), "sell_price"), exp.alias_(w("quantity"), "quantity"),
-        exp.alias_(col("tier", "p"), "p_tier"), exp.alias_(col("level", "p"), "p_level"),
-        exp.alias_(col("contract", "p"), "p_contract"), *inputs,
+        exp.alias_(col("partner", "t"), "partner"),
+        exp.alias_(exp.Coalesce(this=named, expressions=[col("contract", "p")]), "contract"),
+        exp.alias_(named.copy(), "contract_named"), exp.alias_(col("product", "t"), "product"),
+        exp.alias_(w("list_price"), "list_price"), exp.alias_(w("sell_price"), "sell_price"),
+        exp.alias_(w("quantity"), "quantity"), *seller, *inputs,
         exp.alias_(x.mul(w("list_price"), w("quantity")), "list_amount"),
         exp.alias_(x.mul(w("sell_price"), w("quantity")), "sell_amount"),
-        exp.alias_(version_index(ruleset), "vidx"),
-    ).from_(exp.alias_(exp.to_table("transactions"), "t")).join(
+        exp.alias_(version_index(ruleset), "vidx")]
+    depth = max_depth(ruleset)
+    ctes: list[Cte] = []
+    if depth:
+        ctes += [("q_walk", _chain.walk_cte(ruleset, depth)),
+                 ("q_chains", exp.select(*_chain.chain_columns(ruleset, depth)).from_("q_walk"))]
+        flat = [i for i in range(len(ruleset.versions)) if i not in _hierarchical(ruleset)]
+        in_flat = _in_versions(version_index(ruleset), flat)
+        columns += [col("depth", "ch"), col("levels_ok", "ch")]
+        for j in range(1, depth + 1):
+            for name in _chain.partner_columns(ruleset):
+                # Without a hierarchy in the version in force, the chain is the seller alone.
+                value: exp.Expr = col(f"c{j}_{name}", "ch")
+                if flat:
+                    alone = (_chain.level("p") if name == "level" else col(name, "p")) if j == 1 else exp.Null()
+                    value = case([(in_flat.copy(), alone)], value)
+                columns.append(exp.alias_(value, f"c{j}_{name}"))
+    query = exp.select(*columns).from_(exp.alias_(exp.to_table("transactions"), "t")).join(
         exp.alias_(exp.to_table("partners"), "p"), on=exp.EQ(this=col("id", "p"), expression=col("partner", "t")))
+    if depth:
+        query = query.join(exp.alias_(exp.to_table("q_chains"), "ch"),
+                           on=exp.EQ(this=col("id", "ch"), expression=col("partner", "t")))
     if where is not None:
-        q_input = q_input.where(where)
-    ctes: list[tuple[str, exp.Select]] = [("q_input", q_input)]
+        query = query.where(where)
+    return [*ctes, ("q_input", query)]
 
-    services_scale = math.lcm(1, *(n.scale for _, n in rates.services))
-    fee_scale = math.lcm(1, *(n.scale for _, n, _, _ in rates.fees))
-    sign = x.case([(exp.LT(this=col("quantity"), expression=x.lit(0)), x.lit(-1))], x.lit(1))
+
+def _first(ruleset: ir.RuleSet, rates: Rates) -> list[Cte]:
+    """q_kind and q_first: the contract's kind, the chain's length and the first partner's contract."""
+    referral = is_("kind", "referral")
+    q_kind = exp.select(exp.Star(), exp.alias_(case([(c, exp.Literal.string(k)) for c, k in rates.kind]), "kind")
+                        ).from_("q_input").where(not_null(col("vidx")))
+    hierarchical = _hierarchical(ruleset)
+    length = case([(referral, lit(0)), (_in_versions(col("vidx"), hierarchical), col("depth"))], lit(1)) \
+        if hierarchical else case([(referral, lit(0))], lit(1))
+    q_first = exp.select(exp.Star(), exp.alias_(length, "chain_len")).from_("q_kind").where(not_null(col("kind")))
+    first = case([(exp.GT(this=col("chain_len"), expression=lit(1)), col("c1_contract"))], col("contract")) \
+        if hierarchical else col("contract")
+    q_first2 = exp.select(exp.Star(), exp.alias_(first, "first_contract")).from_("q_first0")
+    return [("q_kind", q_kind), ("q_first0", q_first), ("q_first", q_first2)]
+
+
+def accepted(ruleset: ir.RuleSet) -> exp.Expr:
+    """Whether the row engine accepts a transaction's chain: known, within depth, levels in place."""
+    arms = []
+    for i, version in enumerate(ruleset.versions):
+        if version.hierarchy is None:
+            continue
+        own = exp.In(this=col("first_contract"), expressions=[exp.Literal.string(c.id) for c in version.contracts])
+        arms.append(exp.and_(is_("vidx", i), exp.Not(this=exp.Paren(this=exp.and_(
+            _chain.known_chain(version), exp.or_(exp.EQ(this=col("chain_len"), expression=lit(1)), own))))))
+    rejected = x.any_of(arms)
+    return exp.or_(is_("kind", "referral"), exp.Not(this=exp.Paren(this=rejected)))
+
+
+def _arms(arms: list[Arm], scale: int, default: exp.Expr | None = None) -> exp.Expr:
+    return case([(c, x.rescale(n, scale)) for c, n in arms], default)
+
+
+def _scale(nums: list[Num]) -> int:
+    return math.lcm(1, *(n.scale for n in nums))
+
+
+def pass_scales(rates: Rates) -> list[tuple[int, int]]:
+    """The scales of each pass-through slot's amount and fee."""
+    return [(_scale([n for _, n in s.amounts]), _scale([n for _, n in s.fees])) for s in rates.passes]
+
+
+def _rates(ruleset: ir.RuleSet, rates: Rates, dialect: str) -> Cte:
+    s = rates.scale
+    services_scale = _scale([n for _, n in rates.services])
+    fee_scale = _scale([n for _, n, _, _ in rates.fees])
+    sign = case([(exp.LT(this=col("quantity"), expression=lit(0)), lit(-1))], lit(1))
     fee_arms, cap_arms = [], []
     for cond, fee, is_rate, cap in rates.fees:
         raw = x.rescale(fee, fee_scale)
         fee_arms.append((cond, x.mul(raw, col("sell_amount") if is_rate else sign)))
         if cap is not None:
-            cap_arms.append((cond, x.typed(cap * fee_scale, tr.dialect)))
-    cap_columns = []
+            cap_arms.append((cond, x.typed(cap * fee_scale, dialect)))
+    columns: list[exp.Expr] = [exp.Star(), exp.alias_(_arms(rates.base, s, lit(0)), "base"),
+                               exp.alias_(_arms(rates.uplift, s, lit(0)), "uplift")]
     for k, slot in enumerate(rates.caps):
-        cap_columns.append(exp.alias_(x.case([(exp.and_(v, c), exp.true()) for v, c, _ in slot], exp.false()),
-                                      f"cap_on_{k}"))
-        cap_columns.append(exp.alias_(x.case([(v, x.rescale(n, s)) for v, _, n in slot], x.lit(0)), f"cap_{k}"))
-    q_rates = exp.select(
-        exp.Star(), exp.alias_(x.case([(c, exp.Literal.string(k)) for c, k in rates.kind]), "kind"),
-        exp.alias_(_rate_case(rates.base, s), "base"), exp.alias_(_rate_case(rates.uplift, s), "uplift"),
-        *cap_columns,
-        exp.alias_(x.case([(c, x.rescale(n, services_scale)) for c, n in rates.services]), "services_n"),
-        exp.alias_(x.case(fee_arms), "fee_n"), exp.alias_(x.case(cap_arms), "fee_cap"),
-    ).from_("q_input").where(exp.Not(this=exp.Is(this=col("vidx"), expression=exp.Null())))
-    # A transaction whose date no version covers, or whose contract is unknown, is rejected by the row engine.
-    ctes.append(("q_rates", q_rates))
-    wide_null = exp.Cast(this=exp.Null(), to=wide)
-    prev = exp.select(exp.Star(), exp.alias_(x.add(col("base"), col("uplift")), "total"),
-                      exp.alias_(wide_null, "mincap_0")).from_("q_rates").where(
-        exp.Not(this=exp.Is(this=col("kind"), expression=exp.Null())))
-    ctes.append(("q_cap", prev))
+        columns.append(exp.alias_(case([(exp.and_(v, c), exp.true()) for v, c, _ in slot], exp.false()),
+                                  f"cap_on_{k}"))
+        columns.append(exp.alias_(case([(v, x.rescale(n, s)) for v, _, n in slot], lit(0)), f"cap_{k}"))
+    for j in range(2, depth_of(ruleset) + 1):
+        deep = exp.GTE(this=col("chain_len"), expression=lit(j))
+        columns.append(exp.alias_(case([(deep, _arms(rates.levels.get(j, []), s, lit(0)))], lit(0)), f"m{j}"))
+    columns += [exp.alias_(_arms(rates.services, services_scale), "services_n"),
+                exp.alias_(case(fee_arms), "fee_n"), exp.alias_(case(cap_arms), "fee_cap")]
+    for e, (entry, (a_scale, f_scale)) in enumerate(zip(rates.passes, pass_scales(rates), strict=True)):
+        columns += [exp.alias_(_arms(entry.amounts, a_scale), f"pt{e}_n"),
+                    exp.alias_(_arms(entry.fees, f_scale), f"ptf{e}_n")]
+    # A transaction whose chain the row engine rejects (E512, E513) is left out, as it is there.
+    query = exp.select(*columns).from_("q_first")
+    if max_depth(ruleset):
+        query = query.where(accepted(ruleset))
+    return "q_rates", query
+
+
+def _caps(rates: Rates, dialect: str) -> tuple[list[Cte], str]:
+    wide_null = exp.Cast(this=exp.Null(), to=x.wide_type(dialect))
+    ctes: list[Cte] = [("q_cap", exp.select(exp.Star(), exp.alias_(x.add(col("base"), col("uplift")), "total"),
+                                            exp.alias_(wide_null, "mincap_0")).from_("q_rates"))]
     source = "q_cap"
     for k in range(len(rates.caps)):
         on, cap_k, low = col(f"cap_on_{k}"), col(f"cap_{k}"), col(f"mincap_{k}")
-        lower = exp.or_(exp.Is(this=low, expression=exp.Null()), exp.LT(this=cap_k, expression=low))
-        step = exp.select(exp.Star(), exp.alias_(x.case([(exp.and_(on, lower), cap_k)], low), f"mincap_{k + 1}")
+        lower = exp.or_(is_null(low), exp.LT(this=cap_k, expression=low))
+        step = exp.select(exp.Star(), exp.alias_(case([(exp.and_(on, lower), cap_k)], low), f"mincap_{k + 1}")
                           ).from_(source)
         ctes.append((f"q_cap{k}", step))
         source = f"q_cap{k}"
+    return ctes, source
+
+
+def _priced(rates: Rates, source: str) -> Cte:
     mincap = col(f"mincap_{len(rates.caps)}")
-    has_cap = exp.Not(this=exp.Is(this=mincap, expression=exp.Null()))
-    referral = _is("kind", "referral")  # a referral contract earns a fee; it has no margin, caps or headroom
-    margin = x.case([(referral, x.lit(0)), (exp.and_(has_cap, exp.LT(this=mincap, expression=col("total"))),
-                                            mincap)], col("total"))
-    headroom = x.case([(referral, exp.Null()), (has_cap, x.case([(exp.GT(this=mincap, expression=col("total")),
-                                          x.sub(mincap, col("total")))], x.lit(0)))])
-    fee_capped = x.case([(exp.and_(exp.Not(this=exp.Is(this=col("fee_cap"), expression=exp.Null())),
-                                   exp.GT(this=exp.Abs(this=col("fee_n")), expression=col("fee_cap"))),
-                          x.case([(exp.GT(this=col("fee_n"), expression=x.lit(0)), col("fee_cap"))],
-                                 exp.Neg(this=col("fee_cap"))))], col("fee_n"))
-    services = x.case([(exp.LT(this=col("quantity"), expression=x.lit(0)), exp.Neg(this=exp.Abs(this=col(
-        "services_n"))))], col("services_n"))
-    ctes.append(("q_priced", exp.select(exp.Star(), exp.alias_(margin, "margin"), exp.alias_(headroom, "headroom"),
-                                        exp.alias_(fee_capped, "fee_c"), exp.alias_(services, "services_v")
-                                        ).from_(source)))
+    has_cap = not_null(mincap)
+    referral = is_("kind", "referral")  # a referral contract earns a fee; it has no margin, caps or headroom
+    margin = case([(referral, lit(0)), (exp.and_(has_cap, exp.LT(this=mincap, expression=col("total"))), mincap)],
+                  col("total"))
+    headroom = case([(referral, exp.Null()), (has_cap, case([(exp.GT(this=mincap, expression=col("total")),
+                                                              x.sub(mincap, col("total")))], lit(0)))])
+    fee_capped = case([(exp.and_(not_null(col("fee_cap")), exp.GT(this=exp.Abs(this=col("fee_n")),
+                                                                   expression=col("fee_cap"))),
+                        case([(exp.GT(this=col("fee_n"), expression=lit(0)), col("fee_cap"))],
+                             exp.Neg(this=col("fee_cap"))))], col("fee_n"))
+    refund = exp.LT(this=col("quantity"), expression=lit(0))
+
+    def signed(column: str) -> exp.Expr:
+        """A refund (negative quantity) reverses the amount."""
+        return case([(refund.copy(), exp.Neg(this=exp.Abs(this=col(column))))], col(column))
+
+    passes = [exp.alias_(case([(referral.copy(), exp.Null())], signed(f"pt{e}_n")), f"pt{e}_v")
+              for e in range(len(rates.passes))]
+    return "q_priced", exp.select(exp.Star(), exp.alias_(margin, "margin"), exp.alias_(headroom, "headroom"),
+                                  exp.alias_(fee_capped, "fee_c"), exp.alias_(signed("services_n"), "services_v"),
+                                  *passes).from_(source)
+
+
+def _models(ruleset: ir.RuleSet) -> list[tuple[exp.Expr, str]]:
+    """(condition, model) per hierarchy model in use; a single model needs no condition."""
+    models: dict[str, list[int]] = {}
+    for i, version in enumerate(ruleset.versions):
+        models.setdefault(version.hierarchy.model if version.hierarchy else "nested", []).append(i)
+    if len(models) == 1:
+        return [(exp.true(), next(iter(models)))]
+    return [(_in_versions(col("vidx"), indices), model) for model, indices in models.items()]
+
+
+def _prices(ruleset: ir.RuleSet, rates: Rates, dialect: str) -> list[Cte]:
+    s, depth = rates.scale, depth_of(ruleset)
     mode, unit = ruleset.rounding_mode, ruleset.rounding_unit
-    wholesale = x.case([(referral, exp.Null())], x.round_ratio(
-        x.mul(col("list_amount"), x.sub(x.lit(s), col("margin"))), s, unit, mode, tr.dialect))
-    ctes.append(("q_whole", exp.select(
-        exp.Star(), exp.alias_(wholesale, "wholesale"),
-        exp.alias_(x.case([(exp.Is(this=col("services_v"), expression=exp.Null()), exp.Null())],
-                          x.round_ratio(col("services_v"), services_scale, unit, mode, tr.dialect)), "services"),
-        exp.alias_(x.case([(exp.Is(this=col("fee_c"), expression=exp.Null()), exp.Null())],
-                          x.round_ratio(col("fee_c"), fee_scale, unit, mode, tr.dialect)), "referral_fee"),
-    ).from_("q_priced")))
-    ctes.append(("q_lines", exp.select(
-        exp.Star(), exp.alias_(x.case([(referral, x.lit(0))], x.sub(col("sell_amount"), col("wholesale"))),
-                               "partner_gross"),
-        exp.alias_(x.case([(referral, x.lit(0))], col("wholesale")), "purchases"),
-    ).from_("q_whole")))
-    return ctes
+    rate_of = {1: col("margin"), **{j: col(f"m{j}") for j in range(2, depth + 1)}}
+
+    def rate(model: str, k: int) -> exp.Expr:
+        # nested: level k buys at list × (1 − m_k); stacked: at list × (1 − Σ_{j ≥ k} m_j)
+        if model == "nested":
+            return rate_of[k]
+        total: exp.Expr = rate_of[k]
+        for j in range(k + 1, depth + 1):
+            total = x.add(total, rate_of[j])
+        return total
+
+    models = _models(ruleset)
+    exact = []
+    for k in range(1, depth + 1):
+        r = rate(models[0][1], k) if len(models) == 1 else case([(c, rate(m, k)) for c, m in models])
+        exact.append(exp.alias_(x.mul(col("list_amount"), x.sub(lit(s), r)), f"n{k}"))
+    rated = exp.select(exp.Star(), *exact).from_("q_priced")
+
+    def rounded(n: exp.Expr, scale: int, cond: exp.Expr) -> exp.Expr:
+        return case([(cond, round_ratio(n, scale, unit, mode, dialect))])
+
+    columns: list[exp.Expr] = [exp.Star()]
+    for k in range(1, depth + 1):
+        columns.append(exp.alias_(rounded(col(f"n{k}"), s, exp.GTE(this=col("chain_len"), expression=lit(k))),
+                                  f"pr{k}"))
+    services_scale = _scale([n for _, n in rates.services])
+    fee_scale = _scale([n for _, n, _, _ in rates.fees])
+    columns += [exp.alias_(rounded(col("services_v"), services_scale, not_null(col("services_v"))), "services"),
+                exp.alias_(rounded(col("fee_c"), fee_scale, not_null(col("fee_c"))), "referral_fee")]
+    for e, (a_scale, f_scale) in enumerate(pass_scales(rates)):
+        # Each pass-through entry whose amount is not zero: the amount at cost, and the fee on it.
+        some = exp.and_(not_null(col(f"pt{e}_v")), exp.NEQ(this=col(f"pt{e}_v"), expression=lit(0)))
+        columns += [exp.alias_(rounded(col(f"pt{e}_v"), a_scale, some), f"pt{e}"),
+                    exp.alias_(rounded(x.mul(col(f"pt{e}_v"), col(f"ptf{e}_n")), a_scale * f_scale, some.copy()),
+                               f"ptf{e}")]
+    return [("q_rated", rated), ("q_prices", exp.select(*columns).from_("q_rated"))]
+
+
+def _lines(ruleset: ir.RuleSet) -> Cte:
+    depth = depth_of(ruleset)
+    columns: list[exp.Expr] = [exp.Star()]
+    for k in range(1, depth + 1):
+        receives = case([(exp.GT(this=col("chain_len"), expression=lit(k)), col(f"pr{k + 1}"))],
+                        col("sell_amount")) if k < depth else col("sell_amount")
+        columns.append(exp.alias_(case([(exp.GTE(this=col("chain_len"), expression=lit(k)),
+                                         x.sub(receives, col(f"pr{k}")))]), f"keep{k}"))
+    gross = case([(exp.EQ(this=col("chain_len"), expression=lit(k)), x.sub(col("sell_amount"), col(f"pr{k}")))
+                  for k in range(1, depth + 1)], lit(0))
+    columns += [exp.alias_(col("pr1"), "wholesale"), exp.alias_(gross, "partner_gross")]
+    return "q_lines", exp.select(*columns).from_("q_prices")
+
+
+def quote_ctes(ruleset: ir.RuleSet, rates: Rates, dialect: str, where: exp.Expr | None = None) -> list[Cte]:
+    """The CTEs of a quote, in order (the last, q_lines, has every quote column)."""
+    ctes = _input(ruleset, dialect, where) + _first(ruleset, rates) + [_rates(ruleset, rates, dialect)]
+    caps, source = _caps(rates, dialect)
+    return ctes + caps + [_priced(rates, source), *_prices(ruleset, rates, dialect), _lines(ruleset)]
 
 
 def version_name(ruleset: ir.RuleSet) -> exp.Expr:
-    return x.case([(_is("vidx", i), exp.Literal.string(v.version)) for i, v in enumerate(ruleset.versions)])
+    return case([(is_("vidx", i), exp.Literal.string(v.version)) for i, v in enumerate(ruleset.versions)])
 
 
-def quote_select(ruleset: ir.RuleSet, rates: Rates, dialect: str) -> exp.Select:
+def _total(columns: list[str]) -> exp.Expr:
+    """The sum of the non-NULL columns (NULL when all are NULL)."""
+    if not columns:
+        return exp.Null()
+    total: exp.Expr = exp.Coalesce(this=col(columns[0]), expressions=[lit(0)])
+    for c in columns[1:]:
+        total = x.add(total, exp.Coalesce(this=col(c), expressions=[lit(0)]))
+    return case([(x.any_of([not_null(col(c)) for c in columns]), total)])
+
+
+def quote_select(ruleset: ir.RuleSet, rates: Rates) -> exp.Select:
     """The final SELECT of the quote query, over q_lines."""
     big = exp.DataType.build("BIGINT")
 
     def out(e: exp.Expr, name: str) -> exp.Expr:
         return exp.alias_(exp.Cast(this=e, to=big), name)
 
+    passes = range(len(rates.passes))
     return exp.select(
         col("id"), col("date"), col("partner"), exp.alias_(version_name(ruleset), "version"), col("contract"),
         col("kind"), out(col("list_amount"), "list_amount"), out(col("sell_amount"), "sell_amount"),
-        out(col("margin"), "margin_num"), exp.alias_(x.lit(rates.scale), "rate_den"),
-        out(col("headroom"), "headroom_num"),
-        out(x.case([(_is("kind", "referral"), exp.Null())], col("wholesale")), "wholesale"),
+        out(col("margin"), "margin_num"), exp.alias_(lit(rates.scale), "rate_den"),
+        out(col("headroom"), "headroom_num"), out(col("wholesale"), "wholesale"),
         out(col("partner_gross"), "partner_gross"), out(col("services"), "services"),
-        out(col("referral_fee"), "referral_fee"),
+        out(col("referral_fee"), "referral_fee"), out(col("chain_len"), "chain_depth"),
+        out(_total([f"pt{e}" for e in passes]), "pass_through"), out(_total([f"ptf{e}" for e in passes]), "fee"),
     ).from_("q_lines").order_by(col("id"))
+

@@ -1,4 +1,4 @@
-"""The period statement as SQL, for programs without a hierarchy: transaction-line totals, ladders, bonuses.
+"""The period statement as SQL: transaction-line totals, ladders, bonuses and their clawbacks.
 
 Ladders and bonuses are those of the version in force at the period's end (docs/computation.md, "A
 statement"); their buckets (month, quarter, … counted from the fiscal year start) are known when the
@@ -16,12 +16,16 @@ from sqlglot import exp
 from runtime import ir
 from runtime.decisions.settle import _SIZES, month_index
 from runtime.model import Period
-from runtime.sql import _exprs as x
+from runtime.sql import _arith as x
+from runtime.sql import _chain
+from runtime.sql._arith import col
+from runtime.sql._arith import date as _date
 from runtime.sql._exprs import Translator
-from runtime.sql._quote import VOLUMES, _date, col
+from runtime.sql._lines import LINE_KINDS
+from runtime.sql._rates import VOLUMES, resolver
+from runtime.sql._rounding import round_ratio
 
 Cte = tuple[str, exp.Select]
-_LINE_COLUMNS = ("partner", "kind", "rule", "period_start", "period_end", "amount", "o1", "o2", "o3")
 
 
 def end_version(ruleset: ir.RuleSet, period: Period) -> ir.Version | None:
@@ -50,7 +54,7 @@ def _bucket_of(spans: list[tuple[datetime.date, datetime.date]]) -> exp.Expr:
 
 
 def _basis(name: str) -> exp.Expr:
-    return {"sales": col("sell_amount"), "purchases": col("purchases"), "list_sales": col("list_amount"),
+    return {"sales": col("sales"), "purchases": col("purchases"), "list_sales": col("list_amount"),
             "quantity": col("quantity"), "deals": x.case([(exp.GT(this=col("quantity"), expression=x.lit(0)),
                                                           x.lit(1)), (exp.LT(this=col("quantity"),
                                                                               expression=x.lit(0)), x.lit(-1))],
@@ -65,9 +69,12 @@ def _gross(e: exp.Expr) -> exp.Expr:
     return x.case([(exp.GT(this=col("quantity"), expression=x.lit(0)), e)], x.lit(0))
 
 
-def _grid(name: str, agg: str, spans: list[tuple[datetime.date, datetime.date]], contracts: list[str],
-          columns: list[str], partner_columns: list[exp.Expr]) -> exp.Select:
-    """Every partner on these contracts × every bucket, with the aggregates (0 without transactions)."""
+def _grid(agg: str, spans: list[tuple[datetime.date, datetime.date]], contracts: list[str], columns: list[str],
+          partner_columns: list[exp.Expr], level_one: bool) -> exp.Select:
+    """Every partner on these contracts × every bucket, with the aggregates (0 without transactions).
+
+    With `level_one` (a hierarchy), only the partners at level 1: ladders and bonuses are the vendor's.
+    """
     values = exp.values([(i,) for i in range(len(spans))], alias="b", columns=["b"])
     on = exp.and_(exp.EQ(this=col("partner", "a"), expression=col("id", "p")),
                   exp.EQ(this=col("b", "a"), expression=col("b", "b")))
@@ -75,7 +82,8 @@ def _grid(name: str, agg: str, spans: list[tuple[datetime.date, datetime.date]],
                       *(exp.alias_(exp.Coalesce(this=col(c, "a"), expressions=[x.lit(0)]), c) for c in columns)
                       ).from_(exp.alias_(exp.to_table("partners"), "p")).join(values, join_type="cross").join(
         exp.alias_(exp.to_table(agg), "a"), on=on, join_type="left").where(
-        exp.In(this=col("contract", "p"), expressions=[exp.Literal.string(c) for c in contracts]))
+        exp.and_(exp.In(this=col("contract", "p"), expressions=[exp.Literal.string(c) for c in contracts]),
+                 exp.EQ(this=_chain.level("p"), expression=x.lit(1)) if level_one else exp.true()))
 
 
 def _line(source: str, kind: str, rule: str | exp.Expr, amount: exp.Expr, o1: int, o3: exp.Expr,
@@ -92,7 +100,7 @@ def _line(source: str, kind: str, rule: str | exp.Expr, amount: exp.Expr, o1: in
 
 
 def ladder_parts(ruleset: ir.RuleSet, period: Period, ladder: ir.Ladder, contracts: list[str], n: int, scale: int,
-                 dialect: str) -> tuple[list[Cte], list[exp.Select]]:
+                 dialect: str, level_one: bool) -> tuple[list[Cte], list[exp.Select]]:
     """The CTEs and line SELECTs of one ladder (rates over the program scale, headroom included)."""
     spans = buckets(ruleset, period, ladder.period)
     basis = _basis(ladder.basis)
@@ -103,14 +111,14 @@ def ladder_parts(ruleset: ir.RuleSet, period: Period, ladder: ir.Ladder, contrac
         rate = x.lit(int(step.rate * scale))
         limited = x.case([(exp.and_(exp.Not(this=exp.Is(this=col("headroom"), expression=exp.Null())),
                                     exp.LT(this=col("headroom"), expression=rate)), col("headroom"))], rate)
-        priced = exp.NEQ(this=col("kind"), expression=exp.Literal.string("referral"))
-        amounts.append(exp.alias_(_sum(x.case([(priced, x.mul(col("list_amount"), limited))], x.lit(0))), f"a_{k}"))
+        amounts.append(exp.alias_(_sum(x.case([(col("is_first"), x.mul(col("list_amount"), limited))], x.lit(0))),
+                                  f"a_{k}"))
     agg = exp.select(col("partner"), exp.alias_(_bucket_of(spans), "b"), exp.alias_(_sum(basis), "net"),
-                     exp.alias_(_sum(_gross(basis)), "gross"), *amounts).from_("q_lines").group_by(
+                     exp.alias_(_sum(_gross(basis)), "gross"), *amounts).from_("s_rows").group_by(
         col("partner"), _bucket_of(spans))
     names = ["net", "gross", *(f"a_{k}" for k in range(len(ladder.steps)))]
-    ctes: list[Cte] = [(f"l{n}_agg", agg), (f"l{n}_grid", _grid(f"l{n}_grid", f"l{n}_agg", spans, contracts, names,
-                                                               []))]
+    ctes: list[Cte] = [(f"l{n}_agg", agg), (f"l{n}_grid", _grid(f"l{n}_agg", spans, contracts, names, [],
+                                                               level_one))]
     lines: list[exp.Select] = []
     if ladder.mode == "marginal":
         for k, step in enumerate(ladder.steps):
@@ -120,7 +128,7 @@ def ladder_parts(ruleset: ir.RuleSet, period: Period, ladder: ir.Ladder, contrac
             low = col("net") if top is None else x.case(
                 [(exp.LT(this=col("net"), expression=x.lit(top)), col("net"))], x.lit(top))
             inside = x.sub(low, x.lit(step.start))
-            amount = x.round_ratio(x.mul(col(f"a_{k}"), inside), x.mul(x.lit(scale), col("net")), unit, mode,
+            amount = round_ratio(x.mul(col(f"a_{k}"), inside), x.mul(x.lit(scale), col("net")), unit, mode,
                                    dialect)
             where = exp.and_(exp.GT(this=col("net"), expression=x.lit(0)), exp.GT(this=inside, expression=x.lit(0)))
             lines.append(_line(f"l{n}_grid", "ladder", f"{rule} step {k + 1}", amount, 1, x.lit(k), spans, where))
@@ -149,8 +157,8 @@ def ladder_parts(ruleset: ir.RuleSet, period: Period, ladder: ir.Ladder, contrac
                         exp.alias_(by_index("i_g", amounts_of), "a_g"),
                         exp.alias_(by_index("i_n", amounts_of), "a_n")).from_(f"l{n}_pick")
     ctes += [(f"l{n}_pick", pick), (f"l{n}_rates", chosen)]
-    rounded = exp.select(exp.Star(), exp.alias_(x.round_ratio(col("a_g"), scale, unit, mode, dialect), "paid"),
-                         exp.alias_(x.round_ratio(col("a_n"), scale, unit, mode, dialect), "owed")
+    rounded = exp.select(exp.Star(), exp.alias_(round_ratio(col("a_g"), scale, unit, mode, dialect), "paid"),
+                         exp.alias_(round_ratio(col("a_n"), scale, unit, mode, dialect), "owed")
                          ).from_(f"l{n}_rates")
     ctes.append((f"l{n}_round", rounded))
     any_rate = exp.or_(exp.NEQ(this=col("r_g"), expression=x.lit(0)), exp.NEQ(this=col("r_n"), expression=x.lit(0)))
@@ -166,19 +174,20 @@ def ladder_parts(ruleset: ir.RuleSet, period: Period, ladder: ir.Ladder, contrac
 
 
 def bonus_parts(ruleset: ir.RuleSet, period: Period, bonus: ir.Bonus, contracts: list[str], n: int, o1: int,
-                tr: Translator) -> tuple[list[Cte], list[exp.Select]]:
+                tr: Translator, level_one: bool) -> tuple[list[Cte], list[exp.Select]]:
     """The CTEs and line SELECTs of one bonus."""
     spans = buckets(ruleset, period, bonus.period)
     mode, unit, dialect = ruleset.rounding_mode, ruleset.rounding_unit, tr.dialect
     scale = math.lcm(1, *(s.pay_rate.denominator for s in bonus.steps if s.pay_rate is not None))
     agg = exp.select(col("partner"), exp.alias_(_bucket_of(spans), "b"),
                      *(exp.alias_(_sum(_basis(v)), f"v_{v}") for v in VOLUMES),
-                     exp.alias_(_sum(_gross(_basis(bonus.basis))), "gross")).from_("q_lines").group_by(
+                     exp.alias_(_sum(_gross(_basis(bonus.basis))), "gross")).from_("s_rows").group_by(
         col("partner"), _bucket_of(spans))
-    partner_columns = [exp.alias_(col(c, "p"), f"p_{c}") for c in ("tier", "level", "contract")]
+    partner_columns = [exp.alias_(_chain.level("p") if c == "level" else col(c, "p"), f"p_{c}")
+                       for c in ("tier", "level", "contract")]
     partner_columns += [exp.alias_(col(d.name, "p"), f"p_{d.name}") for d in ruleset.inputs if d.scope == "partner"]
-    grid = _grid(f"b{n}_grid", f"b{n}_agg", spans, contracts, [*(f"v_{v}" for v in VOLUMES), "gross"],
-                 partner_columns)
+    grid = _grid(f"b{n}_agg", spans, contracts, [*(f"v_{v}" for v in VOLUMES), "gross"], partner_columns,
+                 level_one)
 
     def pays(volume: exp.Expr) -> exp.Expr:
         def pay(step: ir.BonusStep) -> exp.Expr:
@@ -203,8 +212,8 @@ def bonus_parts(ruleset: ir.RuleSet, period: Period, bonus: ir.Bonus, contracts:
     picked = exp.select(exp.Star(), exp.alias_(pays(col("gross")), "earned"),
                         exp.alias_(pays(col(f"v_{bonus.basis}")), "owed_x"),
                         exp.alias_(eligible, "eligible")).from_(f"b{n}_grid")
-    rounded = exp.select(exp.Star(), exp.alias_(x.round_ratio(col("earned"), scale, unit, mode, dialect), "paid"),
-                         exp.alias_(x.round_ratio(col("owed_x"), scale, unit, mode, dialect), "owed")
+    rounded = exp.select(exp.Star(), exp.alias_(round_ratio(col("earned"), scale, unit, mode, dialect), "paid"),
+                         exp.alias_(round_ratio(col("owed_x"), scale, unit, mode, dialect), "owed")
                          ).from_(f"b{n}_pick")
     ctes: list[Cte] = [(f"b{n}_agg", agg), (f"b{n}_grid", grid), (f"b{n}_pick", picked), (f"b{n}_round", rounded)]
     some = exp.and_(col("eligible"), exp.or_(exp.NEQ(this=col("earned"), expression=x.lit(0)),
@@ -216,23 +225,17 @@ def bonus_parts(ruleset: ir.RuleSet, period: Period, bonus: ir.Bonus, contracts:
     return ctes, lines
 
 
-def transaction_totals(period: Period) -> list[exp.Select]:
-    """One line per partner and kind of transaction line: margin (the partner gross), services, referral fee."""
-    out = []
-    for o3, (kind, column) in enumerate((("margin", "partner_gross"), ("services", "services"),
-                                         ("referral_fee", "referral_fee"))):
-        value = col(column)
-        where: exp.Expr = exp.Not(this=exp.Is(this=value, expression=exp.Null()))
-        if kind == "margin":
-            where = exp.NEQ(this=col("kind"), expression=exp.Literal.string("referral"))
-        out.append(exp.select(col("partner"), exp.alias_(exp.Literal.string(kind), "kind"),
-                              exp.alias_(exp.Literal.string("transaction lines"), "rule"),
-                              exp.alias_(_date(period.start.isoformat()), "period_start"),
-                              exp.alias_(_date(period.end.isoformat()), "period_end"),
-                              exp.alias_(exp.Sum(this=value), "amount"), exp.alias_(x.lit(0), "o1"),
-                              exp.alias_(x.lit(0), "o2"), exp.alias_(x.lit(o3), "o3")).from_("q_lines").where(
-            where).group_by(col("partner")))
-    return out
+def transaction_totals(period: Period) -> exp.Select:
+    """One line per partner and kind of transaction line (margin, pass_through, fee, services, referral_fee)."""
+    order = x.case([(exp.EQ(this=col("line_kind"), expression=exp.Literal.string(k)), x.lit(o))
+                    for o, k in enumerate(LINE_KINDS)])
+    return exp.select(exp.alias_(col("line_partner"), "partner"), exp.alias_(col("line_kind"), "kind"),
+                      exp.alias_(exp.Literal.string("transaction lines"), "rule"),
+                      exp.alias_(_date(period.start.isoformat()), "period_start"),
+                      exp.alias_(_date(period.end.isoformat()), "period_end"),
+                      exp.alias_(exp.Sum(this=col("amount")), "amount"), exp.alias_(x.lit(0), "o1"),
+                      exp.alias_(x.lit(0), "o2"), exp.alias_(exp.Max(this=order), "o3")).from_("q_out").group_by(
+        col("line_partner"), col("line_kind"))
 
 
 def period_rates(version: ir.Version | None) -> list[int]:
@@ -240,24 +243,31 @@ def period_rates(version: ir.Version | None) -> list[int]:
     return [s.rate.denominator for lad in (version.ladders if version else ()) for s in lad.steps]
 
 
-def statement_parts(ruleset: ir.RuleSet, period: Period, scale: int, tr: Translator,
-                    period_tr: Translator) -> tuple[list[Cte], list[exp.Select]]:
-    """The statement's CTEs (after the quote's) and the SELECTs of its lines."""
+def period_translator(ruleset: ir.RuleSet, dialect: str) -> Translator:
+    """The translator of period-end rules (bonus conditions): partner columns and the bucket's volumes."""
+    return Translator(resolver(ruleset, "p", True, dialect), dialect, ruleset.rounding_mode)
+
+
+def statement_parts(ruleset: ir.RuleSet, period: Period, scale: int,
+                    dialect: str) -> tuple[list[Cte], list[exp.Select]]:
+    """The statement's CTEs (after the quote's, q_out and s_rows) and the SELECTs of its lines."""
     version = end_version(ruleset, period)
     ctes: list[Cte] = []
-    lines = transaction_totals(period)
+    lines = [transaction_totals(period)]
     if version is None:
         return ctes, lines
+    level_one = version.hierarchy is not None
     for n, ladder in enumerate(version.ladders):
         contracts = [c.id for c in version.contracts if c.ladder == ladder.id]
         if contracts:
-            more, out = ladder_parts(ruleset, period, ladder, contracts, n, scale, tr.dialect)
+            more, out = ladder_parts(ruleset, period, ladder, contracts, n, scale, dialect, level_one)
             ctes += more
             lines += out
+    period_tr = period_translator(ruleset, dialect)
     for n, bonus in enumerate(version.bonuses):
         contracts = [c.id for c in version.contracts if bonus.id in c.bonuses]
         if contracts:
-            more, out = bonus_parts(ruleset, period, bonus, contracts, n, 2 + n, period_tr)
+            more, out = bonus_parts(ruleset, period, bonus, contracts, n, 2 + n, period_tr, level_one)
             ctes += more
             lines += out
     return ctes, lines

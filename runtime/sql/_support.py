@@ -1,4 +1,4 @@
-"""What the SQL back end supports: a program is checked up front and refused, construct by construct."""
+"""What the SQL back end refuses: a program is checked up front and refused, construct by construct."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ from runtime import ir
 
 
 class Unsupported(Exception):
-    """A program the SQL back end cannot translate yet; `reasons` name each construct (and where)."""
+    """A program the SQL back end cannot translate; `reasons` name each construct (and where)."""
 
     def __init__(self, program_id: str, reasons: list[str]) -> None:
-        super().__init__(f"program `{program_id}` cannot be translated to SQL yet: " + "; ".join(reasons))
+        super().__init__(f"program `{program_id}` cannot be translated to SQL: " + "; ".join(reasons))
         self.reasons = reasons
 
 
@@ -22,9 +22,10 @@ def check_structure(ruleset: ir.RuleSet) -> list[str]:
     reasons: list[str] = []
     for version in ruleset.versions:
         where = f"in version {version.version}"
-        if version.hierarchy is not None:
-            reasons.append(f"{where}: a hierarchy (distributor chains){_at(version.hierarchy)}")
-        rules = version.price_rules
-        for p in rules.pass_through if rules is not None else ():
-            reasons.append(f"{where}: pass-through `{p.id}`{_at(p)}")
+        hierarchy = version.hierarchy
+        if hierarchy is not None and hierarchy.model not in ("nested", "stacked"):
+            reasons.append(f"{where}: the hierarchy model `{hierarchy.model}`{_at(hierarchy)}")
+        if ruleset.rounding_mode not in ("down", "up", "half_up", "half_even"):
+            reasons.append(f"the rounding mode `{ruleset.rounding_mode}`")
+            break
     return reasons
