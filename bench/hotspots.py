@@ -2,10 +2,11 @@
 
     python -m bench.hotspots [--cases 2000] [--rows 50000] [--top 15]
 
-For each program, the plain quote (next_steps=False) and the explained quote over the generated
-cases; then an in-process settlement of `--rows` ad_agency transactions read from CSV. Each table
-lists the functions with the most time of their own (tottime), their share of the total, and their
-cumulative time. cProfile slows pure-Python code about twofold, evenly enough for shares to hold.
+For each program, the plain quote (`Quoter.figures`) and the explained quote (`Quoter.quote`, with
+next steps) over the generated cases, on plans made beforehand; then an in-process settlement of
+`--rows` ad_agency transactions read from CSV. Each table lists the functions with the most time
+of their own (tottime), their share of the total, and their cumulative time. cProfile slows
+pure-Python code about twofold, evenly enough for shares to hold.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from pathlib import Path
 from bench.data import PROGRAMS, Cases, quote_cases, write_settlement_files
 from bench.quotes import compile_ruleset
 from runtime import io as rio
-from runtime.decisions import Settler, quote
+from runtime.decisions import Settler
+from runtime.decisions.quote import Quoter
 from runtime.explain import render_table
 from runtime.loaded import Runtime
 
@@ -81,16 +83,18 @@ def main(argv: list[str] | None = None) -> int:
         rt = Runtime(compile_ruleset(program), "compiled")
         cases = quote_cases(program, args.cases)
         txns, partners, volumes = cases.transactions, cases.partners, cases.volumes
-        for t in txns:  # warm up
-            quote(rt, t, partners, volumes)
+        quoter, explainer = Quoter(rt, partners, volumes, next_steps=False), Quoter(rt, partners, volumes)
+        for t in txns:  # warm up: make the plans
+            quoter.figures(t)
+            explainer.quote(t)
 
-        def plain(rt: Runtime = rt, cases: Cases = cases) -> None:
+        def plain(quoter: Quoter = quoter, cases: Cases = cases) -> None:
             for t in cases.transactions:
-                quote(rt, t, cases.partners, cases.volumes, next_steps=False)
+                quoter.figures(t)
 
-        def explained(rt: Runtime = rt, cases: Cases = cases) -> None:
+        def explained(explainer: Quoter = explainer, cases: Cases = cases) -> None:
             for t in cases.transactions:
-                quote(rt, t, cases.partners, cases.volumes)
+                explainer.quote(t)
 
         out += profile(f"{program}: quote", plain, len(txns), args.top)
         out += profile(f"{program}: explained quote", explained, len(txns), args.top)
