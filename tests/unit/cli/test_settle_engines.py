@@ -1,0 +1,58 @@
+"""`ppl settle --engine`: rows (default), duckdb, auto; Parquet input; refusals without a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ppl.cli import main
+from tests.unit.runtime.sql import _engine_data as data
+from tests.unit.runtime.sql.test_engine_equivalence import ROOT, compiled
+
+
+def _files(tmp_path: Path, program: str) -> tuple[Path, Path]:
+    ruleset = compiled(program)
+    columns, rows, partners = data.transaction_rows(program, ruleset, 80, seed=2)
+    return (data.write_partners(tmp_path / "p.csv", ruleset, partners),
+            data.write_parquet(tmp_path / "t.parquet", columns, rows))
+
+
+def _settle(program: str, partners: Path, transactions: Path, out: Path, *extra: str) -> int:
+    return main(["settle", str(ROOT / "programs" / f"{program}.yaml"), "--partners", str(partners), "--transactions",
+                 str(transactions), "--period", "FY2026", "--out", str(out), "--color", "never", *extra])
+
+
+def test_duckdb_engine_on_parquet_names_itself(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    partners, transactions = _files(tmp_path, "saas_reseller")
+    assert _settle("saas_reseller", partners, transactions, tmp_path / "out", "--engine", "duckdb", "--threads",
+                   "2", "--memory-limit", "256MB") == 0
+    out = capsys.readouterr().out
+    assert "duckdb engine" in out
+    assert (tmp_path / "out" / "statements.json").exists()
+
+
+def test_default_is_the_row_engine(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    partners, transactions = _files(tmp_path, "saas_reseller")
+    assert _settle("saas_reseller", partners, transactions, tmp_path / "out") == 0
+    assert "compiled engine" in capsys.readouterr().out
+
+
+def test_refused_program_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    partners = ROOT / "examples" / "data" / "partners.csv"
+    transactions = ROOT / "examples" / "data" / "transactions.csv"
+    assert _settle("ad_agency", partners, transactions, tmp_path / "out", "--engine", "duckdb") == 1
+    err = capsys.readouterr().err
+    assert "not supported by the duckdb engine yet" in err and "Traceback" not in err
+    assert _settle("ad_agency", partners, transactions, tmp_path / "auto", "--engine", "auto") == 0
+    assert "compiled engine" in capsys.readouterr().out
+
+
+def test_a_file_that_is_not_parquet(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    partners, _ = _files(tmp_path, "saas_reseller")
+    bad = tmp_path / "bad.parquet"
+    bad.write_text("id,date\n", encoding="utf-8")
+    for engine in ("rows", "duckdb"):
+        assert _settle("saas_reseller", partners, bad, tmp_path / engine, "--engine", engine) == 2
+        err = capsys.readouterr().err
+        assert "cannot read as Parquet" in err and "Traceback" not in err
