@@ -117,7 +117,7 @@ class Settler:
             self.reject(row, txn.id, "E514", f"dated {txn.date}, outside the period {self.period}", "date")
             return
         try:
-            priced = self.quoter.price(txn)
+            quoted = self.quoter.quote(txn)  # its plan's explained variant: lines with their rules
         except QuoteError as exc:
             self.reject(row, txn.id, exc.code, exc.message)
             return
@@ -130,17 +130,16 @@ class Settler:
         gross = txn.quantity > 0
         deal = 1 if txn.quantity > 0 else -1 if txn.quantity < 0 else 0
         accounts, on_line = self.accounts, self.on_line
-        list_amount, quantity = priced.list_amount, txn.quantity
-        if priced.chain:
+        list_amount, quantity = quoted.list_amount, txn.quantity
+        if quoted.chain:
             # Each level receives what the level below pays it (the seller: the sell amount).
-            receives = [*priced.prices[1:], priced.sell_amount]
-            for partner, pays, got in zip(priced.chain, priced.prices, receives, strict=True):
-                accounts[partner.id].add(month, (got, pays, list_amount, quantity, deal), gross)
-            accounts[priced.chain[0].id].ladder_list[(month, priced.headroom)] += list_amount
+            for share in quoted.chain:
+                accounts[share.partner].add(month, (share.receives, share.pays, list_amount, quantity, deal), gross)
+            accounts[quoted.chain[0].partner].ladder_list[(month, quoted.ladder_headroom)] += list_amount
         else:
-            accounts[priced.seller.id].add(month, (priced.sell_amount, 0, list_amount, quantity, deal), gross)
-        accounts[priced.seller.id].transactions += 1
-        for line in priced.lines:
+            accounts[quoted.partner].add(month, (quoted.sell_amount, 0, list_amount, quantity, deal), gross)
+        accounts[quoted.partner].transactions += 1
+        for line in quoted.lines:
             accounts[line.partner].totals[line.kind] += line.amount
             if on_line is not None:
                 on_line(line)
