@@ -21,7 +21,7 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
-from bench import quotes, settlement
+from bench import columnar, quotes, settlement
 from bench.data import PROGRAMS
 from bench.timing import best_of
 from compiler.lower import compile_program
@@ -40,11 +40,13 @@ class Config:
     repeats: int  # timed passes per contender (best is kept)
     load_repeats: int
     settle_sizes: tuple[int, int]  # rows: the first is reported as `1m`, the second as `3m`
+    columnar_sizes: tuple[int, ...] = (1_000_000, 10_000_000)  # settlement from Parquet on both engines
 
 
 FULL = Config("full", 2_000, 7, 5, (1_000_000, 3_000_000))
-QUICK = Config("quick", 400, 3, 3, (20_000, 60_000))
-TARGETS = (("quote_vs_handwritten", ">=", 0.8), ("quote_vs_zen", ">=", 20.0), ("explain_vs_handwritten", ">=", 0.2))
+QUICK = Config("quick", 400, 3, 3, (20_000, 60_000), (20_000,))
+TARGETS = (("quote_vs_handwritten", ">=", 0.8), ("quote_vs_zen", ">=", 20.0), ("explain_vs_handwritten", ">=", 0.2),
+           ("columnar_vs_row", ">=", 5.0))
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,10 +208,14 @@ def main(argv: list[str] | None = None) -> int:
             return 1
     say("settlement")
     runs = settlement.measure((0, *config.settle_sizes))
+    say("settlement from Parquet: row engine and columnar engine")
+    columnar_program, columnar_runs = columnar.measure(config.columnar_sizes)
     data = summary(results, runs, loads, config)
+    data.update(columnar.summary(columnar_program, columnar_runs))
     head = (f"ppl benchmark ({config.name}), {data['date']}: {data['machine']}, {data['cores']} cores, "
             f"Python {data['python']}")
-    lines = [head, "", *_quote_tables(results, config), "", *_settle_table(runs), "", *_load_table(loads, config), "",
+    lines = [head, "", *_quote_tables(results, config), "", *_settle_table(runs), "",
+             *columnar.table(columnar_program, columnar_runs), "", *_load_table(loads, config), "",
              *_targets(data), ""]
     print("\n".join(lines))
     print(json.dumps(data, separators=(",", ":")))
