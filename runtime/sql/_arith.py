@@ -21,7 +21,11 @@ DECIMAL_PLACES = 10
 
 
 class Refused(Exception):
-    """A construct this back end does not translate; the message names it (and where it was written)."""
+    """Constructs this back end does not translate; each reason names one (and where it was written)."""
+
+    def __init__(self, *reasons: str) -> None:
+        super().__init__("; ".join(reasons))
+        self.reasons = list(reasons)
 
 
 def wide_type(dialect: str) -> exp.DataType:

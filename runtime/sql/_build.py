@@ -35,7 +35,7 @@ def unsupported(ruleset: ir.RuleSet) -> list[str]:
     try:
         collect_rates(ruleset, "duckdb", [])
     except Refused as exc:
-        reasons += str(exc).split("; ")
+        reasons += exc.reasons
     period_tr = _statement.period_translator(ruleset, "duckdb")
     for version in ruleset.versions:
         for bonus in version.bonuses:

@@ -88,7 +88,11 @@ class Translator:
             case ir.Not(operand=operand):
                 return Other(exp.Not(this=paren(self.cond(operand))), "bool")
             case ir.Arith(op=op, left=left, right=right):
-                return self.arith(node, op, self.num(left), right)
+                value = self.value(left)
+                if not isinstance(value, Num):
+                    raise Refused(f"arithmetic on a {value.kind} value{_where(node)} (dates and durations are "
+                                  "compared, not added)")
+                return self.arith(node, op, value, right)
             case ir.Compare(op=op, left=left, right=right):
                 return Other(self.compare(node, op, self.value(left), self.value(right)), "bool")
             case ir.And(left=left, right=right):
@@ -142,7 +146,7 @@ class Translator:
             divisor = _unit(right_node)
             if not divisor:
                 raise Refused(f"division by anything but a non-zero constant{_where(node)} (the row engine "
-                              "rejects a transaction that divides by zero; the SQL has no rejects)")
+                              "rejects a transaction that divides by zero, and the SQL has no rejects)")
             numerator = times(left.sql, divisor.denominator)
             if divisor < 0:
                 numerator = exp.Neg(this=paren(numerator))

@@ -174,14 +174,14 @@ def collect_rates(ruleset: ir.RuleSet, dialect: str, extra_rates: list[int]) -> 
     Args:
         extra_rates: denominators of other rates compared with the margin (a statement's ladder rates).
     Raises:
-        Refused: every construct that cannot be translated, joined by "; ".
+        Refused: every construct that cannot be translated (`reasons`).
     """
     rates = Rates()
     collector = _Collector(ruleset, dialect)
     for i, version in enumerate(ruleset.versions):
         collector.version(rates, i, version)
     if collector.problems:
-        raise Refused("; ".join(collector.problems))
+        raise Refused(*collector.problems)
     scales = [n.scale for _, n in rates.base + rates.uplift] + [n.scale for slot in rates.caps for _, _, n in slot]
     scales += [n.scale for arms in rates.levels.values() for _, n in arms]
     rates.scale = math.lcm(1, *scales, *extra_rates)

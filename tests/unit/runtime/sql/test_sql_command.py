@@ -1,13 +1,22 @@
-"""`ppl sql` through a local argparse parser."""
+"""`ppl sql` through a local argparse parser: every example program in every dialect, refusals by name."""
 
 from __future__ import annotations
 
 import argparse
+import datetime
+import pathlib
 
-import duckdb
 import pytest
 
+from compiler.lower import compile_program
+from compiler.pipeline import check
 from ppl import _sql_commands
+from runtime.model import Period
+from runtime.sql import DIALECTS, quote_lines_query, quote_query, render, statement_query
+from tests.unit.runtime.sql._harness import example_data, load
+
+EXAMPLES = ("ad_agency", "regional_trading", "saas_reseller")
+FY = Period(datetime.date(2026, 4, 1), datetime.date(2027, 3, 31))
 
 
 def _run(*argv: str) -> int:
@@ -18,29 +27,61 @@ def _run(*argv: str) -> int:
     return status
 
 
-def test_prints_a_header_and_duckdb_sql_that_runs(capsys: pytest.CaptureFixture[str]) -> None:
-    assert _run("sql", "programs/regional_trading.yaml", "--query", "statement", "--period", "FY2026") == 0
+@pytest.mark.parametrize("name", EXAMPLES)
+@pytest.mark.parametrize("dialect", DIALECTS)
+@pytest.mark.parametrize("query", ["quote", "lines", "statement"])
+def test_every_example_renders_in_every_dialect(name: str, dialect: str, query: str,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    assert _run("sql", f"programs/{name}.yaml", "--dialect", dialect, "--query", query, "--period", "FY2026") == 0
     out = capsys.readouterr().out
-    assert out.startswith("-- ppl: statement lines") and "transactions(id VARCHAR" in out
-    con = duckdb.connect()
-    con.execute("CREATE TABLE transactions(id VARCHAR, date DATE, partner VARCHAR, contract VARCHAR, product VARCHAR,"
-                " list_price BIGINT, sell_price BIGINT, quantity BIGINT, category VARCHAR, integration_amount BIGINT)")
-    con.execute("CREATE TABLE partners(id VARCHAR, contract VARCHAR, tier VARCHAR, level INTEGER, parent VARCHAR, "
-                "territory VARCHAR, specialty VARCHAR, trailing_sales BIGINT, certified_engineers BIGINT, "
-                "nda_signed BOOLEAN, open_leads BIGINT)")
-    assert con.execute(out).fetchall() == []
+    assert out.startswith("-- ppl: ") and "transactions(id VARCHAR" in out and "partners(id VARCHAR" in out
+    assert "WITH q_input" in out or "WITH q_walk" in out
+    assert "DOUBLE" not in out.upper() and "FLOAT" not in out.upper()
 
 
-@pytest.mark.parametrize("dialect", ["spark", "trino", "postgres"])
-def test_other_dialects(dialect: str, capsys: pytest.CaptureFixture[str]) -> None:
-    assert _run("sql", "programs/saas_reseller.yaml", "--dialect", dialect) == 0
-    assert "WITH q_input" in capsys.readouterr().out
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_the_duckdb_text_runs_and_gives_the_rows_of_the_api(name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    ruleset = compile_program(check([f"programs/{name}.yaml"]).programs[0])
+    txns, partners = example_data(ruleset, 5, count=80)
+    con = load(ruleset, txns, partners)
+    for query, built in (("quote", quote_query(ruleset)), ("lines", quote_lines_query(ruleset)),
+                         ("statement", statement_query(ruleset, FY))):
+        assert _run("sql", f"programs/{name}.yaml", "--query", query, "--period", "FY2026") == 0
+        printed = con.execute(capsys.readouterr().out).fetchall()
+        assert printed and printed == con.execute(render(built, "duckdb")).fetchall()
 
 
-def test_refuses_a_hierarchy_naming_it(capsys: pytest.CaptureFixture[str]) -> None:
-    assert _run("sql", "programs/ad_agency.yaml") == 1
+def test_the_header_states_the_chain_columns(capsys: pytest.CaptureFixture[str]) -> None:
+    assert _run("sql", "programs/ad_agency.yaml") == 0
+    out = capsys.readouterr().out
+    assert "parent VARCHAR (NULL or '': none)" in out and "at most 3 levels" in out
+
+
+_REFUSED = """\
+ppl: 1
+program:
+  id: refused
+  title: Refused
+  version: "1"
+  effective_from: 2026-04-01
+  currency: JPY
+  rounding: {mode: down, unit: ¥1}
+  fiscal_year_start: 4
+contracts:
+  - id: sp
+    kind: solution_partner
+    margin: 10%
+    services: transaction.list_price / transaction.quantity
+"""
+
+
+def test_refuses_a_construct_naming_it(tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:
+    program = tmp_path / "refused.yaml"
+    program.write_text(_REFUSED, encoding="utf-8")
+    assert _run("sql", str(program)) == 1
     captured = capsys.readouterr()
-    assert captured.out == "" and "hierarchy" in captured.err and "pass-through `media-spend`" in captured.err
+    assert captured.out == "" and "division by anything but a non-zero constant" in captured.err
+    assert "refused.yaml:14:15" in captured.err
 
 
 def test_a_statement_needs_a_period(capsys: pytest.CaptureFixture[str]) -> None:
