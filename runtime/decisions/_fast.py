@@ -346,8 +346,6 @@ class _Builder:
                    for p, key in zip(chain[1:], chain_info.margin_keys, strict=True)]
         hierarchy = version.rules.hierarchy
         stacked = hierarchy is not None and hierarchy.model == "stacked"
-        source0 = ("margin of the vendor's direct partner", rates[0][3] if rates else contract.at)
-        sources = [source0, *chain_info.sources]
         # One branch per cap that may apply, in the order the reference path picks the smallest (first wins),
         # then the branch where none applies.
         order = sorted(range(len(caps)), key=lambda i: caps[i][0])
@@ -369,7 +367,10 @@ class _Builder:
                 if capped < uncapped:
                     margin = capped
                     branch_rates.append(cap_rate)
-            self.chain_body(chain, [margin, *margins], stacked, sources, branch_rates, headroom)
+            # Level 1's margin comes from where its first rate does (a ladder step or a cap, without a base margin).
+            source0 = ("margin of the vendor's direct partner", branch_rates[0][3] if branch_rates else contract.at)
+            self.chain_body(chain, [margin, *margins], stacked, [source0, *chain_info.sources], branch_rates,
+                            headroom)
             body.append((when, self.lines))
             if when is not None and self.fixed(when):
                 break  # a condition that holds for every transaction: later branches are never taken
