@@ -92,11 +92,18 @@ class Hints:
             if isinstance(gap, bool):
                 missing.append(f"`{name}`")
             else:
-                shown = self.money(gap) if _is_money_field(self.ruleset, req.field) else f"{gap:,}"
+                shown = self.money(gap) if _is_money_field(self.ruleset, req.field) else _count(gap)
                 missing.append(f"{shown} more `{name}`")
         if not missing:
             return []
         return [f"{' and '.join(missing)} qualify for tier `{better.id}`"]
+
+
+def _count(value: int | Fraction) -> str:
+    """A count for people: 1,200, or an exact fraction as a decimal (1.5) when the field holds one."""
+    if isinstance(value, int) or value.denominator == 1:
+        return f"{int(value):,}"
+    return format_rate(value / 100).removesuffix("%")
 
 
 def _is_money_field(ruleset: ir.RuleSet, field: tuple[str, str]) -> bool:

@@ -231,3 +231,11 @@ def test_a_partner_whose_level_does_not_match_its_chain_is_refused(make: Callabl
     with pytest.raises(QuoteError) as exc:
         quote(rt, sale("a3", 1000), skipped)
     assert exc.value.code == "E513" and "level 3" in exc.value.message
+
+
+def test_a_tier_hint_shows_a_fractional_count_as_a_decimal_instead_of_failing() -> None:
+    from fractions import Fraction
+
+    from runtime.decisions._hints import _count
+
+    assert (_count(1200), _count(Fraction(3, 2)), _count(Fraction(4, 2))) == ("1,200", "1.5", "2")
