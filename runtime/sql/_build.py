@@ -63,6 +63,40 @@ def quote_query(ruleset: ir.RuleSet, dialect: str = "duckdb") -> exp.Select:
     return _with(_quote.quote_ctes(ruleset, rates, dialect), _quote.quote_select(ruleset, rates))
 
 
+def settle_quote_query(ruleset: ir.RuleSet, carry: tuple[str, ...] = (), exact: str = "HUGEINT") -> exp.Select:
+    """Every column of every transaction's quote (CTE `q_lines`) over `transactions`, for the DuckDB settlement:
+    `carry` names more columns of `transactions` to pass through; `exact` is the integer type the arithmetic
+    runs in (`BIGINT` is faster, and DuckDB stops with an overflow error where it is not wide enough).
+
+    Raises:
+        Unsupported: the program uses a construct this back end does not translate.
+    """
+    rates = _rates(ruleset, "duckdb", None)
+    query = _with(_quote.quote_ctes(ruleset, rates, "duckdb", carry=carry), exp.select(exp.Star()).from_("q_lines"))
+    if exact == "HUGEINT":
+        return query
+    narrow = exp.DataType.build(exact)
+
+    def retype(node: exp.Expr) -> exp.Expr:
+        if isinstance(node, exp.DataType) and node.this == exp.DataType.Type.INT128:
+            return narrow.copy()
+        return node
+
+    narrowed = query.transform(retype)
+    assert isinstance(narrowed, exp.Select)
+    return narrowed
+
+
+def rate_scale(ruleset: ir.RuleSet) -> int:
+    """The scale S every rate column of the quote (margin, headroom, level margins) is a numerator over."""
+    return _rates(ruleset, "duckdb", None).scale
+
+
+def pass_scales(ruleset: ir.RuleSet) -> list[tuple[int, int]]:
+    """The scales of each pass-through slot's amount and fee numerators (`pt<e>_n`, `ptf<e>_n`)."""
+    return _quote.pass_scales(_rates(ruleset, "duckdb", None))
+
+
 def quote_lines_query(ruleset: ir.RuleSet, dialect: str = "duckdb") -> exp.Select:
     """Every line of every transaction's quote (each chain level's margin, pass-through and fee, services,
     referral fee), ordered by transaction and as a quote lists them.

@@ -9,10 +9,11 @@ it fails (E500…) or not; `suspect` builds that condition from the fields each 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from runtime import ir
+from runtime.decisions._pricing import QuoteError, chain_of
 from runtime.loaded import transaction_slots
 from runtime.model import Partner, Period
 
@@ -129,6 +130,35 @@ def partners_table(con: Any, ruleset: ir.RuleSet, partners: dict[str, Partner]) 
         con.executemany(f"INSERT INTO partners VALUES ({marks})", rows)
 
 
+def _missing_read(partner: Partner, read: set[str]) -> bool:
+    """Whether a partner lacks a field the rules read (its tier, parent or a declared input)."""
+    return any((partner.tier if name == "tier" else partner.parent if name == "parent" else
+                partner.fields.get(name)) is None for name in read if name not in ("id", "level", "contract"))
+
+
+def chains_table(con: Any, ruleset: ir.RuleSet, partners: Mapping[str, Partner]) -> None:
+    """`odd_chains(vidx, partner)`: sellers whose quote the row engine's quoter must judge under a version with a
+    hierarchy: a broken chain (E513), a first partner whose contract the version lacks (E512), or a partner up
+    the chain that lacks a field the rules read."""
+    con.execute("CREATE OR REPLACE TEMP TABLE odd_chains(o_vidx INTEGER, partner VARCHAR)")
+    rows = []
+    for i, version in enumerate(ruleset.versions):
+        if version.hierarchy is None:
+            continue
+        contracts = {c.id for c in version.contracts}
+        read = {f.name for _, expr in transaction_slots(version) for f in fields_of(expr) if f.scope == "partner"}
+        for partner in partners.values():
+            try:
+                chain = chain_of(partner, partners, version)
+            except QuoteError:
+                rows.append([i, partner.id])
+                continue
+            if chain[0].contract not in contracts or any(_missing_read(p, read) for p in chain[:-1]):
+                rows.append([i, partner.id])
+    if rows:
+        con.executemany("INSERT INTO odd_chains VALUES (?, ?)", rows)
+
+
 def check(con: Any, ruleset: ir.RuleSet, period: Period, unique_ids: bool) -> None:
     """Rows of `txn` the settlement rejects go to `rej`; rows to ask the quoter about, to `ask(row)`."""
     repeated = ("WHEN row_number() OVER (PARTITION BY t.id ORDER BY t.row) > 1 THEN {'code': 'E524', 'reason': "
@@ -144,14 +174,16 @@ def check(con: Any, ruleset: ir.RuleSet, period: Period, unique_ids: bool) -> No
         "WHEN p.id IS NULL THEN {'code': 'E511', 'reason': 'unknown partner `' || t.partner || '`', 'field': NULL} "
         "WHEN c.contract IS NULL THEN {'code': 'E512', 'reason': 'unknown contract `' || contract_id || "
         "'` in version ' || v.version, 'field': NULL} "
-        f"WHEN {suspect(ruleset)} THEN {{'code': 'ASK', 'reason': NULL, 'field': NULL}} "
+        f"WHEN o.partner IS NOT NULL OR {suspect(ruleset)} THEN {{'code': 'ASK', 'reason': NULL, 'field': NULL}} "
         "END AS v "
         f"FROM (SELECT t.*, {version_index(ruleset)} AS vidx FROM txn t) t LEFT JOIN partners p ON p.id = t.partner "
         "CROSS JOIN LATERAL (SELECT COALESCE(t.contract, p.contract) AS contract_id) "
         "LEFT JOIN v_versions v ON v.v_idx = t.vidx "
         "LEFT JOIN v_contracts c ON c.c_idx = t.vidx AND c.contract = contract_id "
+        "LEFT JOIN odd_chains o ON o.o_vidx = t.vidx AND o.partner = t.partner "
         "WHERE NOT (t.date BETWEEN DATE '" + start + "' AND DATE '" + end + "') OR vidx IS NULL OR p.id IS NULL "
-        "OR c.contract IS NULL" + (" OR true" if unique_ids else "") + f" OR ({suspect(ruleset)})",
+        "OR c.contract IS NULL OR o.partner IS NOT NULL" + (" OR true" if unique_ids else "") +
+        f" OR ({suspect(ruleset)})",
         [ruleset.program_id])
     con.execute("INSERT INTO rej SELECT row, id, v.field, v.code, v.reason FROM checked WHERE v IS NOT NULL AND "
                 "v.code <> 'ASK'")

@@ -58,7 +58,7 @@ def _hierarchical(ruleset: ir.RuleSet) -> list[int]:
     return [i for i, v in enumerate(ruleset.versions) if v.hierarchy is not None]
 
 
-def _input(ruleset: ir.RuleSet, dialect: str, where: exp.Expr | None) -> list[Cte]:
+def _input(ruleset: ir.RuleSet, dialect: str, where: exp.Expr | None, carry: tuple[str, ...] = ()) -> list[Cte]:
     wide = x.wide_type(dialect)
 
     def w(column: str) -> exp.Expr:
@@ -77,7 +77,7 @@ def _input(ruleset: ir.RuleSet, dialect: str, where: exp.Expr | None) -> list[Ct
         exp.alias_(w("quantity"), "quantity"), *seller, *inputs,
         exp.alias_(x.mul(w("list_price"), w("quantity")), "list_amount"),
         exp.alias_(x.mul(w("sell_price"), w("quantity")), "sell_amount"),
-        exp.alias_(version_index(ruleset), "vidx")]
+        exp.alias_(version_index(ruleset), "vidx"), *(exp.alias_(col(c, "t"), c) for c in carry)]
     depth = max_depth(ruleset)
     ctes: list[Cte] = []
     if depth:
@@ -282,9 +282,11 @@ def _lines(ruleset: ir.RuleSet) -> Cte:
     return "q_lines", exp.select(*columns).from_("q_prices")
 
 
-def quote_ctes(ruleset: ir.RuleSet, rates: Rates, dialect: str, where: exp.Expr | None = None) -> list[Cte]:
-    """The CTEs of a quote, in order (the last, q_lines, has every quote column)."""
-    ctes = _input(ruleset, dialect, where) + _first(ruleset, rates) + [_rates(ruleset, rates, dialect)]
+def quote_ctes(ruleset: ir.RuleSet, rates: Rates, dialect: str, where: exp.Expr | None = None,
+               carry: tuple[str, ...] = ()) -> list[Cte]:
+    """The CTEs of a quote, in order (the last, q_lines, has every quote column; `carry`: more columns of
+    `transactions` it passes through)."""
+    ctes = _input(ruleset, dialect, where, carry) + _first(ruleset, rates) + [_rates(ruleset, rates, dialect)]
     caps, source = _caps(rates, dialect)
     return ctes + caps + [_priced(rates, source), *_prices(ruleset, rates, dialect), _lines(ruleset)]
 

@@ -1,27 +1,38 @@
 """Running the quote SQL on the accepted rows, and what comes of it: transaction lines and accounts.
 
-`quote` materialises table `q`: the generated quote query (`runtime.sql.quote_query`) over view
-`transactions` (the typed rows nobody rejected), with each row's number, id and quantity. From `q`,
-`copy_lines` writes the transaction lines as CSV text exactly as `SettlementWriter.on_line` would
-(in row order, by DuckDB's COPY), and `fill_accounts` gives a `Settler` the per-partner, per-month
-sums it keeps, so that its `finish` makes the same statements as after streaming every row.
+`quote` materialises table `q`: every column of the generated quote (`runtime.sql.settle_quote_query`,
+CTE `q_lines`) over view `transactions` (the typed rows nobody rejected), with each row's number.
+From `q`, `copy_lines` writes the transaction lines as CSV text exactly as `SettlementWriter.on_line`
+would (in row order, each transaction's lines as its quote lists them: each chain level's margin,
+each pass-through at cost and its fee, services, referral fee), and `fill_accounts` gives a `Settler`
+the per-partner, per-month sums it keeps (each chain level's, as `Settler.add` adds them), so that its
+`finish` makes the same statements as after streaming every row.
+
+The arithmetic runs in BIGINT; when a value outgrows it DuckDB stops with an overflow error, and the
+quote is run again in HUGEINT, so amounts stay exact either way.
 """
 
 from __future__ import annotations
 
+import csv
+import io
+from collections.abc import Mapping
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 from runtime import ir
 from runtime.decisions import QuoteError, Settler
+from runtime.decisions._pricing import _title, chain_of
 from runtime.engine import EvaluationError
 from runtime.io.values import parse_duration, parse_rate
-from runtime.model import Transaction
-from runtime.sql import quote_query, render
+from runtime.model import Partner, Transaction
+from runtime.money import format_rate
+from runtime.sql import render
+from runtime.sql._build import pass_scales, rate_scale, settle_quote_query
+from runtime.sql._quote import depth_of
+from runtime.sql._rates import max_depth
 from runtime.sql._validate import txn_columns
-
-_CSV_SPECIAL = "'[,\"\\r\\n]'"
 
 
 def _q(name: str) -> str:
@@ -32,7 +43,7 @@ def ask_quoter(con: Any, ruleset: ir.RuleSet, settler: Settler) -> None:
     """Rows in `ask`: the row engine's quoter decides whether reading the rules fails; failures go to `rej`."""
     cols = txn_columns(ruleset)
     names = ", ".join(f"t.{_q(n)}" for n, _ in cols)
-    cursor = con.execute(f"SELECT {names} FROM txn t JOIN ask USING (row) ORDER BY t.row")
+    cursor = con.execute(f"SELECT {names} FROM txn t SEMI JOIN ask USING (row) ORDER BY t.row")
     kinds = {d.name: d.type for d in ruleset.inputs if d.scope == "transaction"}
     failed: list[tuple[int, str, str, str]] = []
     while batch := cursor.fetchmany(4096):
@@ -59,97 +70,198 @@ def _runtime_value(value: Any, type_name: str) -> Any:
     return value
 
 
-def quote(con: Any, ruleset: ir.RuleSet) -> None:
-    """Table `q`: every accepted row's quote, with its row number, transaction id, quantity and partner's tier."""
+def _level_partner(ruleset: ir.RuleSet, k: int) -> str:
+    """The column of `q` naming the partner at level k of a transaction's chain."""
+    return f"c{k}_id" if max_depth(ruleset) else "partner"
+
+
+def quote(con: Any, ruleset: ir.RuleSet) -> int:
+    """Table `q`: every accepted row's quote, with its row number; the number of rows quoted.
+
+    Raises:
+        duckdb.Error: DuckDB failed, also in HUGEINT.
+    """
+    import duckdb
+
     declared = "".join(f", {_q(d.name)}" for d in ruleset.inputs if d.scope == "transaction")
-    con.execute("CREATE TEMP VIEW transactions AS SELECT CAST(row AS VARCHAR) AS id, date, partner, contract, "
-                f"product, list_price, sell_price, quantity{declared} FROM txn ANTI JOIN rej USING (row)")
-    query = quote_query(ruleset, "duckdb")
-    query.set("order", None)  # rows are put in order where it matters, by row number
-    con.execute("CREATE TEMP TABLE q AS SELECT t.row, t.id AS txn_id, t.quantity, p.tier AS p_tier, "
-                "qq.* EXCLUDE (id) "
-                f"FROM ({render(query, 'duckdb', pretty=False)}) qq JOIN txn t ON t.row = CAST(qq.id AS BIGINT) "
-                "JOIN partners p ON p.id = qq.partner")
+    con.execute("CREATE OR REPLACE TEMP VIEW transactions AS SELECT row, id, date, partner, contract, product, "
+                f"list_price, sell_price, quantity{declared} FROM txn ANTI JOIN rej USING (row)")
+    depth = depth_of(ruleset)
+    keep = ["row", "id", "date", "partner", "contract", "vidx", "kind", "chain_len", "quantity", "list_amount",
+            "sell_amount", "headroom", "services", "referral_fee"]
+    for k in range(1, depth + 1):
+        keep += [f"keep{k}", f"pr{k}"] + ([f"c{k}_id"] if max_depth(ruleset) else [])
+    for e in range(len(pass_scales(ruleset))):
+        keep += [f"pt{e}", f"ptf{e}", f"ptf{e}_n"]
+    for exact in ("BIGINT", "HUGEINT"):
+        query = settle_quote_query(ruleset, ("row",), exact)
+        try:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE q AS SELECT {', '.join(_q(c) for c in keep)} "
+                        f"FROM ({render(query, 'duckdb', pretty=False)})")
+            break
+        except duckdb.OutOfRangeException:
+            if exact == "HUGEINT":
+                raise
+    found = con.execute("SELECT count(*) FROM q").fetchone()
+    return int(found[0]) if found else 0
 
 
-def line_meta(con: Any, ruleset: ir.RuleSet) -> None:
-    """`meta`: the rule and source of each kind of transaction line, by version, contract and tier."""
-    con.execute("CREATE TEMP TABLE meta(version VARCHAR, contract VARCHAR, tier VARCHAR, margin_rule VARCHAR, "
-                "margin_at VARCHAR, contract_rule VARCHAR, services_at VARCHAR, fee_at VARCHAR)")
-    tiers: list[str | None] = [None, *sorted({t.id for v in ruleset.versions if v.tiers for t in v.tiers.levels})]
-    rows = []
-    for version in ruleset.versions:
-        levels = {t.id: t for t in version.tiers.levels} if version.tiers else {}
-        for contract in version.contracts:
-            for tier_id in tiers:
-                tier = levels.get(tier_id) if tier_id is not None else None
-                # The margin line's source is the first rate of the margin (base margin, else tier uplift).
-                if contract.margin is not None:
-                    at = contract.margin.at
-                elif tier is not None and tier.uplift is not None:
-                    at = tier.uplift.at
-                else:
-                    at = contract.at
-                fee_at = contract.fee.at if contract.fee else contract.at
-                rows.append([version.version, contract.id, tier_id, "margin of the vendor's direct partner",
-                             _loc(at), f"contract `{contract.id}`", _loc(contract.at), _loc(fee_at)])
-    if rows:
-        con.executemany("INSERT INTO meta VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+def _csv(*values: str) -> str:
+    """Values as the CSV text `SettlementWriter` writes (minimal quoting), without a line end."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="").writerow(values)
+    return out.getvalue()
+
+
+def _first_margin_at(version: ir.Version, first: Partner, first_contract: ir.Contract,
+                     contract: ir.Contract) -> ir.Loc | None:
+    """Where level 1's margin comes from: the first rate of its standing, else the seller's contract."""
+    if first_contract.margin is not None:
+        return first_contract.margin.at
+    if version.hierarchy is not None:
+        level = next((lv for lv in version.hierarchy.levels if lv.level == first.level), None)
+        if level is not None:
+            return level.margin.at
+    tier = next((t for t in version.tiers.levels if t.id == first.tier), None) if version.tiers else None
+    if tier is not None and tier.uplift is not None:
+        return tier.uplift.at
+    return contract.at
 
 
 def _loc(at: ir.Loc | None) -> str:
     return str(at) if at is not None else ""
 
 
-def copy_lines(con: Any, path: Path) -> None:
+def _line_meta(con: Any, ruleset: ir.RuleSet, partners: Mapping[str, Partner]) -> None:
+    """`lmeta`: per version, seller and contract of `q`, the CSV text around each line's amount.
+
+    `p<k>`: level k's partner and the comma after it; `s<k>`: the comma, rule, version and source after
+    level k's margin; `seller`, and `svc`, `ref` and `m_pt<e>`/`m_ptf<e>` after the services, referral
+    fee and pass-through lines; `m_ptl<e>`: the pass-through line's label, `m_ptn<e>` its name. The fee
+    labels are in `fee_labels`.
+    """
+    depth = depth_of(ruleset)
+    passes = len(pass_scales(ruleset))
+    cols = ["vidx INTEGER", "partner VARCHAR", "contract VARCHAR", "seller VARCHAR", "svc VARCHAR", "ref VARCHAR"]
+    cols += [f"{n}{k} VARCHAR" for k in range(1, depth + 1) for n in ("p", "s")]
+    cols += [f"{n}{e} VARCHAR" for e in range(passes) for n in ("m_pt", "m_ptf", "m_ptl", "m_ptn")]
+    con.execute(f"CREATE OR REPLACE TEMP TABLE lmeta({', '.join(cols)})")
+    rows = []
+    for vidx, seller_id, contract_id in con.execute("SELECT DISTINCT vidx, partner, contract FROM q").fetchall():
+        version = ruleset.versions[vidx]
+        seller = partners[seller_id]
+        contract = next(c for c in version.contracts if c.id == contract_id)
+        chain = chain_of(seller, partners, version) if contract.kind != "referral" else [seller]
+        first = chain[0]
+        first_contract = contract if first is seller else next(c for c in version.contracts
+                                                                if c.id == first.contract)
+        levels = {lv.level: lv for lv in version.hierarchy.levels} if version.hierarchy else {}
+        v = version.version
+        fee_at = contract.fee.at if contract.fee else contract.at
+        row: list[str | int | None] = [vidx, seller_id, contract_id, _csv(seller_id) + ",",
+                                       "," + _csv(f"contract `{contract.id}`", v, _loc(contract.at)),
+                                       "," + _csv(f"contract `{contract.id}`", v, _loc(fee_at))]
+        for k in range(1, depth + 1):
+            if k > len(chain):
+                row += [None, None]
+            elif k == 1:
+                at = _first_margin_at(version, first, first_contract, contract)
+                row += [_csv(first.id) + ",", "," + _csv("margin of the vendor's direct partner", v, _loc(at))]
+            else:
+                partner = chain[k - 1]
+                level = levels.get(partner.level)
+                row += [_csv(partner.id) + ",", "," + _csv(f"hierarchy level {partner.level}", v,
+                                                           _loc(level.margin.at if level else None))]
+        entries = version.price_rules.pass_through if version.price_rules else ()
+        for e in range(passes):
+            if e < len(entries):
+                p = entries[e]
+                rule = f"pass-through `{p.id}`"
+                name = _title(p.title, p.id)
+                row += ["," + _csv(rule, v, _loc(p.amount.at)), "," + _csv(rule, v, _loc(p.fee.at)),
+                        _csv(f"{name} at cost"), name]
+            else:
+                row += [None, None, None, None]
+        rows.append(row)
+    if rows:
+        con.executemany(f"INSERT INTO lmeta VALUES ({', '.join('?' for _ in cols)})", rows)
+    con.execute("CREATE OR REPLACE TEMP TABLE fee_labels(vidx INTEGER, e INTEGER, n HUGEINT, label VARCHAR)")
+    labels = []
+    for e, (_, f_scale) in enumerate(pass_scales(ruleset)):
+        for vidx, name, n in con.execute(f"SELECT DISTINCT q.vidx, m.m_ptn{e}, q.ptf{e}_n FROM q JOIN lmeta m "
+                                         f"USING (vidx, partner, contract) WHERE q.pt{e} IS NOT NULL").fetchall():
+            labels.append([vidx, e, n, _csv(f"fee on {name} ({format_rate(Fraction(int(n), f_scale))})")])
+    if labels:
+        con.executemany("INSERT INTO fee_labels VALUES (?, ?, ?, ?)", labels)
+
+
+def copy_lines(con: Any, ruleset: ir.RuleSet, partners: Mapping[str, Partner], path: Path) -> None:
     """Write every transaction line of `q` to `path` as CSV rows (CRLF, minimal quoting), in row order."""
-    con.execute(f"CREATE OR REPLACE MACRO csvq(s) AS CASE WHEN regexp_matches(s, {_CSV_SPECIAL}) "
-                "THEN '\"' || replace(s, '\"', '\"\"') || '\"' ELSE s END")
+    _line_meta(con, ruleset, partners)
+    con.execute("CREATE OR REPLACE MACRO csvq(s) AS CASE WHEN contains(s, ',') OR contains(s, '\"') OR "
+                "contains(s, chr(10)) OR contains(s, chr(13)) THEN '\"' || replace(s, '\"', '\"\"') || '\"' "
+                "ELSE s END")
+    depth = depth_of(ruleset)
+    passes = len(pass_scales(ruleset))
 
-    def line(kind: str, label: str, amount: str, rule: str, at: str) -> str:
-        return (f"csvq(q.partner) || ',' || csvq(q.txn_id) || ',{kind},' || csvq('{label} on ' || q.txn_id) || ',' "
-                f"|| CAST({amount} AS VARCHAR) || ',' || csvq(m.{rule}) || ',' || csvq(q.version) || ',' || "
-                f"csvq(m.{at}) || chr(13)")
+    def line(prefix: str, kind: str, label: str, amount: str, suffix: str) -> str:
+        return f"{prefix} || tid || ',{kind},' || {label} || ',' || CAST({amount} AS VARCHAR) || {suffix}"
 
-    fee = "COALESCE(q.referral_fee, 0)"
-    join = ("FROM q JOIN meta m ON m.version = q.version AND m.contract = q.contract AND "
-            "m.tier IS NOT DISTINCT FROM q.p_tier")
+    def label(text: str) -> str:
+        return f"csvq('{text} on ' || id)"
+
+    parts = []
+    for k in range(1, depth + 1):
+        parts.append(f"CASE WHEN kind <> 'referral' AND chain_len >= {k} THEN "
+                     f"{line(f'm.p{k}', 'margin', label('margin'), f'keep{k}', f'm.s{k}')} END")
+    for e in range(passes):
+        parts.append(f"CASE WHEN pt{e} IS NOT NULL THEN "
+                     f"{line('m.seller', 'pass_through', f'm.m_ptl{e}', f'pt{e}', f'm.m_pt{e}')} "
+                     "|| chr(13) || chr(10) "
+                     f"|| {line('m.seller', 'fee', f'f{e}.label', f'ptf{e}', f'm.m_ptf{e}')} END")
+    parts.append(f"CASE WHEN services IS NOT NULL THEN "
+                 f"{line('m.seller', 'services', label('services'), 'services', 'm.svc')} END")
+    parts.append(f"CASE WHEN referral_fee IS NOT NULL THEN "
+                 f"{line('m.seller', 'referral_fee', label('referral fee'), 'referral_fee', 'm.ref')} END")
+    joins = "".join(f" LEFT JOIN fee_labels f{e} ON f{e}.vidx = q.vidx AND f{e}.e = {e} AND f{e}.n = q.ptf{e}_n"
+                    for e in range(passes))
     con.execute(
-        "COPY (SELECT l FROM ("
-        f"SELECT q.row, 0 AS o, {line('margin', 'margin', 'q.partner_gross', 'margin_rule', 'margin_at')} AS l "
-        f"{join} WHERE q.kind <> 'referral' UNION ALL "
-        f"SELECT q.row, 1, {line('services', 'services', 'q.services', 'contract_rule', 'services_at')} "
-        f"{join} WHERE q.kind <> 'referral' AND q.services IS NOT NULL UNION ALL "
-        f"SELECT q.row, 2, {line('referral_fee', 'referral fee', fee, 'contract_rule', 'fee_at')} "
-        f"{join} WHERE q.kind = 'referral') ORDER BY row, o) "
-        "TO ? (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER '\x01')", [str(path)])
+        f"COPY (SELECT concat_ws(chr(13) || chr(10), {', '.join(parts)}) || chr(13) AS l "
+        f"FROM (SELECT *, csvq(id) AS tid FROM q) q JOIN lmeta m USING (vidx, partner, contract){joins} "
+        "ORDER BY q.row) TO ? (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER '\x01')", [str(path)])
 
 
-def fill_accounts(con: Any, settler: Settler) -> int:
-    """Give the settler the sums it would have kept, row by row; the number of rows quoted."""
+def fill_accounts(con: Any, ruleset: ir.RuleSet, settler: Settler) -> None:
+    """Give the settler the sums it would have kept, row by row (`Settler.add`)."""
+    month = "year(date) * 12 + month(date) - 1"
+    volume = "quantity, sign(quantity) AS deal, date"
+    arms = ["SELECT partner, sell_amount AS sales, 0 AS purchases, list_amount, " + volume +
+            " FROM q WHERE kind = 'referral'"]
+    for k in range(1, depth_of(ruleset) + 1):
+        # Each level receives what the level below pays it (the seller: the sell amount), and pays its price.
+        arms.append(f"SELECT {_level_partner(ruleset, k)}, keep{k} + pr{k}, pr{k}, list_amount, {volume} FROM q "
+                    f"WHERE kind <> 'referral' AND chain_len >= {k}")
     rows = con.execute(
-        "SELECT partner, year(date) * 12 + month(date) - 1 AS m, quantity > 0 AS gross, sum(sell_amount), "
-        "sum(CASE WHEN kind = 'referral' THEN 0 ELSE wholesale END), sum(list_amount), sum(quantity), "
-        "sum(sign(quantity)), count(*), "
-        "sum(partner_gross) FILTER (kind <> 'referral'), count(*) FILTER (kind <> 'referral'), "
-        "sum(services) FILTER (kind <> 'referral' AND services IS NOT NULL), "
-        "count(*) FILTER (kind <> 'referral' AND services IS NOT NULL), "
-        "sum(COALESCE(referral_fee, 0)) FILTER (kind = 'referral'), count(*) FILTER (kind = 'referral') "
-        "FROM q GROUP BY ALL ORDER BY ALL").fetchall()
-    quoted = 0
-    for partner, month, gross, sales, purchases, list_sales, quantity, deals, count, *kinds in rows:
-        account = settler.accounts[partner]
-        account.add(month, (int(sales), int(purchases or 0), int(list_sales), int(quantity), int(deals)), gross)
-        account.transactions += count
-        quoted += count
-        for kind, (amount, n) in zip(("margin", "services", "referral_fee"), zip(kinds[::2], kinds[1::2],
-                                                                                 strict=True), strict=True):
-            if n:
-                account.totals[kind] += int(amount)
-    ladders = con.execute("SELECT partner, year(date) * 12 + month(date) - 1, headroom_num, rate_den, "
-                          "sum(list_amount) FROM q WHERE kind <> 'referral' GROUP BY ALL ORDER BY ALL").fetchall()
-    for partner, month, headroom, den, amount in ladders:
-        key = (month, None if headroom is None else Fraction(int(headroom), int(den)))
-        settler.accounts[partner].ladder_list[key] += int(amount)
-    return quoted
-
+        f"SELECT partner, {month} AS m, quantity > 0 AS gross, sum(sales), sum(purchases), sum(list_amount), "
+        f"sum(quantity), sum(deal) FROM ({' UNION ALL '.join(arms)}) GROUP BY ALL").fetchall()
+    accounts = settler.accounts
+    for partner, m, gross, sales, purchases, list_sales, quantity, deals in rows:
+        accounts[partner].add(m, (int(sales), int(purchases), int(list_sales), int(quantity), int(deals)), gross)
+    for partner, count in con.execute("SELECT partner, count(*) FROM q GROUP BY ALL").fetchall():
+        accounts[partner].transactions += count
+    kinds = [f"SELECT {_level_partner(ruleset, k)} AS partner, 'margin' AS kind, keep{k} AS amount FROM q "
+             f"WHERE kind <> 'referral' AND chain_len >= {k}" for k in range(1, depth_of(ruleset) + 1)]
+    for e in range(len(pass_scales(ruleset))):
+        kinds += [f"SELECT partner, 'pass_through', pt{e} FROM q WHERE pt{e} IS NOT NULL",
+                  f"SELECT partner, 'fee', ptf{e} FROM q WHERE pt{e} IS NOT NULL"]
+    kinds += ["SELECT partner, 'services', services FROM q WHERE services IS NOT NULL",
+              "SELECT partner, 'referral_fee', referral_fee FROM q WHERE referral_fee IS NOT NULL"]
+    for partner, kind, amount in con.execute(f"SELECT partner, kind, sum(amount) FROM ({' UNION ALL '.join(kinds)}) "
+                                             "GROUP BY ALL").fetchall():
+        accounts[partner].totals[kind] += int(amount)
+    ladders = con.execute(f"SELECT {_level_partner(ruleset, 1)}, {month}, headroom, sum(list_amount) FROM q "
+                          "WHERE kind <> 'referral' GROUP BY ALL").fetchall()
+    den = rate_scale(ruleset)
+    for partner, m, headroom, amount in ladders:
+        key = (m, None if headroom is None else Fraction(int(headroom), den))
+        accounts[partner].ladder_list[key] += int(amount)

@@ -51,11 +51,6 @@ class EngineError(Exception):
 def refused(ruleset: ir.RuleSet) -> list[str]:
     """What keeps the columnar engine from settling a program (empty: it can)."""
     reasons = unsupported(ruleset)
-    for version in ruleset.versions:
-        if version.hierarchy is not None:
-            reasons.append(f"in version {version.version}: the duckdb engine does not settle distributor chains yet")
-        if version.price_rules is not None and version.price_rules.pass_through:
-            reasons.append(f"in version {version.version}: the duckdb engine does not write pass-through lines yet")
     return sorted(set(reasons), key=reasons.index)
 
 
@@ -161,12 +156,12 @@ def settle_files(rt: Runtime, partners: Mapping[str, Partner], period: Period, t
             _load(con, Path(transactions), rt.ruleset)
             _checks.program_tables(con, rt.ruleset)
             _checks.partners_table(con, rt.ruleset, dict(partners))
+            _checks.chains_table(con, rt.ruleset, partners)
             _checks.check(con, rt.ruleset, period, options.unique_ids)
             _run.ask_quoter(con, rt.ruleset, settler)
-            _run.quote(con, rt.ruleset)
-            _run.line_meta(con, rt.ruleset)
-            _run.copy_lines(con, writer.out / _PARTIAL)
-            accepted = _run.fill_accounts(con, settler)
+            accepted = _run.quote(con, rt.ruleset)
+            _run.copy_lines(con, rt.ruleset, partners, writer.out / _PARTIAL)
+            _run.fill_accounts(con, rt.ruleset, settler)
             rejected = _write_rejects(con, writer, on_reject)
         finally:
             con.close()

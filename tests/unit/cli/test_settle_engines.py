@@ -38,13 +38,41 @@ def test_default_is_the_row_engine(tmp_path: Path, capsys: pytest.CaptureFixture
     assert "compiled engine" in capsys.readouterr().out
 
 
+_REFUSED = """\
+ppl: 1
+program:
+  id: refused
+  title: Refused
+  version: "1"
+  effective_from: 2026-04-01
+  currency: JPY
+  rounding: {mode: down, unit: ¥1}
+  fiscal_year_start: 4
+contracts:
+  - id: sp
+    kind: solution_partner
+    margin: 10%
+    services: transaction.list_price / transaction.quantity
+"""
+
+
 def test_refused_program_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    partners = ROOT / "examples" / "data" / "partners.csv"
-    transactions = ROOT / "examples" / "data" / "transactions.csv"
-    assert _settle("ad_agency", partners, transactions, tmp_path / "out", "--engine", "duckdb") == 1
+    program = tmp_path / "refused.yaml"
+    program.write_text(_REFUSED, encoding="utf-8")
+    partners = tmp_path / "p.csv"
+    partners.write_text("id,contract\nP1,sp\n", encoding="utf-8")
+    transactions = tmp_path / "t.csv"
+    transactions.write_text("id,date,partner,list_price,sell_price,quantity\nT1,2026-05-01,P1,1000,900,2\n",
+                            encoding="utf-8")
+
+    def run(out: str, *extra: str) -> int:
+        return main(["settle", str(program), "--partners", str(partners), "--transactions", str(transactions),
+                     "--period", "FY2026", "--out", str(tmp_path / out), "--color", "never", *extra])
+
+    assert run("out", "--engine", "duckdb") == 1
     err = capsys.readouterr().err
-    assert "not supported by the duckdb engine yet" in err and "Traceback" not in err
-    assert _settle("ad_agency", partners, transactions, tmp_path / "auto", "--engine", "auto") == 0
+    assert "not supported by the duckdb engine yet" in err and "division" in err and "Traceback" not in err
+    assert run("auto", "--engine", "auto") == 0
     assert "compiled engine" in capsys.readouterr().out
 
 

@@ -2,12 +2,13 @@
 
 Generated CSV (with short and long rows, blank lines, quoted ids) and Parquet files, with refunds,
 unknown partners and contracts, dates outside the period and every version, ladder boundaries and
-malformed values. A program the engine does not settle yet is reported as skipped with its reasons.
+malformed values; and, through the API, partners whose distributor chains the row engine rejects (E513).
 """
 
 from __future__ import annotations
 
 import filecmp
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -15,11 +16,16 @@ import pytest
 from compiler.lower import compile_program
 from compiler.pipeline import check
 from ppl.cli import main
+from runtime import io as rio
 from runtime import ir
-from runtime.sql import engine, unsupported
+from runtime.decisions import Settler
+from runtime.loaded import Runtime
+from runtime.model import Partner
+from runtime.sql import engine
 from tests.unit.runtime.sql import _engine_data as data
 
 ROOT = Path(__file__).resolve().parents[4]
+PERIOD = rio.parse_period("FY2026", 4)
 PROGRAMS = sorted(p.stem for p in (ROOT / "programs").glob("*.yaml"))
 
 
@@ -27,18 +33,44 @@ def compiled(program: str) -> ir.RuleSet:
     return compile_program(check([str(ROOT / "programs" / f"{program}.yaml")]).programs[0])
 
 
-def settled_or_skip(program: str) -> ir.RuleSet:
-    """The program's rule set; skipped when the SQL back end does not translate it, an expected failure (named,
-    with the reasons) when it translates but the engine does not settle it yet."""
+def settled(program: str) -> ir.RuleSet:
+    """The program's rule set, which the duckdb engine settles (every example program)."""
     ruleset = compiled(program)
-    untranslated = unsupported(ruleset)
-    if untranslated:
-        pytest.skip(f"{program}: the SQL back end does not translate it yet: {'; '.join(untranslated)}")
-    reasons = engine.refused(ruleset)
-    if reasons:
-        pytest.xfail(f"{program} translates to SQL, but the duckdb engine does not settle it yet: "
-                     f"{'; '.join(reasons)}")
+    assert engine.refused(ruleset) == []
     return ruleset
+
+
+def with_broken_chains(ruleset: ir.RuleSet, rows: list[dict[str, str]],
+                       partners: dict[str, Partner]) -> dict[str, Partner]:
+    """For a program with a hierarchy: partners whose chains the row engine rejects (E513: an unknown parent, a
+    loop, too deep, a level out of place) or reads a missing field up, and some rows sold by each."""
+    if not any(v.hierarchy for v in ruleset.versions):
+        return partners
+    top = next(p for p in partners.values() if p.level == 1)
+    blank = replace(top, id="blank-top", fields={})
+    odd = [Partner("orphan", top.contract, level=2, parent="nobody-up"),
+           Partner("loop-a", top.contract, level=2, parent="loop-b"),
+           Partner("loop-b", top.contract, level=2, parent="loop-a"),
+           Partner("deep-1", top.contract), Partner("deep-2", top.contract, level=2, parent="deep-1"),
+           Partner("deep-3", top.contract, level=3, parent="deep-2"),
+           Partner("deep-4", top.contract, level=4, parent="deep-3"),
+           Partner("misplaced", top.contract, level=3, parent=top.id), blank,
+           Partner("under-blank", top.contract, level=2, parent="blank-top")]
+    sellers = ["orphan", "loop-a", "deep-4", "deep-3", "misplaced", "under-blank"]
+    for n, row in enumerate(rows):
+        if n % 11 == 3:
+            row["partner"] = sellers[(n // 11) % len(sellers)]
+    return {**partners, **{p.id: p for p in odd}}
+
+
+def settle_rows(ruleset: ir.RuleSet, partners: dict[str, Partner], transactions: Path, out: Path) -> None:
+    """The row engine on a file, as `ppl settle` runs it, with partners the partners reader would refuse."""
+    writer = rio.SettlementWriter(out, ruleset, partners)
+    settler = Settler(Runtime(ruleset, "compiled"), partners, PERIOD, on_line=writer.on_line,
+                      on_reject=writer.on_reject)
+    with rio.TransactionReader(transactions, ruleset) as reader:
+        rio.feed(settler, reader)
+    writer.finish(settler.finish())
 
 
 def same_tree(left: Path, right: Path) -> None:
@@ -61,7 +93,7 @@ def settle(program: str, partners: Path, transactions: Path, out: Path, engine_n
 @pytest.mark.parametrize("program", PROGRAMS)
 def test_duckdb_writes_the_row_engines_files(program: str, fmt: str, tmp_path: Path,
                                              capsys: pytest.CaptureFixture[str]) -> None:
-    ruleset = settled_or_skip(program)
+    ruleset = settled(program)
     columns, rows, partners = data.transaction_rows(program, ruleset, 600, seed=11)
     partners_file = data.write_partners(tmp_path / "partners.csv", ruleset, partners)
     if fmt == "csv":
@@ -82,7 +114,7 @@ def test_duckdb_writes_the_row_engines_files(program: str, fmt: str, tmp_path: P
 @pytest.mark.parametrize("program", PROGRAMS)
 def test_unique_ids_and_a_typed_parquet_file(program: str, tmp_path: Path,
                                              capsys: pytest.CaptureFixture[str]) -> None:
-    ruleset = settled_or_skip(program)
+    ruleset = settled(program)
     columns, rows, partners = data.transaction_rows(program, ruleset, 300, seed=5)
     for n, row in enumerate(rows):
         if n % 37 == 0 and n:
@@ -98,7 +130,7 @@ def test_unique_ids_and_a_typed_parquet_file(program: str, tmp_path: Path,
 
 def test_json_lines_and_odd_csv_take_the_exact_path(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     program = "saas_reseller"
-    ruleset = settled_or_skip(program)
+    ruleset = settled(program)
     columns, rows, partners = data.transaction_rows(program, ruleset, 120, seed=3)
     partners_file = data.write_partners(tmp_path / "partners.csv", ruleset, partners)
     rows[4]["product"] = "two\nlines"  # a line break inside a quoted value
@@ -109,3 +141,21 @@ def test_json_lines_and_odd_csv_take_the_exact_path(tmp_path: Path, capsys: pyte
     settle(program, partners_file, odd, tmp_path / "duckdb", "duckdb")
     capsys.readouterr()
     same_tree(tmp_path / "rows", tmp_path / "duckdb")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_broken_chains_are_judged_by_the_row_engine(fmt: str, tmp_path: Path) -> None:
+    program = "ad_agency"
+    ruleset = settled(program)
+    columns, rows, partners = data.transaction_rows(program, ruleset, 300, seed=7)
+    partners = with_broken_chains(ruleset, rows, partners)
+    transactions = data.write_csv(tmp_path / "t.csv", columns, rows) if fmt == "csv" else \
+        data.write_parquet(tmp_path / "t.parquet", columns, rows)
+    settle_rows(ruleset, partners, transactions, tmp_path / "rows")
+    engine.settle_files(Runtime(ruleset, "compiled"), partners, PERIOD, transactions, tmp_path / "duckdb",
+                        engine.Options(threads=2, memory_limit="256MB"))
+    same_tree(tmp_path / "rows", tmp_path / "duckdb")
+    chains = [line for line in (tmp_path / "duckdb" / "rejects.csv").read_text(encoding="utf-8").splitlines()
+              if ",E513," in line]
+    for partner in ("orphan", "loop-a", "deep-4", "misplaced"):
+        assert any(f"`{partner}`" in line for line in chains), partner

@@ -2,8 +2,7 @@
 
 `ppl test` checks the row engine against each case's expectations; here each case's transactions are
 written to a file and settled by both engines, and the statements, reconciliation, lines and rejects
-must be the same. Programs the engine does not settle yet are reported (skipped or expected to fail,
-with the reasons), never left out silently.
+must be the same. The engine settles every example program.
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ from runtime.decisions import Rejected, settle
 from runtime.io import SettlementWriter
 from runtime.loaded import Runtime
 from runtime.model import Line, Transaction
-from runtime.sql import engine, unsupported
+from runtime.sql import engine
 
 ROOT = Path(__file__).resolve().parents[4]
 FILES = sorted((ROOT / "programs" / "tests").glob("*.tests.yaml"))
@@ -67,11 +66,7 @@ def test_settle_case_on_duckdb(path: str, name: str, tmp_path: Path) -> None:
     test_file = loaded.files[0]
     assert test_file.ruleset is not None
     ruleset = test_file.ruleset
-    if unsupported(ruleset):
-        pytest.skip(f"{test_file.program}: the SQL back end does not translate it yet")
-    if engine.refused(ruleset):
-        pytest.xfail(f"{test_file.program} translates, but the duckdb engine does not settle it yet: "
-                     f"{'; '.join(engine.refused(ruleset))}")
+    assert engine.refused(ruleset) == []
     case = next(c for c in test_file.cases if c.name == name)
     assert case.period is not None
     rt = Runtime(ruleset, "compiled")
