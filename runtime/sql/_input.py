@@ -48,8 +48,13 @@ def load_parquet(con: Any, path: Path, names: list[str]) -> None:
     stripped = {c.strip(): c for c in present if c.strip()}
     cols = ", ".join(f"CAST({_quote(stripped[n])} AS VARCHAR) AS {_quote(n)}" if n in stripped
                      else f"CAST(NULL AS VARCHAR) AS {_quote(n)}" for n in names)
-    con.execute(f"CREATE TABLE raw AS SELECT file_row_number + 1 AS row, CAST(NULL AS VARCHAR) AS problem, {cols} "
-                "FROM read_parquet($1, file_row_number = true)", [str(path)])
+    # A view: the validation reads the file once, in one pass.
+    con.execute(f"CREATE VIEW raw AS SELECT file_row_number + 1 AS row, CAST(NULL AS VARCHAR) AS problem, {cols} "
+                f"FROM read_parquet({_literal(str(path))}, file_row_number = true)")
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def header(path: Path) -> tuple[tuple[str, ...], int, str]:

@@ -72,7 +72,7 @@ def _stage_python(con: Any, path: Path, ruleset: ir.RuleSet) -> None:
 
     def flush() -> None:
         if good:
-            con.executemany(f"INSERT INTO txn VALUES ({', '.join('?' for _ in cols)})", good)
+            con.executemany(f"INSERT INTO txn_py VALUES ({', '.join('?' for _ in cols)})", good)
             good.clear()
         if bad:
             con.executemany("INSERT INTO rej VALUES (?, ?, ?, ?, ?)", bad)
@@ -114,17 +114,17 @@ def _load(con: Any, path: Path, ruleset: ir.RuleSet) -> None:
     elif fmt != "csv" or header_lines != 1 or not _input.load_csv(con, path, columns, names):
         _stage_python(con, path, ruleset)
         return
-    _validate.validate(con, ruleset)
+    _validate.validate(con, ruleset, names)
     good: list[list[Any]] = []
     bad: list[list[Any]] = []
-    for row, values in _validate.python_rows(con, "raw_py", names):
+    for row, values in _validate.python_rows(con, names):
         _parsed(row, values, ruleset, good, bad)
     if good:
-        con.executemany(f"INSERT INTO txn VALUES ({', '.join('?' for _ in good[0])})", good)
+        con.executemany(f"INSERT INTO txn_py VALUES ({', '.join('?' for _ in good[0])})", good)
     if bad:
         con.executemany("INSERT INTO rej VALUES (?, ?, ?, ?, ?)", bad)
-    con.execute("DROP TABLE raw")
-    con.execute("DROP TABLE raw_py")
+    if fmt == "csv":
+        con.execute("DROP TABLE raw")
 
 
 def settle_files(rt: Runtime, partners: Mapping[str, Partner], period: Period, transactions: str | Path,
