@@ -125,9 +125,10 @@ def partners_table(con: Any, ruleset: ir.RuleSet, partners: dict[str, Partner]) 
 
     rows = [[p.id, p.contract, p.tier, p.level, p.parent, *(value(p.fields.get(d.name), d.type) for d in inputs)]
             for p in partners.values()]
-    if rows:
-        marks = ", ".join("?" for _ in rows[0])
-        con.executemany(f"INSERT INTO partners VALUES ({marks})", rows)
+    for start in range(0, len(rows), 500):  # many rows to a statement: DuckDB's executemany runs one per row
+        chunk = rows[start:start + 500]
+        marks = ", ".join("(" + ", ".join("?" for _ in chunk[0]) + ")" for _ in chunk)
+        con.execute(f"INSERT INTO partners VALUES {marks}", [v for row in chunk for v in row])
 
 
 def _missing_read(partner: Partner, read: set[str]) -> bool:

@@ -76,7 +76,7 @@ def _level_partner(ruleset: ir.RuleSet, k: int) -> str:
 
 
 def quote(con: Any, ruleset: ir.RuleSet) -> int:
-    """Table `q`: every accepted row's quote, with its row number; the number of rows quoted.
+    """Table `q0`: every accepted row's quote, with its row number; the number of rows quoted.
 
     Raises:
         duckdb.Error: DuckDB failed, also in HUGEINT.
@@ -96,14 +96,19 @@ def quote(con: Any, ruleset: ir.RuleSet) -> int:
     for exact in ("BIGINT", "HUGEINT"):
         query = settle_quote_query(ruleset, ("row",), exact)
         try:
-            con.execute(f"CREATE OR REPLACE TEMP TABLE q AS SELECT {', '.join(_q(c) for c in keep)} "
+            con.execute(f"CREATE OR REPLACE TEMP TABLE q0 AS SELECT {', '.join(_q(c) for c in keep)} "
                         f"FROM ({render(query, 'duckdb', pretty=False)})")
             break
         except duckdb.OutOfRangeException:
             if exact == "HUGEINT":
                 raise
-    found = con.execute("SELECT count(*) FROM q").fetchone()
+    found = con.execute("SELECT count(*) FROM q0").fetchone()
     return int(found[0]) if found else 0
+
+
+def csv_line(values: tuple[str, ...]) -> str:
+    """A row as `SettlementWriter` writes it, with its line end."""
+    return _csv(*values) + "\r\n"
 
 
 def _csv(*values: str) -> str:
@@ -132,22 +137,22 @@ def _loc(at: ir.Loc | None) -> str:
     return str(at) if at is not None else ""
 
 
-def _line_meta(con: Any, ruleset: ir.RuleSet, partners: Mapping[str, Partner]) -> None:
-    """`lmeta`: per version, seller and contract of `q`, the CSV text around each line's amount.
+def _line_meta(con: Any, ruleset: ir.RuleSet, partners: Mapping[str, Partner]) -> list[str]:
+    """`lmeta`: per version, seller and contract of `q0` (key `mk`), the CSV text around each line's amount; the
+    names of its text columns.
 
     `p<k>`: level k's partner and the comma after it; `s<k>`: the comma, rule, version and source after
     level k's margin; `seller`, and `svc`, `ref` and `m_pt<e>`/`m_ptf<e>` after the services, referral
     fee and pass-through lines; `m_ptl<e>`: the pass-through line's label, `m_ptn<e>` its name. The fee
-    labels are in `fee_labels`.
+    labels are in `fee_labels` (key `fk`).
     """
     depth = depth_of(ruleset)
     passes = len(pass_scales(ruleset))
-    cols = ["vidx INTEGER", "partner VARCHAR", "contract VARCHAR", "seller VARCHAR", "svc VARCHAR", "ref VARCHAR"]
-    cols += [f"{n}{k} VARCHAR" for k in range(1, depth + 1) for n in ("p", "s")]
-    cols += [f"{n}{e} VARCHAR" for e in range(passes) for n in ("m_pt", "m_ptf", "m_ptl", "m_ptn")]
-    con.execute(f"CREATE OR REPLACE TEMP TABLE lmeta({', '.join(cols)})")
+    texts = ["seller", "svc", "ref", *(f"{n}{k}" for k in range(1, depth + 1) for n in ("p", "s")),
+             *(f"{n}{e}" for e in range(passes) for n in ("m_pt", "m_ptf", "m_ptl", "m_ptn"))]
     rows = []
-    for vidx, seller_id, contract_id in con.execute("SELECT DISTINCT vidx, partner, contract FROM q").fetchall():
+    found = con.execute("SELECT DISTINCT vidx, partner, contract FROM q0 ORDER BY ALL").fetchall()
+    for mk, (vidx, seller_id, contract_id) in enumerate(found, 1):
         version = ruleset.versions[vidx]
         seller = partners[seller_id]
         contract = next(c for c in version.contracts if c.id == contract_id)
@@ -158,7 +163,7 @@ def _line_meta(con: Any, ruleset: ir.RuleSet, partners: Mapping[str, Partner]) -
         levels = {lv.level: lv for lv in version.hierarchy.levels} if version.hierarchy else {}
         v = version.version
         fee_at = contract.fee.at if contract.fee else contract.at
-        row: list[str | int | None] = [vidx, seller_id, contract_id, _csv(seller_id) + ",",
+        row: list[str | int | None] = [mk, vidx, seller_id, contract_id, _csv(seller_id) + ",",
                                        "," + _csv(f"contract `{contract.id}`", v, _loc(contract.at)),
                                        "," + _csv(f"contract `{contract.id}`", v, _loc(fee_at))]
         for k in range(1, depth + 1):
@@ -183,52 +188,88 @@ def _line_meta(con: Any, ruleset: ir.RuleSet, partners: Mapping[str, Partner]) -
             else:
                 row += [None, None, None, None]
         rows.append(row)
-    if rows:
-        con.executemany(f"INSERT INTO lmeta VALUES ({', '.join('?' for _ in cols)})", rows)
-    con.execute("CREATE OR REPLACE TEMP TABLE fee_labels(vidx INTEGER, e INTEGER, n HUGEINT, label VARCHAR)")
+    cols = ["mk INTEGER", "vidx INTEGER", "partner VARCHAR", "contract VARCHAR", *(f"{t} VARCHAR" for t in texts)]
+    con.execute(f"CREATE OR REPLACE TEMP TABLE lmeta({', '.join(cols)})")
+    insert_rows(con, "lmeta", rows)
     labels = []
     for e, (_, f_scale) in enumerate(pass_scales(ruleset)):
-        for vidx, name, n in con.execute(f"SELECT DISTINCT q.vidx, m.m_ptn{e}, q.ptf{e}_n FROM q JOIN lmeta m "
-                                         f"USING (vidx, partner, contract) WHERE q.pt{e} IS NOT NULL").fetchall():
-            labels.append([vidx, e, n, _csv(f"fee on {name} ({format_rate(Fraction(int(n), f_scale))})")])
-    if labels:
-        con.executemany("INSERT INTO fee_labels VALUES (?, ?, ?, ?)", labels)
+        for vidx, name, n in con.execute(f"SELECT DISTINCT q.vidx, m.m_ptn{e}, q.ptf{e}_n FROM q0 q JOIN lmeta m "
+                                         f"USING (vidx, partner, contract) WHERE q.pt{e} IS NOT NULL "
+                                         "ORDER BY ALL").fetchall():
+            labels.append([len(labels) + 1, vidx, e, n,
+                           _csv(f"fee on {name} ({format_rate(Fraction(int(n), f_scale))})")])
+    con.execute("CREATE OR REPLACE TEMP TABLE fee_labels(fk INTEGER, vidx INTEGER, e INTEGER, n HUGEINT, "
+                "label VARCHAR)")
+    insert_rows(con, "fee_labels", labels)
+    return texts
 
 
-def copy_lines(con: Any, ruleset: ir.RuleSet, partners: Mapping[str, Partner], path: Path) -> None:
-    """Write every transaction line of `q` to `path` as CSV rows (CRLF, minimal quoting), in row order."""
-    _line_meta(con, ruleset, partners)
-    con.execute("CREATE OR REPLACE MACRO csvq(s) AS CASE WHEN contains(s, ',') OR contains(s, '\"') OR "
-                "contains(s, chr(10)) OR contains(s, chr(13)) THEN '\"' || replace(s, '\"', '\"\"') || '\"' "
-                "ELSE s END")
-    depth = depth_of(ruleset)
+def insert_rows(con: Any, table: str, rows: list[list[Any]], batch: int = 500) -> None:
+    """Rows into a table, many to a statement (DuckDB's executemany runs one statement per row)."""
+    for start in range(0, len(rows), batch):
+        chunk = rows[start:start + batch]
+        marks = ", ".join("(" + ", ".join("?" for _ in chunk[0]) + ")" for _ in chunk)
+        con.execute(f"INSERT INTO {table} VALUES {marks}", [v for row in chunk for v in row])
+
+
+def _lookups(con: Any, texts: list[str]) -> None:
+    """Each text column of `lmeta` as a list in a variable `lm_<column>` (entry mk), and the fee labels as
+    `lm_fee` (entry fk), so that reading them is a constant lookup rather than a join."""
+    for name in texts:
+        con.execute(f"SET VARIABLE lm_{name} = (SELECT COALESCE(list({name} ORDER BY mk), []) FROM lmeta)")
+    con.execute("SET VARIABLE lm_fee = (SELECT COALESCE(list(label ORDER BY fk), []) FROM fee_labels)")
+
+
+def copy_lines(con: Any, ruleset: ir.RuleSet, partners: Mapping[str, Partner], header: str, path: Path) -> None:
+    """Write `header` and every transaction line of `q0` to `path` as CSV rows (CRLF, minimal quoting), in row
+    order; `q0` becomes `q`, sorted by row, with the keys of its lines' texts."""
+    texts = _line_meta(con, ruleset, partners)
     passes = len(pass_scales(ruleset))
-
-    def line(prefix: str, kind: str, label: str, amount: str, suffix: str) -> str:
-        return f"{prefix} || tid || ',{kind},' || {label} || ',' || CAST({amount} AS VARCHAR) || {suffix}"
-
-    def label(text: str) -> str:
-        return f"csvq('{text} on ' || id)"
-
-    parts = []
-    for k in range(1, depth + 1):
-        parts.append(f"CASE WHEN kind <> 'referral' AND chain_len >= {k} THEN "
-                     f"{line(f'm.p{k}', 'margin', label('margin'), f'keep{k}', f'm.s{k}')} END")
-    for e in range(passes):
-        parts.append(f"CASE WHEN pt{e} IS NOT NULL THEN "
-                     f"{line('m.seller', 'pass_through', f'm.m_ptl{e}', f'pt{e}', f'm.m_pt{e}')} "
-                     "|| chr(13) || chr(10) "
-                     f"|| {line('m.seller', 'fee', f'f{e}.label', f'ptf{e}', f'm.m_ptf{e}')} END")
-    parts.append(f"CASE WHEN services IS NOT NULL THEN "
-                 f"{line('m.seller', 'services', label('services'), 'services', 'm.svc')} END")
-    parts.append(f"CASE WHEN referral_fee IS NOT NULL THEN "
-                 f"{line('m.seller', 'referral_fee', label('referral fee'), 'referral_fee', 'm.ref')} END")
+    fees = "".join(f", f{e}.fk AS fk{e}" for e in range(passes))
     joins = "".join(f" LEFT JOIN fee_labels f{e} ON f{e}.vidx = q.vidx AND f{e}.e = {e} AND f{e}.n = q.ptf{e}_n"
                     for e in range(passes))
-    con.execute(
-        f"COPY (SELECT concat_ws(chr(13) || chr(10), {', '.join(parts)}) || chr(13) AS l "
-        f"FROM (SELECT *, csvq(id) AS tid FROM q) q JOIN lmeta m USING (vidx, partner, contract){joins} "
-        "ORDER BY q.row) TO ? (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER '\x01')", [str(path)])
+    con.execute(f"CREATE OR REPLACE TEMP TABLE q AS SELECT q.*, m.mk{fees} FROM q0 q "
+                f"JOIN lmeta m USING (vidx, partner, contract){joins} ORDER BY q.row")
+    con.execute("DROP TABLE q0")
+    _lookups(con, texts)
+    depth = depth_of(ruleset)
+
+    def get(name: str, key: str = "mk") -> str:
+        return f"getvariable('lm_{name}')[{key}]"
+
+    def line(prefix: str, kind: str, label: str, amount: str, suffix: str) -> str:
+        return f"concat({prefix}, tid, ',{kind},', {label}, ',', {amount}, {suffix})"
+
+    def label(text: str) -> str:
+        return f"concat(lq, '{text} on ', ide, lq)"
+
+    parts = [f"CASE WHEN kind <> 'referral' AND chain_len >= {k} THEN "
+             f"{line(get(f'p{k}'), 'margin', label('margin'), f'keep{k}', get(f's{k}'))} END"
+             for k in range(1, depth + 1)]
+    for e in range(passes):
+        parts.append(f"CASE WHEN pt{e} IS NOT NULL THEN concat("
+                     f"{line(get('seller'), 'pass_through', get(f'm_ptl{e}'), f'pt{e}', get(f'm_pt{e}'))}, "
+                     "chr(13), chr(10), "
+                     f"{line(get('seller'), 'fee', get('fee', f'fk{e}'), f'ptf{e}', get(f'm_ptf{e}'))}) END")
+    parts.append(f"CASE WHEN services IS NOT NULL THEN "
+                 f"{line(get('seller'), 'services', label('services'), 'services', get('svc'))} END")
+    parts.append(f"CASE WHEN referral_fee IS NOT NULL THEN "
+                 f"{line(get('seller'), 'referral_fee', label('referral fee'), 'referral_fee', get('ref'))} END")
+    # A transaction id with a comma, quote or line break is quoted, in its lines' labels too.
+    special = "contains(id, ',') OR contains(id, '\"') OR contains(id, chr(10)) OR contains(id, chr(13))"
+    source = (f"(SELECT *, CASE WHEN odd THEN '\"' ELSE '' END AS lq, "
+              "CASE WHEN odd THEN replace(id, '\"', '\"\"') ELSE id END AS ide, "
+              "CASE WHEN odd THEN '\"' || replace(id, '\"', '\"\"') || '\"' ELSE id END AS tid "
+              f"FROM (SELECT *, {special} AS odd FROM q))")
+    # Rows of a table come back in the order they went in: the header, then the lines in row order. Each
+    # row's lines are one value; DuckDB ends it with CRLF.
+    con.execute("CREATE OR REPLACE TEMP TABLE lines_text(l VARCHAR)")
+    con.execute("INSERT INTO lines_text VALUES (?)", [header.removesuffix("\r\n")])
+    con.execute(f"INSERT INTO lines_text SELECT l FROM (SELECT concat_ws(chr(13) || chr(10), {', '.join(parts)}) "
+                f"AS l FROM {source}) WHERE l <> ''")
+    con.execute("COPY (SELECT l FROM lines_text WHERE l IS NOT NULL) TO ? (FORMAT csv, HEADER false, QUOTE '', "
+                "ESCAPE '', DELIMITER '\x01', NEW_LINE '\r\n')", [str(path)])
+    con.execute("DROP TABLE lines_text")
 
 
 def fill_accounts(con: Any, ruleset: ir.RuleSet, settler: Settler) -> None:

@@ -15,6 +15,7 @@ split exactly (JSON Lines, CSV with line breaks inside quoted values or bad UTF-
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from collections.abc import Callable, Mapping
@@ -29,6 +30,7 @@ from runtime.io import SettlementWriter
 from runtime.io.readers import parse_transaction
 from runtime.io.records import ReadError, RecordFile
 from runtime.io.values import declared
+from runtime.io.writers import LINE_COLUMNS
 from runtime.loaded import Runtime
 from runtime.model import Partner, Period
 from runtime.sql import _checks, _input, _run, _validate, unsupported
@@ -160,7 +162,7 @@ def settle_files(rt: Runtime, partners: Mapping[str, Partner], period: Period, t
             _checks.check(con, rt.ruleset, period, options.unique_ids)
             _run.ask_quoter(con, rt.ruleset, settler)
             accepted = _run.quote(con, rt.ruleset)
-            _run.copy_lines(con, rt.ruleset, partners, writer.out / _PARTIAL)
+            _run.copy_lines(con, rt.ruleset, partners, _run.csv_line(LINE_COLUMNS), writer.out / _PARTIAL)
             _run.fill_accounts(con, rt.ruleset, settler)
             rejected = _write_rejects(con, writer, on_reject)
         finally:
@@ -198,21 +200,14 @@ def _write_rejects(con: Any, writer: SettlementWriter, on_reject: Callable[[Reje
 
 
 def _splice_lines(out: Path) -> None:
-    """After `SettlementWriter.finish`: put the transaction lines DuckDB wrote before the period lines."""
+    """After `SettlementWriter.finish`: the period lines it wrote follow the header and transaction lines DuckDB
+    wrote, and that file becomes `lines.csv`."""
     partial = out / _PARTIAL
     final = out / "lines.csv"
-    with open(final, "rb") as written:
-        header = written.readline()
-        rest = out / ".lines.rest"
-        with open(rest, "wb") as tail:
-            shutil.copyfileobj(written, tail)
-    with open(final, "wb") as target:
-        target.write(header)
-        for part in (partial, rest):
-            with open(part, "rb") as source:
-                shutil.copyfileobj(source, target, 1 << 20)
-    partial.unlink()
-    rest.unlink()
+    with open(final, "rb") as written, open(partial, "ab") as target:
+        written.readline()  # the header, which DuckDB wrote too
+        shutil.copyfileobj(written, target, 1 << 20)
+    os.replace(partial, final)
 
 
 __all__ = ["EngineError", "Options", "ReadError", "refused", "settle_files"]
