@@ -191,7 +191,7 @@ def _line_meta(con: Any, ruleset: ir.RuleSet, partners: Mapping[str, Partner]) -
     cols = ["mk INTEGER", "vidx INTEGER", "partner VARCHAR", "contract VARCHAR", *(f"{t} VARCHAR" for t in texts)]
     con.execute(f"CREATE OR REPLACE TEMP TABLE lmeta({', '.join(cols)})")
     insert_rows(con, "lmeta", rows)
-    labels = []
+    labels: list[list[Any]] = []
     for e, (_, f_scale) in enumerate(pass_scales(ruleset)):
         for vidx, name, n in con.execute(f"SELECT DISTINCT q.vidx, m.m_ptn{e}, q.ptf{e}_n FROM q0 q JOIN lmeta m "
                                          f"USING (vidx, partner, contract) WHERE q.pt{e} IS NOT NULL "
