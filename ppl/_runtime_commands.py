@@ -148,7 +148,8 @@ class _Progress:
 
 ENGINES = ("rows", "duckdb", "auto", "compiled", "interpreted")
 """`ppl settle --engine`: the row engine (`rows`, the same as `compiled`; `interpreted` evaluates with the
-reference interpreter), the columnar engine (`duckdb`), or `auto` (duckdb for a program it settles)."""
+reference interpreter), the columnar engine (`duckdb`), or `auto` (the default: duckdb for a program it settles,
+when the `sql` extra is installed; else rows). Both write the same files."""
 
 
 def _columnar(args: argparse.Namespace, ruleset: ir.RuleSet) -> bool:
@@ -424,10 +425,11 @@ def _common(p: argparse.ArgumentParser, settle: bool = False) -> None:
                    help="a program (.yaml), checked and compiled on the fly, or a compiled rule set (.json)")
     p.add_argument("--partners", required=True, metavar="FILE", help="the partners (.csv, .jsonl or .ndjson)")
     if settle:
-        p.add_argument("--engine", choices=ENGINES, default="rows",
-                       help="rows: stream the rows through the compiled rules (default; `compiled` is the same, "
-                       "`interpreted` uses the reference interpreter); duckdb: settle in embedded DuckDB (CSV or "
-                       "Parquet read by DuckDB; same files); auto: duckdb when the program can be settled there")
+        p.add_argument("--engine", choices=ENGINES, default="auto",
+                       help="auto (default): duckdb when the program can be settled there, else rows; rows: stream "
+                       "the rows through the compiled rules (`compiled` is the same, `interpreted` uses the "
+                       "reference interpreter); duckdb: settle in embedded DuckDB (CSV or Parquet read by DuckDB; "
+                       "the same files)")
     else:
         p.add_argument("--engine", choices=("compiled", "interpreted"), default="compiled",
                        help="evaluate with generated code (default) or the reference interpreter")

@@ -27,7 +27,10 @@ _FIELD = r'("(?:[^"]|"")*"|[^,"]*),'  # one CSV field and its comma: quoted, or 
 
 def macros(con: Any) -> None:
     """SQL helpers shared by the validation: Python's strip(), the reader's shortening of shown values."""
-    con.execute(f"CREATE OR REPLACE MACRO pystrip(s) AS regexp_replace(s, '^{PY_SPACE}+|{PY_SPACE}+$', '', 'g')")
+    # A value that starts and ends with a printable ASCII character other than a space has nothing to strip.
+    con.execute("CREATE OR REPLACE MACRO pystrip(s) AS CASE WHEN ascii(s) BETWEEN 33 AND 126 AND "
+                f"ascii(s[-1]) BETWEEN 33 AND 126 THEN s ELSE regexp_replace(s, '^{PY_SPACE}+|{PY_SPACE}+$', '', "
+                "'g') END")
     con.execute("CREATE OR REPLACE MACRO shown(s) AS CASE WHEN length(s) <= 40 THEN s ELSE left(s, 37) || '…' END")
     con.execute("CREATE OR REPLACE MACRO blank(s) AS s IS NULL OR pystrip(s) = ''")
 

@@ -1,4 +1,5 @@
-"""`ppl settle --engine`: rows (default), duckdb, auto; Parquet input; refusals without a traceback."""
+"""`ppl settle --engine`: auto (default: duckdb for a program it settles), rows, duckdb; Parquet input; refusals
+without a traceback."""
 
 from __future__ import annotations
 
@@ -32,10 +33,16 @@ def test_duckdb_engine_on_parquet_names_itself(tmp_path: Path, capsys: pytest.Ca
     assert (tmp_path / "out" / "statements.json").exists()
 
 
-def test_default_is_the_row_engine(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    partners, transactions = _files(tmp_path, "saas_reseller")
-    assert _settle("saas_reseller", partners, transactions, tmp_path / "out") == 0
+@pytest.mark.parametrize("program", ["ad_agency", "saas_reseller"])
+def test_default_is_duckdb_for_a_program_it_settles(program: str, tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    partners, transactions = _files(tmp_path, program)
+    assert _settle(program, partners, transactions, tmp_path / "out") == 0
+    assert "duckdb engine" in capsys.readouterr().out
+    assert _settle(program, partners, transactions, tmp_path / "rows", "--engine", "rows") == 0
     assert "compiled engine" in capsys.readouterr().out
+    for name in ("statements.json", "lines.csv", "rejects.csv"):
+        assert (tmp_path / "out" / name).read_bytes() == (tmp_path / "rows" / name).read_bytes()
 
 
 _REFUSED = """\
