@@ -30,6 +30,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import linecache
+import re
 from collections.abc import Callable
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
@@ -42,6 +43,7 @@ from runtime.decisions._rounding import round_amount, round_ratio, round_times
 from runtime.decisions._slots import PartnerSlots
 from runtime.engine import compile_entry
 from runtime.engine import operators as ops
+from runtime.engine.codegen import inline_entry
 from runtime.loaded import CONSTANT, PARTNER, LoadedVersion, transaction_slots
 from runtime.model import Figure, Line, Partner, Quote, QuoteFigures, Share, Transaction, Violation, Volumes
 from runtime.money import format_amount, format_rate
@@ -105,6 +107,8 @@ class _Builder:
         self.roles: dict[str, tuple[str, list[str]]] = {}  # role → (call text, slot keys it computes)
         self.role_slots: dict[str, list[tuple[str, ir.Expr]]] = {}
         self.role_args: dict[str, tuple[Partner, Volumes]] = {}
+        self.called: list[str] = []  # roles whose slots are a call of their own function, not inline
+        self.inline_helpers: dict[str, Callable[..., Any]] = {}  # the functions inline slots call, by name
 
     # --- statics and slots -------------------------------------------------------------------------
 
@@ -206,9 +210,17 @@ class _Builder:
         tail = self.lines[header_at:]
         del self.lines[header_at:]
         for role, slot_list in self.role_slots.items():
-            names = "".join(f"{role}_{i}, " for i in range(len(slot_list)))
+            for _, expr in slot_list:
+                for f in ops.fields_in_order([expr]):
+                    if f.scope == "transaction" and f.name == "contract":
+                        raise NoPlan("transaction.contract")  # the partner's contract when none: the reference path
+                    if f.scope not in ("transaction", "partner") and (f.scope, f.name) not in _PERIOD:
+                        raise NoPlan(f"{f.scope}.{f.name}")
             partner, volumes = self.role_args[role]
-            self.emit(f"({names}) = {role}(txn, {self.s(partner)}, {self.s(volumes)})")
+            if not self.role_lines(role, self.s(partner), self.s(volumes)):
+                names = "".join(f"{role}_{i}, " for i in range(len(slot_list)))
+                self.called.append(role)
+                self.emit(f"({names}) = {role}(txn, {self.s(partner)}, {self.s(volumes)})")
         self.lines.extend(tail)
         return self.compile()
 
@@ -486,34 +498,39 @@ class _Builder:
         return Hints(quoter.rt.ruleset, self.version, quoter.cache, quoter.volumes).next_steps(
             first, first_contract, self.seller)
 
+    def role_lines(self, role: str, partner: str, volumes: str) -> bool:
+        """Emit the role's transaction-dependent slots inline, into `{role}_0, {role}_1, …` (False: they
+        need helper functions of their own, and the caller calls `role_function` instead)."""
+        inline = inline_entry(self.role_slots[role], self.quoter.rt.context, prefix=f"{role}_",
+                              constants=f"{role}K", load=_loader(partner, volumes))
+        if inline is None:
+            return False
+        clash = set(inline.helpers) & set(self.inline_helpers)
+        if any(self.inline_helpers[name] is not inline.helpers[name] for name in clash):
+            return False
+        self.inline_helpers.update(inline.helpers)
+        def static(match: re.Match[str]) -> str:
+            return self.s(inline.consts[int(match.group(1))])
+
+        for line in inline.lines:
+            line = re.sub(rf"\b{role}K\[(\d+)\]", static, line)  # each constant a static of its own
+            self.emit(re.sub(rf"\b{role}_v(\d+)\b", rf"{role}_\1", line))
+        return True
+
     def role_function(self, role: str) -> Callable[..., tuple[Any, ...]]:
         """The generated function computing the role's transaction-dependent slots from (txn, p, vol)."""
-        def load(f: ir.Field, const: Callable[[Any], str]) -> str:
-            if f.scope == "transaction":
-                return f"txn.{f.name}" if f.name in _TXN_ATTRIBUTES else f"txn.fields[{const(f.name)}]"
-            if f.scope == "partner":
-                return f"p.{f.name}" if f.name in _PARTNER_ATTRIBUTES else f"p.fields[{const(f.name)}]"
-            if f.scope == "period" and f.name in _VOLUMES:
-                return f"vol.{f.name}"
-            raise NoPlan(f"{f.scope}.{f.name}")
-
-        for _, expr in self.role_slots[role]:
-            for f in ops.fields_in_order([expr]):
-                load(f, lambda value: "")
-                if f.scope == "transaction" and f.name == "contract":
-                    raise NoPlan("transaction.contract")  # falls back to the partner's contract: the reference path
         key = ("role", self.version.rules.version, tuple(k for k, _ in self.role_slots[role]))
         found = self.quoter.rt.plan_code.get(key)  # plans of other partners need the same slots
         if found is None:
             found = self.quoter.rt.plan_code[key] = compile_entry(
                 f"{self.version.rules.version}:quote:{role}", self.role_slots[role], self.quoter.rt.context,
-                self.ruleset.program_id, params="txn, p, vol", load=load).raw
+                self.ruleset.program_id, params="txn, p, vol", load=_loader("p", "vol")).raw
         return found
 
     def compile(self) -> Plan:
         params = "".join(f"s{i}, " for i in range(len(self.statics)))
-        roles = [self.role_function(r) for r in self.role_slots]
-        head = f"def make({params}{''.join(f'{r}, ' for r in self.role_slots)}):"
+        roles = [self.role_function(r) for r in self.called]
+        head = f"def make({params}{''.join(f'{r}, ' for r in self.called)}):"
         made = []
         codes = self.quoter.rt.plan_code  # per runtime: the helpers bind its rounding and currency
         for keep, drop in (("\x01", "\x02"), ("\x02", "\x01")):
@@ -532,8 +549,8 @@ class _Builder:
 
     def helpers(self) -> dict[str, Any]:
         unit, mode, ruleset = self.unit, self.mode, self.ruleset
-        return {"F": _fraction, "ZERO": Fraction(0), "QF": _tuple_new_figures, "Quote": Quote, "Line": Line,
-                "Share": Share, "Figure": Figure, "Violation": Violation, "rate": format_rate,
+        return {**self.inline_helpers, "F": _fraction, "ZERO": Fraction(0), "QF": _tuple_new_figures, "Quote": Quote,
+                "Line": Line, "Share": Share, "Figure": Figure, "Violation": Violation, "rate": format_rate,
                 "RR": lambda n, d: round_ratio(n, d, unit, mode),
                 "RA": lambda value: round_amount(value, unit, mode),
                 "RT": lambda amount, rate: round_times(amount, rate, unit, mode),
@@ -544,6 +561,22 @@ def _variant(lines: list[str], only: str) -> list[str]:
     """The lines one variant keeps, without their marks."""
     drop = _ONLY["explain" if only == "plain" else "plain"]
     return [line.replace(_ONLY[only], "") for line in lines if drop not in line]
+
+
+_PERIOD = frozenset(("period", name) for name in _VOLUMES)
+
+
+def _loader(partner: str, volumes: str) -> Callable[[ir.Field, Callable[[Any], str]], str]:
+    """How generated slot code reads a field: straight from the `Transaction` (`txn`), the partner and its
+    volumes (the locals named), never through a dictionary of every field."""
+    def load(f: ir.Field, const: Callable[[Any], str]) -> str:
+        if f.scope == "transaction":
+            return f"txn.{f.name}" if f.name in _TXN_ATTRIBUTES else f"txn.fields[{const(f.name)}]"
+        if f.scope == "partner":
+            return f"{partner}.{f.name}" if f.name in _PARTNER_ATTRIBUTES else f"{partner}.fields[{const(f.name)}]"
+        return f"{volumes}.{f.name}"
+
+    return load
 
 
 _tuple_new_figures = functools.partial(tuple.__new__, QuoteFigures)

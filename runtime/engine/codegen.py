@@ -137,6 +137,40 @@ def compile_entry(name: str, slots: Sequence[tuple[str, ir.Expr]], ctx: ops.Eval
     return Entry(name, tuple(n for n, _ in slots), source, filename, namespace["e"], sites)
 
 
+@dataclass(frozen=True, slots=True)
+class Inline:
+    """The statements of a generated entry, to be placed inside another generated function.
+
+    `lines` compute the slots into locals `{prefix}v0, {prefix}v1, …` (fields in `{prefix}f0, …`),
+    reading constants from `{constants}[i]`; the caller binds that name to `consts` and the names of
+    `helpers` to their functions. Errors are not located: the caller must re-run through a located
+    path when a line raises.
+    """
+
+    lines: tuple[str, ...]
+    consts: tuple[Any, ...]
+    helpers: Mapping[str, Callable[..., Any]]
+
+
+def inline_entry(slots: Sequence[tuple[str, ir.Expr]], ctx: ops.EvalContext, *, prefix: str, constants: str,
+                 load: Callable[[ir.Field, Callable[[Any], str]], str]) -> Inline | None:
+    """The body of the function `compile_entry` would generate, as statements with renamed locals.
+
+    None when the expressions need helper functions of their own (a subtree taller than
+    SPLIT_DEPTH): the caller then calls a compiled entry instead.
+    """
+    gen = _Generator(ctx, "", load)
+    source, _ = gen.module([expr for _, expr in slots])
+    if gen._functions:
+        return None
+    body = source.splitlines()[1:-1]  # without `def e():` and `return (…)`
+    renamed = []
+    for line in body:
+        line = re.sub(r"\bK\[", f"{constants}[", line.removeprefix("    "))
+        renamed.append(re.sub(r"\b([fv])(\d+)\b", lambda m: f"{prefix}{m.group(1)}{m.group(2)}", line))
+    return Inline(tuple(renamed), tuple(gen.consts), dict(gen.helpers))
+
+
 def _sanitise(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.\-]", "_", text)[:60]
 
