@@ -47,3 +47,26 @@ def test_an_entry_returns_every_slot_in_order(exprs: list[Any], env: dict[str, A
     except EvaluationError:
         return  # which error an entry reports first is covered by the unit tests
     assert entry(env) == expected
+
+
+@SETTINGS
+@given(exprs=st.lists(ir_strategies.exprs(depth=3), min_size=1, max_size=3), env=ir_strategies.environments())
+def test_inline_statements_compute_what_the_entry_returns(exprs: list[Any], env: dict[str, Any]) -> None:
+    ctx = EvalContext("half_even", 1)
+    slots = [(f"s{i}", e) for i, e in enumerate(exprs)]
+    inline = codegen.inline_entry(slots, ctx, prefix="r_", constants="RK",
+                                  load=lambda f, const: f"env[{const(f.scope + '.' + f.name)}]")
+    if inline is None:  # a subtree too tall to inline: callers call the entry instead
+        return
+    results = ", ".join(f"r_v{i}" for i in range(len(exprs)))
+    source = "def run(env):\n" + "".join(f"    {line}\n" for line in inline.lines) + f"    return ({results},)\n"
+    namespace: dict[str, Any] = {"__builtins__": {}, "RK": inline.consts, **inline.helpers}
+    exec(compile(source, "<inline>", "exec"), namespace)
+    entry = compile_entry("prop", slots, ctx, "property")
+    try:
+        expected = entry(env)
+    except EvaluationError:
+        with pytest.raises((EvaluationError, KeyError, ZeroDivisionError, TypeError)):  # unlocated
+            namespace["run"](env)
+        return
+    assert namespace["run"](env) == expected
