@@ -45,22 +45,7 @@ def test_default_is_duckdb_for_a_program_it_settles(program: str, tmp_path: Path
         assert (tmp_path / "out" / name).read_bytes() == (tmp_path / "rows" / name).read_bytes()
 
 
-_REFUSED = """\
-ppl: 1
-program:
-  id: refused
-  title: Refused
-  version: "1"
-  effective_from: 2026-04-01
-  currency: JPY
-  rounding: {mode: down, unit: ¥1}
-  fiscal_year_start: 4
-contracts:
-  - id: sp
-    kind: solution_partner
-    margin: 10%
-    services: transaction.list_price / transaction.quantity
-"""
+_REFUSED = (Path(__file__).parent.parent / "runtime" / "sql" / "refused_by_sql.yaml").read_text(encoding="utf-8")
 
 
 def test_refused_program_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

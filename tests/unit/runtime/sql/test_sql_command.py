@@ -57,22 +57,7 @@ def test_the_header_states_the_chain_columns(capsys: pytest.CaptureFixture[str])
     assert "parent VARCHAR (NULL or '': none)" in out and "at most 3 levels" in out
 
 
-_REFUSED = """\
-ppl: 1
-program:
-  id: refused
-  title: Refused
-  version: "1"
-  effective_from: 2026-04-01
-  currency: JPY
-  rounding: {mode: down, unit: ¥1}
-  fiscal_year_start: 4
-contracts:
-  - id: sp
-    kind: solution_partner
-    margin: 10%
-    services: transaction.list_price / transaction.quantity
-"""
+_REFUSED = (pathlib.Path(__file__).parent / "refused_by_sql.yaml").read_text(encoding="utf-8")
 
 
 def test_refuses_a_construct_naming_it(tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:
