@@ -222,17 +222,21 @@ def _lookups(con: Any, texts: list[str]) -> None:
 
 def copy_lines(con: Any, ruleset: ir.RuleSet, partners: Mapping[str, Partner], header: str, path: Path) -> None:
     """Write `header` and every transaction line of `q0` to `path` as CSV rows (CRLF, minimal quoting), in row
-    order; `q0` becomes `q`, sorted by row, with the keys of its lines' texts."""
+    order; `q0` becomes `q` (for the accounts)."""
     texts = _line_meta(con, ruleset, partners)
     passes = len(pass_scales(ruleset))
     fees = "".join(f", f{e}.fk AS fk{e}" for e in range(passes))
     joins = "".join(f" LEFT JOIN fee_labels f{e} ON f{e}.vidx = q.vidx AND f{e}.e = {e} AND f{e}.n = q.ptf{e}_n"
                     for e in range(passes))
-    con.execute(f"CREATE OR REPLACE TEMP TABLE q AS SELECT q.*, m.mk{fees} FROM q0 q "
-                f"JOIN lmeta m USING (vidx, partner, contract){joins} ORDER BY q.row")
-    con.execute("DROP TABLE q0")
-    _lookups(con, texts)
     depth = depth_of(ruleset)
+    # Only what the lines read is sorted by row (the sort carries every column it keeps); the accounts
+    # read the whole quote, in any order.
+    needed = ["row", "id", "kind", "chain_len", *(f"keep{k}" for k in range(1, depth + 1)),
+              *(f"{c}{e}" for e in range(passes) for c in ("pt", "ptf")), "services", "referral_fee"]
+    con.execute(f"CREATE OR REPLACE TEMP TABLE ql AS SELECT {', '.join(f'q.{c}' for c in needed)}, m.mk{fees} "
+                f"FROM q0 q JOIN lmeta m USING (vidx, partner, contract){joins} ORDER BY q.row")
+    con.execute("ALTER TABLE q0 RENAME TO q")
+    _lookups(con, texts)
 
     def get(name: str, key: str = "mk") -> str:
         return f"getvariable('lm_{name}')[{key}]"
@@ -260,16 +264,15 @@ def copy_lines(con: Any, ruleset: ir.RuleSet, partners: Mapping[str, Partner], h
     source = (f"(SELECT *, CASE WHEN odd THEN '\"' ELSE '' END AS lq, "
               "CASE WHEN odd THEN replace(id, '\"', '\"\"') ELSE id END AS ide, "
               "CASE WHEN odd THEN '\"' || replace(id, '\"', '\"\"') || '\"' ELSE id END AS tid "
-              f"FROM (SELECT *, {special} AS odd FROM q))")
-    # Rows of a table come back in the order they went in: the header, then the lines in row order. Each
-    # row's lines are one value; DuckDB ends it with CRLF.
-    con.execute("CREATE OR REPLACE TEMP TABLE lines_text(l VARCHAR)")
-    con.execute("INSERT INTO lines_text VALUES (?)", [header.removesuffix("\r\n")])
-    con.execute(f"INSERT INTO lines_text SELECT l FROM (SELECT concat_ws(chr(13) || chr(10), {', '.join(parts)}) "
-                f"AS l FROM {source}) WHERE l <> ''")
-    con.execute("COPY (SELECT l FROM lines_text WHERE l IS NOT NULL) TO ? (FORMAT csv, HEADER false, QUOTE '', "
-                "ESCAPE '', DELIMITER '\x01', NEW_LINE '\r\n')", [str(path)])
-    con.execute("DROP TABLE lines_text")
+              f"FROM (SELECT *, {special} AS odd FROM ql))")
+    # `q` is in row order and the scan keeps it (preserve_insertion_order), so the lines stream straight to
+    # the file: each row's lines are one value, which DuckDB ends with CRLF, and the header is the name of
+    # that one column (written as it is: no quoting).
+    name = '"' + header.removesuffix("\r\n").replace('"', '""') + '"'
+    con.execute(f"COPY (SELECT l AS {name} FROM (SELECT concat_ws(chr(13) || chr(10), {', '.join(parts)}) AS l "
+                f"FROM {source}) WHERE l <> '') TO ? (FORMAT csv, HEADER true, QUOTE '', ESCAPE '', "
+                "DELIMITER '\x01', NEW_LINE '\r\n')", [str(path)])
+    con.execute("DROP TABLE ql")
 
 
 def fill_accounts(con: Any, ruleset: ir.RuleSet, settler: Settler) -> None:

@@ -60,7 +60,7 @@ def _connect(options: Options, temp: str) -> Any:
     import duckdb
 
     config: dict[str, Any] = {"memory_limit": options.memory_limit, "temp_directory": temp,
-                              "preserve_insertion_order": True}
+                              "preserve_insertion_order": True, "enable_progress_bar": False}
     if options.threads is not None:
         config["threads"] = options.threads
     return duckdb.connect(config=config)
