@@ -76,7 +76,8 @@ def write_files(out: Path, name: str, ruleset: ir.RuleSet, rows: int) -> tuple[P
         for p in cases.partners.values():
             writer.writerow([p.id, p.contract, p.tier or "", p.level, p.parent or "",
                              *(_text(p.fields.get(n)) for n in p_inputs)])
-    con = duckdb.connect(config={"enable_progress_bar": False})
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
     cols = ", ".join(f'"{c}" VARCHAR' for c in ["partner", "contract", "product", "list_price", "sell_price",
                                                  "quantity", *t_inputs])
     con.execute(f"CREATE TABLE pool(k BIGINT, {cols})")

@@ -60,10 +60,12 @@ def _connect(options: Options, temp: str) -> Any:
     import duckdb
 
     config: dict[str, Any] = {"memory_limit": options.memory_limit, "temp_directory": temp,
-                              "preserve_insertion_order": True, "enable_progress_bar": False}
+                              "preserve_insertion_order": True}
     if options.threads is not None:
         config["threads"] = options.threads
-    return duckdb.connect(config=config)
+    con = duckdb.connect(config=config)
+    con.execute("SET enable_progress_bar = false")  # a long query would draw one on standard output
+    return con
 
 
 def _stage_python(con: Any, path: Path, ruleset: ir.RuleSet) -> None:
