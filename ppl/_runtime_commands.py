@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import time
 from collections import Counter
@@ -100,6 +101,20 @@ def load_partners(path: str, ruleset: ir.RuleSet, command: str) -> dict[str, Par
             print(f"{exc.path}: {problem}", file=sys.stderr)
         more = len(exc.problems) - 20
         raise _fail(command, f"{exc.path} has mistakes" + (f" (and {more} more)" if more > 0 else "")) from None
+
+
+def _memory_size(text: str) -> str:
+    """`--memory-limit`: a size such as 512MB, 2GB or 1.5GiB (a usage error otherwise)."""
+    if not re.fullmatch(r"\s*\d+(\.\d+)?\s*([KMGT]i?B|B)\s*", text, re.IGNORECASE):
+        raise argparse.ArgumentTypeError(f"`{text}` is not a size such as 512MB or 2GB")
+    return text.strip()
+
+
+def _positive(text: str) -> int:
+    """`--threads`: a whole number of at least 1 (a usage error otherwise)."""
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"`{text}` is not a whole number of at least 1")
+    return int(text)
 
 
 def _period(text: str, ruleset: ir.RuleSet, command: str) -> Period:
@@ -462,9 +477,9 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--out", required=True, metavar="DIR", help="where to write the statements")
     p.add_argument("--unique-ids", action="store_true",
                    help="reject a row whose transaction id appeared before (keeps every id in memory)")
-    p.add_argument("--memory-limit", dest="memory_limit", default="2GB", metavar="SIZE",
+    p.add_argument("--memory-limit", dest="memory_limit", default="2GB", metavar="SIZE", type=_memory_size,
                    help="duckdb engine: the most memory DuckDB may use before it spills to disk (default: 2GB)")
-    p.add_argument("--threads", type=int, metavar="N", help="duckdb engine: threads (default: one per core)")
+    p.add_argument("--threads", type=_positive, metavar="N", help="duckdb engine: threads (default: one per core)")
     p.set_defaults(run=run(_cmd_settle))
 
     p = sub.add_parser("quote", help="quote one transaction and explain every number",

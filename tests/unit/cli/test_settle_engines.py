@@ -76,3 +76,14 @@ def test_a_file_that_is_not_parquet(tmp_path: Path, capsys: pytest.CaptureFixtur
         assert _settle("saas_reseller", partners, bad, tmp_path / engine, "--engine", engine) == 2
         err = capsys.readouterr().err
         assert "cannot read as Parquet" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("option, value", [("--threads", "0"), ("--threads", "two"), ("--memory-limit", "lots"),
+                                           ("--memory-limit", "2 XB")])
+def test_a_bad_engine_option_is_a_usage_error_before_anything_is_read(
+        option: str, value: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        _settle("saas_reseller", tmp_path / "none.csv", tmp_path / "none.parquet", tmp_path / "out", option, value)
+    assert exit_.value.code == 2
+    assert f"argument {option}: `{value}`" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
