@@ -265,7 +265,9 @@ def compile_program(program: ast.Program) -> ir.RuleSet:
     source = program.span.file if program.span else ""
     return ir.RuleSet(
         program.id.name, _text(program.title), _text(program.description), ctx.currency,
-        CURRENCIES.get(ctx.currency, 0), program.rounding.mode, lowerer.rounding_unit, program.fiscal_year_start,
+        CURRENCIES.get(ctx.currency, 0),
+        ir.Rounding(lowerer.rounding_unit, program.rounding.mode, dict(program.rounding.modes),
+                    program.rounding.point, program.rounding.marginal), program.fiscal_year_start,
         source, {k: tuple(v) for k, v in sorted(ctx.enums.items())}, inputs, tuple(versions))
 
 

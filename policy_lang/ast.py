@@ -191,8 +191,11 @@ class Text(Node):
 class Rounding(Node):
     """How amounts are rounded where the program rounds."""
 
-    mode: str  # "down" | "half_up" | "half_even" | "up"
+    mode: str  # "down" | "half_up" | "half_even" | "up": the default for every kind of amount
     unit: Expr | None
+    modes: tuple[tuple[str, str], ...] = ()  # (kind of amount, mode), where the program sets one
+    point: str = "margin"  # "margin" | "wholesale": which figure of a sale is rounded
+    marginal: str = "total"  # "total" | "per_bracket": how a marginal ladder is rounded
 
 
 @dataclass(frozen=True, slots=True)

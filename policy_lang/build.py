@@ -275,7 +275,13 @@ class _Builder:
         assert isinstance(header, YMap)
         rounding_node = header.get("rounding")
         assert isinstance(rounding_node, YMap)
+        modes_node = rounding_node.get("modes")
+        modes = tuple((str(k.value), str(v.value)) for k, v in modes_node.items
+                      if isinstance(v, YScalar)) if isinstance(modes_node, YMap) else ()
+        point, marginal = rounding_node.get("point"), rounding_node.get("marginal_ladder")
         rounding = ast.Rounding(str(self.word(rounding_node.get("mode"))), self.expr(rounding_node.get("unit")),
+                                modes, str(point.value) if isinstance(point, YScalar) else "margin",
+                                str(marginal.value) if isinstance(marginal, YScalar) else "total",
                                 span=rounding_node.span)
         start = self.date(header.get("effective_from"))
         version = header.get("version")

@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -335,6 +336,40 @@ class InputDecl:
     description: Text = field(default_factory=dict)  # what the field means, by language, for guides
 
 
+AMOUNT_KINDS: tuple[str, ...] = (
+    "margin",  # the margin of the partner that buys from the vendor (level 1): list amount × margin
+    "level_margin",  # the margin of each level below level 1 in a distributor chain
+    "pass_through_fee",  # the partner's fee on an amount passed through at cost
+    "referral_fee",  # a referral contract's fee
+    "ladder",  # a ladder's settlement line (and its clawback)
+    "bonus",  # a bonus line (and its clawback)
+    "refund",  # the reversal of a sale's lines by a refund
+)
+"""The kinds of amount a program may give a rounding mode of their own (`rounding.modes`)."""
+
+ROUNDING_POINTS: tuple[str, ...] = ("margin", "wholesale")
+"""Where a margin is rounded: the partner's margin (wholesale = list − rounded margin), or the wholesale price."""
+
+MARGINAL_ROUNDINGS: tuple[str, ...] = ("total", "per_bracket")
+"""How a marginal ladder is rounded: once on the exact sum over its brackets, or each bracket's line."""
+
+
+@dataclass(frozen=True, slots=True)
+class Rounding:
+    """Where and how the program rounds: a unit, a default mode, a mode per kind of amount, the margin's point."""
+
+    unit: int  # minor units, e.g. 1 (¥1) or 100 (¥100)
+    mode: str  # the default: down | half_up | half_even | up
+    modes: Mapping[str, str] = field(default_factory=dict)  # by AMOUNT_KINDS entry, where the program sets one
+    point: str = "margin"  # one of ROUNDING_POINTS
+    marginal: str = "total"  # one of MARGINAL_ROUNDINGS
+
+    def mode_for(self, kind: str) -> str:
+        """The mode that rounds one kind of amount (`AMOUNT_KINDS`); the default where the program sets none."""
+        assert kind in AMOUNT_KINDS, kind
+        return self.modes.get(kind, self.mode)
+
+
 @dataclass(frozen=True, slots=True)
 class RuleSet:
     """A compiled program."""
@@ -344,13 +379,22 @@ class RuleSet:
     description: Text
     currency: str
     minor_unit: int  # digits: 0 for JPY
-    rounding_mode: str  # down | half_up | half_even | up
-    rounding_unit: int  # minor units, e.g. 1 (¥1) or 100 (¥100)
+    rounding: Rounding
     fiscal_year_start: int
     source: str  # the program file as named when compiled
     enums: dict[str, tuple[str, ...]]
     inputs: tuple[InputDecl, ...]
     versions: tuple[Version, ...]  # in date order
+
+    @property
+    def rounding_mode(self) -> str:
+        """The program's default rounding mode (`rounding.mode`)."""
+        return self.rounding.mode
+
+    @property
+    def rounding_unit(self) -> int:
+        """The unit every amount is rounded to, in minor units."""
+        return self.rounding.unit
 
     def version_on(self, day: datetime.date) -> Version | None:
         """The version in force on a day: the latest that starts on or before it and has not ended."""

@@ -235,7 +235,9 @@ def encode(ruleset: ir.RuleSet) -> dict[str, Any]:
     return {
         "program_id": ruleset.program_id, "title": ruleset.title, "description": ruleset.description,
         "currency": ruleset.currency, "minor_unit": ruleset.minor_unit,
-        "rounding": {"mode": ruleset.rounding_mode, "unit": ruleset.rounding_unit},
+        "rounding": {"mode": ruleset.rounding.mode, "unit": ruleset.rounding.unit,
+                     "modes": dict(sorted(ruleset.rounding.modes.items())), "point": ruleset.rounding.point,
+                     "marginal": ruleset.rounding.marginal},
         "fiscal_year_start": ruleset.fiscal_year_start, "source": ruleset.source,
         "enums": {k: list(v) for k, v in sorted(ruleset.enums.items())},
         "inputs": [{"scope": i.scope, "name": i.name, "type": i.type, "description": i.description}
@@ -311,11 +313,22 @@ def _decode_version(d: dict[str, Any]) -> ir.Version:
         at=_at(d))
 
 
+def _decode_rounding(data: dict[str, Any]) -> ir.Rounding:
+    modes = data.get("modes") or {}
+    for kind, mode in modes.items():
+        if kind not in ir.AMOUNT_KINDS or not isinstance(mode, str):
+            raise ValueError(f"unknown rounding kind {kind!r}")
+    point, marginal = data.get("point", "margin"), data.get("marginal", "total")
+    if point not in ir.ROUNDING_POINTS or marginal not in ir.MARGINAL_ROUNDINGS:
+        raise ValueError(f"unknown rounding point {point!r} or marginal rounding {marginal!r}")
+    return ir.Rounding(data["unit"], data["mode"], dict(modes), point, marginal)
+
+
 def decode(data: dict[str, Any]) -> ir.RuleSet:
     """JSON data (without the envelope) → a rule set."""
     return ir.RuleSet(
         data["program_id"], data["title"], data["description"], data["currency"], data["minor_unit"],
-        data["rounding"]["mode"], data["rounding"]["unit"], data["fiscal_year_start"], data["source"],
+        _decode_rounding(data["rounding"]), data["fiscal_year_start"], data["source"],
         {k: tuple(v) for k, v in data["enums"].items()},
         tuple(ir.InputDecl(i["scope"], i["name"], i["type"], i.get("description") or {}) for i in data["inputs"]),
         tuple(_decode_version(v) for v in data["versions"]))
