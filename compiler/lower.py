@@ -266,7 +266,7 @@ def compile_program(program: ast.Program) -> ir.RuleSet:
     return ir.RuleSet(
         program.id.name, _text(program.title), _text(program.description), ctx.currency,
         CURRENCIES.get(ctx.currency, 0),
-        ir.Rounding(lowerer.rounding_unit, program.rounding.mode, dict(program.rounding.modes),
+        ir.Rounding(lowerer.rounding_unit, program.rounding.mode, tuple(sorted(program.rounding.modes)),
                     program.rounding.point, program.rounding.marginal), program.fiscal_year_start,
         source, {k: tuple(v) for k, v in sorted(ctx.enums.items())}, inputs, tuple(versions))
 

@@ -25,7 +25,6 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -360,14 +359,14 @@ class Rounding:
 
     unit: int  # minor units, e.g. 1 (¥1) or 100 (¥100)
     mode: str  # the default: down | half_up | half_even | up
-    modes: Mapping[str, str] = field(default_factory=dict)  # by AMOUNT_KINDS entry, where the program sets one
+    modes: tuple[tuple[str, str], ...] = ()  # (AMOUNT_KINDS entry, mode), sorted, where the program sets one
     point: str = "margin"  # one of ROUNDING_POINTS
     marginal: str = "total"  # one of MARGINAL_ROUNDINGS
 
     def mode_for(self, kind: str) -> str:
         """The mode that rounds one kind of amount (`AMOUNT_KINDS`); the default where the program sets none."""
         assert kind in AMOUNT_KINDS, kind
-        return self.modes.get(kind, self.mode)
+        return next((mode for k, mode in self.modes if k == kind), self.mode)
 
 
 @dataclass(frozen=True, slots=True)

@@ -236,7 +236,7 @@ def encode(ruleset: ir.RuleSet) -> dict[str, Any]:
         "program_id": ruleset.program_id, "title": ruleset.title, "description": ruleset.description,
         "currency": ruleset.currency, "minor_unit": ruleset.minor_unit,
         "rounding": {"mode": ruleset.rounding.mode, "unit": ruleset.rounding.unit,
-                     "modes": dict(sorted(ruleset.rounding.modes.items())), "point": ruleset.rounding.point,
+                     "modes": dict(ruleset.rounding.modes), "point": ruleset.rounding.point,
                      "marginal": ruleset.rounding.marginal},
         "fiscal_year_start": ruleset.fiscal_year_start, "source": ruleset.source,
         "enums": {k: list(v) for k, v in sorted(ruleset.enums.items())},
@@ -321,7 +321,7 @@ def _decode_rounding(data: dict[str, Any]) -> ir.Rounding:
     point, marginal = data.get("point", "margin"), data.get("marginal", "total")
     if point not in ir.ROUNDING_POINTS or marginal not in ir.MARGINAL_ROUNDINGS:
         raise ValueError(f"unknown rounding point {point!r} or marginal rounding {marginal!r}")
-    return ir.Rounding(data["unit"], data["mode"], dict(modes), point, marginal)
+    return ir.Rounding(data["unit"], data["mode"], tuple(sorted(modes.items())), point, marginal)
 
 
 def decode(data: dict[str, Any]) -> ir.RuleSet:

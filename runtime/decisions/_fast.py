@@ -37,7 +37,7 @@ from runtime.decisions._hints import Hints
 from runtime.decisions._plan_code import _ONLY, NoPlan, Plan, PlanCode, variant
 from runtime.decisions._pricing import QuoteError, _fraction, _title, ladder_step
 from runtime.decisions._quoting import _is_rate, _Quoting
-from runtime.decisions._rounding import round_amount
+from runtime.decisions._rounding import price_terms, round_amount
 from runtime.loaded import LoadedVersion
 from runtime.model import Figure, Partner, Quote, QuoteFigures, Transaction, Volumes
 from runtime.money import format_rate
@@ -185,11 +185,13 @@ class _Builder(PlanCode):
             self.emit(f"r_ = F({raw})")
             rn, rd, r_ = "r_.numerator", "r_.denominator", "r_"
 
+        mode = self.ruleset.rounding.mode_for("referral_fee")
+
         def rounded(depth: int) -> None:
             if denominator is None:
-                self.emit(f"amt = RR(fn_, {rd})", depth)
+                self.emit(f"amt = RR(fn_, {rd}, {self.s(mode)})", depth)
             else:
-                self.rounded("amt", "fn_", denominator, depth)
+                self.rounded("amt", "fn_", denominator, depth, mode)
 
         self.emit(f"fn_ = sa * {rn}" if is_rate else f"fn_ = {rn} * (1 if qty >= 0 else -1)")
         rule, fee_at = f"contract `{contract.id}`", contract.fee.at if contract.fee else contract.at
@@ -200,8 +202,8 @@ class _Builder(PlanCode):
             cap = contract.fee_cap
             capped = [*rates, f"Figure('referral fee cap', {self.s(cap)}, {self.s(rule)}, {self.s(contract.at)})"]
             self.emit(f"if abs(fn_) > {self.s(cap)} * {rd}:")
-            self.emit(f"amt = {self.s(round_amount(Fraction(cap), self.unit, self.mode))} if fn_ > 0 else "
-                      f"{self.s(round_amount(Fraction(-cap), self.unit, self.mode))}", 3)
+            self.emit(f"amt = {self.s(round_amount(Fraction(cap), self.unit, mode))} if fn_ > 0 else "
+                      f"{self.s(round_amount(Fraction(-cap), self.unit, mode))}", 3)
             self.explain(f"rx = ({''.join(r + ', ' for r in capped)})", 3)
             self.emit("else:")
             rounded(3)
@@ -283,10 +285,18 @@ class _Builder(PlanCode):
                    headroom: Fraction | None) -> None:
         """The prices, margin lines and shares of one branch, every margin known."""
         hierarchy = self.version.rules.hierarchy
-        for k in range(len(chain)):
-            rate = sum(margins[k:], Fraction(0)) if stacked else margins[k]
-            self.emit(f"n_ = la * {rate.denominator - rate.numerator}", 0)
-            self.rounded(f"p{k}", "n_", rate.denominator, 0)
+        rounded: dict[tuple[Fraction, str], str] = {}  # a rounded amount of the list amount, by (rate, mode)
+        for k, priced in enumerate(price_terms(len(margins), stacked, self.ruleset.rounding)):
+            parts = ["la"] if priced.base else []
+            for term in priced.terms:
+                sign, rate, mode = term.sign, term.rate(margins), term.mode
+                name = rounded.get((rate, mode))
+                if name is None:
+                    name = rounded[(rate, mode)] = f"g{len(rounded)}"
+                    self.emit(f"n_ = la * {rate.numerator}", 0)
+                    self.rounded(name, "n_", rate.denominator, 0, mode)
+                parts.append(f"{'-' if sign < 0 else '+'} {name}" if parts else name if sign > 0 else f"-{name}")
+            self.emit(f"p{k} = {' '.join(parts)}", 0)
         vid = self.s(self.version.rules.version)
         label = "'margin on ' + tid"
         plain, shown, shares, shares_x = [], [], [], []
@@ -344,16 +354,17 @@ class _Builder(PlanCode):
             fee = self.slot("ds", seller, slots, f"pass:{p.id}:fee")
             name, rule = _title(p.title, p.id), f"pass-through `{p.id}`"
             self.emit("ra_ = a_ if a_.__class__ is int else RA(a_)" if self.unit == 1 else "ra_ = RA(a_)", 3)
-            if fee.startswith("s") and self.unit == 1 and self.mode in ("down", "floor", "ceiling", "up"):
+            fee_mode = self.ruleset.rounding.mode_for("pass_through_fee")
+            if fee.startswith("s") and self.unit == 1 and fee_mode in ("down", "floor", "ceiling", "up"):
                 rate = _fraction(self.statics[int(fee[1:])])
                 self.emit("if a_.__class__ is int:", 3)
                 self.emit(f"n_ = a_ * {self.s(rate.numerator)}", 4)
-                self.rounded("fa_", "n_", rate.denominator, 4)
+                self.rounded("fa_", "n_", rate.denominator, 4, fee_mode)
                 self.emit("else:", 3)
-                self.emit(f"fa_ = RT(a_, {self.s(rate)})", 4)
+                self.emit(f"fa_ = RT(a_, {self.s(rate)}, {self.s(fee_mode)})", 4)
                 shown = self.s(format_rate(rate))
             else:
-                self.emit(f"fa_ = RT(a_, F({fee}))", 3)
+                self.emit(f"fa_ = RT(a_, F({fee}), {self.s(fee_mode)})", 3)
                 shown = f"rate(F({fee}))"
             self.plain(f"lp_ += (({sid}, 'pass_through', ra_), ({sid}, 'fee', fa_))", 3)
             self.explain(f"lx_ += (Line({sid}, 'pass_through', {self.s(name + ' at cost')}, ra_, {self.s(rule)}, "

@@ -113,26 +113,28 @@ class PlanCode:
     def plain(self, text: str, depth: int = 2) -> None:
         self.emit(text, depth, "plain")
 
-    def rounded(self, target: str, numerator: str, denominator: int, depth: int) -> None:
-        """`target = round_ratio(numerator, denominator, unit, mode)`, inline for every mode."""
+    def rounded(self, target: str, numerator: str, denominator: int, depth: int, mode: str | None = None) -> None:
+        """`target = round_ratio(numerator, denominator, unit, mode)`, inline for every mode (default: the
+        program's)."""
+        mode = mode or self.mode
         step = denominator * self.unit
         if step == 1:
             self.emit(f"{target} = {numerator}", depth)
             return
         times = f" * {self.unit}" if self.unit != 1 else ""
-        if self.mode in ("down", "floor", "ceiling", "up"):
+        if mode in ("down", "floor", "ceiling", "up"):
             floor = f"{numerator} // {step}"
             ceil = f"-(-{numerator} // {step})"
             text = {"down": f"({floor} if {numerator} >= 0 else {ceil})", "floor": f"({floor})",
-                    "ceiling": f"({ceil})", "up": f"({ceil} if {numerator} >= 0 else {floor})"}[self.mode]
+                    "ceiling": f"({ceil})", "up": f"({ceil} if {numerator} >= 0 else {floor})"}[mode]
             self.emit(f"{target} = {text}{times}", depth)
             return
-        if self.mode == "half_up":  # half away from zero: floor((2n + step) / 2step), mirrored below zero
+        if mode == "half_up":  # half away from zero: floor((2n + step) / 2step), mirrored below zero
             self.emit(f"{target} = (((2 * {numerator} + {step}) // {2 * step}) if {numerator} >= 0 else "
                       f"-((-2 * {numerator} + {step}) // {2 * step})){times}", depth)
             return
         self.emit(f"q_, r_ = divmod({numerator}, {step})", depth)
-        tie = f"{numerator} > 0" if self.mode == "half_up" else "q_ % 2 == 1"
+        tie = f"{numerator} > 0" if mode == "half_up" else "q_ % 2 == 1"
         self.emit(f"if 2 * r_ > {step} or (2 * r_ == {step} and {tie}): q_ += 1", depth)
         self.emit(f"{target} = q_{times}", depth)
 
@@ -203,9 +205,9 @@ class PlanCode:
         unit, mode, ruleset = self.unit, self.mode, self.ruleset
         return {**self.inline_helpers, "F": _fraction, "ZERO": Fraction(0), "QF": _tuple_new_figures, "Quote": Quote,
                 "Line": Line, "Share": Share, "Figure": Figure, "Violation": Violation, "rate": format_rate,
-                "RR": lambda n, d: round_ratio(n, d, unit, mode),
+                "RR": lambda n, d, m=mode: round_ratio(n, d, unit, m),
                 "RA": lambda value: round_amount(value, unit, mode),
-                "RT": lambda amount, rate: round_times(amount, rate, unit, mode),
+                "RT": lambda amount, rate, m=mode: round_times(amount, rate, unit, m),
                 "money": lambda value: format_amount(value, ruleset.currency, ruleset.minor_unit)}
 
 

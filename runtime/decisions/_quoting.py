@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from runtime import ir
 from runtime.decisions._hints import Hints
 from runtime.decisions._pricing import ZERO, Priced, QuoteError, _fraction, _Rate, _title, ladder_step
-from runtime.decisions._rounding import round_amount, round_complement, round_times
+from runtime.decisions._rounding import chain_prices, round_amount, round_times
 from runtime.decisions._slots import PartnerSlots, transaction_env
 from runtime.loaded import LoadedVersion
 from runtime.model import Figure, Line, Partner, Quote, Share, Transaction, Violation, Volumes
@@ -39,8 +39,9 @@ class _Quoting:
         self.table = version.transaction_slots
         self.txn = txn
         self.txn_env = transaction_env(txn)
-        self.mode = self.rt.ruleset.rounding_mode
-        self.unit = self.rt.ruleset.rounding_unit
+        rounding = self.rt.ruleset.rounding
+        self.mode, self.unit = rounding.mode, rounding.unit
+        self.fee_mode, self.referral_mode = rounding.mode_for("pass_through_fee"), rounding.mode_for("referral_fee")
         # Set by price(), for run():
         self.rates: list[_Rate] = []
         self.margin = ZERO
@@ -116,9 +117,7 @@ class _Quoting:
             margins.append(_fraction(self.slots(partner)[key]))
         hierarchy = self.rules.hierarchy
         stacked = hierarchy is not None and hierarchy.model == "stacked"
-        list_amount, unit, mode = priced.list_amount, self.unit, self.mode
-        prices = priced.prices = [round_complement(list_amount, sum(margins[k:], ZERO) if stacked else margins[k],
-                                                   unit, mode) for k in range(len(chain))]
+        prices = priced.prices = chain_prices(priced.list_amount, margins, stacked, self.rt.ruleset.rounding)
         version_id, label = self.rules.version, f"margin on {txn.id}"
         lines = priced.lines
         for k, partner in enumerate(chain):
@@ -175,7 +174,7 @@ class _Quoting:
                               self.rules.version, p.amount.at, self.txn.id))
             fee = _fraction(slots[f"pass:{p.id}:fee"])
             lines.append(Line(seller.id, "fee", f"fee on {name} ({format_rate(fee)})",
-                              round_times(amount, fee, self.unit, self.mode), rule, self.rules.version, p.fee.at,
+                              round_times(amount, fee, self.unit, self.fee_mode), rule, self.rules.version, p.fee.at,
                               self.txn.id))
         return lines
 
@@ -189,7 +188,8 @@ class _Quoting:
         if contract.fee_cap is not None and abs(fee) > contract.fee_cap:
             fee = Fraction(contract.fee_cap if fee > 0 else -contract.fee_cap)
             self.rates.append(("referral fee cap", contract.fee_cap, f"contract `{contract.id}`", contract.at))
-        return Line(seller.id, "referral_fee", f"referral fee on {self.txn.id}", self.round(fee),
+        return Line(seller.id, "referral_fee", f"referral fee on {self.txn.id}",
+                    round_amount(fee, self.unit, self.referral_mode),
                     f"contract `{contract.id}`", self.rules.version, contract.fee.at if contract.fee else contract.at,
                     self.txn.id)
 

@@ -8,8 +8,11 @@ mode, sign and unit; a property test holds the two together.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from fractions import Fraction
+from typing import NamedTuple
 
+from runtime import ir
 from runtime.money import round_line
 
 
@@ -60,3 +63,71 @@ def round_complement(amount: int, rate: Fraction, unit: int, mode: str) -> int:
     if type(amount) is int and type(rate) is Fraction:
         return round_ratio(amount * (rate.denominator - rate.numerator), rate.denominator, unit, mode)
     return round_amount(amount * (1 - rate), unit, mode)
+
+
+def margin_kind(level: int) -> str:
+    """The kind of amount (`ir.AMOUNT_KINDS`) of a chain level's margin: level 0 is the vendor's direct partner."""
+    return "margin" if level == 0 else "level_margin"
+
+
+def price_terms(depth: int, stacked: bool, rounding: ir.Rounding) -> list[PriceTerms]:
+    """How the price each level of a distributor chain pays is made of rounded amounts (docs/computation.md,
+    "A quote", steps 6 and 8), for a chain of `depth` levels (0: the vendor's direct partner).
+
+    The one statement of where a sale is rounded, read by the reference path (`chain_prices`), the quote
+    plans' code generator and the SQL emitter; each turns a term's levels into its own rate expression:
+
+    - rounding point `margin` (the default): each level's margin amount `list amount × mⱼ` is rounded in its
+      kind's mode and the price is the list amount less it (`nested`: less level k's own margin; `stacked`:
+      less the margins of level k and of every level below it), so margin + price = list amount exactly;
+    - rounding point `wholesale`: the price `list amount × (1 − margin)` is rounded in the level's mode, and
+      the margin is what is left.
+
+    >>> rounding = ir.Rounding(1, "down", (("level_margin", "up"),))
+    >>> [(t.sign, t.levels, t.mode) for t in price_terms(2, True, rounding)[0].terms]
+    [(-1, (0,), 'down'), (-1, (1,), 'up')]
+    """
+    out = []
+    for k in range(depth):
+        below = tuple(range(k, depth)) if stacked else (k,)
+        if rounding.point == "wholesale":
+            out.append(PriceTerms(0, (Term(1, below, True, rounding.mode_for(margin_kind(k))),)))
+        else:
+            out.append(PriceTerms(1, tuple(Term(-1, (j,), False, rounding.mode_for(margin_kind(j))) for j in below)))
+    return out
+
+
+class Term(NamedTuple):
+    """`sign × round(list amount × rate, unit, mode)`, rate = Σ of the levels' margins (or 1 less that sum)."""
+
+    sign: int
+    levels: tuple[int, ...]
+    complement: bool
+    mode: str
+
+    def rate(self, margins: Sequence[Fraction]) -> Fraction:
+        """The term's rate, given every level's margin."""
+        total = sum((margins[j] for j in self.levels), Fraction(0))
+        return 1 - total if self.complement else total
+
+
+class PriceTerms(NamedTuple):
+    """One level's price: `list amount × base + Σ` of its rounded terms."""
+
+    base: int  # 1 (the list amount less rounded margins) or 0 (a rounded price)
+    terms: tuple[Term, ...]
+
+
+def chain_prices(list_amount: int, margins: Sequence[Fraction], stacked: bool, rounding: ir.Rounding) -> list[int]:
+    """What each level of a chain pays the level above it (level 0: the vendor), rounded as `price_terms` says.
+
+    >>> r = ir.Rounding(1, "down")
+    >>> chain_prices(999, [Fraction(3, 20)], False, r)  # margin 149.85 → ¥149, wholesale 999 − 149
+    [850]
+    >>> chain_prices(999, [Fraction(3, 20)], False, ir.Rounding(1, "down", point="wholesale"))  # 849.15 → ¥849
+    [849]
+    """
+    unit = rounding.unit
+    return [list_amount * priced.base + sum(term.sign * round_times(list_amount, term.rate(margins), unit, term.mode)
+                                            for term in priced.terms)
+            for priced in price_terms(len(margins), stacked, rounding)]

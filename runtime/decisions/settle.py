@@ -191,8 +191,10 @@ class Settler:
         return Statement(partner_id, self.period, account.transactions, dict(sorted(totals.items())), tuple(lines),
                          volumes, gross, tier, next_tier, tuple(self.problems))
 
-    def round(self, value: int | Fraction) -> int:
-        return round_line(value, self.rt.ruleset.rounding_unit, self.rt.ruleset.rounding_mode)
+    def round(self, value: int | Fraction, kind: str) -> int:
+        """An exact amount of one kind (`ir.AMOUNT_KINDS`) rounded as the program rounds that kind."""
+        rounding = self.rt.ruleset.rounding
+        return round_line(value, rounding.unit, rounding.mode_for(kind))
 
     def money(self, value: int | Fraction) -> str:
         return format_amount(value, self.rt.ruleset.currency, self.rt.ruleset.minor_unit)
@@ -215,36 +217,55 @@ class Settler:
 
         rule = f"ladder `{ladder.id}`"
         if ladder.mode == "marginal":
-            out = []
-            if basis_net <= 0:
-                return []
-            for index, step in enumerate(ladder.steps):
-                top = ladder.steps[index + 1].start if index + 1 < len(ladder.steps) else step.end
-                inside = min(basis_net, top) - step.start if top is not None else basis_net - step.start
-                if inside <= 0 or step.rate == 0:
-                    continue
-                amount = self.round(uplift(step.rate) * Fraction(inside, basis_net))
-                out.append(Line(partner, "ladder", f"{rule} step {index + 1} ({format_rate(step.rate)} on "
-                                f"{self._volume(inside, ladder.basis)})", amount, f"{rule} step {index + 1}", version,
-                                step.at))
-            return out
+            return self.marginal_lines(partner, ladder, basis_net, uplift, version)
         index_g, step_g = ladder_step(ladder, basis_gross)
         index_n, step_n = ladder_step(ladder, basis_net)
         rate_g = step_g.rate if step_g else Fraction(0)
         rate_n = step_n.rate if step_n else Fraction(0)
         if rate_g == 0 and rate_n == 0:
             return []
-        paid = self.round(uplift(rate_g))
+        paid = self.round(uplift(rate_g), "ladder")
         out = [Line(partner, "ladder", f"{rule} step {index_g + 1}: {format_rate(rate_g)} on "
                     f"{self.money(list_net)} (volume {self._volume(basis_gross, ladder.basis)})", paid,
                     f"{rule} step {index_g + 1}", version, step_g.at if step_g else ladder.at)]
         if rate_n != rate_g:
-            owed = self.round(uplift(rate_n))
+            owed = self.round(uplift(rate_n), "ladder")
             out.append(Line(partner, "ladder_clawback", f"{rule}: refunds bring the volume to "
                             f"{self._volume(basis_net, ladder.basis)}, step {index_n + 1} "
                             f"({format_rate(rate_n)})", owed - paid, f"{rule} step {index_n + 1}", version,
                             step_n.at if step_n else ladder.at))
         return out
+
+    def marginal_lines(self, partner: str, ladder: ir.Ladder, basis_net: int,
+                       uplift: Callable[[Fraction], Fraction], version: str) -> list[Line]:
+        """A marginal ladder: each bracket's rate on the volume inside it, in proportion to the list amounts.
+
+        Rounded once, on the exact sum over the brackets (one line), unless the program rounds
+        `per_bracket` (one line per bracket, each rounded): docs/computation.md, "A statement", step 3.
+        """
+        if basis_net <= 0:
+            return []
+        rule = f"ladder `{ladder.id}`"
+        brackets: list[tuple[int, ir.Step, int, Fraction]] = []  # index, step, volume inside, exact amount
+        for index, step in enumerate(ladder.steps):
+            top = ladder.steps[index + 1].start if index + 1 < len(ladder.steps) else step.end
+            inside = min(basis_net, top) - step.start if top is not None else basis_net - step.start
+            if inside <= 0 or step.rate == 0:
+                continue
+            brackets.append((index, step, inside, uplift(step.rate) * Fraction(inside, basis_net)))
+        if not brackets:
+            return []
+        if self.rt.ruleset.rounding.marginal == "per_bracket":
+            return [Line(partner, "ladder", f"{rule} step {index + 1} ({format_rate(step.rate)} on "
+                         f"{self._volume(inside, ladder.basis)})", self.round(amount, "ladder"),
+                         f"{rule} step {index + 1}", version, step.at)
+                    for index, step, inside, amount in brackets]
+        parts = " + ".join(f"{format_rate(step.rate)} on {self._volume(inside, ladder.basis)}"
+                           for _, step, inside, _ in brackets)
+        index, step, _, _ = brackets[-1]
+        total = sum((amount for _, _, _, amount in brackets), Fraction(0))
+        return [Line(partner, "ladder", f"{rule}: {parts} (marginal, rounded once on the sum)",
+                     self.round(total, "ladder"), f"{rule} step {index + 1}", version, step.at)]
 
     def _volume(self, amount: int, basis: str) -> str:
         return f"{amount:,} units" if basis == "quantity" else self.money(amount)
@@ -279,13 +300,14 @@ class Settler:
         owed, steps_n = self.bonus_amount(bonus, net.basis(bonus.basis))
         if earned == 0 and owed == 0:
             return []
-        paid = self.round(earned)
+        paid = self.round(earned, "bonus")
         at = bonus.steps[steps_g - 1].at if steps_g else bonus.at
         out = [Line(partner.id, "bonus", f"{rule}: {steps_g} target(s) reached on "
                     f"{self._volume(gross.basis(bonus.basis), bonus.basis)}", paid, rule, version.version, at)]
-        if self.round(owed) != paid:
+        owed_rounded = self.round(owed, "bonus")
+        if owed_rounded != paid:
             out.append(Line(partner.id, "bonus_clawback", f"{rule}: refunds bring the volume to "
-                            f"{self._volume(net.basis(bonus.basis), bonus.basis)}", self.round(owed) - paid, rule,
+                            f"{self._volume(net.basis(bonus.basis), bonus.basis)}", owed_rounded - paid, rule,
                             version.version, bonus.steps[steps_n - 1].at if steps_n else bonus.at))
         return out
 

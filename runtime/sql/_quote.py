@@ -23,6 +23,7 @@ import math
 from sqlglot import exp
 
 from runtime import ir
+from runtime.decisions._rounding import Term, price_terms
 from runtime.sql import _arith as x
 from runtime.sql import _chain
 from runtime.sql._arith import Num, case, col, is_, is_null, lit, not_null
@@ -229,42 +230,55 @@ def _models(ruleset: ir.RuleSet) -> list[tuple[exp.Expr, str]]:
 
 def _prices(ruleset: ir.RuleSet, rates: Rates, dialect: str) -> list[Cte]:
     s, depth = rates.scale, depth_of(ruleset)
-    mode, unit = ruleset.rounding_mode, ruleset.rounding_unit
+    rounding = ruleset.rounding
+    mode, unit = rounding.mode, rounding.unit
     rate_of = {1: col("margin"), **{j: col(f"m{j}") for j in range(2, depth + 1)}}
 
-    def rate(model: str, k: int) -> exp.Expr:
-        # nested: level k buys at list × (1 − m_k); stacked: at list × (1 − Σ_{j ≥ k} m_j)
-        if model == "nested":
-            return rate_of[k]
-        total: exp.Expr = rate_of[k]
-        for j in range(k + 1, depth + 1):
-            total = x.add(total, rate_of[j])
-        return total
+    def term_rate(term: Term) -> exp.Expr:
+        total: exp.Expr = rate_of[term.levels[0] + 1]
+        for j in term.levels[1:]:
+            total = x.add(total, rate_of[j + 1])
+        return x.sub(lit(s), total) if term.complement else total
 
+    # The rounded amounts each level's price is made of (`price_terms`: the one statement of where a sale is
+    # rounded), per hierarchy model in use; their exact values (list amount × a rate, scaled by s) first.
     models = _models(ruleset)
-    exact = []
-    for k in range(1, depth + 1):
-        r = rate(models[0][1], k) if len(models) == 1 else case([(c, rate(m, k)) for c, m in models])
-        exact.append(exp.alias_(x.mul(col("list_amount"), x.sub(lit(s), r)), f"n{k}"))
+    terms = {model: price_terms(depth, model == "stacked", rounding) for _, model in models}
+    exact: list[exp.Expr] = []
+    names: dict[tuple[str, int, int], str] = {}
+    for model, levels in terms.items():
+        for k, priced in enumerate(levels):
+            for t, term in enumerate(priced.terms):
+                names[(model, k, t)] = name = f"n{len(names) + 1}"
+                exact.append(exp.alias_(x.mul(col("list_amount"), term_rate(term)), name))
     rated = exp.select(exp.Star(), *exact).from_("q_priced")
 
-    def rounded(n: exp.Expr, scale: int, cond: exp.Expr) -> exp.Expr:
+    def rounded(n: exp.Expr, scale: int, cond: exp.Expr, mode: str = mode) -> exp.Expr:
         return case([(cond, round_ratio(n, scale, unit, mode, dialect))])
+
+    def price(model: str, k: int) -> exp.Expr:
+        priced = terms[model][k]
+        total: exp.Expr = col("list_amount") if priced.base else lit(0)
+        for t, term in enumerate(priced.terms):
+            amount = round_ratio(col(names[(model, k, t)]), s, unit, term.mode, dialect)
+            total = x.add(total, amount) if term.sign > 0 else x.sub(total, amount)
+        return total
 
     columns: list[exp.Expr] = [exp.Star()]
     for k in range(1, depth + 1):
-        columns.append(exp.alias_(rounded(col(f"n{k}"), s, exp.GTE(this=col("chain_len"), expression=lit(k))),
-                                  f"pr{k}"))
+        made = price(models[0][1], k - 1) if len(models) == 1 else case([(c, price(m, k - 1)) for c, m in models])
+        columns.append(exp.alias_(case([(exp.GTE(this=col("chain_len"), expression=lit(k)), made)]), f"pr{k}"))
     services_scale = _scale([n for _, n in rates.services])
     fee_scale = _scale([n for _, n, _, _ in rates.fees])
     columns += [exp.alias_(rounded(col("services_v"), services_scale, not_null(col("services_v"))), "services"),
-                exp.alias_(rounded(col("fee_c"), fee_scale, not_null(col("fee_c"))), "referral_fee")]
+                exp.alias_(rounded(col("fee_c"), fee_scale, not_null(col("fee_c")), rounding.mode_for("referral_fee")),
+                           "referral_fee")]
     for e, (a_scale, f_scale) in enumerate(pass_scales(rates)):
         # Each pass-through entry whose amount is not zero: the amount at cost, and the fee on it.
         some = exp.and_(not_null(col(f"pt{e}_v")), exp.NEQ(this=col(f"pt{e}_v"), expression=lit(0)))
         columns += [exp.alias_(rounded(col(f"pt{e}_v"), a_scale, some), f"pt{e}"),
-                    exp.alias_(rounded(x.mul(col(f"pt{e}_v"), col(f"ptf{e}_n")), a_scale * f_scale, some.copy()),
-                               f"ptf{e}")]
+                    exp.alias_(rounded(x.mul(col(f"pt{e}_v"), col(f"ptf{e}_n")), a_scale * f_scale, some.copy(),
+                                       rounding.mode_for("pass_through_fee")), f"ptf{e}")]
     return [("q_rated", rated), ("q_prices", exp.select(*columns).from_("q_rated"))]
 
 

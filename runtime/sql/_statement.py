@@ -104,7 +104,7 @@ def ladder_parts(ruleset: ir.RuleSet, period: Period, ladder: ir.Ladder, contrac
     """The CTEs and line SELECTs of one ladder (rates over the program scale, headroom included)."""
     spans = buckets(ruleset, period, ladder.period)
     basis = _basis(ladder.basis)
-    mode, unit = ruleset.rounding_mode, ruleset.rounding_unit
+    mode, unit = ruleset.rounding.mode_for("ladder"), ruleset.rounding.unit
     rule = f"ladder `{ladder.id}`"
     amounts = []
     for k, step in enumerate(ladder.steps):
@@ -121,6 +121,9 @@ def ladder_parts(ruleset: ir.RuleSet, period: Period, ladder: ir.Ladder, contrac
                                                                level_one))]
     lines: list[exp.Select] = []
     if ladder.mode == "marginal":
+        # Each bracket's rate on the volume inside it, in proportion to the list amounts: over the common
+        # denominator scale × net, the numerators add up, so one rounding of the sum (or one per bracket).
+        brackets: list[tuple[int, exp.Expr, exp.Expr]] = []  # step index, its numerator, volume inside > 0
         for k, step in enumerate(ladder.steps):
             if step.rate == 0:
                 continue
@@ -128,10 +131,24 @@ def ladder_parts(ruleset: ir.RuleSet, period: Period, ladder: ir.Ladder, contrac
             low = col("net") if top is None else x.case(
                 [(exp.LT(this=col("net"), expression=x.lit(top)), col("net"))], x.lit(top))
             inside = x.sub(low, x.lit(step.start))
-            amount = round_ratio(x.mul(col(f"a_{k}"), inside), x.mul(x.lit(scale), col("net")), unit, mode,
-                                   dialect)
-            where = exp.and_(exp.GT(this=col("net"), expression=x.lit(0)), exp.GT(this=inside, expression=x.lit(0)))
-            lines.append(_line(f"l{n}_grid", "ladder", f"{rule} step {k + 1}", amount, 1, x.lit(k), spans, where))
+            brackets.append((k, x.mul(col(f"a_{k}"), inside), exp.GT(this=inside, expression=x.lit(0))))
+        positive = exp.GT(this=col("net"), expression=x.lit(0))
+        denominator = x.mul(x.lit(scale), col("net"))
+        if ruleset.rounding.marginal == "per_bracket":
+            for k, numerator, has in brackets:
+                amount = round_ratio(numerator, denominator, unit, mode, dialect)
+                lines.append(_line(f"l{n}_grid", "ladder", f"{rule} step {k + 1}", amount, 1, x.lit(k), spans,
+                                   exp.and_(positive, has)))
+            return ctes, lines
+        if brackets:
+            total: exp.Expr = x.lit(0)
+            for _, numerator, has in brackets:
+                total = x.add(total, x.case([(has, numerator)], x.lit(0)))
+            top_rule = x.case([(has.copy(), exp.Literal.string(f"{rule} step {k + 1}"))
+                               for k, _, has in reversed(brackets)])
+            some = x.any_of([has.copy() for _, _, has in brackets])
+            lines.append(_line(f"l{n}_grid", "ladder", top_rule, round_ratio(total, denominator, unit, mode, dialect),
+                               1, x.lit(0), spans, exp.and_(positive, some)))
         return ctes, lines
 
     def reached(volume: str) -> exp.Expr:
@@ -177,7 +194,7 @@ def bonus_parts(ruleset: ir.RuleSet, period: Period, bonus: ir.Bonus, contracts:
                 tr: Translator, level_one: bool) -> tuple[list[Cte], list[exp.Select]]:
     """The CTEs and line SELECTs of one bonus."""
     spans = buckets(ruleset, period, bonus.period)
-    mode, unit, dialect = ruleset.rounding_mode, ruleset.rounding_unit, tr.dialect
+    mode, unit, dialect = ruleset.rounding.mode_for("bonus"), ruleset.rounding.unit, tr.dialect
     scale = math.lcm(1, *(s.pay_rate.denominator for s in bonus.steps if s.pay_rate is not None))
     agg = exp.select(col("partner"), exp.alias_(_bucket_of(spans), "b"),
                      *(exp.alias_(_sum(_basis(v)), f"v_{v}") for v in VOLUMES),

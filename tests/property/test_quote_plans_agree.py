@@ -48,18 +48,28 @@ def ruleset(program: str) -> ir.RuleSet:
 
 
 @functools.cache
-def runtime(program: str, mode: str, unit: int, model: str, engine: str) -> Runtime:
+def runtime(program: str, rounding: ir.Rounding, model: str, engine: str) -> Runtime:
     """The program's rule set with its rounding and hierarchy model replaced."""
     base = ruleset(program)
     versions = tuple(dataclasses.replace(v, hierarchy=dataclasses.replace(v.hierarchy, model=model))
                      if v.hierarchy is not None else v for v in base.versions)
-    return Runtime(dataclasses.replace(base, rounding_mode=mode, rounding_unit=unit, versions=versions), engine)
+    return Runtime(dataclasses.replace(base, rounding=rounding, versions=versions), engine)
+
+
+@st.composite
+def roundings(draw: st.DrawFn) -> ir.Rounding:
+    """A unit, a default mode, a mode for some kinds of amount, a rounding point and a marginal rounding."""
+    modes = st.sampled_from(sorted(ROUNDING_MODES))
+    kinds = draw(st.lists(st.sampled_from(ir.AMOUNT_KINDS), unique=True, max_size=4))
+    by_kind = tuple((kind, draw(modes)) for kind in sorted(kinds))
+    return ir.Rounding(draw(st.sampled_from([1, 10, 100])), draw(modes), by_kind,
+                       draw(st.sampled_from(ir.ROUNDING_POINTS)), draw(st.sampled_from(ir.MARGINAL_ROUNDINGS)))
 
 
 @st.composite
 def runtimes(draw: st.DrawFn, program: str) -> Runtime:
-    return runtime(program, draw(st.sampled_from(sorted(ROUNDING_MODES))), draw(st.sampled_from([1, 10, 100])),
-                   draw(st.sampled_from(["nested", "stacked"])), draw(st.sampled_from(["compiled", "interpreted"])))
+    return runtime(program, draw(roundings()), draw(st.sampled_from(["nested", "stacked"])),
+                   draw(st.sampled_from(["compiled", "interpreted"])))
 
 
 # --- values from the program's declarations -------------------------------------------------------------

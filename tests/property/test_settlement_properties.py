@@ -177,6 +177,9 @@ def test_rounding_moves_a_line_by_less_than_one_unit(spec: dict[str, Any], txns:
     unit = spec["unit"]
     for txn in txns:
         q = quote(rt, txn, partners, include_ladder=False)
-        exact = Fraction(q.list_amount) * (1 - q.margin)
-        assert q.wholesale is not None and abs(q.wholesale - exact) < unit
-        assert q.wholesale % unit == 0
+        # The margin is rounded (to a multiple of the unit, less than a unit off) and the wholesale is the
+        # list amount less it: margin + wholesale = list amount exactly.
+        assert q.wholesale is not None
+        margin = q.list_amount - q.wholesale
+        assert abs(margin - Fraction(q.list_amount) * q.margin) < unit
+        assert margin % unit == 0

@@ -5,7 +5,8 @@ Programs are drawn here: distributor chains (nested or stacked, two or three lev
 margins that read the transaction or the partner), contract or level base margins, tier uplifts,
 margin caps, pass-through entries with their fees, solution partners' services, referral fees with
 and without a cap, retroactive and marginal ladders on every basis, one-off and cumulative bonuses
-with a condition, percent inputs, `round`/`floor`/`ceil`/`clamp`, every rounding mode and unit.
+with a condition, percent inputs, `round`/`floor`/`ceil`/`clamp`, every rounding mode and unit, a mode per kind
+of amount, both rounding points and both ways of rounding a marginal ladder.
 Transactions include refunds, zero pass-through amounts, contracts named on the row, and partners
 whose chain the row engine rejects.
 """
@@ -27,6 +28,9 @@ from runtime.loaded import Runtime
 from runtime.model import Partner, Period, Transaction
 from tests.unit.runtime.sql._harness import assert_same, assert_same_quotes
 
+MODES = st.sampled_from(["down", "up", "half_up", "half_even"])
+KINDS = st.lists(st.sampled_from(["margin", "level_margin", "pass_through_fee", "referral_fee", "ladder", "bonus",
+                                  "refund"]), unique=True, max_size=4)
 FY = Period(datetime.date(2026, 4, 1), datetime.date(2027, 3, 31))
 QUARTER = Period(datetime.date(2026, 10, 1), datetime.date(2026, 12, 31))
 
@@ -89,8 +93,10 @@ program:
   version: "1"
   effective_from: 2026-04-01
   currency: JPY
-  rounding: {{mode: {draw(st.sampled_from(["down", "up", "half_up", "half_even"]))}, \
-unit: ¥{draw(st.sampled_from([1, 10, 100]))}}}
+  rounding: {{mode: {draw(MODES)}, unit: ¥{draw(st.sampled_from([1, 10, 100]))}, \
+point: {draw(st.sampled_from(["margin", "wholesale"]))}, \
+marginal_ladder: {draw(st.sampled_from(["total", "per_bracket"]))}, \
+modes: {{{", ".join(f"{kind}: {draw(MODES)}" for kind in draw(KINDS))}}}}}
   fiscal_year_start: {draw(st.sampled_from([1, 4]))}
 enums:
   size: [small, large]

@@ -89,10 +89,12 @@ def test_margin_cap_limits_the_total(make: Callable[..., Runtime]) -> None:
     assert q.rates[-1].name == "margin cap" and q.rates[-1].rule == "margin cap `hardware-cap`"
 
 
-def test_rounding_is_down_to_the_yen(make: Callable[..., Runtime]) -> None:
+def test_the_margin_is_rounded_down_and_the_wholesale_is_list_less_the_margin(make: Callable[..., Runtime]) -> None:
     rt = make(RESELLER)
     q = quote(rt, sale("p2", 333, quantity=1, category="software"), partners(MEMBER))
-    assert q.wholesale == 283  # 333 × 0.85 = 283.05, rounded down
+    # margin 333 × 15% = 49.95, rounded down (切り捨て) to ¥49; wholesale 333 − 49 = ¥284 (not 283.05 rounded down)
+    assert q.wholesale == 284
+    assert q.partner_gross == 49
 
 
 def test_price_rule_violations_are_reported(make: Callable[..., Runtime]) -> None:

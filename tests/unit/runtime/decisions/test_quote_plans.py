@@ -70,7 +70,7 @@ def quoted(rt: Runtime, people: Mapping[str, Partner], txn: Transaction) -> Quot
 
 
 def with_rounding(rt: Runtime, mode: str, unit: int) -> Runtime:
-    return Runtime(dataclasses.replace(rt.ruleset, rounding_mode=mode, rounding_unit=unit), rt.engine)
+    return Runtime(dataclasses.replace(rt.ruleset, rounding=ir.Rounding(unit, mode)), rt.engine)
 
 
 def with_version(rt: Runtime, change: Callable[[ir.Version], ir.Version]) -> Runtime:

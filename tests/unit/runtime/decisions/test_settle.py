@@ -67,11 +67,13 @@ def test_retroactive_ladder_re_rates_the_whole_period(make: Callable[..., Runtim
     assert s.totals["margin"] == 210_000
 
 
-def test_marginal_ladder_rates_each_bracket(make: Callable[..., Runtime]) -> None:
+def test_marginal_ladder_rates_each_bracket_and_rounds_once(make: Callable[..., Runtime]) -> None:
     rt = make(LADDER.format(mode="marginal"))
     [s] = settle(rt, [sale("p", 1_200_000), sale("p", 900_000)], P, FY2026).statements
-    ladder = [line.amount for line in s.period_lines if line.kind == "ladder"]
-    assert ladder == [20_000, 5_000]  # 2% of ¥1,000,000 and 5% of ¥100,000
+    ladder = [line for line in s.period_lines if line.kind == "ladder"]
+    # 2% of the ¥1,000,000 inside step 2 and 5% of the ¥100,000 inside step 3, one line: ¥20,000 + ¥5,000
+    assert [line.amount for line in ladder] == [25_000]
+    assert "2% on ¥1,000,000 + 5% on ¥100,000" in ladder[0].label
 
 
 def test_exactly_at_the_threshold_and_one_yen_below(make: Callable[..., Runtime]) -> None:
