@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from fractions import Fraction
 
 from runtime import ir
@@ -54,6 +55,35 @@ def _where(at: ir.Loc | None) -> str:
     return str(at) if at is not None else "—"
 
 
+def wholesale_reason(ruleset: ir.RuleSet, q: Quote) -> str:
+    """How a quote's wholesale price came about, at the program's rounding point (docs/computation.md, step 6).
+
+    >>> from runtime.model import Quote
+    >>> q = Quote("t", "p", "1", "c", "distributor", 1005, 1005, (), Fraction(1, 10), 904, (), (), (), (), ())
+    >>> wholesale_reason(ir.RuleSet("p", {}, {}, "JPY", 0, ir.Rounding(1, "half_up"), 4, "", {}, (), ()), q)
+    'list amount ¥1,005 less the margin: ¥1,005 × 10% = ¥100.5, rounded half up to ¥1: ¥101'
+    """
+    text = _Text(ruleset)
+    rounding = ruleset.rounding
+    if rounding.point == "wholesale":
+        return (f"list amount {text.money(q.list_amount)} × (1 − {format_rate(q.margin)}) = "
+                f"{_exact(text, q.list_amount * (1 - q.margin))}, "
+                f"{_ROUNDING.get(rounding.mode_for('margin'), 'rounded')} to {text.unit()}")
+    exact = q.list_amount * q.margin
+    return (f"list amount {text.money(q.list_amount)} less the margin: {text.money(q.list_amount)} × "
+            f"{format_rate(q.margin)} = {_exact(text, exact)}, {_ROUNDING.get(rounding.mode_for('margin'), 'rounded')}"
+            f" to {text.unit()}: {text.money(q.list_amount - q.wholesale if q.wholesale is not None else 0)}")
+
+
+def _exact(text: _Text, value: Fraction) -> str:
+    """An exact amount, with as many decimals as it needs (up to four): ¥100.5."""
+    if value.denominator == 1:
+        return text.money(value)
+    shown = (Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal("0.0001")).normalize()
+    symbol = "¥" if text.ruleset.currency == "JPY" else ""
+    return f"{'-' if shown < 0 else ''}{symbol}{abs(shown):,f}" if symbol else f"{shown:,f} {text.ruleset.currency}"
+
+
 class _Text:
     def __init__(self, ruleset: ir.RuleSet) -> None:
         self.ruleset = ruleset
@@ -88,8 +118,7 @@ def _rates(q: Quote, text: _Text) -> list[str]:
     if q.kind != "referral":
         rows.append(["= margin", format_rate(q.margin), "base + tier uplift + ladder rate, capped", ""])
     if q.wholesale is not None:
-        rows.append(["wholesale", text.money(q.wholesale), f"list amount × (1 − {format_rate(q.margin)}), "
-                     f"{_ROUNDING.get(text.ruleset.rounding_mode, 'rounded')} to {text.unit()}", ""])
+        rows.append(["wholesale", text.money(q.wholesale), wholesale_reason(text.ruleset, q), ""])
     return out + (render_table(rows, right=[1]) if rows else ["  none"])
 
 

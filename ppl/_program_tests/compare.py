@@ -98,10 +98,6 @@ class Shown:
         return str(value)
 
 
-_ROUNDING = {"down": "rounded down", "up": "rounded up", "half_up": "rounded half up",
-             "half_even": "rounded half to even"}
-
-
 def _at(at: ir.Loc | None) -> str:
     return str(at) if at is not None else "—"
 
@@ -137,11 +133,8 @@ def _quote_actual(q: Quote, check: Check, shown: Shown) -> tuple[Any, list[Becau
         case "margin":
             return q.margin, rates
         case "wholesale":
-            rounding = f"{_ROUNDING.get(shown.ruleset.rounding_mode, 'rounded')} to " \
-                       f"{shown.money(shown.ruleset.rounding_unit)}"
-            return q.wholesale, [*rates, Because("wholesale", shown.money(q.wholesale), f"list amount "
-                                                 f"{shown.money(q.list_amount)} × (1 − {format_rate(q.margin)}), "
-                                                 f"{rounding}", "—")]
+            return q.wholesale, [*rates, Because("wholesale", shown.money(q.wholesale),
+                                                 explain.wholesale_reason(shown.ruleset, q), "—")]
         case "partner_gross":
             return q.partner_gross, [Because(f"`{s.partner}` keeps", shown.money(s.keeps), s.rule, _at(s.at))
                                      for s in q.chain[-1:]]

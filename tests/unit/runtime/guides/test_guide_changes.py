@@ -37,9 +37,11 @@ def test_changing_a_margin_changes_tables_and_examples(compiled: Callable[..., i
     assert "you buy at ¥1,020,000 (margin 15%) and keep ¥180,000" in original
     assert "you buy at ¥996,000 (margin 17%) and keep ¥204,000" in changed
     assert "for ¥1,080,000, you keep ¥84,000" in changed
-    # A purchases ladder: the list sales that reach ¥100M of purchases move with the margin.
-    assert "| at ¥100M | ¥100,000,000 | ¥117,647,059 | 2% | ¥2,352,941 |" in original
-    assert "| at ¥100M | ¥100,000,000 | ¥120,481,928 | 2% | ¥2,409,638 |" in changed
+    # A purchases ladder: the list sales that reach ¥100M of purchases move with the margin. The margin is
+    # rounded down, so ¥117,647,058 − ¥17,647,058 (15% = ¥17,647,058.70) = ¥100,000,000, and at 17%
+    # ¥120,481,927 − ¥20,481,927 (¥20,481,927.59) = ¥100,000,000; the ladder pays 2% of the list sales.
+    assert "| at ¥100M | ¥100,000,000 | ¥117,647,058 | 2% | ¥2,352,941 |" in original
+    assert "| at ¥100M | ¥100,000,000 | ¥120,481,927 | 2% | ¥2,409,638 |" in changed
 
 
 def test_the_changes_of_a_version_are_listed_and_settled_under_both(examples: Callable[[str], ir.RuleSet]) -> None:
