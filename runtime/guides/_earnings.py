@@ -21,6 +21,12 @@ def overview(ctx: Context) -> Section:
     currency = say.word(f"currency.{rs.currency}") if say.has(f"currency.{rs.currency}") else rs.currency
     items.append(say("overview.money", currency=currency, rounding=say.word(f"rounding.{rs.rounding_mode}"),
                      unit=fmt.money_short(rs.rounding_unit)))
+    if any(c.kind != "referral" for c in ctx.version.contracts):
+        items.append(say(f"overview.point.{rs.rounding.point}"))
+    for kind, mode in rs.rounding.modes:
+        if mode != rs.rounding.mode:
+            items.append(say("overview.kind_rounding", kind=say.word(f"amount.{kind}"),
+                             rounding=say.word(f"rounding.{mode}"), unit=fmt.money_short(rs.rounding_unit)))
     items.append(say("overview.fiscal", month=fmt.month(rs.fiscal_year_start)))
     if ctx.version.tiers is not None:
         tiers = [ctx.speak.tier_title(t.id) for t in ctx.version.tiers.levels]

@@ -27,6 +27,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "overview.contracts": ("Contract types: {list}.", "契約形態：{list}"),
     "overview.money": ("Amounts are in {currency}; each line of a quote or statement is {rounding} to {unit}.",
                        "金額は{currency}建てで、見積・精算の明細ごとに{unit}未満を{rounding}。"),
+    "overview.point.margin": (
+        "What is rounded is your margin: the wholesale price is the list price less the rounded margin.",
+        "端数処理はマージンに対して行い、仕入価格は定価から端数処理後のマージンを差し引いた額です。"),
+    "overview.point.wholesale": (
+        "What is rounded is the wholesale price: your margin is the list price less the rounded wholesale price.",
+        "端数処理は仕入価格に対して行い、マージンは定価から端数処理後の仕入価格を差し引いた額です。"),
+    "overview.kind_rounding": ("{kind} are {rounding} to {unit}.", "{kind}は{unit}未満を{rounding}。"),
     "overview.fiscal": ("The fiscal year starts in {month}.", "年度は{month}始まりです。"),
     "overview.tiers": ("Tiers: {list}, re-evaluated {cadence}.", "ティア：{list}（{cadence}見直し）"),
     "overview.examples": (
@@ -400,6 +407,13 @@ WORDS: dict[str, tuple[str, str]] = {
     "rounding.up": ("rounded up", "切り上げます"),
     "rounding.half_up": ("rounded half up", "四捨五入します"),
     "rounding.half_even": ("rounded half to even", "偶数丸め（銀行丸め）します"),
+    "amount.margin": ("Margins", "マージン"),
+    "amount.level_margin": ("Margins of 2nd- and 3rd-tier partners", "二次・三次代理店のマージン"),
+    "amount.pass_through_fee": ("Fees on costs passed through", "実費に対する手数料"),
+    "amount.referral_fee": ("Referral fees", "紹介手数料"),
+    "amount.ladder": ("Ladder payments", "段階料率による上乗せ額"),
+    "amount.bonus": ("Bonuses", "インセンティブ"),
+    "amount.refund": ("Reversals of refunded sales", "返金による取消額"),
     "currency.JPY": ("yen (JPY)", "円"),
     "list.and": (" and ", "、"),
     "list.or": (" or ", "または"),

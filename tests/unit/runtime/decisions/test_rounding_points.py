@@ -18,6 +18,7 @@ from runtime import ir
 from runtime.decisions import settle
 from runtime.decisions._rounding import chain_prices
 from runtime.decisions.quote import Quoter
+from runtime.guides import render_guide
 from runtime.loaded import Runtime
 from runtime.model import Partner, Period, Quote, Transaction
 from tests.unit.runtime.sql._harness import assert_same, assert_same_quotes
@@ -219,3 +220,19 @@ def test_a_tie_on_a_bonus_is_rounded_in_the_bonus_mode(mode: str, bonus: int) ->
     # Sales of ¥150 reach the target (¥150): the bonus pays 1% of ¥150 = ¥1.5.
     found = statement_lines(f"{{mode: down, modes: {{bonus: {mode}}}}}", "retroactive", [sale("p", 150)])
     assert found["bonus"] == [bonus]
+
+
+# --- what partners read -------------------------------------------------------------------------------
+
+
+def test_the_guide_states_the_rounding_point_and_every_mode_of_its_own() -> None:
+    rt = runtime("{mode: down, modes: {bonus: half_up, ladder: down}}", LADDER.format(mode="retroactive"))
+    en, ja = render_guide(rt.ruleset, "en", "md"), render_guide(rt.ruleset, "ja", "md")
+    assert "each line of a quote or statement is rounded down to ¥1" in en
+    assert "What is rounded is your margin: the wholesale price is the list price less the rounded margin." in en
+    assert "Bonuses are rounded half up to ¥1." in en
+    assert "Ladder payments are" not in en  # the same mode as every other amount: not repeated
+    assert "端数処理はマージンに対して行い、仕入価格は定価から端数処理後のマージンを差し引いた額です。" in ja
+    assert "インセンティブは1円未満を四捨五入します。" in ja
+    wholesale = runtime("{mode: down, point: wholesale}", LADDER.format(mode="retroactive"))
+    assert "What is rounded is the wholesale price" in render_guide(wholesale.ruleset, "en", "md")
