@@ -105,14 +105,14 @@ def quote(txn: Transaction, partners: Mapping[str, Partner], volumes: Mapping[st
     if margin > TAKEOVER_CAP_BP and txn.fields["placement"] == "takeover":
         margin = TAKEOVER_CAP_BP
     shares = []
-    pays = _down(list_amount * (10_000 - margin), 10_000)
+    pays = list_amount - _down(list_amount * margin, 10_000)  # the margin is rounded down; wholesale is the rest
     wholesale = pays
     rate = margin
     for k, partner in enumerate(chain):
         if k + 1 < len(chain):
             below = chain[k + 1]
             below_rate = LEVEL_BP[below.level]
-            receives = _down(list_amount * (10_000 - below_rate), 10_000)
+            receives = list_amount - _down(list_amount * below_rate, 10_000)
         else:
             below_rate, receives = 0, sell_amount
         shares.append((partner.id, partner.level, rate, pays, receives, receives - pays))

@@ -87,7 +87,7 @@ def quote(txn: Transaction, partners: Mapping[str, Partner], volumes: Mapping[st
     cap = CAP_BP.get(txn.fields["category"])
     if cap is not None and cap < margin:
         margin = cap
-    wholesale = _half_up(list_amount * (10_000 - margin), 10_000)
+    wholesale = list_amount - _half_up(list_amount * margin, 10_000)  # the margin is rounded half up
     gross = sell_amount - wholesale
     lines: tuple[tuple[str, str, int], ...] = ((seller.id, "margin", gross),)
     if contract == "integrator":

@@ -82,7 +82,7 @@ def quote(txn: Transaction, partners: Mapping[str, Partner], volumes: Mapping[st
         if purchases >= start:
             margin += bp
             break
-    wholesale = _down(list_amount * (10_000 - margin), 10_000)
+    wholesale = list_amount - _down(list_amount * margin, 10_000)  # the margin is rounded down
     gross = sell_amount - wholesale
     lines: tuple[tuple[str, str, int], ...] = ((seller.id, "margin", gross),)
     if contract == "solution":
