@@ -260,12 +260,23 @@ def _prices(ruleset: ir.RuleSet, rates: Rates, dialect: str) -> list[Cte]:
     columns += [exp.alias_(rounded(col("services_v"), services_scale, not_null(col("services_v"))), "services"),
                 exp.alias_(rounded(col("fee_c"), fee_scale, not_null(col("fee_c"))), "referral_fee")]
     for e, (a_scale, f_scale) in enumerate(pass_scales(rates)):
-        # Each pass-through entry whose amount is not zero: the amount at cost, and the fee on it.
+        # Each pass-through entry whose amount is not zero: the amount at cost, and the fee on it (under its
+        # `fee_cap`, applied to the rounded line as `_limits.capped_line` does).
         some = exp.and_(not_null(col(f"pt{e}_v")), exp.NEQ(this=col(f"pt{e}_v"), expression=lit(0)))
+        fee = rounded(x.mul(col(f"pt{e}_v"), col(f"ptf{e}_n")), a_scale * f_scale, some.copy())
         columns += [exp.alias_(rounded(col(f"pt{e}_v"), a_scale, some), f"pt{e}"),
-                    exp.alias_(rounded(x.mul(col(f"pt{e}_v"), col(f"ptf{e}_n")), a_scale * f_scale, some.copy()),
-                               f"ptf{e}")]
+                    exp.alias_(_capped_line(fee, rates.passes[e].fee_caps), f"ptf{e}")]
     return [("q_rated", rated), ("q_prices", exp.select(*columns).from_("q_rated"))]
+
+
+def _capped_line(amount: exp.Expr, caps: list[tuple[exp.Expr, int]]) -> exp.Expr:
+    """A line at most its cap either way (`_limits.capped_line`); the cap is the version's, none where unset."""
+    if not caps:
+        return amount
+    cap = case([(cond.copy(), lit(value)) for cond, value in caps])
+    return case([(exp.GT(this=amount.copy(), expression=cap.copy()), cap.copy()),
+                 (exp.LT(this=amount.copy(), expression=exp.Neg(this=cap.copy())), exp.Neg(this=cap.copy()))],
+                amount)
 
 
 def _lines(ruleset: ir.RuleSet) -> Cte:
