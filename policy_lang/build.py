@@ -109,12 +109,19 @@ class _Builder:
             self.expr(m.get("services")), self.expr(m.get("fee")), self.expr(m.get("fee_cap")), span=m.span)
 
     def ladder(self, m: YMap) -> ast.Ladder | None:
-        steps = self.items(m.get("steps"), self.ladder_step) or ()
         ident = self.ident(m.get("id"))
         assert ident is not None
+        steps = self.numbered(m.get("steps"), lambda step, i: self.ladder_step(step, f"ladder `{ident.name}`", i))
         return ast.Ladder(ident, self.text(m.get("title")), self.text(m.get("description")),
                           str(self.word(m.get("basis"))), str(self.word(m.get("period"))),
                           str(self.word(m.get("mode"))), steps, self.expr(m.get("volume_cap")), span=m.span)
+
+    def numbered(self, node: YNode | None, build: Callable[[YMap, int], T | None]) -> tuple[T, ...]:
+        """The items of a list built with their 1-based place (for messages that name a step)."""
+        if not isinstance(node, YSeq):
+            return ()
+        built = [build(item, i) for i, item in enumerate(node.items, 1) if isinstance(item, YMap)]
+        return tuple(b for b in built if b is not None)
 
     def threshold(self, m: YMap, key: str, owner: str) -> tuple[ast.Expr | None, bool]:
         """A step's threshold, written `key` (at least; `from` or `target`) or `above` (more than): one of them."""
@@ -122,19 +129,19 @@ class _Builder:
         if inclusive is not None and above is not None:
             above_key, other = m.key_node("above"), m.key_node(key)
             self.diagnostics.append(dg.error(
-                "E372", f"a {owner} states both `{key}` and `above`", above_key.span if above_key else m.span,
+                "E372", f"{owner} states both `{key}` and `above`", above_key.span if above_key else m.span,
                 labels=[dg.Label(other.span, f"`{key}` is stated here")] if other else (),
                 hint=f"keep `{key}:` (reached at this volume) or `above:` (reached only by more than it)"))
             return None, False
         if inclusive is None and above is None:
             self.diagnostics.append(dg.error(
-                "E202", f"a {owner} is missing the key `{key}` or `above`", m.span,
+                "E202", f"{owner} is missing the key `{key}` or `above`", m.span,
                 hint=f"add `{key}:` (at least this volume) or `above:` (more than this volume)"))
             return None, False
         return (self.expr(above), True) if above is not None else (self.expr(inclusive), False)
 
-    def ladder_step(self, m: YMap) -> ast.LadderStep | None:
-        (start, strict), rate = self.threshold(m, "from", "ladder step"), self.expr(m.get("rate"))
+    def ladder_step(self, m: YMap, owner: str, index: int) -> ast.LadderStep | None:
+        (start, strict), rate = self.threshold(m, "from", f"in {owner}: step {index}"), self.expr(m.get("rate"))
         end = self.expr(m.get("to"))
         if start is None or rate is None:
             return None
@@ -146,11 +153,12 @@ class _Builder:
         return ast.Bonus(ident, self.text(m.get("title")), self.text(m.get("description")),
                          str(self.word(m.get("basis"))), str(self.word(m.get("period"))),
                          str(self.word(m.get("kind"))), self.expr(m.get("when")),
-                         self.items(m.get("steps"), self.bonus_step) or (), self.expr(m.get("cap")),
+                         self.numbered(m.get("steps"), lambda step, i: self.bonus_step(step, f"bonus `{ident.name}`", i)),
+                         self.expr(m.get("cap")),
                          self.expr(m.get("volume_cap")), span=m.span)
 
-    def bonus_step(self, m: YMap) -> ast.BonusStep | None:
-        (target, strict), pay = self.threshold(m, "target", "bonus step"), self.expr(m.get("pay"))
+    def bonus_step(self, m: YMap, owner: str, index: int) -> ast.BonusStep | None:
+        (target, strict), pay = self.threshold(m, "target", f"in {owner}: step {index}"), self.expr(m.get("pay"))
         if target is None or pay is None:
             return None
         return ast.BonusStep(target, pay, strict, span=m.span)
