@@ -150,12 +150,12 @@ class _Builder:
     def bonus(self, m: YMap) -> ast.Bonus | None:
         ident = self.ident(m.get("id"))
         assert ident is not None
+        owner = f"bonus `{ident.name}`"
         return ast.Bonus(ident, self.text(m.get("title")), self.text(m.get("description")),
                          str(self.word(m.get("basis"))), str(self.word(m.get("period"))),
                          str(self.word(m.get("kind"))), self.expr(m.get("when")),
-                         self.numbered(m.get("steps"), lambda step, i: self.bonus_step(step, f"bonus `{ident.name}`", i)),
-                         self.expr(m.get("cap")),
-                         self.expr(m.get("volume_cap")), span=m.span)
+                         self.numbered(m.get("steps"), lambda step, i: self.bonus_step(step, owner, i)),
+                         self.expr(m.get("cap")), self.expr(m.get("volume_cap")), span=m.span)
 
     def bonus_step(self, m: YMap, owner: str, index: int) -> ast.BonusStep | None:
         (target, strict), pay = self.threshold(m, "target", f"in {owner}: step {index}"), self.expr(m.get("pay"))
