@@ -87,7 +87,7 @@ class Line:
     """One line of a quote or statement."""
 
     partner: str
-    # margin | pass_through | fee | services | referral_fee | ladder | ladder_clawback | bonus | bonus_clawback
+    # margin | pass_through | fee | services | referral_fee | ladder | ladder_clawback | bonus | bonus_clawback | cap
     kind: str
     label: str
     amount: int
