@@ -185,7 +185,8 @@ def partners(draw: st.DrawFn) -> dict[str, Partner]:
 def transactions(draw: st.DrawFn) -> list[Transaction]:
     out = []
     for i in range(draw(st.integers(1, 20))):
-        list_price = draw(st.integers(1, 3_000_000))
+        # Sometimes exactly a bonus target, or one yen either side of it (`target` and `above` differ there).
+        list_price = draw(st.one_of(st.integers(1, 3_000_000), st.sampled_from([999_999, 1_000_000, 1_000_001])))
         quantity = draw(st.integers(-3, 8)) or 1
         sell = draw(st.integers(list_price * 8 // 10, list_price))
         day = datetime.date(2026, 4, 1) + datetime.timedelta(days=draw(st.integers(0, 364)))
