@@ -197,10 +197,12 @@ class _Lowerer:
             tuple(ir.Ladder(lad.id.name, _text(lad.title), lad.basis, lad.period, lad.mode,
                             tuple(ir.Step(self.const_volume(s.start, lad.basis),
                                           self.const_volume(s.end, lad.basis) if s.end is not None else None,
-                                          self.const_rate(s.rate), at=_loc(s.span)) for s in lad.steps),
+                                          self.const_rate(s.rate), s.strict, at=_loc(s.span)) for s in lad.steps),
+                            self.const_volume(lad.volume_cap, lad.basis) if lad.volume_cap is not None else None,
                             at=_loc(lad.span)) for lad in body.ladders or ()),
             tuple(ir.Bonus(b.id.name, _text(b.title), b.basis, b.period, b.kind, self.opt(b.when),
                            tuple(self.bonus_step(s, b.basis) for s in b.steps), self.const_money(b.cap),
+                           self.const_volume(b.volume_cap, b.basis) if b.volume_cap is not None else None,
                            at=_loc(b.span)) for b in body.bonuses or ()),
             None if body.tiers is None else ir.Tiers(body.tiers.cadence, tuple(
                 ir.Tier(t.id.name, _text(t.title), self.expr(t.qualify), self.opt(t.margin_uplift),
@@ -213,7 +215,8 @@ class _Lowerer:
                 tuple(ir.MarginCap(m.id.name, _text(m.title), self.expr(m.when), self.expr(m.cap), at=_loc(m.span))
                       for m in rules.margin_caps),
                 tuple(ir.PassThrough(p.id.name, _text(p.title), self.expr(p.amount, "money"), self.expr(p.fee),
-                                     at=_loc(p.span)) for p in rules.pass_through), at=_loc(rules.span)),
+                                     self.const_money(p.fee_cap), at=_loc(p.span))
+                      for p in rules.pass_through), at=_loc(rules.span)),
             None if hier is None else ir.Hierarchy(
                 hier.model, hier.max_depth,
                 tuple(ir.Level(lv.level, _text(lv.title), self.expr(lv.margin), at=_loc(lv.span))
@@ -234,7 +237,7 @@ class _Lowerer:
             money, rate = None, self.const_rate(step.pay)
         else:
             money, rate = self.const_money(step.pay), None
-        return ir.BonusStep(self.const_volume(step.target, basis), money, rate, at=_loc(step.span))
+        return ir.BonusStep(self.const_volume(step.target, basis), money, rate, step.strict, at=_loc(step.span))
 
 
 def _duration(expr: ast.Expr | None) -> ir.Duration | None:
@@ -268,6 +271,7 @@ def compile_program(program: ast.Program) -> ir.RuleSet:
         CURRENCIES.get(ctx.currency, 0),
         ir.Rounding(lowerer.rounding_unit, program.rounding.mode, tuple(sorted(program.rounding.modes)),
                     program.rounding.point, program.rounding.marginal), program.fiscal_year_start,
-        source, {k: tuple(v) for k, v in sorted(ctx.enums.items())}, inputs, tuple(versions))
+        source, {k: tuple(v) for k, v in sorted(ctx.enums.items())}, inputs, tuple(versions),
+        lowerer.const_money(program.payout_cap), _loc(program.payout_cap.span) if program.payout_cap else None)
 
 

@@ -15,6 +15,7 @@ from compiler.passes.conflicts import check_conflicts
 from compiler.passes.dates import check_dates, check_program_overlaps
 from compiler.passes.hierarchy import check_hierarchy
 from compiler.passes.ladders import check_ladders
+from compiler.passes.limits import check_limits
 from compiler.passes.names import check_names
 from compiler.passes.reachability import check_reachability
 from compiler.passes.routing import check_routing
@@ -35,6 +36,7 @@ RESOLVE: tuple[Pass, ...] = (
 
 ANALYSE: tuple[Pass, ...] = (
     check_ladders,       # reads constant thresholds and rates, so only once every type is right
+    check_limits,        # caps against thresholds and payouts; reads the constants check_ladders checks
     check_hierarchy,
     check_conflicts,
     check_routing,

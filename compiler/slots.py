@@ -39,10 +39,12 @@ def body_slots(body: ast.Body) -> Iterator[tuple[ast.Expr, Slot]]:
     for ladder in body.ladders or ():
         w = f"ladder `{ladder.id.name}`"
         for i, step in enumerate(ladder.steps, 1):
-            yield step.start, Slot(f"{w}: step {i} `from`", _volume(ladder.basis))
+            yield step.start, Slot(f"{w}: step {i} `{'above' if step.strict else 'from'}`", _volume(ladder.basis))
             if step.end is not None:
                 yield step.end, Slot(f"{w}: step {i} `to`", _volume(ladder.basis))
             yield step.rate, Slot(f"{w}: step {i} rate", (PERCENT,))
+        if ladder.volume_cap is not None:
+            yield ladder.volume_cap, Slot(f"{w}: volume cap", _volume(ladder.basis))
     for bonus in body.bonuses or ():
         w = f"bonus `{bonus.id.name}`"
         if bonus.when is not None:
@@ -52,6 +54,8 @@ def body_slots(body: ast.Body) -> Iterator[tuple[ast.Expr, Slot]]:
             yield bstep.pay, Slot(f"{w}: step {i} payout", (MONEY, PERCENT))
         if bonus.cap is not None:
             yield bonus.cap, Slot(f"{w}: cap", (MONEY,))
+        if bonus.volume_cap is not None:
+            yield bonus.volume_cap, Slot(f"{w}: volume cap", _volume(bonus.basis))
     for tier in body.tiers.levels if body.tiers else ():
         w = f"tier `{tier.id.name}`"
         yield tier.qualify, Slot(f"{w}: qualification", (BOOL,), ("partner", "period"))
@@ -74,6 +78,8 @@ def body_slots(body: ast.Body) -> Iterator[tuple[ast.Expr, Slot]]:
         for p in rules.pass_through:
             yield p.amount, Slot(f"pass-through `{p.id.name}`: amount", (MONEY,), pt)
             yield p.fee, Slot(f"pass-through `{p.id.name}`: fee", (PERCENT,), pt)
+            if p.fee_cap is not None:
+                yield p.fee_cap, Slot(f"pass-through `{p.id.name}`: fee cap", (MONEY,))
     for level in body.hierarchy.levels if body.hierarchy else ():
         yield level.margin, Slot(f"hierarchy level {level.level}: margin", (PERCENT,), pt)
     if (conflicts := body.conflicts) is not None:
@@ -99,6 +105,8 @@ def program_slots(program: ast.Program) -> Iterator[tuple[ast.Expr, Slot]]:
     """Every expression of a program, each once: header, base sections and each revision's own sections."""
     if program.cliff_tolerance is not None:
         yield program.cliff_tolerance, Slot("program: cliff tolerance", (MONEY,))
+    if program.payout_cap is not None:
+        yield program.payout_cap, Slot("program: payout cap", (MONEY,))
     if program.rounding.unit is not None:
         yield program.rounding.unit, Slot("program: rounding unit", (MONEY,))
     yield from body_slots(program.body)

@@ -236,9 +236,10 @@ class Contract(Node):
 class LadderStep(Node):
     """One bracket of a margin ladder."""
 
-    start: Expr  # written `from`
+    start: Expr  # written `from`, or `above` when `strict`
     end: Expr | None  # written `to`
     rate: Expr
+    strict: bool = False  # `above`: reached by a volume more than `start`
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,14 +253,16 @@ class Ladder(Node):
     period: str  # "month" | "quarter" | "half_year" | "fiscal_year"
     mode: str  # "retroactive" | "marginal"
     steps: tuple[LadderStep, ...]
+    volume_cap: Expr | None = None  # the most volume a period counts
 
 
 @dataclass(frozen=True, slots=True)
 class BonusStep(Node):
     """One target of a bonus."""
 
-    target: Expr
+    target: Expr  # written `target`, or `above` when `strict`
     pay: Expr
+    strict: bool = False  # `above`: reached by a volume more than `target`
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,6 +278,7 @@ class Bonus(Node):
     when: Expr | None
     steps: tuple[BonusStep, ...]
     cap: Expr | None
+    volume_cap: Expr | None = None  # the most volume a period counts
 
 
 @dataclass(frozen=True, slots=True)
@@ -327,6 +331,7 @@ class PassThrough(Node):
     title: Text | None
     amount: Expr
     fee: Expr
+    fee_cap: Expr | None = None  # the most one transaction's fee line may be (money)
 
 
 @dataclass(frozen=True, slots=True)
@@ -456,5 +461,6 @@ class Program(Node):
     inputs: tuple[InputField, ...]
     body: Body
     revisions: tuple[Revision, ...]
+    payout_cap: Expr | None = None  # the most a partner's total may be in one settlement period (money)
     from_span: Span | None = field(default=None, kw_only=True, compare=False, repr=False)
     until_span: Span | None = field(default=None, kw_only=True, compare=False, repr=False)

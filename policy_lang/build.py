@@ -109,33 +109,59 @@ class _Builder:
             self.expr(m.get("services")), self.expr(m.get("fee")), self.expr(m.get("fee_cap")), span=m.span)
 
     def ladder(self, m: YMap) -> ast.Ladder | None:
-        steps = self.items(m.get("steps"), self.ladder_step) or ()
         ident = self.ident(m.get("id"))
         assert ident is not None
+        steps = self.numbered(m.get("steps"), lambda step, i: self.ladder_step(step, f"ladder `{ident.name}`", i))
         return ast.Ladder(ident, self.text(m.get("title")), self.text(m.get("description")),
                           str(self.word(m.get("basis"))), str(self.word(m.get("period"))),
-                          str(self.word(m.get("mode"))), steps, span=m.span)
+                          str(self.word(m.get("mode"))), steps, self.expr(m.get("volume_cap")), span=m.span)
 
-    def ladder_step(self, m: YMap) -> ast.LadderStep | None:
-        start, rate = self.expr(m.get("from")), self.expr(m.get("rate"))
+    def numbered(self, node: YNode | None, build: Callable[[YMap, int], T | None]) -> tuple[T, ...]:
+        """The items of a list built with their 1-based place (for messages that name a step)."""
+        if not isinstance(node, YSeq):
+            return ()
+        built = [build(item, i) for i, item in enumerate(node.items, 1) if isinstance(item, YMap)]
+        return tuple(b for b in built if b is not None)
+
+    def threshold(self, m: YMap, key: str, owner: str) -> tuple[ast.Expr | None, bool]:
+        """A step's threshold, written `key` (at least; `from` or `target`) or `above` (more than): one of them."""
+        inclusive, above = m.get(key), m.get("above")
+        if inclusive is not None and above is not None:
+            above_key, other = m.key_node("above"), m.key_node(key)
+            self.diagnostics.append(dg.error(
+                "E372", f"{owner} states both `{key}` and `above`", above_key.span if above_key else m.span,
+                labels=[dg.Label(other.span, f"`{key}` is stated here")] if other else (),
+                hint=f"keep `{key}:` (reached at this volume) or `above:` (reached only by more than it)"))
+            return None, False
+        if inclusive is None and above is None:
+            self.diagnostics.append(dg.error(
+                "E202", f"{owner} is missing the key `{key}` or `above`", m.span,
+                hint=f"add `{key}:` (at least this volume) or `above:` (more than this volume)"))
+            return None, False
+        return (self.expr(above), True) if above is not None else (self.expr(inclusive), False)
+
+    def ladder_step(self, m: YMap, owner: str, index: int) -> ast.LadderStep | None:
+        (start, strict), rate = self.threshold(m, "from", f"in {owner}: step {index}"), self.expr(m.get("rate"))
         end = self.expr(m.get("to"))
         if start is None or rate is None:
             return None
-        return ast.LadderStep(start, end, rate, span=m.span)
+        return ast.LadderStep(start, end, rate, strict, span=m.span)
 
     def bonus(self, m: YMap) -> ast.Bonus | None:
         ident = self.ident(m.get("id"))
         assert ident is not None
+        owner = f"bonus `{ident.name}`"
         return ast.Bonus(ident, self.text(m.get("title")), self.text(m.get("description")),
                          str(self.word(m.get("basis"))), str(self.word(m.get("period"))),
                          str(self.word(m.get("kind"))), self.expr(m.get("when")),
-                         self.items(m.get("steps"), self.bonus_step) or (), self.expr(m.get("cap")), span=m.span)
+                         self.numbered(m.get("steps"), lambda step, i: self.bonus_step(step, owner, i)),
+                         self.expr(m.get("cap")), self.expr(m.get("volume_cap")), span=m.span)
 
-    def bonus_step(self, m: YMap) -> ast.BonusStep | None:
-        target, pay = self.expr(m.get("target")), self.expr(m.get("pay"))
+    def bonus_step(self, m: YMap, owner: str, index: int) -> ast.BonusStep | None:
+        (target, strict), pay = self.threshold(m, "target", f"in {owner}: step {index}"), self.expr(m.get("pay"))
         if target is None or pay is None:
             return None
-        return ast.BonusStep(target, pay, span=m.span)
+        return ast.BonusStep(target, pay, strict, span=m.span)
 
     def tier(self, m: YMap) -> ast.Tier | None:
         ident, qualify = self.ident(m.get("id")), self.expr(m.get("qualify"))
@@ -168,7 +194,8 @@ class _Builder:
         ident, amount, fee = self.ident(m.get("id")), self.expr(m.get("amount")), self.expr(m.get("fee"))
         if ident is None or amount is None or fee is None:
             return None
-        return ast.PassThrough(ident, self.text(m.get("title")), amount, fee, span=m.span)
+        return ast.PassThrough(ident, self.text(m.get("title")), amount, fee, self.expr(m.get("fee_cap")),
+                               span=m.span)
 
     def price_rules(self, node: YNode | None) -> ast.PriceRules | None:
         if not isinstance(node, YMap):
@@ -296,7 +323,8 @@ class _Builder:
                 ast.Ident(str(currency.value), span=currency.span), rounding,
                 int(fiscal.value) if isinstance(fiscal, YScalar) else 1, self.expr(header.get("cliff_tolerance")),
                 self.enums(root.get("enums")), self.inputs(root.get("inputs")), self.body(root),
-                self.items(root.get("revisions"), self.revision) or (), span=root.span,
+                self.items(root.get("revisions"), self.revision) or (), self.expr(header.get("payout_cap")),
+                span=root.span,
                 from_span=_span(header.get("effective_from")), until_span=_span(header.get("effective_until")))
         return program
 

@@ -111,6 +111,14 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
      "tier's, so this tier can never be assigned."),
     ("E362", "routing or hierarchy refers to something missing", "Lead routing or reseller routing names a level, tier "
      "or field the program does not have."),
+    ("E370", "threshold beyond the volume cap", "A ladder step or bonus target is above the `volume_cap` of its "
+     "ladder or bonus. Volume above the cap is not counted, so no partner can ever reach the step; with `above`, a "
+     "threshold equal to the cap cannot be reached either."),
+    ("E371", "cap of zero or less", "A `volume_cap`, pass-through `fee_cap` or the program's `payout_cap` is zero or "
+     "negative, so the ladder, bonus, fee or statement it limits could never count or pay anything."),
+    ("E372", "threshold stated twice", "A ladder step states both `from` and `above`, or a bonus step both `target` "
+     "and `above`. A threshold is either reached at its volume (`from`/`target`, 以上) or only by more than it "
+     "(`above`, 超): keep one."),
     # --- E4xx: dates and effective periods ---
     ("E400", "invalid date", "A date is not a real calendar date in ISO form (YYYY-MM-DD)."),
     ("E401", "period ends before it starts", "`effective_until` is earlier than `effective_from`."),
@@ -146,6 +154,12 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
     ("W304", "bonus step beyond the cap", "Earlier steps already reach the bonus cap, so this step adds nothing."),
     ("W305", "discount can exceed the deepest margin", "The allowed discount is larger than the deepest level's margin, so "
      "a partner may sell below its own purchase price."),
+    ("W310", "bonus step swallowed by the cap", "In a cumulative bonus with a percentage payout, the earlier steps "
+     "already pay the bonus cap at this step's target; payouts never fall as volume grows, so the step adds nothing."),
+    ("W311", "bonus cap never reached", "The most the bonus's steps can pay (on at most its `volume_cap` of volume) is "
+     "below its money `cap`, so the cap never limits anything."),
+    ("W312", "bonus step above the payout cap", "A bonus step pays more than the program's `payout_cap`, so a partner "
+     "can never be paid it in full in one settlement period."),
 )
 
 CODES: dict[str, Code] = {code: Code(code, title, text) for code, title, text in _TABLE}

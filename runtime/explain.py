@@ -19,7 +19,7 @@ _ROUNDING = {"down": "rounded down", "up": "rounded up", "half_up": "rounded hal
              "half_even": "rounded half to even"}
 KIND_TITLES = {"margin": "margin", "services": "services", "referral_fee": "referral fee", "fee": "fee",
                "ladder": "ladder", "ladder_clawback": "ladder clawback", "bonus": "bonus",
-               "bonus_clawback": "bonus clawback", "pass_through": "pass-through at cost"}
+               "bonus_clawback": "bonus clawback", "cap": "payout cap", "pass_through": "pass-through at cost"}
 _KIND_ORDER = tuple(KIND_TITLES)
 NOT_EARNED = ("pass_through", "services")  # what Statement.total leaves out
 

@@ -163,11 +163,15 @@ class Contract(Node):
 
 @dataclass(frozen=True, slots=True)
 class Step(Node):
-    """A ladder step: from `start` (inclusive) to `end` (exclusive; None = the next step or no end)."""
+    """A ladder step: from `start` (inclusive; exclusive when `strict`) to `end` (None = the next step or no end).
+
+    Whether a volume has reached a step is decided in `runtime.decisions._limits`, for every engine.
+    """
 
     start: int  # minor units for money bases, units for quantity
     end: int | None
     rate: Fraction
+    strict: bool = False  # written `above`: the step is reached by a volume more than `start`
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,13 +182,15 @@ class Ladder(Node):
     period: str  # month | quarter | half_year | fiscal_year
     mode: str  # retroactive | marginal
     steps: tuple[Step, ...]
+    volume_cap: int | None = None  # the most volume a ladder period counts; volume above it is not counted
 
 
 @dataclass(frozen=True, slots=True)
 class BonusStep(Node):
     target: int
     pay_money: int | None  # minor units, or
-    pay_rate: Fraction | None  # a rate of the period basis volume
+    pay_rate: Fraction | None  # a rate of the period basis volume (as counted under the bonus's volume cap)
+    strict: bool = False  # written `above`: the target is reached by a volume more than `target`
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,6 +203,7 @@ class Bonus(Node):
     when: Expr | None
     steps: tuple[BonusStep, ...]
     cap: int | None
+    volume_cap: int | None = None  # the most volume a bonus period counts; volume above it is not counted
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,6 +254,7 @@ class PassThrough(Node):
     title: Text
     amount: Expr
     fee: Expr
+    fee_cap: int | None = None  # minor units: the most one transaction's fee line may be
 
 
 @dataclass(frozen=True, slots=True)
@@ -384,6 +392,8 @@ class RuleSet:
     enums: dict[str, tuple[str, ...]]
     inputs: tuple[InputDecl, ...]
     versions: tuple[Version, ...]  # in date order
+    payout_cap: int | None = None  # minor units: the most a partner's statement total may be for one period
+    payout_cap_at: Loc | None = None  # where the program states it
 
     @property
     def rounding_mode(self) -> str:

@@ -47,7 +47,11 @@ def decode_fraction(text: str) -> Fraction:
 
 
 def _loc(node: ir.Node) -> list[Any]:
-    return [node.at.file, node.at.line, node.at.col] if node.at is not None else []
+    return _loc_of(node.at)
+
+
+def _loc_of(at: ir.Loc | None) -> list[Any]:
+    return [at.file, at.line, at.col] if at is not None else []
 
 
 def _value(type_: str, value: Any) -> Any:
@@ -176,6 +180,15 @@ def _frac(value: Fraction | None) -> str | None:
     return encode_fraction(value) if value is not None else None
 
 
+def _strict(strict: bool) -> dict[str, Any]:
+    """A threshold written `above` (the key is left out for `from`/`target`, so older artifacts keep their hash)."""
+    return {"strict": True} if strict else {}
+
+
+def _volume_cap(cap: int | None) -> dict[str, Any]:
+    return {"volume_cap": cap} if cap is not None else {}
+
+
 def _version(v: ir.Version) -> dict[str, Any]:
     return {
         "version": v.version, "effective_from": v.effective_from.isoformat(),
@@ -185,12 +198,14 @@ def _version(v: ir.Version) -> dict[str, Any]:
                        "bonuses": list(c.bonuses), "services": _opt(c.services), "fee": _opt(c.fee),
                        "fee_cap": c.fee_cap, "at": _loc(c)} for c in v.contracts],
         "ladders": [{"id": lad.id, "title": lad.title, "basis": lad.basis, "period": lad.period, "mode": lad.mode,
-                     "steps": [{"start": s.start, "end": s.end, "rate": encode_fraction(s.rate), "at": _loc(s)}
-                               for s in lad.steps], "at": _loc(lad)} for lad in v.ladders],
+                     "steps": [{"start": s.start, "end": s.end, "rate": encode_fraction(s.rate), "at": _loc(s),
+                                **_strict(s.strict)} for s in lad.steps], "at": _loc(lad),
+                     **_volume_cap(lad.volume_cap)} for lad in v.ladders],
         "bonuses": [{"id": b.id, "title": b.title, "basis": b.basis, "period": b.period, "kind": b.kind,
                      "when": _opt(b.when), "cap": b.cap,
                      "steps": [{"target": s.target, "pay_money": s.pay_money, "pay_rate": _frac(s.pay_rate),
-                                "at": _loc(s)} for s in b.steps], "at": _loc(b)} for b in v.bonuses],
+                                "at": _loc(s), **_strict(s.strict)} for s in b.steps], "at": _loc(b),
+                     **_volume_cap(b.volume_cap)} for b in v.bonuses],
         "tiers": None if v.tiers is None else {
             "cadence": v.tiers.cadence, "at": _loc(v.tiers),
             "levels": [{"id": t.id, "title": t.title, "qualify": encode_expr(t.qualify), "uplift": _opt(t.uplift),
@@ -207,7 +222,9 @@ def _version(v: ir.Version) -> dict[str, Any]:
             "margin_caps": [{"id": m.id, "title": m.title, "when": encode_expr(m.when), "cap": encode_expr(m.cap),
                              "at": _loc(m)} for m in v.price_rules.margin_caps],
             "pass_through": [{"id": p.id, "title": p.title, "amount": encode_expr(p.amount),
-                              "fee": encode_expr(p.fee), "at": _loc(p)} for p in v.price_rules.pass_through]},
+                              "fee": encode_expr(p.fee), "at": _loc(p),
+                              **({"fee_cap": p.fee_cap} if p.fee_cap is not None else {})}
+                             for p in v.price_rules.pass_through]},
         "hierarchy": None if v.hierarchy is None else {
             "model": v.hierarchy.model, "max_depth": v.hierarchy.max_depth,
             "new_resellers": v.hierarchy.new_resellers, "at": _loc(v.hierarchy),
@@ -243,6 +260,8 @@ def encode(ruleset: ir.RuleSet) -> dict[str, Any]:
         "inputs": [{"scope": i.scope, "name": i.name, "type": i.type, "description": i.description}
                    for i in ruleset.inputs],
         "versions": [_version(v) for v in ruleset.versions],
+        **({"payout_cap": ruleset.payout_cap, "payout_cap_at": _loc_of(ruleset.payout_cap_at)}
+           if ruleset.payout_cap is not None else {}),
     }
 
 
@@ -276,13 +295,14 @@ def _decode_version(d: dict[str, Any]) -> ir.Version:
             _dopt(c["services"]), _dopt(c["fee"]), c["fee_cap"], at=_at(c))),
         _list(d["ladders"], lambda lad: ir.Ladder(
             lad["id"], lad["title"], lad["basis"], lad["period"], lad["mode"],
-            _list(lad["steps"], lambda s: ir.Step(s["start"], s["end"], Fraction(s["rate"]), at=_at(s))),
-            at=_at(lad))),
+            _list(lad["steps"], lambda s: ir.Step(s["start"], s["end"], Fraction(s["rate"]), bool(s.get("strict")),
+                                                  at=_at(s))),
+            lad.get("volume_cap"), at=_at(lad))),
         _list(d["bonuses"], lambda b: ir.Bonus(
             b["id"], b["title"], b["basis"], b["period"], b["kind"], _dopt(b["when"]),
             _list(b["steps"], lambda s: ir.BonusStep(
                 s["target"], s["pay_money"], Fraction(s["pay_rate"]) if s["pay_rate"] is not None else None,
-                at=_at(s))), b["cap"], at=_at(b))),
+                bool(s.get("strict")), at=_at(s))), b["cap"], b.get("volume_cap"), at=_at(b))),
         None if tiers is None else ir.Tiers(tiers["cadence"], _list(tiers["levels"], lambda t: ir.Tier(
             t["id"], t["title"], decode_expr(t["qualify"]), _dopt(t["uplift"]), tuple(t["benefits"]),
             None if t["requirements"] is None else tuple(
@@ -295,7 +315,8 @@ def _decode_version(d: dict[str, Any]) -> ir.Version:
             _list(rules["margin_caps"], lambda m: ir.MarginCap(m["id"], m["title"], decode_expr(m["when"]),
                                                                decode_expr(m["cap"]), at=_at(m))),
             _list(rules["pass_through"], lambda p: ir.PassThrough(p["id"], p["title"], decode_expr(p["amount"]),
-                                                                  decode_expr(p["fee"]), at=_at(p))),
+                                                                  decode_expr(p["fee"]), p.get("fee_cap"),
+                                                                  at=_at(p))),
             at=_at(rules)),
         None if hier is None else ir.Hierarchy(
             hier["model"], hier["max_depth"],
@@ -331,7 +352,8 @@ def decode(data: dict[str, Any]) -> ir.RuleSet:
         _decode_rounding(data["rounding"]), data["fiscal_year_start"], data["source"],
         {k: tuple(v) for k, v in data["enums"].items()},
         tuple(ir.InputDecl(i["scope"], i["name"], i["type"], i.get("description") or {}) for i in data["inputs"]),
-        tuple(_decode_version(v) for v in data["versions"]))
+        tuple(_decode_version(v) for v in data["versions"]), data.get("payout_cap"),
+        _at({"at": data.get("payout_cap_at")}))
 
 
 def loads(text: str) -> ir.RuleSet:

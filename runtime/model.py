@@ -87,7 +87,7 @@ class Line:
     """One line of a quote or statement."""
 
     partner: str
-    # margin | pass_through | fee | services | referral_fee | ladder | ladder_clawback | bonus | bonus_clawback
+    # margin | pass_through | fee | services | referral_fee | ladder | ladder_clawback | bonus | bonus_clawback | cap
     kind: str
     label: str
     amount: int
@@ -179,6 +179,10 @@ class Period:
         return f"{self.start.isoformat()}..{self.end.isoformat()}"
 
 
+NOT_EARNED: tuple[str, ...] = ("pass_through", "services")
+"""Line kinds a statement shows but the partner does not earn: money passed on at cost, its own revenue."""
+
+
 @dataclass(frozen=True, slots=True)
 class Statement:
     """One partner's statement for a period: period lines, totals by kind, volumes, next tier."""
@@ -197,4 +201,4 @@ class Statement:
     @property
     def total(self) -> int:
         """What the partner earns for the period: every line except pass-through costs."""
-        return sum(v for k, v in self.totals.items() if k not in ("pass_through", "services"))
+        return sum(v for k, v in self.totals.items() if k not in NOT_EARNED)

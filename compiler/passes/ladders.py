@@ -57,6 +57,7 @@ def _exact(expr: ast.Expr | None, owner: str, what: str, ctx: Context, unit: str
 def _constants(ctx: Context) -> Iterator[dg.Diagnostic]:
     """Thresholds, rates, payouts and caps are stored as exact constants."""
     yield from _exact(ctx.program.cliff_tolerance, "the program header", "cliff tolerance", ctx, "money")
+    yield from _exact(ctx.program.payout_cap, "the program header", "payout cap", ctx, "money")
     for body in ctx.all_bodies():
         for contract in body.contracts or ():
             yield from _exact(contract.fee_cap, f"contract `{contract.id.name}`", "fee cap", ctx, "money")
@@ -66,12 +67,24 @@ def _constants(ctx: Context) -> Iterator[dg.Diagnostic]:
                 yield from _exact(step.start, owner, f"step {i} threshold", ctx, unit)
                 yield from _exact(step.end, owner, f"step {i} upper bound", ctx, unit)
                 yield from _exact(step.rate, owner, f"step {i} rate", ctx, "rate")
+            yield from _exact(ladder.volume_cap, owner, "volume cap", ctx, unit)
         for bonus in body.bonuses or ():
             owner, unit = f"bonus `{bonus.id.name}`", "count" if bonus.basis == "quantity" else "money"
             for i, bstep in enumerate(bonus.steps, 1):
                 yield from _exact(bstep.target, owner, f"target {i}", ctx, unit)
                 yield from _exact(bstep.pay, owner, f"payout {i}", ctx, "rate" if is_percent(bstep.pay) else "money")
             yield from _exact(bonus.cap, owner, "cap", ctx, "money")
+            yield from _exact(bonus.volume_cap, owner, "volume cap", ctx, unit)
+        for p in body.price_rules.pass_through if body.price_rules else ():
+            yield from _exact(p.fee_cap, f"pass-through `{p.id.name}`", "fee cap", ctx, "money")
+
+
+def least_reaching(threshold: Decimal, strict: bool, basis: str, ctx: Context) -> Decimal:
+    """The least volume that reaches a threshold (as `runtime.decisions._limits.least_reaching`, in the
+    program's units): the threshold for `from`/`target`, one minor unit or one unit more for `above`."""
+    if not strict:
+        return threshold
+    return threshold + (Decimal(1) if basis == "quantity" else Decimal(1).scaleb(-ctx.minor_unit))
 
 
 def _volume(basis: str, currency: str) -> Callable[[Decimal], str]:
@@ -185,7 +198,7 @@ def _cliffs(ladder: ast.Ladder, ctx: Context) -> Iterator[dg.Diagnostic]:
         if start is None or rate is None:
             return
         if previous_rate is not None and rate > previous_rate:
-            jump = start * (rate - previous_rate)
+            jump = least_reaching(start, step.strict, ladder.basis, ctx) * (rate - previous_rate)
             if jump > tolerance:
                 yield dg.warning(
                     "W302", f"payout cliff in ladder `{ladder.id.name}`: reaching {format_amount(start, ctx.currency)} "
@@ -207,7 +220,7 @@ def _bonus_cliffs(bonus: ast.Bonus, ctx: Context) -> Iterator[dg.Diagnostic]:
         target, pay = const_value(step.target), const_value(step.pay)
         if target is None or pay is None:
             return
-        amount = target * pay if is_percent(step.pay) else pay
+        amount = least_reaching(target, step.strict, bonus.basis, ctx) * pay if is_percent(step.pay) else pay
         reached = paid + amount if bonus.kind == "cumulative" else amount
         if cap is not None:
             reached = min(reached, cap)

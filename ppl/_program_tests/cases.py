@@ -24,7 +24,7 @@ from runtime.decisions import Claim, Deal, Lead
 from runtime.model import Partner, Period, Transaction, Volumes
 
 LINE_KINDS = ("margin", "pass_through", "fee", "services", "referral_fee", "ladder", "ladder_clawback", "bonus",
-              "bonus_clawback")
+              "bonus_clawback", "cap")
 RATE_NAMES = ("base margin", "tier uplift", "ladder rate", "margin cap", "referral fee rate", "referral fee cap")
 VIOLATIONS = ("above_list", "below_floor")
 VOLUME_NAMES = ("sales", "purchases", "list_sales", "quantity", "deals")

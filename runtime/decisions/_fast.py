@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from runtime import ir
 from runtime.decisions._hints import Hints
+from runtime.decisions._limits import capped_line, fee_cap_note
 from runtime.decisions._plan_code import _ONLY, NoPlan, Plan, PlanCode, variant
 from runtime.decisions._pricing import QuoteError, _fraction, _title, ladder_step
 from runtime.decisions._quoting import _is_rate, _Quoting
@@ -366,10 +367,18 @@ class _Builder(PlanCode):
             else:
                 self.emit(f"fa_ = RT(a_, F({fee}), {self.s(fee_mode)})", 3)
                 shown = f"rate(F({fee}))"
+            note = "')'"
+            if p.fee_cap is not None:
+                # The same limit as the reference path's (`_limits.capped_line`), and the same words when it bites.
+                self.emit(f"fc_ = {self.s(capped_line)}(fa_, {self.s(p.fee_cap)})", 3)
+                self.explain(f"fn_ = {self.s(fee_cap_note(p.fee_cap, self.quoting.money) + ')')} if fc_ != fa_ "
+                             "else ')'", 3)
+                self.emit("fa_ = fc_", 3)
+                note = "fn_"
             self.plain(f"lp_ += (({sid}, 'pass_through', ra_), ({sid}, 'fee', fa_))", 3)
             self.explain(f"lx_ += (Line({sid}, 'pass_through', {self.s(name + ' at cost')}, ra_, {self.s(rule)}, "
                          f"{vid}, {self.s(p.amount.at)}, tid), Line({sid}, 'fee', {self.s('fee on ' + name + ' (')} + "
-                         f"{shown} + ')', fa_, {self.s(rule)}, {vid}, {self.s(p.fee.at)}, tid))", 3)
+                         f"{shown} + {note}, fa_, {self.s(rule)}, {vid}, {self.s(p.fee.at)}, tid))", 3)
         if contract.services is not None:
             services = self.slot("ds", seller, slots, f"contract:{contract.id}:services")
             self.emit(f"sv_ = -abs({services}) if qty < 0 else {services}")

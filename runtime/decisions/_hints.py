@@ -11,6 +11,7 @@ from fractions import Fraction
 from typing import Any
 
 from runtime import ir
+from runtime.decisions._limits import counted, least_reaching, step_reaches
 from runtime.decisions._slots import PartnerSlots, QuoteCache
 from runtime.engine import EvaluationError
 from runtime.loaded import LoadedVersion
@@ -41,9 +42,11 @@ class Hints:
         if contract.ladder is not None:
             ladder = self.version.index.ladders[contract.ladder]
             volume = volumes.basis(ladder.basis)
-            upcoming = next((s for s in ladder.steps if s.start > volume), None)
+            upcoming = next((s for s in ladder.steps if not step_reaches(counted(volume, ladder.volume_cap), s)),
+                            None)
             if upcoming is not None:
-                steps.append(f"{self._volume(upcoming.start - volume, ladder.basis)} more {_BASIS[ladder.basis]} "
+                more = least_reaching(upcoming.start, upcoming.strict) - volume
+                steps.append(f"{self._volume(more, ladder.basis)} more {_BASIS[ladder.basis]} "
                              f"this period reach the {format_rate(upcoming.rate)} step of ladder `{ladder.id}`")
         assert self.version.period_slots is not None
         period_slots = PartnerSlots(self.version.period_slots, self.cache, partner, None, {})
@@ -57,9 +60,10 @@ class Hints:
                 except EvaluationError:
                     continue
             volume = volumes.basis(bonus.basis)
-            target = next((s for s in bonus.steps if s.target > volume), None)
+            target = next((s for s in bonus.steps if not step_reaches(counted(volume, bonus.volume_cap), s)), None)
             if target is not None:
-                steps.append(f"{self._volume(target.target - volume, bonus.basis)} more {_BASIS[bonus.basis]} this "
+                more = least_reaching(target.target, target.strict) - volume
+                steps.append(f"{self._volume(more, bonus.basis)} more {_BASIS[bonus.basis]} this "
                              f"period reach the next target of bonus `{bonus.id}`")
         steps.extend(self.tier_steps(seller))
         return tuple(steps)

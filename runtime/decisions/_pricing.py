@@ -9,6 +9,7 @@ from fractions import Fraction
 from typing import Any
 
 from runtime import ir
+from runtime.decisions._limits import counted, step_reaches
 from runtime.decisions._slots import PartnerSlots
 from runtime.loaded import LoadedVersion
 from runtime.model import Line, Partner
@@ -58,10 +59,16 @@ def chain_of(seller: Partner, partners: Mapping[str, Partner], version: ir.Versi
 
 
 def ladder_step(ladder: ir.Ladder, volume: int) -> tuple[int, ir.Step | None]:
-    """The index and step that a volume has reached (index -1 and None below the first step)."""
+    """The index and step that a volume has reached (index -1 and None below the first step).
+
+    The highest step whose threshold the volume reaches (`_limits.step_reaches`: at least `from`, more than
+    `above`), on the volume the ladder counts (up to its `volume_cap`). A step's `to` is the next step's
+    threshold (checked), so it needs no test of its own.
+    """
     reached: tuple[int, ir.Step | None] = (-1, None)
+    volume = counted(volume, ladder.volume_cap)
     for index, step in enumerate(ladder.steps):
-        if volume >= step.start and (step.end is None or volume < step.end or index == len(ladder.steps) - 1):
+        if step_reaches(volume, step):
             reached = (index, step)
     return reached
 

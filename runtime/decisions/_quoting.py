@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from runtime import ir
 from runtime.decisions._hints import Hints
+from runtime.decisions._limits import capped_line, fee_cap_note
 from runtime.decisions._pricing import ZERO, Priced, QuoteError, _fraction, _Rate, _title, ladder_step
 from runtime.decisions._rounding import chain_prices, round_amount, round_times
 from runtime.decisions._slots import PartnerSlots, transaction_env
@@ -173,9 +174,11 @@ class _Quoting:
             lines.append(Line(seller.id, "pass_through", f"{name} at cost", self.round(amount), rule,
                               self.rules.version, p.amount.at, self.txn.id))
             fee = _fraction(slots[f"pass:{p.id}:fee"])
-            lines.append(Line(seller.id, "fee", f"fee on {name} ({format_rate(fee)})",
-                              round_times(amount, fee, self.unit, self.fee_mode), rule, self.rules.version, p.fee.at,
-                              self.txn.id))
+            fee_line = round_times(amount, fee, self.unit, self.fee_mode)
+            capped = capped_line(fee_line, p.fee_cap)
+            lines.append(Line(seller.id, "fee", f"fee on {name} ({format_rate(fee)}"
+                              f"{fee_cap_note(p.fee_cap, self.money) if capped != fee_line else ''})", capped, rule,
+                              self.rules.version, p.fee.at, self.txn.id))
         return lines
 
     def referral(self, seller: Partner, contract: ir.Contract, slots: PartnerSlots, sell_amount: int) -> Line:

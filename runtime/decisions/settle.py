@@ -8,6 +8,7 @@ year, counted from the program's fiscal year start) inside the settlement period
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from runtime import ir
+from runtime.decisions._limits import counted, counted_share, payout_excess, step_reaches
 from runtime.decisions.quote import QuoteError, Quoter, ladder_step, partner_env
 from runtime.engine import EvaluationError
 from runtime.loaded import Runtime
@@ -188,8 +190,23 @@ class Settler:
         totals: dict[str, int] = defaultdict(int, account.totals)
         for line in lines:
             totals[line.kind] += line.amount
-        return Statement(partner_id, self.period, account.transactions, dict(sorted(totals.items())), tuple(lines),
-                         volumes, gross, tier, next_tier, tuple(self.problems))
+        statement = Statement(partner_id, self.period, account.transactions, dict(sorted(totals.items())),
+                              tuple(lines), volumes, gross, tier, next_tier, tuple(self.problems))
+        return self.payout_cap(statement, version)
+
+    def payout_cap(self, statement: Statement, version: ir.Version | None) -> Statement:
+        """The statement under the program's `payout_cap`: above it, a `cap` line brings the total to the cap."""
+        cap = self.rt.ruleset.payout_cap
+        excess = payout_excess(statement.total, cap)
+        if not excess:
+            return statement
+        line = Line(statement.partner, "cap", f"payout cap: the period's {self.money(statement.total)} is limited to "
+                    f"{self.money(cap or 0)}", -excess, "payout cap", version.version if version else "",
+                    self.rt.ruleset.payout_cap_at)
+        totals = dict(statement.totals)
+        totals["cap"] = totals.get("cap", 0) - excess
+        return dataclasses.replace(statement, totals=dict(sorted(totals.items())),
+                                   period_lines=(*statement.period_lines, line))
 
     def round(self, value: int | Fraction, kind: str) -> int:
         """An exact amount of one kind (`ir.AMOUNT_KINDS`) rounded as the program rounds that kind."""
@@ -216,27 +233,31 @@ class Settler:
                         for headroom, amount in groups.items()), Fraction(0))
 
         rule = f"ladder `{ladder.id}`"
+        # Volume above the ladder's volume cap is not counted: brackets end at the cap, and a retroactive rate
+        # applies to the counted share of the list amounts.
+        counted_net, share = counted(basis_net, ladder.volume_cap), counted_share(basis_net, ladder.volume_cap)
         if ladder.mode == "marginal":
-            return self.marginal_lines(partner, ladder, basis_net, uplift, version)
+            return self.marginal_lines(partner, ladder, basis_net, counted_net, uplift, version)
         index_g, step_g = ladder_step(ladder, basis_gross)
         index_n, step_n = ladder_step(ladder, basis_net)
         rate_g = step_g.rate if step_g else Fraction(0)
         rate_n = step_n.rate if step_n else Fraction(0)
         if rate_g == 0 and rate_n == 0:
             return []
-        paid = self.round(uplift(rate_g), "ladder")
+        paid = self.round(uplift(rate_g) * share, "ladder")
         out = [Line(partner, "ladder", f"{rule} step {index_g + 1}: {format_rate(rate_g)} on "
-                    f"{self.money(list_net)} (volume {self._volume(basis_gross, ladder.basis)})", paid,
+                    f"{self.money(list_net)} (volume {self._volume(basis_gross, ladder.basis)}"
+                    f"{self._counted(share, ladder)})", paid,
                     f"{rule} step {index_g + 1}", version, step_g.at if step_g else ladder.at)]
         if rate_n != rate_g:
-            owed = self.round(uplift(rate_n), "ladder")
+            owed = self.round(uplift(rate_n) * share, "ladder")
             out.append(Line(partner, "ladder_clawback", f"{rule}: refunds bring the volume to "
                             f"{self._volume(basis_net, ladder.basis)}, step {index_n + 1} "
                             f"({format_rate(rate_n)})", owed - paid, f"{rule} step {index_n + 1}", version,
                             step_n.at if step_n else ladder.at))
         return out
 
-    def marginal_lines(self, partner: str, ladder: ir.Ladder, basis_net: int,
+    def marginal_lines(self, partner: str, ladder: ir.Ladder, basis_net: int, counted_net: int,
                        uplift: Callable[[Fraction], Fraction], version: str) -> list[Line]:
         """A marginal ladder: each bracket's rate on the volume inside it, in proportion to the list amounts.
 
@@ -248,8 +269,9 @@ class Settler:
         rule = f"ladder `{ladder.id}`"
         brackets: list[tuple[int, ir.Step, int, Fraction]] = []  # index, step, volume inside, exact amount
         for index, step in enumerate(ladder.steps):
+            # A bracket holds the (counted) volume beyond its threshold, whether written `from` or `above`.
             top = ladder.steps[index + 1].start if index + 1 < len(ladder.steps) else step.end
-            inside = min(basis_net, top) - step.start if top is not None else basis_net - step.start
+            inside = min(counted_net, top) - step.start if top is not None else counted_net - step.start
             if inside <= 0 or step.rate == 0:
                 continue
             brackets.append((index, step, inside, uplift(step.rate) * Fraction(inside, basis_net)))
@@ -267,12 +289,19 @@ class Settler:
         return [Line(partner, "ladder", f"{rule}: {parts} (marginal, rounded once on the sum)",
                      self.round(total, "ladder"), f"{rule} step {index + 1}", version, step.at)]
 
+    def _counted(self, share: Fraction, ladder: ir.Ladder) -> str:
+        """What a line says when the ladder's volume cap leaves volume uncounted."""
+        if share == 1 or ladder.volume_cap is None:
+            return ""
+        return f", counted up to {self._volume(ladder.volume_cap, ladder.basis)}"
+
     def _volume(self, amount: int, basis: str) -> str:
         return f"{amount:,} units" if basis == "quantity" else self.money(amount)
 
     def bonus_amount(self, bonus: ir.Bonus, volume: int) -> tuple[Fraction, int]:
         """What a bonus pays on a volume, and how many steps were reached."""
-        reached = [s for s in bonus.steps if volume >= s.target]
+        volume = counted(volume, bonus.volume_cap)
+        reached = [s for s in bonus.steps if step_reaches(volume, s)]
         if not reached:
             return Fraction(0), 0
         pays = [Fraction(s.pay_money) if s.pay_money is not None else Fraction(s.pay_rate or 0) * volume

@@ -32,6 +32,8 @@ def overview(ctx: Context) -> Section:
         tiers = [ctx.speak.tier_title(t.id) for t in ctx.version.tiers.levels]
         items.append(say("overview.tiers", list=ctx.listing(tiers),
                          cadence=say.word(f"cadence.{ctx.version.tiers.cadence}")))
+    if rs.payout_cap is not None:
+        items.append(say("overview.payout_cap", cap=fmt.money_short(rs.payout_cap)))
     if len(rs.versions) > 1:
         items.append(say("overview.versions", n=str(len(rs.versions)), section=ctx.see("versions")))
     blocks.append(Bullets(tuple(items)))

@@ -99,8 +99,8 @@ def _value(ctx: Context, expr: ir.Expr | None) -> Rich:
 
 
 def _steps(ctx: Context, ladder: ir.Ladder) -> Rich:
-    parts = [ctx.say("step.summary", rate=ctx.rate(s.rate), start=ctx.fmt.volume(s.start, ladder.basis, True))
-             for s in ladder.steps]
+    parts = [ctx.say("step.summary_above" if s.strict else "step.summary", rate=ctx.rate(s.rate),
+                     start=ctx.fmt.volume(s.start, ladder.basis, True)) for s in ladder.steps]
     return join(parts, ", " if ctx.lang == "en" else "、")
 
 
@@ -108,7 +108,8 @@ def _targets(ctx: Context, bonus: ir.Bonus) -> Rich:
     parts = []
     for s in bonus.steps:
         pay = ctx.short(s.pay_money) if s.pay_money is not None else ctx.rate(s.pay_rate or 0)
-        parts.append(ctx.say("target.summary", pay=pay, target=ctx.fmt.volume(s.target, bonus.basis, True)))
+        parts.append(ctx.say("target.summary_above" if s.strict else "target.summary", pay=pay,
+                             target=ctx.fmt.volume(s.target, bonus.basis, True)))
     return join(parts, ", " if ctx.lang == "en" else "、")
 
 

@@ -160,8 +160,8 @@ def prices(ctx: Context) -> Section | None:
         items.append(say("price.cap", title=ctx.text(cap.title, cap.id), condition=speak.condition(cap.when),
                          cap=speak.value(cap.cap)))
     for p in rules.pass_through:
-        items.append(say("price.pass", title=ctx.text(p.title, p.id), amount=speak.value(p.amount),
-                         fee=speak.value(p.fee)))
+        passed = say("price.pass", title=ctx.text(p.title, p.id), amount=speak.value(p.amount), fee=speak.value(p.fee))
+        items.append(rich(passed, say("price.fee_cap", cap=ctx.short(p.fee_cap))) if p.fee_cap is not None else passed)
     items.append(say("price.reported"))
     blocks: list[Block] = [Bullets(tuple(items))]
     examples = _price_examples(ctx, rules)

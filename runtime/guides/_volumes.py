@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from runtime import ir
+from runtime.decisions._limits import least_reaching
 from runtime.decisions.quote import ladder_step, partner_env
 from runtime.engine import EvaluationError
 from runtime.guides._charts import Bar, ladder_chart
@@ -35,13 +36,26 @@ def _ladder(ctx: Context, ladder: ir.Ladder) -> Section:
     titles = [ctx.text(c.title, c.id) for c in users] or [rich(say.word("none"))]
     blocks: list[Block] = [Para(say("ladder.basis", basis=basis, period=period, contracts=ctx.listing(titles))),
                            Para(say(f"ladder.{ladder.mode}")), Para(say("ladder.settled"))]
+    if ladder.volume_cap is not None:
+        blocks.append(Para(say("ladder.volume_cap", cap=fmt.volume(ladder.volume_cap, ladder.basis, short=True),
+                               basis=basis, period=period)))
+    # With a step written `above` (超), every threshold says whether it is reached at (以上) or only past it.
+    worded = any(step.strict for step in ladder.steps)
     rows = []
     for index, step in enumerate(ladder.steps):
         end = _next_start(ladder.steps, index)
-        rows.append((rich(str(index + 1)), rich(fmt.volume(step.start, ladder.basis, short=True)),
-                     rich(fmt.volume(end, ladder.basis, short=True)) if end is not None
-                     else say("ladder.open"), ctx.rate(step.rate)))
-    headers = (say("col.step"), say("col.from", basis=basis), say("col.below"), say("col.rate"))
+        start = fmt.volume(step.start, ladder.basis, short=True)
+        if not worded:
+            rows.append((rich(str(index + 1)), rich(start), rich(fmt.volume(end, ladder.basis, short=True))
+                         if end is not None else say("ladder.open"), ctx.rate(step.rate)))
+            continue
+        following = ladder.steps[index + 1] if index + 1 < len(ladder.steps) else None
+        shown_end = say("threshold.up_to" if following is not None and following.strict else "threshold.below",
+                        volume=fmt.volume(end, ladder.basis, short=True)) if end is not None else say("ladder.open")
+        rows.append((rich(str(index + 1)), say("threshold.above" if step.strict else "threshold.from", volume=start),
+                     shown_end, ctx.rate(step.rate)))
+    headers = (say("col.step"), say("col.threshold" if worded else "col.from", basis=basis),
+               say("col.until" if worded else "col.below"), say("col.rate"))
     blocks.append(Table(headers, tuple(rows), (0, 1, 2, 3), "ppl-ladder-steps"))
     title = ctx.text(ladder.title, ladder.id)
     caption = say("ladder.chart", title=title, basis=basis)
@@ -55,15 +69,18 @@ def _ladder(ctx: Context, ladder: ir.Ladder) -> Section:
     return Section(section_id("ladder", ladder.id), title, tuple(blocks))
 
 
-def points(starts: Sequence[int], basis: str, inside: Sequence[int | None] | None = None) \
-        -> list[tuple[str, int, int]]:
-    """Volumes worth showing: just below and at every threshold above zero (and inside each step, if given)."""
+def points(starts: Sequence[int], basis: str, inside: Sequence[int | None] | None = None,
+           strict: Sequence[bool] | None = None) -> list[tuple[str, int, int]]:
+    """Volumes worth showing: just below and at every threshold above zero, one unit past a threshold written
+    `above` (the least volume that reaches it), and inside each step, if given."""
     out = []
     for index, start in enumerate(starts):
         if start <= 0:
             continue
         below = start - (1 if basis == "quantity" or start < 100 else start // 100)
         out += [("ex.just_below", below, start), ("ex.at_step", start, start)]
+        if strict is not None and strict[index]:
+            out.append(("ex.just_above", least_reaching(start, True), start))
         if inside is not None and inside[index] is not None:
             out.append(("ex.inside", inside[index] or start, start))
     return out
@@ -99,7 +116,7 @@ def _ladder_examples(ctx: Context, ladder: ir.Ladder, contract: ir.Contract) -> 
             end = _next_start(ladder.steps, index)
             inside.append((step.start + end) // 2 if end is not None else step.start * 5 // 4)
     rows = []
-    for key, volume, start in points(starts, ladder.basis, inside):
+    for key, volume, start in points(starts, ladder.basis, inside, [s.strict for s in ladder.steps]):
         statement = settle_ladder(ctx, ladder, partner, volume)
         reached = statement.volumes.basis(ladder.basis)
         _, reached_step = ladder_step(ladder, reached)
@@ -136,12 +153,16 @@ def _bonus(ctx: Context, bonus: ir.Bonus) -> Section:
     facts = [say("bonus.basis", basis=basis, period=period), say(f"bonus.{bonus.kind}")]
     if bonus.cap is not None:
         facts.append(say("bonus.cap", cap=ctx.short(bonus.cap), period=period))
+    if bonus.volume_cap is not None:
+        facts.append(say("bonus.volume_cap", cap=fmt.volume(bonus.volume_cap, bonus.basis, short=True), basis=basis,
+                         period=period))
     if bonus.when is not None:
         facts.append(say("bonus.when", condition=ctx.speak.condition(bonus.when)))
     if users:
         facts.append(say("bonus.contracts", contracts=ctx.listing([ctx.text(c.title, c.id) for c in users])))
     blocks: list[Block] = [Para(rich(*_spaced(ctx, facts)))]
-    rows = tuple((rich(fmt.volume(s.target, bonus.basis, short=True)), _pay(ctx, s, basis)) for s in bonus.steps)
+    rows = tuple((say("target.above" if s.strict else "target.at_least",
+                      volume=fmt.volume(s.target, bonus.basis, short=True)), _pay(ctx, s, basis)) for s in bonus.steps)
     blocks.append(Table((say("col.target", basis=basis), say("col.pays")), rows, (0, 1), "ppl-bonus-steps"))
     example = _bonus_examples(ctx, bonus, users)
     if example is not None:
@@ -191,7 +212,8 @@ def _bonus_examples(ctx: Context, bonus: ir.Bonus, users: list[ir.Contract]) -> 
     partner, contract, tier = found
     say, fmt = ctx.say, ctx.fmt
     rows = []
-    for key, volume, start in points([s.target for s in bonus.steps], bonus.basis):
+    for key, volume, start in points([s.target for s in bonus.steps], bonus.basis,
+                                     strict=[s.strict for s in bonus.steps]):
         statement = settle_bonus(ctx, bonus, partner, volume)
         rows.append((say(key, step=fmt.volume(start, bonus.basis, short=True)),
                      rich(fmt.volume(statement.volumes.basis(bonus.basis), bonus.basis)),

@@ -20,13 +20,14 @@ from runtime.decisions.settle import Rejected, Settlement
 from runtime.model import Figure, Line, Partner, Quote, Share, Statement, Violation, Volumes
 from runtime.money import format_amount
 
-KINDS = ("margin", "services", "referral_fee", "fee", "ladder", "ladder_clawback", "bonus", "bonus_clawback",
+KINDS = ("margin", "services", "referral_fee", "fee", "ladder", "ladder_clawback", "bonus", "bonus_clawback", "cap",
          "pass_through")
 """Line kinds in the order statements show them."""
 
 KIND_TITLES = {"margin": "margin", "services": "services (billed by the partner)", "referral_fee": "referral fee",
                "fee": "pass-through fee", "ladder": "ladder", "ladder_clawback": "ladder clawback",
-               "bonus": "bonus", "bonus_clawback": "bonus clawback", "pass_through": "pass-through (at cost)"}
+               "bonus": "bonus", "bonus_clawback": "bonus clawback", "cap": "payout cap",
+               "pass_through": "pass-through (at cost)"}
 NOT_EARNED = ("pass_through", "services")  # shown, but not part of what the partner earns (Statement.total)
 
 LINE_COLUMNS = ("partner", "transaction", "kind", "label", "amount", "rule", "version", "at")
@@ -269,7 +270,7 @@ class SettlementWriter:
 
     def _write_summary_csv(self, settlement: Settlement) -> None:
         extra = sorted({k for s in settlement.statements for k in s.totals if k not in KINDS})
-        kinds = [*KINDS, *extra]
+        kinds = [*(k for k in KINDS if k != "cap" or self.ruleset.payout_cap is not None), *extra]
         with open(self.out / "statements.csv", "w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(("partner", "contract", "level", "parent", "tier", "next_tier", "transactions", *kinds,

@@ -121,7 +121,7 @@ def statement_query(ruleset: ir.RuleSet, period: Period, dialect: str = "duckdb"
     ctes = [*_quote.quote_ctes(ruleset, rates, dialect, where=in_period), _lines.lines_cte(ruleset, rates),
             _lines.volume_cte(ruleset)]
     more, lines = _statement.statement_parts(ruleset, period, rates.scale, dialect)
-    union = _statement.union_lines(lines)
+    union = _statement.union_lines(lines, ruleset.payout_cap, period)
     assert isinstance(union, exp.Select)
     return _with(ctes + more, union)
 

@@ -274,15 +274,35 @@ def _prices(ruleset: ir.RuleSet, rates: Rates, dialect: str) -> list[Cte]:
                 exp.alias_(rounded(col("fee_c"), fee_scale, not_null(col("fee_c")), rounding.mode_for("referral_fee")),
                            "referral_fee")]
     for e, (a_scale, f_scale) in enumerate(pass_scales(rates)):
-        # Each pass-through entry whose amount is not zero: the amount at cost, and the fee on it.
+        # Each pass-through entry whose amount is not zero: the amount at cost, and the fee on it (`ptf<e>_u`
+        # before its `fee_cap`, which q_lines applies).
         some = exp.and_(not_null(col(f"pt{e}_v")), exp.NEQ(this=col(f"pt{e}_v"), expression=lit(0)))
+        fee = rounded(x.mul(col(f"pt{e}_v"), col(f"ptf{e}_n")), a_scale * f_scale, some.copy(),
+                      rounding.mode_for("pass_through_fee"))
         columns += [exp.alias_(rounded(col(f"pt{e}_v"), a_scale, some), f"pt{e}"),
-                    exp.alias_(rounded(x.mul(col(f"pt{e}_v"), col(f"ptf{e}_n")), a_scale * f_scale, some.copy(),
-                                       rounding.mode_for("pass_through_fee")), f"ptf{e}")]
+                    exp.alias_(fee, f"ptf{e}_u" if rates.passes[e].fee_caps else f"ptf{e}")]
     return [("q_rated", rated), ("q_prices", exp.select(*columns).from_("q_rated"))]
 
 
-def _lines(ruleset: ir.RuleSet) -> Cte:
+def _capped_fees(rates: Rates) -> list[exp.Expr]:
+    """Each pass-through fee under its `fee_cap` (`_limits.capped_line`: at most the cap either way, applied to
+    the rounded line), and `ptf<e>_capped`: whether the cap took something off (the line says so)."""
+    columns: list[exp.Expr] = []
+    for e, entry in enumerate(rates.passes):
+        if not entry.fee_caps:
+            continue
+        fee = col(f"ptf{e}_u")
+        cap = case([(cond.copy(), lit(value)) for cond, value in entry.fee_caps])
+        over = exp.GT(this=fee.copy(), expression=cap.copy())
+        under = exp.LT(this=fee.copy(), expression=exp.Neg(this=cap.copy()))
+        columns += [exp.alias_(case([(over, cap.copy()), (under, exp.Neg(this=cap.copy()))], fee.copy()),
+                               f"ptf{e}"),
+                    exp.alias_(case([(exp.or_(over.copy(), under.copy()), exp.true())], exp.false()),
+                               f"ptf{e}_capped")]
+    return columns
+
+
+def _lines(ruleset: ir.RuleSet, rates: Rates) -> Cte:
     depth = depth_of(ruleset)
     columns: list[exp.Expr] = [exp.Star()]
     for k in range(1, depth + 1):
@@ -292,7 +312,7 @@ def _lines(ruleset: ir.RuleSet) -> Cte:
                                          x.sub(receives, col(f"pr{k}")))]), f"keep{k}"))
     gross = case([(exp.EQ(this=col("chain_len"), expression=lit(k)), x.sub(col("sell_amount"), col(f"pr{k}")))
                   for k in range(1, depth + 1)], lit(0))
-    columns += [exp.alias_(col("pr1"), "wholesale"), exp.alias_(gross, "partner_gross")]
+    columns += [exp.alias_(col("pr1"), "wholesale"), exp.alias_(gross, "partner_gross"), *_capped_fees(rates)]
     return "q_lines", exp.select(*columns).from_("q_prices")
 
 
@@ -302,7 +322,7 @@ def quote_ctes(ruleset: ir.RuleSet, rates: Rates, dialect: str, where: exp.Expr 
     `transactions` it passes through)."""
     ctes = _input(ruleset, dialect, where, carry) + _first(ruleset, rates) + [_rates(ruleset, rates, dialect)]
     caps, source = _caps(rates, dialect)
-    return ctes + caps + [_priced(rates, source), *_prices(ruleset, rates, dialect), _lines(ruleset)]
+    return ctes + caps + [_priced(rates, source), *_prices(ruleset, rates, dialect), _lines(ruleset, rates)]
 
 
 def version_name(ruleset: ir.RuleSet) -> exp.Expr:

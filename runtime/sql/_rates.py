@@ -76,6 +76,7 @@ class PassSlot:
     ids: list[tuple[exp.Expr, str]] = field(default_factory=list)
     amounts: list[Arm] = field(default_factory=list)
     fees: list[Arm] = field(default_factory=list)
+    fee_caps: list[tuple[exp.Expr, int]] = field(default_factory=list)  # (in version, `fee_cap`), where one is set
 
 
 @dataclass(slots=True)
@@ -162,6 +163,8 @@ class _Collector:
                 rates.passes.append(PassSlot())
             slot = rates.passes[k]
             slot.ids.append((in_version, p.id))
+            if p.fee_cap is not None:
+                slot.fee_caps.append((in_version, p.fee_cap))
             amount, fee = self.num("p", p.amount), self.num("p", p.fee)
             if amount is not None and fee is not None:
                 slot.amounts.append((in_version, amount))

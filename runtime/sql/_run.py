@@ -23,11 +23,12 @@ from typing import Any
 
 from runtime import ir
 from runtime.decisions import QuoteError, Settler
+from runtime.decisions._limits import fee_cap_note
 from runtime.decisions._pricing import _title, chain_of
 from runtime.engine import EvaluationError
 from runtime.io.values import parse_duration, parse_rate
 from runtime.model import Partner, Transaction
-from runtime.money import format_rate
+from runtime.money import format_amount, format_rate
 from runtime.sql import render
 from runtime.sql._build import pass_scales, rate_scale, settle_quote_query
 from runtime.sql._quote import depth_of
@@ -92,7 +93,7 @@ def quote(con: Any, ruleset: ir.RuleSet) -> int:
     for k in range(1, depth + 1):
         keep += [f"keep{k}", f"pr{k}"] + ([f"c{k}_id"] if max_depth(ruleset) else [])
     for e in range(len(pass_scales(ruleset))):
-        keep += [f"pt{e}", f"ptf{e}", f"ptf{e}_n"]
+        keep += [f"pt{e}", f"ptf{e}", f"ptf{e}_n"] + ([f"ptf{e}_capped"] if _fee_capped(ruleset, e) else [])
     for exact in ("BIGINT", "HUGEINT"):
         query = settle_quote_query(ruleset, ("row",), exact)
         try:
@@ -193,15 +194,25 @@ def _line_meta(con: Any, ruleset: ir.RuleSet, partners: Mapping[str, Partner]) -
     insert_rows(con, "lmeta", rows)
     labels: list[list[Any]] = []
     for e, (_, f_scale) in enumerate(pass_scales(ruleset)):
-        for vidx, name, n in con.execute(f"SELECT DISTINCT q.vidx, m.m_ptn{e}, q.ptf{e}_n FROM q0 q JOIN lmeta m "
-                                         f"USING (vidx, partner, contract) WHERE q.pt{e} IS NOT NULL "
-                                         "ORDER BY ALL").fetchall():
-            labels.append([len(labels) + 1, vidx, e, n,
-                           _csv(f"fee on {name} ({format_rate(Fraction(int(n), f_scale))})")])
+        capped = f"q.ptf{e}_capped" if _fee_capped(ruleset, e) else "FALSE"
+        for vidx, name, n, cut in con.execute(f"SELECT DISTINCT q.vidx, m.m_ptn{e}, q.ptf{e}_n, {capped} FROM q0 q "
+                                              f"JOIN lmeta m USING (vidx, partner, contract) WHERE q.pt{e} IS NOT "
+                                              "NULL ORDER BY ALL").fetchall():
+            rules = ruleset.versions[vidx].price_rules
+            note = fee_cap_note(rules.pass_through[e].fee_cap, lambda v: format_amount(
+                v, ruleset.currency, ruleset.minor_unit)) if cut and rules is not None else ""
+            labels.append([len(labels) + 1, vidx, e, n, bool(cut),
+                           _csv(f"fee on {name} ({format_rate(Fraction(int(n), f_scale))}{note})")])
     con.execute("CREATE OR REPLACE TEMP TABLE fee_labels(fk INTEGER, vidx INTEGER, e INTEGER, n HUGEINT, "
-                "label VARCHAR)")
+                "capped BOOLEAN, label VARCHAR)")
     insert_rows(con, "fee_labels", labels)
     return texts
+
+
+def _fee_capped(ruleset: ir.RuleSet, e: int) -> bool:
+    """Whether the e-th pass-through entry of some version has a `fee_cap` (its quote has `ptf<e>_capped`)."""
+    return any(v.price_rules is not None and e < len(v.price_rules.pass_through)
+               and v.price_rules.pass_through[e].fee_cap is not None for v in ruleset.versions)
 
 
 def insert_rows(con: Any, table: str, rows: list[list[Any]], batch: int = 500) -> None:
@@ -226,7 +237,8 @@ def copy_lines(con: Any, ruleset: ir.RuleSet, partners: Mapping[str, Partner], h
     texts = _line_meta(con, ruleset, partners)
     passes = len(pass_scales(ruleset))
     fees = "".join(f", f{e}.fk AS fk{e}" for e in range(passes))
-    joins = "".join(f" LEFT JOIN fee_labels f{e} ON f{e}.vidx = q.vidx AND f{e}.e = {e} AND f{e}.n = q.ptf{e}_n"
+    joins = "".join(f" LEFT JOIN fee_labels f{e} ON f{e}.vidx = q.vidx AND f{e}.e = {e} AND f{e}.n = q.ptf{e}_n "
+                    f"AND f{e}.capped = {f'q.ptf{e}_capped' if _fee_capped(ruleset, e) else 'FALSE'}"
                     for e in range(passes))
     depth = depth_of(ruleset)
     # Only what the lines read is sorted by row (the sort carries every column it keeps); the accounts

@@ -14,8 +14,9 @@ from collections.abc import Sequence
 from sqlglot import exp
 
 from runtime import ir
+from runtime.decisions._limits import least_reaching
 from runtime.decisions.settle import _SIZES, month_index
-from runtime.model import Period
+from runtime.model import NOT_EARNED, Period
 from runtime.sql import _arith as x
 from runtime.sql import _chain
 from runtime.sql._arith import col
@@ -99,6 +100,19 @@ def _line(source: str, kind: str, rule: str | exp.Expr, amount: exp.Expr, o1: in
                       exp.alias_(col("b"), "o2"), exp.alias_(o3, "o3")).from_(source).where(where)
 
 
+def _counted(volume: exp.Expr, volume_cap: int | None, dialect: str) -> exp.Expr:
+    """The volume a ladder or bonus counts (`_limits.counted`): at most its volume cap."""
+    if volume_cap is None:
+        return volume
+    cap = x.typed(volume_cap, dialect)
+    return x.case([(exp.GT(this=volume.copy(), expression=cap), cap.copy())], volume)
+
+
+def _reaches(volume: exp.Expr, threshold: int, strict: bool, dialect: str) -> exp.Expr:
+    """Whether a volume has reached a threshold (`_limits.step_reaches`): at least its least reaching volume."""
+    return exp.GTE(this=volume, expression=x.typed(least_reaching(threshold, strict), dialect))
+
+
 def ladder_parts(ruleset: ir.RuleSet, period: Period, ladder: ir.Ladder, contracts: list[str], n: int, scale: int,
                  dialect: str, level_one: bool) -> tuple[list[Cte], list[exp.Select]]:
     """The CTEs and line SELECTs of one ladder (rates over the program scale, headroom included)."""
@@ -128,8 +142,9 @@ def ladder_parts(ruleset: ir.RuleSet, period: Period, ladder: ir.Ladder, contrac
             if step.rate == 0:
                 continue
             top = ladder.steps[k + 1].start if k + 1 < len(ladder.steps) else step.end
-            low = col("net") if top is None else x.case(
-                [(exp.LT(this=col("net"), expression=x.lit(top)), col("net"))], x.lit(top))
+            net = _counted(col("net"), ladder.volume_cap, dialect)  # a bracket holds the volume beyond its threshold
+            low = net if top is None else x.case(
+                [(exp.LT(this=net.copy(), expression=x.lit(top)), net.copy())], x.lit(top))
             inside = x.sub(low, x.lit(step.start))
             brackets.append((k, x.mul(col(f"a_{k}"), inside), exp.GT(this=inside, expression=x.lit(0))))
         positive = exp.GT(this=col("net"), expression=x.lit(0))
@@ -152,14 +167,10 @@ def ladder_parts(ruleset: ir.RuleSet, period: Period, ladder: ir.Ladder, contrac
         return ctes, lines
 
     def reached(volume: str) -> exp.Expr:
-        arms = []
-        last = len(ladder.steps) - 1
-        for k, step in reversed(list(enumerate(ladder.steps))):
-            conds: list[exp.Expr] = [exp.GTE(this=col(volume), expression=x.lit(step.start))]
-            if step.end is not None and k != last:
-                conds.append(exp.LT(this=col(volume), expression=x.lit(step.end)))
-            arms.append((x.all_of(conds), x.lit(k)))
-        return x.case(arms, x.lit(-1))
+        """The highest step the counted volume reaches (`_pricing.ladder_step`)."""
+        counted = _counted(col(volume), ladder.volume_cap, dialect)
+        return x.case([(_reaches(counted.copy(), step.start, step.strict, dialect), x.lit(k))
+                       for k, step in reversed(list(enumerate(ladder.steps)))], x.lit(-1))
 
     pick = exp.select(exp.Star(), exp.alias_(reached("gross"), "i_g"), exp.alias_(reached("net"), "i_n")
                       ).from_(f"l{n}_grid")
@@ -174,9 +185,18 @@ def ladder_parts(ruleset: ir.RuleSet, period: Period, ladder: ir.Ladder, contrac
                         exp.alias_(by_index("i_g", amounts_of), "a_g"),
                         exp.alias_(by_index("i_n", amounts_of), "a_n")).from_(f"l{n}_pick")
     ctes += [(f"l{n}_pick", pick), (f"l{n}_rates", chosen)]
-    rounded = exp.select(exp.Star(), exp.alias_(round_ratio(col("a_g"), scale, unit, mode, dialect), "paid"),
-                         exp.alias_(round_ratio(col("a_n"), scale, unit, mode, dialect), "owed")
-                         ).from_(f"l{n}_rates")
+
+    def counted_share(amount: str) -> exp.Expr:
+        """The rate on the counted share of the list amounts (`_limits.counted_share`), rounded."""
+        whole = round_ratio(col(amount), scale, unit, mode, dialect)
+        if ladder.volume_cap is None:
+            return whole
+        cap = x.typed(ladder.volume_cap, dialect)
+        part = round_ratio(x.mul(col(amount), cap), x.mul(x.lit(scale), col("net")), unit, mode, dialect)
+        return x.case([(exp.GT(this=col("net"), expression=cap.copy()), part)], whole)
+
+    rounded = exp.select(exp.Star(), exp.alias_(counted_share("a_g"), "paid"),
+                         exp.alias_(counted_share("a_n"), "owed")).from_(f"l{n}_rates")
     ctes.append((f"l{n}_round", rounded))
     any_rate = exp.or_(exp.NEQ(this=col("r_g"), expression=x.lit(0)), exp.NEQ(this=col("r_n"), expression=x.lit(0)))
     def step_rule(index: str) -> exp.Expr:
@@ -206,14 +226,16 @@ def bonus_parts(ruleset: ir.RuleSet, period: Period, bonus: ir.Bonus, contracts:
     grid = _grid(f"b{n}_agg", spans, contracts, [*(f"v_{v}" for v in VOLUMES), "gross"], partner_columns,
                  level_one)
 
-    def pays(volume: exp.Expr) -> exp.Expr:
+    def pays(uncounted: exp.Expr) -> exp.Expr:
+        volume = _counted(uncounted, bonus.volume_cap, dialect)
+
         def pay(step: ir.BonusStep) -> exp.Expr:
             if step.pay_money is not None:
                 return x.typed(step.pay_money * scale, dialect)
             rate = step.pay_rate or 0
-            return x.mul(x.typed(int(rate * scale), dialect), volume)
+            return x.mul(x.typed(int(rate * scale), dialect), volume.copy())
 
-        reached = [(exp.GTE(this=volume, expression=x.typed(s.target, dialect)), pay(s)) for s in bonus.steps]
+        reached = [(_reaches(volume.copy(), s.target, s.strict, dialect), pay(s)) for s in bonus.steps]
         if bonus.kind == "one_off":
             total = x.case(list(reversed(reached)), x.lit(0))
         else:
@@ -290,11 +312,28 @@ def statement_parts(ruleset: ir.RuleSet, period: Period, scale: int,
     return ctes, lines
 
 
-def union_lines(lines: list[exp.Select]) -> exp.Expr:
-    """UNION ALL of the line SELECTs, ordered as a statement lists its lines."""
+def payout_cap_line(query: exp.Query, cap: int, period: Period) -> exp.Select:
+    """The `cap` line of each partner whose earnings (`Statement.total`) exceed the program's payout cap: the
+    negative amount that brings the total to the cap (`_limits.payout_excess`), after every other line."""
+    earned = exp.Sum(this=x.case([(exp.In(this=col("kind"), expressions=[exp.Literal.string(k) for k in NOT_EARNED]),
+                                   x.lit(0))], col("amount")))
+    return exp.select(col("partner"), exp.alias_(exp.Literal.string("cap"), "kind"),
+                      exp.alias_(exp.Literal.string("payout cap"), "rule"),
+                      exp.alias_(_date(period.start.isoformat()), "period_start"),
+                      exp.alias_(_date(period.end.isoformat()), "period_end"),
+                      exp.alias_(x.sub(x.lit(cap), earned.copy()), "amount"), exp.alias_(x.lit(1 << 30), "o1"),
+                      exp.alias_(x.lit(0), "o2"), exp.alias_(x.lit(0), "o3")).from_(
+        exp.alias_(exp.Subquery(this=query.copy()), "earned_lines")).group_by(col("partner")).having(
+        exp.GT(this=earned, expression=x.lit(cap)))
+
+
+def union_lines(lines: list[exp.Select], payout_cap: int | None = None, period: Period | None = None) -> exp.Expr:
+    """UNION ALL of the line SELECTs (and the payout cap's lines), ordered as a statement lists its lines."""
     query: exp.Query = lines[0]
     for part in lines[1:]:
         query = exp.union(query, part, distinct=False)
+    if payout_cap is not None and period is not None:
+        query = exp.union(query, payout_cap_line(query, payout_cap, period), distinct=False)
     big = exp.DataType.build("BIGINT")
     return exp.select(col("partner"), col("kind"), col("rule"), col("period_start"), col("period_end"),
                       exp.alias_(exp.Cast(this=col("amount"), to=big), "amount")).from_(

@@ -6,7 +6,9 @@ margins that read the transaction or the partner), contract or level base margin
 margin caps, pass-through entries with their fees, solution partners' services, referral fees with
 and without a cap, retroactive and marginal ladders on every basis, one-off and cumulative bonuses
 with a condition, percent inputs, `round`/`floor`/`ceil`/`clamp`, every rounding mode and unit, a mode per kind
-of amount, both rounding points and both ways of rounding a marginal ladder.
+of amount, both rounding points and both ways of rounding a marginal ladder; thresholds written
+`from`/`target` or `above`, volume caps on the ladder and the bonus, a pass-through `fee_cap` and the
+program's `payout_cap`.
 Transactions include refunds, zero pass-through amounts, contracts named on the row, and partners
 whose chain the row engine rejects.
 """
@@ -15,7 +17,9 @@ from __future__ import annotations
 
 import datetime
 import os
+from collections.abc import Callable
 from fractions import Fraction
+from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -24,8 +28,10 @@ from compiler.lower import compile_program
 from compiler.pipeline import check_program
 from policy_lang import diagnostics as dg
 from policy_lang.loader import load_program_text
+from runtime.decisions.quote import QuoteError, Quoter, figures_of
+from runtime.engine import EvaluationError
 from runtime.loaded import Runtime
-from runtime.model import Partner, Period, Transaction
+from runtime.model import Partner, Period, Transaction, Volumes
 from tests.unit.runtime.sql._harness import assert_same, assert_same_quotes
 
 MODES = st.sampled_from(["down", "up", "half_up", "half_even"])
@@ -60,8 +66,17 @@ def programs(draw: st.DrawFn) -> str:
     top, money = (40, "") if basis == "quantity" else (30_000_000, "¥")
     starts = [0, *sorted(draw(st.sets(st.integers(1, top), min_size=n - 1, max_size=n - 1)))]
     rates = draw(st.lists(st.integers(0, 60), min_size=n, max_size=n))
-    steps = "".join(f"      - from: {money}{s:,}\n        rate: {_pct(r)}\n"
-                    for s, r in zip(starts, rates, strict=True))
+    # A step above zero is written `from` (at least) or `above` (more than).
+    keys = ["from", *(draw(st.sampled_from(["from", "above"])) for _ in starts[1:])]
+    steps = "".join(f"      - {k}: {money}{s:,}\n        rate: {_pct(r)}\n"
+                    for k, s, r in zip(keys, starts, rates, strict=True))
+    # A volume cap at or above the least volume that reaches the last step (E370 otherwise).
+    least = starts[-1] + (1 if keys[-1] == "above" else 0)
+    ladder_cap = f"    volume_cap: {money}{draw(st.integers(max(least, 1), top * 2)):,}\n" \
+        if draw(st.booleans()) else ""
+    targets = [draw(st.sampled_from(["target", "above"])) for _ in range(2)]
+    bonus_cap = f"    volume_cap: ¥{draw(st.integers(5_000_001, 9_000_000)):,}\n" if draw(st.booleans()) else ""
+    payout_cap = f"  payout_cap: ¥{draw(st.integers(1, 400)) * 1000:,}\n" if draw(st.booleans()) else ""
     margin = f"    margin: {_pct(draw(pct))}\n" if hierarchy is None or draw(st.booleans()) else ""
     caps = ""
     if draw(st.booleans()):
@@ -71,6 +86,8 @@ def programs(draw: st.DrawFn) -> str:
     for i in range(draw(st.integers(0, 2))):
         fee = draw(st.sampled_from([_pct(draw(pct)), "partner.rate", "min(partner.rate, 10%)"]))
         passes += (f"    - id: pass-{i}\n      amount: {draw(st.sampled_from(_PASS_AMOUNTS))}\n      fee: {fee}\n")
+        if draw(st.booleans()):
+            passes += f"      fee_cap: ¥{draw(st.integers(1, 200)) * 500:,}\n"
     rules = f"price_rules:\n{caps}" + (f"  pass_through:\n{passes}" if passes else "") if caps or passes else ""
     services = draw(st.sampled_from(_SERVICES)).replace("quantity_share", "2.5%")
     fee = draw(st.sampled_from(["5%", "¥20,000", "12.5%"]))
@@ -98,7 +115,7 @@ point: {draw(st.sampled_from(["margin", "wholesale"]))}, \
 marginal_ladder: {draw(st.sampled_from(["total", "per_bracket"]))}, \
 modes: {{{", ".join(f"{kind}: {draw(MODES)}" for kind in draw(KINDS))}}}}}
   fiscal_year_start: {draw(st.sampled_from([1, 4]))}
-enums:
+{payout_cap}enums:
   size: [small, large]
 inputs:
   partner:
@@ -124,16 +141,16 @@ contracts:
     basis: {basis}
     period: {draw(st.sampled_from(["quarter", "fiscal_year"]))}
     mode: {draw(st.sampled_from(["retroactive", "marginal"]))}
-    steps:
+{ladder_cap}    steps:
 {steps}bonuses:
   - id: target
     basis: sales
     period: quarter
     kind: {draw(st.sampled_from(["one_off", "cumulative"]))}
-{bonus_when}    steps:
-      - target: ¥1,000,000
+{bonus_when}{bonus_cap}    steps:
+      - {targets[0]}: ¥1,000,000
         pay: ¥10,000
-      - target: ¥5,000,000
+      - {targets[1]}: ¥5,000,000
         pay: 1%
     cap: ¥60,000
 tiers:
@@ -174,7 +191,8 @@ def partners(draw: st.DrawFn) -> dict[str, Partner]:
 def transactions(draw: st.DrawFn) -> list[Transaction]:
     out = []
     for i in range(draw(st.integers(1, 20))):
-        list_price = draw(st.integers(1, 3_000_000))
+        # Sometimes exactly a bonus target, or one yen either side of it (`target` and `above` differ there).
+        list_price = draw(st.one_of(st.integers(1, 3_000_000), st.sampled_from([999_999, 1_000_000, 1_000_001])))
         quantity = draw(st.integers(-3, 8)) or 1
         sell = draw(st.integers(list_price * 8 // 10, list_price))
         day = datetime.date(2026, 4, 1) + datetime.timedelta(days=draw(st.integers(0, 364)))
@@ -196,3 +214,28 @@ def test_sql_matches_row_engine(text: str, known: dict[str, Partner], txns: list
     assert_same_quotes(rt, txns, known)
     assert_same(rt, txns, known, FY)
     assert_same(rt, txns, known, QUARTER)
+
+
+def _outcome(run: Callable[[], Any]) -> Any:
+    """A quote, or the code of the error it raised."""
+    try:
+        return run()
+    except (QuoteError, EvaluationError) as exc:
+        return ("error", exc.code)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=programs(), known=partners(), txns=transactions(),
+       volume=st.sampled_from([0, 999_999, 1_000_000, 1_000_001, 5_000_000, 5_000_001, 30_000_000]))
+def test_quote_plans_match_the_reference_path(text: str, known: dict[str, Partner], txns: list[Transaction],
+                                              volume: int) -> None:
+    """The generated quote plans (with the fee cap, and the ladder rate and hints at volumes on and around
+    the thresholds) give exactly what the reference path gives."""
+    rt = build(text)
+    volumes = {pid: Volumes(volume, volume, volume, volume // 100_000, 1) for pid in known}
+    quoter = Quoter(rt, known, volumes)
+    for txn in txns:
+        quoted = _outcome(lambda txn=txn: quoter.quote(txn))
+        assert quoted == _outcome(lambda txn=txn: quoter.reference(txn))
+        if not isinstance(quoted, tuple):
+            assert figures_of(quoted) == quoter.figures(txn)
