@@ -193,7 +193,7 @@ class _Lowerer:
             tuple(ir.Contract(c.id.name, c.kind, _text(c.title), self.opt(c.margin),
                               c.ladder.name if c.ladder else None, tuple(b.name for b in c.bonuses),
                               self.opt(c.services, "money"), self.opt(c.fee), self.const_money(c.fee_cap),
-                              at=_loc(c.span)) for c in body.contracts or ()),
+                              self.const_money(c.margin_cap), at=_loc(c.span)) for c in body.contracts or ()),
             tuple(ir.Ladder(lad.id.name, _text(lad.title), lad.basis, lad.period, lad.mode,
                             tuple(ir.Step(self.const_volume(s.start, lad.basis),
                                           self.const_volume(s.end, lad.basis) if s.end is not None else None,

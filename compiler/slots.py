@@ -36,6 +36,8 @@ def body_slots(body: ast.Body) -> Iterator[tuple[ast.Expr, Slot]]:
             yield c.fee, Slot(f"{w}: fee", (MONEY, PERCENT), pt)
         if c.fee_cap is not None:
             yield c.fee_cap, Slot(f"{w}: fee cap", (MONEY,))
+        if c.margin_cap is not None:
+            yield c.margin_cap, Slot(f"{w}: margin cap", (MONEY,))
     for ladder in body.ladders or ():
         w = f"ladder `{ladder.id.name}`"
         for i, step in enumerate(ladder.steps, 1):

@@ -230,6 +230,7 @@ class Contract(Node):
     services: Expr | None
     fee: Expr | None
     fee_cap: Expr | None
+    margin_cap: Expr | None = None  # the most the margin of one transaction line may be (money)
 
 
 @dataclass(frozen=True, slots=True)

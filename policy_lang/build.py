@@ -106,7 +106,8 @@ class _Builder:
         return ast.Contract(
             ident, str(self.word(m.get("kind"))), self.text(m.get("title")), self.text(m.get("description")),
             self.expr(m.get("margin")), self.ident(m.get("ladder")), self.idents(m.get("bonuses")),
-            self.expr(m.get("services")), self.expr(m.get("fee")), self.expr(m.get("fee_cap")), span=m.span)
+            self.expr(m.get("services")), self.expr(m.get("fee")), self.expr(m.get("fee_cap")),
+            self.expr(m.get("margin_cap")), span=m.span)
 
     def ladder(self, m: YMap) -> ast.Ladder | None:
         ident = self.ident(m.get("id"))

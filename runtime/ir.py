@@ -159,6 +159,7 @@ class Contract(Node):
     services: Expr | None
     fee: Expr | None  # referral: money, or a percent of the sell amount
     fee_cap: int | None  # minor units
+    margin_cap: int | None = None  # minor units: the most the margin of one line may be (the level-1 partner's)
 
 
 @dataclass(frozen=True, slots=True)

@@ -196,7 +196,8 @@ def _version(v: ir.Version) -> dict[str, Any]:
         "at": _loc(v),
         "contracts": [{"id": c.id, "kind": c.kind, "title": c.title, "margin": _opt(c.margin), "ladder": c.ladder,
                        "bonuses": list(c.bonuses), "services": _opt(c.services), "fee": _opt(c.fee),
-                       "fee_cap": c.fee_cap, "at": _loc(c)} for c in v.contracts],
+                       "fee_cap": c.fee_cap, "at": _loc(c),
+                       **({"margin_cap": c.margin_cap} if c.margin_cap is not None else {})} for c in v.contracts],
         "ladders": [{"id": lad.id, "title": lad.title, "basis": lad.basis, "period": lad.period, "mode": lad.mode,
                      "steps": [{"start": s.start, "end": s.end, "rate": encode_fraction(s.rate), "at": _loc(s),
                                 **_strict(s.strict)} for s in lad.steps], "at": _loc(lad),
@@ -292,7 +293,7 @@ def _decode_version(d: dict[str, Any]) -> ir.Version:
         datetime.date.fromisoformat(d["effective_until"]) if d["effective_until"] else None, d["note"],
         _list(d["contracts"], lambda c: ir.Contract(
             c["id"], c["kind"], c["title"], _dopt(c["margin"]), c["ladder"], tuple(c["bonuses"]),
-            _dopt(c["services"]), _dopt(c["fee"]), c["fee_cap"], at=_at(c))),
+            _dopt(c["services"]), _dopt(c["fee"]), c["fee_cap"], c.get("margin_cap"), at=_at(c))),
         _list(d["ladders"], lambda lad: ir.Ladder(
             lad["id"], lad["title"], lad["basis"], lad["period"], lad["mode"],
             _list(lad["steps"], lambda s: ir.Step(s["start"], s["end"], Fraction(s["rate"]), bool(s.get("strict")),

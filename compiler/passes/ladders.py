@@ -61,6 +61,7 @@ def _constants(ctx: Context) -> Iterator[dg.Diagnostic]:
     for body in ctx.all_bodies():
         for contract in body.contracts or ():
             yield from _exact(contract.fee_cap, f"contract `{contract.id.name}`", "fee cap", ctx, "money")
+            yield from _exact(contract.margin_cap, f"contract `{contract.id.name}`", "margin cap", ctx, "money")
         for ladder in body.ladders or ():
             owner, unit = f"ladder `{ladder.id.name}`", "count" if ladder.basis == "quantity" else "money"
             for i, step in enumerate(ladder.steps, 1):

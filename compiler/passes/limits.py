@@ -38,6 +38,9 @@ def check_limits(ctx: Context) -> Iterator[dg.Diagnostic]:
             yield from _cap_exhausted(bonus, ctx)
             yield from _cap_unreached(bonus, ctx)
             yield from _above_payout_cap(bonus, program.payout_cap, ctx)
+        for contract in body.contracts or ():
+            yield from _positive(contract.margin_cap, f"the margin cap of contract `{contract.id.name}`", ctx,
+                                 "money")
         for p in body.price_rules.pass_through if body.price_rules else ():
             yield from _positive(p.fee_cap, f"the fee cap of pass-through `{p.id.name}`", ctx, "money")
 

@@ -105,7 +105,8 @@ def _contract_keys(contract: ast.Contract, body: ast.Body) -> Iterator[dg.Diagno
         if contract.fee is None:
             yield dg.error("E202", f"{where} is a referral contract without a `fee`", contract.id.span,
                            hint="add `fee:` (a percentage of the deal or an amount, e.g. `10%`)")
-        for key, value in (("margin", contract.margin), ("ladder", contract.ladder), ("services", contract.services)):
+        for key, value in (("margin", contract.margin), ("ladder", contract.ladder), ("services", contract.services),
+                           ("margin_cap", contract.margin_cap)):
             if value is not None:
                 yield dg.error("E203", f"`{key}` does not apply to a referral contract", value.span,
                                hint="referral partners earn a `fee`; use kind `distributor` to earn a margin")

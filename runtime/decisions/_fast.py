@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from runtime import ir
 from runtime.decisions._hints import Hints
-from runtime.decisions._limits import capped_line, fee_cap_note
+from runtime.decisions._limits import capped_line, fee_cap_note, margin_cap_note
 from runtime.decisions._plan_code import _ONLY, NoPlan, Plan, PlanCode, variant
 from runtime.decisions._pricing import QuoteError, _fraction, _title, ladder_step
 from runtime.decisions._quoting import _is_rate, _Quoting
@@ -286,27 +286,36 @@ class _Builder(PlanCode):
                    headroom: Fraction | None) -> None:
         """The prices, margin lines and shares of one branch, every margin known."""
         hierarchy = self.version.rules.hierarchy
-        rounded: dict[tuple[Fraction, str], str] = {}  # a rounded amount of the list amount, by (rate, mode)
+        cap = self.first_contract.margin_cap  # the contract's per-line margin cap (`Term.amount`)
+        if cap is not None:
+            self.explain("mc_ = False", 0)
+        # A rounded amount of the list amount, by (rate, mode, whether the margin cap limits it).
+        rounded: dict[tuple[Fraction, str, bool], str] = {}
         for k, priced in enumerate(price_terms(len(margins), stacked, self.ruleset.rounding)):
             parts = ["la"] if priced.base else []
             for term in priced.terms:
                 sign, rate, mode = term.sign, term.rate(margins), term.mode
-                name = rounded.get((rate, mode))
+                limited = term.capped and cap is not None
+                name = rounded.get((rate, mode, limited))
                 if name is None:
-                    name = rounded[(rate, mode)] = f"g{len(rounded)}"
+                    name = rounded[(rate, mode, limited)] = f"g{len(rounded)}"
                     self.emit(f"n_ = la * {rate.numerator}", 0)
                     self.rounded(name, "n_", rate.denominator, 0, mode)
+                    if limited:
+                        self.margin_cap(name, self.s(cap), term.complement)
                 parts.append(f"{'-' if sign < 0 else '+'} {name}" if parts else name if sign > 0 else f"-{name}")
             self.emit(f"p{k} = {' '.join(parts)}", 0)
         vid = self.s(self.version.rules.version)
         label = "'margin on ' + tid"
+        note = self.s(margin_cap_note(cap, self.quoting.money)) if cap is not None else None
         plain, shown, shares, shares_x = [], [], [], []
         for k, partner in enumerate(chain):
             receives = f"p{k + 1}" if k + 1 < len(chain) else "sa"
             pid, level, margin = self.s(partner.id), partner.level if hierarchy else 1, self.s(margins[k])
             rule, at = self.s(sources[k][0]), self.s(sources[k][1])
             plain.append(f"({pid}, 'margin', {receives} - p{k})")
-            shown.append(f"Line({pid}, 'margin', {label}, {receives} - p{k}, {rule}, {vid}, {at}, tid)")
+            text = f"({label} + ({note} if mc_ else ''))" if k == 0 and note is not None else label
+            shown.append(f"Line({pid}, 'margin', {text}, {receives} - p{k}, {rule}, {vid}, {at}, tid)")
             shares.append(f"({pid}, {level}, {margin}, p{k}, {receives}, {receives} - p{k})")
             shares_x.append(f"Share({pid}, {level}, {margin}, p{k}, {receives}, {receives} - p{k}, {rule}, {at})")
         self.plain(f"lp_ = ({''.join(x + ', ' for x in plain)})", 0)
@@ -316,6 +325,18 @@ class _Builder(PlanCode):
         self.emit(f"m_ = {self.s(margins[0])}", 0)
         self.explain(f"rx = {self.s(tuple(Figure(*r) for r in rates))}", 0)
         self.explain(f"hr_ = {self.s(headroom)}", 0)
+
+    def margin_cap(self, name: str, cap: str, complement: bool) -> None:
+        """The level-1 margin held to the contract's per-line cap either way, as `Term.amount` does: the rounded
+        margin itself, or (at the wholesale rounding point) the list amount less the rounded price."""
+        margin = f"la - {name}" if complement else name
+        over, under = (f"la - {cap}", f"la + {cap}") if complement else (cap, f"-{cap}")
+        self.emit(f"if {margin} > {cap}:", 0)
+        self.emit(f"{name} = {over}", 1)
+        self.explain("mc_ = True", 1)
+        self.emit(f"elif {margin} < -{cap}:", 0)
+        self.emit(f"{name} = {under}", 1)
+        self.explain("mc_ = True", 1)
 
     def services_and_pass(self, body: list[tuple[str | None, list[str]]]) -> None:
         """The branches, then pass-through and services lines, benefits, violations and the result."""

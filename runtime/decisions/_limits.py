@@ -67,6 +67,11 @@ def capped_line(amount: int, cap: int | None) -> int:
     return amount
 
 
+def margin_cap_note(cap: int | None, money: Callable[[int], str]) -> str:
+    """What a margin line's label adds when the contract's per-line `margin_cap` limits it."""
+    return f", margin capped at {money(cap)}" if cap is not None else ""
+
+
 def fee_cap_note(cap: int | None, money: Callable[[int], str]) -> str:
     """What a capped fee line's label adds: `, capped at ¥1,000,000`."""
     return f", capped at {money(cap)}" if cap is not None else ""

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from runtime import ir
 from runtime.decisions._hints import Hints
-from runtime.decisions._limits import capped_line, fee_cap_note
+from runtime.decisions._limits import capped_line, fee_cap_note, margin_cap_note
 from runtime.decisions._pricing import ZERO, Priced, QuoteError, _fraction, _Rate, _title, ladder_step
 from runtime.decisions._rounding import chain_prices, round_amount, round_times
 from runtime.decisions._slots import PartnerSlots, transaction_env
@@ -118,12 +118,16 @@ class _Quoting:
             margins.append(_fraction(self.slots(partner)[key]))
         hierarchy = self.rules.hierarchy
         stacked = hierarchy is not None and hierarchy.model == "stacked"
-        prices = priced.prices = chain_prices(priced.list_amount, margins, stacked, self.rt.ruleset.rounding)
+        rounding, margin_cap = self.rt.ruleset.rounding, first_contract.margin_cap
+        prices = priced.prices = chain_prices(priced.list_amount, margins, stacked, rounding, margin_cap)
+        capped = margin_cap is not None and prices[0] != chain_prices(priced.list_amount, margins, stacked,
+                                                                     rounding)[0]
         version_id, label = self.rules.version, f"margin on {txn.id}"
         lines = priced.lines
         for k, partner in enumerate(chain):
             rule, at = self.sources[k]
-            lines.append(Line(partner.id, "margin", label, priced.receives(k) - prices[k], rule, version_id, at,
+            shown = label + margin_cap_note(margin_cap, self.money) if k == 0 and capped else label
+            lines.append(Line(partner.id, "margin", shown, priced.receives(k) - prices[k], rule, version_id, at,
                               txn.id))
         lines.extend(self.pass_through(seller, seller_slots))
         if contract.services is not None:

@@ -91,9 +91,10 @@ def price_terms(depth: int, stacked: bool, rounding: ir.Rounding) -> list[PriceT
     for k in range(depth):
         below = tuple(range(k, depth)) if stacked else (k,)
         if rounding.point == "wholesale":
-            out.append(PriceTerms(0, (Term(1, below, True, rounding.mode_for(margin_kind(k))),)))
+            out.append(PriceTerms(0, (Term(1, below, True, rounding.mode_for(margin_kind(k)), k == 0),)))
         else:
-            out.append(PriceTerms(1, tuple(Term(-1, (j,), False, rounding.mode_for(margin_kind(j))) for j in below)))
+            out.append(PriceTerms(1, tuple(Term(-1, (j,), False, rounding.mode_for(margin_kind(j)), j == 0)
+                                           for j in below)))
     return out
 
 
@@ -104,11 +105,27 @@ class Term(NamedTuple):
     levels: tuple[int, ...]
     complement: bool
     mode: str
+    capped: bool = False  # the level-1 partner's margin, which a contract's per-line `margin_cap` limits
 
     def rate(self, margins: Sequence[Fraction]) -> Fraction:
         """The term's rate, given every level's margin."""
         total = sum((margins[j] for j in self.levels), Fraction(0))
         return 1 - total if self.complement else total
+
+    def amount(self, list_amount: int, margins: Sequence[Fraction], unit: int, cap: int | None = None) -> int:
+        """The rounded amount, under the level-1 margin cap where it applies: the margin amount is at most `cap`
+        either way (for a rounded price, the list amount less the price is)."""
+        rounded = round_times(list_amount, self.rate(margins), unit, self.mode)
+        if cap is None or not self.capped:
+            return rounded
+        if self.complement:
+            return list_amount - _cap(list_amount - rounded, cap)
+        return _cap(rounded, cap)
+
+
+def _cap(amount: int, cap: int) -> int:
+    """An amount at most `cap` either way (a refund's at most −cap)."""
+    return cap if amount > cap else -cap if amount < -cap else amount
 
 
 class PriceTerms(NamedTuple):
@@ -118,7 +135,8 @@ class PriceTerms(NamedTuple):
     terms: tuple[Term, ...]
 
 
-def chain_prices(list_amount: int, margins: Sequence[Fraction], stacked: bool, rounding: ir.Rounding) -> list[int]:
+def chain_prices(list_amount: int, margins: Sequence[Fraction], stacked: bool, rounding: ir.Rounding,
+                 margin_cap: int | None = None) -> list[int]:
     """What each level of a chain pays the level above it (level 0: the vendor), rounded as `price_terms` says.
 
     >>> r = ir.Rounding(1, "down")
@@ -126,8 +144,10 @@ def chain_prices(list_amount: int, margins: Sequence[Fraction], stacked: bool, r
     [850]
     >>> chain_prices(999, [Fraction(3, 20)], False, ir.Rounding(1, "down", point="wholesale"))  # 849.15 → ¥849
     [849]
+    >>> chain_prices(999, [Fraction(3, 20)], False, r, margin_cap=100)  # the margin ¥149 is capped at ¥100
+    [899]
     """
     unit = rounding.unit
-    return [list_amount * priced.base + sum(term.sign * round_times(list_amount, term.rate(margins), unit, term.mode)
+    return [list_amount * priced.base + sum(term.sign * term.amount(list_amount, margins, unit, margin_cap)
                                             for term in priced.terms)
             for priced in price_terms(len(margins), stacked, rounding)]

@@ -18,12 +18,16 @@ Built as CTEs over `transactions` joined to `partners`, each column a sqlglot ex
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Callable
 
 from sqlglot import exp
 
 from runtime import ir
+from runtime.decisions._limits import margin_cap_note
 from runtime.decisions._rounding import Term, price_terms
+from runtime.money import format_amount
 from runtime.sql import _arith as x
 from runtime.sql import _chain
 from runtime.sql._arith import Num, case, col, is_, is_null, lit, not_null
@@ -251,16 +255,41 @@ def _prices(ruleset: ir.RuleSet, rates: Rates, dialect: str) -> list[Cte]:
             for t, term in enumerate(priced.terms):
                 names[(model, k, t)] = name = f"n{len(names) + 1}"
                 exact.append(exp.alias_(x.mul(col("list_amount"), term_rate(term)), name))
+    # A contract's per-line `margin_cap` on the level-1 partner's margin (`Term.amount`), and what its line's label
+    # adds when it bites, by version and the level-1 partner's contract.
+    caps = [(i, c) for i, v in enumerate(ruleset.versions) for c in v.contracts if c.margin_cap is not None]
+    if caps:
+        def by_contract(value: Callable[[ir.Contract], exp.Expr]) -> exp.Expr:
+            return case([(exp.and_(is_("vidx", i), exp.EQ(this=col("first_contract"),
+                                                          expression=exp.Literal.string(c.id))), value(c))
+                         for i, c in caps])
+        money = functools.partial(format_amount, currency=ruleset.currency, minor_unit=ruleset.minor_unit)
+        exact += [exp.alias_(by_contract(lambda c: lit(c.margin_cap or 0)), "mcap"),
+                  exp.alias_(by_contract(lambda c: exp.Literal.string(margin_cap_note(c.margin_cap, money))),
+                             "mcap_text")]
     rated = exp.select(exp.Star(), *exact).from_("q_priced")
+
+    def limited(amount: exp.Expr, term: Term) -> tuple[exp.Expr, exp.Expr]:
+        """A rounded amount under the margin cap, and whether the cap bit (`Term.amount`)."""
+        margin = x.sub(col("list_amount"), amount) if term.complement else amount
+        over, under = exp.GT(this=margin, expression=col("mcap")), exp.LT(this=margin.copy(), expression=exp.Neg(
+            this=col("mcap")))
+        held = case([(over, col("mcap")), (under, exp.Neg(this=col("mcap")))], margin.copy())
+        bit = case([(exp.or_(over.copy(), under.copy()), exp.true())], exp.false())
+        return (x.sub(col("list_amount"), held) if term.complement else held), bit
 
     def rounded(n: exp.Expr, scale: int, cond: exp.Expr, mode: str = mode) -> exp.Expr:
         return case([(cond, round_ratio(n, scale, unit, mode, dialect))])
+
+    bits: dict[str, exp.Expr] = {}  # by model: whether the margin cap bit on level 1's margin
 
     def price(model: str, k: int) -> exp.Expr:
         priced = terms[model][k]
         total: exp.Expr = col("list_amount") if priced.base else lit(0)
         for t, term in enumerate(priced.terms):
             amount = round_ratio(col(names[(model, k, t)]), s, unit, term.mode, dialect)
+            if caps and term.capped:
+                amount, bits[model] = limited(amount, term)
             total = x.add(total, amount) if term.sign > 0 else x.sub(total, amount)
         return total
 
@@ -268,6 +297,9 @@ def _prices(ruleset: ir.RuleSet, rates: Rates, dialect: str) -> list[Cte]:
     for k in range(1, depth + 1):
         made = price(models[0][1], k - 1) if len(models) == 1 else case([(c, price(m, k - 1)) for c, m in models])
         columns.append(exp.alias_(case([(exp.GTE(this=col("chain_len"), expression=lit(k)), made)]), f"pr{k}"))
+    if caps:
+        bit = bits[models[0][1]] if len(models) == 1 else case([(c, bits[m]) for c, m in models])
+        columns.append(exp.alias_(case([(bit, col("mcap_text"))], exp.Literal.string("")), "mcap_note"))
     services_scale = _scale([n for _, n in rates.services])
     fee_scale = _scale([n for _, n, _, _ in rates.fees])
     columns += [exp.alias_(rounded(col("services_v"), services_scale, not_null(col("services_v"))), "services"),

@@ -243,7 +243,8 @@ def copy_lines(con: Any, ruleset: ir.RuleSet, partners: Mapping[str, Partner], h
     depth = depth_of(ruleset)
     # Only what the lines read is sorted by row (the sort carries every column it keeps); the accounts
     # read the whole quote, in any order.
-    needed = ["row", "id", "kind", "chain_len", *(f"keep{k}" for k in range(1, depth + 1)),
+    capped = any(c.margin_cap is not None for v in ruleset.versions for c in v.contracts)
+    needed = ["row", "id", "kind", "chain_len", *(f"keep{k}" for k in range(1, depth + 1)), *(["mcap_note"] * capped),
               *(f"{c}{e}" for e in range(passes) for c in ("pt", "ptf")), "services", "referral_fee"]
     con.execute(f"CREATE OR REPLACE TEMP TABLE ql AS SELECT {', '.join(f'q.{c}' for c in needed)}, m.mk{fees} "
                 f"FROM q0 q JOIN lmeta m USING (vidx, partner, contract){joins} ORDER BY q.row")
@@ -256,11 +257,13 @@ def copy_lines(con: Any, ruleset: ir.RuleSet, partners: Mapping[str, Partner], h
     def line(prefix: str, kind: str, label: str, amount: str, suffix: str) -> str:
         return f"concat({prefix}, tid, ',{kind},', {label}, ',', {amount}, {suffix})"
 
-    def label(text: str) -> str:
-        return f"concat(lq, '{text} on ', ide, lq)"
+    def label(text: str, note: str = "") -> str:
+        return f"concat(lq, '{text} on ', ide, {note + ', ' if note else ''}lq)"
 
+    # Level 1's margin line says when the contract's per-line margin cap bit (`mcap_note`, from the quote).
+    notes = {1: "mcap_note"} if capped else {}
     parts = [f"CASE WHEN kind <> 'referral' AND chain_len >= {k} THEN "
-             f"{line(get(f'p{k}'), 'margin', label('margin'), f'keep{k}', get(f's{k}'))} END"
+             f"{line(get(f'p{k}'), 'margin', label('margin', notes.get(k, '')), f'keep{k}', get(f's{k}'))} END"
              for k in range(1, depth + 1)]
     for e in range(passes):
         parts.append(f"CASE WHEN pt{e} IS NOT NULL THEN concat("

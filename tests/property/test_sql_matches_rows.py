@@ -7,8 +7,8 @@ margin caps, pass-through entries with their fees, solution partners' services, 
 and without a cap, retroactive and marginal ladders on every basis, one-off and cumulative bonuses
 with a condition, percent inputs, `round`/`floor`/`ceil`/`clamp`, every rounding mode and unit, a mode per kind
 of amount, both rounding points and both ways of rounding a marginal ladder; thresholds written
-`from`/`target` or `above`, volume caps on the ladder and the bonus, a pass-through `fee_cap` and the
-program's `payout_cap`.
+`from`/`target` or `above`, volume caps on the ladder and the bonus, a pass-through `fee_cap`, a contract's
+per-line `margin_cap` and the program's `payout_cap`.
 Transactions include refunds, zero pass-through amounts, contracts named on the row, and partners
 whose chain the row engine rejects.
 """
@@ -92,6 +92,7 @@ def programs(draw: st.DrawFn) -> str:
     services = draw(st.sampled_from(_SERVICES)).replace("quantity_share", "2.5%")
     fee = draw(st.sampled_from(["5%", "¥20,000", "12.5%"]))
     fee_cap = f"    fee_cap: ¥{draw(st.integers(1, 300)) * 1000:,}\n" if draw(st.booleans()) else ""
+    margin_cap = f"    margin_cap: ¥{draw(st.integers(1, 400)) * 1000:,}\n" if draw(st.booleans()) else ""
     bonus_when = draw(st.sampled_from(["", "    when: partner.vip\n", "    when: period.sales >= ¥2,000,000\n"]))
     tree = ""
     if hierarchy is not None:
@@ -127,12 +128,12 @@ inputs:
 contracts:
   - id: c
     kind: distributor
-{margin}    ladder: volume
+{margin}{margin_cap}    ladder: volume
     bonuses: [target]
   - id: sp
     kind: solution_partner
     margin: {_pct(draw(pct))}
-    services: {services}
+{margin_cap}    services: {services}
   - id: ref
     kind: referral
     fee: {fee}

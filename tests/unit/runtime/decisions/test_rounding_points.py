@@ -11,6 +11,9 @@ from fractions import Fraction
 
 import pytest
 from decision_helpers import HEADER, build, partners, sale
+
+from compiler.pipeline import check_program
+from policy_lang.loader import load_program_text
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -236,3 +239,37 @@ def test_the_guide_states_the_rounding_point_and_every_mode_of_its_own() -> None
     assert "インセンティブは1円未満を四捨五入します。" in ja
     wholesale = runtime("{mode: down, point: wholesale}", LADDER.format(mode="retroactive"))
     assert "What is rounded is the wholesale price" in render_guide(wholesale.ruleset, "en", "md")
+
+
+# --- a cap on one line's margin ---------------------------------------------------------------------------
+
+CAPPED = QUOTES.replace("    margin: 15%\n  - id: finder", "    margin: 15%\n    margin_cap: ¥1,000\n  - id: finder")
+
+
+@pytest.mark.parametrize(("point", "rounding"), [("margin", "down"), ("wholesale", "down"), ("margin", "half_up")])
+def test_a_margin_cap_limits_one_lines_margin_and_the_wholesale_is_list_less_the_cap(point: str,
+                                                                                    rounding: str) -> None:
+    rt = runtime(f"{{mode: {rounding}, point: {point}}}", CAPPED)
+    # ¥10,000 at 15% is a margin of ¥1,500: capped at ¥1,000, the vendor invoices ¥9,000.
+    q = both(rt, sold("r1", 10_000))
+    assert (q.wholesale, q.partner_gross) == (9_000, 1_000)
+    assert q.lines[0].label.endswith(", margin capped at ¥1,000")
+    # ¥6,000 at 15% is ¥900, under the cap: nothing changes and the label says nothing.
+    q = both(rt, sold("r1", 6_000))
+    assert (q.wholesale, q.partner_gross) == (5_100, 900) and q.lines[0].label == f"margin on {q.transaction}"
+
+
+def test_a_margin_cap_limits_level_one_of_a_chain_only() -> None:
+    # Level 2 sells ¥10,000: level 1's margin 15% = ¥1,500 is capped at ¥1,000 (it pays the vendor ¥9,000);
+    # level 2's own margin 5% = ¥500 is not capped (it pays level 1 ¥9,500). Level 1 keeps ¥500, level 2 ¥500.
+    q = both(runtime("{mode: down}", CAPPED), sold("r2", 10_000))
+    assert [(s.pays, s.receives, s.keeps) for s in q.chain] == [(9_000, 9_500, 500), (9_500, 10_000, 500)]
+
+
+def test_a_margin_cap_is_refused_on_a_referral_contract_and_must_be_positive() -> None:
+    for body, code in ((QUOTES.replace("    fee: 10%\nprice_rules", "    fee: 10%\n    margin_cap: ¥100\nprice_rules"), "E203"),
+                       (QUOTES.replace("    margin: 15%\n  - id: finder", "    margin: 15%\n    margin_cap: ¥0\n"
+                                       "  - id: finder"), "E371")):
+        loaded = load_program_text("test.yaml", HEADER + body)
+        assert loaded.program is not None
+        assert code in {d.code for d in check_program(loaded.program)}
