@@ -16,6 +16,7 @@ from compiler.passes.dates import check_dates, check_program_overlaps
 from compiler.passes.hierarchy import check_hierarchy
 from compiler.passes.ladders import check_ladders
 from compiler.passes.names import check_names
+from compiler.passes.ranges import check_ranges
 from compiler.passes.reachability import check_reachability
 from compiler.passes.routing import check_routing
 from compiler.passes.types import check_types
@@ -35,6 +36,7 @@ RESOLVE: tuple[Pass, ...] = (
 
 ANALYSE: tuple[Pass, ...] = (
     check_ladders,       # reads constant thresholds and rates, so only once every type is right
+    check_ranges,        # constant branches of rates and input ranges: after the types, like check_ladders
     check_hierarchy,
     check_conflicts,
     check_routing,

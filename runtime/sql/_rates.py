@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 from sqlglot import exp
 
 from runtime import ir
+from runtime.decisions._pricing import rate_bounds
 from runtime.decisions.quote import _is_rate  # the oracle's own test of a rate-valued referral fee
 from runtime.sql._arith import Num, Refused, col, is_, typed
 from runtime.sql._exprs import Resolve, Translator
@@ -125,7 +127,38 @@ class _Collector:
             self.problems.append(str(exc))
             return None
 
+    def bounded(self, expr: ir.Expr | None, what: str) -> Fraction:
+        """The greatest value of a rate the SQL computes; a rate that may fall outside [0 %, 100 %] is refused
+        (the row engine rejects such a line, E560, with the value it computed for the transaction)."""
+        if expr is None:
+            return Fraction(0)
+        bounds = rate_bounds(expr)
+        where = f" at {expr.at}" if expr.at is not None else ""
+        if bounds is None or bounds[0] < 0 or bounds[1] > 1:
+            self.problems.append(f"the {what}{where} computes a rate that may fall outside 0% to 100% (E560)")
+            return Fraction(0)
+        return bounds[1]
+
+    def rate_ranges(self, version: ir.Version) -> None:
+        """Refuse a version whose rates, or whose margin (base plus uplift), may leave [0 %, 100 %]."""
+        bases = [self.bounded(c.margin, f"margin of contract `{c.id}`") for c in version.contracts]
+        bases += [self.bounded(lv.margin, f"margin of hierarchy level {lv.level}")
+                  for lv in (version.hierarchy.levels if version.hierarchy is not None else ())]
+        uplifts = [self.bounded(t.uplift, f"uplift of tier `{t.id}`")
+                   for t in (version.tiers.levels if version.tiers is not None else ())]
+        if max(bases, default=Fraction(0)) + max(uplifts, default=Fraction(0)) > 1:
+            self.problems.append(f"in version {version.version}, a margin with its uplift may pass 100% (E560)")
+        rules = version.price_rules
+        for cap in rules.margin_caps if rules is not None else ():
+            self.bounded(cap.cap, f"margin cap `{cap.id}`")
+        for p in rules.pass_through if rules is not None else ():
+            self.bounded(p.fee, f"fee of pass-through `{p.id}`")
+        for c in version.contracts:
+            if c.kind == "referral" and c.fee is not None and _is_rate(c.fee):
+                self.bounded(c.fee, f"fee of contract `{c.id}`")
+
     def version(self, rates: Rates, i: int, version: ir.Version) -> None:
+        self.rate_ranges(version)
         in_version = is_("vidx", i)
         first = self.first
         for contract in version.contracts:
@@ -178,6 +211,10 @@ def collect_rates(ruleset: ir.RuleSet, dialect: str, extra_rates: list[int]) -> 
     """
     rates = Rates()
     collector = _Collector(ruleset, dialect)
+    if split := ruleset.split_days():
+        collector.problems.append(f"a version starts or ends during a day in {ruleset.time_zone} "
+                                  f"({', '.join(d.isoformat() for d in sorted(split))}), so the version in force "
+                                  "depends on the time of day, which the SQL engine does not keep")
     for i, version in enumerate(ruleset.versions):
         collector.version(rates, i, version)
     if collector.problems:

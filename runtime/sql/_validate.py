@@ -44,7 +44,10 @@ def _date_check(s: str, raw: str, name: str) -> str:
     ok = (f"(regexp_full_match({s}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}') AND TRY_CAST({s} AS DATE) IS NOT NULL "
           f"AND {s} >= '0001-01-01')")
     bad = _bad("E521", f"'`' || shown({raw}) || '` is not a date (YYYY-MM-DD)'", name)
-    return f"CASE WHEN {ok} THEN NULL WHEN NOT regexp_full_match({s}, {_ASCII}) THEN {_py()} ELSE {bad} END"
+    # A timestamp (`2026-09-30T15:00:00Z`): the row engine's parser takes its date in the program's time zone.
+    stamp = f"regexp_full_match({s}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}[T ][\\x{{20}}-\\x{{7e}}]*')"
+    return (f"CASE WHEN {ok} THEN NULL WHEN {stamp} OR NOT regexp_full_match({s}, {_ASCII}) THEN {_py()} "
+            f"ELSE {bad} END")
 
 
 def _money_check(s: str, raw: str, name: str, minor_unit: int) -> str:
