@@ -111,7 +111,9 @@ contracts:
   - id: reseller
     kind: solution_partner
     margin: 10%
-    services: if partner.certified_engineers > 0 and transaction.seats > 0 and transaction.channel == web and transaction.discount < 50% then transaction.budget else ¥0
+    services: >-
+      if partner.certified_engineers > 0 and transaction.seats > 0 and transaction.channel == web
+      and transaction.discount < 50% then transaction.budget else ¥0
 """
 
 

@@ -30,7 +30,9 @@ inputs:
 contracts:
   - id: reseller
     kind: distributor
-    margin: if transaction.channel == web and transaction.seats >= 10 and transaction.signed >= 2026-04-01 then 12% else 10%
+    margin: >-
+      if transaction.channel == web and transaction.seats >= 10 and transaction.signed >= 2026-04-01
+      then 12% else 10%
 revisions:
   - version: "2026.10"
     effective_from: START
