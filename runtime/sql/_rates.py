@@ -127,38 +127,7 @@ class _Collector:
             self.problems.append(str(exc))
             return None
 
-    def bounded(self, expr: ir.Expr | None, what: str) -> Fraction:
-        """The greatest value of a rate the SQL computes; a rate that may fall outside [0 %, 100 %] is refused
-        (the row engine rejects such a line, E560, with the value it computed for the transaction)."""
-        if expr is None:
-            return Fraction(0)
-        bounds = rate_bounds(expr)
-        where = f" at {expr.at}" if expr.at is not None else ""
-        if bounds is None or bounds[0] < 0 or bounds[1] > 1:
-            self.problems.append(f"the {what}{where} computes a rate that may fall outside 0% to 100% (E560)")
-            return Fraction(0)
-        return bounds[1]
-
-    def rate_ranges(self, version: ir.Version) -> None:
-        """Refuse a version whose rates, or whose margin (base plus uplift), may leave [0 %, 100 %]."""
-        bases = [self.bounded(c.margin, f"margin of contract `{c.id}`") for c in version.contracts]
-        bases += [self.bounded(lv.margin, f"margin of hierarchy level {lv.level}")
-                  for lv in (version.hierarchy.levels if version.hierarchy is not None else ())]
-        uplifts = [self.bounded(t.uplift, f"uplift of tier `{t.id}`")
-                   for t in (version.tiers.levels if version.tiers is not None else ())]
-        if max(bases, default=Fraction(0)) + max(uplifts, default=Fraction(0)) > 1:
-            self.problems.append(f"in version {version.version}, a margin with its uplift may pass 100% (E560)")
-        rules = version.price_rules
-        for cap in rules.margin_caps if rules is not None else ():
-            self.bounded(cap.cap, f"margin cap `{cap.id}`")
-        for p in rules.pass_through if rules is not None else ():
-            self.bounded(p.fee, f"fee of pass-through `{p.id}`")
-        for c in version.contracts:
-            if c.kind == "referral" and c.fee is not None and _is_rate(c.fee):
-                self.bounded(c.fee, f"fee of contract `{c.id}`")
-
     def version(self, rates: Rates, i: int, version: ir.Version) -> None:
-        self.rate_ranges(version)
         in_version = is_("vidx", i)
         first = self.first
         for contract in version.contracts:
@@ -199,6 +168,33 @@ class _Collector:
             if amount is not None and fee is not None:
                 slot.amounts.append((in_version, amount))
                 slot.fees.append((in_version, fee))
+
+
+def _ceiling(expr: ir.Expr | None) -> Fraction | None:
+    """The greatest value a rate can take when every branch of it is a constant in [0 %, 100 %], else None."""
+    if expr is None:
+        return Fraction(0)
+    bounds = rate_bounds(expr)
+    return bounds[1] if bounds is not None and bounds[0] >= 0 and bounds[1] <= 1 else None
+
+
+def unbounded_rates(version: ir.Version) -> tuple[bool, list[str]]:
+    """Whether a quote under this version may compute a margin, uplift, level margin, cap or pass-through fee
+    outside [0 %, 100 %] (or a margin that adds up past 100 %), and the referral contracts whose fee rate may:
+    the rows they touch are left to the row engine's quoter, which rejects them (E560) or not."""
+    bases = [_ceiling(c.margin) for c in version.contracts]
+    bases += [_ceiling(lv.margin) for lv in (version.hierarchy.levels if version.hierarchy is not None else ())]
+    uplifts = [_ceiling(t.uplift) for t in (version.tiers.levels if version.tiers is not None else ())]
+    rules = version.price_rules
+    others = [_ceiling(c.cap) for c in (rules.margin_caps if rules is not None else ())]
+    others += [_ceiling(p.fee) for p in (rules.pass_through if rules is not None else ())]
+    parts = bases + uplifts + others
+    unbounded = any(b is None for b in parts) or \
+        max((b for b in bases if b is not None), default=Fraction(0)) + \
+        max((u for u in uplifts if u is not None), default=Fraction(0)) > 1
+    referral = [c.id for c in version.contracts if c.kind == "referral" and c.fee is not None and _is_rate(c.fee)
+                and _ceiling(c.fee) is None]
+    return unbounded, referral
 
 
 def collect_rates(ruleset: ir.RuleSet, dialect: str, extra_rates: list[int]) -> Rates:

@@ -1,5 +1,5 @@
-"""The DuckDB engine and the row engine on timestamps, input ranges and rates: the same files written, or an
-explicit refusal where the SQL cannot follow (a version that starts mid-day, a rate computed from inputs)."""
+"""The DuckDB engine and the row engine on timestamps, input ranges and rates computed from inputs: the same
+files written; and an explicit refusal where the SQL cannot follow (a version that starts during a day)."""
 
 from __future__ import annotations
 
@@ -106,15 +106,34 @@ def test_a_version_starting_mid_day_is_refused_by_the_sql_engine(tmp_path: Path,
     assert code == 0 and "compiled engine" in capsys.readouterr().out
 
 
-def test_a_rate_computed_from_inputs_is_refused_by_the_sql_engine(tmp_path: Path,
-                                                                  capsys: pytest.CaptureFixture[str]) -> None:
-    program = PROGRAM.replace("then 12% else 10%", "then 12% else transaction.seats * 1%")
+RATE_ROWS = """\
+id,date,partner,list_price,sell_price,quantity,seats,channel,signed
+T1,2026-06-01,P1,100000,100000,1,50,store,2026-04-02
+T2,2026-06-01,P1,100000,100000,1,150,store,2026-04-02
+T3,2026-06-01,P1,100000,100000,1,10,web,2026-04-02
+T4,2026-06-01,R1,100000,100000,1,120,store,2026-04-02
+T5,2026-06-01,R1,100000,100000,1,30,store,2026-04-02
+"""
+
+
+def test_a_rate_computed_from_inputs_rejects_the_same_rows_on_both_engines(tmp_path: Path,
+                                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    program = PROGRAM.replace("then 12% else 10%", "then 12% else transaction.seats * 1%").replace(
+        "revisions:", "  - id: introducer\n    kind: referral\n    fee: transaction.seats * 1%\nrevisions:")
     (tmp_path / "q.yaml").write_text(program.replace("START", "2026-10-01"), encoding="utf-8")
-    (tmp_path / "partners.csv").write_text("id,contract\nP1,reseller\n", encoding="utf-8")
-    (tmp_path / "t.csv").write_text(ROWS, encoding="utf-8")
+    (tmp_path / "partners.csv").write_text("id,contract\nP1,reseller\nR1,introducer\n", encoding="utf-8")
+    (tmp_path / "t.csv").write_text(RATE_ROWS, encoding="utf-8")
     args = ["settle", str(tmp_path / "q.yaml"), "--partners", str(tmp_path / "partners.csv"), "--transactions",
             str(tmp_path / "t.csv"), "--period", "FY2026", "--color", "never"]
-    assert main([*args, "--out", str(tmp_path / "d"), "--engine", "duckdb"]) == 1
-    err = capsys.readouterr().err
-    assert "may fall outside 0% to 100% (E560)" in err and "Traceback" not in err
+    assert main([*args, "--out", str(tmp_path / "d"), "--engine", "duckdb"]) == 0
+    assert "duckdb engine" in capsys.readouterr().out
     assert main([*args, "--out", str(tmp_path / "r"), "--engine", "rows"]) == 0
+    for name in ("statements.json", "lines.csv", "rejects.csv"):
+        assert (tmp_path / "d" / name).read_bytes() == (tmp_path / "r" / name).read_bytes(), name
+    rejects = (tmp_path / "r" / "rejects.csv").read_text(encoding="utf-8").splitlines()[1:]
+    # T2: 150 seats sold in store make a margin of 150 × 1% = 150%; T4: a referral fee of 120%.
+    assert [line.split(",")[:4] for line in rejects] == [["2", "T2", "", "E560"], ["4", "T4", "", "E560"]]
+    assert "margin 150% is outside 0% to 100%" in rejects[0] and "fee 120% is outside 0% to 100%" in rejects[1]
+    lines = (tmp_path / "r" / "lines.csv").read_text(encoding="utf-8")
+    # T1: 50% of ¥100,000 = ¥50,000 margin; T5: a referral fee of 30% of ¥100,000 = ¥30,000.
+    assert "P1,T1,margin,margin on T1,50000," in lines and "R1,T5,referral_fee,referral fee on T5,30000," in lines
