@@ -96,9 +96,10 @@ def _input_range(field: ast.InputField, ctx: Context) -> Iterator[dg.Diagnostic]
         if value is None:
             yield _wrong_kind(name, "values", type_name, expr)
             continue
+        first = seen[value].span if value in seen else None
         if value in seen:
             yield dg.error("E393", f"input {name}: a value is listed twice in `values`", expr.span,
-                           labels=[dg.Label(seen[value].span, "first listed here")] if seen[value].span else (),
+                           labels=[dg.Label(first, "first listed here")] if first is not None else (),
                            hint="remove one of them")
         elif (low is not None and value < low) or (high is not None and value > high):  # type: ignore[operator]
             yield dg.error("E393", f"input {name}: an allowed value lies outside `min`..`max`", expr.span,
