@@ -83,11 +83,25 @@ def _price(values: Mapping[str, Any], name: str, ruleset: ir.RuleSet) -> int:
     return amount
 
 
+_RANGED: dict[tuple[int, str], tuple[ir.RuleSet, dict[str, ir.InputDecl]]] = {}
+
+
+def _ranged(ruleset: ir.RuleSet, scope: str) -> dict[str, ir.InputDecl]:
+    """The declared inputs of a scope that state a range, by name (worked out once per rule set, not per row)."""
+    found = _RANGED.get((id(ruleset), scope))
+    if found is None or found[0] is not ruleset:
+        if len(_RANGED) > 64:
+            _RANGED.clear()
+        found = _RANGED[id(ruleset), scope] = (ruleset, {
+            d.name: d for d in ruleset.inputs
+            if d.scope == scope and (d.min is not None or d.max is not None or d.values is not None)})
+    return found[1]
+
+
 def _declared_fields(values: Mapping[str, Any], inputs: Mapping[str, str], ruleset: ir.RuleSet,
                      scope: str = "transaction") -> dict[str, Any]:
     fields: dict[str, Any] = {}
-    ranged = {d.name: d for d in ruleset.inputs if d.scope == scope and
-              (d.min is not None or d.max is not None or d.values is not None)}
+    ranged = _ranged(ruleset, scope)
     for name, type_name in inputs.items():
         raw = values.get(name)
         if is_empty(raw):
