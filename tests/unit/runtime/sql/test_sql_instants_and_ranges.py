@@ -137,3 +137,40 @@ def test_a_rate_computed_from_inputs_rejects_the_same_rows_on_both_engines(tmp_p
     lines = (tmp_path / "r" / "lines.csv").read_text(encoding="utf-8")
     # T1: 50% of ¥100,000 = ¥50,000 margin; T5: a referral fee of 30% of ¥100,000 = ¥30,000.
     assert "P1,T1,margin,margin on T1,50000," in lines and "R1,T5,referral_fee,referral fee on T5,30000," in lines
+
+
+def test_a_parquet_timestamp_column_is_read_alike_by_both_engines(tmp_path: Path) -> None:
+    import duckdb
+
+    # A TIMESTAMP WITH TIME ZONE column carries its instant: 15:00 UTC on 30 September is 1 October in Tokyo.
+    # A TIMESTAMP without a zone names no instant: the row is rejected (E530), as a naive text timestamp is.
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    path = tmp_path / "t.parquet"
+    con.execute(
+        "COPY (SELECT * FROM (VALUES "
+        "('T1', TIMESTAMPTZ '2026-09-30 15:00:00+00', 'P1', 100000, 100000, 1, 10, 'web', DATE '2026-04-02'), "
+        "('T2', TIMESTAMPTZ '2026-09-30 14:59:59+00', 'P1', 100000, 100000, 1, 10, 'web', DATE '2026-04-02')) "
+        "AS v(id, date, partner, list_price, sell_price, quantity, seats, channel, signed)) "
+        f"TO '{path}' (FORMAT parquet)")
+    naive = tmp_path / "naive.parquet"
+    con.execute("COPY (SELECT 'T1' AS id, TIMESTAMP '2026-09-30 15:00:00' AS date, 'P1' AS partner, 100000 AS "
+                "list_price, 100000 AS sell_price, 1 AS quantity, 10 AS seats, 'web' AS channel, "
+                f"DATE '2026-04-02' AS signed) TO '{naive}' (FORMAT parquet)")
+    con.close()
+    (tmp_path / "p.yaml").write_text(PROGRAM.replace("START", "2026-10-01"), encoding="utf-8")
+    (tmp_path / "partners.csv").write_text("id,contract\nP1,reseller\n", encoding="utf-8")
+    for source in (path, naive):
+        outs = []
+        for engine in ("rows", "duckdb"):
+            out = tmp_path / f"{source.stem}-{engine}"
+            assert main(["settle", str(tmp_path / "p.yaml"), "--partners", str(tmp_path / "partners.csv"),
+                         "--transactions", str(source), "--period", "FY2026", "--out", str(out), "--engine", engine,
+                         "--color", "never"]) == 0
+            outs.append(out)
+        for name in ("statements.json", "lines.csv", "rejects.csv"):
+            assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes(), (source, name)
+    lines = (tmp_path / "t-rows" / "lines.csv").read_text(encoding="utf-8")
+    # T1 is 1 October in Tokyo: version 2026.10, 20% of ¥100,000; T2 is 30 September: 12%.
+    assert "T1,margin,margin on T1,20000," in lines and "T2,margin,margin on T2,12000," in lines
+    assert ",E530," in (tmp_path / "naive-rows" / "rejects.csv").read_text(encoding="utf-8")
