@@ -181,3 +181,17 @@ def test_the_reader_takes_the_date_of_a_timestamp_in_the_program_time_zone(tmp_p
     assert isinstance(found[2], Transaction) and found[2].date == datetime.date(2026, 9, 30)
     assert not isinstance(found[3], Transaction) and (found[3].code, found[3].field) == ("E530", "date")
     assert isinstance(found[4], Transaction) and found[4].at is None
+
+
+def test_the_guide_of_a_version_starting_mid_day_states_the_time_and_computes_under_it() -> None:
+    from runtime.guides import render_guide
+
+    rt = _runtime('"2026-10-01T12:00:00+09:00"')
+    en = render_guide(rt.ruleset, "en", runtime=rt)
+    assert "in force from 1 October 2026, 12:00 (Asia/Tokyo)" in en
+    assert "Dates are calendar days in the Asia/Tokyo time zone" in en
+    # The example sale is made when the version is in force (12:00), not at 00:00 under the old one:
+    # ¥1,200,000 at 20% margin buys at ¥1,200,000 × 80% = ¥960,000.
+    assert "you buy at ¥960,000 (margin 20%)" in en
+    ja = render_guide(rt.ruleset, "ja", runtime=rt)
+    assert "2026年10月1日 Asia/Tokyo 12:00から適用" in ja and "日付はAsia/Tokyoのタイムゾーンの暦日です" in ja
