@@ -27,6 +27,7 @@ class Period:
     start_at: datetime.datetime | None = None  # the instant it comes into force (UTC)
     end_at: datetime.datetime | None = None  # the instant it stops (UTC, exclusive), or None: open
     from_text: str = ""  # `effective_from` as written, for messages
+    timed: bool = False  # `effective_from` or `effective_until` is an instant: messages show times
 
 
 def time_zone(program: ast.Program) -> str:
@@ -57,11 +58,13 @@ def periods(program: ast.Program) -> list[Period]:
     found = [Period(program.id.name, program.version.name, program.effective_from, program.effective_until,
                     program.version.span, program.from_span, program.until_span,
                     *bounds(program.effective_from, program.effective_until, program.from_instant,
-                            program.until_instant, zone), _written(program.effective_from, program.from_instant))]
+                            program.until_instant, zone), _written(program.effective_from, program.from_instant),
+                    program.from_instant is not None or program.until_instant is not None)]
     found.extend(Period(program.id.name, r.version.name, r.effective_from, r.effective_until, r.version.span,
                         r.from_span, r.until_span,
                         *bounds(r.effective_from, r.effective_until, r.from_instant, r.until_instant, zone),
-                        _written(r.effective_from, r.from_instant)) for r in program.revisions)
+                        _written(r.effective_from, r.from_instant),
+                        r.from_instant is not None or r.until_instant is not None) for r in program.revisions)
     return found
 
 
@@ -73,9 +76,13 @@ def check_dates(ctx: Context) -> Iterator[dg.Diagnostic]:
     for p in versions:
         first = seen.get(p.version)
         if p.end_at is not None and p.start_at is not None and p.end_at <= p.start_at:
-            yield dg.error("E401", f"version `{p.version}` ends on {p.until} before it starts on {p.start}",
+            ends, starts = (f"on {p.until}", f"on {p.start}") if p.end_at is None or not p.timed else \
+                (f"at {_local(p.end_at, zone)}", f"at {_local(p.start_at, zone)} ({zone})")
+            yield dg.error("E401", f"version `{p.version}` ends {ends} before it starts {starts}",
                            p.until_span or p.span,
-                           hint="`effective_until` is the last day in force and must not be before `effective_from`")
+                           hint="an `effective_until` instant is when the version stops and must come after "
+                           "`effective_from`" if p.timed else
+                           "`effective_until` is the last day in force and must not be before `effective_from`")
         if first is not None:
             yield dg.error("E403", f"version `{p.version}` is defined twice", p.span,
                            labels=[dg.Label(first.span, "first defined here")] if first.span is not None else [],
@@ -95,7 +102,7 @@ def check_dates(ctx: Context) -> Iterator[dg.Diagnostic]:
                            f"`{before.version}` ({before.start})", after.from_span or after.span,
                            hint="list revisions in date order, each starting after the one before")
         elif before.end_at is not None and before.end_at > after.start_at:
-            yield _overlap(before, after)
+            yield _overlap(before, after, zone)
 
 
 def _local(instant: datetime.datetime, zone: str) -> str:
@@ -103,7 +110,13 @@ def _local(instant: datetime.datetime, zone: str) -> str:
     return instant.astimezone(instants.zone(zone)).strftime("%Y-%m-%d %H:%M")
 
 
-def _overlap(a: Period, b: Period) -> dg.Diagnostic:
+def _overlap(a: Period, b: Period, zone: str = instants.DEFAULT_TIME_ZONE) -> dg.Diagnostic:
+    if a.timed or b.timed:
+        assert b.start_at is not None and a.end_at is not None
+        return dg.error("E402", f"version `{b.version}` from {_local(b.start_at, zone)} overlaps version "
+                        f"`{a.version}`, in force until {_local(a.end_at, zone)} ({zone})", b.from_span or b.span,
+                        labels=[dg.Label(a.until_span, f"`{a.version}` ends here")] if a.until_span else (),
+                        hint="end the earlier version at the instant the later one starts")
     return dg.error("E402", f"version `{b.version}` from {b.start} overlaps version `{a.version}`, in force until "
                     f"{a.until}", b.from_span or b.span,
                     labels=[dg.Label(a.until_span, f"`{a.version}` is in force until {a.until}")]
