@@ -13,6 +13,7 @@ from fractions import Fraction
 
 from compiler.consts import const_value, is_percent
 from compiler.context import Context, build_context
+from compiler.passes.dates import time_zone
 from compiler.types import Type
 from policy_lang import ast
 from policy_lang.currency import CURRENCIES
@@ -148,6 +149,25 @@ class _Lowerer:
         assert value is not None, "thresholds are checked to be constants"
         return _exact_int(value if basis == "quantity" else value * self.scale)
 
+    def input_decl(self, f: ast.InputField) -> ir.InputDecl:
+        """A declared input, with its range as runtime values of its type (checked: constants of the type)."""
+        type_name = f.type_name.name
+
+        def value(expr: ast.Expr) -> object:
+            if type_name == "money":
+                return self.const_money(expr)
+            if type_name == "integer":
+                return _exact_int(const_value(expr) or Decimal(0))
+            if type_name in ("number", "percent"):
+                return Fraction(const_value(expr) or 0)
+            lowered = self.expr(expr)
+            assert isinstance(lowered, ir.Const), "checked to be a constant"
+            return lowered.value
+
+        return ir.InputDecl(f.scope, f.name.name, type_name, _text(f.description),
+                            value(f.min) if f.min is not None else None, value(f.max) if f.max is not None else None,
+                            tuple(value(v) for v in f.values) if f.values is not None else None)
+
     def const_rate(self, expr: ast.Expr) -> Fraction:
         """A constant rate (checked)."""
         value = const_value(expr)
@@ -182,7 +202,8 @@ class _Lowerer:
         return tuple(found)
 
     def version(self, name: str, start: datetime.date, until: datetime.date | None, note: ast.Text | None,
-                body: ast.Body, at: ir.Loc | None) -> ir.Version:
+                body: ast.Body, at: ir.Loc | None, starts_at: datetime.datetime | None = None,
+                ends_at: datetime.datetime | None = None) -> ir.Version:
         rules = body.price_rules
         hier = body.hierarchy
         conf = body.conflicts
@@ -230,7 +251,7 @@ class _Lowerer:
                 self.opt(route.eligible),
                 tuple(ir.RoutingKey(k.by, self.opt(k.prefer), _text(k.title), at=_loc(k.span)) for k in route.order),
                 route.among_equals, self.opt(route.skip_when), route.new_resellers, at=_loc(route.span)),
-            at=at)
+            starts_at, ends_at, at=at)
 
     def bonus_step(self, step: ast.BonusStep, basis: str) -> ir.BonusStep:
         if is_percent(step.pay):
@@ -258,13 +279,15 @@ def compile_program(program: ast.Program) -> ir.RuleSet:
     lowerer = _Lowerer(ctx)
     versions: list[ir.Version] = []
     dated = sorted(program.revisions, key=lambda r: r.effective_from)
-    starts: list[tuple[str, datetime.date, datetime.date | None, ast.Text | None, Span | None]] = [
-        (program.version.name, program.effective_from, program.effective_until, None, program.version.span)]
-    starts.extend((r.version.name, r.effective_from, r.effective_until, r.note, r.version.span) for r in dated)
-    for view, (name, start, until, note, span) in zip(ctx.views, starts, strict=True):
-        versions.append(lowerer.version(name, start, until, note, view.body, _loc(span)))
-    inputs = tuple(ir.InputDecl(f.scope, f.name.name, f.type_name.name, _text(f.description))
-                   for f in program.inputs)
+    starts: list[tuple[str, datetime.date, datetime.date | None, ast.Text | None, Span | None,
+                       datetime.datetime | None, datetime.datetime | None]] = [
+        (program.version.name, program.effective_from, program.effective_until, None, program.version.span,
+         program.from_instant, program.until_instant)]
+    starts.extend((r.version.name, r.effective_from, r.effective_until, r.note, r.version.span, r.from_instant,
+                   r.until_instant) for r in dated)
+    for view, (name, start, until, note, span, start_at, until_at) in zip(ctx.views, starts, strict=True):
+        versions.append(lowerer.version(name, start, until, note, view.body, _loc(span), start_at, until_at))
+    inputs = tuple(lowerer.input_decl(f) for f in program.inputs)
     source = program.span.file if program.span else ""
     return ir.RuleSet(
         program.id.name, _text(program.title), _text(program.description), ctx.currency,
@@ -272,6 +295,7 @@ def compile_program(program: ast.Program) -> ir.RuleSet:
         ir.Rounding(lowerer.rounding_unit, program.rounding.mode, tuple(sorted(program.rounding.modes)),
                     program.rounding.point, program.rounding.marginal), program.fiscal_year_start,
         source, {k: tuple(v) for k, v in sorted(ctx.enums.items())}, inputs, tuple(versions),
-        lowerer.const_money(program.payout_cap), _loc(program.payout_cap.span) if program.payout_cap else None)
+        lowerer.const_money(program.payout_cap), _loc(program.payout_cap.span) if program.payout_cap else None,
+        time_zone(program))
 
 

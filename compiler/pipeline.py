@@ -17,6 +17,7 @@ from compiler.passes.hierarchy import check_hierarchy
 from compiler.passes.ladders import check_ladders
 from compiler.passes.limits import check_limits
 from compiler.passes.names import check_names
+from compiler.passes.ranges import check_ranges
 from compiler.passes.reachability import check_reachability
 from compiler.passes.routing import check_routing
 from compiler.passes.types import check_types
@@ -37,6 +38,7 @@ RESOLVE: tuple[Pass, ...] = (
 ANALYSE: tuple[Pass, ...] = (
     check_ladders,       # reads constant thresholds and rates, so only once every type is right
     check_limits,        # caps against thresholds and payouts; reads the constants check_ladders checks
+    check_ranges,        # constant branches of rates and input ranges: after the types, like check_ladders
     check_hierarchy,
     check_conflicts,
     check_routing,

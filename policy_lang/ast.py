@@ -214,6 +214,9 @@ class InputField(Node):
     name: Ident
     type_name: Ident
     description: Text | None = None
+    min: Expr | None = None  # the smallest value allowed (inclusive)
+    max: Expr | None = None  # the largest value allowed (inclusive)
+    values: tuple[Expr, ...] | None = None  # the values allowed
 
 
 @dataclass(frozen=True, slots=True)
@@ -442,6 +445,10 @@ class Revision(Node):
     body: Body
     from_span: Span | None = field(default=None, kw_only=True, compare=False, repr=False)
     until_span: Span | None = field(default=None, kw_only=True, compare=False, repr=False)
+    # Where `effective_from`/`effective_until` is a timestamp: the instant (UTC); the dates above are then the
+    # calendar dates in the program's time zone (the last day in force, for `effective_until`).
+    from_instant: datetime.datetime | None = field(default=None, kw_only=True)
+    until_instant: datetime.datetime | None = field(default=None, kw_only=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -463,5 +470,10 @@ class Program(Node):
     body: Body
     revisions: tuple[Revision, ...]
     payout_cap: Expr | None = None  # the most a partner's total may be in one settlement period (money)
+    time_zone: Ident | None = field(default=None, kw_only=True)  # IANA name; None: the default, Asia/Tokyo
     from_span: Span | None = field(default=None, kw_only=True, compare=False, repr=False)
     until_span: Span | None = field(default=None, kw_only=True, compare=False, repr=False)
+    # Where `effective_from`/`effective_until` is a timestamp: the instant (UTC); the dates above are then the
+    # calendar dates in the program's time zone (the last day in force, for `effective_until`).
+    from_instant: datetime.datetime | None = field(default=None, kw_only=True)
+    until_instant: datetime.datetime | None = field(default=None, kw_only=True)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import difflib
+import zoneinfo
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import TypeVar
@@ -21,9 +23,14 @@ from policy_lang.yaml_loader import YamlDate, YMap, YNode, YScalar, YSeq, yaml11
 T = TypeVar("T")
 
 
+DEFAULT_TIME_ZONE = "Asia/Tokyo"
+"""The time zone of a program that states none (as `runtime.instants.DEFAULT_TIME_ZONE`)."""
+
+
 class _Builder:
     def __init__(self) -> None:
         self.diagnostics: list[dg.Diagnostic] = []
+        self.zone: datetime.tzinfo = zoneinfo.ZoneInfo(DEFAULT_TIME_ZONE)
 
     # --- scalars ---------------------------------------------------------------------------
 
@@ -81,6 +88,44 @@ class _Builder:
             self.diagnostics.append(dg.error("E400", f"`{node.value}` is not a real calendar date", node.span,
                                              hint=_date_hint(str(node.value))))
             return None
+
+    def moment(self, node: YNode | None, *, until: bool = False) -> tuple[datetime.date | None,
+                                                                          datetime.datetime | None]:
+        """A date, or an instant with its offset and its calendar date in the program's time zone (for an
+        `effective_until`, the last day that has time before the instant)."""
+        if node is None:
+            return None, None
+        assert isinstance(node, YScalar)
+        text = str(node.value).strip()
+        if len(text) <= 10:
+            return self.date(node), None
+        try:
+            moment = datetime.datetime.fromisoformat(text)
+        except ValueError:
+            self.diagnostics.append(dg.error("E408", f"`{text}` is not a real timestamp", node.span,
+                                             hint=_timestamp_hint(text)))
+            return None, None
+        if moment.tzinfo is None:
+            self.diagnostics.append(dg.error(
+                "E406", f"timestamp `{text}` has no UTC offset", node.span,
+                hint=f"add the offset, e.g. `{text}+09:00` or `{text}Z`, or write the date alone"))
+            return None, None
+        instant = moment.astimezone(datetime.UTC)
+        shown = instant - datetime.timedelta(microseconds=1) if until else instant
+        return shown.astimezone(self.zone).date(), instant
+
+    def time_zone(self, node: YNode | None) -> ast.Ident | None:
+        if not isinstance(node, YScalar):
+            return None
+        name = str(node.value).strip()
+        try:
+            self.zone = zoneinfo.ZoneInfo(name)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            close = difflib.get_close_matches(name, sorted(zoneinfo.available_timezones()), n=1, cutoff=0.7)
+            hint = (f"did you mean `{close[0]}`?" if close else
+                    "write an IANA time zone name, such as `Asia/Tokyo` or `America/New_York`")
+            self.diagnostics.append(dg.error("E405", f"unknown time zone `{name}`", node.span, hint=hint))
+        return ast.Ident(name, span=node.span)
 
     def word(self, node: YNode | None) -> str | None:
         return None if node is None else str(node.value) if isinstance(node, YScalar) else None
@@ -269,12 +314,14 @@ class _Builder:
 
     def revision(self, m: YMap) -> ast.Revision | None:
         version = m.get("version")
-        start = self.date(m.get("effective_from"))
+        start, start_at = self.moment(m.get("effective_from"))
+        until, until_at = self.moment(m.get("effective_until"), until=True)
         if not isinstance(version, YScalar) or start is None:
             return None
         return ast.Revision(ast.Ident(self.text_value(version), span=version.span), start,
-                            self.date(m.get("effective_until")), self.text(m.get("note")), self.body(m), span=m.span,
-                            from_span=_span(m.get("effective_from")), until_span=_span(m.get("effective_until")))
+                            until, self.text(m.get("note")), self.body(m), span=m.span,
+                            from_span=_span(m.get("effective_from")), until_span=_span(m.get("effective_until")),
+                            from_instant=start_at, until_instant=until_at)
 
     def enums(self, node: YNode | None) -> tuple[ast.EnumDecl, ...]:
         if not isinstance(node, YMap):
@@ -293,9 +340,17 @@ class _Builder:
                 type_node = spec.get("type") if isinstance(spec, YMap) else spec
                 description = self.text(spec.get("description")) if isinstance(spec, YMap) else None
                 if isinstance(type_node, YScalar):
+                    long_form = spec if isinstance(spec, YMap) else None
+                    values = long_form.get("values") if long_form is not None else None
+                    allowed = None
+                    if isinstance(values, YSeq):
+                        built = [self.expr(v) for v in values.items]
+                        allowed = tuple(v for v in built if v is not None)
                     fields.append(ast.InputField(str(scope_key.value), ast.Ident(str(name.value), span=name.span),
                                                  ast.Ident(str(type_node.value), span=type_node.span), description,
-                                                 span=name.span))
+                                                 self.expr(long_form.get("min")) if long_form else None,
+                                                 self.expr(long_form.get("max")) if long_form else None,
+                                                 allowed, span=name.span))
         return tuple(fields)
 
     def program(self, root: YMap) -> ast.Program | None:
@@ -311,7 +366,9 @@ class _Builder:
                                 modes, str(point.value) if isinstance(point, YScalar) else "margin",
                                 str(marginal.value) if isinstance(marginal, YScalar) else "total",
                                 span=rounding_node.span)
-        start = self.date(header.get("effective_from"))
+        zone = self.time_zone(header.get("time_zone"))
+        start, start_at = self.moment(header.get("effective_from"))
+        until, until_at = self.moment(header.get("effective_until"), until=True)
         version = header.get("version")
         ident, title, currency = self.ident(header.get("id")), self.text(header.get("title")), header.get("currency")
         fiscal = header.get("fiscal_year_start")
@@ -319,14 +376,14 @@ class _Builder:
         if start is not None and ident and title and isinstance(version, YScalar) and isinstance(currency, YScalar):
             program = ast.Program(
                 ident, title, self.text(header.get("description")),
-                ast.Ident(self.text_value(version), span=version.span), start,
-                self.date(header.get("effective_until")),
+                ast.Ident(self.text_value(version), span=version.span), start, until,
                 ast.Ident(str(currency.value), span=currency.span), rounding,
                 int(fiscal.value) if isinstance(fiscal, YScalar) else 1, self.expr(header.get("cliff_tolerance")),
                 self.enums(root.get("enums")), self.inputs(root.get("inputs")), self.body(root),
                 self.items(root.get("revisions"), self.revision) or (), self.expr(header.get("payout_cap")),
                 span=root.span,
-                from_span=_span(header.get("effective_from")), until_span=_span(header.get("effective_until")))
+                from_span=_span(header.get("effective_from")), until_span=_span(header.get("effective_until")),
+                from_instant=start_at, until_instant=until_at, time_zone=zone)
         return program
 
 
@@ -346,6 +403,17 @@ def _date_hint(text: str) -> str:
             if not 1 <= day <= last:
                 return f"{_MONTHS[month - 1]} {year} has {last} days"
     return "write dates as YYYY-MM-DD, e.g. `2026-04-01`"
+
+
+def _timestamp_hint(text: str) -> str:
+    """Why a timestamp is none: the date, or the time of day and offset."""
+    date_part = text[:10]
+    try:
+        datetime.date.fromisoformat(date_part)
+    except ValueError:
+        return _date_hint(date_part)
+    return "write a timestamp as YYYY-MM-DDTHH:MM:SS with its offset, e.g. `2026-10-01T00:00:00+09:00`; hours run " \
+           "from 00 to 23 and an offset is less than a day"
 
 
 def _span(node: YNode | None) -> Span | None:

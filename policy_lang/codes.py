@@ -119,6 +119,16 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
     ("E372", "threshold stated twice", "A ladder step states both `from` and `above`, or a bonus step both `target` "
      "and `above`. A threshold is either reached at its volume (`from`/`target`, 以上) or only by more than it "
      "(`above`, 超): keep one."),
+    ("E390", "rate can fall outside 0 % to 100 %", "A rate that depends on something (an `if`, `min` or `max`) has a "
+     "constant branch below 0 % or above 100 %. Every rate a program produces (margins, uplifts, level margins, caps, "
+     "fees) must lie in [0 %, 100 %]: above, the wholesale price would be negative; below, the partner would pay. "
+     "The diagnostic points at the branch; a rate computed from inputs is checked line by line at runtime (E560)."),
+    ("E391", "input range of the wrong kind", "`min` and `max` of a declared input must be constants of the input's "
+     "type and apply only to ordered types (money, integer, number, percent, date); `values` must be constants of the "
+     "input's type (members of its enumeration, words for text)."),
+    ("E392", "input range is empty", "An input's `min` is above its `max`, so no value would be accepted."),
+    ("E393", "allowed value repeated or out of range", "A value under an input's `values` is listed twice, or lies "
+     "outside the input's own `min`..`max`."),
     # --- E4xx: dates and effective periods ---
     ("E400", "invalid date", "A date is not a real calendar date in ISO form (YYYY-MM-DD)."),
     ("E401", "period ends before it starts", "`effective_until` is earlier than `effective_from`."),
@@ -126,6 +136,16 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
      "by exactly one version."),
     ("E403", "duplicate version", "Two versions carry the same version name."),
     ("E404", "revision out of order", "Revisions must start after the version before them, in date order."),
+    ("E405", "unknown time zone", "The program's `time_zone` is not an IANA time zone name such as `Asia/Tokyo` "
+     "(the default) or `America/New_York`. The time zone decides the calendar date of a timestamp."),
+    ("E406", "timestamp without a UTC offset", "An `effective_from` or `effective_until` written as a timestamp must "
+     "carry its offset (`2026-10-01T00:00:00+09:00`, `2026-09-30T15:00:00Z`); a time without one names no instant. "
+     "Write the date alone to mean the start of that day in the program's time zone."),
+    ("E407", "two versions start at the same instant", "Two versions come into force at the same instant, whatever "
+     "notation they use: `2026-10-01` in Asia/Tokyo and `2026-09-30T15:00:00Z` are the same instant, so the version "
+     "in force then would be ambiguous."),
+    ("E408", "invalid timestamp", "A timestamp is not a real instant: an hour past 23, a minute past 59, an offset of a "
+     "day or more, or a date that does not exist."),
     # --- E5xx: evaluating transactions (the runtime) ---
     ("E500", "missing field", "A transaction, partner or lead lacks a field that the program reads (a built-in field or one declared under `inputs`). The row is rejected; the rest of the run goes on."),
     ("E501", "division by zero", "An expression divided by zero for this transaction, for example `period.sales / partner.target` with a target of 0. Guard it with `if partner.target > 0 then … else …`."),
@@ -140,10 +160,12 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
     ("E522", "not a member of the enumeration", "A value of an enumeration field (a region, a category, a tier) is not one of the members the program declares."),
     ("E523", "amount finer than the currency allows", "An amount in the input has more decimals than the currency's minor unit (the yen has none); ppl never rounds input silently."),
     ("E524", "duplicate transaction id", "With `ppl settle --unique-ids`, a row whose transaction id appeared earlier in the file is rejected, so that a row pasted twice is not paid twice."),
-    ("E530", "timestamp without a timezone", "A registration or deal time has no UTC offset. Registrations from different offices must compare correctly, so every timestamp carries its offset, e.g. `2026-06-01T10:00:00+09:00`."),
+    ("E530", "timestamp without a timezone", "A transaction's `date`, a registration or a deal time is a timestamp without a UTC offset. Instants from different offices must compare correctly, so every timestamp carries its offset, e.g. `2026-06-01T10:00:00+09:00`; its calendar date is then the one the program's time zone shows. A date alone (`2026-06-01`) needs no offset."),
     ("E533", "two claims with one id", "Two registrations in one conflict decision share an id, so the reasons could not say which claim won or lost."),
     ("E531", "no conflict rules", "A deal conflict was asked of a program version that has no `conflicts` section."),
     ("E532", "no lead routing", "A lead was routed with a program version that has no `lead_routing` section."),
+    ("E560", "rate outside 0 % to 100 %", "A rate computed for this line from the program's expressions (a margin, an uplift, a level's margin, a cap, a fee, or the margin they add up to) lies below 0 % or above 100 %. The line is rejected rather than paid with a negative wholesale price or a negative margin; the reason names the rule."),
+    ("E561", "input outside its range", "A value of a declared input lies outside the `min`/`max` the program states for it, or is not one of its `values`. The transaction row is rejected (a partner row makes the partners file fail), naming the input."),
     # --- Warnings ---
     ("W301", "declared but never used", "An input field, enumeration, benefit, ladder or bonus is declared but nothing "
      "in the program uses it."),

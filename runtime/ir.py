@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from runtime import instants
+
 FORMAT = "ppl-ruleset/1"
 
 
@@ -332,6 +334,10 @@ class Version(Node):
     hierarchy: Hierarchy | None
     conflicts: Conflicts | None
     lead_routing: LeadRouting | None
+    # The instants the version is in force between (UTC): from `starts_at`, until before `ends_at`. None where
+    # the program wrote a date: the start of `effective_from`, the end of `effective_until`, in the program's zone.
+    starts_at: datetime.datetime | None = None
+    ends_at: datetime.datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -342,6 +348,10 @@ class InputDecl:
     name: str
     type: str
     description: Text = field(default_factory=dict)  # what the field means, by language, for guides
+    # The range a value must lie in (inclusive), as runtime values of the type; None: no bound.
+    min: Any = None
+    max: Any = None
+    values: tuple[Any, ...] | None = None  # the values allowed, or None: any value of the type
 
 
 AMOUNT_KINDS: tuple[str, ...] = (
@@ -395,6 +405,7 @@ class RuleSet:
     versions: tuple[Version, ...]  # in date order
     payout_cap: int | None = None  # minor units: the most a partner's statement total may be for one period
     payout_cap_at: Loc | None = None  # where the program states it
+    time_zone: str = instants.DEFAULT_TIME_ZONE  # IANA name: decides the calendar date of an instant
 
     @property
     def rounding_mode(self) -> str:
@@ -407,13 +418,38 @@ class RuleSet:
         return self.rounding.unit
 
     def version_on(self, day: datetime.date) -> Version | None:
-        """The version in force on a day: the latest that starts on or before it and has not ended."""
+        """The version in force on a day, taken at its start (00:00 in the program's time zone)."""
+        return self.version_at(instants.start_of_day(day, self.time_zone))
+
+    def version_at(self, instant: datetime.datetime) -> Version | None:
+        """The version in force at an instant: the latest that starts at or before it and has not ended."""
         for version in reversed(self.versions):
-            if version.effective_from <= day:
-                if version.effective_until is not None and day > version.effective_until:
-                    return None
-                return version
+            if self.starts_at(version) <= instant:
+                end = self.ends_at(version)
+                return None if end is not None and instant >= end else version
         return None
+
+    def starts_at(self, version: Version) -> datetime.datetime:
+        """The instant a version comes into force (UTC)."""
+        return version.starts_at or instants.start_of_day(version.effective_from, self.time_zone)
+
+    def ends_at(self, version: Version) -> datetime.datetime | None:
+        """The instant a version stops being in force (UTC, exclusive), or None when it has no end of its own."""
+        if version.ends_at is not None:
+            return version.ends_at
+        if version.effective_until is None:
+            return None
+        return instants.start_of_day(version.effective_until + datetime.timedelta(days=1), self.time_zone)
+
+    def split_days(self) -> frozenset[datetime.date]:
+        """The calendar days on which a version starts or ends other than at midnight: on those days the
+        version in force depends on the time of day, not only on the date."""
+        found: set[datetime.date] = set()
+        for version in self.versions:
+            for moment in (version.starts_at, version.ends_at):
+                if moment is not None and not instants.is_midnight(moment, self.time_zone):
+                    found.add(instants.local_date(moment, self.time_zone))
+        return frozenset(found)
 
 
 # --- JSON ------------------------------------------------------------------------------------------

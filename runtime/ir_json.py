@@ -13,7 +13,7 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import Any, TypeVar
 
-from runtime import ir
+from runtime import instants, ir
 
 N = TypeVar("N")
 
@@ -193,6 +193,8 @@ def _version(v: ir.Version) -> dict[str, Any]:
     return {
         "version": v.version, "effective_from": v.effective_from.isoformat(),
         "effective_until": v.effective_until.isoformat() if v.effective_until else None, "note": v.note,
+        **({"starts_at": _instant(v.starts_at)} if v.starts_at is not None else {}),
+        **({"ends_at": _instant(v.ends_at)} if v.ends_at is not None else {}),
         "at": _loc(v),
         "contracts": [{"id": c.id, "kind": c.kind, "title": c.title, "margin": _opt(c.margin), "ladder": c.ladder,
                        "bonuses": list(c.bonuses), "services": _opt(c.services), "fee": _opt(c.fee),
@@ -258,12 +260,39 @@ def encode(ruleset: ir.RuleSet) -> dict[str, Any]:
                      "marginal": ruleset.rounding.marginal},
         "fiscal_year_start": ruleset.fiscal_year_start, "source": ruleset.source,
         "enums": {k: list(v) for k, v in sorted(ruleset.enums.items())},
-        "inputs": [{"scope": i.scope, "name": i.name, "type": i.type, "description": i.description}
-                   for i in ruleset.inputs],
+        "inputs": [_input(i) for i in ruleset.inputs],
         "versions": [_version(v) for v in ruleset.versions],
         **({"payout_cap": ruleset.payout_cap, "payout_cap_at": _loc_of(ruleset.payout_cap_at)}
            if ruleset.payout_cap is not None else {}),
+        "time_zone": ruleset.time_zone,
     }
+
+
+def _input(i: ir.InputDecl) -> dict[str, Any]:
+    out: dict[str, Any] = {"scope": i.scope, "name": i.name, "type": i.type, "description": i.description}
+    if i.min is not None:
+        out["min"] = _value(i.type, i.min)
+    if i.max is not None:
+        out["max"] = _value(i.type, i.max)
+    if i.values is not None:
+        out["values"] = [_value(i.type, v) for v in i.values]
+    return out
+
+
+def _decode_input(i: dict[str, Any]) -> ir.InputDecl:
+    def bound(key: str) -> Any:
+        return _const(i["type"], i[key]) if i.get(key) is not None else None
+    values = i.get("values")
+    return ir.InputDecl(i["scope"], i["name"], i["type"], i.get("description") or {}, bound("min"), bound("max"),
+                        None if values is None else tuple(_const(i["type"], v) for v in values))
+
+
+def _instant(moment: datetime.datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def _decode_instant(text: str | None) -> datetime.datetime | None:
+    return instants.as_utc(datetime.datetime.fromisoformat(text)) if text is not None else None
 
 
 def dumps(ruleset: ir.RuleSet) -> str:
@@ -332,7 +361,7 @@ def _decode_version(d: dict[str, Any]) -> ir.Version:
             _dopt(route["eligible"]),
             _list(route["order"], lambda k: ir.RoutingKey(k["by"], _dopt(k["prefer"]), k["title"], at=_at(k))),
             route["among_equals"], _dopt(route["skip_when"]), route["new_resellers"], at=_at(route)),
-        at=_at(d))
+        _decode_instant(d.get("starts_at")), _decode_instant(d.get("ends_at")), at=_at(d))
 
 
 def _decode_rounding(data: dict[str, Any]) -> ir.Rounding:
@@ -352,9 +381,9 @@ def decode(data: dict[str, Any]) -> ir.RuleSet:
         data["program_id"], data["title"], data["description"], data["currency"], data["minor_unit"],
         _decode_rounding(data["rounding"]), data["fiscal_year_start"], data["source"],
         {k: tuple(v) for k, v in data["enums"].items()},
-        tuple(ir.InputDecl(i["scope"], i["name"], i["type"], i.get("description") or {}) for i in data["inputs"]),
+        tuple(_decode_input(i) for i in data["inputs"]),
         tuple(_decode_version(v) for v in data["versions"]), data.get("payout_cap"),
-        _at({"at": data.get("payout_cap_at")}))
+        _at({"at": data.get("payout_cap_at")}), data.get("time_zone", instants.DEFAULT_TIME_ZONE))
 
 
 def loads(text: str) -> ir.RuleSet:

@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from runtime import ir
+from runtime import instants, ir
 from runtime.engine import EvalContext, EvaluationError, compile_entry, evaluate
 from runtime.engine import operators as ops
 
@@ -294,6 +294,8 @@ class Runtime:
         self.context = EvalContext(ruleset.rounding_mode, ruleset.rounding_unit)
         self.versions = tuple(self._load(v) for v in ruleset.versions)
         self._by_day: dict[datetime.date, LoadedVersion | None] = {}
+        # Days on which a version starts or ends other than at midnight: there the instant decides, not the date.
+        self.split_days = ruleset.split_days()
         # Generated quote plans' code by source (see runtime.decisions._fast): plans of one shape share it.
         self.plan_code: dict[Any, Any] = {}
 
@@ -320,3 +322,15 @@ class Runtime:
         found = next((v for v in self.versions if v.rules is rules), None) if rules is not None else None
         self._by_day[day] = found
         return found
+
+    def version_at(self, instant: datetime.datetime) -> LoadedVersion | None:
+        """The version in force at an instant: by its calendar date, unless a version changes during that day."""
+        day = instants.local_date(instant, self.ruleset.time_zone)
+        if day not in self.split_days:
+            return self.version_on(day)
+        rules = self.ruleset.version_at(instant)
+        return next((v for v in self.versions if v.rules is rules), None) if rules is not None else None
+
+    def version_for(self, day: datetime.date, at: datetime.datetime | None) -> LoadedVersion | None:
+        """The version in force for a transaction: at its instant when it has one, else at the start of its day."""
+        return self.version_on(day) if at is None else self.version_at(at)

@@ -40,6 +40,8 @@ class Transaction:
     contract: str | None = None  # defaults to the partner's contract
     product: str = ""
     fields: Mapping[str, Any] = field(default_factory=dict)  # declared `transaction.*` inputs
+    # The instant, when the row gave a timestamp (UTC); `date` is then its calendar date in the program's time zone.
+    at: datetime.datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -159,7 +159,8 @@ class CaseReader(ValueReader):
         if keys is None:
             return None
         tid = self.text(keys["id"], "`id`") if "id" in keys else default_id
-        partner, day = self.text(keys["partner"], "`partner`"), self.date(keys["date"], "`date`")
+        partner = self.text(keys["partner"], "`partner`")
+        day, at = self.day(keys["date"], "`date`")
         list_price = self.price(keys["list_price"], "`list_price`")
         sell_price = self.price(keys["sell_price"], "`sell_price`") if "sell_price" in keys else list_price
         quantity = self.integer(keys["quantity"], "`quantity`") if "quantity" in keys else 1
@@ -169,7 +170,7 @@ class CaseReader(ValueReader):
         if tid is None or partner is None or day is None or list_price is None or sell_price is None \
                 or quantity is None or product is None:
             return None
-        return Transaction(tid, day, partner, list_price, sell_price, quantity, contract, product, fields)
+        return Transaction(tid, day, partner, list_price, sell_price, quantity, contract, product, fields, at)
 
     def price(self, node: YNode, what: str) -> int | None:
         amount = self.money(node, what)

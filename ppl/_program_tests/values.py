@@ -20,7 +20,7 @@ from policy_lang.expr_parser import parse_expression
 from policy_lang.source import Locator, Span
 from policy_lang.suggest import closest
 from policy_lang.yaml_loader import YamlDate, YMap, YNode, YScalar, YSeq
-from runtime import ir
+from runtime import instants, ir
 from runtime.io.values import ValueProblem, parse_value
 from runtime.model import Partner
 
@@ -203,6 +203,20 @@ class ValueReader:
             pass
         self.error("E400", f"{what} must be a date (YYYY-MM-DD)", node)
         return None
+
+    def day(self, node: YNode, what: str) -> tuple[datetime.date | None, datetime.datetime | None]:
+        """A transaction's date: a date, or a timestamp with its offset and its calendar date in the program's
+        time zone (a timestamp without an offset is E530)."""
+        if isinstance(node, YScalar) and isinstance(node.value, str) and len(node.value.strip()) > 10:
+            moment = self.timestamp(node, what)
+            if moment is None:
+                return None, None
+            if moment.utcoffset() is None:
+                self.error("E530", f"{what} `{node.value.strip()}` has no UTC offset", node,
+                           f"write it with its offset, such as {TIMESTAMP_EXAMPLE}, or write the date alone")
+                return None, None
+            return instants.local_date(moment, self.ruleset.time_zone), instants.as_utc(moment)
+        return self.date(node, what), None
 
     def timestamp(self, node: YNode, what: str) -> datetime.datetime | None:
         """A moment, quoted or not (YAML reads an unquoted one as a timestamp); naive when written without offset."""

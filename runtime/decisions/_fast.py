@@ -36,7 +36,7 @@ from runtime import ir
 from runtime.decisions._hints import Hints
 from runtime.decisions._limits import capped_line, fee_cap_note, margin_cap_note
 from runtime.decisions._plan_code import _ONLY, NoPlan, Plan, PlanCode, variant
-from runtime.decisions._pricing import QuoteError, _fraction, _title, ladder_step
+from runtime.decisions._pricing import QuoteError, _fraction, _title, checked_rate, ladder_step
 from runtime.decisions._quoting import _is_rate, _Quoting
 from runtime.decisions._rounding import price_terms, round_amount
 from runtime.loaded import LoadedVersion
@@ -178,12 +178,15 @@ class _Builder(PlanCode):
         raw = self.slot("ds", seller, slots, f"contract:{contract.id}:fee", 0)
         is_rate = contract.fee is not None and _is_rate(contract.fee)
         denominator: int | None = None  # known when the fee is
+        rule, fee_at = f"contract `{contract.id}`", contract.fee.at if contract.fee else contract.at
         if raw.startswith("s"):
             fee = _fraction(self.statics[int(raw[1:])])
+            if is_rate:
+                checked_rate(fee, "fee", rule, fee_at)  # a static rate is checked when the plan is built
             denominator = fee.denominator
             rn, rd, r_ = self.s(fee.numerator), self.s(fee.denominator), self.s(fee)
         else:
-            self.emit(f"r_ = F({raw})")
+            self.emit(f"r_ = CR({raw}, 'fee', {self.s(rule)}, {self.s(fee_at)})" if is_rate else f"r_ = F({raw})")
             rn, rd, r_ = "r_.numerator", "r_.denominator", "r_"
 
         mode = self.ruleset.rounding.mode_for("referral_fee")
@@ -195,7 +198,6 @@ class _Builder(PlanCode):
                 self.rounded("amt", "fn_", denominator, depth, mode)
 
         self.emit(f"fn_ = sa * {rn}" if is_rate else f"fn_ = {rn} * (1 if qty >= 0 else -1)")
-        rule, fee_at = f"contract `{contract.id}`", contract.fee.at if contract.fee else contract.at
         rates = []
         if is_rate and contract.fee:
             rates.append(f"Figure('referral fee rate', {r_}, {self.s(rule)}, {self.s(contract.fee.at)})")
@@ -238,7 +240,8 @@ class _Builder(PlanCode):
             cond = self.slot("df" if first is not seller else "ds", first, first_slots, when_key)
             if self.fixed(cond) is False:
                 continue  # a condition that holds for no transaction of this plan
-            caps.append((_fraction(self.static_slot(first_slots, cap_key)), cap, cond))
+            caps.append((checked_rate(self.static_slot(first_slots, cap_key), "cap", f"margin cap `{cap.id}`",
+                                      cap.cap.at), cap, cond))
         ladder_rate: tuple[Any, ...] | None = None
         if quoter.include_ladder and first_contract.ladder is not None:
             ladder = version.index.ladders[first_contract.ladder]
@@ -246,8 +249,8 @@ class _Builder(PlanCode):
             step_index, step = ladder_step(ladder, volume)
             if step is not None:
                 ladder_rate = ("ladder rate", step.rate, f"ladder `{ladder.id}` step {step_index + 1}", step.at)
-        margins = [_fraction(self.static_slot(quoting.slots(p), key))
-                   for p, key in zip(chain[1:], chain_info.margin_keys, strict=True)]
+        margins = [checked_rate(self.static_slot(quoting.slots(p), key), "margin", rule, at)
+                   for p, key, (rule, at) in zip(chain[1:], chain_info.margin_keys, chain_info.sources, strict=True)]
         hierarchy = version.rules.hierarchy
         stacked = hierarchy is not None and hierarchy.model == "stacked"
         # One branch per cap that may apply, in the order the reference path picks the smallest (first wins),
@@ -271,6 +274,9 @@ class _Builder(PlanCode):
                 if capped < uncapped:
                     margin = capped
                     branch_rates.append(cap_rate)
+            if margin > 1:  # each part is in range, their sum is not: quotes of this branch are rejected (E560)
+                _, _, last, last_at = branch_rates[-1]
+                self.emit(f"CR({self.s(margin)}, 'the margin', {self.s(last)}, {self.s(last_at)})", 0)
             # Level 1's margin comes from where its first rate does (a ladder step or a cap, without a base margin).
             source0 = ("margin of the vendor's direct partner", branch_rates[0][3] if branch_rates else contract.at)
             self.chain_body(chain, [margin, *margins], stacked, [source0, *chain_info.sources], branch_rates,
@@ -377,6 +383,10 @@ class _Builder(PlanCode):
             name, rule = _title(p.title, p.id), f"pass-through `{p.id}`"
             self.emit("ra_ = a_ if a_.__class__ is int else RA(a_)" if self.unit == 1 else "ra_ = RA(a_)", 3)
             fee_mode = self.ruleset.rounding.mode_for("pass_through_fee")
+            if fee.startswith("s"):
+                checked_rate(self.statics[int(fee[1:])], "fee", rule, p.fee.at)  # checked when the plan is built
+            else:
+                self.emit(f"CR({fee}, 'fee', {self.s(rule)}, {self.s(p.fee.at)})", 3)
             if fee.startswith("s") and self.unit == 1 and fee_mode in ("down", "floor", "ceiling", "up"):
                 rate = _fraction(self.statics[int(fee[1:])])
                 self.emit("if a_.__class__ is int:", 3)

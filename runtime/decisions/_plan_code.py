@@ -19,7 +19,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from runtime import ir
-from runtime.decisions._pricing import _fraction
+from runtime.decisions._pricing import _fraction, checked_rate
 from runtime.decisions._rounding import round_amount, round_ratio, round_times
 from runtime.decisions._slots import PartnerSlots
 from runtime.engine import compile_entry
@@ -203,7 +203,8 @@ class PlanCode:
 
     def helpers(self) -> dict[str, Any]:
         unit, mode, ruleset = self.unit, self.mode, self.ruleset
-        return {**self.inline_helpers, "F": _fraction, "ZERO": Fraction(0), "QF": _tuple_new_figures, "Quote": Quote,
+        return {**self.inline_helpers, "F": _fraction, "CR": checked_rate, "ZERO": Fraction(0),
+                "QF": _tuple_new_figures, "Quote": Quote,
                 "Line": Line, "Share": Share, "Figure": Figure, "Violation": Violation, "rate": format_rate,
                 "RR": lambda n, d, m=mode: round_ratio(n, d, unit, m),
                 "RA": lambda value: round_amount(value, unit, mode),

@@ -13,6 +13,7 @@ from runtime.decisions._limits import counted, step_reaches
 from runtime.decisions._slots import PartnerSlots
 from runtime.loaded import LoadedVersion
 from runtime.model import Line, Partner
+from runtime.money import format_rate
 
 ZERO = Fraction(0)
 
@@ -82,6 +83,48 @@ def _fraction(value: Any) -> Fraction:
     return value if type(value) is Fraction else Fraction(value)
 
 
+RATE_OUT_OF_RANGE = "E560"
+"""The code of a line whose rate, computed from the program's expressions, lies outside [0 %, 100 %]."""
+
+
+def checked_rate(value: Any, what: str, rule: str, at: ir.Loc | None) -> Fraction:
+    """A rate a rule produced, as a Fraction; outside [0 %, 100 %] the line cannot be settled.
+
+    Every engine takes a rate through this check (the quote plans call it inline, the SQL engine states
+    the same bounds), so a margin never makes a negative wholesale price nor a negative margin.
+
+    Raises:
+        QuoteError: E560, naming the rule.
+    """
+    rate = value if type(value) is Fraction else Fraction(value)
+    if rate < 0 or rate > 1:
+        raise QuoteError(RATE_OUT_OF_RANGE, f"in {rule}: {what} {format_rate(rate)} is outside 0% to 100%", at)
+    return rate
+
+
+def rate_bounds(expr: ir.Expr | None) -> tuple[Fraction, Fraction] | None:
+    """The least and greatest value a rate expression can produce, when every branch of it is a constant
+    (`if … then 20% else 15%`, `min`, `max`); None when it computes over inputs and only the runtime can tell.
+
+    >>> rate_bounds(ir.If(ir.Const("boolean", True), ir.Const("percent", Fraction(1, 5)),
+    ...                   ir.Const("percent", Fraction(3, 20))))
+    (Fraction(3, 20), Fraction(1, 5))
+    """
+    match expr:
+        case ir.Const(value=v) if isinstance(v, int | Fraction) and not isinstance(v, bool):
+            return Fraction(v), Fraction(v)
+        case ir.If(then=a, otherwise=b):
+            parts = [rate_bounds(a), rate_bounds(b)]
+        case ir.Call(function="min" | "max", args=args) if args:
+            parts = [rate_bounds(a) for a in args]
+        case _:
+            return None
+    known = [p for p in parts if p is not None]
+    if len(known) < len(parts):
+        return None
+    return min(lo for lo, _ in known), max(hi for _, hi in known)
+
+
 @dataclass(slots=True)
 class Priced:
     """A transaction's amounts and lines, before they are dressed as a `Quote`: all a settlement needs."""
@@ -128,19 +171,21 @@ def _standing(version: LoadedVersion, partner: Partner, contract: ir.Contract,
     rates: list[_Rate] = []
     key = f"contract:{contract.id}:margin"
     if key in slots:
-        base = _fraction(slots[key])
-        rates.append(("base margin", base, f"contract `{contract.id}`", contract.margin.at
-                      if contract.margin else contract.at))
+        at = contract.margin.at if contract.margin else contract.at
+        base = checked_rate(slots[key], "margin", f"contract `{contract.id}`", at)
+        rates.append(("base margin", base, f"contract `{contract.id}`", at))
     elif rules.hierarchy is not None and f"level:{partner.level}:margin" in slots:
         level = index.levels[partner.level]
-        base = _fraction(slots[f"level:{partner.level}:margin"])
+        base = checked_rate(slots[f"level:{partner.level}:margin"], "margin", f"hierarchy level {partner.level}",
+                            level.margin.at)
         rates.append(("base margin", base, f"hierarchy level {partner.level}", level.margin.at))
     else:
         base = ZERO
     total = base
     tier = index.tiers.get(partner.tier) if partner.tier is not None else None
     if tier is not None and f"tier:{tier.id}:uplift" in slots:
-        uplift = _fraction(slots[f"tier:{tier.id}:uplift"])
-        rates.append(("tier uplift", uplift, f"tier `{tier.id}`", tier.uplift.at if tier.uplift else tier.at))
+        at = tier.uplift.at if tier.uplift else tier.at
+        uplift = checked_rate(slots[f"tier:{tier.id}:uplift"], "margin uplift", f"tier `{tier.id}`", at)
+        rates.append(("tier uplift", uplift, f"tier `{tier.id}`", at))
         total += uplift
     return tuple(rates), total

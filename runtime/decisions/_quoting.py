@@ -9,7 +9,16 @@ from typing import TYPE_CHECKING
 from runtime import ir
 from runtime.decisions._hints import Hints
 from runtime.decisions._limits import capped_line, fee_cap_note, margin_cap_note
-from runtime.decisions._pricing import ZERO, Priced, QuoteError, _fraction, _Rate, _title, ladder_step
+from runtime.decisions._pricing import (
+    ZERO,
+    Priced,
+    QuoteError,
+    _fraction,
+    _Rate,
+    _title,
+    checked_rate,
+    ladder_step,
+)
 from runtime.decisions._rounding import chain_prices, round_amount, round_times
 from runtime.decisions._slots import PartnerSlots, transaction_env
 from runtime.loaded import LoadedVersion
@@ -114,8 +123,8 @@ class _Quoting:
         margins = self.margins = [margin]
         self.sources = [("margin of the vendor's direct partner", self.rates[0][3] if self.rates else contract.at),
                         *chain_info.sources]
-        for partner, key in zip(chain[1:], chain_info.margin_keys, strict=True):
-            margins.append(_fraction(self.slots(partner)[key]))
+        for partner, key, (rule, at) in zip(chain[1:], chain_info.margin_keys, chain_info.sources, strict=True):
+            margins.append(checked_rate(self.slots(partner)[key], "margin", rule, at))
         hierarchy = self.rules.hierarchy
         stacked = hierarchy is not None and hierarchy.model == "stacked"
         rounding, margin_cap = self.rt.ruleset.rounding, first_contract.margin_cap
@@ -146,7 +155,8 @@ class _Quoting:
         standing, total = self.quoter.standing(self.version, partner, contract, slots)
         rates = self.rates
         rates.extend(standing)
-        caps = [(_fraction(slots[cap_key]), cap) for cap, when_key, cap_key in self.index.caps if slots[when_key]]
+        caps = [(checked_rate(slots[cap_key], "cap", f"margin cap `{cap.id}`", cap.cap.at), cap)
+                for cap, when_key, cap_key in self.index.caps if slots[when_key]]
         headroom = None
         if caps:
             # Under a cap, the ladder can add at most what the cap leaves above base margin and uplift.
@@ -163,6 +173,9 @@ class _Quoting:
             if cap < total:
                 rates.append(("margin cap", cap, f"margin cap `{rule.id}`", rule.at))
                 total = cap
+        if total > 1:  # the parts are each in range: only their sum can pass 100 %
+            _, _, last, at = rates[-1]
+            checked_rate(total, "the margin", last, at)
         return headroom, total
 
     def pass_through(self, seller: Partner, slots: PartnerSlots) -> list[Line]:
@@ -177,7 +190,7 @@ class _Quoting:
             rule = f"pass-through `{p.id}`"
             lines.append(Line(seller.id, "pass_through", f"{name} at cost", self.round(amount), rule,
                               self.rules.version, p.amount.at, self.txn.id))
-            fee = _fraction(slots[f"pass:{p.id}:fee"])
+            fee = checked_rate(slots[f"pass:{p.id}:fee"], "fee", rule, p.fee.at)
             fee_line = round_times(amount, fee, self.unit, self.fee_mode)
             capped = capped_line(fee_line, p.fee_cap)
             lines.append(Line(seller.id, "fee", f"fee on {name} ({format_rate(fee)}"
@@ -191,6 +204,7 @@ class _Quoting:
         is_rate = contract.fee is not None and _is_rate(contract.fee)
         fee = Fraction(raw) * sell_amount if is_rate else Fraction(raw) * (1 if self.txn.quantity >= 0 else -1)
         if is_rate and contract.fee:
+            checked_rate(raw, "fee", f"contract `{contract.id}`", contract.fee.at)
             self.rates.append(("referral fee rate", Fraction(raw), f"contract `{contract.id}`", contract.fee.at))
         if contract.fee_cap is not None and abs(fee) > contract.fee_cap:
             fee = Fraction(contract.fee_cap if fee > 0 else -contract.fee_cap)

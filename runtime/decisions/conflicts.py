@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from runtime import ir
+from runtime import instants, ir
 from runtime.decisions.quote import QuoteError
 from runtime.engine import EvaluationError, operators
 from runtime.loaded import Runtime
@@ -67,18 +67,29 @@ class Ownership:
     version: str
 
 
-def expires_at(claim: Claim, conflicts: ir.Conflicts) -> datetime.datetime | None:
-    """When a registration stops protecting its claimant (None: registrations do not expire)."""
+def expires_at(claim: Claim, conflicts: ir.Conflicts, time_zone: str | None = None) -> datetime.datetime | None:
+    """When a registration stops protecting its claimant (None: registrations do not expire).
+
+    Durations are counted on the calendar of the program's time zone (`time_zone`; without it, on the
+    calendar of the registration's own offset): registered at 00:30 on 1 June in Tokyo, `1mo` ends at
+    00:30 on 1 July in Tokyo, however the registration's offset was written.
+    """
     if conflicts.expires_after is None:
         return None
-    end = _shift(claim.registered_at, conflicts.expires_after)
+    end = _shift(claim.registered_at, conflicts.expires_after, time_zone)
     renewal = conflicts.renewal_period or conflicts.expires_after
     for _ in range(min(claim.renewals, conflicts.renewals)):
-        end = _shift(end, renewal)
+        end = _shift(end, renewal, time_zone)
     return end
 
 
-def _shift(moment: datetime.datetime, duration: ir.Duration) -> datetime.datetime:
+def _shift(moment: datetime.datetime, duration: ir.Duration, time_zone: str | None = None) -> datetime.datetime:
+    if time_zone is not None and moment.utcoffset() is not None:
+        local = moment.astimezone(instants.zone(time_zone))
+        day = operators.add(local.date(), duration)
+        assert isinstance(day, datetime.date)
+        shifted = datetime.datetime.combine(day, local.time(), tzinfo=instants.zone(time_zone))
+        return shifted.astimezone(moment.tzinfo)
     day = operators.add(moment.date(), duration)
     assert isinstance(day, datetime.date)
     return datetime.datetime.combine(day, moment.timetz())
@@ -95,10 +106,10 @@ class _Deciding:
         _aware(deal.at, "the deal time")
         for claim in claims:
             _aware(claim.registered_at, f"registration `{claim.id}`")
-        version = rt.version_on(deal.at.date())
+        version = rt.version_at(deal.at)
         if version is None:
             raise QuoteError("E510", f"no version of program `{rt.ruleset.program_id}` is in force on "
-                             f"{deal.at.date()}")
+                             f"{instants.local_date(deal.at, rt.ruleset.time_zone)}")
         if version.rules.conflicts is None:
             raise QuoteError("E531", f"version {version.rules.version} of the program has no conflict rules")
         ids = [c.id for c in claims]
@@ -110,6 +121,7 @@ class _Deciding:
                 raise QuoteError("E511", f"registration `{claim.id}` names unknown partner `{claim.partner}`")
         self.rt = rt
         self.version = version
+        self.day = instants.local_date(deal.at, rt.ruleset.time_zone)  # `deal.date`: in the program's time zone
         self.conflicts = version.rules.conflicts
         self.deal = deal
         self.claims = list(claims)
@@ -132,7 +144,7 @@ class _Deciding:
     def run(self) -> Ownership:
         live = []
         for claim in sorted(self.claims, key=lambda c: (c.registered_at, c.id)):
-            end = expires_at(claim, self.conflicts)
+            end = expires_at(claim, self.conflicts, self.rt.ruleset.time_zone)
             if claim.registered_at > self.deal.at:
                 self.reasons.append(Reason(claim.id, "lost", "registration", f"registered at "
                                            f"{claim.registered_at.isoformat()}, after the deal", self.conflicts.at,
@@ -204,7 +216,7 @@ class _Deciding:
             return False
         env: dict[str, Any] = {"partner.id": partner.id, "partner.tier": partner.tier,
                                "partner.level": partner.level, "partner.contract": partner.contract,
-                               "deal.customer": self.deal.customer, "deal.date": self.deal.at.date()}
+                               "deal.customer": self.deal.customer, "deal.date": self.day}
         env.update((f"partner.{k}", v) for k, v in partner.fields.items())
         env.update((f"deal.{k}", v) for k, v in self.deal.fields.items())
         try:

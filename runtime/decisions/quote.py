@@ -87,13 +87,15 @@ class Quoter:
     def _plan(self, txn: Transaction) -> Plan:
         """The plan of a transaction's seller and contract, made when first needed; a plan that fails on
         this transaction is replaced, for this call, by the reference path (which raises the error)."""
-        version = self.rt.version_on(txn.date)
+        version = self.rt.version_for(txn.date, txn.at)
         if version is None:
             raise QuoteError("E510", f"no version of program `{self.rt.ruleset.program_id}` is in force on "
                              f"{txn.date}")
         day = self._plans.get(txn.date)
         if day is None:
-            day = self._plans[txn.date] = self._by_version.setdefault(version, {})
+            day = self._by_version.setdefault(version, {})
+            if txn.date not in self.rt.split_days:  # on such a day the version depends on the time: never by date
+                self._plans[txn.date] = day
         key = (txn.partner, txn.contract)
         plan = day.get(key)
         if plan is None:
@@ -117,7 +119,7 @@ class Quoter:
         return self._quoting(txn).price()
 
     def _quoting(self, txn: Transaction) -> _Quoting:
-        version = self.rt.version_on(txn.date)
+        version = self.rt.version_for(txn.date, txn.at)
         if version is None:
             raise QuoteError("E510", f"no version of program `{self.rt.ruleset.program_id}` is in force on "
                              f"{txn.date}")

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
-from runtime import ir
+from runtime import instants, ir
 from runtime.guides import _deals, _earnings, _history, _standing, _volumes
 from runtime.guides._cases import Cases, last_day
 from runtime.guides._context import Context
@@ -59,8 +60,13 @@ def build_guide(ruleset: ir.RuleSet, lang: str = "en", on: datetime.date | None 
     if terms is not None:
         sections += (terms,)
     title = say("guide.title", title=fmt.text(ruleset.title, ruleset.program_id))
-    dates = {"version": version.version, "start": fmt.date(version.effective_from)}
+    zone = ruleset.time_zone
+    start: Any = fmt.date(version.effective_from)
+    if version.starts_at is not None and not instants.is_midnight(version.starts_at, zone):
+        local = version.starts_at.astimezone(instants.zone(zone))  # a version that starts during a day: its time
+        start = say("guide.at_time", date=start, time=local.strftime("%H:%M"), zone=zone)
+    dates = {"version": version.version, "start": start}
     until = last_day(ruleset, version)
     banner = say("guide.version_until", end=fmt.date(until), **dates) if until else say("guide.version", **dates)
-    lead = (banner, say("guide.generated", source=rich(code(ruleset.source))))
+    lead = (banner, say("guide.time_zone", zone=zone), say("guide.generated", source=rich(code(ruleset.source))))
     return Guide(lang, title, lead, sections, say("guide.contents"), say("examples"), tuple(cases.recorded))

@@ -130,9 +130,11 @@ class Cases:
              contract: str | None = None, day: datetime.date | None = None, **values: Any) -> Transaction:
         """A sample sale, on the version's first day unless another day is given."""
         self._count += 1
+        # On its first day a version that starts during the day is in force from its instant, not from 00:00.
+        at = self.version.starts_at if day is None else None
         return Transaction(f"example-{self._count}", day or self.day, partner, list_price,
                            list_price if sell_price is None else sell_price, quantity, contract,
-                           "", self.fields("transaction", **values))
+                           "", self.fields("transaction", **values), at)
 
     def loaded(self, version: ir.Version | None = None) -> LoadedVersion:
         """The runtime's entry functions of a version."""

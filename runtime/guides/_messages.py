@@ -15,6 +15,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "guide.version": ("Version {version}, in force from {start}.", "バージョン{version}（{start}から適用）"),
     "guide.version_until": ("Version {version}, in force from {start} to {end}.",
                             "バージョン{version}（{start}から{end}まで適用）"),
+    "guide.time_zone": ("Dates are calendar days in the {zone} time zone: a transaction or registration stamped "
+                        "with a time counts on the day it is in {zone}.",
+                        "日付は{zone}のタイムゾーンの暦日です。時刻付きの取引や案件登録は、{zone}での日付で扱います。"),
+    "guide.at_time": ("{date}, {time} ({zone})", "{date} {zone} {time}"),
     "guide.generated": (
         "This guide is generated from the compiled rule set of {source}. Every example in it was computed by "
         "the engine that quotes and settles your transactions, so the examples cannot disagree with the rules.",

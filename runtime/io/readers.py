@@ -23,9 +23,10 @@ from runtime.io.values import (
     MAX_QUANTITY,
     MISSING,
     ValueProblem,
+    check_range,
     declared,
     is_empty,
-    parse_date,
+    parse_day,
     parse_integer,
     parse_money,
     parse_text,
@@ -82,14 +83,33 @@ def _price(values: Mapping[str, Any], name: str, ruleset: ir.RuleSet) -> int:
     return amount
 
 
-def _declared_fields(values: Mapping[str, Any], inputs: Mapping[str, str], ruleset: ir.RuleSet) -> dict[str, Any]:
+_RANGED: dict[tuple[int, str], tuple[ir.RuleSet, dict[str, ir.InputDecl]]] = {}
+
+
+def _ranged(ruleset: ir.RuleSet, scope: str) -> dict[str, ir.InputDecl]:
+    """The declared inputs of a scope that state a range, by name (worked out once per rule set, not per row)."""
+    found = _RANGED.get((id(ruleset), scope))
+    if found is None or found[0] is not ruleset:
+        if len(_RANGED) > 64:
+            _RANGED.clear()
+        found = _RANGED[id(ruleset), scope] = (ruleset, {
+            d.name: d for d in ruleset.inputs
+            if d.scope == scope and (d.min is not None or d.max is not None or d.values is not None)})
+    return found[1]
+
+
+def _declared_fields(values: Mapping[str, Any], inputs: Mapping[str, str], ruleset: ir.RuleSet,
+                     scope: str = "transaction") -> dict[str, Any]:
     fields: dict[str, Any] = {}
+    ranged = _ranged(ruleset, scope)
     for name, type_name in inputs.items():
         raw = values.get(name)
         if is_empty(raw):
             continue  # an input the row does not give; a rule that reads it rejects the row when it does
         try:
             fields[name] = parse_value(raw, type_name, ruleset)
+            if name in ranged:
+                check_range(fields[name], ranged[name], ruleset)
         except ValueProblem as exc:
             raise _Problem(name, exc) from None
     return fields
@@ -106,7 +126,7 @@ def parse_transaction(values: Mapping[str, Any], ruleset: ir.RuleSet, row: int =
     try:
         if not txn_id:
             raise _Problem("id", ValueProblem(MISSING, "`id` is missing"))
-        date = _field(values, "date", parse_date)
+        date, at = _field(values, "date", parse_day, ruleset.time_zone)
         partner = _field(values, "partner", parse_text)
         contract = None if is_empty(values.get("contract")) else _field(values, "contract", parse_text)
         product = "" if is_empty(values.get("product")) else _field(values, "product", parse_text)
@@ -119,7 +139,7 @@ def parse_transaction(values: Mapping[str, Any], ruleset: ir.RuleSet, row: int =
         fields = _declared_fields(values, declared(ruleset, "transaction"), ruleset)
     except _Problem as exc:
         return Rejected(row, txn_id, exc.problem.code, exc.problem.reason, exc.field)
-    return Transaction(txn_id, date, partner, list_price, sell_price, quantity, contract, product, fields)
+    return Transaction(txn_id, date, partner, list_price, sell_price, quantity, contract, product, fields, at)
 
 
 class TransactionReader:
@@ -210,7 +230,7 @@ def _parse_partner(values: Mapping[str, Any], ruleset: ir.RuleSet, contracts: tu
         deepest = f"1 to {max_depth}" if max_depth is not None else "1 or more"
         raise _Problem("level", ValueProblem("E521", f"level {level} is not a level of the hierarchy ({deepest})"))
     parent = None if is_empty(values.get("parent")) else _field(values, "parent", parse_text)
-    fields = _declared_fields(values, declared(ruleset, "partner"), ruleset)
+    fields = _declared_fields(values, declared(ruleset, "partner"), ruleset, "partner")
     return Partner(partner_id, contract, tier, level, parent, fields)
 
 

@@ -14,12 +14,14 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from runtime import ir
-from runtime.money import SYMBOLS
+from runtime import instants, ir
+from runtime.money import SYMBOLS, format_amount, format_rate
 
 MISSING = "E520"  # a required field is missing or empty
 BAD_VALUE = "E521"  # a value that is not of its field's type (or a row that cannot be read at all)
 UNKNOWN_MEMBER = "E522"  # an enumeration value that is not one of the enumeration's members
+NAIVE_TIMESTAMP = "E530"  # a timestamp without a UTC offset
+OUT_OF_RANGE = "E561"  # a declared input's value outside its `min`/`max` or not one of its `values`
 TOO_FINE = "E523"  # an amount finer than the currency's minor unit
 
 CODES: dict[str, str] = {
@@ -181,6 +183,63 @@ def parse_date(raw: object) -> datetime.date:
         except ValueError:
             pass
     raise ValueProblem(BAD_VALUE, f"`{_shown(raw)}` is not a date (YYYY-MM-DD)")
+
+
+def parse_day(raw: object, time_zone: str) -> tuple[datetime.date, datetime.datetime | None]:
+    """A transaction's `date`: an ISO date, or a timestamp with its UTC offset and then its calendar date in the
+    program's time zone (`2026-09-30T15:00:00Z` is 2026-10-01 in Asia/Tokyo), with the instant.
+
+    Raises:
+        ValueProblem: E530 for a timestamp without an offset; E521 for anything else that is no date.
+    """
+    if isinstance(raw, datetime.datetime):  # a Parquet timestamp handed over as a value
+        raw = raw.isoformat()
+    text = raw.strip() if isinstance(raw, str) else ""
+    if len(text) > 10 and instants.looks_like_timestamp(text):
+        try:
+            instant = instants.parse_instant(text)
+        except instants.NaiveTimestamp:
+            raise ValueProblem(NAIVE_TIMESTAMP, f"timestamp `{_shown(text)}` has no UTC offset; write it with "
+                               f"its offset, e.g. `{_shown(text)}+09:00`") from None
+        except ValueError:
+            raise ValueProblem(BAD_VALUE, f"`{_shown(text)}` is not a real timestamp") from None
+        return instants.local_date(instant, time_zone), instant
+    return parse_date(raw), None
+
+
+def check_range(value: Any, decl: ir.InputDecl, ruleset: ir.RuleSet) -> None:
+    """A declared input's value against its `min`, `max` and `values`.
+
+    Raises:
+        ValueProblem: E561, naming the input.
+    """
+    def _plain(v: Any) -> str:
+        return _shown_value(v, decl.type, ruleset)
+    if decl.values is not None and value not in decl.values:
+        allowed = ", ".join(_plain(v) for v in decl.values)
+        raise ValueProblem(OUT_OF_RANGE, f"`{decl.scope}.{decl.name}` is {_plain(value)}, not one of the values "
+                           f"the program allows ({allowed})")
+    if decl.min is not None and value < decl.min:
+        raise ValueProblem(OUT_OF_RANGE, f"`{decl.scope}.{decl.name}` is {_plain(value)}, below its minimum "
+                           f"{_plain(decl.min)}")
+    if decl.max is not None and value > decl.max:
+        raise ValueProblem(OUT_OF_RANGE, f"`{decl.scope}.{decl.name}` is {_plain(value)}, above its maximum "
+                           f"{_plain(decl.max)}")
+
+
+def _shown_value(value: Any, type_name: str, ruleset: ir.RuleSet) -> str:
+    """A runtime value as a reason shows it: ¥12,000, 15%, 1.5, a date in ISO form."""
+    if type_name == "money" and isinstance(value, int):
+        return format_amount(value, ruleset.currency, ruleset.minor_unit)
+    if type_name == "percent" and isinstance(value, Fraction):
+        return format_rate(value)
+    if isinstance(value, Fraction):
+        return f"{Decimal(value.numerator) / Decimal(value.denominator):f}"
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 def parse_duration(raw: object) -> ir.Duration:

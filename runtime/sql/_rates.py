@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 from sqlglot import exp
 
 from runtime import ir
+from runtime.decisions._pricing import rate_bounds
 from runtime.decisions.quote import _is_rate  # the oracle's own test of a rate-valued referral fee
 from runtime.sql._arith import Num, Refused, col, is_, typed
 from runtime.sql._exprs import Resolve, Translator
@@ -171,6 +173,33 @@ class _Collector:
                 slot.fees.append((in_version, fee))
 
 
+def _ceiling(expr: ir.Expr | None) -> Fraction | None:
+    """The greatest value a rate can take when every branch of it is a constant in [0 %, 100 %], else None."""
+    if expr is None:
+        return Fraction(0)
+    bounds = rate_bounds(expr)
+    return bounds[1] if bounds is not None and bounds[0] >= 0 and bounds[1] <= 1 else None
+
+
+def unbounded_rates(version: ir.Version) -> tuple[bool, list[str]]:
+    """Whether a quote under this version may compute a margin, uplift, level margin, cap or pass-through fee
+    outside [0 %, 100 %] (or a margin that adds up past 100 %), and the referral contracts whose fee rate may:
+    the rows they touch are left to the row engine's quoter, which rejects them (E560) or not."""
+    bases = [_ceiling(c.margin) for c in version.contracts]
+    bases += [_ceiling(lv.margin) for lv in (version.hierarchy.levels if version.hierarchy is not None else ())]
+    uplifts = [_ceiling(t.uplift) for t in (version.tiers.levels if version.tiers is not None else ())]
+    rules = version.price_rules
+    others = [_ceiling(c.cap) for c in (rules.margin_caps if rules is not None else ())]
+    others += [_ceiling(p.fee) for p in (rules.pass_through if rules is not None else ())]
+    parts = bases + uplifts + others
+    unbounded = any(b is None for b in parts) or \
+        max((b for b in bases if b is not None), default=Fraction(0)) + \
+        max((u for u in uplifts if u is not None), default=Fraction(0)) > 1
+    referral = [c.id for c in version.contracts if c.kind == "referral" and c.fee is not None and _is_rate(c.fee)
+                and _ceiling(c.fee) is None]
+    return unbounded, referral
+
+
 def collect_rates(ruleset: ir.RuleSet, dialect: str, extra_rates: list[int]) -> Rates:
     """Translate every transaction-level rule (refusing what cannot be translated), per version.
 
@@ -181,6 +210,10 @@ def collect_rates(ruleset: ir.RuleSet, dialect: str, extra_rates: list[int]) -> 
     """
     rates = Rates()
     collector = _Collector(ruleset, dialect)
+    if split := ruleset.split_days():
+        collector.problems.append(f"a version starts or ends during a day in {ruleset.time_zone} "
+                                  f"({', '.join(d.isoformat() for d in sorted(split))}), so the version in force "
+                                  "depends on the time of day, which the SQL engine does not keep")
     for i, version in enumerate(ruleset.versions):
         collector.version(rates, i, version)
     if collector.problems:

@@ -21,6 +21,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from sqlglot import exp
+
 from runtime import ir
 from runtime.decisions import QuoteError, Settler
 from runtime.decisions._limits import fee_cap_note
@@ -30,9 +32,9 @@ from runtime.io.values import parse_duration, parse_rate
 from runtime.model import Partner, Transaction
 from runtime.money import format_amount, format_rate
 from runtime.sql import render
-from runtime.sql._build import pass_scales, rate_scale, settle_quote_query
-from runtime.sql._quote import depth_of
-from runtime.sql._rates import max_depth
+from runtime.sql._build import _rates, _with, pass_scales, rate_scale, settle_quote_query
+from runtime.sql._quote import depth_of, quote_ctes
+from runtime.sql._rates import max_depth, unbounded_rates
 from runtime.sql._validate import txn_columns
 
 
@@ -59,6 +61,30 @@ def ask_quoter(con: Any, ruleset: ir.RuleSet, settler: Settler) -> None:
                 failed.append((row, txn_id, exc.code, exc.message))
     if failed:
         con.executemany("INSERT INTO rej VALUES (?, ?, NULL, ?, ?)", failed)
+
+
+def ask_rates(con: Any, ruleset: ir.RuleSet) -> None:
+    """Rows whose quote computes a rate outside [0 %, 100 %] join `ask`, so that the row engine's quoter rejects
+    them (E560) with its own reason; nothing is run when every rate of the program is a constant in range."""
+    versions = [(i, *unbounded_rates(v)) for i, v in enumerate(ruleset.versions)]
+    if not any(unbounded or referral for _, unbounded, referral in versions):
+        return
+    rates = _rates(ruleset, "duckdb", None)
+    s = rates.scale
+    out = [f"base < 0 OR base > {s}", f"uplift < 0 OR uplift > {s}", f"margin > {s}"]
+    out += [f"(cap_on_{k} AND (cap_{k} < 0 OR cap_{k} > {s}))" for k in range(len(rates.caps))]
+    out += [f"m{j} < 0 OR m{j} > {s}" for j in range(2, depth_of(ruleset) + 1)]
+    out += [f"(pt{e}_n <> 0 AND (ptf{e}_n < 0 OR ptf{e}_n > {f_scale}))"
+            for e, (_, f_scale) in enumerate(pass_scales(ruleset))]
+    unbounded = " OR ".join(f"vidx = {i}" for i, flag, _ in versions if flag) or "false"
+    referral = " OR ".join(f"(vidx = {i} AND contract = '{c}')" for i, _, ids in versions for c in ids) or "false"
+    where = (f"(kind = 'referral' AND ({referral})) OR (kind <> 'referral' AND ({unbounded}) AND "
+             f"({' OR '.join(f'({o})' for o in out)}))")
+    declared = "".join(f", {_q(d.name)}" for d in ruleset.inputs if d.scope == "transaction")
+    con.execute("CREATE OR REPLACE TEMP VIEW transactions AS SELECT row, id, date, partner, contract, product, "
+                f"list_price, sell_price, quantity{declared} FROM txn ANTI JOIN rej USING (row)")
+    query = _with(quote_ctes(ruleset, rates, "duckdb", carry=("row",)), exp.select(exp.Star()).from_("q_priced"))
+    con.execute(f"INSERT INTO ask SELECT row FROM ({render(query, 'duckdb', pretty=False)}) WHERE {where}")
 
 
 def _runtime_value(value: Any, type_name: str) -> Any:

@@ -44,7 +44,10 @@ def _date_check(s: str, raw: str, name: str) -> str:
     ok = (f"(regexp_full_match({s}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}') AND TRY_CAST({s} AS DATE) IS NOT NULL "
           f"AND {s} >= '0001-01-01')")
     bad = _bad("E521", f"'`' || shown({raw}) || '` is not a date (YYYY-MM-DD)'", name)
-    return f"CASE WHEN {ok} THEN NULL WHEN NOT regexp_full_match({s}, {_ASCII}) THEN {_py()} ELSE {bad} END"
+    # A timestamp (`2026-09-30T15:00:00Z`): the row engine's parser takes its date in the program's time zone.
+    stamp = f"regexp_full_match({s}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}[T ][\\x{{20}}-\\x{{7e}}]*')"
+    return (f"CASE WHEN {ok} THEN NULL WHEN {stamp} OR NOT regexp_full_match({s}, {_ASCII}) THEN {_py()} "
+            f"ELSE {bad} END")
 
 
 def _money_check(s: str, raw: str, name: str, minor_unit: int) -> str:
@@ -91,6 +94,32 @@ def _value_check(s: str, raw: str, name: str, type_name: str, ruleset: ir.RuleSe
     return "NULL", s
 
 
+def _literal(value: object, type_name: str) -> str:
+    if type_name == "date":
+        return f"DATE '{value}'"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _outside(decl: ir.InputDecl, value: str) -> str | None:
+    """A condition over a declared input's typed value: it lies outside the input's `min`/`max`/`values`
+    (None: the input states no range). Rates and numbers stay text in SQL: any value of a ranged one is
+    left to the row engine's parser."""
+    if decl.min is None and decl.max is None and decl.values is None:
+        return None
+    if decl.type in ("number", "percent", "duration", "boolean"):
+        return "true"
+    parts = []
+    if decl.min is not None:
+        parts.append(f"{value} < {_literal(decl.min, decl.type)}")
+    if decl.max is not None:
+        parts.append(f"{value} > {_literal(decl.max, decl.type)}")
+    if decl.values is not None:
+        parts.append(f"{value} NOT IN ({', '.join(_literal(v, decl.type) for v in decl.values)})")
+    return "(" + " OR ".join(f"({p})" for p in parts) + ")"
+
+
 def _s(name: str) -> str:
     """The stripped text of a column in the validation's inner query."""
     return _q("s_" + name)
@@ -121,8 +150,12 @@ def checks(ruleset: ir.RuleSet) -> tuple[list[str], list[tuple[str, str]]]:
              ("product", f"CASE WHEN {blank('product')} THEN '' ELSE {_s('product')} END"),
              ("list_price", _money(_s("list_price"), mu)), ("sell_price", _money(_s("sell_price"), mu)),
              ("quantity", f"TRY_CAST({_s('quantity')} AS BIGINT)")]
+    ranged = {d.name: d for d in ruleset.inputs if d.scope == "transaction"}
     for name, type_name in declared(ruleset, "transaction").items():
         verdict, value = _value_check(_s(name), _q(name), name, type_name, ruleset)
+        outside = _outside(ranged[name], value) if name in ranged else None
+        if outside is not None:  # out of its range: the row engine's parser rejects it and says why (E561)
+            verdict = f"COALESCE({verdict}, CASE WHEN {outside} THEN {_py()} END)"
         verdicts.append(f"CASE WHEN {blank(name)} THEN NULL ELSE {verdict} END")
         typed.append((name, f"CASE WHEN {blank(name)} THEN NULL ELSE {value} END"))
     return verdicts, typed

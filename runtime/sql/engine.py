@@ -162,6 +162,7 @@ def settle_files(rt: Runtime, partners: Mapping[str, Partner], period: Period, t
             _checks.partners_table(con, rt.ruleset, dict(partners))
             _checks.chains_table(con, rt.ruleset, partners)
             _checks.check(con, rt.ruleset, period, options.unique_ids)
+            _run.ask_rates(con, rt.ruleset)
             _run.ask_quoter(con, rt.ruleset, settler)
             accepted = _run.quote(con, rt.ruleset)
             _run.copy_lines(con, rt.ruleset, partners, _run.csv_line(LINE_COLUMNS), writer.out / _PARTIAL)

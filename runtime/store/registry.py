@@ -26,7 +26,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from runtime import identity, ir
+from runtime import identity, instants, ir
 from runtime.decisions.conflicts import Claim, Deal, Ownership, Reason, decide, expires_at
 from runtime.decisions.quote import QuoteError
 from runtime.engine import EvaluationError
@@ -173,7 +173,8 @@ class Registry:
                                     f"has used {used}", conflicts)
             renewals = row["renewals"] + 1
             claim = _claim(row)
-            end = expires_at(Claim(claim.id, claim.partner, claim.registered_at, renewals), conflicts)
+            end = expires_at(Claim(claim.id, claim.partner, claim.registered_at, renewals), conflicts,
+                             self.rt.ruleset.time_zone)
             assert end is not None
             db.execute("UPDATE registrations SET renewals = ?, expires_at = ? WHERE id = ?",
                        (renewals, _utc(end), row["id"]))
@@ -294,10 +295,10 @@ class Registry:
         return dict(fields)
 
     def _conflicts(self, at: datetime.datetime) -> ir.Conflicts:
-        version = self.rt.version_on(at.date())
+        version = self.rt.version_at(at)
         if version is None:
-            raise RegistryError(f"no version of program `{self.rt.ruleset.program_id}` is in force on {at.date()}",
-                                "E510")
+            raise RegistryError(f"no version of program `{self.rt.ruleset.program_id}` is in force on "
+                                f"{instants.local_date(at, self.rt.ruleset.time_zone)}", "E510")
         if version.rules.conflicts is None:
             raise RegistryError(f"version {version.rules.version} of the program has no conflict rules", "E531")
         return version.rules.conflicts
@@ -325,9 +326,8 @@ class Registry:
             raise RegistryError(f"{who} has no registration `{claim_id}`")
         return row
 
-    @staticmethod
-    def _in_force(row: sqlite3.Row, conflicts: ir.Conflicts, at: datetime.datetime) -> bool:
-        end = expires_at(_claim(row), conflicts)
+    def _in_force(self, row: sqlite3.Row, conflicts: ir.Conflicts, at: datetime.datetime) -> bool:
+        end = expires_at(_claim(row), conflicts, self.rt.ruleset.time_zone)
         return end is None or end > at
 
     def _log(self, db: sqlite3.Connection, at: datetime.datetime, event: str, registration: str,
@@ -344,7 +344,7 @@ class Registry:
                 held: list[sqlite3.Row], reasons: Mapping[str, Reason], conflicts: ir.Conflicts) -> Outcome:
         won = ownership.decided_by
         assert won is not None
-        end = expires_at(Claim(row["id"], row["partner"], at), conflicts)
+        end = expires_at(Claim(row["id"], row["partner"], at), conflicts, self.rt.ruleset.time_zone)
         self._insert(db, {**row, "status": ACTIVE, "expires_at": _utc(end) if end else None, "rule": won.rule,
                           "message": won.message, "rule_at": _where(won.at)})
         for other in held:
@@ -379,7 +379,7 @@ class Registry:
 
     def _expire(self, db: sqlite3.Connection, row: sqlite3.Row, at: datetime.datetime,
                 conflicts: ir.Conflicts) -> datetime.datetime:
-        end = expires_at(_claim(row), conflicts)
+        end = expires_at(_claim(row), conflicts, self.rt.ruleset.time_zone)
         assert end is not None
         db.execute("UPDATE registrations SET status = ?, ended_at = ?, end_rule = ?, end_message = ?, "
                    "end_rule_at = ? WHERE id = ?", (EXPIRED, _utc(end), "registration",

@@ -9,7 +9,7 @@ import pytest
 from decision_helpers import partners
 
 from runtime.decisions import QuoteError
-from runtime.decisions.conflicts import Claim, Deal, decide
+from runtime.decisions.conflicts import Claim, Deal, decide, expires_at
 from runtime.loaded import Runtime
 from runtime.model import Partner
 
@@ -164,3 +164,30 @@ def test_a_loser_is_not_told_when_the_winner_registered(make: Callable[..., Runt
                     PARTNERS)
     [lost] = [r for r in result.reasons if r.outcome == "lost"]
     assert "2026" not in lost.message
+
+
+def test_a_registration_written_in_utc_expires_on_the_program_calendar(make: Callable[..., Runtime]) -> None:
+    # Registered 2026-05-31T15:30Z, which is 00:30 on 1 June in Tokyo (the program's time zone, the default).
+    # 90 days on the Tokyo calendar: 1 June + 90 days = 30 August, 00:30 in Tokyo = 2026-08-29T15:30Z.
+    rt = make(RULES)
+    utc = datetime.UTC
+    claim = Claim("r1", "a", datetime.datetime(2026, 5, 31, 15, 30, tzinfo=utc))
+    assert expires_at(claim, rt.ruleset.versions[0].conflicts, rt.ruleset.time_zone) == \
+        datetime.datetime(2026, 8, 29, 15, 30, tzinfo=utc)
+    late = Claim("r2", "b", datetime.datetime(2026, 6, 2, tzinfo=utc))
+    still = decide(rt, deal(datetime.datetime(2026, 8, 29, 15, 29, tzinfo=utc), "kansai"), [claim, late], PARTNERS)
+    assert still.owner is not None and still.owner.id == "r1"
+    gone = decide(rt, deal(datetime.datetime(2026, 8, 29, 15, 30, tzinfo=utc), "kansai"), [claim, late], PARTNERS)
+    assert gone.owner is not None and gone.owner.id == "r2"
+
+
+def test_a_deal_before_the_first_day_in_tokyo_has_no_version(make: Callable[..., Runtime]) -> None:
+    # 2026-03-31T14:59Z is 23:59 on 31 March in Tokyo: the program starts on 1 April (E510), a minute later it decides.
+    rt = make(RULES)
+    utc = datetime.UTC
+    with pytest.raises(QuoteError) as error:
+        decide(rt, deal(datetime.datetime(2026, 3, 31, 14, 59, tzinfo=utc)), [Claim("r1", "a", at(3, 1))], PARTNERS)
+    assert error.value.code == "E510" and "2026-03-31" in error.value.message
+    found = decide(rt, deal(datetime.datetime(2026, 3, 31, 15, 0, tzinfo=utc)), [Claim("r1", "c", at(3, 30))],
+                   PARTNERS)
+    assert found.version == "2026.04"

@@ -11,12 +11,11 @@ from fractions import Fraction
 
 import pytest
 from decision_helpers import HEADER, build, partners, sale
-
-from compiler.pipeline import check_program
-from policy_lang.loader import load_program_text
 from hypothesis import given
 from hypothesis import strategies as st
 
+from compiler.pipeline import check_program
+from policy_lang.loader import load_program_text
 from runtime import ir
 from runtime.decisions import settle
 from runtime.decisions._rounding import chain_prices
@@ -267,7 +266,8 @@ def test_a_margin_cap_limits_level_one_of_a_chain_only() -> None:
 
 
 def test_a_margin_cap_is_refused_on_a_referral_contract_and_must_be_positive() -> None:
-    for body, code in ((QUOTES.replace("    fee: 10%\nprice_rules", "    fee: 10%\n    margin_cap: ¥100\nprice_rules"), "E203"),
+    referral = QUOTES.replace("    fee: 10%\nprice_rules", "    fee: 10%\n    margin_cap: ¥100\nprice_rules")
+    for body, code in ((referral, "E203"),
                        (QUOTES.replace("    margin: 15%\n  - id: finder", "    margin: 15%\n    margin_cap: ¥0\n"
                                        "  - id: finder"), "E371")):
         loaded = load_program_text("test.yaml", HEADER + body)
