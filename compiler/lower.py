@@ -213,7 +213,8 @@ class _Lowerer:
                 tuple(ir.MarginCap(m.id.name, _text(m.title), self.expr(m.when), self.expr(m.cap), at=_loc(m.span))
                       for m in rules.margin_caps),
                 tuple(ir.PassThrough(p.id.name, _text(p.title), self.expr(p.amount, "money"), self.expr(p.fee),
-                                     at=_loc(p.span)) for p in rules.pass_through), at=_loc(rules.span)),
+                                     at=_loc(p.span)) for p in rules.pass_through), rules.zero_price,
+                at=_loc(rules.span)),
             None if hier is None else ir.Hierarchy(
                 hier.model, hier.max_depth,
                 tuple(ir.Level(lv.level, _text(lv.title), self.expr(lv.margin), at=_loc(lv.span))

@@ -207,7 +207,8 @@ def _version(v: ir.Version) -> dict[str, Any]:
             "margin_caps": [{"id": m.id, "title": m.title, "when": encode_expr(m.when), "cap": encode_expr(m.cap),
                              "at": _loc(m)} for m in v.price_rules.margin_caps],
             "pass_through": [{"id": p.id, "title": p.title, "amount": encode_expr(p.amount),
-                              "fee": encode_expr(p.fee), "at": _loc(p)} for p in v.price_rules.pass_through]},
+                              "fee": encode_expr(p.fee), "at": _loc(p)} for p in v.price_rules.pass_through],
+            "zero_price": list(v.price_rules.zero_price)},
         "hierarchy": None if v.hierarchy is None else {
             "model": v.hierarchy.model, "max_depth": v.hierarchy.max_depth,
             "new_resellers": v.hierarchy.new_resellers, "at": _loc(v.hierarchy),
@@ -296,7 +297,7 @@ def _decode_version(d: dict[str, Any]) -> ir.Version:
                                                                decode_expr(m["cap"]), at=_at(m))),
             _list(rules["pass_through"], lambda p: ir.PassThrough(p["id"], p["title"], decode_expr(p["amount"]),
                                                                   decode_expr(p["fee"]), at=_at(p))),
-            at=_at(rules)),
+            tuple(rules.get("zero_price", ())), at=_at(rules)),
         None if hier is None else ir.Hierarchy(
             hier["model"], hier["max_depth"],
             _list(hier["levels"], lambda lv: ir.Level(lv["level"], lv["title"], decode_expr(lv["margin"]),
