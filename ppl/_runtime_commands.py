@@ -407,6 +407,10 @@ def _cmd_explain(args: argparse.Namespace) -> int:
             raise _fail("explain", "--partner needs --period")
         return _explain_partner(args, rt, partners, _period(args.period, ruleset, "explain"))
     row, txn = _find(args.transactions, ruleset, args.id)
+    if txn.refund_of is not None:
+        raise _fail("explain", f"transaction `{txn.id}` is a refund of `{txn.refund_of}`: it reverses that sale's "
+                    f"lines in proportion to the units it returns; explain the sale with --id {txn.refund_of}",
+                    EXIT_ERRORS)
     period = _period(args.period, ruleset, "explain") if args.period else _fiscal_year(txn.date, ruleset)
     if txn.date not in period:
         raise _fail("explain", f"transaction `{txn.id}` is dated {txn.date}, outside the period {period}")

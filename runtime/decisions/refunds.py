@@ -164,8 +164,8 @@ class Ledger:
         quantity = sale.txn.quantity
         if sale.refunded + units > quantity:
             left = quantity - sale.refunded
-            raise RefundProblem("E544", f"a refund of {units:,} units of `{name}`, but only {left:,} of its "
-                                        f"{quantity:,} remain", "quantity")
+            raise RefundProblem("E544", f"a refund of {units:,} unit{'' if units == 1 else 's'} of `{name}`, but "
+                                        f"only {left:,} of its {quantity:,} remain", "quantity")
         before = sale.refunded
         sale.refunded += units
         return sale, before, sale.refunded

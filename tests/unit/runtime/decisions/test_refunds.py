@@ -65,7 +65,7 @@ def test_partial_refunds_are_rounded_cumulatively_and_add_up_to_the_sale(make: C
     assert -30_001 - 50_001 - 20_001 == -100_003
     # A fifth refund finds nothing left.
     assert [(r.code, r.reason) for r in rejects] == [
-        ("E544", f"a refund of 1 units of `{s.id}`, but only 0 of its 10 remain")]
+        ("E544", f"a refund of 1 unit of `{s.id}`, but only 0 of its 10 remain")]
     [st] = [x for x in result.statements if x.partner == "p"]  # type: ignore[attr-defined]
     assert st.totals["margin"] == 0
     assert (st.volumes.sales, st.volumes.purchases, st.volumes.quantity, st.volumes.deals) == (0, 0, 0, 0)
