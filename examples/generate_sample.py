@@ -133,7 +133,7 @@ def make_transactions(rng: random.Random, partners: list[dict[str, str]], count:
         if sales and rng.random() < 0.03:  # a cancellation of an earlier placement, in full or in part
             clean, original = rng.choice(sales[-200:])  # now and then one refunded before: perhaps too much
             row = dict(clean, date=day.isoformat(), ad_spend="0", of=original,
-                       quantity=str(-rng.randrange(1, int(original["quantity"]) + 1)))
+                       quantity=str(-rng.randrange(1, int(clean["quantity"]) + 1)))
         else:
             if rng.random() < 0.04:
                 seller = rng.choice(introducers)

@@ -86,7 +86,10 @@ def test_fifty_thousand_rows_with_one_percent_malformed_are_all_accounted_for(
         rejects = list(csv.DictReader(handle))
     assert len(rejects) == counts["rejected"]
     assert 300 <= counts["rejected"] <= 800  # about 1% malformed; a few refunds of malformed rows are fine
-    assert {r["code"] for r in rejects} == {"E511", "E514", "E520", "E521", "E522", "E523"}
+    malformed = {"E511", "E514", "E520", "E521", "E522", "E523"}
+    # Refunds: of a malformed (rejected) sale or the unknown T999999 (E543), of more than remains (E544), and a
+    # malformed refund row whose partner or date no longer agrees with its sale (E545).
+    assert malformed | {"E543", "E544"} <= {r["code"] for r in rejects} <= malformed | {"E543", "E544", "E545"}
     assert elapsed < 60
 
 
