@@ -18,7 +18,7 @@ from runtime import ir
 from runtime.decisions import Rejected, Settler
 from runtime.io import PartnersError, ReadError, feed, parse_period, read_partners, read_transactions
 from runtime.loaded import Runtime
-from runtime.model import Partner, Transaction
+from runtime.model import UNSTATED, Partner, Transaction
 
 ROOT = Path(__file__).resolve().parents[4]
 HEADER = "id,date,partner,contract,product,list_price,sell_price,quantity,placement,ad_spend\n"
@@ -101,6 +101,26 @@ BAD_ROWS = [
     ("t12,2026-05-01,ag1", "E521", None),
     ("t13,2026-05-01,ag1,,,100,100,1,video,0,surplus", "E521", None),
 ]
+
+
+REFUND_HEADER = HEADER.strip() + ",refund_of\n"
+
+
+@pytest.mark.parametrize(("line", "code", "field"), [
+    ("t1,2026-05-01,ag1,,,100,100,0,video,0,", "E540", "quantity"),
+    ("t2,2026-05-01,ag1,,,100,100,-2,video,0,", "E542", "quantity"),
+    ("t3,2026-05-01,ag1,,,100,100,2,video,0,t0", "E546", "quantity"),
+    ("t4,2026-05-01,ag1,,,,,1,video,0,", "E520", "list_price"),  # only a refund may leave its prices out
+])
+def test_a_row_that_is_neither_a_sale_nor_a_refund_is_rejected(tmp_path: Path, line: str, code: str,
+                                                               field: str) -> None:
+    [(_, rejected)] = items(write(tmp_path, "t.csv", REFUND_HEADER + line + "\n"))
+    assert isinstance(rejected, Rejected) and (rejected.code, rejected.field) == (code, field)
+
+
+def test_a_refund_names_its_sale_and_may_leave_its_prices_out(tmp_path: Path) -> None:
+    [(_, txn)] = items(write(tmp_path, "t.csv", REFUND_HEADER + "r1,2026-06-01,ag1,,,,,-2,,, t1 \n"))
+    assert txn == Transaction("r1", datetime.date(2026, 6, 1), "ag1", UNSTATED, UNSTATED, -2, refund_of="t1")
 
 
 @pytest.mark.parametrize(("line", "code", "field"), BAD_ROWS)
