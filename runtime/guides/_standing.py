@@ -162,6 +162,9 @@ def prices(ctx: Context) -> Section | None:
     for p in rules.pass_through:
         items.append(say("price.pass", title=ctx.text(p.title, p.id), amount=speak.value(p.amount),
                          fee=speak.value(p.fee)))
+    if rules.zero_price:
+        items.append(say("price.zero", products=", ".join(rules.zero_price)))
+    items.append(say("price.refund"))
     items.append(say("price.reported"))
     blocks: list[Block] = [Bullets(tuple(items))]
     examples = _price_examples(ctx, rules)
