@@ -122,9 +122,10 @@ class Ledger:
             self.twice.add(txn.id)
         self.sales[txn.id] = Sale(row, txn, contract)
 
-    def reject(self, row: int, txn_id: str) -> None:
-        """A rejected row (a sale or a refund)."""
-        if txn_id and txn_id not in self.other:
+    def reject(self, row: int, txn_id: str, code: str = "") -> None:
+        """A rejected row (a sale or a refund). A repeated id rejected as such (E524, `--unique-ids`) leaves the id
+        naming its first row."""
+        if txn_id and txn_id not in self.other and code != "E524":
             self.other[txn_id] = (row, "rejected")
             if txn_id in self.sales:
                 self.twice.add(txn_id)

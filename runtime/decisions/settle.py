@@ -120,7 +120,7 @@ class Settler:
         """Count a row that could not be taken (also used by readers for rows that failed to parse)."""
         self.read += 1
         self.rejected += 1
-        self.ledger.reject(row, txn_id)
+        self.ledger.reject(row, txn_id, code)
         if self.on_reject is not None:
             self.on_reject(Rejected(row, txn_id, code, reason, field_name))
 

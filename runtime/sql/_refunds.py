@@ -48,10 +48,10 @@ def apply(con: Any, ruleset: ir.RuleSet) -> int:
     columns = [d[0] for d in con.execute("SELECT * FROM q0 LIMIT 0").description]
     sales = con.execute(f"SELECT {_TXN}, q.* FROM q0 q JOIN txn t USING (row) SEMI JOIN named ON named.name = t.id "
                         "ORDER BY t.row").fetchall()
-    rejected = con.execute("SELECT row, COALESCE(id, '') FROM rej SEMI JOIN named ON named.name = rej.id "
+    rejected = con.execute("SELECT row, COALESCE(id, ''), code FROM rej SEMI JOIN named ON named.name = rej.id "
                            "ORDER BY row").fetchall()
     events: list[tuple[int, int, Any]] = [(values[0], 0, values) for values in sales]
-    events += [(row, 1, txn_id) for row, txn_id in rejected]
+    events += [(row, 1, (txn_id, code)) for row, txn_id, code in rejected]
     events += [(values[0], 2, values) for values in refunds]
     events.sort(key=lambda e: (e[0], e[1]))
     ledger = Ledger()
@@ -67,14 +67,14 @@ def apply(con: Any, ruleset: ir.RuleSet) -> int:
             ledger.sale(row, _txn(data[:10]), quote["contract"])
             continue
         if kind == 1:
-            ledger.reject(row, data)
+            ledger.reject(row, *data)
             continue
         txn = _txn(data)
         try:
             sale, before, after = ledger.take(txn)
         except RefundProblem as exc:
             problems.append([row, txn.id, exc.field, exc.code, exc.reason])
-            ledger.reject(row, txn.id)
+            ledger.reject(row, txn.id, exc.code)
             continue
         ledger.refund_row(row, txn.id)
         added.append(_reversed(quotes[sale.row], row, txn, (sale.txn.quantity, before, after), (unit, mode), depth,

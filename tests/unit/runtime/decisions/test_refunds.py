@@ -9,7 +9,7 @@ from collections.abc import Callable
 import pytest
 from decision_helpers import HEADER, partners, refund, sale
 
-from runtime.decisions import Rejected, settle
+from runtime.decisions import Rejected, Settler, settle
 from runtime.decisions.refunds import reversal
 from runtime.loaded import Runtime
 from runtime.model import Line, Partner, Period, Transaction
@@ -169,3 +169,20 @@ def test_reversal_rounds_each_refund_s_share_of_the_cumulative_total() -> None:
     assert reversal(1_234, 2, 0, 1, 10, "half_up") == -620 and reversal(1_234, 2, 1, 2, 10, "half_up") == -614
     # A negative amount (a clawback-like line) reverses to a positive one, with the same sum rule.
     assert reversal(-10, 3, 0, 1, 1, "down") + reversal(-10, 3, 1, 3, 1, "down") == 10
+
+
+def test_an_id_that_two_sales_share_is_named_by_no_refund_unless_the_repeat_was_rejected(
+        make: Callable[..., Runtime]) -> None:
+    rt = make(RESELLER)
+    first = sale("p", 1_000, quantity=2)
+    again = dataclasses.replace(sale("p", 1_000), id=first.id)
+    _, rejects, _ = run(rt, [first, again, refund(first, 1)])
+    assert [(r.code, r.field) for r in rejects] == [("E543", "refund_of")]
+    assert "the id of more than one earlier row" in rejects[0].reason
+    # With --unique-ids the repeat is rejected (E524) and the id names the first sale only.
+    settler = Settler(rt, P, FY2026)
+    settler.add(first, 1)
+    settler.reject(2, first.id, "E524", f"transaction id `{first.id}` appears twice", "id")
+    settler.add(refund(first, 2), 3)
+    assert (settler.accepted, settler.rejected) == (2, 1)
+    assert settler.accounts["p"].totals["margin"] == 0  # ¥200 of margin, all of it reversed
