@@ -237,7 +237,7 @@ class _Lowerer:
                       for m in rules.margin_caps),
                 tuple(ir.PassThrough(p.id.name, _text(p.title), self.expr(p.amount, "money"), self.expr(p.fee),
                                      self.const_money(p.fee_cap), at=_loc(p.span))
-                      for p in rules.pass_through), at=_loc(rules.span)),
+                      for p in rules.pass_through), rules.zero_price, at=_loc(rules.span)),
             None if hier is None else ir.Hierarchy(
                 hier.model, hier.max_depth,
                 tuple(ir.Level(lv.level, _text(lv.title), self.expr(lv.margin), at=_loc(lv.span))

@@ -5,8 +5,10 @@ hierarchy: a few 1st-tier agencies contracted directly (`parent` empty), 2nd-tie
 them and 3rd-tier agencies under those, plus a few introducers (referral contract). The
 transactions cover fiscal year 2026 (April 2026 to March 2027): reserved placements bought at the
 rate card less the margin, performance campaigns whose media spend passes through at cost, refunds
-and cancellations (negative quantities), a few sales that break the price rules (reported, not
-rejected), and a handful of deliberately malformed rows so that the rejects path shows.
+and cancellations (rows that name the sale they reverse in `refund_of` and return units with a
+negative quantity), a few sales that break the price rules (reported, not rejected), and a handful
+of deliberately malformed rows (among them a refund of more than remains and a refund of an unknown
+sale) so that the rejects path shows.
 
     python examples/generate_sample.py                       # examples/data/{partners,transactions}.csv
     python examples/generate_sample.py --transactions 50000 --malformed 0.01 --out /tmp/big
@@ -26,7 +28,7 @@ INDUSTRIES = ("retail", "finance", "games", "travel", "consumer_goods", "media")
 PARTNER_COLUMNS = ("id", "name", "contract", "tier", "level", "parent", "trailing_spend", "certified_operators",
                    "nda_signed", "focus", "open_leads")
 TRANSACTION_COLUMNS = ("id", "date", "partner", "contract", "product", "list_price", "sell_price", "quantity",
-                       "placement", "ad_spend")
+                       "placement", "ad_spend", "refund_of")
 # (level-1 agency, its share of the network's business): one large network, several mid-sized, a small one.
 NETWORKS = (("ag1-01", "Sakura Media Partners", 0.34), ("ag1-02", "Kanto Ad Works", 0.24),
             ("ag1-03", "Blue Harbor Agency", 0.18), ("ag1-04", "Minato Digital", 0.15),
@@ -113,7 +115,8 @@ MALFORMED = (
 
 def make_transactions(rng: random.Random, partners: list[dict[str, str]], count: int,
                       malformed: float) -> list[dict[str, str]]:
-    """`count` rows dated over FY2026, in date order: sales, refunds (about 3%) and malformed rows.
+    """`count` rows dated over FY2026, in date order: sales, refunds (about 3%, naming their sale in `refund_of`)
+    and malformed rows.
 
     Ids are T000001, T000002, … in date order.
     """
@@ -121,16 +124,16 @@ def make_transactions(rng: random.Random, partners: list[dict[str, str]], count:
     weights = {pid: share for pid, _, share in NETWORKS}
     roots = list(members)
     introducers = [p["id"] for p in partners if p["contract"] == "introducer"]
-    special = _cancelled_order() if count > 2 else []
+    special = _cancelled_order() if count > 4 else []
     days = sorted(FY_START + datetime.timedelta(days=rng.randrange(FY_DAYS)) for _ in range(count - len(special)))
     rows: list[dict[str, str]] = []
-    sales: list[dict[str, str]] = []
+    sales: list[tuple[dict[str, str], dict[str, str]]] = []
     bad = 0
     for n, day in enumerate(days, 1):
         if sales and rng.random() < 0.03:  # a cancellation of an earlier placement, in full or in part
-            original = rng.choice(sales[-200:])
-            row = dict(original, date=day.isoformat(), ad_spend="0",
-                       quantity=str(-rng.randrange(1, int(original["quantity"]) + 1)))
+            clean, original = rng.choice(sales[-200:])  # now and then one refunded before: perhaps too much
+            row = dict(clean, date=day.isoformat(), ad_spend="0", of=original,
+                       quantity=str(-rng.randrange(1, int(clean["quantity"]) + 1)))
         else:
             if rng.random() < 0.04:
                 seller = rng.choice(introducers)
@@ -139,16 +142,19 @@ def make_transactions(rng: random.Random, partners: list[dict[str, str]], count:
                 seller = rng.choice(members[root])
             row = _sale(rng, day, seller)
             if row["product"] == "reserved":
-                sales.append(row)
+                sales.append((dict(row), row))  # as sold, and the row (which may be made malformed below)
         if rng.random() < malformed or (malformed == 0 and n % max(1, count // len(MALFORMED)) == 7):
             column, value = MALFORMED[bad % len(MALFORMED)]
-            row = dict(row, **{column: value})
+            row[column] = value
             bad += 1
         rows.append(row)
     rows.extend(special)
     rows.sort(key=lambda r: r["date"])  # stable: the order is by date, then as generated
     for n, row in enumerate(rows, 1):
         row["id"] = f"T{n:06d}"
+    for row in rows:  # a refund names its sale (an earlier row: a refund is dated on or after its sale)
+        of = row.pop("of", None)
+        row["refund_of"] = of["id"] if isinstance(of, dict) else of or ""
     return rows
 
 
@@ -161,7 +167,11 @@ def _cancelled_order() -> list[dict[str, str]]:
     sale = {"id": "", "date": "2026-10-15", "partner": "ag1-05", "contract": "", "product": "reserved",
             "list_price": "6000000", "sell_price": "6000000", "quantity": "25", "placement": "takeover",
             "ad_spend": "0"}
-    return [sale, dict(sale, date="2027-03-25", quantity="-25")]
+    # The cancellation; then, deliberately bad, a refund of a unit that no longer remains (E544) and a refund
+    # of a sale that is not in the file (E543).
+    return [sale, dict(sale, date="2027-03-25", quantity="-25", of=sale),
+            dict(sale, date="2027-03-26", quantity="-1", of=sale),
+            dict(sale, date="2027-03-27", quantity="-1", of="T999999")]
 
 
 def write(path: Path, columns: tuple[str, ...], rows: list[dict[str, str]]) -> None:

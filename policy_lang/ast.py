@@ -347,6 +347,7 @@ class PriceRules(Node):
     max_channel_margin: Expr | None
     margin_caps: tuple[MarginCap, ...]
     pass_through: tuple[PassThrough, ...]
+    zero_price: tuple[str, ...] = ()  # products that may be sold at a unit price of 0
 
 
 @dataclass(frozen=True, slots=True)

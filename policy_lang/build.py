@@ -249,7 +249,8 @@ class _Builder:
         return ast.PriceRules(self.word(node.get("ceiling")), self.expr(node.get("max_discount")),
                               self.expr(node.get("max_channel_margin")),
                               self.items(node.get("margin_caps"), self.margin_cap) or (),
-                              self.items(node.get("pass_through"), self.pass_through) or (), span=node.span)
+                              self.items(node.get("pass_through"), self.pass_through) or (),
+                              tuple(i.name for i in self.idents(node.get("zero_price"))), span=node.span)
 
     def hierarchy_level(self, m: YMap) -> ast.HierarchyLevel | None:
         level, margin = m.get("level"), self.expr(m.get("margin"))

@@ -25,6 +25,7 @@ from policy_lang import diagnostics as dg
 from runtime import explain, ir, ir_json
 from runtime import io as rio
 from runtime.decisions import QuoteError, Rejected, Settler, quote
+from runtime.decisions.refunds import quote_problem
 from runtime.engine import EvaluationError
 from runtime.loaded import Runtime
 from runtime.model import Line, Partner, Period, Transaction, Volumes
@@ -33,7 +34,10 @@ from runtime.money import format_amount
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 REJECT_TITLES = {**rio.CODES, "E500": "missing field (read by a rule)", "E501": "division by zero",
                  "E502": "bad value (in a rule)", "E510": "no version in force", "E511": "unknown partner",
-                 "E512": "unknown contract", "E513": "bad distributor chain", "E514": "outside the period"}
+                 "E512": "unknown contract", "E513": "bad distributor chain", "E514": "outside the period",
+                 "E540": "quantity of 0", "E541": "unit price of 0", "E542": "negative quantity, no refund_of",
+                 "E543": "refund of an unknown sale", "E544": "refund of more than remains",
+                 "E545": "refund disagrees with its sale", "E546": "refund with a positive quantity"}
 """Titles of the codes a settlement rejects rows with: the readers' and the decisions'."""
 
 
@@ -230,7 +234,8 @@ def _cmd_settle(args: argparse.Namespace) -> int:
         codes[rejected.code] += 1
         writer.on_reject(rejected)
 
-    settler = Settler(rt, partners, period, on_line=writer.on_line, on_reject=on_reject)
+    settler = Settler(rt, partners, period, on_line=writer.on_line, on_reject=on_reject,
+                      keep_sales=reader.may_refund)
     progress = _Progress(reader, sys.stderr) if sys.stderr.isatty() else None
     started = time.perf_counter()
     seen: set[str] | None = set() if args.unique_ids else None
@@ -331,6 +336,9 @@ def _parse_one(values: Mapping[str, Any], ruleset: ir.RuleSet, command: str) -> 
     if isinstance(parsed, Rejected):
         where = f"`{parsed.field}`: " if parsed.field else ""
         raise _fail(command, f"{where}{parsed.reason} [{parsed.code}]")
+    if (problem := quote_problem(ruleset, parsed)) is not None:
+        code, reason, field = problem
+        raise _fail(command, f"`{field}`: {reason} [{code}]")
     return parsed
 
 
@@ -399,6 +407,10 @@ def _cmd_explain(args: argparse.Namespace) -> int:
             raise _fail("explain", "--partner needs --period")
         return _explain_partner(args, rt, partners, _period(args.period, ruleset, "explain"))
     row, txn = _find(args.transactions, ruleset, args.id)
+    if txn.refund_of is not None:
+        raise _fail("explain", f"transaction `{txn.id}` is a refund of `{txn.refund_of}`: it reverses that sale's "
+                    f"lines in proportion to the units it returns; explain the sale with --id {txn.refund_of}",
+                    EXIT_ERRORS)
     period = _period(args.period, ruleset, "explain") if args.period else _fiscal_year(txn.date, ruleset)
     if txn.date not in period:
         raise _fail("explain", f"transaction `{txn.id}` is dated {txn.date}, outside the period {period}")

@@ -267,6 +267,7 @@ class PriceRules(Node):
     max_channel_margin: Expr | None
     margin_caps: tuple[MarginCap, ...]
     pass_through: tuple[PassThrough, ...]
+    zero_price: tuple[str, ...] = ()  # products (a transaction's `product`) that may have a unit price of 0
 
 
 @dataclass(frozen=True, slots=True)

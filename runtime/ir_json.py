@@ -227,7 +227,8 @@ def _version(v: ir.Version) -> dict[str, Any]:
             "pass_through": [{"id": p.id, "title": p.title, "amount": encode_expr(p.amount),
                               "fee": encode_expr(p.fee), "at": _loc(p),
                               **({"fee_cap": p.fee_cap} if p.fee_cap is not None else {})}
-                             for p in v.price_rules.pass_through]},
+                             for p in v.price_rules.pass_through],
+            "zero_price": list(v.price_rules.zero_price)},
         "hierarchy": None if v.hierarchy is None else {
             "model": v.hierarchy.model, "max_depth": v.hierarchy.max_depth,
             "new_resellers": v.hierarchy.new_resellers, "at": _loc(v.hierarchy),
@@ -347,7 +348,7 @@ def _decode_version(d: dict[str, Any]) -> ir.Version:
             _list(rules["pass_through"], lambda p: ir.PassThrough(p["id"], p["title"], decode_expr(p["amount"]),
                                                                   decode_expr(p["fee"]), p.get("fee_cap"),
                                                                   at=_at(p))),
-            at=_at(rules)),
+            tuple(rules.get("zero_price", ())), at=_at(rules)),
         None if hier is None else ir.Hierarchy(
             hier["model"], hier["max_depth"],
             _list(hier["levels"], lambda lv: ir.Level(lv["level"], lv["title"], decode_expr(lv["margin"]),

@@ -27,9 +27,14 @@ class Partner:
     fields: Mapping[str, Any] = field(default_factory=dict)  # declared `partner.*` inputs, runtime values
 
 
+UNSTATED = -1
+"""A unit price a refund row does not state (it takes its sale's); prices read from input are never negative."""
+
+
 @dataclass(frozen=True, slots=True)
 class Transaction:
-    """One sale (positive quantity) or refund/cancellation (negative quantity)."""
+    """One sale (positive quantity), or a refund of an earlier sale (`refund_of`; negative quantity: the units
+    returned). A refund's prices may be `UNSTATED`."""
 
     id: str
     date: datetime.date
@@ -42,6 +47,7 @@ class Transaction:
     fields: Mapping[str, Any] = field(default_factory=dict)  # declared `transaction.*` inputs
     # The instant, when the row gave a timestamp (UTC); `date` is then its calendar date in the program's time zone.
     at: datetime.datetime | None = None
+    refund_of: str | None = None  # the id of the sale this refund reverses (an earlier row of the same input)
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,7 @@ from ppl._program_tests.values import TIMESTAMP_EXAMPLE, ValueReader
 from runtime import io as rio
 from runtime import ir
 from runtime.decisions import Claim, Deal, Lead
-from runtime.model import Partner, Period, Transaction, Volumes
+from runtime.model import UNSTATED, Partner, Period, Transaction, Volumes
 
 LINE_KINDS = ("margin", "pass_through", "fee", "services", "referral_fee", "ladder", "ladder_clawback", "bonus",
               "bonus_clawback", "cap")
@@ -108,7 +108,8 @@ class TestFile:
 _PARTNER = ("id", "contract", "tier", "level", "parent", "fields")
 _KINDS = ("quote", "settle", "conflict", "route", "new_reseller")
 _CASE = ("name", *_KINDS, "expect", "known_failure")
-_TRANSACTION = ("id", "partner", "date", "list_price", "sell_price", "quantity", "contract", "product", "fields")
+_TRANSACTION = ("id", "partner", "date", "list_price", "sell_price", "quantity", "contract", "product", "fields",
+                "refund_of")
 _QUOTE_EXPECT = ("margin", "wholesale", "partner_gross", "list_amount", "sell_amount", "version", "contract",
                  "rates", "lines", "chain", "benefits", "benefit_values", "violations", "next_steps_contain", "error")
 _SETTLE_EXPECT = ("statements", "accepted", "rejected", "rejects", "error")
@@ -155,13 +156,17 @@ class CaseReader(ValueReader):
         return Partner(pid, contract, tier, level, parent, fields) if ok else None
 
     def transaction(self, node: YNode, default_id: str) -> Transaction | None:
-        keys = self.mapping(node, "a transaction", _TRANSACTION, ("partner", "date", "list_price"))
+        refund = isinstance(node, YMap) and node.get("refund_of") is not None
+        keys = self.mapping(node, "a transaction", _TRANSACTION, ("partner", "date") if refund else
+                            ("partner", "date", "list_price"))
         if keys is None:
             return None
         tid = self.text(keys["id"], "`id`") if "id" in keys else default_id
         partner = self.text(keys["partner"], "`partner`")
         day, at = self.day(keys["date"], "`date`")
-        list_price = self.price(keys["list_price"], "`list_price`")
+        refund_of = self.text(keys["refund_of"], "`refund_of`") if "refund_of" in keys else None
+        # A refund may leave its prices out: they are its sale's.
+        list_price = self.price(keys["list_price"], "`list_price`") if "list_price" in keys else UNSTATED
         sell_price = self.price(keys["sell_price"], "`sell_price`") if "sell_price" in keys else list_price
         quantity = self.integer(keys["quantity"], "`quantity`") if "quantity" in keys else 1
         contract = self.text(keys["contract"], "`contract`") if "contract" in keys else None
@@ -170,12 +175,14 @@ class CaseReader(ValueReader):
         if tid is None or partner is None or day is None or list_price is None or sell_price is None \
                 or quantity is None or product is None:
             return None
-        return Transaction(tid, day, partner, list_price, sell_price, quantity, contract, product, fields, at)
+        return Transaction(tid, day, partner, list_price, sell_price, quantity, contract, product, fields, at=at,
+                           refund_of=refund_of)
 
     def price(self, node: YNode, what: str) -> int | None:
         amount = self.money(node, what)
         if amount is not None and amount < 0:
-            self.error("E521", f"{what} is negative", node, "a refund is a transaction with a negative `quantity`")
+            self.error("E521", f"{what} is negative", node, "a refund names its sale in `refund_of` and returns units "
+                       "with a negative `quantity`")
             return None
         return amount
 

@@ -17,6 +17,7 @@ from policy_lang.source import Span
 from ppl._program_tests.cases import Case, Check
 from runtime import explain, ir
 from runtime.decisions import QuoteError, Rejected, quote, settle
+from runtime.decisions.refunds import quote_problem
 from runtime.engine import EvaluationError
 from runtime.loaded import Runtime
 from runtime.model import Line, Partner, Quote, Statement
@@ -278,11 +279,19 @@ def judge(case: Case, produce: Callable[[], R], actual: Callable[[R, Check], tup
     return _finish(case, mismatches, None), result
 
 
+def _quote_case(rt: Runtime, case: Case, partners: Mapping[str, Partner]) -> Quote:
+    """A quote case's quote; a transaction that is no sale is refused as `ppl quote` refuses it."""
+    txn = case.transactions[0]
+    if (problem := quote_problem(rt.ruleset, txn)) is not None:
+        raise QuoteError(problem[0], problem[1])
+    return quote(rt, txn, partners, case.volumes)
+
+
 def run_case(rt: Runtime, case: Case, partners: Mapping[str, Partner]) -> tuple[CaseResult, Quote | Settled | None]:
     """Run a quote or settlement case and compare the figures it lists; also give what the runtime produced."""
     shown = Shown(rt.ruleset)
     if case.period is None:
-        return judge(case, lambda: quote(rt, case.transactions[0], partners, case.volumes),
+        return judge(case, lambda: _quote_case(rt, case, partners),
                      lambda q, check: _quote_actual(q, check, shown), shown)
     return judge(case, lambda: _settle_case(rt, case, partners),
                  lambda s, check: _settle_actual(s, check, shown), shown)

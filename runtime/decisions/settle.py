@@ -18,6 +18,14 @@ from fractions import Fraction
 from runtime import ir
 from runtime.decisions._limits import counted, counted_share, payout_excess, step_reaches
 from runtime.decisions.quote import QuoteError, Quoter, ladder_step, partner_env
+from runtime.decisions.refunds import (
+    Ledger,
+    RefundProblem,
+    deals_reversed,
+    quantity_problem,
+    reversal,
+    zero_price_problem,
+)
 from runtime.engine import EvaluationError
 from runtime.loaded import Runtime
 from runtime.model import Figure, Line, Partner, Period, Statement, Transaction, Volumes
@@ -94,7 +102,9 @@ class Settler:
 
     def __init__(self, rt: Runtime, partners: Mapping[str, Partner], period: Period,
                  on_line: Callable[[Line], None] | None = None,
-                 on_reject: Callable[[Rejected], None] | None = None) -> None:
+                 on_reject: Callable[[Rejected], None] | None = None, keep_sales: bool = True) -> None:
+        """`keep_sales`: remember each accepted sale for the refunds that may name it (False: the input has no
+        `refund_of`, so memory stays bounded by the partners and months)."""
         self.rt = rt
         self.partners = partners
         self.period = period
@@ -105,18 +115,29 @@ class Settler:
         self.problems: list[str] = []  # of the statement being made
         # Transaction lines are quoted without period volumes, and without what a statement does not show.
         self.quoter = Quoter(rt, partners, include_ladder=False, next_steps=False, benefits=False, violations=False)
+        self.ledger = Ledger(keep_sales)
 
     def reject(self, row: int, txn_id: str, code: str, reason: str, field_name: str | None = None) -> None:
         """Count a row that could not be taken (also used by readers for rows that failed to parse)."""
         self.read += 1
         self.rejected += 1
+        self.ledger.reject(row, txn_id, code)
         if self.on_reject is not None:
             self.on_reject(Rejected(row, txn_id, code, reason, field_name))
 
     def add(self, txn: Transaction, row: int = 0) -> None:
         """Take one transaction (row numbers are for the rejects file)."""
+        if (problem := quantity_problem(txn.quantity, txn.refund_of)) is not None:  # the readers' check, for callers
+            self.reject(row, txn.id, *problem, "quantity")
+            return
         if txn.date not in self.period:
             self.reject(row, txn.id, "E514", f"dated {txn.date}, outside the period {self.period}", "date")
+            return
+        if txn.refund_of is not None:
+            self.refund(txn, row)
+            return
+        if (zero := zero_price_problem(self.rt.ruleset, txn)) is not None:
+            self.reject(row, txn.id, *zero)
             return
         try:
             quoted = self.quoter.quote(txn)  # its plan's explained variant: lines with their rules
@@ -128,6 +149,7 @@ class Settler:
             return
         self.read += 1
         self.accepted += 1
+        self.ledger.sale(row, txn, quoted.contract)
         month = month_index(txn.date)
         gross = txn.quantity > 0
         deal = 1 if txn.quantity > 0 else -1 if txn.quantity < 0 else 0
@@ -145,6 +167,46 @@ class Settler:
             accounts[line.partner].totals[line.kind] += line.amount
             if on_line is not None:
                 on_line(line)
+
+    def refund(self, txn: Transaction, row: int) -> None:
+        """Take a refund: its sale's quote, each amount reversed for the units returned (`refunds.reversal`), counted
+        in the refund's month and not in the gross volumes; a refund that is rejected changes nothing."""
+        try:
+            sale, before, after = self.ledger.take(txn)
+        except RefundProblem as exc:
+            self.reject(row, txn.id, exc.code, exc.reason, exc.field)
+            return
+        quoted = self.quoter.quote(sale.txn)  # as when the sale was taken: a quote depends on the row alone
+        quantity, unit, mode = sale.txn.quantity, self.rt.ruleset.rounding.unit, self.rt.ruleset.rounding.mode_for(
+            "refund")
+
+        def back(amount: int) -> int:
+            return reversal(amount, quantity, before, after, unit, mode)
+
+        self.read += 1
+        self.accepted += 1
+        self.ledger.refund_row(row, txn.id)
+        month = month_index(txn.date)
+        deal = deals_reversed(quantity, after)
+        accounts, on_line = self.accounts, self.on_line
+        list_amount, units = back(quoted.list_amount), txn.quantity
+        if quoted.chain:
+            # The sell amount and each level's margin line are reversed; each level's price follows from them
+            # (what it receives less what it keeps), so that the chain adds up as the sale's did.
+            receives = back(quoted.sell_amount)
+            for share in reversed(quoted.chain):
+                pays = receives - back(share.keeps)
+                accounts[share.partner].add(month, (receives, pays, list_amount, units, deal), False)
+                receives = pays
+            accounts[quoted.chain[0].partner].ladder_list[(month, quoted.ladder_headroom)] += list_amount
+        else:
+            accounts[quoted.partner].add(month, (back(quoted.sell_amount), 0, list_amount, units, deal), False)
+        accounts[quoted.partner].transactions += 1
+        for line in quoted.lines:
+            reversed_line = dataclasses.replace(line, amount=back(line.amount), transaction=txn.id)
+            accounts[line.partner].totals[line.kind] += reversed_line.amount
+            if on_line is not None:
+                on_line(reversed_line)
 
     def finish(self) -> Settlement:
         """The statements, one per partner (partners without transactions too), sorted by partner id."""

@@ -203,6 +203,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "price.pass": ("{title}: {amount} is passed on to the customer at cost, on its own line, and you add a fee "
                    "of {fee}.",
                    "{title}：{amount}は実費のまま別明細でお客様に請求し、{fee}の手数料を加えます。"),
+    "price.zero": ("Products that may be sold at a price of 0: {products}. Any other line at a price of 0 is not "
+                   "settled.", "価格0で販売できる製品：{products}。それ以外の価格0の明細は精算されません。"),
+    "price.refund": ("A refund names the sale it reverses and is settled with that sale's rates and rounding, in "
+                     "proportion to the units returned; it may not exceed what remains of the sale.",
+                     "返品・取消は元の取引を指定し、その取引の料率と端数処理で、返品数量に応じて精算されます。元の"
+                     "取引の残りを超える返品はできません。"),
     "price.reported": ("A price outside these rules is reported on the quote; it is not corrected.",
                        "ルールから外れた価格は見積で指摘されますが、自動で修正はされません。"),
     "ex.price_ok": ("Selling at {sell} ({rate} off the list price of {list}) is within the rules.",

@@ -162,6 +162,9 @@ def prices(ctx: Context) -> Section | None:
     for p in rules.pass_through:
         passed = say("price.pass", title=ctx.text(p.title, p.id), amount=speak.value(p.amount), fee=speak.value(p.fee))
         items.append(rich(passed, say("price.fee_cap", cap=ctx.short(p.fee_cap))) if p.fee_cap is not None else passed)
+    if rules.zero_price:
+        items.append(say("price.zero", products=", ".join(rules.zero_price)))
+    items.append(say("price.refund"))
     items.append(say("price.reported"))
     blocks: list[Block] = [Bullets(tuple(items))]
     examples = _price_examples(ctx, rules)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from runtime import ir
+from runtime.decisions.refunds import quantity_problem
 from runtime.decisions.settle import Rejected, Settler
 from runtime.io.records import RecordFile
 from runtime.io.values import (
@@ -32,9 +33,10 @@ from runtime.io.values import (
     parse_text,
     parse_value,
 )
-from runtime.model import Partner, Period, Transaction
+from runtime.model import UNSTATED, Partner, Period, Transaction
 
-TRANSACTION_COLUMNS = ("id", "date", "partner", "contract", "product", "list_price", "sell_price", "quantity")
+TRANSACTION_COLUMNS = ("id", "date", "partner", "contract", "product", "list_price", "sell_price", "quantity",
+                       "refund_of")
 REQUIRED_TRANSACTION_COLUMNS = ("id", "date", "partner", "list_price", "sell_price", "quantity")
 PARTNER_COLUMNS = ("id", "contract", "tier", "level", "parent")
 
@@ -79,7 +81,8 @@ class _Problem(Exception):
 def _price(values: Mapping[str, Any], name: str, ruleset: ir.RuleSet) -> int:
     amount: int = _field(values, name, parse_money, ruleset.currency, ruleset.minor_unit)
     if amount < 0:
-        raise _Problem(name, ValueProblem("E521", f"`{name}` is negative; a refund is a negative `quantity`"))
+        raise _Problem(name, ValueProblem("E521", f"`{name}` is negative; a refund names its sale in `refund_of` "
+                                                  "and returns units with a negative `quantity`"))
     return amount
 
 
@@ -119,8 +122,10 @@ def parse_transaction(values: Mapping[str, Any], ruleset: ir.RuleSet, row: int =
     """One transaction from its raw values (CSV text or JSON values), or why it is rejected.
 
     Columns: `id, date, partner, contract (optional), product (optional), list_price, sell_price,
-    quantity`, and the declared `transaction` inputs, each converted by its declared type. Other
-    columns are ignored.
+    quantity, refund_of (optional)`, and the declared `transaction` inputs, each converted by its
+    declared type. Other columns are ignored. A refund (a row with `refund_of`) may leave its prices
+    blank (`UNSTATED`: they are its sale's) and states the units returned as a negative quantity.
+    A quantity of 0, or a negative quantity without `refund_of`, is rejected (`quantity_problem`).
     """
     txn_id = _row_id(values)
     try:
@@ -130,16 +135,23 @@ def parse_transaction(values: Mapping[str, Any], ruleset: ir.RuleSet, row: int =
         partner = _field(values, "partner", parse_text)
         contract = None if is_empty(values.get("contract")) else _field(values, "contract", parse_text)
         product = "" if is_empty(values.get("product")) else _field(values, "product", parse_text)
-        list_price = _price(values, "list_price", ruleset)
-        sell_price = _price(values, "sell_price", ruleset)
+        refund_of = None if is_empty(values.get("refund_of")) else _field(values, "refund_of", parse_text)
+        unstated = refund_of is not None
+        list_price = UNSTATED if unstated and is_empty(values.get("list_price")) else _price(
+            values, "list_price", ruleset)
+        sell_price = UNSTATED if unstated and is_empty(values.get("sell_price")) else _price(
+            values, "sell_price", ruleset)
         quantity = _field(values, "quantity", parse_integer)
         if abs(quantity) > MAX_QUANTITY:
             raise _Problem("quantity", ValueProblem("E521", f"quantity `{quantity:,}` is too large for one row "
                                                     f"(more than {MAX_QUANTITY:,})"))
+        if (problem := quantity_problem(quantity, refund_of)) is not None:
+            raise _Problem("quantity", ValueProblem(*problem))
         fields = _declared_fields(values, declared(ruleset, "transaction"), ruleset)
     except _Problem as exc:
         return Rejected(row, txn_id, exc.problem.code, exc.problem.reason, exc.field)
-    return Transaction(txn_id, date, partner, list_price, sell_price, quantity, contract, product, fields, at)
+    return Transaction(txn_id, date, partner, list_price, sell_price, quantity, contract, product, fields, at=at,
+                       refund_of=refund_of)
 
 
 class TransactionReader:
@@ -161,6 +173,11 @@ class TransactionReader:
     def position(self) -> int:
         """Bytes read so far."""
         return self._file.position
+
+    @property
+    def may_refund(self) -> bool:
+        """Whether a row may name a sale in `refund_of` (a CSV or Parquet file without that column cannot)."""
+        return self._file.format == "jsonl" or "refund_of" in self._file.columns
 
     def close(self) -> None:
         """Close the file (iterating to the end closes it too)."""

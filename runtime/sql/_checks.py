@@ -160,8 +160,29 @@ def chains_table(con: Any, ruleset: ir.RuleSet, partners: Mapping[str, Partner])
         con.executemany("INSERT INTO odd_chains VALUES (?, ?)", rows)
 
 
+def zero_price(ruleset: ir.RuleSet) -> str:
+    """A condition over `t` and `vidx`: a sale with a unit price of 0 that its version does not allow (E541)."""
+    arms = []
+    for i, version in enumerate(ruleset.versions):
+        allowed = version.price_rules.zero_price if version.price_rules is not None else ()
+        if allowed:
+            arms.append(f"WHEN {i} THEN t.product NOT IN ({', '.join(_lit(p) for p in allowed)})")
+    allowed_by_version = f"CASE vidx {' '.join(arms)} ELSE true END" if arms else "true"
+    return (f"(t.refund_of IS NULL AND (t.list_price = 0 OR t.sell_price = 0) AND vidx IS NOT NULL AND "
+            f"{allowed_by_version})")
+
+
+def _zero_price_reason() -> str:
+    """`runtime.decisions.refunds.zero_price_problem`'s reason, over `t`."""
+    return ("CASE WHEN t.list_price = 0 THEN '`list_price`' ELSE '`sell_price`' END || ' is 0 for ' || "
+            "CASE WHEN t.product <> '' THEN 'product `' || t.product || '`' ELSE 'a row without a `product`' END || "
+            "'; a zero-priced product is settled only when the program names it under `price_rules.zero_price`'")
+
+
 def check(con: Any, ruleset: ir.RuleSet, period: Period, unique_ids: bool) -> None:
-    """Rows of `txn` the settlement rejects go to `rej`; rows to ask the quoter about, to `ask(row)`."""
+    """Rows of `txn` the settlement rejects go to `rej`; rows to ask the quoter about, to `ask(row)`.
+
+    A refund (`refund_of`) is checked here for its id and date only: the rest is its sale's (`_refunds`)."""
     repeated = ("WHEN row_number() OVER (PARTITION BY t.id ORDER BY t.row) > 1 THEN {'code': 'E524', 'reason': "
                 "'transaction id `' || t.id || '` appears twice', 'field': 'id'} ") if unique_ids else ""
     start, end = period.start.isoformat(), period.end.isoformat()
@@ -170,6 +191,9 @@ def check(con: Any, ruleset: ir.RuleSet, period: Period, unique_ids: bool) -> No
         f"CASE {repeated}"
         f"WHEN NOT (t.date BETWEEN DATE '{start}' AND DATE '{end}') THEN {{'code': 'E514', 'reason': 'dated ' || "
         f"CAST(t.date AS VARCHAR) || ', outside the period {start}..{end}', 'field': 'date'}} "
+        "WHEN t.refund_of IS NOT NULL THEN NULL "
+        f"WHEN {zero_price(ruleset)} THEN {{'code': 'E541', 'reason': {_zero_price_reason()}, 'field': "
+        "CASE WHEN t.list_price = 0 THEN 'list_price' ELSE 'sell_price' END} "
         "WHEN vidx IS NULL THEN {'code': 'E510', 'reason': 'no version of program `' || ? || '` is in force on ' || "
         "CAST(t.date AS VARCHAR), 'field': NULL} "
         "WHEN p.id IS NULL THEN {'code': 'E511', 'reason': 'unknown partner `' || t.partner || '`', 'field': NULL} "
@@ -183,7 +207,8 @@ def check(con: Any, ruleset: ir.RuleSet, period: Period, unique_ids: bool) -> No
         "LEFT JOIN v_contracts c ON c.c_idx = t.vidx AND c.contract = contract_id "
         "LEFT JOIN odd_chains o ON o.o_vidx = t.vidx AND o.partner = t.partner "
         "WHERE NOT (t.date BETWEEN DATE '" + start + "' AND DATE '" + end + "') OR vidx IS NULL OR p.id IS NULL "
-        "OR c.contract IS NULL OR o.partner IS NOT NULL" + (" OR true" if unique_ids else "") +
+        f"OR c.contract IS NULL OR o.partner IS NOT NULL OR {zero_price(ruleset)}" +
+        (" OR true" if unique_ids else "") +
         f" OR ({suspect(ruleset)})",
         [ruleset.program_id])
     con.execute("INSERT INTO rej SELECT row, id, v.field, v.code, v.reason FROM checked WHERE v IS NOT NULL AND "

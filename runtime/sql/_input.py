@@ -37,7 +37,7 @@ def macros(con: Any) -> None:
 
 def wanted(columns: Sequence[str], declared: Sequence[str]) -> list[str]:
     """The columns a settlement reads: the fixed ones and the declared transaction inputs (`columns`: the file's)."""
-    out = ["id", "date", "partner", "contract", "product", "list_price", "sell_price", "quantity"]
+    out = ["id", "date", "partner", "contract", "product", "list_price", "sell_price", "quantity", "refund_of"]
     return out + [d for d in declared if d not in out]
 
 

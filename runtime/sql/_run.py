@@ -50,8 +50,8 @@ def ask_quoter(con: Any, ruleset: ir.RuleSet, settler: Settler) -> None:
     kinds = {d.name: d.type for d in ruleset.inputs if d.scope == "transaction"}
     failed: list[tuple[int, str, str, str]] = []
     while batch := cursor.fetchmany(4096):
-        for row, txn_id, date, partner, contract, product, list_price, sell_price, quantity, *values in batch:
-            fields = {name: _runtime_value(v, kinds[name]) for (name, _), v in zip(cols[9:], values, strict=True)
+        for row, txn_id, date, partner, contract, product, list_price, sell_price, quantity, _, *values in batch:
+            fields = {name: _runtime_value(v, kinds[name]) for (name, _), v in zip(cols[10:], values, strict=True)
                       if v is not None}
             txn = Transaction(txn_id, date, partner, int(list_price), int(sell_price), int(quantity), contract,
                               product, fields)
@@ -112,7 +112,8 @@ def quote(con: Any, ruleset: ir.RuleSet) -> int:
 
     declared = "".join(f", {_q(d.name)}" for d in ruleset.inputs if d.scope == "transaction")
     con.execute("CREATE OR REPLACE TEMP VIEW transactions AS SELECT row, id, date, partner, contract, product, "
-                f"list_price, sell_price, quantity{declared} FROM txn ANTI JOIN rej USING (row)")
+                f"list_price, sell_price, quantity{declared} FROM txn ANTI JOIN rej USING (row) "
+                "WHERE refund_of IS NULL")  # a refund is its sale's quote reversed (`_refunds`)
     depth = depth_of(ruleset)
     keep = ["row", "id", "date", "partner", "contract", "vidx", "kind", "chain_len", "quantity", "list_amount",
             "sell_amount", "headroom", "services", "referral_fee"]
@@ -123,8 +124,10 @@ def quote(con: Any, ruleset: ir.RuleSet) -> int:
     for exact in ("BIGINT", "HUGEINT"):
         query = settle_quote_query(ruleset, ("row",), exact)
         try:
-            con.execute(f"CREATE OR REPLACE TEMP TABLE q0 AS SELECT {', '.join(_q(c) for c in keep)} "
-                        f"FROM ({render(query, 'duckdb', pretty=False)})")
+            # `lid`: the transaction the lines' labels name (a refund's are its sale's); `deal`: what it adds to
+            # the deals (a sale 1; a refund −1 when it returns the sale's last unit, else 0).
+            con.execute(f"CREATE OR REPLACE TEMP TABLE q0 AS SELECT {', '.join(_q(c) for c in keep)}, id AS lid, "
+                        f"CAST(1 AS BIGINT) AS deal FROM ({render(query, 'duckdb', pretty=False)})")
             break
         except duckdb.OutOfRangeException:
             if exact == "HUGEINT":
@@ -270,7 +273,8 @@ def copy_lines(con: Any, ruleset: ir.RuleSet, partners: Mapping[str, Partner], h
     # Only what the lines read is sorted by row (the sort carries every column it keeps); the accounts
     # read the whole quote, in any order.
     capped = any(c.margin_cap is not None for v in ruleset.versions for c in v.contracts)
-    needed = ["row", "id", "kind", "chain_len", *(f"keep{k}" for k in range(1, depth + 1)), *(["mcap_note"] * capped),
+    needed = ["row", "id", "lid", "kind", "chain_len", *(f"keep{k}" for k in range(1, depth + 1)),
+              *(["mcap_note"] * capped),
               *(f"{c}{e}" for e in range(passes) for c in ("pt", "ptf")), "services", "referral_fee"]
     con.execute(f"CREATE OR REPLACE TEMP TABLE ql AS SELECT {', '.join(f'q.{c}' for c in needed)}, m.mk{fees} "
                 f"FROM q0 q JOIN lmeta m USING (vidx, partner, contract){joins} ORDER BY q.row")
@@ -301,11 +305,13 @@ def copy_lines(con: Any, ruleset: ir.RuleSet, partners: Mapping[str, Partner], h
     parts.append(f"CASE WHEN referral_fee IS NOT NULL THEN "
                  f"{line(get('seller'), 'referral_fee', label('referral fee'), 'referral_fee', get('ref'))} END")
     # A transaction id with a comma, quote or line break is quoted, in its lines' labels too.
-    special = "contains(id, ',') OR contains(id, '\"') OR contains(id, chr(10)) OR contains(id, chr(13))"
-    source = (f"(SELECT *, CASE WHEN odd THEN '\"' ELSE '' END AS lq, "
-              "CASE WHEN odd THEN replace(id, '\"', '\"\"') ELSE id END AS ide, "
+    def special(c: str) -> str:
+        return f"contains({c}, ',') OR contains({c}, '\"') OR contains({c}, chr(10)) OR contains({c}, chr(13))"
+
+    source = (f"(SELECT *, CASE WHEN lodd THEN '\"' ELSE '' END AS lq, "
+              "CASE WHEN lodd THEN replace(lid, '\"', '\"\"') ELSE lid END AS ide, "
               "CASE WHEN odd THEN '\"' || replace(id, '\"', '\"\"') || '\"' ELSE id END AS tid "
-              f"FROM (SELECT *, {special} AS odd FROM ql))")
+              f"FROM (SELECT *, {special('id')} AS odd, {special('lid')} AS lodd FROM ql))")
     # `q` is in row order and the scan keeps it (preserve_insertion_order), so the lines stream straight to
     # the file: each row's lines are one value, which DuckDB ends with CRLF, and the header is the name of
     # that one column (written as it is: no quoting).
@@ -319,7 +325,7 @@ def copy_lines(con: Any, ruleset: ir.RuleSet, partners: Mapping[str, Partner], h
 def fill_accounts(con: Any, ruleset: ir.RuleSet, settler: Settler) -> None:
     """Give the settler the sums it would have kept, row by row (`Settler.add`)."""
     month = "year(date) * 12 + month(date) - 1"
-    volume = "quantity, sign(quantity) AS deal, date"
+    volume = "quantity, deal, date"
     arms = ["SELECT partner, sell_amount AS sales, 0 AS purchases, list_amount, " + volume +
             " FROM q WHERE kind = 'referral'"]
     for k in range(1, depth_of(ruleset) + 1):

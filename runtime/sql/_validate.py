@@ -14,6 +14,7 @@ from typing import Any
 
 from runtime import ir
 from runtime.io.values import MAX_AMOUNT_DIGITS, MAX_QUANTITY, declared
+from runtime.model import UNSTATED
 
 PY = "PY"  # the verdict of a value the row engine's parser must judge
 TYPES = {"money": "HUGEINT", "integer": "HUGEINT", "boolean": "BOOLEAN", "date": "DATE"}
@@ -136,20 +137,34 @@ def checks(ruleset: ir.RuleSet) -> tuple[list[str], list[tuple[str, str]]]:
     as_int = f"TRY_CAST({_s('quantity')} AS HUGEINT)"
     too_many = (f"'quantity `' || format('{{:,}}', {as_int}) || '` is too large for one row "
                 f"(more than {MAX_QUANTITY:,})'")
+    refund = f"NOT {blank('refund_of')}"
+    # `runtime.decisions.refunds.quantity_problem`, word for word.
+    negative = (f"'quantity `' || format('{{:,}}', {as_int}) || '` is negative, but the row names no sale; a refund "
+                "names the sale it reverses in `refund_of`'")
+    positive = (f"'a refund of `' || {_s('refund_of')} || '` with quantity `' || format('{{:,}}', {as_int}) || '`; "
+                f"a refund states the units returned as a negative quantity (`' || format('{{:,}}', -{as_int}) || "
+                "'`)'")
+    zero = "'quantity is 0; a row is a sale or a refund of at least one unit'"
     verdicts = [
         f"CASE WHEN {blank('id')} THEN {_missing('id')} END",
         f"CASE WHEN {blank('date')} THEN {_missing('date')} ELSE {_date_check(_s('date'), 'date', 'date')} END",
         f"CASE WHEN {blank('partner')} THEN {_missing('partner')} END",
-        *(f"CASE WHEN {blank(n)} THEN {_missing(n)} ELSE {_money_check(_s(n), n, n, mu)} END"
-          for n in ("list_price", "sell_price")),
+        *(f"CASE WHEN {blank(n)} THEN CASE WHEN NOT ({refund}) THEN {_missing(n)} END "
+          f"ELSE {_money_check(_s(n), n, n, mu)} END" for n in ("list_price", "sell_price")),
         f"CASE WHEN {blank('quantity')} THEN {_missing('quantity')} ELSE {_integer_check(_s('quantity'))} END",
         f"CASE WHEN abs({as_int}) > {MAX_QUANTITY} THEN {_bad('E521', too_many, 'quantity')} END",
+        f"CASE WHEN {as_int} = 0 THEN "
+        f"{_bad('E540', zero, 'quantity')} "
+        f"WHEN {as_int} < 0 AND NOT ({refund}) THEN {_bad('E542', negative, 'quantity')} "
+        f"WHEN {as_int} > 0 AND {refund} THEN {_bad('E546', positive, 'quantity')} END",
     ]
     typed = [("id", _s("id")), ("date", f"TRY_CAST({_s('date')} AS DATE)"), ("partner", _s("partner")),
              ("contract", f"CASE WHEN {blank('contract')} THEN NULL ELSE {_s('contract')} END"),
              ("product", f"CASE WHEN {blank('product')} THEN '' ELSE {_s('product')} END"),
-             ("list_price", _money(_s("list_price"), mu)), ("sell_price", _money(_s("sell_price"), mu)),
-             ("quantity", f"TRY_CAST({_s('quantity')} AS BIGINT)")]
+             *((n, f"CASE WHEN {blank(n)} THEN {UNSTATED} ELSE {_money(_s(n), mu)} END")
+               for n in ("list_price", "sell_price")),
+             ("quantity", f"TRY_CAST({_s('quantity')} AS BIGINT)"),
+             ("refund_of", f"CASE WHEN {blank('refund_of')} THEN NULL ELSE {_s('refund_of')} END")]
     ranged = {d.name: d for d in ruleset.inputs if d.scope == "transaction"}
     for name, type_name in declared(ruleset, "transaction").items():
         verdict, value = _value_check(_s(name), _q(name), name, type_name, ruleset)
@@ -164,7 +179,8 @@ def checks(ruleset: ir.RuleSet) -> tuple[list[str], list[tuple[str, str]]]:
 def txn_columns(ruleset: ir.RuleSet) -> list[tuple[str, str]]:
     """The columns of `txn` and their SQL types."""
     cols = [("row", "BIGINT"), ("id", "VARCHAR"), ("date", "DATE"), ("partner", "VARCHAR"), ("contract", "VARCHAR"),
-            ("product", "VARCHAR"), ("list_price", "BIGINT"), ("sell_price", "BIGINT"), ("quantity", "BIGINT")]
+            ("product", "VARCHAR"), ("list_price", "BIGINT"), ("sell_price", "BIGINT"), ("quantity", "BIGINT"),
+            ("refund_of", "VARCHAR")]
     return cols + [(name, TYPES.get(t, "VARCHAR")) for name, t in declared(ruleset, "transaction").items()]
 
 

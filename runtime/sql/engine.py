@@ -33,7 +33,7 @@ from runtime.io.values import declared
 from runtime.io.writers import LINE_COLUMNS
 from runtime.loaded import Runtime
 from runtime.model import Partner, Period
-from runtime.sql import _checks, _input, _run, _validate, unsupported
+from runtime.sql import _checks, _input, _refunds, _run, _validate, unsupported
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +105,7 @@ def _parsed(row: int, values: Mapping[str, Any], ruleset: ir.RuleSet, good: list
     extra = [str(v) if v is not None and not isinstance(v, int | bool | str) and not hasattr(v, "isoformat")
              else v for v in extra]
     good.append([row, item.id, item.date, item.partner, item.contract, item.product, item.list_price,
-                 item.sell_price, item.quantity, *extra])
+                 item.sell_price, item.quantity, item.refund_of, *extra])
 
 
 def _load(con: Any, path: Path, ruleset: ir.RuleSet) -> None:
@@ -165,6 +165,7 @@ def settle_files(rt: Runtime, partners: Mapping[str, Partner], period: Period, t
             _run.ask_rates(con, rt.ruleset)
             _run.ask_quoter(con, rt.ruleset, settler)
             accepted = _run.quote(con, rt.ruleset)
+            accepted += _refunds.apply(con, rt.ruleset)
             _run.copy_lines(con, rt.ruleset, partners, _run.csv_line(LINE_COLUMNS), writer.out / _PARTIAL)
             _run.fill_accounts(con, rt.ruleset, settler)
             rejected = _write_rejects(con, writer, on_reject)

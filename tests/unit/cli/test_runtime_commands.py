@@ -86,7 +86,10 @@ def test_fifty_thousand_rows_with_one_percent_malformed_are_all_accounted_for(
         rejects = list(csv.DictReader(handle))
     assert len(rejects) == counts["rejected"]
     assert 300 <= counts["rejected"] <= 800  # about 1% malformed; a few refunds of malformed rows are fine
-    assert {r["code"] for r in rejects} == {"E511", "E514", "E520", "E521", "E522", "E523"}
+    malformed = {"E511", "E514", "E520", "E521", "E522", "E523"}
+    # Refunds: of a malformed (rejected) sale or the unknown T999999 (E543), of more than remains (E544), and a
+    # malformed refund row whose partner or date no longer agrees with its sale (E545).
+    assert malformed | {"E543", "E544"} <= {r["code"] for r in rejects} <= malformed | {"E543", "E544", "E545"}
     assert elapsed < 60
 
 
@@ -175,6 +178,15 @@ def test_quote_from_json_as_json(in_root: Path, capsys: pytest.CaptureFixture[st
     (["--transaction", "{}", "--partner", "ag1-01"], 2, "not both"),
     (["--transaction", "[1]"], 2, "must be a JSON object"),
     (["--partner", "ag1-01", "--date", "2026-06-01", "--list-price", "1", "--field", "novalue"], 2, "name=value"),
+    # Strict lines: no sale of 0 units, no negative quantity without the sale it reverses, no price of 0.
+    (["--partner", "ag1-01", "--date", "2026-06-01", "--list-price", "1", "--quantity", "0"], 2,
+     "`quantity`: quantity is 0; a row is a sale or a refund of at least one unit [E540]"),
+    (["--partner", "ag1-01", "--date", "2026-06-01", "--list-price", "1", "--quantity", "-1"], 2,
+     "a refund names the sale it reverses in `refund_of` [E542]"),
+    (["--partner", "ag1-01", "--date", "2026-06-01", "--list-price", "0", "--product", "reserved"], 2,
+     "`list_price`: `list_price` is 0 for product `reserved`"),
+    (["--transaction", '{"partner": "ag1-01", "date": "2026-06-01", "quantity": -1, "refund_of": "T1"}'], 2,
+     "`refund_of`: a refund of `T1` is settled against its sale"),
 ])
 def test_quote_errors(in_root: Path, capsys: pytest.CaptureFixture[str], argv: list[str], status: int,
                       message: str) -> None:
@@ -186,6 +198,14 @@ def test_quote_errors(in_root: Path, capsys: pytest.CaptureFixture[str], argv: l
 # --- explain --------------------------------------------------------------------------------------
 
 EXPLAIN = ["explain", PROGRAM, "--partners", PARTNERS, "--transactions", TRANSACTIONS]
+
+
+def test_explain_a_refund_points_at_its_sale(in_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with open(TRANSACTIONS, encoding="utf-8") as handle:
+        refund = next(r for r in csv.DictReader(handle) if r["refund_of"])
+    status, out, err = run([*EXPLAIN, "--id", refund["id"]], capsys)
+    assert (status, out) == (1, "")
+    assert f"is a refund of `{refund['refund_of']}`" in err and f"--id {refund['refund_of']}" in err
 
 
 def test_explain_a_transaction_with_its_period_to_date_volumes(in_root: Path,

@@ -10,7 +10,7 @@ from compiler.pipeline import check_program
 from policy_lang import diagnostics as dg
 from policy_lang.loader import load_program_text
 from runtime.loaded import Runtime
-from runtime.model import Partner, Transaction
+from runtime.model import UNSTATED, Partner, Transaction
 
 HEADER = """\
 ppl: 1
@@ -44,3 +44,10 @@ def sale(partner: str, list_price: int, quantity: int = 1, sell_price: int | Non
 
 def partners(*items: Partner) -> dict[str, Partner]:
     return {p.id: p for p in items}
+
+
+def refund(of: Transaction, units: int, day: datetime.date = datetime.date(2026, 9, 1), **stated: Any) -> Transaction:
+    """A refund of `units` of a sale, stating no prices (they are the sale's) unless given."""
+    prices = {"list_price": UNSTATED, "sell_price": UNSTATED, **stated}
+    return Transaction(f"t{next(_counter)}", day, of.partner, prices.pop("list_price"), prices.pop("sell_price"),
+                       -units, refund_of=of.id, **prices)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 
-from decision_helpers import partners, sale
+from decision_helpers import partners, refund, sale
 
 from runtime.decisions import settle
 from runtime.loaded import Runtime
@@ -86,7 +86,8 @@ def test_exactly_at_the_threshold_and_one_yen_below(make: Callable[..., Runtime]
 
 def test_refund_that_crosses_a_threshold_back_shows_the_clawback(make: Callable[..., Runtime]) -> None:
     rt = make(LADDER.format(mode="retroactive"))
-    result = settle(rt, [sale("p", 1_000_000, quantity=2), sale("p", 1_000_000, quantity=-1)], P, FY2026)
+    first = sale("p", 1_000_000, quantity=2)
+    result = settle(rt, [first, refund(first, 1)], P, FY2026)
     [s] = result.statements
     lines = lines_of(s)
     assert lines["ladder"] == 50_000  # 5% reached on ¥2,000,000 gross, applied to ¥1,000,000 net
@@ -163,9 +164,11 @@ def test_chain_statements_add_up_to_customer_paid_less_vendor_received(make: Cal
     rt = make(CHAIN)
     ps = partners(Partner("a1", "agency", level=1), Partner("a2", "agency", level=2, parent="a1"),
                   Partner("a3", "agency", level=3, parent="a2"))
-    txns = [sale("a3", 1_234_567, sell_price=1_200_001), sale("a2", 777_777), sale("a3", 99_999, quantity=-1)]
+    returned = sale("a3", 99_999, quantity=3)
+    txns = [sale("a3", 1_234_567, sell_price=1_200_001), sale("a2", 777_777), returned, refund(returned, 1)]
     result = settle(rt, txns, ps, FY2026)
-    paid = sum(t.sell_price * t.quantity for t in txns)
+    # The refund takes back a third of what the customer paid for `returned`: 99,999 × 3 × 1/3.
+    paid = sum(t.sell_price * t.quantity for t in txns[:3]) - 99_999
     vendor = result.statements[0].volumes.purchases  # a1 pays the vendor for every transaction
     assert sum(s.totals.get("margin", 0) for s in result.statements) == paid - vendor
 

@@ -7,6 +7,7 @@ worked out by hand in the comments: one sale, list = sell, so every volume basis
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections.abc import Callable
 from fractions import Fraction
@@ -18,7 +19,7 @@ from runtime.decisions import settle
 from runtime.decisions._limits import capped_line, counted, least_reaching, reaches
 from runtime.decisions.quote import Quoter, figures_of
 from runtime.loaded import Runtime
-from runtime.model import Partner, Period, Statement, Volumes
+from runtime.model import Line, Partner, Period, Statement, Volumes
 from tests.unit.runtime.sql._harness import assert_same
 
 FY = Period(datetime.date(2026, 4, 1), datetime.date(2027, 3, 31))
@@ -209,14 +210,17 @@ price_rules:
     # 20% of ¥1,000,000 = ¥200,000, capped at ¥150,000; 20% of ¥500,000 = ¥100,000 stays; a refund of the
     # ¥1,000,000 placement reverses the capped fee: −¥150,000.
     big, small = sale("p", 10_000, ad_spend=1_000_000), sale("p", 10_000, ad_spend=500_000)
-    refund = sale("p", 10_000, quantity=-1, ad_spend=1_000_000)
     quoter = Quoter(rt, P)
-    for txn, fee in ((big, 150_000), (small, 100_000), (refund, -150_000)):
+    for txn, fee in ((big, 150_000), (small, 100_000)):
         q = quoter.quote(txn)
         assert q == quoter.reference(txn) and figures_of(q) == quoter.figures(txn)
         [line] = [line for line in q.lines if line.kind == "fee"]
         assert line.amount == fee
-        assert ("capped at ¥150,000" in line.label) == (abs(fee) == 150_000)
+        assert ("capped at ¥150,000" in line.label) == (fee == 150_000)
+    refund = dataclasses.replace(sale("p", 10_000, quantity=-1, ad_spend=1_000_000), refund_of=big.id)
+    lines: list[Line] = []
+    settle(rt, [big, small, refund], P, FY, on_line=lines.append)
+    assert [line.amount for line in lines if line.kind == "fee"] == [150_000, 100_000, -150_000]
     assert_same(rt, [big, small, refund], P, FY)
 
 

@@ -18,7 +18,7 @@ from runtime import ir
 from runtime.decisions import Rejected, Settler
 from runtime.io import PartnersError, ReadError, feed, parse_period, read_partners, read_transactions
 from runtime.loaded import Runtime
-from runtime.model import Partner, Transaction
+from runtime.model import UNSTATED, Partner, Transaction
 
 ROOT = Path(__file__).resolve().parents[4]
 HEADER = "id,date,partner,contract,product,list_price,sell_price,quantity,placement,ad_spend\n"
@@ -71,11 +71,11 @@ def test_a_good_row_becomes_a_transaction(tmp_path: Path) -> None:
 
 def test_every_declared_type_is_converted(tmp_path: Path) -> None:
     header = HEADER.strip() + ",f_integer,f_number,f_percent,f_boolean,f_date,f_duration,f_text,unknown_column\n"
-    path = write(tmp_path, "t.csv", header + "t1,2026-05-01,ag1,agency,,100,100,-1,in_feed,0,7,0.5,15%,TRUE,"
+    path = write(tmp_path, "t.csv", header + "t1,2026-05-01,ag1,agency,,100,100,3,in_feed,0,7,0.5,15%,TRUE,"
                                              "2026-01-31,90d, some text ,ignored\n")
     [(_, txn)] = items(path, every_type())
     assert isinstance(txn, Transaction)
-    assert txn.quantity == -1 and txn.contract == "agency"  # a refund
+    assert txn.quantity == 3 and txn.contract == "agency"
     assert txn.fields == {"placement": "in_feed", "ad_spend": 0, "f_integer": 7, "f_number": Fraction(1, 2),
                           "f_percent": Fraction(3, 20), "f_boolean": True, "f_date": datetime.date(2026, 1, 31),
                           "f_duration": ir.Duration(90, "d"), "f_text": "some text"}
@@ -101,6 +101,26 @@ BAD_ROWS = [
     ("t12,2026-05-01,ag1", "E521", None),
     ("t13,2026-05-01,ag1,,,100,100,1,video,0,surplus", "E521", None),
 ]
+
+
+REFUND_HEADER = HEADER.strip() + ",refund_of\n"
+
+
+@pytest.mark.parametrize(("line", "code", "field"), [
+    ("t1,2026-05-01,ag1,,,100,100,0,video,0,", "E540", "quantity"),
+    ("t2,2026-05-01,ag1,,,100,100,-2,video,0,", "E542", "quantity"),
+    ("t3,2026-05-01,ag1,,,100,100,2,video,0,t0", "E546", "quantity"),
+    ("t4,2026-05-01,ag1,,,,,1,video,0,", "E520", "list_price"),  # only a refund may leave its prices out
+])
+def test_a_row_that_is_neither_a_sale_nor_a_refund_is_rejected(tmp_path: Path, line: str, code: str,
+                                                               field: str) -> None:
+    [(_, rejected)] = items(write(tmp_path, "t.csv", REFUND_HEADER + line + "\n"))
+    assert isinstance(rejected, Rejected) and (rejected.code, rejected.field) == (code, field)
+
+
+def test_a_refund_names_its_sale_and_may_leave_its_prices_out(tmp_path: Path) -> None:
+    [(_, txn)] = items(write(tmp_path, "t.csv", REFUND_HEADER + "r1,2026-06-01,ag1,,,,,-2,,, t1 \n"))
+    assert txn == Transaction("r1", datetime.date(2026, 6, 1), "ag1", UNSTATED, UNSTATED, -2, refund_of="t1")
 
 
 @pytest.mark.parametrize(("line", "code", "field"), BAD_ROWS)
@@ -169,7 +189,7 @@ def test_a_missing_file_is_an_error() -> None:
 
 def test_json_lines_are_numbered_by_line_and_take_json_values(tmp_path: Path) -> None:
     good = {"id": "t1", "date": "2026-05-01", "partner": "ag1", "list_price": 1200000, "sell_price": "¥1,100,000",
-            "quantity": -2, "placement": "video", "ad_spend": None}
+            "quantity": -2, "placement": "video", "ad_spend": None, "refund_of": "t0"}
     lines = [json.dumps(good), "", "{not json", "[1, 2]", json.dumps(dict(good, id="t5", list_price=12.5)),
              json.dumps(dict(good, id="t6", quantity=True)), json.dumps(dict(good, id="t7", list_price="NaN")),
              '{"id": "t8", "list_price": NaN}', json.dumps(dict(good, id="t9"))]
@@ -179,6 +199,7 @@ def test_json_lines_are_numbered_by_line_and_take_json_values(tmp_path: Path) ->
     assert isinstance(first, Transaction)
     assert (first.list_price, first.sell_price, first.quantity, first.fields) == (1_200_000, 1_100_000, -2,
                                                                                   {"placement": "video"})
+    assert first.refund_of == "t0"  # a refund of two units of t0
     assert only_rejected(found) == [(3, "E521", None), (4, "E521", None), (5, "E523", "list_price"),
                                     (6, "E521", "quantity"), (7, "E521", "list_price"), (8, "E521", None)]
     assert isinstance(found[-1][1], Transaction) and found[-1][1].id == "t9"

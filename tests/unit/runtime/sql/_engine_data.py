@@ -1,6 +1,7 @@
 """Generated settlement files for the engine equivalence tests: partners, and transactions as CSV and Parquet.
 
-Seeded, small, and deliberately unkind: refunds, unknown partners and contracts, dates outside the
+Seeded, small, and deliberately unkind: refunds (partial, full, over-refunds, of unknown or rejected sales, stating
+prices or not, dated before their sale), unknown partners and contracts, dates outside the
 period and outside every version, amounts exactly on ladder boundaries, and malformed rows of every
 kind the readers reject (missing fields, bad numbers and dates, short and long rows, values in the
 forms only the general parser takes: `¥1,200,000`, `3000万`, full-width digits).
@@ -20,7 +21,8 @@ from bench.data import quote_cases
 from runtime import ir
 from runtime.model import Partner
 
-TRANSACTION_COLUMNS = ["id", "date", "partner", "contract", "product", "list_price", "sell_price", "quantity"]
+TRANSACTION_COLUMNS = ["id", "date", "partner", "contract", "product", "list_price", "sell_price", "quantity",
+                       "refund_of"]
 
 MALFORMED: tuple[tuple[str, str], ...] = (
     ("date", "2026-02-30"), ("date", "  2026-13-01"), ("date", ""), ("date", "x" * 50), ("list_price", "12O0000"),
@@ -62,8 +64,10 @@ def transaction_rows(program: str, ruleset: ir.RuleSet, count: int, seed: int) -
         row = {"id": f"T{n:05d}", "date": day.isoformat(), "partner": t.partner, "contract": t.contract or "",
                "product": t.product, "list_price": str(t.list_price), "sell_price": str(t.sell_price),
                "quantity": str(t.quantity), **{k: _text(t.fields.get(k)) for k in inputs}}
-        if rng.random() < 0.05:
-            row["quantity"] = str(-rng.randrange(1, 3))
+        if rows and rng.random() < 0.08:
+            row = _refund(rng, rows, row, day)
+        elif rng.random() < 0.01:
+            row["quantity"] = str(-rng.randrange(1, 3))  # no `refund_of`: E542
         if ladders and rng.random() < 0.02:
             row.update(list_price=str(rng.choice(ladders)), sell_price=str(rng.choice(ladders)), quantity="1")
         if rng.random() < 0.08:
@@ -71,6 +75,20 @@ def transaction_rows(program: str, ruleset: ir.RuleSet, count: int, seed: int) -
             row[column] = value
         rows.append(row)
     return columns, rows, cases.partners
+
+
+def _refund(rng: random.Random, rows: list[dict[str, str]], row: dict[str, str], day: datetime.date) \
+        -> dict[str, str]:
+    """A refund of an earlier row (now and then of one that does not exist, or with a positive quantity)."""
+    sale = rng.choice(rows[-40:])
+    out = {**{k: "" for k in row}, "id": row["id"], "date": day.isoformat(), "partner": sale["partner"],
+           "refund_of": sale["id"] if rng.random() < 0.9 else "T99999",
+           "quantity": str(-rng.randrange(1, 4) * (-1 if rng.random() < 0.03 else 1))}
+    if sale["quantity"].isdigit() and rng.random() < 0.5:  # the whole sale, or (now and then) more
+        out["quantity"] = str(-int(sale["quantity"]) - (1 if rng.random() < 0.2 else 0))
+    if rng.random() < 0.3:  # prices stated, the sale's (or, now and then, not)
+        out.update(list_price=sale["list_price"] if rng.random() < 0.9 else "7", sell_price=sale["sell_price"])
+    return out
 
 
 def write_csv(path: Path, columns: list[str], rows: list[dict[str, str]], ragged: bool = False) -> Path:

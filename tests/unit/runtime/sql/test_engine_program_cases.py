@@ -17,7 +17,7 @@ from runtime import ir
 from runtime.decisions import Rejected, settle
 from runtime.io import SettlementWriter
 from runtime.loaded import Runtime
-from runtime.model import Line, Transaction
+from runtime.model import UNSTATED, Line, Transaction
 from runtime.sql import engine
 
 ROOT = Path(__file__).resolve().parents[4]
@@ -43,15 +43,17 @@ def _write(path: Path, ruleset: ir.RuleSet, txns: tuple[Transaction, ...]) -> Pa
     with open(path, "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["id", "date", "partner", "contract", "product", "list_price", "sell_price", "quantity",
-                         *inputs])
+                         "refund_of", *inputs])
         for t in txns:
             def money(v: int) -> str:
+                if v == UNSTATED:
+                    return ""  # a refund's price it does not state
                 return str(v // scale) if v % scale == 0 else f"{v / scale:.{ruleset.minor_unit}f}"
 
             values = [str(t.fields[n]).lower() if isinstance(t.fields.get(n), bool) else
                       "" if t.fields.get(n) is None else str(t.fields[n]) for n in inputs]
             writer.writerow([t.id, t.date.isoformat(), t.partner, t.contract or "", t.product, money(t.list_price),
-                             money(t.sell_price), str(t.quantity), *values])
+                             money(t.sell_price), str(t.quantity), t.refund_of or "", *values])
     return path
 
 
