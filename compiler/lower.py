@@ -213,7 +213,13 @@ class _Lowerer:
                 tuple(ir.MarginCap(m.id.name, _text(m.title), self.expr(m.when), self.expr(m.cap), at=_loc(m.span))
                       for m in rules.margin_caps),
                 tuple(ir.PassThrough(p.id.name, _text(p.title), self.expr(p.amount, "money"), self.expr(p.fee),
-                                     at=_loc(p.span)) for p in rules.pass_through), at=_loc(rules.span)),
+                                     self.opt(p.billed, "money"), p.markup or "none", self.opt(p.max_markup),
+                                     p.action or ir.PRICE_CHECKS["above_cost"].default, at=_loc(p.span))
+                      for p in rules.pass_through),
+                rules.ceiling_action or ir.PRICE_CHECKS["above_list"].default,
+                rules.max_discount_action or ir.PRICE_CHECKS["below_floor"].default,
+                self.const_money(rules.min_fee), rules.min_fee_action or ir.PRICE_CHECKS["fee_below_minimum"].default,
+                at=_loc(rules.span)),
             None if hier is None else ir.Hierarchy(
                 hier.model, hier.max_depth,
                 tuple(ir.Level(lv.level, _text(lv.title), self.expr(lv.margin), at=_loc(lv.span))

@@ -16,6 +16,7 @@ from compiler.passes.dates import check_dates, check_program_overlaps
 from compiler.passes.hierarchy import check_hierarchy
 from compiler.passes.ladders import check_ladders
 from compiler.passes.names import check_names
+from compiler.passes.prices import check_prices
 from compiler.passes.reachability import check_reachability
 from compiler.passes.routing import check_routing
 from compiler.passes.types import check_types
@@ -36,6 +37,7 @@ RESOLVE: tuple[Pass, ...] = (
 ANALYSE: tuple[Pass, ...] = (
     check_ladders,       # reads constant thresholds and rates, so only once every type is right
     check_hierarchy,
+    check_prices,
     check_conflicts,
     check_routing,
     check_reachability,

@@ -74,6 +74,12 @@ def body_slots(body: ast.Body) -> Iterator[tuple[ast.Expr, Slot]]:
         for p in rules.pass_through:
             yield p.amount, Slot(f"pass-through `{p.id.name}`: amount", (MONEY,), pt)
             yield p.fee, Slot(f"pass-through `{p.id.name}`: fee", (PERCENT,), pt)
+            if p.billed is not None:
+                yield p.billed, Slot(f"pass-through `{p.id.name}`: billed amount", (MONEY,), pt)
+            if p.max_markup is not None:
+                yield p.max_markup, Slot(f"pass-through `{p.id.name}`: max markup", (PERCENT,), pt)
+        if rules.min_fee is not None:
+            yield rules.min_fee, Slot("price rules: min fee", (MONEY,))
     for level in body.hierarchy.levels if body.hierarchy else ():
         yield level.margin, Slot(f"hierarchy level {level.level}: margin", (PERCENT,), pt)
     if (conflicts := body.conflicts) is not None:

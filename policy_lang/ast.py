@@ -325,8 +325,14 @@ class PassThrough(Node):
 
     id: Ident
     title: Text | None
-    amount: Expr
+    amount: Expr  # the cost
     fee: Expr
+    billed: Expr | None = None  # what the partner billed the customer for the cost
+    markup: str | None = None  # "allowed" | "none"
+    max_markup: Expr | None = None  # the largest markup over cost, a rate of the cost
+    action: str | None = None  # what a markup the program does not allow does (None: the default)
+    markup_span: Span | None = field(default=None, kw_only=True, compare=False, repr=False)
+    action_span: Span | None = field(default=None, kw_only=True, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -338,6 +344,12 @@ class PriceRules(Node):
     max_channel_margin: Expr | None
     margin_caps: tuple[MarginCap, ...]
     pass_through: tuple[PassThrough, ...]
+    # What a violation does (`runtime.ir.PRICE_ACTIONS`); None: not stated, the rule's default applies.
+    ceiling_action: str | None = None
+    max_discount_action: str | None = None
+    min_fee: Expr | None = None  # the smallest fee line of a sale
+    min_fee_action: str | None = None
+    ceiling_span: Span | None = field(default=None, kw_only=True, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)

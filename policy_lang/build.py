@@ -168,15 +168,28 @@ class _Builder:
         ident, amount, fee = self.ident(m.get("id")), self.expr(m.get("amount")), self.expr(m.get("fee"))
         if ident is None or amount is None or fee is None:
             return None
-        return ast.PassThrough(ident, self.text(m.get("title")), amount, fee, span=m.span)
+        return ast.PassThrough(ident, self.text(m.get("title")), amount, fee, self.expr(m.get("billed")),
+                               self.word(m.get("markup")), self.expr(m.get("max_markup")), self.word(m.get("action")),
+                               span=m.span, markup_span=_span(m.get("markup")), action_span=_span(m.get("action")))
+
+    def price_rule(self, node: YNode | None, key: str) -> tuple[YNode | None, str | None]:
+        """A price rule's value and action: the short form (the value alone) or the long form (`key`, `action`)."""
+        if isinstance(node, YMap):
+            return node.get(key), self.word(node.get("action"))
+        return node, None
 
     def price_rules(self, node: YNode | None) -> ast.PriceRules | None:
         if not isinstance(node, YMap):
             return None
-        return ast.PriceRules(self.word(node.get("ceiling")), self.expr(node.get("max_discount")),
+        ceiling, ceiling_action = self.price_rule(node.get("ceiling"), "price")
+        discount, discount_action = self.price_rule(node.get("max_discount"), "rate")
+        min_fee, min_fee_action = self.price_rule(node.get("min_fee"), "amount")
+        return ast.PriceRules(self.word(ceiling), self.expr(discount),
                               self.expr(node.get("max_channel_margin")),
                               self.items(node.get("margin_caps"), self.margin_cap) or (),
-                              self.items(node.get("pass_through"), self.pass_through) or (), span=node.span)
+                              self.items(node.get("pass_through"), self.pass_through) or (),
+                              ceiling_action, discount_action, self.expr(min_fee), min_fee_action, span=node.span,
+                              ceiling_span=_span(node.get("ceiling")))
 
     def hierarchy_level(self, m: YMap) -> ast.HierarchyLevel | None:
         level, margin = m.get("level"), self.expr(m.get("margin"))

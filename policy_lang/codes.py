@@ -111,6 +111,15 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
      "tier's, so this tier can never be assigned."),
     ("E362", "routing or hierarchy refers to something missing", "Lead routing or reseller routing names a level, tier "
      "or field the program does not have."),
+    ("E380", "markup setting without a billed amount", "A pass-through states `markup`, `max_markup` or `action`, but "
+     "not `billed`: a markup is what the partner billed the customer above the cost, so without the billed amount "
+     "there is nothing to judge. Add `billed:` (an amount the transaction carries), or remove the setting."),
+    ("E381", "markup stated twice", "A pass-through states both `markup` and `max_markup`. `max_markup` alone allows "
+     "a markup up to its rate of the cost; `markup: allowed` allows any markup and `markup: none` (the default) none."),
+    ("E382", "action on a ceiling of none", "The ceiling is `none`, so no sale can break it, yet it states an "
+     "`action`. Remove the action, or set the ceiling to `list_price`."),
+    ("E383", "action on a markup that is allowed", "A pass-through allows any markup (`markup: allowed`) and states "
+     "an `action`, which can never apply. Remove the action, or limit the markup with `max_markup`."),
     # --- E4xx: dates and effective periods ---
     ("E400", "invalid date", "A date is not a real calendar date in ISO form (YYYY-MM-DD)."),
     ("E401", "period ends before it starts", "`effective_until` is earlier than `effective_from`."),
@@ -136,6 +145,18 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
     ("E533", "two claims with one id", "Two registrations in one conflict decision share an id, so the reasons could not say which claim won or lost."),
     ("E531", "no conflict rules", "A deal conflict was asked of a program version that has no `conflicts` section."),
     ("E532", "no lead routing", "A lead was routed with a program version that has no `lead_routing` section."),
+    ("E550", "sale above the list price", "The sell price is above the list price and the price rules set "
+     "`ceiling: list_price`. With the action `reject` (the default) the row goes to the rejects and counts in no "
+     "total or volume; `hold` keeps it out the same way and lists it in the held rows for review; `flag` settles it "
+     "and lists the violation."),
+    ("E551", "sale below the discount floor", "The sell price is below the list price less `max_discount`. The "
+     "default action is `flag`: the line is settled and the violation listed; `reject` and `hold` keep the line "
+     "out of every total and volume (in the rejects, or in the held rows for review)."),
+    ("E552", "fee below the minimum", "A sale's fee line (a pass-through fee or a referral fee) is below the price "
+     "rules' `min_fee`. The default action is `flag`; `reject` and `hold` keep the line out of every total."),
+    ("E553", "pass-through billed above cost", "A pass-through's billed amount is above its cost by more than the "
+     "program allows (no markup unless `markup: allowed` or `max_markup`). The default action is `hold`: the line "
+     "is kept out of every total and volume and listed in the held rows for review."),
     # --- Warnings ---
     ("W301", "declared but never used", "An input field, enumeration, benefit, ladder or bonus is declared but nothing "
      "in the program uses it."),

@@ -33,7 +33,9 @@ from runtime.money import format_amount
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 REJECT_TITLES = {**rio.CODES, "E500": "missing field (read by a rule)", "E501": "division by zero",
                  "E502": "bad value (in a rule)", "E510": "no version in force", "E511": "unknown partner",
-                 "E512": "unknown contract", "E513": "bad distributor chain", "E514": "outside the period"}
+                 "E512": "unknown contract", "E513": "bad distributor chain", "E514": "outside the period",
+                 "E550": "above the list price", "E551": "below the discount floor", "E552": "fee below the minimum",
+                 "E553": "billed above cost"}
 """Titles of the codes a settlement rejects rows with: the readers' and the decisions'."""
 
 
@@ -230,7 +232,8 @@ def _cmd_settle(args: argparse.Namespace) -> int:
         codes[rejected.code] += 1
         writer.on_reject(rejected)
 
-    settler = Settler(rt, partners, period, on_line=writer.on_line, on_reject=on_reject)
+    settler = Settler(rt, partners, period, on_line=writer.on_line, on_reject=on_reject, on_hold=writer.on_hold,
+                      on_violation=writer.on_violation)
     progress = _Progress(reader, sys.stderr) if sys.stderr.isatty() else None
     started = time.perf_counter()
     seen: set[str] | None = set() if args.unique_ids else None
@@ -273,6 +276,8 @@ def render_summary(settlement: Any, ruleset: ir.RuleSet, partners: Mapping[str, 
     rows = [["partners", f"{len(settlement.statements):,}"], ["transactions read", f"{settlement.read:,}"],
             ["accepted", f"{settlement.accepted:,}"], ["rejected", f"{settlement.rejected:,}"]]
     rows += [[f"  {code} {REJECT_TITLES.get(code, '')}".rstrip(), f"{n:,}"] for code, n in sorted(codes.items())]
+    if settlement.held:
+        rows.append(["held for review", f"{settlement.held:,}"])
     out += explain.render_table(rows, right=[1])
     totals: Counter[str] = Counter()
     for s in settlement.statements:

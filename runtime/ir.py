@@ -246,8 +246,12 @@ class MarginCap(Node):
 class PassThrough(Node):
     id: str
     title: Text
-    amount: Expr
+    amount: Expr  # the cost
     fee: Expr
+    billed: Expr | None = None  # what the partner billed the customer for the cost (None: not stated)
+    markup: str = "none"  # allowed | none: whether billing above cost is allowed at all
+    max_markup: Expr | None = None  # the largest markup over cost, as a rate of the cost
+    action: str = "hold"  # what a markup the program does not allow does (PRICE_ACTIONS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,6 +261,33 @@ class PriceRules(Node):
     max_channel_margin: Expr | None
     margin_caps: tuple[MarginCap, ...]
     pass_through: tuple[PassThrough, ...]
+    ceiling_action: str = "reject"  # what each rule's violation does (PRICE_ACTIONS), defaults applied
+    max_discount_action: str = "flag"
+    min_fee: int | None = None  # the smallest fee line of a sale, minor units
+    min_fee_action: str = "flag"
+
+
+PRICE_ACTIONS: tuple[str, ...] = ("reject", "flag", "hold")
+"""What a price rule's violation does: the line is rejected, settled and listed, or held for review."""
+
+
+@dataclass(frozen=True, slots=True)
+class PriceCheck:
+    """One kind of price-rule violation: its runtime code, the rule it breaks and what it does by default."""
+
+    kind: str
+    code: str
+    rule: str
+    default: str
+
+
+PRICE_CHECKS: dict[str, PriceCheck] = {c.kind: c for c in (
+    PriceCheck("above_list", "E550", "price rules: ceiling", "reject"),
+    PriceCheck("below_floor", "E551", "price rules: max discount", "flag"),
+    PriceCheck("fee_below_minimum", "E552", "price rules: min fee", "flag"),
+    PriceCheck("above_cost", "E553", "pass-through", "hold"),
+)}
+"""The kinds of price-rule violation (the one table the quote, the plans, the SQL engine and the guide read)."""
 
 
 @dataclass(frozen=True, slots=True)

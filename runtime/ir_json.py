@@ -207,7 +207,11 @@ def _version(v: ir.Version) -> dict[str, Any]:
             "margin_caps": [{"id": m.id, "title": m.title, "when": encode_expr(m.when), "cap": encode_expr(m.cap),
                              "at": _loc(m)} for m in v.price_rules.margin_caps],
             "pass_through": [{"id": p.id, "title": p.title, "amount": encode_expr(p.amount),
-                              "fee": encode_expr(p.fee), "at": _loc(p)} for p in v.price_rules.pass_through]},
+                              "fee": encode_expr(p.fee), "billed": _opt(p.billed), "markup": p.markup,
+                              "max_markup": _opt(p.max_markup), "action": p.action, "at": _loc(p)}
+                             for p in v.price_rules.pass_through],
+            "ceiling_action": v.price_rules.ceiling_action, "max_discount_action": v.price_rules.max_discount_action,
+            "min_fee": v.price_rules.min_fee, "min_fee_action": v.price_rules.min_fee_action},
         "hierarchy": None if v.hierarchy is None else {
             "model": v.hierarchy.model, "max_depth": v.hierarchy.max_depth,
             "new_resellers": v.hierarchy.new_resellers, "at": _loc(v.hierarchy),
@@ -295,7 +299,10 @@ def _decode_version(d: dict[str, Any]) -> ir.Version:
             _list(rules["margin_caps"], lambda m: ir.MarginCap(m["id"], m["title"], decode_expr(m["when"]),
                                                                decode_expr(m["cap"]), at=_at(m))),
             _list(rules["pass_through"], lambda p: ir.PassThrough(p["id"], p["title"], decode_expr(p["amount"]),
-                                                                  decode_expr(p["fee"]), at=_at(p))),
+                                                                  decode_expr(p["fee"]), _dopt(p["billed"]),
+                                                                  p["markup"], _dopt(p["max_markup"]), p["action"],
+                                                                  at=_at(p))),
+            rules["ceiling_action"], rules["max_discount_action"], rules["min_fee"], rules["min_fee_action"],
             at=_at(rules)),
         None if hier is None else ir.Hierarchy(
             hier["model"], hier["max_depth"],

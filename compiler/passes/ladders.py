@@ -60,6 +60,8 @@ def _constants(ctx: Context) -> Iterator[dg.Diagnostic]:
     for body in ctx.all_bodies():
         for contract in body.contracts or ():
             yield from _exact(contract.fee_cap, f"contract `{contract.id.name}`", "fee cap", ctx, "money")
+        if body.price_rules is not None:
+            yield from _exact(body.price_rules.min_fee, "the price rules", "minimum fee", ctx, "money")
         for ladder in body.ladders or ():
             owner, unit = f"ladder `{ladder.id.name}`", "count" if ladder.basis == "quantity" else "money"
             for i, step in enumerate(ladder.steps, 1):
@@ -148,6 +150,7 @@ def _body_rates(body: ast.Body) -> Iterator[dg.Diagnostic]:
             yield from _rate(cap.cap, f"margin cap `{cap.id.name}`", "cap")
         for p in rules.pass_through:
             yield from _rate(p.fee, f"pass-through `{p.id.name}`", "fee")
+            yield from _rate(p.max_markup, f"pass-through `{p.id.name}`", "maximum markup")
     for level in body.hierarchy.levels if body.hierarchy else ():
         yield from _rate(level.margin, f"hierarchy level {level.level}", "margin")
 

@@ -12,6 +12,7 @@ from runtime.decisions.routing import Lead as Lead
 from runtime.decisions.routing import Routing as Routing
 from runtime.decisions.routing import route as route
 from runtime.decisions.routing import route_new_reseller as route_new_reseller
+from runtime.decisions.settle import Flagged as Flagged
 from runtime.decisions.settle import Rejected as Rejected
 from runtime.decisions.settle import Settlement as Settlement
 from runtime.decisions.settle import Settler as Settler

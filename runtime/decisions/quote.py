@@ -15,6 +15,7 @@ from runtime.decisions._fast import Plan, make_plan, reference_plan
 from runtime.decisions._fast import figures_of as figures_of
 from runtime.decisions._pricing import ZERO as ZERO
 from runtime.decisions._pricing import Priced as Priced
+from runtime.decisions._pricing import PriceRejected as PriceRejected
 from runtime.decisions._pricing import QuoteError as QuoteError
 from runtime.decisions._pricing import _Chain, _Rate, _standing, _standing_keys
 from runtime.decisions._pricing import chain_of as chain_of
@@ -70,6 +71,8 @@ class Quoter:
         """
         try:
             return self._plans[txn.date][txn.partner, txn.contract][0](txn)
+        except PriceRejected:  # a price rule rejects the line: the plan says so as the reference path would
+            raise
         except Exception:  # no plan yet, or the plan failed: the reference path decides (see _fast)
             return self._plan(txn)[0](txn)
 
@@ -77,6 +80,8 @@ class Quoter:
         """Quote one transaction under the version in force on its date, every figure explained (see `quote`)."""
         try:
             return self._plans[txn.date][txn.partner, txn.contract][1](txn)
+        except PriceRejected:
+            raise
         except Exception:  # no plan yet, or the plan failed: the reference path decides (see _fast)
             return self._plan(txn)[1](txn)
 
@@ -107,6 +112,8 @@ class Quoter:
         try:
             fast_figures(txn)
             fast_quote(txn)
+        except PriceRejected:
+            return plan  # the plan judged the line as the reference path does: calling it again raises
         except Exception:  # noqa: BLE001 - this transaction fails on the plan: the reference path says why
             self.fallbacks += 1
             return reference_plan(self, version)

@@ -17,6 +17,7 @@ from typing import Any
 
 from runtime import ir
 from runtime.decisions import Claim, Deal, Lead, Ownership, Routing, decide, quote, route, settle
+from runtime.decisions.quote import PriceRejected
 from runtime.loaded import LoadedVersion, Runtime
 from runtime.model import Partner, Period, Quote, Statement, Transaction, Volumes
 
@@ -67,7 +68,16 @@ class RouteCase:
     result: Routing
 
 
-Case = QuoteCase | SettleCase | DecideCase | RouteCase
+@dataclass(frozen=True, slots=True)
+class RejectCase:
+    """A transaction the program rejects, and the code it is rejected with (a price rule's `reject`)."""
+
+    transaction: Transaction
+    partners: Mapping[str, Partner]
+    code: str
+
+
+Case = QuoteCase | SettleCase | DecideCase | RouteCase | RejectCase
 
 
 def _default(type_name: str, ruleset: ir.RuleSet, day: datetime.date) -> Any:
@@ -163,6 +173,15 @@ class Cases:
         self.recorded.append(QuoteCase(txn, by_id, dict(volumes or {}), result,
                                        tuple((name, quote_figure(result, name)) for name in shown)))
         return result
+
+    def judge(self, txn: Transaction, partners: Sequence[Partner], shown: Sequence[str]) -> Quote | str:
+        """Quote a transaction a price rule may reject: the quote, or the code it is rejected with."""
+        by_id = {p.id: p for p in partners}
+        try:
+            return self.quote(txn, partners, shown)
+        except PriceRejected as exc:
+            self.recorded.append(RejectCase(txn, by_id, exc.code))
+            return exc.code
 
     def settle(self, txns: Sequence[Transaction], partners: Sequence[Partner], period: Period, partner: str,
                shown: Sequence[str]) -> Statement:

@@ -53,7 +53,8 @@ def runtime(program: str, mode: str, unit: int, model: str, engine: str) -> Runt
     base = ruleset(program)
     versions = tuple(dataclasses.replace(v, hierarchy=dataclasses.replace(v.hierarchy, model=model))
                      if v.hierarchy is not None else v for v in base.versions)
-    return Runtime(dataclasses.replace(base, rounding_mode=mode, rounding_unit=unit, versions=versions), engine)
+    return Runtime(dataclasses.replace(base, rounding=dataclasses.replace(base.rounding, mode=mode, unit=unit),
+                                   versions=versions), engine)
 
 
 @st.composite
