@@ -111,7 +111,7 @@ _CASE = ("name", *_KINDS, "expect", "known_failure")
 _TRANSACTION = ("id", "partner", "date", "list_price", "sell_price", "quantity", "contract", "product", "fields")
 _QUOTE_EXPECT = ("margin", "wholesale", "partner_gross", "list_amount", "sell_amount", "version", "contract",
                  "rates", "lines", "chain", "benefits", "benefit_values", "violations", "next_steps_contain", "error")
-_SETTLE_EXPECT = ("statements", "accepted", "rejected", "rejects", "error")
+_SETTLE_EXPECT = ("statements", "accepted", "rejected", "rejects", "held", "error")
 _STATEMENT = ("totals", "total", "tier", "next_tier", "volumes", "gross_volumes", "transactions")
 _SHARE = ("partner", "level", "margin", "pays", "receives", "keeps")
 _MONEY_VOLUMES = ("sales", "purchases", "list_sales")
@@ -369,7 +369,7 @@ class CaseReader(ValueReader):
 
     def settle_check(self, name: str, node: YNode, key: YScalar) -> list[Check] | None:
         match name:
-            case "accepted" | "rejected":
+            case "accepted" | "rejected" | "held":
                 return self.one((name,), self.integer(node, f"`{name}`"), "count", node)
             case "error":
                 return self.quote_check(name, node, key)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator, Mapping
+from fractions import Fraction
 from typing import Any
 
 from runtime import ir
@@ -84,6 +85,30 @@ def suspect(ruleset: ir.RuleSet) -> str:
         for tier, exprs in by_tier.items():
             if (cond := _any_null(exprs, declared)) is not None:
                 parts.append(f"(p.tier = {_lit(tier)} AND ({cond}))")
+        if parts:
+            arms.append(f"(vidx = {i} AND ({' OR '.join(parts)}))")
+    return " OR ".join(arms) if arms else "false"
+
+
+def price_suspect(ruleset: ir.RuleSet) -> str:
+    """A condition over `t` and `vidx`: a price rule may find a violation (the row engine's quoter judges the row,
+    which it rejects, holds or settles with its flagged violations listed)."""
+    arms: list[str] = []
+    for i, version in enumerate(ruleset.versions):
+        rules = version.price_rules
+        if rules is None:
+            continue
+        parts = []
+        if rules.ceiling == "list_price":
+            parts.append("t.sell_price > t.list_price")
+        if rules.max_discount is not None:
+            if isinstance(rules.max_discount, ir.Const) and isinstance(rules.max_discount.value, int | Fraction):
+                d = Fraction(rules.max_discount.value)
+                parts.append(f"t.sell_price * {d.denominator} < t.list_price * {d.denominator - d.numerator}")
+            else:
+                parts.append("true")  # a discount that depends on the partner or transaction: the quoter reads it
+        if rules.min_fee is not None:
+            parts.append("t.quantity > 0")  # a sale's fee lines are the quoter's to judge
         if parts:
             arms.append(f"(vidx = {i} AND ({' OR '.join(parts)}))")
     return " OR ".join(arms) if arms else "false"
@@ -175,7 +200,8 @@ def check(con: Any, ruleset: ir.RuleSet, period: Period, unique_ids: bool) -> No
         "WHEN p.id IS NULL THEN {'code': 'E511', 'reason': 'unknown partner `' || t.partner || '`', 'field': NULL} "
         "WHEN c.contract IS NULL THEN {'code': 'E512', 'reason': 'unknown contract `' || contract_id || "
         "'` in version ' || v.version, 'field': NULL} "
-        f"WHEN o.partner IS NOT NULL OR {suspect(ruleset)} THEN {{'code': 'ASK', 'reason': NULL, 'field': NULL}} "
+        f"WHEN o.partner IS NOT NULL OR {suspect(ruleset)} OR {price_suspect(ruleset)} "
+        "THEN {'code': 'ASK', 'reason': NULL, 'field': NULL} "
         "END AS v "
         f"FROM (SELECT t.*, {version_index(ruleset)} AS vidx FROM txn t) t LEFT JOIN partners p ON p.id = t.partner "
         "CROSS JOIN LATERAL (SELECT COALESCE(t.contract, p.contract) AS contract_id) "
@@ -184,7 +210,7 @@ def check(con: Any, ruleset: ir.RuleSet, period: Period, unique_ids: bool) -> No
         "LEFT JOIN odd_chains o ON o.o_vidx = t.vidx AND o.partner = t.partner "
         "WHERE NOT (t.date BETWEEN DATE '" + start + "' AND DATE '" + end + "') OR vidx IS NULL OR p.id IS NULL "
         "OR c.contract IS NULL OR o.partner IS NOT NULL" + (" OR true" if unique_ids else "") +
-        f" OR ({suspect(ruleset)})",
+        f" OR ({suspect(ruleset)}) OR ({price_suspect(ruleset)})",
         [ruleset.program_id])
     con.execute("INSERT INTO rej SELECT row, id, v.field, v.code, v.reason FROM checked WHERE v IS NOT NULL AND "
                 "v.code <> 'ASK'")

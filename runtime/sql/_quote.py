@@ -19,6 +19,7 @@ Built as CTEs over `transactions` joined to `partners`, each column a sqlglot ex
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 from sqlglot import exp
 
@@ -174,7 +175,31 @@ def _rates(ruleset: ir.RuleSet, rates: Rates, dialect: str) -> Cte:
     query = exp.select(*columns).from_("q_first")
     if max_depth(ruleset):
         query = query.where(accepted(ruleset))
+    if (priced := priced_out(ruleset)) is not None:
+        query = query.where(exp.Not(this=exp.Paren(this=priced)))
     return "q_rates", query
+
+
+def priced_out(ruleset: ir.RuleSet) -> exp.Expr | None:
+    """Whether a price rule rejects or holds a transaction (`ir.PRICE_CHECKS`): such a row is left out, as the
+    row engine leaves it out of every total (None: no rule of the program can). Rules `_support` refuses
+    (a discount that is not a constant, a minimum fee that rejects or holds) are not here."""
+    arms = []
+    for i, version in enumerate(ruleset.versions):
+        rules = version.price_rules
+        if rules is None:
+            continue
+        parts: list[exp.Expr] = []
+        if rules.ceiling == "list_price" and rules.ceiling_action != "flag":
+            parts.append(exp.GT(this=col("sell_price"), expression=col("list_price")))
+        discount = rules.max_discount
+        if discount is not None and rules.max_discount_action != "flag" and isinstance(discount, ir.Const):
+            d = Fraction(discount.value)
+            parts.append(exp.LT(this=x.mul(col("sell_price"), lit(d.denominator)),
+                                expression=x.mul(col("list_price"), lit(d.denominator - d.numerator))))
+        if parts:
+            arms.append(exp.and_(is_("vidx", i), exp.Paren(this=x.any_of(parts))))
+    return x.any_of(arms) if arms else None
 
 
 def _caps(rates: Rates, dialect: str) -> tuple[list[Cte], str]:

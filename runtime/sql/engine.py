@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from runtime import ir
-from runtime.decisions import Rejected, Settler
+from runtime.decisions import Flagged, Rejected, Settler
 from runtime.decisions.settle import Settlement
 from runtime.io import SettlementWriter
 from runtime.io.readers import parse_transaction
@@ -167,6 +167,7 @@ def settle_files(rt: Runtime, partners: Mapping[str, Partner], period: Period, t
             _run.copy_lines(con, rt.ruleset, partners, _run.csv_line(LINE_COLUMNS), writer.out / _PARTIAL)
             _run.fill_accounts(con, rt.ruleset, settler)
             rejected = _write_rejects(con, writer, on_reject)
+            held = _write_held(con, writer)
         finally:
             con.close()
     except duckdb.Error as exc:
@@ -178,7 +179,8 @@ def settle_files(rt: Runtime, partners: Mapping[str, Partner], period: Period, t
     finally:
         if options.temp_directory is None:
             shutil.rmtree(temp, ignore_errors=True)
-    settler.accepted, settler.rejected, settler.read = accepted, rejected, accepted + rejected
+    settler.accepted, settler.rejected, settler.held = accepted, rejected, held
+    settler.read = accepted + rejected + held
     settlement = settler.finish()
     written = writer.finish(settlement)
     _splice_lines(writer.out)
@@ -198,6 +200,18 @@ def _write_rejects(con: Any, writer: SettlementWriter, on_reject: Callable[[Reje
             if on_reject is not None:
                 on_reject(rejected)
             count += 1
+    return count
+
+
+def _write_held(con: Any, writer: SettlementWriter) -> int:
+    """`held.csv` and `violations.csv`, as the row engine writes them (in row order); the number of held rows."""
+    for row, txn_id, partner, code, kind, reason in con.execute(
+            "SELECT row, id, partner, code, kind, reason FROM flags ORDER BY row, rowid").fetchall():
+        writer.on_violation(Flagged(row, txn_id, partner, code, kind, reason))
+    count = 0
+    for row, txn_id, code, reason in con.execute("SELECT row, id, code, reason FROM held ORDER BY row").fetchall():
+        writer.on_hold(Rejected(row, txn_id, code, reason))
+        count += 1
     return count
 
 

@@ -47,20 +47,52 @@ def ruleset(program: str) -> ir.RuleSet:
     return compile_program(result.programs[0])
 
 
+PriceVariant = tuple[str, str, int | None, str, str, str, str]
+"""Price rules put on every version: ceiling action, discount action, minimum fee and its action, a billed
+amount on each pass-through (none, at cost, 10% above), its markup rule (none, allowed, at most 5%) and action."""
+
+
+def _priced(v: ir.Version, prices: PriceVariant | None) -> ir.Version:
+    if prices is None or v.price_rules is None:
+        return v
+    ceiling, discount, min_fee, min_fee_action, billed, markup, action = prices
+    rules = v.price_rules
+
+    def passed(p: ir.PassThrough) -> ir.PassThrough:
+        if billed == "none":
+            return p
+        amount = p.amount if billed == "cost" else ir.Arith("*", p.amount, ir.Const("percent", Fraction(11, 10)))
+        max_markup = ir.Const("percent", Fraction(5, 100)) if markup == "max" else None
+        return dataclasses.replace(p, billed=amount, markup="allowed" if markup == "allowed" else "none",
+                                   max_markup=max_markup, action=action)
+
+    return dataclasses.replace(v, price_rules=dataclasses.replace(
+        rules, ceiling_action=ceiling, max_discount_action=discount, min_fee=min_fee, min_fee_action=min_fee_action,
+        pass_through=tuple(passed(p) for p in rules.pass_through)))
+
+
 @functools.cache
-def runtime(program: str, mode: str, unit: int, model: str, engine: str) -> Runtime:
-    """The program's rule set with its rounding and hierarchy model replaced."""
+def runtime(program: str, mode: str, unit: int, model: str, engine: str,
+            prices: PriceVariant | None = None) -> Runtime:
+    """The program's rule set with its rounding, hierarchy model and price rules' actions replaced."""
     base = ruleset(program)
-    versions = tuple(dataclasses.replace(v, hierarchy=dataclasses.replace(v.hierarchy, model=model))
-                     if v.hierarchy is not None else v for v in base.versions)
+    versions = tuple(_priced(dataclasses.replace(v, hierarchy=dataclasses.replace(v.hierarchy, model=model))
+                             if v.hierarchy is not None else v, prices) for v in base.versions)
     return Runtime(dataclasses.replace(base, rounding=dataclasses.replace(base.rounding, mode=mode, unit=unit),
                                    versions=versions), engine)
+
+
+ACTIONS = st.sampled_from(ir.PRICE_ACTIONS)
+PRICES: st.SearchStrategy[PriceVariant | None] = st.none() | st.tuples(
+    ACTIONS, ACTIONS, st.sampled_from([None, 1, 50_000, 10**9]), ACTIONS, st.sampled_from(["none", "cost", "above"]),
+    st.sampled_from(["none", "allowed", "max"]), ACTIONS)
 
 
 @st.composite
 def runtimes(draw: st.DrawFn, program: str) -> Runtime:
     return runtime(program, draw(st.sampled_from(sorted(ROUNDING_MODES))), draw(st.sampled_from([1, 10, 100])),
-                   draw(st.sampled_from(["nested", "stacked"])), draw(st.sampled_from(["compiled", "interpreted"])))
+                   draw(st.sampled_from(["nested", "stacked"])), draw(st.sampled_from(["compiled", "interpreted"])),
+                   draw(PRICES))
 
 
 # --- values from the program's declarations -------------------------------------------------------------

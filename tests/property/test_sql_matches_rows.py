@@ -3,11 +3,12 @@ quote line, every statement total and period line.
 
 Programs are drawn here: distributor chains (nested or stacked, two or three levels deep, level
 margins that read the transaction or the partner), contract or level base margins, tier uplifts,
-margin caps, pass-through entries with their fees, solution partners' services, referral fees with
+margin caps, a ceiling and a discount band with any action (reject, flag, hold), pass-through entries
+with their fees, solution partners' services, referral fees with
 and without a cap, retroactive and marginal ladders on every basis, one-off and cumulative bonuses
 with a condition, percent inputs, `round`/`floor`/`ceil`/`clamp`, every rounding mode and unit.
-Transactions include refunds, zero pass-through amounts, contracts named on the row, and partners
-whose chain the row engine rejects.
+Transactions include refunds, zero pass-through amounts, sales above the list price and below the
+discount band, contracts named on the row, and partners whose chain the row engine rejects.
 """
 
 from __future__ import annotations
@@ -67,7 +68,13 @@ def programs(draw: st.DrawFn) -> str:
     for i in range(draw(st.integers(0, 2))):
         fee = draw(st.sampled_from([_pct(draw(pct)), "partner.rate", "min(partner.rate, 10%)"]))
         passes += (f"    - id: pass-{i}\n      amount: {draw(st.sampled_from(_PASS_AMOUNTS))}\n      fee: {fee}\n")
-    rules = f"price_rules:\n{caps}" + (f"  pass_through:\n{passes}" if passes else "") if caps or passes else ""
+    actions = st.sampled_from(["reject", "flag", "hold"])
+    limits = ""
+    if draw(st.booleans()):  # a ceiling and a discount band, each with an action (rows leave out what they hold)
+        limits = (f"  ceiling: {{price: list_price, action: {draw(actions)}}}\n"
+                  f"  max_discount: {{rate: {_pct(draw(st.integers(0, 200)))}, action: {draw(actions)}}}\n")
+    body = caps + limits
+    rules = f"price_rules:\n{body}" + (f"  pass_through:\n{passes}" if passes else "") if body or passes else ""
     services = draw(st.sampled_from(_SERVICES)).replace("quantity_share", "2.5%")
     fee = draw(st.sampled_from(["5%", "¥20,000", "12.5%"]))
     fee_cap = f"    fee_cap: ¥{draw(st.integers(1, 300)) * 1000:,}\n" if draw(st.booleans()) else ""
@@ -170,7 +177,7 @@ def transactions(draw: st.DrawFn) -> list[Transaction]:
     for i in range(draw(st.integers(1, 20))):
         list_price = draw(st.integers(1, 3_000_000))
         quantity = draw(st.integers(-3, 8)) or 1
-        sell = draw(st.integers(list_price * 8 // 10, list_price))
+        sell = draw(st.integers(list_price * 8 // 10, list_price) | st.integers(list_price, list_price + 1_000))
         day = datetime.date(2026, 4, 1) + datetime.timedelta(days=draw(st.integers(0, 364)))
         fields = {"ad_spend": draw(st.sampled_from([0, 0, draw(st.integers(-50_000, 2_000_000))])),
                   "category": draw(st.sampled_from(["small", "large"]))}

@@ -67,7 +67,7 @@ def settle_rows(ruleset: ir.RuleSet, partners: dict[str, Partner], transactions:
     """The row engine on a file, as `ppl settle` runs it, with partners the partners reader would refuse."""
     writer = rio.SettlementWriter(out, ruleset, partners)
     settler = Settler(Runtime(ruleset, "compiled"), partners, PERIOD, on_line=writer.on_line,
-                      on_reject=writer.on_reject)
+                      on_reject=writer.on_reject, on_hold=writer.on_hold, on_violation=writer.on_violation)
     with rio.TransactionReader(transactions, ruleset) as reader:
         rio.feed(settler, reader)
     writer.finish(settler.finish())
@@ -159,3 +159,19 @@ def test_broken_chains_are_judged_by_the_row_engine(fmt: str, tmp_path: Path) ->
               if ",E513," in line]
     for partner in ("orphan", "loop-a", "deep-4", "misplaced"):
         assert any(f"`{partner}`" in line for line in chains), partner
+
+
+def test_price_rules_the_engine_cannot_follow_are_refused_by_name() -> None:
+    # A billed pass-through's line shows the billed amount, and a minimum fee that rejects or holds a sale
+    # is judged on its fee lines: the duckdb engine refuses both (`--engine auto` settles on rows).
+    ruleset = compiled("ad_agency")
+    version = ruleset.versions[-1]
+    assert version.price_rules is not None
+    media = version.price_rules.pass_through[0]
+    rules = replace(version.price_rules, pass_through=(replace(media, billed=media.amount),), min_fee=100,
+                    min_fee_action="hold")
+    changed = replace(ruleset, versions=(*ruleset.versions[:-1], replace(version, price_rules=rules)))
+    reasons = engine.refused(changed)
+    assert any("billed amount of pass-through `media-spend`" in r for r in reasons)
+    assert any("a minimum fee with the action `hold`" in r for r in reasons)
+    assert engine.refused(ruleset) == []  # the example's hold on a deep discount is settled in SQL
