@@ -16,7 +16,7 @@ def check_prices(ctx: Context) -> Iterator[dg.Diagnostic]:
         if rules is None:
             continue
         if rules.ceiling == "none" and rules.ceiling_action is not None:
-            yield dg.error("E382", f"the price rules: an action `{rules.ceiling_action}` on a ceiling of `none`",
+            yield dg.error("E382", f"in the price rules: an action `{rules.ceiling_action}` on a ceiling of `none`",
                            rules.ceiling_span or rules.span,
                            hint="with no ceiling no sale can break it; write `ceiling: none`, or `price: list_price`")
         for p in rules.pass_through:
