@@ -16,7 +16,7 @@ from compiler.passes.dates import check_dates, check_program_overlaps
 from compiler.passes.hierarchy import check_hierarchy
 from compiler.passes.ladders import check_ladders
 from compiler.passes.names import check_names
-from compiler.passes.prices import check_prices
+from compiler.passes.prices import check_catalog, check_prices
 from compiler.passes.reachability import check_reachability
 from compiler.passes.routing import check_routing
 from compiler.passes.types import check_types
@@ -38,6 +38,7 @@ ANALYSE: tuple[Pass, ...] = (
     check_ladders,       # reads constant thresholds and rates, so only once every type is right
     check_hierarchy,
     check_prices,
+    check_catalog,
     check_conflicts,
     check_routing,
     check_reachability,

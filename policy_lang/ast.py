@@ -353,6 +353,35 @@ class PriceRules(Node):
 
 
 @dataclass(frozen=True, slots=True)
+class CatalogPrice(Node):
+    """A SKU's list price from a date on."""
+
+    start: datetime.date
+    list_price: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogItem(Node):
+    """One SKU of the price catalog."""
+
+    sku: Ident
+    title: Text | None
+    category: Ident
+    unit: str
+    list_price: Expr
+    prices: tuple[CatalogPrice, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Catalog(Node):
+    """The SKUs partners sell; its categories are an enumeration (`item.category`)."""
+
+    categories: tuple[Ident, ...]
+    action: str | None  # what a stated list price that disagrees does (None: the default, reject)
+    items: tuple[CatalogItem, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class HierarchyLevel(Node):
     """One level of the distributor hierarchy."""
 
@@ -433,6 +462,7 @@ class Body(Node):
     benefits: tuple[Benefit, ...] | None = None
     price_rules: PriceRules | None = None
     hierarchy: Hierarchy | None = None
+    catalog: Catalog | None = None
     conflicts: Conflicts | None = None
     lead_routing: LeadRouting | None = None
 

@@ -191,6 +191,28 @@ class _Builder:
                               ceiling_action, discount_action, self.expr(min_fee), min_fee_action, span=node.span,
                               ceiling_span=_span(node.get("ceiling")))
 
+    def catalog_price(self, m: YMap) -> ast.CatalogPrice | None:
+        start, price = self.date(m.get("from")), self.expr(m.get("list_price"))
+        if start is None or price is None:
+            return None
+        return ast.CatalogPrice(start, price, span=m.span)
+
+    def catalog_item(self, m: YMap) -> ast.CatalogItem | None:
+        sku, category, price = self.ident(m.get("sku")), self.ident(m.get("category")), self.expr(m.get("list_price"))
+        if sku is None or category is None or price is None:
+            return None
+        return ast.CatalogItem(sku, self.text(m.get("title")), category, self.word(m.get("unit")) or "", price,
+                               self.items(m.get("prices"), self.catalog_price) or (), span=m.span)
+
+    def catalog(self, node: YNode | None) -> ast.Catalog | None:
+        if not isinstance(node, YMap):
+            return None
+        categories = node.get("categories")
+        names = tuple(ast.Ident(str(c.value), span=c.span) for c in categories.items if isinstance(c, YScalar)) \
+            if isinstance(categories, YSeq) else ()
+        return ast.Catalog(names, self.word(node.get("action")), self.items(node.get("items"), self.catalog_item) or (),
+                           span=node.span)
+
     def hierarchy_level(self, m: YMap) -> ast.HierarchyLevel | None:
         level, margin = m.get("level"), self.expr(m.get("margin"))
         if not isinstance(level, YScalar) or margin is None:
@@ -247,6 +269,7 @@ class _Builder:
             benefits=self.items(m.get("benefits"), self.benefit),
             price_rules=self.price_rules(m.get("price_rules")),
             hierarchy=self.hierarchy(m.get("hierarchy")),
+            catalog=self.catalog(m.get("catalog")),
             conflicts=self.conflicts(m.get("conflicts")),
             lead_routing=self.lead_routing(m.get("lead_routing")),
             span=m.span,

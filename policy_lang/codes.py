@@ -120,6 +120,13 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
      "`action`. Remove the action, or set the ceiling to `list_price`."),
     ("E383", "action on a markup that is allowed", "A pass-through allows any markup (`markup: allowed`) and states "
      "an `action`, which can never apply. Remove the action, or limit the markup with `max_markup`."),
+    ("E384", "SKU listed twice", "A catalog lists the same SKU twice, so a transaction naming it would have two list "
+     "prices. List it once; a price that changes on a date goes under the SKU's `prices`."),
+    ("E385", "unknown catalog category", "A catalog item names a category the catalog's `categories` do not list. "
+     "Categories are an enumeration, so that a rule comparing `item.category` with a misspelt category is an error "
+     "too."),
+    ("E386", "catalog prices out of date order", "A SKU's `prices` must be listed in date order, one per date: each "
+     "price applies from its date until the next one."),
     # --- E4xx: dates and effective periods ---
     ("E400", "invalid date", "A date is not a real calendar date in ISO form (YYYY-MM-DD)."),
     ("E401", "period ends before it starts", "`effective_until` is earlier than `effective_from`."),
@@ -157,6 +164,11 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
     ("E553", "pass-through billed above cost", "A pass-through's billed amount is above its cost by more than the "
      "program allows (no markup unless `markup: allowed` or `max_markup`). The default action is `hold`: the line "
      "is kept out of every total and volume and listed in the held rows for review."),
+    ("E554", "list price disagrees with the catalog", "A transaction names a SKU and states a list price other "
+     "than the catalog's on its date. The default action is `reject`; the catalog's `action` may say `flag` or "
+     "`hold`. Leave `list_price` empty to take the catalog's."),
+    ("E555", "unknown SKU", "A transaction names a SKU that the catalog of the version in force on its date does "
+     "not list. The row is rejected."),
     # --- Warnings ---
     ("W301", "declared but never used", "An input field, enumeration, benefit, ladder or bonus is declared but nothing "
      "in the program uses it."),

@@ -282,12 +282,46 @@ class PriceCheck:
 
 
 PRICE_CHECKS: dict[str, PriceCheck] = {c.kind: c for c in (
+    PriceCheck("catalog_price", "E554", "catalog: list price", "reject"),
     PriceCheck("above_list", "E550", "price rules: ceiling", "reject"),
     PriceCheck("below_floor", "E551", "price rules: max discount", "flag"),
     PriceCheck("fee_below_minimum", "E552", "price rules: min fee", "flag"),
     PriceCheck("above_cost", "E553", "pass-through", "hold"),
 )}
 """The kinds of price-rule violation (the one table the quote, the plans, the SQL engine and the guide read)."""
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogItem(Node):
+    """One SKU: its category, unit and list prices by start date (oldest first)."""
+
+    sku: str
+    title: Text
+    category: str
+    unit: str
+    prices: tuple[tuple[datetime.date, int], ...]
+
+    def price_on(self, day: datetime.date) -> int | None:
+        """The list price in force on a day (None before the first)."""
+        found = None
+        for start, price in self.prices:
+            if start <= day:
+                found = price
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class Catalog(Node):
+    """The SKUs a version sells; what a stated list price that disagrees with it does (PRICE_ACTIONS)."""
+
+    categories: tuple[str, ...]
+    action: str
+    items: tuple[CatalogItem, ...]
+
+
+ITEM_FIELDS: dict[str, str] = {"sku": "text", "category": "enum", "unit": "text", "list_price": "money"}
+"""What rules read of a transaction's catalog item (`item.category` …), by name → kind. The runtime carries
+them as the transaction's fields `item.<name>` (see `runtime.catalog`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -355,6 +389,7 @@ class Version(Node):
     hierarchy: Hierarchy | None
     conflicts: Conflicts | None
     lead_routing: LeadRouting | None
+    catalog: Catalog | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -231,6 +231,11 @@ def _version(v: ir.Version) -> dict[str, Any]:
             "at": _loc(v.lead_routing),
             "order": [{"by": k.by, "prefer": _opt(k.prefer), "title": k.title, "at": _loc(k)}
                       for k in v.lead_routing.order]},
+        "catalog": None if v.catalog is None else {
+            "categories": list(v.catalog.categories), "action": v.catalog.action, "at": _loc(v.catalog),
+            "items": [{"sku": i.sku, "title": i.title, "category": i.category, "unit": i.unit,
+                       "prices": [[start.isoformat(), price] for start, price in i.prices], "at": _loc(i)}
+                      for i in v.catalog.items]},
     }
 
 
@@ -317,7 +322,16 @@ def _decode_version(d: dict[str, Any]) -> ir.Version:
             _dopt(route["eligible"]),
             _list(route["order"], lambda k: ir.RoutingKey(k["by"], _dopt(k["prefer"]), k["title"], at=_at(k))),
             route["among_equals"], _dopt(route["skip_when"]), route["new_resellers"], at=_at(route)),
-        at=_at(d))
+        _decode_catalog(d.get("catalog")), at=_at(d))
+
+
+def _decode_catalog(data: dict[str, Any] | None) -> ir.Catalog | None:
+    if data is None:
+        return None
+    return ir.Catalog(tuple(data["categories"]), data["action"], _list(data["items"], lambda i: ir.CatalogItem(
+        i["sku"], i["title"], i["category"], i["unit"],
+        tuple((datetime.date.fromisoformat(start), price) for start, price in i["prices"]), at=_at(i))),
+        at=_at(data))
 
 
 def _decode_rounding(data: dict[str, Any]) -> ir.Rounding:

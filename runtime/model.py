@@ -40,6 +40,7 @@ class Transaction:
     contract: str | None = None  # defaults to the partner's contract
     product: str = ""
     fields: Mapping[str, Any] = field(default_factory=dict)  # declared `transaction.*` inputs
+    sku: str | None = None  # the catalog item sold (its fields join `fields` as `item.*` when quoted)
 
 
 @dataclass(frozen=True, slots=True)

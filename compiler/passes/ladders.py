@@ -62,6 +62,11 @@ def _constants(ctx: Context) -> Iterator[dg.Diagnostic]:
             yield from _exact(contract.fee_cap, f"contract `{contract.id.name}`", "fee cap", ctx, "money")
         if body.price_rules is not None:
             yield from _exact(body.price_rules.min_fee, "the price rules", "minimum fee", ctx, "money")
+        for item in body.catalog.items if body.catalog else ():
+            owner = f"catalog item `{item.sku.name}`"
+            yield from _exact(item.list_price, owner, "list price", ctx, "money")
+            for price in item.prices:
+                yield from _exact(price.list_price, owner, f"list price from {price.start}", ctx, "money")
         for ladder in body.ladders or ():
             owner, unit = f"ladder `{ladder.id.name}`", "count" if ladder.basis == "quantity" else "money"
             for i, step in enumerate(ladder.steps, 1):

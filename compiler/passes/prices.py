@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from compiler.context import Context
 from policy_lang import ast
 from policy_lang import diagnostics as dg
+from policy_lang.suggest import closest
 
 
 def check_prices(ctx: Context) -> Iterator[dg.Diagnostic]:
@@ -44,3 +45,31 @@ def _pass_through(p: ast.PassThrough) -> Iterator[dg.Diagnostic]:
         yield dg.error("E383", f"{owner}: an action `{p.action}` on a markup that is allowed", p.action_span or p.span,
                        hint="with `markup: allowed` no line breaks the rule; remove `action`, or limit the markup "
                        "with `max_markup`")
+
+
+def check_catalog(ctx: Context) -> Iterator[dg.Diagnostic]:
+    """Yield diagnostics for SKUs listed twice, categories the catalog does not declare and price changes out of
+    date order."""
+    for body in ctx.all_bodies():
+        catalog = body.catalog
+        if catalog is None:
+            continue
+        categories = [c.name for c in catalog.categories]
+        seen: dict[str, ast.Ident] = {}
+        for item in catalog.items:
+            first = seen.setdefault(item.sku.name, item.sku)
+            if first is not item.sku:
+                yield dg.error("E384", f"in the catalog: SKU `{item.sku.name}` is listed twice", item.sku.span,
+                               labels=[dg.Label(first.span, "first listed here")] if first.span else (),
+                               hint="list each SKU once; a price that changes on a date goes under its `prices`")
+            if item.category.name not in categories:
+                close = closest(item.category.name, categories)
+                yield dg.error("E385", f"in catalog item `{item.sku.name}`: unknown category `{item.category.name}`",
+                               item.category.span,
+                               hint=f"did you mean `{close}`?" if close else
+                               f"the catalog's categories: {', '.join(f'`{c}`' for c in categories)}")
+            for before, after in zip(item.prices, item.prices[1:], strict=False):
+                if after.start <= before.start:
+                    yield dg.error("E386", f"in catalog item `{item.sku.name}`: the price from {after.start} does not "
+                                   f"come after the price from {before.start}", after.span,
+                                   hint="list a SKU's price changes in date order, one per date")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from runtime.decisions._catalog import catalog_item as catalog_item
 from runtime.decisions.conflicts import Claim as Claim
 from runtime.decisions.conflicts import Deal as Deal
 from runtime.decisions.conflicts import Ownership as Ownership

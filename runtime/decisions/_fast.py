@@ -148,28 +148,35 @@ class _Builder(PlanCode):
         self.plain("vp = ()")
         self.explain("vx = ()")
         rules = self.version.rules.price_rules
-        if rules is not None:
+        if rules is not None or self.version.rules.catalog is not None:
             self.violations(rules)
         return "bp", "bx", "vp", "vx"
 
-    def violations(self, rules: ir.PriceRules) -> None:
+    def violations(self, rules: ir.PriceRules | None) -> None:
         """The price rules' checks, as `_Quoting.find_violations`: a `reject` raises, `hold` is always listed,
         `flag` when the quoter keeps violations; the maximum discount is read all the same."""
         keep, slots = self.quoter.violations, self.seller_slots
 
-        def judged(kind: str, action: str, message: str, at: ir.Loc | None, first: bool) -> None:
+        def judged(kind: str, action: str, message: str, at: ir.Loc | None) -> None:
             check = ir.PRICE_CHECKS[kind]
             if action == "reject":
                 self.emit(f"raise PR({self.s(check.code)}, {message}, {self.s(at)})", 3)
                 return
-            self.plain(f"vp {'=' if first else '+='} ({self.s(kind)},)", 3)
-            self.explain(f"vx {'=' if first else '+='} (Violation({self.s(kind)}, {message}, {self.s(check.rule)}, "
+            self.plain(f"vp += ({self.s(kind)},)", 3)
+            self.explain(f"vx += (Violation({self.s(kind)}, {message}, {self.s(check.rule)}, "
                          f"{self.s(at)}, {self.s(action)}, {self.s(check.code)}),)", 3)
 
+        catalog = self.version.rules.catalog
+        if catalog is not None and (keep or catalog.action != "flag"):
+            self.emit("ic_ = txn.fields.get('item.list_price')")
+            self.emit("if ic_ is not None and lp != ic_:")
+            judged("catalog_price", catalog.action, "CM(txn, ic_, money)", catalog.at)
+        if rules is None:
+            return
         if rules.ceiling == "list_price" and (keep or rules.ceiling_action != "flag"):
             self.emit("if sp > lp:")
             judged("above_list", rules.ceiling_action, "'sell price ' + money(sp) + ' is above the list price ' + "
-                   "money(lp)", rules.at, True)
+                   "money(lp)", rules.at)
         if "price:max_discount" in slots:
             discount = self.slot("ds", self.seller, slots, "price:max_discount")
             if keep or rules.max_discount_action != "flag":
@@ -182,7 +189,7 @@ class _Builder(PlanCode):
                     self.emit(f"d_ = F({discount})")
                     self.emit("if sp * d_.denominator < lp * (d_.denominator - d_.numerator):")
                 judged("below_floor", rules.max_discount_action, "'sell price ' + money(sp) + ' is below the floor ' "
-                       "+ money(lp * (1 - d_)) + ' (list less ' + rate(d_) + ')'", at, False)
+                       "+ money(lp * (1 - d_)) + ' (list less ' + rate(d_) + ')'", at)
         if self.late_checks(rules):
             self.emit(f"vl_ = LV({self.s(rules)}, qty, fl_, mk_, money, {self.s(keep)})")
             self.emit("if vl_:")

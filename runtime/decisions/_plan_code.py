@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from runtime import ir
 from runtime.decisions._pricing import PriceRejected, _fraction
-from runtime.decisions._quoting import late_violations
+from runtime.decisions._quoting import catalog_message, late_violations
 from runtime.decisions._rounding import round_amount, round_ratio, round_times
 from runtime.decisions._slots import PartnerSlots
 from runtime.engine import compile_entry
@@ -204,7 +204,7 @@ class PlanCode:
         unit, mode, ruleset = self.unit, self.mode, self.ruleset
         return {**self.inline_helpers, "F": _fraction, "ZERO": Fraction(0), "QF": _tuple_new_figures, "Quote": Quote,
                 "Line": Line, "Share": Share, "Figure": Figure, "Violation": Violation, "rate": format_rate,
-                "PR": PriceRejected, "LV": late_violations,
+                "PR": PriceRejected, "LV": late_violations, "CM": catalog_message,
                 "RR": lambda n, d: round_ratio(n, d, unit, mode),
                 "RA": lambda value: round_amount(value, unit, mode),
                 "RT": lambda amount, rate: round_times(amount, rate, unit, mode),

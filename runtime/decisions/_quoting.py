@@ -228,14 +228,19 @@ class _Quoting:
             QuoteError: a violation whose action is `reject` (the first one found).
         """
         rules = self.rules.price_rules
-        if rules is None:
-            return ()
         txn = self.txn
         found: list[Violation] = []
         keep = self.quoter.violations
 
         def judge(kind: str, action: str, message: str, at: ir.Loc | None) -> None:
             judge_violation(found, keep, kind, action, message, at)
+
+        catalog = self.rules.catalog
+        if catalog is not None and (listed := txn.fields.get("item.list_price")) is not None and \
+                txn.list_price != listed:
+            judge("catalog_price", catalog.action, catalog_message(txn, listed, self.money), catalog.at)
+        if rules is None:
+            return tuple(found)
 
         if rules.ceiling == "list_price" and txn.sell_price > txn.list_price:
             judge("above_list", rules.ceiling_action, f"sell price {self.money(txn.sell_price)} is above the list "
@@ -251,6 +256,11 @@ class _Quoting:
         fees = [(line.label, line.amount) for line in lines if line.kind in ("fee", "referral_fee")]
         found.extend(late_violations(rules, txn.quantity, fees, self.markups, self.money, keep))
         return tuple(found)
+
+
+def catalog_message(txn: Transaction, listed: int, money: Callable[[int | Fraction], str]) -> str:
+    """Why a stated list price is a violation of the catalog (`catalog_price`)."""
+    return f"list price {money(txn.list_price)} of SKU `{txn.sku}` is not the catalog's {money(listed)}"
 
 
 def judge_violation(found: list[Violation], keep: bool, kind: str, action: str, message: str, at: ir.Loc | None,
