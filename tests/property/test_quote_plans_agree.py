@@ -47,15 +47,31 @@ def ruleset(program: str) -> ir.RuleSet:
     return compile_program(result.programs[0])
 
 
-PriceVariant = tuple[str, str, int | None, str, str, str, str]
+SKUS = ("A-1", "B-2", "C-3")
+
+
+def _catalog(action: str, start: datetime.date) -> ir.Catalog:
+    """Three SKUs in two categories, one with a price change; a stated list price that disagrees does `action`."""
+    return ir.Catalog(("plan", "hardware"), action, (
+        ir.CatalogItem("A-1", {}, "plan", "seat", ((start, 15),)),
+        ir.CatalogItem("B-2", {}, "hardware", "device", ((start, 99_995), (datetime.date(2026, 10, 1), 1_234_567))),
+        ir.CatalogItem("C-3", {}, "plan", "seat", ((start, 0),))))
+
+
+PriceVariant = tuple[str, str, int | None, str, str, str, str, str | None]
 """Price rules put on every version: ceiling action, discount action, minimum fee and its action, a billed
-amount on each pass-through (none, at cost, 10% above), its markup rule (none, allowed, at most 5%) and action."""
+amount on each pass-through (none, at cost, 10% above), its markup rule (none, allowed, at most 5%) and action,
+and a catalog (None: none) with the action of a list price that disagrees with it."""
 
 
 def _priced(v: ir.Version, prices: PriceVariant | None) -> ir.Version:
-    if prices is None or v.price_rules is None:
+    if prices is None:
         return v
-    ceiling, discount, min_fee, min_fee_action, billed, markup, action = prices
+    ceiling, discount, min_fee, min_fee_action, billed, markup, action, catalog = prices
+    if catalog is not None:
+        v = dataclasses.replace(v, catalog=_catalog(catalog, v.effective_from))
+    if v.price_rules is None:
+        return v
     rules = v.price_rules
 
     def passed(p: ir.PassThrough) -> ir.PassThrough:
@@ -85,7 +101,7 @@ def runtime(program: str, mode: str, unit: int, model: str, engine: str,
 ACTIONS = st.sampled_from(ir.PRICE_ACTIONS)
 PRICES: st.SearchStrategy[PriceVariant | None] = st.none() | st.tuples(
     ACTIONS, ACTIONS, st.sampled_from([None, 1, 50_000, 10**9]), ACTIONS, st.sampled_from(["none", "cost", "above"]),
-    st.sampled_from(["none", "allowed", "max"]), ACTIONS)
+    st.sampled_from(["none", "allowed", "max"]), ACTIONS, st.none() | ACTIONS)
 
 
 @st.composite
@@ -212,8 +228,9 @@ def transactions(draw: st.DrawFn, rules: ir.RuleSet, partners: dict[str, Partner
     product = draw(st.sampled_from(["", "licence", "reserved", "spare_parts"]))
     inside = st.dates(rules.versions[0].effective_from, datetime.date(2027, 12, 31))
     day = draw(inside | inside | st.sampled_from(_days(rules)))
+    sku = draw(st.sampled_from([None, None, *SKUS, "Z-9"]))  # with a catalog: its SKUs and an unknown one
     return Transaction(f"t{n}", day, seller, list_price, sell_price, quantity,
-                       contract, product, draw(fields_of(rules, "transaction")))
+                       contract, product, draw(fields_of(rules, "transaction")), sku)
 
 
 @st.composite
