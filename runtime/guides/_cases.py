@@ -138,11 +138,22 @@ class Cases:
 
     def sale(self, partner: str, list_price: int, sell_price: int | None = None, quantity: int = 1,
              contract: str | None = None, day: datetime.date | None = None, **values: Any) -> Transaction:
-        """A sample sale, on the version's first day unless another day is given."""
+        """A sample sale, on the version's first day unless another day is given.
+
+        With a catalog, the sale is of the catalog's first item (its SKU, category and unit; `item.category`
+        may be given), at the example's list price rather than the item's.
+        """
         self._count += 1
+        fields = self.fields("transaction", **{k: v for k, v in values.items() if not k.startswith("item.")})
+        catalog = self.version.catalog
+        if catalog is not None and catalog.items:
+            first = catalog.items[0]
+            category = values.get("item.category", first.category)
+            item = next((i for i in catalog.items if i.category == category), first)
+            fields = {**fields, "item.sku": item.sku, "item.category": item.category, "item.unit": item.unit}
         return Transaction(f"example-{self._count}", day or self.day, partner, list_price,
                            list_price if sell_price is None else sell_price, quantity, contract,
-                           "", self.fields("transaction", **values))
+                           "", fields)
 
     def loaded(self, version: ir.Version | None = None) -> LoadedVersion:
         """The runtime's entry functions of a version."""

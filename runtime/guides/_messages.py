@@ -162,6 +162,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "col.value": ("Value", "金額"),
     "benefits.examples": ("Benefits the engine lists on a quote for a partner under {who}: {list}.",
                           "{who}の見積にエンジンが表示する特典：{list}"),
+    # --- price catalog ----------------------------------------------------------------------------
+    "catalog": ("Price catalog", "価格表"),
+    "catalog.intro": ("A sale may name only the SKU and the quantity: the list price is the catalog's on the sale's "
+                      "date, and without a sell price you sold at the list price.",
+                      "販売はSKUと数量だけで記録できます。定価は販売日時点の価格表の価格で、販売価格の記載がなければ定価で"
+                      "販売したものとします。"),
+    "catalog.price_from": ("{price} from {day}", "{day}から{price}"),
+    "catalog.disagree": ("A sale that states a list price other than the catalog's is {action}; a SKU the catalog "
+                         "does not list is rejected.",
+                         "価格表と異なる定価を記載した販売は{action}。価格表にないSKUの販売は却下されます。"),
+    "col.sku": ("SKU", "SKU"),
+    "col.item": ("Item", "品目"),
+    "col.category": ("Category", "区分"),
+    "col.unit": ("Unit", "単位"),
+    "col.list_price": ("List price", "定価"),
     # --- price rules ------------------------------------------------------------------------------
     "prices": ("Price rules", "価格ルール"),
     "price.ceiling": ("You may not sell above the list price: a sale above it is {action}.",

@@ -141,6 +141,25 @@ def _benefits(ctx: Context) -> Section:
 # --- price rules ------------------------------------------------------------------------------------
 
 
+def catalog(ctx: Context) -> Section | None:
+    """The price catalog: each SKU with its category, unit and list prices by date, and what a disagreeing price
+    does."""
+    found = ctx.version.catalog
+    if found is None:
+        return None
+    say = ctx.say
+    rows = []
+    for item in found.items:
+        prices = ctx.listing([say("catalog.price_from", price=ctx.money(price), day=rich(ctx.fmt.date(start)))
+                              for start, price in item.prices])
+        rows.append((rich(code(item.sku)), ctx.text(item.title, item.sku), rich(code(item.category)),
+                     rich(item.unit or "—"), prices))
+    headers = (say("col.sku"), say("col.item"), say("col.category"), say("col.unit"), say("col.list_price"))
+    blocks: list[Block] = [Para(say("catalog.intro")), Table(headers, tuple(rows), (), "ppl-catalog"),
+                           Para(say("catalog.disagree", action=rich(say.word(f"action.{found.action}"))))]
+    return Section("catalog", say("catalog"), tuple(blocks))
+
+
 def prices(ctx: Context) -> Section | None:
     """Ceiling, discretion, channel limit, margin caps and pass-through costs, with examples."""
     rules = ctx.version.price_rules
