@@ -20,7 +20,7 @@ from policy_lang.yaml_loader import YMap, YNode, YScalar, YSeq
 from ppl._program_tests.values import TIMESTAMP_EXAMPLE, ValueReader
 from runtime import io as rio
 from runtime import ir
-from runtime.decisions import Claim, Deal, Lead
+from runtime.decisions import Claim, Deal, Lead, catalog_item
 from runtime.model import Partner, Period, Transaction, Volumes
 
 LINE_KINDS = ("margin", "pass_through", "fee", "services", "referral_fee", "ladder", "ladder_clawback", "bonus",
@@ -108,7 +108,8 @@ class TestFile:
 _PARTNER = ("id", "contract", "tier", "level", "parent", "fields")
 _KINDS = ("quote", "settle", "conflict", "route", "new_reseller")
 _CASE = ("name", *_KINDS, "expect", "known_failure")
-_TRANSACTION = ("id", "partner", "date", "list_price", "sell_price", "quantity", "contract", "product", "fields")
+_TRANSACTION = ("id", "partner", "date", "list_price", "sell_price", "quantity", "contract", "product", "sku",
+                "fields")
 _QUOTE_EXPECT = ("margin", "wholesale", "partner_gross", "list_amount", "sell_amount", "version", "contract",
                  "rates", "lines", "chain", "benefits", "benefit_values", "violations", "next_steps_contain", "error")
 _SETTLE_EXPECT = ("statements", "accepted", "rejected", "rejects", "held", "error")
@@ -155,12 +156,18 @@ class CaseReader(ValueReader):
         return Partner(pid, contract, tier, level, parent, fields) if ok else None
 
     def transaction(self, node: YNode, default_id: str) -> Transaction | None:
-        keys = self.mapping(node, "a transaction", _TRANSACTION, ("partner", "date", "list_price"))
+        keys = self.mapping(node, "a transaction", _TRANSACTION, ("partner", "date"))
         if keys is None:
             return None
         tid = self.text(keys["id"], "`id`") if "id" in keys else default_id
         partner, day = self.text(keys["partner"], "`partner`"), self.date(keys["date"], "`date`")
-        list_price = self.price(keys["list_price"], "`list_price`")
+        sku = self.text(keys["sku"], "`sku`") if "sku" in keys else None
+        if "list_price" not in keys and sku is None:
+            self.error("E202", "a transaction has no `list_price`", node)
+            return None
+        # A transaction that names only its SKU is at the catalog's list price on its date, as a file row is.
+        list_price = self.price(keys["list_price"], "`list_price`") if "list_price" in keys else \
+            self.catalog_price(sku or "", day)
         sell_price = self.price(keys["sell_price"], "`sell_price`") if "sell_price" in keys else list_price
         quantity = self.integer(keys["quantity"], "`quantity`") if "quantity" in keys else 1
         contract = self.text(keys["contract"], "`contract`") if "contract" in keys else None
@@ -169,7 +176,13 @@ class CaseReader(ValueReader):
         if tid is None or partner is None or day is None or list_price is None or sell_price is None \
                 or quantity is None or product is None:
             return None
-        return Transaction(tid, day, partner, list_price, sell_price, quantity, contract, product, fields)
+        return Transaction(tid, day, partner, list_price, sell_price, quantity, contract, product, fields, sku)
+
+    def catalog_price(self, sku: str, day: datetime.date | None) -> int:
+        version = self.ruleset.version_on(day) if day is not None else None
+        item = catalog_item(version, sku) if version is not None else None
+        price = item.price_on(day) if item is not None and day is not None else None
+        return price if price is not None else 0
 
     def price(self, node: YNode, what: str) -> int | None:
         amount = self.money(node, what)

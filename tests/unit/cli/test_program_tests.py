@@ -533,3 +533,66 @@ cases:
 """
     status, out, err = run([str(write(tmp_path, body, program=PROGRAMS / "ad_agency.yaml"))], capsys)
     assert (status, err) == (0, ""), out + err
+
+
+CATALOG_PROGRAM = """\
+ppl: 1
+program:
+  id: catalog-test
+  title: Catalog test
+  version: "2026.04"
+  effective_from: 2026-04-01
+  currency: JPY
+  rounding: {mode: down}
+contracts:
+  - id: reseller
+    kind: distributor
+    margin: 20%
+catalog:
+  categories: [plan, hardware]
+  items:
+    - sku: CN-BIZ
+      category: plan
+      list_price: ¥120,000
+      prices:
+        - {from: 2026-10-01, list_price: ¥132000}
+    - sku: CN-PEN
+      category: hardware
+      list_price: ¥20,000
+price_rules:
+  margin_caps:
+    - id: hardware-cap
+      when: item.category == hardware
+      cap: 8%
+"""
+
+
+def test_a_case_may_name_only_the_sku(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    program = tmp_path / "catalog.yaml"
+    program.write_text(CATALOG_PROGRAM, encoding="utf-8")
+    body = """\
+partners:
+  - {id: r, contract: reseller}
+cases:
+  # ¥132,000 from 2026-10-01, 20%: wholesale ¥105,600
+  - name: a plan at its October price
+    quote:
+      transaction: {partner: r, date: 2026-10-15, sku: CN-BIZ}
+    expect: {wholesale: ¥105600}
+  # a pen is hardware: 8% of ¥20,000 → wholesale ¥18,400
+  - name: a pen under the hardware cap
+    quote:
+      transaction: {partner: r, date: 2026-06-01, sku: CN-PEN}
+    expect: {wholesale: ¥18400}
+  - name: the June price in October disagrees with the catalog
+    quote:
+      transaction: {partner: r, date: 2026-10-15, sku: CN-BIZ, list_price: ¥120000}
+    expect: {error: E554}
+  - name: an unknown SKU
+    quote:
+      transaction: {partner: r, date: 2026-06-01, sku: CN-NOPE}
+    expect: {error: E555}
+"""
+    status, out, err = run([str(write(tmp_path, body, "catalog.tests.yaml", program))], capsys)
+    assert status == 0, out + err
+    assert "4 cases: 4 passed" in out
