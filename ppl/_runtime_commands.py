@@ -35,7 +35,7 @@ REJECT_TITLES = {**rio.CODES, "E500": "missing field (read by a rule)", "E501": 
                  "E502": "bad value (in a rule)", "E510": "no version in force", "E511": "unknown partner",
                  "E512": "unknown contract", "E513": "bad distributor chain", "E514": "outside the period",
                  "E550": "above the list price", "E551": "below the discount floor", "E552": "fee below the minimum",
-                 "E553": "billed above cost"}
+                 "E553": "billed above cost", "E554": "list price not the catalog's", "E555": "unknown SKU"}
 """Titles of the codes a settlement rejects rows with: the readers' and the decisions'."""
 
 

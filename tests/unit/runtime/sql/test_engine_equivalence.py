@@ -175,3 +175,12 @@ def test_price_rules_the_engine_cannot_follow_are_refused_by_name() -> None:
     assert any("billed amount of pass-through `media-spend`" in r for r in reasons)
     assert any("a minimum fee with the action `hold`" in r for r in reasons)
     assert engine.refused(ruleset) == []  # the example's hold on a deep discount is settled in SQL
+
+
+def test_a_price_catalog_is_refused_by_name() -> None:
+    # Rows naming a SKU take their list price and item from the catalog on rows: the duckdb engine refuses it.
+    ruleset = compiled("saas_reseller")
+    catalog = ir.Catalog(("plan",), "reject", (ir.CatalogItem("CN-BIZ", {}, "plan", "seat",
+                                                             ((ruleset.versions[0].effective_from, 120_000),)),))
+    changed = replace(ruleset, versions=tuple(replace(v, catalog=catalog) for v in ruleset.versions))
+    assert any("the price catalog" in r for r in engine.refused(changed))
