@@ -112,6 +112,7 @@ def check(paths: Iterable[str], stdin: bytes | None = None) -> CheckResult:
             name = os.path.relpath(path) if not os.path.isabs(path) else path
             loaded = load_program(path, name)
         sources[name] = loaded.source
+        sources.update((included.name, included) for included in loaded.includes)
         found.extend(loaded.diagnostics)
         if loaded.program is not None:
             programs.append(loaded.program)

@@ -127,6 +127,9 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
      "too."),
     ("E386", "catalog prices out of date order", "A SKU's `prices` must be listed in date order, one per date: each "
      "price applies from its date until the next one."),
+    ("E387", "cannot read the catalog file", "`catalog: {file: …}` names a file that cannot be read. The file is "
+     "read relative to the folder of the program file, and holds the catalog's `categories`, `items` and "
+     "`action`."),
     # --- E4xx: dates and effective periods ---
     ("E400", "invalid date", "A date is not a real calendar date in ISO form (YYYY-MM-DD)."),
     ("E401", "period ends before it starts", "`effective_until` is earlier than `effective_from`."),

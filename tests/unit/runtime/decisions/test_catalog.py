@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from decision_helpers import HEADER as HEADER_TEXT
 from decision_helpers import partners, sale
 from test_quote_plans import planned, quoted, quoters
 
@@ -114,3 +115,28 @@ def test_a_row_may_name_only_its_sku_and_quantity(make: Callable[..., Runtime], 
     with pytest.raises(QuoteError) as exc:
         quoted(rt, PEOPLE, txns[2])  # type: ignore[arg-type]
     assert exc.value.code == "E555"
+
+
+def test_a_catalog_file_is_read_beside_the_program(tmp_path: Path) -> None:
+    from compiler.lower import compile_program
+    from compiler.pipeline import check
+
+    folder = tmp_path / "programs"
+    folder.mkdir()
+    body = CATALOG.split("catalog:\n")[1].split("price_rules:\n")[0]
+    (folder / "items.yaml").write_text("\n".join(line[2:] for line in body.splitlines()) + "\n", encoding="utf-8")
+    text = (HEADER_TEXT + CATALOG.split("catalog:\n")[0] + "catalog: {file: items.yaml}\nprice_rules:\n"
+            + CATALOG.split("price_rules:\n")[1])
+    (folder / "program.yaml").write_text(text, encoding="utf-8")
+    result = check([str(folder / "program.yaml")])
+    assert not result.diagnostics and len(result.programs) == 1
+    version = compile_program(result.programs[0]).versions[0]
+    assert version.catalog is not None
+    assert [(i.sku, i.category, i.prices[-1][1]) for i in version.catalog.items] == [
+        ("CN-BIZ", "plan", 132_000), ("CN-PEN", "hardware", 20_000)]
+    # An error in the catalog file is reported in that file.
+    (folder / "items.yaml").write_text("categories: [plan, hardware]\nitems:\n"
+                                       "  - {sku: X, category: plna, list_price: 1}\n", encoding="utf-8")
+    found = check([str(folder / "program.yaml")]).diagnostics
+    assert [(d.code, d.span.file.endswith("items.yaml") if d.span else None, d.span.line if d.span else None)
+            for d in found] == [("E385", True, 3)]
