@@ -129,6 +129,14 @@ def parse_transaction(values: Mapping[str, Any], ruleset: ir.RuleSet, row: int =
     return Transaction(txn_id, date, partner, list_price, sell_price, quantity, contract, product, fields, sku)
 
 
+def required_columns(ruleset: ir.RuleSet) -> tuple[str, ...]:
+    """The columns a transactions file must have: with a catalog, a file may name SKUs instead of stating prices,
+    so `list_price` and `sell_price` may be absent."""
+    if not any(v.catalog for v in ruleset.versions):
+        return REQUIRED_TRANSACTION_COLUMNS
+    return tuple(c for c in REQUIRED_TRANSACTION_COLUMNS if c not in ("list_price", "sell_price"))
+
+
 def _catalog_price(ruleset: ir.RuleSet, sku: str, day: datetime.date) -> int:
     """The catalog's list price of a SKU on a day (0 when there is none: the quote rejects the SKU, E555)."""
     version = ruleset.version_on(day)
@@ -148,10 +156,7 @@ class TransactionReader:
 
     def __init__(self, path: str | Path, ruleset: ir.RuleSet) -> None:
         self.ruleset = ruleset
-        # With a catalog, a file may name SKUs instead of stating prices: `list_price` and `sell_price` may be absent.
-        required = REQUIRED_TRANSACTION_COLUMNS if not any(v.catalog for v in ruleset.versions) else tuple(
-            c for c in REQUIRED_TRANSACTION_COLUMNS if c not in ("list_price", "sell_price"))
-        self._file = RecordFile(path, required)
+        self._file = RecordFile(path, required_columns(ruleset))
         self.path = self._file.path
         self.size = self._file.size
 

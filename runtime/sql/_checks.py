@@ -47,6 +47,8 @@ def fields_of(node: object) -> Iterator[ir.Field]:
 def _column(field: ir.Field, declared: set[tuple[str, str]]) -> str | None:
     """The column that is NULL when the row lacks the field (None: never lacking)."""
     key = (field.scope, field.name)
+    if field.scope == "transaction" and field.name.startswith("item."):
+        return "t.sku"  # a row that names no SKU has no item (the row engine rejects it, E500)
     if key in _NULLABLE_BUILTIN:
         return _NULLABLE_BUILTIN[key]
     if key in declared:
@@ -96,9 +98,13 @@ def price_suspect(ruleset: ir.RuleSet) -> str:
     arms: list[str] = []
     for i, version in enumerate(ruleset.versions):
         rules = version.price_rules
-        if rules is None:
-            continue
         parts = []
+        if version.catalog is not None:
+            parts.append("t.sku IS NOT NULL")  # an unknown SKU, a list price other than the catalog's
+        if rules is None:
+            if parts:
+                arms.append(f"(vidx = {i} AND ({' OR '.join(parts)}))")
+            continue
         if rules.ceiling == "list_price":
             parts.append("t.sell_price > t.list_price")
         if rules.max_discount is not None:

@@ -97,6 +97,17 @@ def _input(ruleset: ir.RuleSet, dialect: str, where: exp.Expr | None, carry: tup
                 columns.append(exp.alias_(value, f"c{j}_{name}"))
     query = exp.select(*columns).from_(exp.alias_(exp.to_table("transactions"), "t")).join(
         exp.alias_(exp.to_table("partners"), "p"), on=exp.EQ(this=col("id", "p"), expression=col("partner", "t")))
+    if (items := _catalog(ruleset, dialect)) is not None:
+        ctes.append(("q_catalog", items))
+        day = col("date", "t")
+        on = exp.and_(exp.EQ(this=col("c_sku", "ci"), expression=col("sku", "t")),
+                      exp.EQ(this=col("c_vidx", "ci"), expression=version_index(ruleset)),
+                      exp.GTE(this=day, expression=col("c_from", "ci")),
+                      exp.Paren(this=exp.or_(is_null(col("c_until", "ci")),
+                                             exp.LT(this=day.copy(), expression=col("c_until", "ci")))))
+        query = query.join(exp.alias_(exp.to_table("q_catalog"), "ci"), on=on, join_type="left")
+        query = query.select(col("sku", "t"), *(exp.alias_(col(f"c_{name}", "ci"), f"i_{name}")
+                                                for name in ("sku", "category", "unit", "list_price")))
     if depth:
         query = query.join(exp.alias_(exp.to_table("q_chains"), "ch"),
                            on=exp.EQ(this=col("id", "ch"), expression=col("partner", "t")))
@@ -180,6 +191,27 @@ def _rates(ruleset: ir.RuleSet, rates: Rates, dialect: str) -> Cte:
     return "q_rates", query
 
 
+def _catalog(ruleset: ir.RuleSet, dialect: str) -> exp.Select | None:
+    """`q_catalog`: each version's SKUs, one row per price (from, until: the next price's start), or None."""
+    rows: list[exp.Select] = []
+    for i, version in enumerate(ruleset.versions):
+        for item in version.catalog.items if version.catalog is not None else ():
+            for k, (start, price) in enumerate(item.prices):
+                until = item.prices[k + 1][0] if k + 1 < len(item.prices) else None
+                rows.append(exp.select(
+                    exp.alias_(lit(i), "c_vidx"), exp.alias_(x.text(item.sku), "c_sku"),
+                    exp.alias_(x.date(start.isoformat()), "c_from"),
+                    exp.alias_(x.date(until.isoformat()) if until else exp.cast(exp.Null(), "DATE"), "c_until"),
+                    exp.alias_(x.text(item.category), "c_category"), exp.alias_(x.text(item.unit), "c_unit"),
+                    exp.alias_(x.typed(price, dialect), "c_list_price")))
+    if not rows:
+        return None
+    query: exp.Expr = rows[0]
+    for row in rows[1:]:
+        query = exp.union(query, row, distinct=False)
+    return exp.select(exp.Star()).from_(exp.Subquery(this=query, alias=exp.TableAlias(this=exp.to_identifier("c"))))
+
+
 def priced_out(ruleset: ir.RuleSet) -> exp.Expr | None:
     """Whether a price rule rejects or holds a transaction (`ir.PRICE_CHECKS`): such a row is left out, as the
     row engine leaves it out of every total (None: no rule of the program can). Rules `_support` refuses
@@ -187,9 +219,18 @@ def priced_out(ruleset: ir.RuleSet) -> exp.Expr | None:
     arms = []
     for i, version in enumerate(ruleset.versions):
         rules = version.price_rules
-        if rules is None:
-            continue
         parts: list[exp.Expr] = []
+        if version.catalog is not None:
+            # An unknown SKU is rejected (E555); a list price other than the catalog's, unless flagged (E554).
+            named = exp.Not(this=is_null(col("sku")))
+            wrong = is_null(col("i_list_price"))
+            if version.catalog.action != "flag":
+                wrong = exp.or_(wrong, exp.NEQ(this=col("list_price"), expression=col("i_list_price")))
+            parts.append(exp.and_(named, exp.Paren(this=wrong)))
+        if rules is None:
+            if parts:
+                arms.append(exp.and_(is_("vidx", i), exp.Paren(this=x.any_of(parts))))
+            continue
         if rules.ceiling == "list_price" and rules.ceiling_action != "flag":
             parts.append(exp.GT(this=col("sell_price"), expression=col("list_price")))
         discount = rules.max_discount

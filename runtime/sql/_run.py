@@ -49,15 +49,18 @@ def ask_quoter(con: Any, ruleset: ir.RuleSet, settler: Settler) -> None:
     names = ", ".join(f"t.{_q(n)}" for n, _ in cols)
     cursor = con.execute(f"SELECT {names} FROM txn t SEMI JOIN ask USING (row) ORDER BY t.row")
     kinds = {d.name: d.type for d in ruleset.inputs if d.scope == "transaction"}
+    catalog = any(v.catalog for v in ruleset.versions)  # then the last column is the SKU
+    declared = cols[9:-1] if catalog else cols[9:]
     failed: list[tuple[int, str, str, str]] = []
     held: list[tuple[int, str, str, str]] = []
     flags: list[tuple[int, str, str, str, str, str]] = []
     while batch := cursor.fetchmany(4096):
         for row, txn_id, date, partner, contract, product, list_price, sell_price, quantity, *values in batch:
-            fields = {name: _runtime_value(v, kinds[name]) for (name, _), v in zip(cols[9:], values, strict=True)
+            sku = values.pop() if catalog else None
+            fields = {name: _runtime_value(v, kinds[name]) for (name, _), v in zip(declared, values, strict=True)
                       if v is not None}
             txn = Transaction(txn_id, date, partner, int(list_price), int(sell_price), int(quantity), contract,
-                              product, fields)
+                              product, fields, sku)
             try:
                 violations = settler.quoter.quote(txn).violations
             except (QuoteError, EvaluationError) as exc:
@@ -100,6 +103,7 @@ def quote(con: Any, ruleset: ir.RuleSet) -> int:
     import duckdb
 
     declared = "".join(f", {_q(d.name)}" for d in ruleset.inputs if d.scope == "transaction")
+    declared += ", sku" if any(v.catalog for v in ruleset.versions) else ""
     con.execute("CREATE OR REPLACE TEMP VIEW transactions AS SELECT row, id, date, partner, contract, product, "
                 f"list_price, sell_price, quantity{declared} FROM txn ANTI JOIN rej USING (row) "
                 "ANTI JOIN held USING (row)")

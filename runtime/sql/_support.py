@@ -25,8 +25,6 @@ def check_structure(ruleset: ir.RuleSet) -> list[str]:
         hierarchy = version.hierarchy
         if hierarchy is not None and hierarchy.model not in ("nested", "stacked"):
             reasons.append(f"{where}: the hierarchy model `{hierarchy.model}`{_at(hierarchy)}")
-        if version.catalog is not None:
-            reasons.append(f"{where}: the price catalog{_at(version.catalog)} (rows naming a SKU are settled on rows)")
         rules = version.price_rules
         if rules is not None and rules.max_discount is not None and rules.max_discount_action != "flag" and \
                 not isinstance(rules.max_discount, ir.Const):

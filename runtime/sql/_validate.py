@@ -132,7 +132,8 @@ def txn_columns(ruleset: ir.RuleSet) -> list[tuple[str, str]]:
     """The columns of `txn` and their SQL types."""
     cols = [("row", "BIGINT"), ("id", "VARCHAR"), ("date", "DATE"), ("partner", "VARCHAR"), ("contract", "VARCHAR"),
             ("product", "VARCHAR"), ("list_price", "BIGINT"), ("sell_price", "BIGINT"), ("quantity", "BIGINT")]
-    return cols + [(name, TYPES.get(t, "VARCHAR")) for name, t in declared(ruleset, "transaction").items()]
+    cols += [(name, TYPES.get(t, "VARCHAR")) for name, t in declared(ruleset, "transaction").items()]
+    return cols + ([("sku", "VARCHAR")] if any(v.catalog for v in ruleset.versions) else [])
 
 
 def create_tables(con: Any, ruleset: ir.RuleSet) -> None:

@@ -27,7 +27,7 @@ from runtime import ir
 from runtime.decisions import Flagged, Rejected, Settler
 from runtime.decisions.settle import Settlement
 from runtime.io import SettlementWriter
-from runtime.io.readers import parse_transaction
+from runtime.io.readers import parse_transaction, required_columns
 from runtime.io.records import ReadError, RecordFile
 from runtime.io.values import declared
 from runtime.io.writers import LINE_COLUMNS
@@ -104,15 +104,20 @@ def _parsed(row: int, values: Mapping[str, Any], ruleset: ir.RuleSet, good: list
     extra = [item.fields.get(name) for name in declared(ruleset, "transaction")]
     extra = [str(v) if v is not None and not isinstance(v, int | bool | str) and not hasattr(v, "isoformat")
              else v for v in extra]
+    sku = [item.sku] if any(v.catalog for v in ruleset.versions) else []
     good.append([row, item.id, item.date, item.partner, item.contract, item.product, item.list_price,
-                 item.sell_price, item.quantity, *extra])
+                 item.sell_price, item.quantity, *extra, *sku])
 
 
 def _load(con: Any, path: Path, ruleset: ir.RuleSet) -> None:
     """`txn` and `rej` from the transactions file, by the fastest exact path."""
-    columns, header_lines, fmt = _input.header(path)
+    columns, header_lines, fmt = _input.header(path, required_columns(ruleset))
     names = _input.wanted(columns, list(declared(ruleset, "transaction")))
     _validate.create_tables(con, ruleset)
+    if any(v.catalog for v in ruleset.versions):
+        # Rows that name a SKU take their list price from the catalog: every row goes through the row engine's parser.
+        _stage_python(con, path, ruleset)
+        return
     if fmt == "parquet":
         _input.load_parquet(con, path, names)
     elif fmt != "csv" or header_lines != 1 or not _input.load_csv(con, path, columns, names):
@@ -149,7 +154,8 @@ def settle_files(rt: Runtime, partners: Mapping[str, Partner], period: Period, t
     reasons = refused(rt.ruleset)
     if reasons:
         raise EngineError("; ".join(reasons))
-    _input.header(Path(transactions))  # a file the row engine's reader refuses is refused before any output
+    # A file the row engine's reader refuses is refused before any output.
+    _input.header(Path(transactions), required_columns(rt.ruleset))
     writer = SettlementWriter(out, rt.ruleset, partners)
     temp = options.temp_directory or tempfile.mkdtemp(prefix="ppl-duckdb-")
     settler = Settler(rt, partners, period)
