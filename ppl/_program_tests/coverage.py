@@ -219,6 +219,7 @@ def coverage_items(ruleset: ir.RuleSet) -> list[str]:
         (f"pass-through `{p.id}`" for v in versions if v.price_rules for p in v.price_rules.pass_through),
         ("price rule `above_list`" for v in versions if v.price_rules and v.price_rules.ceiling == "list_price"),
         ("price rule `below_floor`" for v in versions if v.price_rules and v.price_rules.max_discount is not None),
+        ("price rule `catalog_price`" for v in versions if v.catalog is not None),
         ("price rule `fee_below_minimum`" for v in versions if v.price_rules and v.price_rules.min_fee is not None),
         ("price rule `above_cost`" for v in versions if v.price_rules for p in v.price_rules.pass_through
          if p.billed is not None and p.markup != "allowed"),

@@ -144,16 +144,21 @@ class Cases:
         may be given), at the example's list price rather than the item's.
         """
         self._count += 1
+        return Transaction(f"example-{self._count}", day or self.day, partner, list_price,
+                           list_price if sell_price is None else sell_price, quantity, contract,
+                           "", self.sale_fields(values))
+
+    def sale_fields(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """A sample sale's fields: the declared inputs, and with a catalog the item sold (`item.category` may be
+        given; its SKU, category and unit, not its list price, so that the example's list price stands)."""
         fields = self.fields("transaction", **{k: v for k, v in values.items() if not k.startswith("item.")})
         catalog = self.version.catalog
         if catalog is not None and catalog.items:
             first = catalog.items[0]
             category = values.get("item.category", first.category)
             item = next((i for i in catalog.items if i.category == category), first)
-            fields = {**fields, "item.sku": item.sku, "item.category": item.category, "item.unit": item.unit}
-        return Transaction(f"example-{self._count}", day or self.day, partner, list_price,
-                           list_price if sell_price is None else sell_price, quantity, contract,
-                           "", fields)
+            fields.update({"item.sku": item.sku, "item.category": item.category, "item.unit": item.unit})
+        return fields
 
     def loaded(self, version: ir.Version | None = None) -> LoadedVersion:
         """The runtime's entry functions of a version."""
@@ -229,7 +234,7 @@ class Cases:
             return target
 
         def volume(price: int) -> int:
-            txn = Transaction("search", self.day, partner.id, price, price, 1, None, "", self.fields("transaction"))
+            txn = Transaction("search", self.day, partner.id, price, price, 1, None, "", self.sale_fields({}))
             q = quote(self.rt, txn, {partner.id: partner}, include_ladder=False, next_steps=False)
             share = q.chain[0] if q.chain else None
             if share is None:

@@ -400,6 +400,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "what.tier": ("Tier", "ティア"),
     "what.benefit": ("Benefit", "特典"),
     "what.tiers": ("Tier re-evaluation", "ティアの見直し"),
+    "what.catalog": ("Price catalog", "価格表"),
     "what.price_rules": ("Price rules", "価格ルール"),
     "what.hierarchy": ("Distributor hierarchy", "代理店階層"),
     "what.conflicts": ("Conflict rules", "バッティングのルール"),

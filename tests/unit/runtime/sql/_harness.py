@@ -39,17 +39,19 @@ def load(ruleset: ir.RuleSet, txns: Sequence[Transaction], partners: Mapping[str
     con = duckdb.connect()
     t_inputs = [d for d in ruleset.inputs if d.scope == "transaction"]
     p_inputs = [d for d in ruleset.inputs if d.scope == "partner"]
-    t_cols = "".join(f", {d.name} {_TYPES.get(d.type, 'VARCHAR')}" for d in t_inputs)
+    catalog = any(v.catalog for v in ruleset.versions)  # then the table has the rows' SKUs
+    t_cols = "".join(f", {d.name} {_TYPES.get(d.type, 'VARCHAR')}" for d in t_inputs) + (", sku VARCHAR"
+                                                                                       if catalog else "")
     p_cols = "".join(f", {d.name} {_TYPES.get(d.type, 'VARCHAR')}" for d in p_inputs)
     con.execute("CREATE TABLE transactions(id VARCHAR, date DATE, partner VARCHAR, contract VARCHAR, "
                 f"product VARCHAR, list_price BIGINT, sell_price BIGINT, quantity BIGINT{t_cols})")
     con.execute(f"CREATE TABLE partners(id VARCHAR, contract VARCHAR, tier VARCHAR, level INTEGER, parent VARCHAR"
                 f"{p_cols})")
-    marks = ", ".join("?" for _ in range(8 + len(t_inputs)))
+    marks = ", ".join("?" for _ in range(8 + len(t_inputs) + catalog))
     if txns:
         con.executemany(f"INSERT INTO transactions VALUES ({marks})", [
             [t.id, t.date, t.partner, t.contract, t.product, t.list_price, t.sell_price, t.quantity,
-             *(_cell(t.fields.get(d.name)) for d in t_inputs)] for t in txns])
+             *(_cell(t.fields.get(d.name)) for d in t_inputs), *([t.sku] if catalog else [])] for t in txns])
     marks = ", ".join("?" for _ in range(5 + len(p_inputs)))
     if not partners:
         return con
