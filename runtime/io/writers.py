@@ -118,7 +118,8 @@ def _share(s: Share) -> dict[str, Any]:
 
 
 def _violation(v: Violation) -> dict[str, Any]:
-    return {"kind": v.kind, "message": v.message, "rule": v.rule, "at": loc_text(v.at)}
+    return {"kind": v.kind, "code": v.code, "action": v.action, "message": v.message, "rule": v.rule,
+            "at": loc_text(v.at)}
 
 
 def quote_json(quote: Quote) -> dict[str, Any]:
