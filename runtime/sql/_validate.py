@@ -125,6 +125,8 @@ def checks(ruleset: ir.RuleSet) -> tuple[list[str], list[tuple[str, str]]]:
         verdict, value = _value_check(_s(name), _q(name), name, type_name, ruleset)
         verdicts.append(f"CASE WHEN {blank(name)} THEN NULL ELSE {verdict} END")
         typed.append((name, f"CASE WHEN {blank(name)} THEN NULL ELSE {value} END"))
+    if any(v.catalog for v in ruleset.versions):
+        typed.append(("sku", "CAST(NULL AS VARCHAR)"))  # a file this path reads names no SKU (see `engine._load`)
     return verdicts, typed
 
 

@@ -114,7 +114,8 @@ def _load(con: Any, path: Path, ruleset: ir.RuleSet) -> None:
     columns, header_lines, fmt = _input.header(path, required_columns(ruleset))
     names = _input.wanted(columns, list(declared(ruleset, "transaction")))
     _validate.create_tables(con, ruleset)
-    if any(v.catalog for v in ruleset.versions):
+    if any(v.catalog for v in ruleset.versions) and ("sku" in columns or not {"list_price", "sell_price"} <= set(
+            columns)):
         # Rows that name a SKU take their list price from the catalog: every row goes through the row engine's parser.
         _stage_python(con, path, ruleset)
         return
