@@ -143,4 +143,5 @@ def test_parse_value_dispatches_on_the_declared_type() -> None:
 
 
 def _ruleset() -> ir.RuleSet:
-    return ir.RuleSet("p", {}, {}, "JPY", 0, "down", 1, 4, "p.yaml", {"placement": ("in_feed", "video")}, (), ())
+    return ir.RuleSet("p", {}, {}, "JPY", 0, ir.Rounding(1, "down"), 4, "p.yaml",
+                      {"placement": ("in_feed", "video")}, (), ())
