@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
-from compiler.types import BUILTIN_FIELDS, SCALAR_TYPES, Type
+from compiler.types import BUILTIN_FIELDS, ITEM_CATEGORY, SCALAR_TYPES, Type
 from policy_lang import ast
 from policy_lang.currency import CURRENCIES
+from runtime.ir import ITEM_FIELDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +47,7 @@ class Context:
 
 
 _LIST_SECTIONS = ("contracts", "ladders", "bonuses", "benefits")
-_WHOLE_SECTIONS = ("tiers", "price_rules", "hierarchy", "conflicts", "lead_routing")
+_WHOLE_SECTIONS = ("tiers", "price_rules", "hierarchy", "conflicts", "lead_routing", "catalog")
 
 
 def merge(base: ast.Body, revision: ast.Body) -> ast.Body:
@@ -86,9 +87,20 @@ def build_context(program: ast.Program) -> Context:
                 contracts.append(contract.id.name)
     enums.setdefault("tier", tuple(tiers))
     enums.setdefault("contract", tuple(contracts))
+    categories: list[str] = []
+    for view in views:
+        for category in view.body.catalog.categories if view.body.catalog else ():
+            if category.name not in categories:
+                categories.append(category.name)
+    if categories:
+        enums.setdefault(ITEM_CATEGORY, tuple(categories))
     fields: dict[tuple[str, str], Type] = {}
     for (scope, name), type_name in BUILTIN_FIELDS.items():
         fields[(scope, name)] = resolve_type(type_name, program.currency.name, enums) or Type("unknown")
+    if categories:  # a program with a catalog: rules read its items (`item.category` …)
+        for name, kind in ITEM_FIELDS.items():
+            fields[("item", name)] = Type("enum", enum=ITEM_CATEGORY) if kind == "enum" else \
+                resolve_type(kind, program.currency.name, enums) or Type("unknown")
     declared: dict[tuple[str, str], ast.InputField] = {}
     for input_field in program.inputs:
         key = (input_field.scope, input_field.name.name)

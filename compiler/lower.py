@@ -97,6 +97,8 @@ class _Lowerer:
                     return ir.Const("enum", parts[0], at=at)
                 scope, name = parts[0], ".".join(parts[1:])
                 found = self.ctx.fields.get((scope, name), Type("unknown"))
+                if scope == "item":  # the catalog item's fields travel with the transaction (`ir.ITEM_FIELDS`)
+                    return ir.Field("transaction", f"item.{name}", found.kind, at=at)
                 return ir.Field(scope, name, found.kind, at=at)
             case ast.Unary(op="-", operand=x):
                 return ir.Neg(self.expr(x, want), at=at)
@@ -236,8 +238,14 @@ class _Lowerer:
                 tuple(ir.MarginCap(m.id.name, _text(m.title), self.expr(m.when), self.expr(m.cap), at=_loc(m.span))
                       for m in rules.margin_caps),
                 tuple(ir.PassThrough(p.id.name, _text(p.title), self.expr(p.amount, "money"), self.expr(p.fee),
-                                     self.const_money(p.fee_cap), at=_loc(p.span))
-                      for p in rules.pass_through), rules.zero_price, at=_loc(rules.span)),
+                                     self.const_money(p.fee_cap), self.opt(p.billed, "money"), p.markup or "none",
+                                     self.opt(p.max_markup), p.action or ir.PRICE_CHECKS["above_cost"].default,
+                                     at=_loc(p.span))
+                      for p in rules.pass_through), rules.zero_price,
+                rules.ceiling_action or ir.PRICE_CHECKS["above_list"].default,
+                rules.max_discount_action or ir.PRICE_CHECKS["below_floor"].default,
+                self.const_money(rules.min_fee), rules.min_fee_action or ir.PRICE_CHECKS["fee_below_minimum"].default,
+                at=_loc(rules.span)),
             None if hier is None else ir.Hierarchy(
                 hier.model, hier.max_depth,
                 tuple(ir.Level(lv.level, _text(lv.title), self.expr(lv.margin), at=_loc(lv.span))
@@ -251,7 +259,19 @@ class _Lowerer:
                 self.opt(route.eligible),
                 tuple(ir.RoutingKey(k.by, self.opt(k.prefer), _text(k.title), at=_loc(k.span)) for k in route.order),
                 route.among_equals, self.opt(route.skip_when), route.new_resellers, at=_loc(route.span)),
-            starts_at, ends_at, at=at)
+            starts_at, ends_at, self.catalog(body.catalog, start), at=at)
+
+    def catalog(self, catalog: ast.Catalog | None, start: datetime.date) -> ir.Catalog | None:
+        """A version's catalog: each SKU's prices from the version's first day (or a later price's date) on."""
+        if catalog is None:
+            return None
+        items = tuple(ir.CatalogItem(
+            i.sku.name, _text(i.title), i.category.name, i.unit,
+            ((start, self.const_money(i.list_price) or 0),
+             *((p.start, self.const_money(p.list_price) or 0) for p in i.prices if p.start > start)),
+            at=_loc(i.span)) for i in catalog.items)
+        return ir.Catalog(tuple(c.name for c in catalog.categories),
+                          catalog.action or ir.PRICE_CHECKS["catalog_price"].default, items, at=_loc(catalog.span))
 
     def bonus_step(self, step: ast.BonusStep, basis: str) -> ir.BonusStep:
         if is_percent(step.pay):

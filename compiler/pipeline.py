@@ -17,6 +17,7 @@ from compiler.passes.hierarchy import check_hierarchy
 from compiler.passes.ladders import check_ladders
 from compiler.passes.limits import check_limits
 from compiler.passes.names import check_names
+from compiler.passes.prices import check_catalog, check_prices
 from compiler.passes.ranges import check_ranges
 from compiler.passes.reachability import check_reachability
 from compiler.passes.routing import check_routing
@@ -40,6 +41,8 @@ ANALYSE: tuple[Pass, ...] = (
     check_limits,        # caps against thresholds and payouts; reads the constants check_ladders checks
     check_ranges,        # constant branches of rates and input ranges: after the types, like check_ladders
     check_hierarchy,
+    check_prices,
+    check_catalog,
     check_conflicts,
     check_routing,
     check_reachability,
@@ -113,6 +116,7 @@ def check(paths: Iterable[str], stdin: bytes | None = None) -> CheckResult:
             name = os.path.relpath(path) if not os.path.isabs(path) else path
             loaded = load_program(path, name)
         sources[name] = loaded.source
+        sources.update((included.name, included) for included in loaded.includes)
         found.extend(loaded.diagnostics)
         if loaded.program is not None:
             programs.append(loaded.program)

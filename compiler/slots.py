@@ -25,7 +25,7 @@ def _volume(basis: str) -> tuple[str, ...]:
 
 def body_slots(body: ast.Body) -> Iterator[tuple[ast.Expr, Slot]]:
     """The expressions of one version's sections."""
-    pt = ("partner", "transaction")
+    pt = ("partner", "transaction", "item")
     for c in body.contracts or ():
         w = f"contract `{c.id.name}`"
         if c.margin is not None:
@@ -82,6 +82,16 @@ def body_slots(body: ast.Body) -> Iterator[tuple[ast.Expr, Slot]]:
             yield p.fee, Slot(f"pass-through `{p.id.name}`: fee", (PERCENT,), pt)
             if p.fee_cap is not None:
                 yield p.fee_cap, Slot(f"pass-through `{p.id.name}`: fee cap", (MONEY,))
+            if p.billed is not None:
+                yield p.billed, Slot(f"pass-through `{p.id.name}`: billed amount", (MONEY,), pt)
+            if p.max_markup is not None:
+                yield p.max_markup, Slot(f"pass-through `{p.id.name}`: max markup", (PERCENT,), pt)
+        if rules.min_fee is not None:
+            yield rules.min_fee, Slot("price rules: min fee", (MONEY,))
+    for item in body.catalog.items if body.catalog else ():
+        yield item.list_price, Slot(f"catalog item `{item.sku.name}`: list price", (MONEY,))
+        for price in item.prices:
+            yield price.list_price, Slot(f"catalog item `{item.sku.name}`: list price from {price.start}", (MONEY,))
     for level in body.hierarchy.levels if body.hierarchy else ():
         yield level.margin, Slot(f"hierarchy level {level.level}: margin", (PERCENT,), pt)
     if (conflicts := body.conflicts) is not None:

@@ -75,4 +75,7 @@ BUILTIN_FIELDS: dict[tuple[str, str], str] = {
 }
 """Fields available without declaration, by (scope, name) → type name."""
 
-SCOPES = ("partner", "transaction", "deal", "lead", "period")
+SCOPES = ("partner", "transaction", "item", "deal", "lead", "period")
+
+ITEM_CATEGORY = "item_category"
+"""The enumeration of a program's catalog categories: the type of `item.category`."""

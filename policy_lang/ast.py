@@ -333,9 +333,15 @@ class PassThrough(Node):
 
     id: Ident
     title: Text | None
-    amount: Expr
+    amount: Expr  # the cost
     fee: Expr
     fee_cap: Expr | None = None  # the most one transaction's fee line may be (money)
+    billed: Expr | None = None  # what the partner billed the customer for the cost
+    markup: str | None = None  # "allowed" | "none"
+    max_markup: Expr | None = None  # the largest markup over cost, a rate of the cost
+    action: str | None = None  # what a markup the program does not allow does (None: the default)
+    markup_span: Span | None = field(default=None, kw_only=True, compare=False, repr=False)
+    action_span: Span | None = field(default=None, kw_only=True, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -348,6 +354,41 @@ class PriceRules(Node):
     margin_caps: tuple[MarginCap, ...]
     pass_through: tuple[PassThrough, ...]
     zero_price: tuple[str, ...] = ()  # products that may be sold at a unit price of 0
+    # What a violation does (`runtime.ir.PRICE_ACTIONS`); None: not stated, the rule's default applies.
+    ceiling_action: str | None = None
+    max_discount_action: str | None = None
+    min_fee: Expr | None = None  # the smallest fee line of a sale
+    min_fee_action: str | None = None
+    ceiling_span: Span | None = field(default=None, kw_only=True, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogPrice(Node):
+    """A SKU's list price from a date on."""
+
+    start: datetime.date
+    list_price: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogItem(Node):
+    """One SKU of the price catalog."""
+
+    sku: Ident
+    title: Text | None
+    category: Ident
+    unit: str
+    list_price: Expr
+    prices: tuple[CatalogPrice, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Catalog(Node):
+    """The SKUs partners sell; its categories are an enumeration (`item.category`)."""
+
+    categories: tuple[Ident, ...]
+    action: str | None  # what a stated list price that disagrees does (None: the default, reject)
+    items: tuple[CatalogItem, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -431,6 +472,7 @@ class Body(Node):
     benefits: tuple[Benefit, ...] | None = None
     price_rules: PriceRules | None = None
     hierarchy: Hierarchy | None = None
+    catalog: Catalog | None = None
     conflicts: Conflicts | None = None
     lead_routing: LeadRouting | None = None
 

@@ -241,16 +241,51 @@ class _Builder:
         if ident is None or amount is None or fee is None:
             return None
         return ast.PassThrough(ident, self.text(m.get("title")), amount, fee, self.expr(m.get("fee_cap")),
-                               span=m.span)
+                               self.expr(m.get("billed")),
+                               self.word(m.get("markup")), self.expr(m.get("max_markup")), self.word(m.get("action")),
+                               span=m.span, markup_span=_span(m.get("markup")), action_span=_span(m.get("action")))
+
+    def price_rule(self, node: YNode | None, key: str) -> tuple[YNode | None, str | None]:
+        """A price rule's value and action: the short form (the value alone) or the long form (`key`, `action`)."""
+        if isinstance(node, YMap):
+            return node.get(key), self.word(node.get("action"))
+        return node, None
 
     def price_rules(self, node: YNode | None) -> ast.PriceRules | None:
         if not isinstance(node, YMap):
             return None
-        return ast.PriceRules(self.word(node.get("ceiling")), self.expr(node.get("max_discount")),
+        ceiling, ceiling_action = self.price_rule(node.get("ceiling"), "price")
+        discount, discount_action = self.price_rule(node.get("max_discount"), "rate")
+        min_fee, min_fee_action = self.price_rule(node.get("min_fee"), "amount")
+        return ast.PriceRules(self.word(ceiling), self.expr(discount),
                               self.expr(node.get("max_channel_margin")),
                               self.items(node.get("margin_caps"), self.margin_cap) or (),
                               self.items(node.get("pass_through"), self.pass_through) or (),
-                              tuple(i.name for i in self.idents(node.get("zero_price"))), span=node.span)
+                              tuple(i.name for i in self.idents(node.get("zero_price"))),
+                              ceiling_action, discount_action, self.expr(min_fee), min_fee_action, span=node.span,
+                              ceiling_span=_span(node.get("ceiling")))
+
+    def catalog_price(self, m: YMap) -> ast.CatalogPrice | None:
+        start, price = self.date(m.get("from")), self.expr(m.get("list_price"))
+        if start is None or price is None:
+            return None
+        return ast.CatalogPrice(start, price, span=m.span)
+
+    def catalog_item(self, m: YMap) -> ast.CatalogItem | None:
+        sku, category, price = self.ident(m.get("sku")), self.ident(m.get("category")), self.expr(m.get("list_price"))
+        if sku is None or category is None or price is None:
+            return None
+        return ast.CatalogItem(sku, self.text(m.get("title")), category, self.word(m.get("unit")) or "", price,
+                               self.items(m.get("prices"), self.catalog_price) or (), span=m.span)
+
+    def catalog(self, node: YNode | None) -> ast.Catalog | None:
+        if not isinstance(node, YMap):
+            return None
+        categories = node.get("categories")
+        names = tuple(ast.Ident(str(c.value), span=c.span) for c in categories.items if isinstance(c, YScalar)) \
+            if isinstance(categories, YSeq) else ()
+        return ast.Catalog(names, self.word(node.get("action")), self.items(node.get("items"), self.catalog_item) or (),
+                           span=node.span)
 
     def hierarchy_level(self, m: YMap) -> ast.HierarchyLevel | None:
         level, margin = m.get("level"), self.expr(m.get("margin"))
@@ -308,6 +343,7 @@ class _Builder:
             benefits=self.items(m.get("benefits"), self.benefit),
             price_rules=self.price_rules(m.get("price_rules")),
             hierarchy=self.hierarchy(m.get("hierarchy")),
+            catalog=self.catalog(m.get("catalog")),
             conflicts=self.conflicts(m.get("conflicts")),
             lead_routing=self.lead_routing(m.get("lead_routing")),
             span=m.span,

@@ -129,6 +129,25 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
     ("E392", "input range is empty", "An input's `min` is above its `max`, so no value would be accepted."),
     ("E393", "allowed value repeated or out of range", "A value under an input's `values` is listed twice, or lies "
      "outside the input's own `min`..`max`."),
+    ("E380", "markup setting without a billed amount", "A pass-through states `markup`, `max_markup` or `action`, but "
+     "not `billed`: a markup is what the partner billed the customer above the cost, so without the billed amount "
+     "there is nothing to judge. Add `billed:` (an amount the transaction carries), or remove the setting."),
+    ("E381", "markup stated twice", "A pass-through states both `markup` and `max_markup`. `max_markup` alone allows "
+     "a markup up to its rate of the cost; `markup: allowed` allows any markup and `markup: none` (the default) none."),
+    ("E382", "action on a ceiling of none", "The ceiling is `none`, so no sale can break it, yet it states an "
+     "`action`. Remove the action, or set the ceiling to `list_price`."),
+    ("E383", "action on a markup that is allowed", "A pass-through allows any markup (`markup: allowed`) and states "
+     "an `action`, which can never apply. Remove the action, or limit the markup with `max_markup`."),
+    ("E384", "SKU listed twice", "A catalog lists the same SKU twice, so a transaction naming it would have two list "
+     "prices. List it once; a price that changes on a date goes under the SKU's `prices`."),
+    ("E385", "unknown catalog category", "A catalog item names a category the catalog's `categories` do not list. "
+     "Categories are an enumeration, so that a rule comparing `item.category` with a misspelt category is an error "
+     "too."),
+    ("E386", "catalog prices out of date order", "A SKU's `prices` must be listed in date order, one per date: each "
+     "price applies from its date until the next one."),
+    ("E387", "cannot read the catalog file", "`catalog: {file: …}` names a file that cannot be read. The file is "
+     "read relative to the folder of the program file, and holds the catalog's `categories`, `items` and "
+     "`action`."),
     # --- E4xx: dates and effective periods ---
     ("E400", "invalid date", "A date is not a real calendar date in ISO form (YYYY-MM-DD)."),
     ("E401", "period ends before it starts", "`effective_until` is earlier than `effective_from`."),
@@ -173,6 +192,23 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
     ("E532", "no lead routing", "A lead was routed with a program version that has no `lead_routing` section."),
     ("E560", "rate outside 0 % to 100 %", "A rate computed for this line from the program's expressions (a margin, an uplift, a level's margin, a cap, a fee, or the margin they add up to) lies below 0 % or above 100 %. The line is rejected rather than paid with a negative wholesale price or a negative margin; the reason names the rule."),
     ("E561", "input outside its range", "A value of a declared input lies outside the `min`/`max` the program states for it, or is not one of its `values`. The transaction row is rejected (a partner row makes the partners file fail), naming the input."),
+    ("E550", "sale above the list price", "The sell price is above the list price and the price rules set "
+     "`ceiling: list_price`. With the action `reject` (the default) the row goes to the rejects and counts in no "
+     "total or volume; `hold` keeps it out the same way and lists it in the held rows for review; `flag` settles it "
+     "and lists the violation."),
+    ("E551", "sale below the discount floor", "The sell price is below the list price less `max_discount`. The "
+     "default action is `flag`: the line is settled and the violation listed; `reject` and `hold` keep the line "
+     "out of every total and volume (in the rejects, or in the held rows for review)."),
+    ("E552", "fee below the minimum", "A sale's fee line (a pass-through fee or a referral fee) is below the price "
+     "rules' `min_fee`. The default action is `flag`; `reject` and `hold` keep the line out of every total."),
+    ("E553", "pass-through billed above cost", "A pass-through's billed amount is above its cost by more than the "
+     "program allows (no markup unless `markup: allowed` or `max_markup`). The default action is `hold`: the line "
+     "is kept out of every total and volume and listed in the held rows for review."),
+    ("E554", "list price disagrees with the catalog", "A transaction names a SKU and states a list price other "
+     "than the catalog's on its date. The default action is `reject`; the catalog's `action` may say `flag` or "
+     "`hold`. Leave `list_price` empty to take the catalog's."),
+    ("E555", "unknown SKU", "A transaction names a SKU that the catalog of the version in force on its date does "
+     "not list. The row is rejected."),
     # --- Warnings ---
     ("W301", "declared but never used", "An input field, enumeration, benefit, ladder or bonus is declared but nothing "
      "in the program uses it."),

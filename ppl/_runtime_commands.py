@@ -37,7 +37,10 @@ REJECT_TITLES = {**rio.CODES, "E500": "missing field (read by a rule)", "E501": 
                  "E512": "unknown contract", "E513": "bad distributor chain", "E514": "outside the period",
                  "E540": "quantity of 0", "E541": "unit price of 0", "E542": "negative quantity, no refund_of",
                  "E543": "refund of an unknown sale", "E544": "refund of more than remains",
-                 "E545": "refund disagrees with its sale", "E546": "refund with a positive quantity"}
+                 "E545": "refund disagrees with its sale", "E546": "refund with a positive quantity",
+
+"E550": "above the list price", "E551": "below the discount floor", "E552": "fee below the minimum",
+                 "E553": "billed above cost", "E554": "list price not the catalog's", "E555": "unknown SKU"}
 """Titles of the codes a settlement rejects rows with: the readers' and the decisions'."""
 
 
@@ -235,7 +238,7 @@ def _cmd_settle(args: argparse.Namespace) -> int:
         writer.on_reject(rejected)
 
     settler = Settler(rt, partners, period, on_line=writer.on_line, on_reject=on_reject,
-                      keep_sales=reader.may_refund)
+                      keep_sales=reader.may_refund, on_hold=writer.on_hold, on_violation=writer.on_violation)
     progress = _Progress(reader, sys.stderr) if sys.stderr.isatty() else None
     started = time.perf_counter()
     seen: set[str] | None = set() if args.unique_ids else None
@@ -278,6 +281,8 @@ def render_summary(settlement: Any, ruleset: ir.RuleSet, partners: Mapping[str, 
     rows = [["partners", f"{len(settlement.statements):,}"], ["transactions read", f"{settlement.read:,}"],
             ["accepted", f"{settlement.accepted:,}"], ["rejected", f"{settlement.rejected:,}"]]
     rows += [[f"  {code} {REJECT_TITLES.get(code, '')}".rstrip(), f"{n:,}"] for code, n in sorted(codes.items())]
+    if settlement.held:
+        rows.append(["held for review", f"{settlement.held:,}"])
     out += explain.render_table(rows, right=[1])
     totals: Counter[str] = Counter()
     for s in settlement.statements:

@@ -209,6 +209,10 @@ def run_files(paths: Iterable[str], engine: str = "compiled") -> Run:
             if produced is not None:
                 earlier[case.name] = produced
                 cov.record(case.name, produced, case.transactions, test_file.partners)
+            elif result.status == "passed":
+                for check in case.checks:
+                    if check.path == ("error",):
+                        cov.record_error(case.name, str(check.expected))
             outcomes.append(result)
         results.append((test_file, outcomes))
     return Run(loaded, results, list(coverage.values()))

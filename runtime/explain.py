@@ -157,7 +157,7 @@ def render_quote(q: Quote, ruleset: ir.RuleSet, txn: Transaction | None = None) 
     out += render_table([[f.name, text.figure(f), f.rule, _where(f.at)] for f in q.benefits], right=[1]) \
         if q.benefits else ["  none"]
     out += ["", "Price rules"]
-    out += [f"  {v.kind}: {v.message}  [{v.rule}, {_where(v.at)}]" for v in q.violations] \
+    out += [f"  {v.kind} ({v.code}, {v.action}): {v.message}  [{v.rule}, {_where(v.at)}]" for v in q.violations] \
         if q.violations else ["  no violations"]
     out += ["", "Next steps"]
     out += [f"  - {step}" for step in q.next_steps] if q.next_steps else ["  none"]

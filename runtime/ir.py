@@ -255,9 +255,13 @@ class MarginCap(Node):
 class PassThrough(Node):
     id: str
     title: Text
-    amount: Expr
+    amount: Expr  # the cost
     fee: Expr
     fee_cap: int | None = None  # minor units: the most one transaction's fee line may be
+    billed: Expr | None = None  # what the partner billed the customer for the cost (None: not stated)
+    markup: str = "none"  # allowed | none: whether billing above cost is allowed at all
+    max_markup: Expr | None = None  # the largest markup over cost, as a rate of the cost
+    action: str = "hold"  # what a markup the program does not allow does (PRICE_ACTIONS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,6 +272,67 @@ class PriceRules(Node):
     margin_caps: tuple[MarginCap, ...]
     pass_through: tuple[PassThrough, ...]
     zero_price: tuple[str, ...] = ()  # products (a transaction's `product`) that may have a unit price of 0
+    ceiling_action: str = "reject"  # what each rule's violation does (PRICE_ACTIONS), defaults applied
+    max_discount_action: str = "flag"
+    min_fee: int | None = None  # the smallest fee line of a sale, minor units
+    min_fee_action: str = "flag"
+
+
+PRICE_ACTIONS: tuple[str, ...] = ("reject", "flag", "hold")
+"""What a price rule's violation does: the line is rejected, settled and listed, or held for review."""
+
+
+@dataclass(frozen=True, slots=True)
+class PriceCheck:
+    """One kind of price-rule violation: its runtime code, the rule it breaks and what it does by default."""
+
+    kind: str
+    code: str
+    rule: str
+    default: str
+
+
+PRICE_CHECKS: dict[str, PriceCheck] = {c.kind: c for c in (
+    PriceCheck("catalog_price", "E554", "catalog: list price", "reject"),
+    PriceCheck("above_list", "E550", "price rules: ceiling", "reject"),
+    PriceCheck("below_floor", "E551", "price rules: max discount", "flag"),
+    PriceCheck("fee_below_minimum", "E552", "price rules: min fee", "flag"),
+    PriceCheck("above_cost", "E553", "pass-through", "hold"),
+)}
+"""The kinds of price-rule violation (the one table the quote, the plans, the SQL engine and the guide read)."""
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogItem(Node):
+    """One SKU: its category, unit and list prices by start date (oldest first)."""
+
+    sku: str
+    title: Text
+    category: str
+    unit: str
+    prices: tuple[tuple[datetime.date, int], ...]
+
+    def price_on(self, day: datetime.date) -> int | None:
+        """The list price in force on a day (None before the first)."""
+        found = None
+        for start, price in self.prices:
+            if start <= day:
+                found = price
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class Catalog(Node):
+    """The SKUs a version sells; what a stated list price that disagrees with it does (PRICE_ACTIONS)."""
+
+    categories: tuple[str, ...]
+    action: str
+    items: tuple[CatalogItem, ...]
+
+
+ITEM_FIELDS: dict[str, str] = {"sku": "text", "category": "enum", "unit": "text", "list_price": "money"}
+"""What rules read of a transaction's catalog item (`item.category` …), by name → kind. The runtime carries
+them as the transaction's fields `item.<name>` (see `runtime.catalog`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -339,6 +404,7 @@ class Version(Node):
     # the program wrote a date: the start of `effective_from`, the end of `effective_until`, in the program's zone.
     starts_at: datetime.datetime | None = None
     ends_at: datetime.datetime | None = None
+    catalog: Catalog | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -225,10 +225,13 @@ def _version(v: ir.Version) -> dict[str, Any]:
             "margin_caps": [{"id": m.id, "title": m.title, "when": encode_expr(m.when), "cap": encode_expr(m.cap),
                              "at": _loc(m)} for m in v.price_rules.margin_caps],
             "pass_through": [{"id": p.id, "title": p.title, "amount": encode_expr(p.amount),
-                              "fee": encode_expr(p.fee), "at": _loc(p),
+                              "fee": encode_expr(p.fee), "billed": _opt(p.billed), "markup": p.markup,
+                              "max_markup": _opt(p.max_markup), "action": p.action, "at": _loc(p),
                               **({"fee_cap": p.fee_cap} if p.fee_cap is not None else {})}
                              for p in v.price_rules.pass_through],
-            "zero_price": list(v.price_rules.zero_price)},
+            "zero_price": list(v.price_rules.zero_price),
+            "ceiling_action": v.price_rules.ceiling_action, "max_discount_action": v.price_rules.max_discount_action,
+            "min_fee": v.price_rules.min_fee, "min_fee_action": v.price_rules.min_fee_action},
         "hierarchy": None if v.hierarchy is None else {
             "model": v.hierarchy.model, "max_depth": v.hierarchy.max_depth,
             "new_resellers": v.hierarchy.new_resellers, "at": _loc(v.hierarchy),
@@ -248,6 +251,11 @@ def _version(v: ir.Version) -> dict[str, Any]:
             "at": _loc(v.lead_routing),
             "order": [{"by": k.by, "prefer": _opt(k.prefer), "title": k.title, "at": _loc(k)}
                       for k in v.lead_routing.order]},
+        "catalog": None if v.catalog is None else {
+            "categories": list(v.catalog.categories), "action": v.catalog.action, "at": _loc(v.catalog),
+            "items": [{"sku": i.sku, "title": i.title, "category": i.category, "unit": i.unit,
+                       "prices": [[start.isoformat(), price] for start, price in i.prices], "at": _loc(i)}
+                      for i in v.catalog.items]},
     }
 
 
@@ -347,8 +355,11 @@ def _decode_version(d: dict[str, Any]) -> ir.Version:
                                                                decode_expr(m["cap"]), at=_at(m))),
             _list(rules["pass_through"], lambda p: ir.PassThrough(p["id"], p["title"], decode_expr(p["amount"]),
                                                                   decode_expr(p["fee"]), p.get("fee_cap"),
-                                                                  at=_at(p))),
-            tuple(rules.get("zero_price", ())), at=_at(rules)),
+                                                                  _dopt(p["billed"]), p["markup"],
+                                                                  _dopt(p["max_markup"]), p["action"], at=_at(p))),
+            tuple(rules.get("zero_price", ())),
+            rules["ceiling_action"], rules["max_discount_action"], rules["min_fee"], rules["min_fee_action"],
+            at=_at(rules)),
         None if hier is None else ir.Hierarchy(
             hier["model"], hier["max_depth"],
             _list(hier["levels"], lambda lv: ir.Level(lv["level"], lv["title"], decode_expr(lv["margin"]),
@@ -362,7 +373,17 @@ def _decode_version(d: dict[str, Any]) -> ir.Version:
             _dopt(route["eligible"]),
             _list(route["order"], lambda k: ir.RoutingKey(k["by"], _dopt(k["prefer"]), k["title"], at=_at(k))),
             route["among_equals"], _dopt(route["skip_when"]), route["new_resellers"], at=_at(route)),
-        _decode_instant(d.get("starts_at")), _decode_instant(d.get("ends_at")), at=_at(d))
+        _decode_instant(d.get("starts_at")), _decode_instant(d.get("ends_at")), _decode_catalog(d.get("catalog")),
+        at=_at(d))
+
+
+def _decode_catalog(data: dict[str, Any] | None) -> ir.Catalog | None:
+    if data is None:
+        return None
+    return ir.Catalog(tuple(data["categories"]), data["action"], _list(data["items"], lambda i: ir.CatalogItem(
+        i["sku"], i["title"], i["category"], i["unit"],
+        tuple((datetime.date.fromisoformat(start), price) for start, price in i["prices"]), at=_at(i))),
+        at=_at(data))
 
 
 def _decode_rounding(data: dict[str, Any]) -> ir.Rounding:

@@ -63,6 +63,10 @@ def transaction_slots(version: ir.Version) -> list[tuple[str, ir.Expr]]:
             slots.extend(((f"cap:{cap.id}:when", cap.when), (f"cap:{cap.id}:cap", cap.cap)))
         for p in rules.pass_through:
             slots.extend(((f"pass:{p.id}:amount", p.amount), (f"pass:{p.id}:fee", p.fee)))
+            if p.billed is not None:
+                slots.append((f"pass:{p.id}:billed", p.billed))
+            if p.max_markup is not None:
+                slots.append((f"pass:{p.id}:max_markup", p.max_markup))
     for b in version.benefits:
         if b.when is not None:
             slots.append((f"benefit:{b.id}:when", b.when))

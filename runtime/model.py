@@ -48,6 +48,7 @@ class Transaction:
     # The instant, when the row gave a timestamp (UTC); `date` is then its calendar date in the program's time zone.
     at: datetime.datetime | None = None
     refund_of: str | None = None  # the id of the sale this refund reverses (an earlier row of the same input)
+    sku: str | None = None  # the catalog item sold (its fields join `fields` as `item.*` when quoted)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,12 +108,14 @@ class Line:
 
 @dataclass(frozen=True, slots=True)
 class Violation:
-    """A price-rule violation: reported, never corrected."""
+    """A price-rule violation: reported, never corrected; what it does is its action (`ir.PRICE_ACTIONS`)."""
 
-    kind: str  # above_list | below_floor
+    kind: str  # above_list | below_floor | fee_below_minimum | above_cost (`ir.PRICE_CHECKS`)
     message: str
     rule: str
     at: Loc | None = None
+    action: str = "flag"  # reject | flag | hold
+    code: str = ""  # the runtime code of the kind (E550–E553)
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +168,7 @@ class QuoteFigures(NamedTuple):
     chain: tuple[ChainShare, ...]  # level 1 first; empty for a referral
     lines: tuple[Amount, ...]
     benefits: tuple[tuple[str, int | Fraction], ...]  # (name, value)
-    violations: tuple[str, ...]  # the kinds: above_list, below_floor
+    violations: tuple[str, ...]  # the kinds: above_list, below_floor, fee_below_minimum, above_cost
 
     @property
     def partner_gross(self) -> int:

@@ -62,6 +62,13 @@ def _constants(ctx: Context) -> Iterator[dg.Diagnostic]:
         for contract in body.contracts or ():
             yield from _exact(contract.fee_cap, f"contract `{contract.id.name}`", "fee cap", ctx, "money")
             yield from _exact(contract.margin_cap, f"contract `{contract.id.name}`", "margin cap", ctx, "money")
+        if body.price_rules is not None:
+            yield from _exact(body.price_rules.min_fee, "the price rules", "minimum fee", ctx, "money")
+        for item in body.catalog.items if body.catalog else ():
+            owner = f"catalog item `{item.sku.name}`"
+            yield from _exact(item.list_price, owner, "list price", ctx, "money")
+            for price in item.prices:
+                yield from _exact(price.list_price, owner, f"list price from {price.start}", ctx, "money")
         for ladder in body.ladders or ():
             owner, unit = f"ladder `{ladder.id.name}`", "count" if ladder.basis == "quantity" else "money"
             for i, step in enumerate(ladder.steps, 1):
@@ -162,6 +169,7 @@ def _body_rates(body: ast.Body) -> Iterator[dg.Diagnostic]:
             yield from _rate(cap.cap, f"margin cap `{cap.id.name}`", "cap")
         for p in rules.pass_through:
             yield from _rate(p.fee, f"pass-through `{p.id.name}`", "fee")
+            yield from _rate(p.max_markup, f"pass-through `{p.id.name}`", "maximum markup")
     for level in body.hierarchy.levels if body.hierarchy else ():
         yield from _rate(level.margin, f"hierarchy level {level.level}", "margin")
 

@@ -20,7 +20,7 @@ from policy_lang.yaml_loader import YMap, YNode, YScalar, YSeq
 from ppl._program_tests.values import TIMESTAMP_EXAMPLE, ValueReader
 from runtime import io as rio
 from runtime import ir
-from runtime.decisions import Claim, Deal, Lead
+from runtime.decisions import Claim, Deal, Lead, catalog_item
 from runtime.model import UNSTATED, Partner, Period, Transaction, Volumes
 
 LINE_KINDS = ("margin", "pass_through", "fee", "services", "referral_fee", "ladder", "ladder_clawback", "bonus",
@@ -108,11 +108,11 @@ class TestFile:
 _PARTNER = ("id", "contract", "tier", "level", "parent", "fields")
 _KINDS = ("quote", "settle", "conflict", "route", "new_reseller")
 _CASE = ("name", *_KINDS, "expect", "known_failure")
-_TRANSACTION = ("id", "partner", "date", "list_price", "sell_price", "quantity", "contract", "product", "fields",
-                "refund_of")
+_TRANSACTION = ("id", "partner", "date", "list_price", "sell_price", "quantity", "contract", "product", "sku",
+                "fields", "refund_of")
 _QUOTE_EXPECT = ("margin", "wholesale", "partner_gross", "list_amount", "sell_amount", "version", "contract",
                  "rates", "lines", "chain", "benefits", "benefit_values", "violations", "next_steps_contain", "error")
-_SETTLE_EXPECT = ("statements", "accepted", "rejected", "rejects", "error")
+_SETTLE_EXPECT = ("statements", "accepted", "rejected", "rejects", "held", "error")
 _STATEMENT = ("totals", "total", "tier", "next_tier", "volumes", "gross_volumes", "transactions")
 _SHARE = ("partner", "level", "margin", "pays", "receives", "keeps")
 _MONEY_VOLUMES = ("sales", "purchases", "list_sales")
@@ -157,16 +157,21 @@ class CaseReader(ValueReader):
 
     def transaction(self, node: YNode, default_id: str) -> Transaction | None:
         refund = isinstance(node, YMap) and node.get("refund_of") is not None
-        keys = self.mapping(node, "a transaction", _TRANSACTION, ("partner", "date") if refund else
-                            ("partner", "date", "list_price"))
+        keys = self.mapping(node, "a transaction", _TRANSACTION, ("partner", "date"))
         if keys is None:
             return None
         tid = self.text(keys["id"], "`id`") if "id" in keys else default_id
         partner = self.text(keys["partner"], "`partner`")
         day, at = self.day(keys["date"], "`date`")
         refund_of = self.text(keys["refund_of"], "`refund_of`") if "refund_of" in keys else None
-        # A refund may leave its prices out: they are its sale's.
-        list_price = self.price(keys["list_price"], "`list_price`") if "list_price" in keys else UNSTATED
+        sku = self.text(keys["sku"], "`sku`") if "sku" in keys else None
+        if "list_price" not in keys and sku is None and not refund:
+            self.error("E202", "a transaction has no `list_price`", node)
+            return None
+        # A refund may leave its prices out: they are its sale's. A transaction that names only its SKU is at
+        # the catalog's list price on its date, as a file row is.
+        list_price = self.price(keys["list_price"], "`list_price`") if "list_price" in keys else \
+            UNSTATED if refund else self.catalog_price(sku or "", day)
         sell_price = self.price(keys["sell_price"], "`sell_price`") if "sell_price" in keys else list_price
         quantity = self.integer(keys["quantity"], "`quantity`") if "quantity" in keys else 1
         contract = self.text(keys["contract"], "`contract`") if "contract" in keys else None
@@ -176,7 +181,13 @@ class CaseReader(ValueReader):
                 or quantity is None or product is None:
             return None
         return Transaction(tid, day, partner, list_price, sell_price, quantity, contract, product, fields, at=at,
-                           refund_of=refund_of)
+                           refund_of=refund_of, sku=sku)
+
+    def catalog_price(self, sku: str, day: datetime.date | None) -> int:
+        version = self.ruleset.version_on(day) if day is not None else None
+        item = catalog_item(version, sku) if version is not None else None
+        price = item.price_on(day) if item is not None and day is not None else None
+        return price if price is not None else 0
 
     def price(self, node: YNode, what: str) -> int | None:
         amount = self.money(node, what)
@@ -377,7 +388,7 @@ class CaseReader(ValueReader):
 
     def settle_check(self, name: str, node: YNode, key: YScalar) -> list[Check] | None:
         match name:
-            case "accepted" | "rejected":
+            case "accepted" | "rejected" | "held":
                 return self.one((name,), self.integer(node, f"`{name}`"), "count", node)
             case "error":
                 return self.quote_check(name, node, key)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, TypeVar
 
@@ -66,6 +66,7 @@ class Settled:
     rejects: list[Rejected]
     accepted: int
     rejected: int
+    held: list[Rejected] = field(default_factory=list)  # rows a price rule held for review
 
 
 class Shown:
@@ -177,6 +178,8 @@ def _quote_actual(q: Quote, check: Check, shown: Shown) -> tuple[Any, list[Becau
 def _settle_actual(s: Settled, check: Check, shown: Shown) -> tuple[Any, list[Because]]:
     """The actual value of a settlement's figure, and the rules behind it."""
     path = check.path
+    if path[0] == "held":
+        return len(s.held), [Because(f"held `{r.transaction}`", r.code, r.reason, "—") for r in s.held]
     if path[0] in ("accepted", "rejected", "rejects"):
         because = [Because(f"rejected `{r.transaction}`", r.code, r.reason, "—") for r in s.rejects]
         if path[0] == "rejects":
@@ -242,8 +245,11 @@ def _settle_case(rt: Runtime, case: Case, partners: Mapping[str, Partner]) -> Se
     assert case.period is not None
     lines: list[Line] = []
     rejects: list[Rejected] = []
-    result = settle(rt, case.transactions, partners, case.period, on_line=lines.append, on_reject=rejects.append)
-    return Settled({st.partner: st for st in result.statements}, lines, rejects, result.accepted, result.rejected)
+    held: list[Rejected] = []
+    result = settle(rt, case.transactions, partners, case.period, on_line=lines.append, on_reject=rejects.append,
+                    on_hold=held.append)
+    return Settled({st.partner: st for st in result.statements}, lines, rejects, result.accepted, result.rejected,
+                   held)
 
 
 R = TypeVar("R")

@@ -54,6 +54,10 @@ class Coverage:
             if cases is not None and case not in cases:
                 cases.append(case)
 
+    def record_error(self, case: str, code: str) -> None:
+        """A case that expects a price rule to reject its transaction reached that rule."""
+        self.mark(case, (f"price rule `{c.kind}`" for c in ir.PRICE_CHECKS.values() if c.code == code))
+
     def record(self, case: str, result: Any, transactions: Sequence[Transaction],
                partners: Mapping[str, Partner]) -> None:
         """Record what a quote, a settlement, a conflict decision or a routing reached."""
@@ -215,6 +219,10 @@ def coverage_items(ruleset: ir.RuleSet) -> list[str]:
         (f"pass-through `{p.id}`" for v in versions if v.price_rules for p in v.price_rules.pass_through),
         ("price rule `above_list`" for v in versions if v.price_rules and v.price_rules.ceiling == "list_price"),
         ("price rule `below_floor`" for v in versions if v.price_rules and v.price_rules.max_discount is not None),
+        ("price rule `catalog_price`" for v in versions if v.catalog is not None),
+        ("price rule `fee_below_minimum`" for v in versions if v.price_rules and v.price_rules.min_fee is not None),
+        ("price rule `above_cost`" for v in versions if v.price_rules for p in v.price_rules.pass_through
+         if p.billed is not None and p.markup != "allowed"),
         (f"contract `{c.id}`" for v in versions for c in v.contracts),
         (f"hierarchy level {lv.level}" for v in versions if v.hierarchy for lv in v.hierarchy.levels),
         (EXPIRY for v in versions if v.conflicts and v.conflicts.expires_after is not None),

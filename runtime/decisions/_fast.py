@@ -149,29 +149,58 @@ class _Builder(PlanCode):
         self.plain("vp = ()")
         self.explain("vx = ()")
         rules = self.version.rules.price_rules
-        if rules is not None and quoter.violations:
-            if rules.ceiling == "list_price":
-                self.emit("if sp > lp:")
-                self.plain("vp = ('above_list',)", 3)
-                self.explain(f"vx = (Violation('above_list', 'sell price ' + money(sp) + ' is above the list price '"
-                             f" + money(lp), 'price rules: ceiling', {self.s(rules.at)}),)", 3)
-            if "price:max_discount" in slots:
-                discount = self.slot("ds", self.seller, slots, "price:max_discount")
+        if rules is not None or self.version.rules.catalog is not None:
+            self.violations(rules)
+        return "bp", "bx", "vp", "vx"
+
+    def violations(self, rules: ir.PriceRules | None) -> None:
+        """The price rules' checks, as `_Quoting.find_violations`: a `reject` raises, `hold` is always listed,
+        `flag` when the quoter keeps violations; the maximum discount is read all the same."""
+        keep, slots = self.quoter.violations, self.seller_slots
+
+        def judged(kind: str, action: str, message: str, at: ir.Loc | None) -> None:
+            check = ir.PRICE_CHECKS[kind]
+            if action == "reject":
+                self.emit(f"raise PR({self.s(check.code)}, {message}, {self.s(at)})", 3)
+                return
+            self.plain(f"vp += ({self.s(kind)},)", 3)
+            self.explain(f"vx += (Violation({self.s(kind)}, {message}, {self.s(check.rule)}, "
+                         f"{self.s(at)}, {self.s(action)}, {self.s(check.code)}),)", 3)
+
+        catalog = self.version.rules.catalog
+        if catalog is not None and (keep or catalog.action != "flag"):
+            self.emit("ic_ = txn.fields.get('item.list_price')")
+            self.emit("if ic_ is not None and lp != ic_:")
+            judged("catalog_price", catalog.action, "CM(txn, ic_, money)", catalog.at)
+        if rules is None:
+            return
+        if rules.ceiling == "list_price" and (keep or rules.ceiling_action != "flag"):
+            self.emit("if sp > lp:")
+            judged("above_list", rules.ceiling_action, "'sell price ' + money(sp) + ' is above the list price ' + "
+                   "money(lp)", rules.at)
+        if "price:max_discount" in slots:
+            discount = self.slot("ds", self.seller, slots, "price:max_discount")
+            if keep or rules.max_discount_action != "flag":
                 at = rules.max_discount.at if rules.max_discount else rules.at
                 if discount.startswith("s"):
                     d = _fraction(self.statics[int(discount[1:])])
                     self.emit(f"if sp * {self.s(d.denominator)} < lp * {self.s(d.denominator - d.numerator)}:")
-                    self.emit(f"d_ = {self.s(d)}", 3, "explain")
+                    self.emit(f"d_ = {self.s(d)}", 3)
                 else:
                     self.emit(f"d_ = F({discount})")
                     self.emit("if sp * d_.denominator < lp * (d_.denominator - d_.numerator):")
-                self.plain("vp += ('below_floor',)", 3)
-                self.explain("vx += (Violation('below_floor', 'sell price ' + money(sp) + ' is below the floor ' + "
-                             "money(lp * (1 - d_)) + ' (list less ' + rate(d_) + ')', 'price rules: max discount', "
-                             f"{self.s(at)}),)", 3)
-        elif rules is not None and "price:max_discount" in slots:
-            self.slot("ds", self.seller, slots, "price:max_discount")  # read all the same
-        return "bp", "bx", "vp", "vx"
+                judged("below_floor", rules.max_discount_action, "'sell price ' + money(sp) + ' is below the floor ' "
+                       "+ money(lp * (1 - d_)) + ' (list less ' + rate(d_) + ')'", at)
+        if self.late_checks(rules):
+            self.emit(f"vl_ = LV({self.s(rules)}, qty, fl_, mk_, money, {self.s(keep)})")
+            self.emit("if vl_:")
+            self.plain("vp += tuple(v.kind for v in vl_)", 3)
+            self.explain("vx += tuple(vl_)", 3)
+
+    def late_checks(self, rules: ir.PriceRules | None) -> bool:
+        """Whether the quote judges its fee lines (`fl_`) or pass-through markups (`mk_`) after its lines."""
+        return rules is not None and (rules.min_fee is not None or any(p.billed is not None
+                                                                       for p in rules.pass_through))
 
     def referral(self) -> None:
         contract, seller, slots = self.contract, self.seller, self.seller_slots
@@ -214,6 +243,9 @@ class _Builder(PlanCode):
         else:
             rounded(2)
             self.explain(f"rx = ({''.join(r + ', ' for r in rates)})")
+        if self.late_checks(self.version.rules.price_rules):
+            self.emit("fl_ = (('referral fee on ' + tid, amt),)")
+            self.emit("mk_ = ()")
         bp, bx, vp, vx = self.common_tail()
         sid, vid, cid = self.head()
         self.plain(f"lp_ = (({sid}, 'referral_fee', amt),)")
@@ -375,12 +407,23 @@ class _Builder(PlanCode):
         seller, slots, contract, version_id = self.seller, self.seller_slots, self.contract, self.version.rules.version
         vid, sid = self.s(version_id), self.s(seller.id)
         rules = self.version.rules.price_rules
+        late = self.late_checks(rules)
+        if late:
+            self.emit("fl_ = []")  # a sale's fee lines (label, amount), for the minimum fee
+            self.emit("mk_ = []")  # pass-through lines with a billed amount, for their markup
         for p in rules.pass_through if rules else ():
             amount = self.slot("ds", seller, slots, f"pass:{p.id}:amount")
             self.emit(f"a_ = -abs({amount}) if qty < 0 else {amount}")
             self.emit("if a_:")
-            fee = self.slot("ds", seller, slots, f"pass:{p.id}:fee")
             name, rule = _title(p.title, p.id), f"pass-through `{p.id}`"
+            at_cost = self.s(name + " at cost")
+            if p.billed is not None:
+                billed = self.slot("ds", seller, slots, f"pass:{p.id}:billed")
+                markup = self.slot("ds", seller, slots, f"pass:{p.id}:max_markup")
+                self.emit(f"b_ = -abs({billed}) if qty < 0 else {billed}", 3)
+                self.emit(f"mk_.append(({self.s(p)}, a_, b_, {markup}))", 3)
+                at_cost = f"{self.s(name + ' at cost (billed ')} + money(b_) + ')'"
+            fee = self.slot("ds", seller, slots, f"pass:{p.id}:fee")
             self.emit("ra_ = a_ if a_.__class__ is int else RA(a_)" if self.unit == 1 else "ra_ = RA(a_)", 3)
             fee_mode = self.ruleset.rounding.mode_for("pass_through_fee")
             if fee.startswith("s"):
@@ -402,12 +445,14 @@ class _Builder(PlanCode):
             if p.fee_cap is not None:
                 # The same limit as the reference path's (`_limits.capped_line`), and the same words when it bites.
                 self.emit(f"fc_ = {self.s(capped_line)}(fa_, {self.s(p.fee_cap)})", 3)
-                self.explain(f"fn_ = {self.s(fee_cap_note(p.fee_cap, self.quoting.money) + ')')} if fc_ != fa_ "
-                             "else ')'", 3)
+                (self.emit if late else self.explain)(
+                    f"fn_ = {self.s(fee_cap_note(p.fee_cap, self.quoting.money) + ')')} if fc_ != fa_ else ')'", 3)
                 self.emit("fa_ = fc_", 3)
                 note = "fn_"
+            if late:
+                self.emit(f"fl_.append(({self.s('fee on ' + name + ' (')} + {shown} + {note}, fa_))", 3)
             self.plain(f"lp_ += (({sid}, 'pass_through', ra_), ({sid}, 'fee', fa_))", 3)
-            self.explain(f"lx_ += (Line({sid}, 'pass_through', {self.s(name + ' at cost')}, ra_, {self.s(rule)}, "
+            self.explain(f"lx_ += (Line({sid}, 'pass_through', {at_cost}, ra_, {self.s(rule)}, "
                          f"{vid}, {self.s(p.amount.at)}, tid), Line({sid}, 'fee', {self.s('fee on ' + name + ' (')} + "
                          f"{shown} + {note}, fa_, {self.s(rule)}, {vid}, {self.s(p.fee.at)}, tid))", 3)
         if contract.services is not None:

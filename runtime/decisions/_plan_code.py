@@ -19,7 +19,8 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from runtime import ir
-from runtime.decisions._pricing import _fraction, checked_rate
+from runtime.decisions._pricing import PriceRejected, _fraction, checked_rate
+from runtime.decisions._quoting import catalog_message, late_violations
 from runtime.decisions._rounding import round_amount, round_ratio, round_times
 from runtime.decisions._slots import PartnerSlots
 from runtime.engine import compile_entry
@@ -206,6 +207,7 @@ class PlanCode:
         return {**self.inline_helpers, "F": _fraction, "CR": checked_rate, "ZERO": Fraction(0),
                 "QF": _tuple_new_figures, "Quote": Quote,
                 "Line": Line, "Share": Share, "Figure": Figure, "Violation": Violation, "rate": format_rate,
+                "PR": PriceRejected, "LV": late_violations, "CM": catalog_message,
                 "RR": lambda n, d, m=mode: round_ratio(n, d, unit, m),
                 "RA": lambda value: round_amount(value, unit, mode),
                 "RT": lambda amount, rate, m=mode: round_times(amount, rate, unit, m),

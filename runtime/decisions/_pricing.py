@@ -28,6 +28,10 @@ class QuoteError(Exception):
         self.at = at
 
 
+class PriceRejected(QuoteError):
+    """A price rule's violation whose action is `reject`: the line goes to the rejects with the rule's code."""
+
+
 def chain_of(seller: Partner, partners: Mapping[str, Partner], version: ir.Version) -> list[Partner]:
     """The partners from level 1 (buys from the vendor) down to the seller."""
     if version.hierarchy is None:

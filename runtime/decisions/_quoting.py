@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from fractions import Fraction
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from runtime import ir
 from runtime.decisions._hints import Hints
@@ -12,6 +13,7 @@ from runtime.decisions._limits import capped_line, fee_cap_note, margin_cap_note
 from runtime.decisions._pricing import (
     ZERO,
     Priced,
+    PriceRejected,
     QuoteError,
     _fraction,
     _Rate,
@@ -61,6 +63,8 @@ class _Quoting:
         self.first_contract: ir.Contract | None = None
         self.benefits: tuple[Figure, ...] = ()
         self.violations: tuple[Violation, ...] = ()
+        # Set by pass_through(): each pass-through with a billed amount, its cost, billed amount and max markup.
+        self.markups: list[Markup] = []
 
     def round(self, value: int | Fraction) -> int:
         return round_amount(value, self.unit, self.mode)
@@ -107,7 +111,7 @@ class _Quoting:
         else:
             self.distribute(priced, seller_slots)
         self.benefits = self.find_benefits(seller, seller_slots)
-        self.violations = self.find_violations(seller_slots)
+        self.violations = self.find_violations(seller_slots, priced.lines)
         return priced
 
     def distribute(self, priced: Priced, seller_slots: PartnerSlots) -> None:
@@ -188,7 +192,13 @@ class _Quoting:
                 continue
             name = _title(p.title, p.id)
             rule = f"pass-through `{p.id}`"
-            lines.append(Line(seller.id, "pass_through", f"{name} at cost", self.round(amount), rule,
+            label = f"{name} at cost"
+            if p.billed is not None:
+                billed = slots[f"pass:{p.id}:billed"]
+                billed = abs(billed) * sign if sign < 0 else billed
+                label = f"{name} at cost (billed {self.money(billed)})"
+                self.markups.append((p, amount, billed, slots.get(f"pass:{p.id}:max_markup")))
+            lines.append(Line(seller.id, "pass_through", label, self.round(amount), rule,
                               self.rules.version, p.amount.at, self.txn.id))
             fee = checked_rate(slots[f"pass:{p.id}:fee"], "fee", rule, p.fee.at)
             fee_line = round_times(amount, fee, self.unit, self.fee_mode)
@@ -229,28 +239,99 @@ class _Quoting:
                                         benefit.at))
         return tuple(found)
 
-    def find_violations(self, slots: PartnerSlots) -> tuple[Violation, ...]:
-        """Step 13 (empty unless the quoter keeps violations; the maximum discount is read all the same)."""
+    def find_violations(self, slots: PartnerSlots, lines: list[Line]) -> tuple[Violation, ...]:
+        """Step 13: the price rules' violations, in the order of `ir.PRICE_CHECKS`.
+
+        A violation whose action is `reject` raises its code; `hold` violations are always listed (a
+        settlement keeps the line out); `flag` violations only when the quoter keeps violations. The
+        maximum discount is read all the same.
+
+        Raises:
+            QuoteError: a violation whose action is `reject` (the first one found).
+        """
         rules = self.rules.price_rules
-        if rules is None:
-            return ()
         txn = self.txn
-        found = []
+        found: list[Violation] = []
         keep = self.quoter.violations
-        if keep and rules.ceiling == "list_price" and txn.sell_price > txn.list_price:
-            found.append(Violation("above_list", f"sell price {self.money(txn.sell_price)} is above the list price "
-                                   f"{self.money(txn.list_price)}", "price rules: ceiling", rules.at))
+
+        def judge(kind: str, action: str, message: str, at: ir.Loc | None) -> None:
+            judge_violation(found, keep, kind, action, message, at)
+
+        catalog = self.rules.catalog
+        if catalog is not None and (listed := txn.fields.get("item.list_price")) is not None and \
+                txn.list_price != listed:
+            judge("catalog_price", catalog.action, catalog_message(txn, listed, self.money), catalog.at)
+        if rules is None:
+            return tuple(found)
+
+        if rules.ceiling == "list_price" and txn.sell_price > txn.list_price:
+            judge("above_list", rules.ceiling_action, f"sell price {self.money(txn.sell_price)} is above the list "
+                  f"price {self.money(txn.list_price)}", rules.at)
         if "price:max_discount" in slots:
             discount = _fraction(slots["price:max_discount"])
             # sell price < list price × (1 − discount), in integers
-            if keep and txn.sell_price * discount.denominator < \
-                    txn.list_price * (discount.denominator - discount.numerator):
+            if txn.sell_price * discount.denominator < txn.list_price * (discount.denominator - discount.numerator):
                 floor = txn.list_price * (1 - discount)
-                found.append(Violation("below_floor", f"sell price {self.money(txn.sell_price)} is below the floor "
-                                       f"{self.money(floor)} (list less {format_rate(discount)})",
-                                       "price rules: max discount",
-                                       rules.max_discount.at if rules.max_discount else rules.at))
+                judge("below_floor", rules.max_discount_action, f"sell price {self.money(txn.sell_price)} is below "
+                      f"the floor {self.money(floor)} (list less {format_rate(discount)})",
+                      rules.max_discount.at if rules.max_discount else rules.at)
+        fees = [(line.label, line.amount) for line in lines if line.kind in ("fee", "referral_fee")]
+        found.extend(late_violations(rules, txn.quantity, fees, self.markups, self.money, keep))
         return tuple(found)
+
+
+def catalog_message(txn: Transaction, listed: int, money: Callable[[int | Fraction], str]) -> str:
+    """Why a stated list price is a violation of the catalog (`catalog_price`)."""
+    return f"list price {money(txn.list_price)} of SKU `{txn.sku}` is not the catalog's {money(listed)}"
+
+
+def judge_violation(found: list[Violation], keep: bool, kind: str, action: str, message: str, at: ir.Loc | None,
+                    rule: str | None = None) -> None:
+    """What a violation of kind `kind` (`ir.PRICE_CHECKS`) does: `reject` raises its code, `hold` is always
+    listed in `found`, `flag` when `keep`."""
+    check = ir.PRICE_CHECKS[kind]
+    if action == "reject":
+        raise PriceRejected(check.code, message, at)
+    if keep or action == "hold":
+        found.append(Violation(kind, message, rule or check.rule, at, action, check.code))
+
+
+Markup = tuple[ir.PassThrough, int | Fraction, int | Fraction, Any]
+"""A pass-through line with a billed amount: its rule, cost, billed amount and maximum markup (None: none)."""
+
+
+def late_violations(rules: ir.PriceRules, quantity: int, fees: Sequence[tuple[str, int]], markups: Sequence[Markup],
+                    money: Callable[[int | Fraction], str], keep: bool) -> list[Violation]:
+    """The price rules read after a transaction's lines: the minimum fee (a sale's fee lines, as (label, amount)),
+    then each pass-through's markup over cost. The reference quote and the quote plans both call this.
+
+    Returns:
+        The violations listed (`hold` always, `flag` when `keep`).
+
+    Raises:
+        PriceRejected: the first violation whose action is `reject`.
+    """
+    found: list[Violation] = []
+
+    def judge(kind: str, action: str, message: str, at: ir.Loc | None, rule: str | None = None) -> None:
+        judge_violation(found, keep, kind, action, message, at, rule)
+
+    if rules.min_fee is not None and quantity > 0:
+        for label, amount in fees:
+            if amount < rules.min_fee:
+                judge("fee_below_minimum", rules.min_fee_action, f"{label} is {money(amount)}, below the minimum fee "
+                      f"{money(rules.min_fee)}", rules.at)
+    for p, cost, billed, max_markup in markups:
+        if p.markup == "allowed":
+            continue
+        # billed > cost × (1 + max markup), compared on magnitudes so that a refund is judged as its sale
+        cost_size, billed_size = Fraction(-cost if cost < 0 else cost), Fraction(-billed if billed < 0 else billed)
+        limit = cost_size * (1 + _fraction(max_markup)) if max_markup is not None else cost_size
+        if billed_size > limit:
+            allowed = f" by more than {format_rate(_fraction(max_markup))}" if max_markup is not None else ""
+            judge("above_cost", p.action, f"{_title(p.title, p.id)} billed {money(billed)} is above the cost "
+                  f"{money(cost)}{allowed}", p.billed.at if p.billed else p.at, f"pass-through `{p.id}`")
+    return found
 
 
 def _is_rate(expr: ir.Expr) -> bool:

@@ -11,10 +11,12 @@ from fractions import Fraction
 from typing import Any
 
 from runtime import ir
+from runtime.decisions._catalog import with_item
 from runtime.decisions._fast import Plan, make_plan, reference_plan
 from runtime.decisions._fast import figures_of as figures_of
 from runtime.decisions._pricing import ZERO as ZERO
 from runtime.decisions._pricing import Priced as Priced
+from runtime.decisions._pricing import PriceRejected as PriceRejected
 from runtime.decisions._pricing import QuoteError as QuoteError
 from runtime.decisions._pricing import _Chain, _Rate, _standing, _standing_keys
 from runtime.decisions._pricing import chain_of as chain_of
@@ -68,17 +70,30 @@ class Quoter:
         Raises:
             QuoteError, EvaluationError: as `quote`.
         """
+        if txn.sku is not None:
+            txn = self.with_item(txn)
         try:
             return self._plans[txn.date][txn.partner, txn.contract][0](txn)
+        except PriceRejected:  # a price rule rejects the line: the plan says so as the reference path would
+            raise
         except Exception:  # no plan yet, or the plan failed: the reference path decides (see _fast)
             return self._plan(txn)[0](txn)
 
     def quote(self, txn: Transaction) -> Quote:
         """Quote one transaction under the version in force on its date, every figure explained (see `quote`)."""
+        if txn.sku is not None:
+            txn = self.with_item(txn)
         try:
             return self._plans[txn.date][txn.partner, txn.contract][1](txn)
+        except PriceRejected:
+            raise
         except Exception:  # no plan yet, or the plan failed: the reference path decides (see _fast)
             return self._plan(txn)[1](txn)
+
+    def with_item(self, txn: Transaction) -> Transaction:
+        """A transaction that names a SKU, with its catalog item's fields (`item.*`) under the version in force."""
+        version = self.rt.version_on(txn.date)
+        return txn if version is None else with_item(version.rules, txn)
 
     def reference(self, txn: Transaction) -> Quote:
         """`quote` on the reference path alone: the oracle the generated plans are tested against."""
@@ -109,6 +124,8 @@ class Quoter:
         try:
             fast_figures(txn)
             fast_quote(txn)
+        except PriceRejected:
+            return plan  # the plan judged the line as the reference path does: calling it again raises
         except Exception:  # noqa: BLE001 - this transaction fails on the plan: the reference path says why
             self.fallbacks += 1
             return reference_plan(self, version)
@@ -123,7 +140,7 @@ class Quoter:
         if version is None:
             raise QuoteError("E510", f"no version of program `{self.rt.ruleset.program_id}` is in force on "
                              f"{txn.date}")
-        return _Quoting(self, version, txn)
+        return _Quoting(self, version, with_item(version.rules, txn))
 
     def chain(self, version: LoadedVersion, seller: Partner) -> _Chain:
         """`chain_of(seller, …)` with what each level's margin comes from, worked out once per seller and version."""

@@ -52,10 +52,11 @@ def quantity_problem(quantity: int, refund_of: str | None) -> tuple[str, str] | 
 def zero_price_problem(ruleset: ir.RuleSet, txn: Transaction) -> tuple[str, str, str] | None:
     """(code, reason, field) when a sale has a unit price of 0 and the version in force does not allow its product.
 
-    A row with no version in force passes here: the quote rejects it (E510).
+    A row with no version in force passes here: the quote rejects it (E510). So does a row that names a catalog
+    SKU: the catalog decides its price (an unknown SKU is E555, a price that disagrees E554).
     """
     name = "list_price" if txn.list_price == 0 else "sell_price" if txn.sell_price == 0 else None
-    if name is None:
+    if name is None or txn.sku is not None:
         return None
     version = ruleset.version_on(txn.date)
     if version is None:

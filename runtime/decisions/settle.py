@@ -28,7 +28,7 @@ from runtime.decisions.refunds import (
 )
 from runtime.engine import EvaluationError
 from runtime.loaded import Runtime
-from runtime.model import Figure, Line, Partner, Period, Statement, Transaction, Volumes
+from runtime.model import Figure, Line, Partner, Period, Statement, Transaction, Violation, Volumes
 from runtime.money import format_amount, format_rate, round_line
 
 _SIZES = {"month": 1, "quarter": 3, "half_year": 6, "fiscal_year": 12}
@@ -43,6 +43,18 @@ class Rejected:
     code: str
     reason: str
     field: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Flagged:
+    """A price-rule violation of a settled line whose action is `flag`: listed, and the line is paid."""
+
+    row: int
+    transaction: str
+    partner: str
+    code: str
+    kind: str
+    reason: str
 
 
 @dataclass(slots=True)
@@ -89,6 +101,7 @@ class Settlement:
     accepted: int
     rejected: int
     program_id: str
+    held: int = 0  # rows a price rule holds for review: read = accepted + rejected + held
 
 
 def month_index(day: object) -> int:
@@ -102,7 +115,9 @@ class Settler:
 
     def __init__(self, rt: Runtime, partners: Mapping[str, Partner], period: Period,
                  on_line: Callable[[Line], None] | None = None,
-                 on_reject: Callable[[Rejected], None] | None = None, keep_sales: bool = True) -> None:
+                 on_reject: Callable[[Rejected], None] | None = None, keep_sales: bool = True,
+                 on_hold: Callable[[Rejected], None] | None = None,
+                 on_violation: Callable[[Flagged], None] | None = None) -> None:
         """`keep_sales`: remember each accepted sale for the refunds that may name it (False: the input has no
         `refund_of`, so memory stays bounded by the partners and months)."""
         self.rt = rt
@@ -110,11 +125,14 @@ class Settler:
         self.period = period
         self.on_line = on_line
         self.on_reject = on_reject
+        self.on_hold = on_hold
+        self.on_violation = on_violation
         self.accounts: dict[str, _Account] = defaultdict(_Account)
-        self.read = self.accepted = self.rejected = 0
+        self.read = self.accepted = self.rejected = self.held = 0
         self.problems: list[str] = []  # of the statement being made
-        # Transaction lines are quoted without period volumes, and without what a statement does not show.
-        self.quoter = Quoter(rt, partners, include_ladder=False, next_steps=False, benefits=False, violations=False)
+        # Transaction lines are quoted without period volumes, and without what a statement does not show
+        # (a price rule's violations are kept: they decide whether a line is held, and flagged ones are listed).
+        self.quoter = Quoter(rt, partners, include_ladder=False, next_steps=False, benefits=False)
         self.ledger = Ledger(keep_sales)
 
     def reject(self, row: int, txn_id: str, code: str, reason: str, field_name: str | None = None) -> None:
@@ -148,6 +166,8 @@ class Settler:
             self.reject(row, txn.id, exc.code, exc.message)
             return
         self.read += 1
+        if quoted.violations and not self.judged(quoted.violations, txn, quoted.partner, row):
+            return
         self.accepted += 1
         self.ledger.sale(row, txn, quoted.contract)
         month = month_index(txn.date)
@@ -208,6 +228,20 @@ class Settler:
             if on_line is not None:
                 on_line(reversed_line)
 
+    def judged(self, violations: tuple[Violation, ...], txn: Transaction, partner: str, row: int) -> bool:
+        """Whether a quoted line with price-rule violations is settled: a `hold` keeps it out (listed for
+        review), `flag`s are listed and the line is settled."""
+        held = [v for v in violations if v.action == "hold"]
+        if held:
+            self.held += 1
+            if self.on_hold is not None:
+                self.on_hold(Rejected(row, txn.id, held[0].code, "; ".join(v.message for v in held)))
+            return False
+        if self.on_violation is not None:
+            for v in violations:
+                self.on_violation(Flagged(row, txn.id, partner, v.code, v.kind, v.message))
+        return True
+
     def finish(self) -> Settlement:
         """The statements, one per partner (partners without transactions too), sorted by partner id."""
         version = self.rt.ruleset.version_on(self.period.end) or next(
@@ -216,7 +250,7 @@ class Settler:
         for partner_id in sorted(set(self.partners) | set(self.accounts)):
             statements.append(self.statement(partner_id, version))
         return Settlement(self.period, tuple(statements), self.read, self.accepted, self.rejected,
-                          self.rt.ruleset.program_id)
+                          self.rt.ruleset.program_id, self.held)
 
     def buckets(self, kind: str) -> list[list[int]]:
         """The months of the period grouped by a ladder or bonus period, counted from the fiscal year start."""
@@ -420,9 +454,10 @@ class Settler:
 
 def settle(rt: Runtime, transactions: Iterable[Transaction], partners: Mapping[str, Partner], period: Period,
            on_line: Callable[[Line], None] | None = None,
-           on_reject: Callable[[Rejected], None] | None = None) -> Settlement:
+           on_reject: Callable[[Rejected], None] | None = None, on_hold: Callable[[Rejected], None] | None = None,
+           on_violation: Callable[[Flagged], None] | None = None) -> Settlement:
     """Settle a period over transactions (an iterable: it is read once, in order)."""
-    settler = Settler(rt, partners, period, on_line, on_reject)
+    settler = Settler(rt, partners, period, on_line, on_reject, on_hold=on_hold, on_violation=on_violation)
     for row, txn in enumerate(transactions, 1):
         settler.add(txn, row)
     return settler.finish()

@@ -19,6 +19,7 @@ from runtime.guides._build import pick_version as pick_version
 from runtime.guides._cases import Case as Case
 from runtime.guides._cases import DecideCase as DecideCase
 from runtime.guides._cases import QuoteCase as QuoteCase
+from runtime.guides._cases import RejectCase as RejectCase
 from runtime.guides._cases import RouteCase as RouteCase
 from runtime.guides._cases import SettleCase as SettleCase
 from runtime.guides._format import LANGUAGES as LANGUAGES

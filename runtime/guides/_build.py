@@ -18,8 +18,8 @@ from runtime.guides._sentences import Speaker
 from runtime.loaded import Runtime
 
 _BUILDERS = (_earnings.overview, _earnings.contracts, _earnings.margins, _volumes.ladders, _volumes.bonuses,
-             _standing.tiers, _standing.prices, _standing.hierarchy, _deals.conflicts, _deals.routing,
-             _history.versions)
+             _standing.tiers, _standing.catalog, _standing.prices, _standing.hierarchy, _deals.conflicts,
+             _deals.routing, _history.versions)
 
 
 class GuideError(ValueError):

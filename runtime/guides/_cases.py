@@ -17,6 +17,7 @@ from typing import Any
 
 from runtime import ir
 from runtime.decisions import Claim, Deal, Lead, Ownership, Routing, decide, quote, route, settle
+from runtime.decisions.quote import PriceRejected
 from runtime.loaded import LoadedVersion, Runtime
 from runtime.model import Partner, Period, Quote, Statement, Transaction, Volumes
 
@@ -67,7 +68,16 @@ class RouteCase:
     result: Routing
 
 
-Case = QuoteCase | SettleCase | DecideCase | RouteCase
+@dataclass(frozen=True, slots=True)
+class RejectCase:
+    """A transaction the program rejects, and the code it is rejected with (a price rule's `reject`)."""
+
+    transaction: Transaction
+    partners: Mapping[str, Partner]
+    code: str
+
+
+Case = QuoteCase | SettleCase | DecideCase | RouteCase | RejectCase
 
 
 def _default(type_name: str, ruleset: ir.RuleSet, day: datetime.date) -> Any:
@@ -128,13 +138,29 @@ class Cases:
 
     def sale(self, partner: str, list_price: int, sell_price: int | None = None, quantity: int = 1,
              contract: str | None = None, day: datetime.date | None = None, **values: Any) -> Transaction:
-        """A sample sale, on the version's first day unless another day is given."""
+        """A sample sale, on the version's first day unless another day is given.
+
+        With a catalog, the sale is of the catalog's first item (its SKU, category and unit; `item.category`
+        may be given), at the example's list price rather than the item's.
+        """
         self._count += 1
         # On its first day a version that starts during the day is in force from its instant, not from 00:00.
         at = self.version.starts_at if day is None else None
         return Transaction(f"example-{self._count}", day or self.day, partner, list_price,
                            list_price if sell_price is None else sell_price, quantity, contract,
-                           "", self.fields("transaction", **values), at)
+                           "", self.sale_fields(values), at)
+
+    def sale_fields(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """A sample sale's fields: the declared inputs, and with a catalog the item sold (`item.category` may be
+        given; its SKU, category and unit, not its list price, so that the example's list price stands)."""
+        fields = self.fields("transaction", **{k: v for k, v in values.items() if not k.startswith("item.")})
+        catalog = self.version.catalog
+        if catalog is not None and catalog.items:
+            first = catalog.items[0]
+            category = values.get("item.category", first.category)
+            item = next((i for i in catalog.items if i.category == category), first)
+            fields.update({"item.sku": item.sku, "item.category": item.category, "item.unit": item.unit})
+        return fields
 
     def loaded(self, version: ir.Version | None = None) -> LoadedVersion:
         """The runtime's entry functions of a version."""
@@ -165,6 +191,15 @@ class Cases:
         self.recorded.append(QuoteCase(txn, by_id, dict(volumes or {}), result,
                                        tuple((name, quote_figure(result, name)) for name in shown)))
         return result
+
+    def judge(self, txn: Transaction, partners: Sequence[Partner], shown: Sequence[str]) -> Quote | str:
+        """Quote a transaction a price rule may reject: the quote, or the code it is rejected with."""
+        by_id = {p.id: p for p in partners}
+        try:
+            return self.quote(txn, partners, shown)
+        except PriceRejected as exc:
+            self.recorded.append(RejectCase(txn, by_id, exc.code))
+            return exc.code
 
     def settle(self, txns: Sequence[Transaction], partners: Sequence[Partner], period: Period, partner: str,
                shown: Sequence[str]) -> Statement:
@@ -201,7 +236,7 @@ class Cases:
             return target
 
         def volume(price: int) -> int:
-            txn = Transaction("search", self.day, partner.id, price, price, 1, None, "", self.fields("transaction"))
+            txn = Transaction("search", self.day, partner.id, price, price, 1, None, "", self.sale_fields({}))
             q = quote(self.rt, txn, {partner.id: partner}, include_ladder=False, next_steps=False)
             share = q.chain[0] if q.chain else None
             if share is None:

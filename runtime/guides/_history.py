@@ -63,7 +63,8 @@ def diff(ctx: Context, old: ir.Version, new: ir.Version) -> list[Rich]:
                            new=ctx.say.word(f"cadence.{new.tiers.cadence}")))
     out += _by_id(ctx, "what.tier", old_tiers, new_tiers, _tier_aspects)
     out += _by_id(ctx, "what.benefit", old.benefits, new.benefits, _benefit_aspects)
-    for key, before, after in (("what.price_rules", old.price_rules, new.price_rules),
+    for key, before, after in (("what.catalog", old.catalog, new.catalog),
+                               ("what.price_rules", old.price_rules, new.price_rules),
                                ("what.hierarchy", old.hierarchy, new.hierarchy),
                                ("what.conflicts", old.conflicts, new.conflicts),
                                ("what.routing", old.lead_routing, new.lead_routing)):

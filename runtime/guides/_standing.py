@@ -10,7 +10,7 @@ from runtime.guides._charts import Box, flow_chart
 from runtime.guides._context import Context
 from runtime.guides._model import Block, Bullets, Examples, Figure, Para, Section, Table
 from runtime.guides._rich import Rich, capital, code, plain, rich
-from runtime.model import Partner
+from runtime.model import Partner, Quote
 
 # --- tiers ------------------------------------------------------------------------------------------
 
@@ -141,6 +141,25 @@ def _benefits(ctx: Context) -> Section:
 # --- price rules ------------------------------------------------------------------------------------
 
 
+def catalog(ctx: Context) -> Section | None:
+    """The price catalog: each SKU with its category, unit and list prices by date, and what a disagreeing price
+    does."""
+    found = ctx.version.catalog
+    if found is None:
+        return None
+    say = ctx.say
+    rows = []
+    for item in found.items:
+        prices = ctx.listing([say("catalog.price_from", price=ctx.money(price), day=rich(ctx.fmt.date(start)))
+                              for start, price in item.prices])
+        rows.append((rich(code(item.sku)), ctx.text(item.title, item.sku), rich(code(item.category)),
+                     rich(item.unit or "—"), prices))
+    headers = (say("col.sku"), say("col.item"), say("col.category"), say("col.unit"), say("col.list_price"))
+    blocks: list[Block] = [Para(say("catalog.intro")), Table(headers, tuple(rows), (), "ppl-catalog"),
+                           Para(say("catalog.disagree", action=rich(say.word(f"action.{found.action}"))))]
+    return Section("catalog", say("catalog"), tuple(blocks))
+
+
 def prices(ctx: Context) -> Section | None:
     """Ceiling, discretion, channel limit, margin caps and pass-through costs, with examples."""
     rules = ctx.version.price_rules
@@ -148,12 +167,19 @@ def prices(ctx: Context) -> Section | None:
         return None
     say, speak = ctx.say, ctx.speak
     items: list[Rich] = []
+
+    def action(name: str) -> Rich:
+        return rich(say.word(f"action.{name}"))
+
     if rules.ceiling == "list_price":
-        items.append(say("price.ceiling"))
+        items.append(say("price.ceiling", action=action(rules.ceiling_action)))
     elif rules.ceiling == "none":
         items.append(say("price.no_ceiling"))
     if rules.max_discount is not None:
-        items.append(say("price.discount", rate=speak.value(rules.max_discount)))
+        items.append(say("price.discount", rate=speak.value(rules.max_discount),
+                         action=action(rules.max_discount_action)))
+    if rules.min_fee is not None:
+        items.append(say("price.min_fee", amount=ctx.money(rules.min_fee), action=action(rules.min_fee_action)))
     if rules.max_channel_margin is not None:
         items.append(say("price.channel", rate=speak.value(rules.max_channel_margin)))
     for cap in rules.margin_caps:
@@ -162,6 +188,15 @@ def prices(ctx: Context) -> Section | None:
     for p in rules.pass_through:
         passed = say("price.pass", title=ctx.text(p.title, p.id), amount=speak.value(p.amount), fee=speak.value(p.fee))
         items.append(rich(passed, say("price.fee_cap", cap=ctx.short(p.fee_cap))) if p.fee_cap is not None else passed)
+        if p.billed is not None:
+            title = ctx.text(p.title, p.id)
+            if p.markup == "allowed":
+                items.append(say("price.markup_allowed", title=title))
+            elif p.max_markup is not None:
+                items.append(say("price.markup_max", title=title, rate=speak.value(p.max_markup),
+                                 action=action(p.action)))
+            else:
+                items.append(say("price.markup_none", title=title, action=action(p.action)))
     if rules.zero_price:
         items.append(say("price.zero", products=", ".join(rules.zero_price)))
     items.append(say("price.refund"))
@@ -176,6 +211,16 @@ def prices(ctx: Context) -> Section | None:
 def _found(ctx: Context, kinds: str) -> Rich:
     names = [rich(ctx.say.word(f"violation.{k}")) for k in kinds.split(",") if k]
     return ctx.listing(names) if names else rich(ctx.say.word("ex.price_none"))
+
+
+def _judged(ctx: Context, key: str, judged: Quote | str, **values: Any) -> Rich:
+    """An example of a sale a price rule judges: rejected (with its code), held (with its code) or reported."""
+    if isinstance(judged, str):
+        return ctx.say(f"{key}_rejected", code=judged, **values)
+    held = [v for v in judged.violations if v.action == "hold"]
+    if held:
+        return ctx.say(f"{key}_held", code=held[0].code, **values)
+    return ctx.say(key, found=_found(ctx, ",".join(v.kind for v in judged.violations)), **values)
 
 
 def _satisfy(expr: ir.Expr) -> dict[str, Any] | None:
@@ -207,14 +252,13 @@ def _price_examples(ctx: Context, rules: ir.PriceRules) -> list[Rich]:
                         ("sell_amount", "violations"))
         out.append(say("ex.price_ok", sell=ctx.money(q.sell_amount), rate=ctx.rate(discount), list=listed))
         deeper = discount + Fraction(5, 100)
-        q = cases.quote(cases.sale(partner.id, price, int(price * (1 - deeper))), [partner],
-                        ("sell_amount", "violations"))
-        out.append(say("ex.price_floor", sell=ctx.money(q.sell_amount), rate=ctx.rate(deeper),
-                       found=_found(ctx, ",".join(v.kind for v in q.violations))))
+        sell = int(price * (1 - deeper))
+        judged = cases.judge(cases.sale(partner.id, price, sell), [partner], ("sell_amount", "violations"))
+        out.append(_judged(ctx, "ex.price_floor", judged, sell=ctx.money(sell), rate=ctx.rate(deeper)))
     if rules.ceiling == "list_price":
-        q = cases.quote(cases.sale(partner.id, price, price * 105 // 100), [partner], ("sell_amount", "violations"))
-        out.append(say("ex.price_above", sell=ctx.money(q.sell_amount), list=listed,
-                       found=_found(ctx, ",".join(v.kind for v in q.violations))))
+        sell = price * 105 // 100
+        judged = cases.judge(cases.sale(partner.id, price, sell), [partner], ("sell_amount", "violations"))
+        out.append(_judged(ctx, "ex.price_above", judged, sell=ctx.money(sell), list=listed))
     best = ctx.tier_ids()[0]
     for cap in rules.margin_caps:
         values = _satisfy(cap.when)

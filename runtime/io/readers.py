@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from runtime import ir
+from runtime.decisions import catalog_item
 from runtime.decisions.refunds import quantity_problem
 from runtime.decisions.settle import Rejected, Settler
 from runtime.io.records import RecordFile
@@ -137,10 +138,19 @@ def parse_transaction(values: Mapping[str, Any], ruleset: ir.RuleSet, row: int =
         product = "" if is_empty(values.get("product")) else _field(values, "product", parse_text)
         refund_of = None if is_empty(values.get("refund_of")) else _field(values, "refund_of", parse_text)
         unstated = refund_of is not None
-        list_price = UNSTATED if unstated and is_empty(values.get("list_price")) else _price(
-            values, "list_price", ruleset)
-        sell_price = UNSTATED if unstated and is_empty(values.get("sell_price")) else _price(
-            values, "sell_price", ruleset)
+        sku = None if is_empty(values.get("sku")) else _field(values, "sku", parse_text)
+        if unstated and is_empty(values.get("list_price")):
+            list_price = UNSTATED  # a refund may leave its prices out: they are its sale's
+        elif sku is not None and is_empty(values.get("list_price")):
+            list_price = _catalog_price(ruleset, sku, date)  # a row may name only its SKU and quantity
+        else:
+            list_price = _price(values, "list_price", ruleset)
+        if unstated and is_empty(values.get("sell_price")):
+            sell_price = UNSTATED
+        elif sku is not None and is_empty(values.get("sell_price")):
+            sell_price = list_price  # without a sell price, a row naming its SKU sells at the list price
+        else:
+            sell_price = _price(values, "sell_price", ruleset)
         quantity = _field(values, "quantity", parse_integer)
         if abs(quantity) > MAX_QUANTITY:
             raise _Problem("quantity", ValueProblem("E521", f"quantity `{quantity:,}` is too large for one row "
@@ -151,7 +161,23 @@ def parse_transaction(values: Mapping[str, Any], ruleset: ir.RuleSet, row: int =
     except _Problem as exc:
         return Rejected(row, txn_id, exc.problem.code, exc.problem.reason, exc.field)
     return Transaction(txn_id, date, partner, list_price, sell_price, quantity, contract, product, fields, at=at,
-                       refund_of=refund_of)
+                       refund_of=refund_of, sku=sku)
+
+
+def required_columns(ruleset: ir.RuleSet) -> tuple[str, ...]:
+    """The columns a transactions file must have: with a catalog, a file may name SKUs instead of stating prices,
+    so `list_price` and `sell_price` may be absent."""
+    if not any(v.catalog for v in ruleset.versions):
+        return REQUIRED_TRANSACTION_COLUMNS
+    return tuple(c for c in REQUIRED_TRANSACTION_COLUMNS if c not in ("list_price", "sell_price"))
+
+
+def _catalog_price(ruleset: ir.RuleSet, sku: str, day: datetime.date) -> int:
+    """The catalog's list price of a SKU on a day (0 when there is none: the quote rejects the SKU, E555)."""
+    version = ruleset.version_on(day)
+    item = catalog_item(version, sku) if version is not None else None
+    price = item.price_on(day) if item is not None else None
+    return price if price is not None else 0
 
 
 class TransactionReader:
@@ -165,7 +191,7 @@ class TransactionReader:
 
     def __init__(self, path: str | Path, ruleset: ir.RuleSet) -> None:
         self.ruleset = ruleset
-        self._file = RecordFile(path, REQUIRED_TRANSACTION_COLUMNS)
+        self._file = RecordFile(path, required_columns(ruleset))
         self.path = self._file.path
         self.size = self._file.size
 

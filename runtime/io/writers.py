@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from runtime import ir, ir_json
-from runtime.decisions.settle import Rejected, Settlement
+from runtime.decisions.settle import Flagged, Rejected, Settlement
 from runtime.model import Figure, Line, Partner, Quote, Share, Statement, Violation, Volumes
 from runtime.money import format_amount
 
@@ -32,6 +32,7 @@ NOT_EARNED = ("pass_through", "services")  # shown, but not part of what the par
 
 LINE_COLUMNS = ("partner", "transaction", "kind", "label", "amount", "rule", "version", "at")
 REJECT_COLUMNS = ("row", "id", "field", "code", "reason")
+VIOLATION_COLUMNS = ("row", "id", "partner", "code", "kind", "reason")
 
 
 def ruleset_sha256(ruleset: ir.RuleSet) -> str:
@@ -99,7 +100,8 @@ def settlement_json(settlement: Settlement, ruleset: ir.RuleSet, partners: Mappi
                     "sha256": ruleset_sha256(ruleset)},
         "currency": ruleset.currency, "minor_unit": ruleset.minor_unit,
         "period": {"start": settlement.period.start.isoformat(), "end": settlement.period.end.isoformat()},
-        "reconciliation": {"read": settlement.read, "accepted": settlement.accepted, "rejected": settlement.rejected},
+        "reconciliation": {"read": settlement.read, "accepted": settlement.accepted, "rejected": settlement.rejected,
+                           "held": settlement.held},
         "totals": dict(sorted(totals.items())),
         "total": sum(s.total for s in settlement.statements),
         "statements": [statement_json(s, partners.get(s.partner)) for s in settlement.statements],
@@ -117,7 +119,8 @@ def _share(s: Share) -> dict[str, Any]:
 
 
 def _violation(v: Violation) -> dict[str, Any]:
-    return {"kind": v.kind, "message": v.message, "rule": v.rule, "at": loc_text(v.at)}
+    return {"kind": v.kind, "code": v.code, "action": v.action, "message": v.message, "rule": v.rule,
+            "at": loc_text(v.at)}
 
 
 def quote_json(quote: Quote) -> dict[str, Any]:
@@ -211,7 +214,7 @@ def _money(ruleset: ir.RuleSet) -> Callable[[int | Fraction], str]:
 class SettlementWriter:
     """Writes a settlement into a directory: lines and rejects as they come, statements when settled.
 
-    Use `on_line` and `on_reject` as the settler's sinks, then `finish(settlement)`.
+    Use `on_line`, `on_reject`, `on_hold` and `on_violation` as the settler's sinks, then `finish(settlement)`.
 
     Raises:
         OSError: the directory or a file cannot be written.
@@ -225,7 +228,10 @@ class SettlementWriter:
         self._files: list[IO[str]] = []
         self.lines = self._csv("lines.csv", LINE_COLUMNS)
         self.rejects = self._csv("rejects.csv", REJECT_COLUMNS)
-        self.written: list[Path] = [self.out / "lines.csv", self.out / "rejects.csv"]
+        self.held = self._csv("held.csv", REJECT_COLUMNS)
+        self.violations = self._csv("violations.csv", VIOLATION_COLUMNS)
+        self.written: list[Path] = [self.out / "lines.csv", self.out / "rejects.csv", self.out / "held.csv",
+                                    self.out / "violations.csv"]
 
     def _csv(self, name: str, columns: tuple[str, ...]) -> Any:
         handle = open(self.out / name, "w", encoding="utf-8", newline="")  # closed by close()
@@ -243,6 +249,15 @@ class SettlementWriter:
         """Write one rejected row to `rejects.csv`."""
         self.rejects.writerow((rejected.row, rejected.transaction, rejected.field or "", rejected.code,
                                rejected.reason))
+
+    def on_hold(self, held: Rejected) -> None:
+        """Write one row a price rule holds for review to `held.csv` (the columns of `rejects.csv`)."""
+        self.held.writerow((held.row, held.transaction, held.field or "", held.code, held.reason))
+
+    def on_violation(self, flagged: Flagged) -> None:
+        """Write one flagged price-rule violation of a settled line to `violations.csv`."""
+        self.violations.writerow((flagged.row, flagged.transaction, flagged.partner, flagged.code, flagged.kind,
+                                  flagged.reason))
 
     def close(self) -> None:
         """Close the streamed files."""

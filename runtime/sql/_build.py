@@ -138,12 +138,17 @@ def header(ruleset: ir.RuleSet, what: str, dialect: str) -> str:
         "-- `rate_den`. Assumed tables:",
         "--   transactions(id VARCHAR, date DATE, partner VARCHAR, contract VARCHAR (NULL or '': the partner's),",
         "--                product VARCHAR, list_price BIGINT, sell_price BIGINT, quantity BIGINT (< 0: a refund)"
-        + declared("transaction") + ")",
+        + declared("transaction") + (", sku VARCHAR (NULL: none)" if any(v.catalog for v in ruleset.versions)
+                                     else "") + ")",
         "--   partners(id VARCHAR (unique), contract VARCHAR, tier VARCHAR, level INTEGER (NULL: 1),",
         "--            parent VARCHAR (NULL or '': none)" + declared("partner") + ")",
         "-- Money inputs are BIGINT minor units; percent and number inputs DECIMAL(38, 10) holding the value",
         "-- (15% is 0.15); enumeration inputs the member's name.",
     ]
+    if any(v.catalog for v in ruleset.versions):
+        lines += ["-- A row that names a SKU carries the catalog's list price (the rows the settlement takes: an",
+                  "-- unknown SKU, or a list price other than the catalog's that the program rejects or holds, is",
+                  "-- left out); rules read the item's category and unit from the catalog, joined here."]
     if max_depth(ruleset):
         lines += [
             "-- Distributor chains follow partners.parent up from the selling partner (at most "

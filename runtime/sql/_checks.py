@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator, Mapping
+from fractions import Fraction
 from typing import Any
 
 from runtime import ir
@@ -46,6 +47,8 @@ def fields_of(node: object) -> Iterator[ir.Field]:
 def _column(field: ir.Field, declared: set[tuple[str, str]]) -> str | None:
     """The column that is NULL when the row lacks the field (None: never lacking)."""
     key = (field.scope, field.name)
+    if field.scope == "transaction" and field.name.startswith("item."):
+        return "t.sku"  # a row that names no SKU has no item (the row engine rejects it, E500)
     if key in _NULLABLE_BUILTIN:
         return _NULLABLE_BUILTIN[key]
     if key in declared:
@@ -84,6 +87,34 @@ def suspect(ruleset: ir.RuleSet) -> str:
         for tier, exprs in by_tier.items():
             if (cond := _any_null(exprs, declared)) is not None:
                 parts.append(f"(p.tier = {_lit(tier)} AND ({cond}))")
+        if parts:
+            arms.append(f"(vidx = {i} AND ({' OR '.join(parts)}))")
+    return " OR ".join(arms) if arms else "false"
+
+
+def price_suspect(ruleset: ir.RuleSet) -> str:
+    """A condition over `t` and `vidx`: a price rule may find a violation (the row engine's quoter judges the row,
+    which it rejects, holds or settles with its flagged violations listed)."""
+    arms: list[str] = []
+    for i, version in enumerate(ruleset.versions):
+        rules = version.price_rules
+        parts = []
+        if version.catalog is not None:
+            parts.append("t.sku IS NOT NULL")  # an unknown SKU, a list price other than the catalog's
+        if rules is None:
+            if parts:
+                arms.append(f"(vidx = {i} AND ({' OR '.join(parts)}))")
+            continue
+        if rules.ceiling == "list_price":
+            parts.append("t.sell_price > t.list_price")
+        if rules.max_discount is not None:
+            if isinstance(rules.max_discount, ir.Const) and isinstance(rules.max_discount.value, int | Fraction):
+                d = Fraction(rules.max_discount.value)
+                parts.append(f"t.sell_price * {d.denominator} < t.list_price * {d.denominator - d.numerator}")
+            else:
+                parts.append("true")  # a discount that depends on the partner or transaction: the quoter reads it
+        if rules.min_fee is not None:
+            parts.append("t.quantity > 0")  # a sale's fee lines are the quoter's to judge
         if parts:
             arms.append(f"(vidx = {i} AND ({' OR '.join(parts)}))")
     return " OR ".join(arms) if arms else "false"
@@ -168,7 +199,9 @@ def zero_price(ruleset: ir.RuleSet) -> str:
         if allowed:
             arms.append(f"WHEN {i} THEN t.product NOT IN ({', '.join(_lit(p) for p in allowed)})")
     allowed_by_version = f"CASE vidx {' '.join(arms)} ELSE true END" if arms else "true"
-    return (f"(t.refund_of IS NULL AND (t.list_price = 0 OR t.sell_price = 0) AND vidx IS NOT NULL AND "
+    # A row naming a catalog SKU is judged by the catalog (`refunds.zero_price_problem`).
+    no_sku = "t.sku IS NULL AND " if any(v.catalog for v in ruleset.versions) else ""
+    return (f"(t.refund_of IS NULL AND {no_sku}(t.list_price = 0 OR t.sell_price = 0) AND vidx IS NOT NULL AND "
             f"{allowed_by_version})")
 
 
@@ -199,7 +232,8 @@ def check(con: Any, ruleset: ir.RuleSet, period: Period, unique_ids: bool) -> No
         "WHEN p.id IS NULL THEN {'code': 'E511', 'reason': 'unknown partner `' || t.partner || '`', 'field': NULL} "
         "WHEN c.contract IS NULL THEN {'code': 'E512', 'reason': 'unknown contract `' || contract_id || "
         "'` in version ' || v.version, 'field': NULL} "
-        f"WHEN o.partner IS NOT NULL OR {suspect(ruleset)} THEN {{'code': 'ASK', 'reason': NULL, 'field': NULL}} "
+        f"WHEN o.partner IS NOT NULL OR {suspect(ruleset)} OR {price_suspect(ruleset)} "
+        "THEN {'code': 'ASK', 'reason': NULL, 'field': NULL} "
         "END AS v "
         f"FROM (SELECT t.*, {version_index(ruleset)} AS vidx FROM txn t) t LEFT JOIN partners p ON p.id = t.partner "
         "CROSS JOIN LATERAL (SELECT COALESCE(t.contract, p.contract) AS contract_id) "
@@ -209,7 +243,7 @@ def check(con: Any, ruleset: ir.RuleSet, period: Period, unique_ids: bool) -> No
         "WHERE NOT (t.date BETWEEN DATE '" + start + "' AND DATE '" + end + "') OR vidx IS NULL OR p.id IS NULL "
         f"OR c.contract IS NULL OR o.partner IS NOT NULL OR {zero_price(ruleset)}" +
         (" OR true" if unique_ids else "") +
-        f" OR ({suspect(ruleset)})",
+        f" OR ({suspect(ruleset)}) OR ({price_suspect(ruleset)})",
         [ruleset.program_id])
     con.execute("INSERT INTO rej SELECT row, id, v.field, v.code, v.reason FROM checked WHERE v IS NOT NULL AND "
                 "v.code <> 'ASK'")

@@ -60,13 +60,13 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def header(path: Path) -> tuple[tuple[str, ...], int, str]:
+def header(path: Path, required: tuple[str, ...] = REQUIRED_TRANSACTION_COLUMNS) -> tuple[tuple[str, ...], int, str]:
     """A transactions file's columns, the lines its header takes, and its format (the row engine's checks).
 
     Raises:
         ReadError: as the row engine's reader.
     """
-    with RecordFile(path, REQUIRED_TRANSACTION_COLUMNS) as records:
+    with RecordFile(path, required) as records:
         lines = getattr(records, "_header_lines", 1)
         return records.columns, lines, records.format
 

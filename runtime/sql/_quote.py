@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable
+from fractions import Fraction
 
 from sqlglot import exp
 
@@ -101,6 +102,17 @@ def _input(ruleset: ir.RuleSet, dialect: str, where: exp.Expr | None, carry: tup
                 columns.append(exp.alias_(value, f"c{j}_{name}"))
     query = exp.select(*columns).from_(exp.alias_(exp.to_table("transactions"), "t")).join(
         exp.alias_(exp.to_table("partners"), "p"), on=exp.EQ(this=col("id", "p"), expression=col("partner", "t")))
+    if (items := _catalog(ruleset, dialect)) is not None:
+        ctes.append(("q_catalog", items))
+        day = col("date", "t")
+        on = exp.and_(exp.EQ(this=col("c_sku", "ci"), expression=col("sku", "t")),
+                      exp.EQ(this=col("c_vidx", "ci"), expression=version_index(ruleset)),
+                      exp.GTE(this=day, expression=col("c_from", "ci")),
+                      exp.Paren(this=exp.or_(is_null(col("c_until", "ci")),
+                                             exp.LT(this=day.copy(), expression=col("c_until", "ci")))))
+        query = query.join(exp.alias_(exp.to_table("q_catalog"), "ci"), on=on, join_type="left")
+        query = query.select(col("sku", "t"), *(exp.alias_(col(f"c_{name}", "ci"), f"i_{name}")
+                                                for name in ("sku", "category", "unit", "list_price")))
     if depth:
         query = query.join(exp.alias_(exp.to_table("q_chains"), "ch"),
                            on=exp.EQ(this=col("id", "ch"), expression=col("partner", "t")))
@@ -179,7 +191,61 @@ def _rates(ruleset: ir.RuleSet, rates: Rates, dialect: str) -> Cte:
     query = exp.select(*columns).from_("q_first")
     if max_depth(ruleset):
         query = query.where(accepted(ruleset))
+    if (priced := priced_out(ruleset)) is not None:
+        query = query.where(exp.Not(this=exp.Paren(this=priced)))
     return "q_rates", query
+
+
+def _catalog(ruleset: ir.RuleSet, dialect: str) -> exp.Select | None:
+    """`q_catalog`: each version's SKUs, one row per price (from, until: the next price's start), or None."""
+    rows: list[exp.Select] = []
+    for i, version in enumerate(ruleset.versions):
+        for item in version.catalog.items if version.catalog is not None else ():
+            for k, (start, price) in enumerate(item.prices):
+                until = item.prices[k + 1][0] if k + 1 < len(item.prices) else None
+                rows.append(exp.select(
+                    exp.alias_(lit(i), "c_vidx"), exp.alias_(x.text(item.sku), "c_sku"),
+                    exp.alias_(x.date(start.isoformat()), "c_from"),
+                    exp.alias_(x.date(until.isoformat()) if until else exp.cast(exp.Null(), "DATE"), "c_until"),
+                    exp.alias_(x.text(item.category), "c_category"), exp.alias_(x.text(item.unit), "c_unit"),
+                    exp.alias_(x.typed(price, dialect), "c_list_price")))
+    if not rows:
+        return None
+    query: exp.Expr = rows[0]
+    for row in rows[1:]:
+        query = exp.union(query, row, distinct=False)
+    return exp.select(exp.Star()).from_(exp.Subquery(this=query, alias=exp.TableAlias(this=exp.to_identifier("c"))))
+
+
+def priced_out(ruleset: ir.RuleSet) -> exp.Expr | None:
+    """Whether a price rule rejects or holds a transaction (`ir.PRICE_CHECKS`): such a row is left out, as the
+    row engine leaves it out of every total (None: no rule of the program can). Rules `_support` refuses
+    (a discount that is not a constant, a minimum fee that rejects or holds) are not here."""
+    arms = []
+    for i, version in enumerate(ruleset.versions):
+        rules = version.price_rules
+        parts: list[exp.Expr] = []
+        if version.catalog is not None:
+            # An unknown SKU is rejected (E555); a list price other than the catalog's, unless flagged (E554).
+            named = exp.Not(this=is_null(col("sku")))
+            wrong = is_null(col("i_list_price"))
+            if version.catalog.action != "flag":
+                wrong = exp.or_(wrong, exp.NEQ(this=col("list_price"), expression=col("i_list_price")))
+            parts.append(exp.and_(named, exp.Paren(this=wrong)))
+        if rules is None:
+            if parts:
+                arms.append(exp.and_(is_("vidx", i), exp.Paren(this=x.any_of(parts))))
+            continue
+        if rules.ceiling == "list_price" and rules.ceiling_action != "flag":
+            parts.append(exp.GT(this=col("sell_price"), expression=col("list_price")))
+        discount = rules.max_discount
+        if discount is not None and rules.max_discount_action != "flag" and isinstance(discount, ir.Const):
+            d = Fraction(discount.value)
+            parts.append(exp.LT(this=x.mul(col("sell_price"), lit(d.denominator)),
+                                expression=x.mul(col("list_price"), lit(d.denominator - d.numerator))))
+        if parts:
+            arms.append(exp.and_(is_("vidx", i), exp.Paren(this=x.any_of(parts))))
+    return x.any_of(arms) if arms else None
 
 
 def _caps(rates: Rates, dialect: str) -> tuple[list[Cte], str]:

@@ -59,6 +59,8 @@ def resolver(ruleset: ir.RuleSet, role: str, period: bool, dialect: str) -> Reso
                 return exp.Coalesce(this=col("contract_named"), expressions=[col(f"{role}_contract")])
             if node.name in BUILTIN_TRANSACTION:
                 return col(BUILTIN_TRANSACTION[node.name])
+            if node.name.startswith("item.") and any(v.catalog for v in ruleset.versions):
+                return col(f"i_{node.name.removeprefix('item.')}")  # the catalog item (`runtime.sql._quote`)
             if ("transaction", node.name) in declared:
                 return col(f"t_{node.name}")
         elif node.scope == "period" and node.name in VOLUMES:

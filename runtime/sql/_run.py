@@ -43,24 +43,43 @@ def _q(name: str) -> str:
 
 
 def ask_quoter(con: Any, ruleset: ir.RuleSet, settler: Settler) -> None:
-    """Rows in `ask`: the row engine's quoter decides whether reading the rules fails; failures go to `rej`."""
+    """Rows in `ask`: the row engine's quoter decides whether reading the rules fails; failures go to `rej`,
+    rows a price rule holds to `held`, and the flagged violations of the rows it settles to `flags`."""
+    con.execute("CREATE TEMP TABLE held(row BIGINT, id VARCHAR, field VARCHAR, code VARCHAR, reason VARCHAR)")
+    con.execute("CREATE TEMP TABLE flags(row BIGINT, id VARCHAR, partner VARCHAR, code VARCHAR, kind VARCHAR, "
+                "reason VARCHAR)")
     cols = txn_columns(ruleset)
     names = ", ".join(f"t.{_q(n)}" for n, _ in cols)
     cursor = con.execute(f"SELECT {names} FROM txn t SEMI JOIN ask USING (row) ORDER BY t.row")
     kinds = {d.name: d.type for d in ruleset.inputs if d.scope == "transaction"}
+    catalog = any(v.catalog for v in ruleset.versions)  # then the last column is the SKU
+    declared = cols[10:-1] if catalog else cols[10:]
     failed: list[tuple[int, str, str, str]] = []
+    held: list[tuple[int, str, str, str]] = []
+    flags: list[tuple[int, str, str, str, str, str]] = []
     while batch := cursor.fetchmany(4096):
         for row, txn_id, date, partner, contract, product, list_price, sell_price, quantity, _, *values in batch:
-            fields = {name: _runtime_value(v, kinds[name]) for (name, _), v in zip(cols[10:], values, strict=True)
+            sku = values.pop() if catalog else None
+            fields = {name: _runtime_value(v, kinds[name]) for (name, _), v in zip(declared, values, strict=True)
                       if v is not None}
             txn = Transaction(txn_id, date, partner, int(list_price), int(sell_price), int(quantity), contract,
-                              product, fields)
+                              product, fields, sku=sku)
             try:
-                settler.quoter.price(txn)
+                violations = settler.quoter.quote(txn).violations
             except (QuoteError, EvaluationError) as exc:
                 failed.append((row, txn_id, exc.code, exc.message))
+                continue
+            holds = [v for v in violations if v.action == "hold"]
+            if holds:  # as `Settler.judged`
+                held.append((row, txn_id, holds[0].code, "; ".join(v.message for v in holds)))
+            else:
+                flags.extend((row, txn_id, partner, v.code, v.kind, v.message) for v in violations)
     if failed:
         con.executemany("INSERT INTO rej VALUES (?, ?, NULL, ?, ?)", failed)
+    if held:
+        con.executemany("INSERT INTO held VALUES (?, ?, NULL, ?, ?)", held)
+    if flags:
+        con.executemany("INSERT INTO flags VALUES (?, ?, ?, ?, ?, ?)", flags)
 
 
 def ask_rates(con: Any, ruleset: ir.RuleSet) -> None:
@@ -111,9 +130,11 @@ def quote(con: Any, ruleset: ir.RuleSet) -> int:
     import duckdb
 
     declared = "".join(f", {_q(d.name)}" for d in ruleset.inputs if d.scope == "transaction")
+    declared += ", sku" if any(v.catalog for v in ruleset.versions) else ""
     con.execute("CREATE OR REPLACE TEMP VIEW transactions AS SELECT row, id, date, partner, contract, product, "
                 f"list_price, sell_price, quantity{declared} FROM txn ANTI JOIN rej USING (row) "
-                "WHERE refund_of IS NULL")  # a refund is its sale's quote reversed (`_refunds`)
+                # a refund is its sale's quote reversed (`_refunds`)
+                "ANTI JOIN held USING (row) WHERE refund_of IS NULL")
     depth = depth_of(ruleset)
     keep = ["row", "id", "date", "partner", "contract", "vidx", "kind", "chain_len", "quantity", "list_amount",
             "sell_amount", "headroom", "services", "referral_fee"]

@@ -173,6 +173,8 @@ def checks(ruleset: ir.RuleSet) -> tuple[list[str], list[tuple[str, str]]]:
             verdict = f"COALESCE({verdict}, CASE WHEN {outside} THEN {_py()} END)"
         verdicts.append(f"CASE WHEN {blank(name)} THEN NULL ELSE {verdict} END")
         typed.append((name, f"CASE WHEN {blank(name)} THEN NULL ELSE {value} END"))
+    if any(v.catalog for v in ruleset.versions):
+        typed.append(("sku", "CAST(NULL AS VARCHAR)"))  # a file this path reads names no SKU (see `engine._load`)
     return verdicts, typed
 
 
@@ -181,7 +183,8 @@ def txn_columns(ruleset: ir.RuleSet) -> list[tuple[str, str]]:
     cols = [("row", "BIGINT"), ("id", "VARCHAR"), ("date", "DATE"), ("partner", "VARCHAR"), ("contract", "VARCHAR"),
             ("product", "VARCHAR"), ("list_price", "BIGINT"), ("sell_price", "BIGINT"), ("quantity", "BIGINT"),
             ("refund_of", "VARCHAR")]
-    return cols + [(name, TYPES.get(t, "VARCHAR")) for name, t in declared(ruleset, "transaction").items()]
+    cols += [(name, TYPES.get(t, "VARCHAR")) for name, t in declared(ruleset, "transaction").items()]
+    return cols + ([("sku", "VARCHAR")] if any(v.catalog for v in ruleset.versions) else [])
 
 
 def create_tables(con: Any, ruleset: ir.RuleSet) -> None:

@@ -24,10 +24,10 @@ from pathlib import Path
 from typing import Any
 
 from runtime import ir
-from runtime.decisions import Rejected, Settler
+from runtime.decisions import Flagged, Rejected, Settler
 from runtime.decisions.settle import Settlement
 from runtime.io import SettlementWriter
-from runtime.io.readers import parse_transaction
+from runtime.io.readers import parse_transaction, required_columns
 from runtime.io.records import ReadError, RecordFile
 from runtime.io.values import declared
 from runtime.io.writers import LINE_COLUMNS
@@ -104,15 +104,21 @@ def _parsed(row: int, values: Mapping[str, Any], ruleset: ir.RuleSet, good: list
     extra = [item.fields.get(name) for name in declared(ruleset, "transaction")]
     extra = [str(v) if v is not None and not isinstance(v, int | bool | str) and not hasattr(v, "isoformat")
              else v for v in extra]
+    sku = [item.sku] if any(v.catalog for v in ruleset.versions) else []
     good.append([row, item.id, item.date, item.partner, item.contract, item.product, item.list_price,
-                 item.sell_price, item.quantity, item.refund_of, *extra])
+                 item.sell_price, item.quantity, item.refund_of, *extra, *sku])
 
 
 def _load(con: Any, path: Path, ruleset: ir.RuleSet) -> None:
     """`txn` and `rej` from the transactions file, by the fastest exact path."""
-    columns, header_lines, fmt = _input.header(path)
+    columns, header_lines, fmt = _input.header(path, required_columns(ruleset))
     names = _input.wanted(columns, list(declared(ruleset, "transaction")))
     _validate.create_tables(con, ruleset)
+    if any(v.catalog for v in ruleset.versions) and ("sku" in columns or not {"list_price", "sell_price"} <= set(
+            columns)):
+        # Rows that name a SKU take their list price from the catalog: every row goes through the row engine's parser.
+        _stage_python(con, path, ruleset)
+        return
     if fmt == "parquet":
         _input.load_parquet(con, path, names)
     elif fmt != "csv" or header_lines != 1 or not _input.load_csv(con, path, columns, names):
@@ -149,7 +155,8 @@ def settle_files(rt: Runtime, partners: Mapping[str, Partner], period: Period, t
     reasons = refused(rt.ruleset)
     if reasons:
         raise EngineError("; ".join(reasons))
-    _input.header(Path(transactions))  # a file the row engine's reader refuses is refused before any output
+    # A file the row engine's reader refuses is refused before any output.
+    _input.header(Path(transactions), required_columns(rt.ruleset))
     writer = SettlementWriter(out, rt.ruleset, partners)
     temp = options.temp_directory or tempfile.mkdtemp(prefix="ppl-duckdb-")
     settler = Settler(rt, partners, period)
@@ -169,6 +176,7 @@ def settle_files(rt: Runtime, partners: Mapping[str, Partner], period: Period, t
             _run.copy_lines(con, rt.ruleset, partners, _run.csv_line(LINE_COLUMNS), writer.out / _PARTIAL)
             _run.fill_accounts(con, rt.ruleset, settler)
             rejected = _write_rejects(con, writer, on_reject)
+            held = _write_held(con, writer)
         finally:
             con.close()
     except duckdb.Error as exc:
@@ -180,7 +188,8 @@ def settle_files(rt: Runtime, partners: Mapping[str, Partner], period: Period, t
     finally:
         if options.temp_directory is None:
             shutil.rmtree(temp, ignore_errors=True)
-    settler.accepted, settler.rejected, settler.read = accepted, rejected, accepted + rejected
+    settler.accepted, settler.rejected, settler.held = accepted, rejected, held
+    settler.read = accepted + rejected + held
     settlement = settler.finish()
     written = writer.finish(settlement)
     _splice_lines(writer.out)
@@ -200,6 +209,18 @@ def _write_rejects(con: Any, writer: SettlementWriter, on_reject: Callable[[Reje
             if on_reject is not None:
                 on_reject(rejected)
             count += 1
+    return count
+
+
+def _write_held(con: Any, writer: SettlementWriter) -> int:
+    """`held.csv` and `violations.csv`, as the row engine writes them (in row order); the number of held rows."""
+    for row, txn_id, partner, code, kind, reason in con.execute(
+            "SELECT row, id, partner, code, kind, reason FROM flags ORDER BY row, rowid").fetchall():
+        writer.on_violation(Flagged(row, txn_id, partner, code, kind, reason))
+    count = 0
+    for row, txn_id, code, reason in con.execute("SELECT row, id, code, reason FROM held ORDER BY row").fetchall():
+        writer.on_hold(Rejected(row, txn_id, code, reason))
+        count += 1
     return count
 
 

@@ -47,12 +47,53 @@ def ruleset(program: str) -> ir.RuleSet:
     return compile_program(result.programs[0])
 
 
+SKUS = ("A-1", "B-2", "C-3")
+
+
+def _catalog(action: str, start: datetime.date) -> ir.Catalog:
+    """Three SKUs in two categories, one with a price change; a stated list price that disagrees does `action`."""
+    return ir.Catalog(("plan", "hardware"), action, (
+        ir.CatalogItem("A-1", {}, "plan", "seat", ((start, 15),)),
+        ir.CatalogItem("B-2", {}, "hardware", "device", ((start, 99_995), (datetime.date(2026, 10, 1), 1_234_567))),
+        ir.CatalogItem("C-3", {}, "plan", "seat", ((start, 0),))))
+
+
+PriceVariant = tuple[str, str, int | None, str, str, str, str, str | None]
+"""Price rules put on every version: ceiling action, discount action, minimum fee and its action, a billed
+amount on each pass-through (none, at cost, 10% above), its markup rule (none, allowed, at most 5%) and action,
+and a catalog (None: none) with the action of a list price that disagrees with it."""
+
+
+def _priced(v: ir.Version, prices: PriceVariant | None) -> ir.Version:
+    if prices is None:
+        return v
+    ceiling, discount, min_fee, min_fee_action, billed, markup, action, catalog = prices
+    if catalog is not None:
+        v = dataclasses.replace(v, catalog=_catalog(catalog, v.effective_from))
+    if v.price_rules is None:
+        return v
+    rules = v.price_rules
+
+    def passed(p: ir.PassThrough) -> ir.PassThrough:
+        if billed == "none":
+            return p
+        amount = p.amount if billed == "cost" else ir.Arith("*", p.amount, ir.Const("percent", Fraction(11, 10)))
+        max_markup = ir.Const("percent", Fraction(5, 100)) if markup == "max" else None
+        return dataclasses.replace(p, billed=amount, markup="allowed" if markup == "allowed" else "none",
+                                   max_markup=max_markup, action=action)
+
+    return dataclasses.replace(v, price_rules=dataclasses.replace(
+        rules, ceiling_action=ceiling, max_discount_action=discount, min_fee=min_fee, min_fee_action=min_fee_action,
+        pass_through=tuple(passed(p) for p in rules.pass_through)))
+
+
 @functools.cache
-def runtime(program: str, rounding: ir.Rounding, model: str, engine: str) -> Runtime:
-    """The program's rule set with its rounding and hierarchy model replaced."""
+def runtime(program: str, rounding: ir.Rounding, model: str, engine: str,
+            prices: PriceVariant | None = None) -> Runtime:
+    """The program's rule set with its rounding, hierarchy model and price rules' actions replaced."""
     base = ruleset(program)
-    versions = tuple(dataclasses.replace(v, hierarchy=dataclasses.replace(v.hierarchy, model=model))
-                     if v.hierarchy is not None else v for v in base.versions)
+    versions = tuple(_priced(dataclasses.replace(v, hierarchy=dataclasses.replace(v.hierarchy, model=model))
+                             if v.hierarchy is not None else v, prices) for v in base.versions)
     return Runtime(dataclasses.replace(base, rounding=rounding, versions=versions), engine)
 
 
@@ -66,10 +107,16 @@ def roundings(draw: st.DrawFn) -> ir.Rounding:
                        draw(st.sampled_from(ir.ROUNDING_POINTS)), draw(st.sampled_from(ir.MARGINAL_ROUNDINGS)))
 
 
+ACTIONS = st.sampled_from(ir.PRICE_ACTIONS)
+PRICES: st.SearchStrategy[PriceVariant | None] = st.none() | st.tuples(
+    ACTIONS, ACTIONS, st.sampled_from([None, 1, 50_000, 10**9]), ACTIONS, st.sampled_from(["none", "cost", "above"]),
+    st.sampled_from(["none", "allowed", "max"]), ACTIONS, st.none() | ACTIONS)
+
+
 @st.composite
 def runtimes(draw: st.DrawFn, program: str) -> Runtime:
     return runtime(program, draw(roundings()), draw(st.sampled_from(["nested", "stacked"])),
-                   draw(st.sampled_from(["compiled", "interpreted"])))
+                   draw(st.sampled_from(["compiled", "interpreted"])), draw(PRICES))
 
 
 # --- values from the program's declarations -------------------------------------------------------------
@@ -189,8 +236,9 @@ def transactions(draw: st.DrawFn, rules: ir.RuleSet, partners: dict[str, Partner
     product = draw(st.sampled_from(["", "licence", "reserved", "spare_parts"]))
     inside = st.dates(rules.versions[0].effective_from, datetime.date(2027, 12, 31))
     day = draw(inside | inside | st.sampled_from(_days(rules)))
+    sku = draw(st.sampled_from([None, None, *SKUS, "Z-9"]))  # with a catalog: its SKUs and an unknown one
     return Transaction(f"t{n}", day, seller, list_price, sell_price, quantity,
-                       contract, product, draw(fields_of(rules, "transaction")))
+                       contract, product, draw(fields_of(rules, "transaction")), sku=sku)
 
 
 @st.composite

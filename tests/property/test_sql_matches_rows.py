@@ -3,15 +3,17 @@ quote line, every statement total and period line.
 
 Programs are drawn here: distributor chains (nested or stacked, two or three levels deep, level
 margins that read the transaction or the partner), contract or level base margins, tier uplifts,
-margin caps, pass-through entries with their fees, solution partners' services, referral fees with
+margin caps, a ceiling and a discount band with any action (reject, flag, hold), pass-through entries
+with their fees, solution partners' services, referral fees with
 and without a cap, retroactive and marginal ladders on every basis, one-off and cumulative bonuses
 with a condition, percent inputs, `round`/`floor`/`ceil`/`clamp`, every rounding mode and unit, a mode per kind
 of amount, both rounding points and both ways of rounding a marginal ladder; thresholds written
 `from`/`target` or `above`, volume caps on the ladder and the bonus, a pass-through `fee_cap`, a contract's
 per-line `margin_cap` and the program's `payout_cap`.
-Transactions include zero pass-through amounts, contracts named on the row, and partners whose chain
-the row engine rejects. The warehouse queries take sales: refunds (`refund_of`) are held to the row
-engine on the columnar engine (test_refunds_agree).
+Transactions include zero pass-through amounts, sales above the list price and below the discount
+band, contracts named on the row, and partners whose chain the row engine rejects. The warehouse
+queries take sales: refunds (`refund_of`) are held to the row engine on the columnar engine
+(test_refunds_agree).
 """
 
 from __future__ import annotations
@@ -89,7 +91,13 @@ def programs(draw: st.DrawFn) -> str:
         passes += (f"    - id: pass-{i}\n      amount: {draw(st.sampled_from(_PASS_AMOUNTS))}\n      fee: {fee}\n")
         if draw(st.booleans()):
             passes += f"      fee_cap: ¥{draw(st.integers(1, 200)) * 500:,}\n"
-    rules = f"price_rules:\n{caps}" + (f"  pass_through:\n{passes}" if passes else "") if caps or passes else ""
+    actions = st.sampled_from(["reject", "flag", "hold"])
+    limits = ""
+    if draw(st.booleans()):  # a ceiling and a discount band, each with an action (rows leave out what they hold)
+        limits = (f"  ceiling: {{price: list_price, action: {draw(actions)}}}\n"
+                  f"  max_discount: {{rate: {_pct(draw(st.integers(0, 200)))}, action: {draw(actions)}}}\n")
+    body = caps + limits
+    rules = f"price_rules:\n{body}" + (f"  pass_through:\n{passes}" if passes else "") if body or passes else ""
     services = draw(st.sampled_from(_SERVICES)).replace("quantity_share", "2.5%")
     fee = draw(st.sampled_from(["5%", "¥20,000", "12.5%"]))
     fee_cap = f"    fee_cap: ¥{draw(st.integers(1, 300)) * 1000:,}\n" if draw(st.booleans()) else ""
@@ -196,7 +204,8 @@ def transactions(draw: st.DrawFn) -> list[Transaction]:
         # Sometimes exactly a bonus target, or one yen either side of it (`target` and `above` differ there).
         list_price = draw(st.one_of(st.integers(1, 3_000_000), st.sampled_from([999_999, 1_000_000, 1_000_001])))
         quantity = draw(st.integers(1, 8))
-        sell = draw(st.integers(max(1, list_price * 8 // 10), list_price))  # a price of 0 is rejected (E541)
+        # A price of 0 is rejected (E541); some sales are above the list price, for the ceiling's action.
+        sell = draw(st.integers(max(1, list_price * 8 // 10), list_price) | st.integers(list_price, list_price + 1_000))
         day = datetime.date(2026, 4, 1) + datetime.timedelta(days=draw(st.integers(0, 364)))
         fields = {"ad_spend": draw(st.sampled_from([0, 0, draw(st.integers(-50_000, 2_000_000))])),
                   "category": draw(st.sampled_from(["small", "large"]))}

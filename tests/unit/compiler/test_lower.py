@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 from fractions import Fraction
 from pathlib import Path
@@ -35,8 +36,13 @@ def test_artifact_round_trips_and_is_byte_identical(path: Path) -> None:
 def test_saas_program_lowers_to_exact_values() -> None:
     rs = compiled(ROOT / "programs" / "saas_reseller.yaml")
     assert (rs.currency, rs.minor_unit, rs.rounding_mode, rs.rounding_unit) == ("JPY", 0, "down", 1)
-    base, revised = rs.versions
-    assert (base.version, revised.version) == ("2026.04", "2026.10")
+    base, revised, cataloged = rs.versions
+    assert (base.version, revised.version, cataloged.version) == ("2026.04", "2026.10", "2027.04")
+    # From 2027.04 a catalog: a seat at ¥12,000 from the version's first day, ¥13,200 from 2027-10-01.
+    assert cataloged.catalog is not None and base.catalog is None
+    seat = next(i for i in cataloged.catalog.items if i.sku == "CN-SEAT")
+    assert (seat.category, seat.unit, seat.prices) == ("seats", "seat-year", (
+        (cataloged.effective_from, 12_000), (datetime.date(2027, 10, 1), 13_200)))
     ladder = base.ladders[0]
     assert [(s.start, s.rate) for s in ladder.steps] == [(0, Fraction(0)), (100_000_000, Fraction(1, 50)),
                                                          (500_000_000, Fraction(1, 20))]

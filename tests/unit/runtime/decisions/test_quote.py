@@ -98,13 +98,29 @@ def test_the_margin_is_rounded_down_and_the_wholesale_is_list_less_the_margin(ma
 
 
 def test_price_rule_violations_are_reported(make: Callable[..., Runtime]) -> None:
-    rt = make(RESELLER)
+    rt = make(RESELLER.replace("ceiling: list_price", "ceiling: {price: list_price, action: flag}"))
     above = quote(rt, sale("p2", 1000, sell_price=1001, category="software"), partners(MEMBER))
     below = quote(rt, sale("p2", 1000, sell_price=899, category="software"), partners(MEMBER))
     floor = quote(rt, sale("p2", 1000, sell_price=900, category="software"), partners(MEMBER))
-    assert [v.kind for v in above.violations] == ["above_list"]
-    assert [v.kind for v in below.violations] == ["below_floor"]
+    assert [(v.kind, v.action, v.code) for v in above.violations] == [("above_list", "flag", "E550")]
+    assert [(v.kind, v.action, v.code) for v in below.violations] == [("below_floor", "flag", "E551")]
     assert floor.violations == ()
+
+
+def test_a_sale_above_list_is_rejected_by_default(make: Callable[..., Runtime]) -> None:
+    rt = make(RESELLER)  # `ceiling: list_price`, the short form: a violation is rejected
+    with pytest.raises(QuoteError) as exc:
+        quote(rt, sale("p2", 1000, sell_price=1001, category="software"), partners(MEMBER))
+    assert (exc.value.code, exc.value.message) == ("E550", "sell price ¥1,001 is above the list price ¥1,000")
+    # At list (and below it, down to the floor of ¥900 = ¥1,000 less 10%) the sale is quoted.
+    assert quote(rt, sale("p2", 1000, category="software"), partners(MEMBER)).violations == ()
+
+
+def test_a_held_violation_is_listed_even_when_violations_are_left_out(make: Callable[..., Runtime]) -> None:
+    rt = make(RESELLER.replace("max_discount: 10%", "max_discount: {rate: 10%, action: hold}"))
+    q = quote(rt, sale("p2", 1000, sell_price=899, category="software"), partners(MEMBER), violations=False)
+    # ¥899 < ¥1,000 × (1 − 10%) = ¥900: below the floor, and held whatever the quote leaves out.
+    assert [(v.kind, v.action) for v in q.violations] == [("below_floor", "hold")]
 
 
 def test_next_steps_say_what_reaches_the_next_step_and_tier(make: Callable[..., Runtime]) -> None:

@@ -405,7 +405,9 @@ def test_a_maximum_discount_that_depends_on_the_partner(make: Callable[..., Runt
         "below_floor"]
     assert violations(rt, people, "m", 9_500, "software") == [] and violations(rt, people, "m", 9_499, "software") == [
         "below_floor"]
-    assert violations(rt, people, "m", 10_001, "software") == ["above_list"]
+    with pytest.raises(QuoteError) as raised:  # `ceiling: list_price`: a sale above list is rejected
+        violations(rt, people, "m", 10_001, "software")
+    assert raised.value.code == "E550"
 
 
 def test_a_maximum_discount_that_depends_on_the_transaction(make: Callable[..., Runtime]) -> None:
@@ -495,6 +497,57 @@ def test_pass_through_with_a_fee_that_depends_on_the_transaction(make: Callable[
     lines = quoted(rt, people, sale("a", 1000, -1, media=1000, rush=True)).lines
     assert [(line.kind, line.label) for line in lines[1:3]] == [
         ("pass_through", "Media spend at cost"), ("fee", "fee on Media spend (25%)")]
+
+
+BILLED = """\
+inputs:
+  transaction:
+    media: money
+    billed: money
+contracts:
+  - id: agency
+    kind: solution_partner
+    margin: 10%
+price_rules:
+  ceiling: {price: list_price, action: hold}
+  max_discount: {rate: 10%, action: reject}
+  min_fee: {amount: ¥100, action: flag}
+  pass_through:
+    - id: media
+      title: {en: Media spend}
+      amount: transaction.media
+      billed: transaction.billed
+      max_markup: 5%
+      fee: 10%
+      action: reject
+"""
+
+
+def test_price_rules_with_every_action_run_on_the_plans(make: Callable[..., Runtime]) -> None:
+    rt = make(BILLED)
+    people = partners(Partner("a", "agency"))
+    txns = [sale("a", 1_000, q, sell_price=p, media=m, billed=b) for q in (1, -1, 2) for p in (899, 900, 1_000, 1_001)
+            for m in (0, 999, 1_000, 20_000) for b in (1_000, 1_050, 1_051)]
+    assert planned(quoters(rt, people, txns))
+    # A sale at list, media ¥20,000 billed ¥1,000 (under cost): the fee 10% × ¥20,000 = ¥2,000 ≥ ¥100.
+    assert quoted(rt, people, sale("a", 1_000, media=20_000, billed=1_000)).violations == ()
+    # Media ¥999: the fee 10% × ¥999 = ¥99.9, rounded down ¥99 < ¥100: flagged (the line is settled).
+    q = quoted(rt, people, sale("a", 1_000, media=999, billed=999))
+    assert [(v.kind, v.action, v.code) for v in q.violations] == [("fee_below_minimum", "flag", "E552")]
+    # Billed ¥1,051 on a cost of ¥1,000: above ¥1,000 × 105% = ¥1,050, so `action: reject` (E553).
+    with pytest.raises(QuoteError) as rejected:
+        quoted(rt, people, sale("a", 1_000, media=1_000, billed=1_051))
+    assert (rejected.value.code, rejected.value.message) == (
+        "E553", "Media spend billed ¥1,051 is above the cost ¥1,000 by more than 5%")
+    # ¥1,050 is exactly 5% above cost: allowed, and the line shows the billed amount beside the cost.
+    lines = quoted(rt, people, sale("a", 1_000, media=1_000, billed=1_050)).lines
+    assert [line.label for line in lines if line.kind == "pass_through"] == ["Media spend at cost (billed ¥1,050)"]
+    # ¥1,001 above the list price: held (listed); ¥899 below the floor of ¥900: rejected (E551).
+    held = quoted(rt, people, sale("a", 1_000, sell_price=1_001, media=0, billed=0))
+    assert [(v.kind, v.action) for v in held.violations] == [("above_list", "hold")]
+    with pytest.raises(QuoteError) as rejected:
+        quoted(rt, people, sale("a", 1_000, sell_price=899, media=0, billed=0))
+    assert rejected.value.code == "E551"
 
 
 # --- what a plan refuses ---------------------------------------------------------------------------------

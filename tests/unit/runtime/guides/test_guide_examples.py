@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from runtime import ir
-from runtime.decisions import decide, quote, route, settle
-from runtime.guides import DecideCase, Formatter, QuoteCase, RouteCase, SettleCase, build_guide, render
+from runtime.decisions import QuoteError, decide, quote, route, settle
+from runtime.guides import DecideCase, Formatter, QuoteCase, RejectCase, RouteCase, SettleCase, build_guide, render
 from runtime.loaded import Runtime
 from runtime.model import Quote, Statement
 from runtime.money import format_rate
@@ -108,6 +108,10 @@ def test_every_worked_example_matches_the_runtime(stem: str, lang: str,
             assert decide(rt, case.deal, case.claims, case.partners) == case.result
         elif isinstance(case, RouteCase):
             assert route(rt, case.lead, case.partners) == case.result
+        elif isinstance(case, RejectCase):
+            with pytest.raises(QuoteError) as rejected:
+                quote(rt, case.transaction, case.partners, next_steps=False)
+            assert rejected.value.code == case.code and case.code in text
     assert checked > 20
 
 

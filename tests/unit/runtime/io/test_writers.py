@@ -70,7 +70,7 @@ def test_the_rule_set_hash_is_the_artifacts(settled: tuple[Path, Settlement]) ->
 def test_counts_reconcile_and_every_reject_is_listed(settled: tuple[Path, Settlement]) -> None:
     out, settlement = settled
     counts = json.loads((out / "statements.json").read_text(encoding="utf-8"))["reconciliation"]
-    assert counts["read"] == counts["accepted"] + counts["rejected"] == settlement.read
+    assert counts["read"] == counts["accepted"] + counts["rejected"] + counts["held"] == settlement.read
     assert counts["read"] == len(rows(DATA / "transactions.csv"))
     rejects = rows(out / "rejects.csv")
     assert len(rejects) == counts["rejected"] > 0

@@ -67,7 +67,7 @@ def settle_rows(ruleset: ir.RuleSet, partners: dict[str, Partner], transactions:
     """The row engine on a file, as `ppl settle` runs it, with partners the partners reader would refuse."""
     writer = rio.SettlementWriter(out, ruleset, partners)
     settler = Settler(Runtime(ruleset, "compiled"), partners, PERIOD, on_line=writer.on_line,
-                      on_reject=writer.on_reject)
+                      on_reject=writer.on_reject, on_hold=writer.on_hold, on_violation=writer.on_violation)
     with rio.TransactionReader(transactions, ruleset) as reader:
         rio.feed(settler, reader)
     writer.finish(settler.finish())
@@ -159,3 +159,98 @@ def test_broken_chains_are_judged_by_the_row_engine(fmt: str, tmp_path: Path) ->
               if ",E513," in line]
     for partner in ("orphan", "loop-a", "deep-4", "misplaced"):
         assert any(f"`{partner}`" in line for line in chains), partner
+
+
+def test_price_rules_the_engine_cannot_follow_are_refused_by_name() -> None:
+    # A billed pass-through's line shows the billed amount, and a minimum fee that rejects or holds a sale
+    # is judged on its fee lines: the duckdb engine refuses both (`--engine auto` settles on rows).
+    ruleset = compiled("ad_agency")
+    version = ruleset.versions[-1]
+    assert version.price_rules is not None
+    media = version.price_rules.pass_through[0]
+    rules = replace(version.price_rules, pass_through=(replace(media, billed=media.amount),), min_fee=100,
+                    min_fee_action="hold")
+    changed = replace(ruleset, versions=(*ruleset.versions[:-1], replace(version, price_rules=rules)))
+    reasons = engine.refused(changed)
+    assert any("billed amount of pass-through `media-spend`" in r for r in reasons)
+    assert any("a minimum fee with the action `hold`" in r for r in reasons)
+    assert engine.refused(ruleset) == []  # the example's hold on a deep discount is settled in SQL
+
+
+CATALOG_PROGRAM = """\
+ppl: 1
+program:
+  id: catalog-test
+  title: Catalog test
+  version: "2026.04"
+  effective_from: 2026-04-01
+  currency: JPY
+  rounding: {mode: down}
+contracts:
+  - id: reseller
+    kind: distributor
+    margin: 20%
+    ladder: volume
+ladders:
+  - id: volume
+    basis: purchases
+    period: fiscal_year
+    mode: retroactive
+    steps:
+      - {from: 0, rate: 0%}
+      - {from: ¥500000, rate: 2%}
+catalog:
+  categories: [plan, hardware]
+  action: ACTION
+  items:
+    - sku: CN-BIZ
+      category: plan
+      unit: licence-year
+      list_price: ¥120000
+      prices:
+        - {from: 2026-10-01, list_price: ¥132000}
+    - sku: CN-PEN
+      category: hardware
+      unit: device
+      list_price: ¥20000
+price_rules:
+  ceiling: list_price
+  margin_caps:
+    - id: hardware-cap
+      when: item.category == hardware
+      cap: 8%
+"""
+
+
+@pytest.mark.parametrize("action", ["reject", "flag", "hold"])
+def test_a_price_catalog_settles_alike_on_both_engines(action: str, tmp_path: Path) -> None:
+    program = tmp_path / "catalog.yaml"
+    program.write_text(CATALOG_PROGRAM.replace("ACTION", action), encoding="utf-8")
+    partners_file = tmp_path / "partners.csv"
+    partners_file.write_text("id,contract\nr,reseller\ns,reseller\n", encoding="utf-8")
+    transactions = tmp_path / "t.csv"
+    # Rows that name only their SKU (the catalog's price on their date), that state it, that state another
+    # price (E554 with the catalog's action), an unknown SKU (E555), a refund, a row without a SKU (which the
+    # hardware cap cannot judge: E500), a sale above list (E550), and a row the reader refuses.
+    transactions.write_text(
+        "id,date,partner,sku,quantity,list_price,sell_price\n"
+        "t1,2026-06-01,r,CN-BIZ,2,,\n"
+        "t2,2026-10-02,r,CN-BIZ,1,132000,130000\n"
+        "t3,2026-10-02,s,CN-BIZ,1,120000,120000\n"
+        "t4,2026-06-01,r,CN-NOPE,1,,\n"
+        "t5,2026-07-01,s,CN-PEN,3,,\n"
+        "t6,2026-08-01,s,CN-PEN,-1,,\n"
+        "t7,2026-06-01,r,,1,50000,50000\n"
+        "t8,2026-06-01,r,CN-PEN,1,20000,25000\n"
+        "t9,2026-06-01,r,CN-PEN,x,,\n", encoding="utf-8")
+    for engine_name in ("rows", "duckdb"):
+        assert main(["settle", str(program), "--partners", str(partners_file), "--transactions", str(transactions),
+                     "--period", "FY2026", "--out", str(tmp_path / engine_name), "--engine", engine_name,
+                     "--color", "never"]) == 0
+    same_tree(tmp_path / "rows", tmp_path / "duckdb")
+    rejects = (tmp_path / "duckdb" / "rejects.csv").read_text(encoding="utf-8")
+    assert "E555" in rejects and "E550" in rejects and "E500" in rejects
+    held = (tmp_path / "duckdb" / "held.csv").read_text(encoding="utf-8")
+    flagged = (tmp_path / "duckdb" / "violations.csv").read_text(encoding="utf-8")
+    place = {"reject": rejects, "hold": held, "flag": flagged}[action]
+    assert "E554" in place

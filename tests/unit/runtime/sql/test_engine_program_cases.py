@@ -14,7 +14,7 @@ import pytest
 
 from ppl.program_tests import Loaded, load_test_file
 from runtime import ir
-from runtime.decisions import Rejected, settle
+from runtime.decisions import Flagged, Rejected, settle
 from runtime.io import SettlementWriter
 from runtime.loaded import Runtime
 from runtime.model import UNSTATED, Line, Transaction
@@ -74,17 +74,25 @@ def test_settle_case_on_duckdb(path: str, name: str, tmp_path: Path) -> None:
     rt = Runtime(ruleset, "compiled")
     lines: list[Line] = []
     rejects: list[Rejected] = []
-    expected = settle(rt, case.transactions, test_file.partners, case.period, lines.append, rejects.append)
+    held: list[Rejected] = []
+    flagged: list[Flagged] = []
+    expected = settle(rt, case.transactions, test_file.partners, case.period, lines.append, rejects.append,
+                      held.append, flagged.append)
     transactions = _write(tmp_path / "t.csv", ruleset, case.transactions)
     got, _ = engine.settle_files(rt, test_file.partners, case.period, transactions, tmp_path / "duckdb",
                                  engine.Options(threads=2, memory_limit="256MB"))
     assert got.statements == expected.statements
-    assert (got.read, got.accepted, got.rejected) == (expected.read, expected.accepted, expected.rejected)
+    assert (got.read, got.accepted, got.rejected, got.held) == (expected.read, expected.accepted, expected.rejected,
+                                                                expected.held)
     writer = SettlementWriter(tmp_path / "rows", ruleset, test_file.partners)
     for line in lines:
         writer.on_line(line)
     for rejected in rejects:
         writer.on_reject(rejected)
+    for one in held:
+        writer.on_hold(one)
+    for violation in flagged:
+        writer.on_violation(violation)
     writer.finish(expected)
-    for name_ in ("lines.csv", "rejects.csv", "statements.json", "statements.csv"):
+    for name_ in ("lines.csv", "rejects.csv", "held.csv", "violations.csv", "statements.json", "statements.csv"):
         assert (tmp_path / "duckdb" / name_).read_bytes() == (tmp_path / "rows" / name_).read_bytes(), name_

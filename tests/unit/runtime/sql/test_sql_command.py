@@ -35,7 +35,7 @@ def test_every_example_renders_in_every_dialect(name: str, dialect: str, query: 
     assert _run("sql", f"programs/{name}.yaml", "--dialect", dialect, "--query", query, "--period", "FY2026") == 0
     out = capsys.readouterr().out
     assert out.startswith("-- ppl: ") and "transactions(id VARCHAR" in out and "partners(id VARCHAR" in out
-    assert "WITH q_input" in out or "WITH q_walk" in out
+    assert "WITH q_input" in out or "WITH q_walk" in out or "WITH q_catalog" in out
     assert "DOUBLE" not in out.upper() and "FLOAT" not in out.upper()
 
 
