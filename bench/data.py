@@ -243,6 +243,9 @@ def quote_cases(program: str, count: int, seed: int = SEED) -> Cases:
     """The partners, `count` transactions and the volumes for the quote benchmark of a program."""
     rng = random.Random(f"{seed}:{program}")
     partners, txns = _MAKERS[program](rng, count)
+    # A quote is of a sale the program accepts: a refund is settled against its sale (`refund_of`), never quoted
+    # on its own, and every example program rejects a sale above the list price.
+    txns = [t for t in txns if t.quantity > 0 and t.sell_price <= t.list_price]
     return Cases(program, {p.id: p for p in partners}, txns, _volumes(rng, partners))
 
 

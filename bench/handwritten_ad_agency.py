@@ -123,7 +123,8 @@ def quote(txn: Transaction, partners: Mapping[str, Partner], volumes: Mapping[st
         if q < 0:
             spend = -abs(spend)
         lines.append((seller.id, "pass_through", spend))
-        lines.append((seller.id, "fee", _down(spend, 5)))
+        fee = _down(spend, 5)  # 20%, at most ¥1,000,000 either way (the pass-through's fee_cap)
+        lines.append((seller.id, "fee", max(-FEE_CAP, min(FEE_CAP, fee))))
     return (version, contract, margin, wholesale, shares[-1][5], tuple(shares), tuple(lines), benefits, violations)
 
 
@@ -139,6 +140,8 @@ _CAP_FIGURE = ("margin cap", Fraction(1, 5), "margin cap `takeover-cap`")
 _REFERRAL_RATE = ("referral fee rate", Fraction(1, 20), "contract `introducer`")
 _REFERRAL_CAP = ("referral fee cap", REFERRAL_CAP, "contract `introducer`")
 _DIRECT = "margin of the vendor's direct partner"
+FEE_CAP = 1_000_000
+_PASS_CAPPED = "fee on Performance campaign media spend (20%, capped at ¥1,000,000)"
 _PASS = ("Performance campaign media spend at cost", "fee on Performance campaign media spend (20%)",
          "pass-through `media-spend`")
 
@@ -224,5 +227,7 @@ def explain(txn: Transaction, partners: Mapping[str, Partner], volumes: Mapping[
     labelled: list[tuple[str, str, str, int, str]] = [
         (s[0], "margin", label, s[5], f"hierarchy level {s[1]}" if k else _DIRECT) for k, s in enumerate(chain)]
     for partner, kind, amount in lines[len(chain):]:
-        labelled.append((partner, kind, _PASS[0] if kind == "pass_through" else _PASS[1], amount, _PASS[2]))
+        text = _PASS[0] if kind == "pass_through" else _PASS[1] if abs(amount) < FEE_CAP or \
+            abs(_down(txn.fields["ad_spend"], 5)) <= FEE_CAP else _PASS_CAPPED
+        labelled.append((partner, kind, text, amount, _PASS[2]))
     return (plain, tuple(rates), tuple(labelled), benefits, violations, _next_steps(first, seller, volumes))

@@ -21,7 +21,9 @@ FY2027 = datetime.date(2027, 4, 1)  # version 2027.04: the annual targets rise b
 MARGIN_BP = {"trading": 1000, "integrator": 800}
 UPLIFT_BP = {"tier1": 200, "tier2": 100}
 CAP_BP = {"spare_parts": 1000, "controllers": 1500}
-LADDER = ((2_000_000_000, 1000, 2), (1_000_000_000, 500, 1), (0, 0, 0))  # (from, bp, step index), highest first
+# (least sales reaching the step, bp, step index), highest first: the steps are `above` 10億 and 20億 (超)
+LADDER = ((2_000_000_001, 1000, 2), (1_000_000_001, 500, 1), (0, 0, 0))
+VOLUME_CAP = 5_000_000_000  # the ladder counts no sales above 50億
 TARGETS = {"2026.04": (1_000_000_000, 2_000_000_000), "2027.04": (1_200_000_000, 2_400_000_000)}
 INTRODUCTION_FEE = 300_000
 NO_VOLUMES = Volumes()
@@ -79,7 +81,7 @@ def quote(txn: Transaction, partners: Mapping[str, Partner], volumes: Mapping[st
         return (version, contract, 0, None, 0, (), ((seller.id, "referral_fee", fee),), benefits, violations)
     margin = MARGIN_BP[contract] + UPLIFT_BP.get(seller.tier or "", 0)
     if contract == "trading":
-        sales = volumes.get(seller.id, NO_VOLUMES).sales
+        sales = min(volumes.get(seller.id, NO_VOLUMES).sales, VOLUME_CAP)
         for start, bp, _ in LADDER:
             if sales >= start:
                 margin += bp
@@ -108,7 +110,7 @@ _LADDER_FIGURE = {index: ("ladder rate", _PCT[bp], f"ladder `annual-sales` step 
 _CAP_FIGURE = {"spare_parts": ("margin cap", Fraction(1, 10), "margin cap `spare-parts-cap`"),
                "controllers": ("margin cap", Fraction(3, 20), "margin cap `controllers-cap`")}
 _DIRECT = "margin of the vendor's direct partner"
-_LADDER_STARTS = ((0, "0%"), (1_000_000_000, "5%"), (2_000_000_000, "10%"))
+_LADDER_STARTS = ((0, "0%"), (1_000_000_001, "5%"), (2_000_000_001, "10%"))
 
 
 def yen(amount: int) -> str:
@@ -176,7 +178,7 @@ def explain(txn: Transaction, partners: Mapping[str, Partner], volumes: Mapping[
         total += UPLIFT_BP[seller.tier]
     steps: tuple[str, ...] = _tier_steps(seller)
     if contract == "trading":
-        sales = volumes.get(seller.id, NO_VOLUMES).sales
+        sales = min(volumes.get(seller.id, NO_VOLUMES).sales, VOLUME_CAP)
         for start, bp, index in LADDER:
             if sales >= start:
                 rates.append(_LADDER_FIGURE[index])

@@ -44,9 +44,11 @@ def main(argv: list[str]) -> int:
     partners = rio.read_partners(partners_path, rt.ruleset)
     period = rio.parse_period(period_text, rt.ruleset.fiscal_year_start)
     writer = rio.SettlementWriter(out_dir, rt.ruleset, partners)
-    settler = Settler(rt, partners, period, on_line=writer.on_line, on_reject=writer.on_reject)
     loaded = time.perf_counter()
     with rio.read_transactions(transactions_path, rt.ruleset) as reader:
+        # As `ppl settle`: sales are remembered for their refunds only when the file can name them (`refund_of`).
+        settler = Settler(rt, partners, period, on_line=writer.on_line, on_reject=writer.on_reject,
+                          keep_sales=reader.may_refund, on_hold=writer.on_hold, on_violation=writer.on_violation)
         rio.feed(settler, reader)
     streamed = time.perf_counter()
     settlement = settler.finish()
