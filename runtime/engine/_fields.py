@@ -47,7 +47,17 @@ def check_field(key: str, type_: str, value: Any) -> Any:
 
 
 def missing_field(key: str) -> EvaluationError:
-    """The error for a field the environment does not have."""
+    """The error for a field the environment does not have.
+
+    A catalog item's field (`item.category`) is carried among the transaction's fields; it is missing when the
+    row names no catalog SKU, so it is named as the program writes it and the message says why.
+
+    >>> missing_field("transaction.item.category").message
+    'missing field `item.category`: the transaction names no catalog `sku`'
+    """
+    if key.startswith("transaction.item."):
+        return EvaluationError("E500", f"missing field `{key.removeprefix('transaction.')}`: the transaction names "
+                               "no catalog `sku`")
     return EvaluationError("E500", f"missing field `{key}`")
 
 
