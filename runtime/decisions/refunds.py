@@ -105,8 +105,9 @@ class Ledger:
     """The sales of one input that refunds may name, and the rows that cannot be named (rejected or refunds).
 
     `sale`, `reject` and `refund_row` are told every row in input order; `take` judges a refund row.
-    Memory: a `Sale` per accepted sale (`keep_sales`; without it, only rejected and refund ids), the row of
-    each rejected row and refund, and the ids that name more than one sale.
+    Memory: a `Sale` per accepted sale, the row of each rejected row and refund, and the ids that name more than
+    one sale; nothing at all without `keep_sales` (an input that cannot name a sale: no refund can come), so
+    such a settlement's memory does not grow with its rows, accepted or rejected.
     """
 
     def __init__(self, keep_sales: bool = True) -> None:
@@ -126,14 +127,14 @@ class Ledger:
     def reject(self, row: int, txn_id: str, code: str = "") -> None:
         """A rejected row (a sale or a refund). A repeated id rejected as such (E524, `--unique-ids`) leaves the id
         naming its first row."""
-        if txn_id and txn_id not in self.other and code != "E524":
+        if self.keep_sales and txn_id and txn_id not in self.other and code != "E524":
             self.other[txn_id] = (row, "rejected")
             if txn_id in self.sales:
                 self.twice.add(txn_id)
 
     def refund_row(self, row: int, txn_id: str) -> None:
         """An accepted refund: its id names no sale."""
-        if txn_id not in self.other:
+        if self.keep_sales and txn_id not in self.other:
             self.other[txn_id] = (row, "refund")
             if txn_id in self.sales:
                 self.twice.add(txn_id)

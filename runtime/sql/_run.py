@@ -74,12 +74,10 @@ def ask_quoter(con: Any, ruleset: ir.RuleSet, settler: Settler) -> None:
                 held.append((row, txn_id, holds[0].code, "; ".join(v.message for v in holds)))
             else:
                 flags.extend((row, txn_id, partner, v.code, v.kind, v.message) for v in violations)
-    if failed:
-        con.executemany("INSERT INTO rej VALUES (?, ?, NULL, ?, ?)", failed)
-    if held:
-        con.executemany("INSERT INTO held VALUES (?, ?, NULL, ?, ?)", held)
-    if flags:
-        con.executemany("INSERT INTO flags VALUES (?, ?, ?, ?, ?, ?)", flags)
+    # Many rows to a statement (DuckDB's executemany runs one statement per row).
+    insert_rows(con, "rej", [[row, txn_id, None, code, reason] for row, txn_id, code, reason in failed])
+    insert_rows(con, "held", [[row, txn_id, None, code, reason] for row, txn_id, code, reason in held])
+    insert_rows(con, "flags", [list(flag) for flag in flags])
 
 
 def ask_rates(con: Any, ruleset: ir.RuleSet) -> None:
