@@ -58,6 +58,8 @@ def _contract(ctx: Context, contract: ir.Contract) -> Section:
             facts.append(say("contract.margin", value=speak.value(contract.margin)))
         elif ctx.version.hierarchy is not None:
             facts.append(say("contract.margin_level", section=ctx.see("hierarchy")))
+    if contract.margin_cap is not None:
+        facts.append(say("contract.margin_cap", cap=ctx.short(contract.margin_cap)))
     if contract.ladder is not None:
         ladder = next((lad for lad in ctx.version.ladders if lad.id == contract.ladder), None)
         if ladder is not None:

@@ -273,3 +273,9 @@ def test_a_margin_cap_is_refused_on_a_referral_contract_and_must_be_positive() -
         loaded = load_program_text("test.yaml", HEADER + body)
         assert loaded.program is not None
         assert code in {d.code for d in check_program(loaded.program)}
+
+
+def test_the_guide_states_a_contracts_margin_cap() -> None:
+    rt = runtime("{mode: down}", CAPPED)
+    assert "The margin on one transaction is at most ¥1,000" in render_guide(rt.ruleset, "en", "md")
+    assert "1取引あたりのマージンは1,000円までです" in render_guide(rt.ruleset, "ja", "md")
