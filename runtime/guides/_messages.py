@@ -66,8 +66,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "お客様をご紹介いただき、販売と請求はベンダーが行います。仕入れはなく、紹介料をお支払いします。"),
     "contract.margin": ("Margin: {value}.", "マージン：{value}"),
     "contract.margin_cap": ("The margin on one transaction is at most {cap}; above it, you buy at the list price "
-                            "less {cap}.", "1取引あたりのマージンは{cap}までです。それを超える場合、仕入価格は定価から{cap}を"
-                            "差し引いた額です。"),
+                            "less {cap}.",
+                            "1取引あたりのマージンは{cap}までです。それを超える場合、仕入価格は定価から{cap}を差し引いた額です。"),
     "contract.margin_level": ("Margin: the margin of your level in the distributor hierarchy ({section}).",
                               "マージン：代理店階層ごとのマージン（{section}を参照）"),
     "contract.ladder": ("Volume ladder: {title}.", "ボリュームに応じた上乗せ：{title}"),
