@@ -14,6 +14,7 @@ from fractions import Fraction
 from typing import Any, TypeVar
 
 from runtime import instants, ir
+from runtime.engine.operators import ROUNDING_MODES
 
 N = TypeVar("N")
 
@@ -388,9 +389,11 @@ def _decode_catalog(data: dict[str, Any] | None) -> ir.Catalog | None:
 
 def _decode_rounding(data: dict[str, Any]) -> ir.Rounding:
     modes = data.get("modes") or {}
-    for kind, mode in modes.items():
-        if kind not in ir.AMOUNT_KINDS or not isinstance(mode, str):
+    for kind, mode in [("", data["mode"]), *modes.items()]:
+        if kind and kind not in ir.AMOUNT_KINDS:
             raise ValueError(f"unknown rounding kind {kind!r}")
+        if mode not in ROUNDING_MODES:
+            raise ValueError(f"unknown rounding mode {mode!r}")
     point, marginal = data.get("point", "margin"), data.get("marginal", "total")
     if point not in ir.ROUNDING_POINTS or marginal not in ir.MARGINAL_ROUNDINGS:
         raise ValueError(f"unknown rounding point {point!r} or marginal rounding {marginal!r}")

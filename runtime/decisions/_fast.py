@@ -365,16 +365,13 @@ class _Builder(PlanCode):
         self.explain(f"hr_ = {self.s(headroom)}", 0)
 
     def margin_cap(self, name: str, cap: str, complement: bool) -> None:
-        """The level-1 margin held to the contract's per-line cap either way, as `Term.amount` does: the rounded
-        margin itself, or (at the wholesale rounding point) the list amount less the rounded price."""
-        margin = f"la - {name}" if complement else name
-        over, under = (f"la - {cap}", f"la + {cap}") if complement else (cap, f"-{cap}")
-        self.emit(f"if {margin} > {cap}:", 0)
-        self.emit(f"{name} = {over}", 1)
-        self.explain("mc_ = True", 1)
-        self.emit(f"elif {margin} < -{cap}:", 0)
-        self.emit(f"{name} = {under}", 1)
-        self.explain("mc_ = True", 1)
+        """The level-1 margin held to the contract's per-line cap either way, as `Term.amount` does (through the
+        same `_limits.capped_line`): the rounded margin itself, or (at the wholesale rounding point) the list
+        amount less the rounded price."""
+        limit = self.s(capped_line)
+        self.emit(f"gc_ = la - {limit}(la - {name}, {cap})" if complement else f"gc_ = {limit}({name}, {cap})", 0)
+        self.explain(f"mc_ = gc_ != {name}", 0)
+        self.emit(f"{name} = gc_", 0)
 
     def services_and_pass(self, body: list[tuple[str | None, list[str]]]) -> None:
         """The branches, then pass-through and services lines, benefits, violations and the result."""

@@ -13,6 +13,7 @@ from fractions import Fraction
 from typing import NamedTuple
 
 from runtime import ir
+from runtime.decisions._limits import capped_line
 from runtime.money import round_line
 
 
@@ -119,13 +120,8 @@ class Term(NamedTuple):
         if cap is None or not self.capped:
             return rounded
         if self.complement:
-            return list_amount - _cap(list_amount - rounded, cap)
-        return _cap(rounded, cap)
-
-
-def _cap(amount: int, cap: int) -> int:
-    """An amount at most `cap` either way (a refund's at most −cap)."""
-    return cap if amount > cap else -cap if amount < -cap else amount
+            return list_amount - capped_line(list_amount - rounded, cap)
+        return capped_line(rounded, cap)
 
 
 class PriceTerms(NamedTuple):

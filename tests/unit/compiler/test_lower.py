@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import json
 from fractions import Fraction
@@ -113,3 +114,25 @@ def test_an_artifact_with_a_rounding_unit_of_zero_is_refused() -> None:
     data["sha256"] = ir.digest(data["ruleset"])
     with pytest.raises(ir_json.ArtifactError, match="rounding unit"):
         ir_json.loads(json.dumps(data))
+
+
+@pytest.mark.parametrize(("rounding", "reason"), [
+    ({"mode": "sideways"}, "unknown rounding mode 'sideways'"),
+    ({"modes": {"bonus": "sideways"}}, "unknown rounding mode 'sideways'"),
+    ({"modes": {"tips": "down"}}, "unknown rounding kind 'tips'"),
+    ({"point": "invoice"}, "unknown rounding point 'invoice'"),
+])
+def test_an_artifact_with_an_unknown_rounding_is_refused(rounding: dict[str, object], reason: str) -> None:
+    data = json.loads(ir_json.dumps(compiled(ROOT / "programs" / "saas_reseller.yaml")))
+    data["ruleset"]["rounding"].update(rounding)
+    data["sha256"] = ir.digest(data["ruleset"])
+    with pytest.raises(ir_json.ArtifactError, match=reason):
+        ir_json.loads(json.dumps(data))
+
+
+def test_a_rule_set_keeps_its_rounding_through_the_artifact() -> None:
+    rs = compiled(ROOT / "programs" / "saas_reseller.yaml")
+    rounding = ir.Rounding(10, "half_up", (("bonus", "down"), ("margin", "half_even")), "wholesale", "per_bracket")
+    again = ir_json.loads(ir_json.dumps(dataclasses.replace(rs, rounding=rounding)))
+    assert again.rounding == rounding and again.rounding.mode_for("bonus") == "down"
+    assert again.rounding.mode_for("ladder") == "half_up"
