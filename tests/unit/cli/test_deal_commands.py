@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import sqlite3
 from pathlib import Path
@@ -10,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from ppl import _deal_commands
+from ppl.cli import main
 
 ROOT = Path(__file__).resolve().parents[3]
 PROGRAM = "programs/regional_trading.yaml"
@@ -42,18 +41,9 @@ R10,tc-chubu,TIE CORPORATION,,2026-06-01T10:00:00+09:00,,,kanto
 """
 
 
-def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="ppl")
-    sub = p.add_subparsers(dest="command", metavar="COMMAND")
-    sub.required = True
-    _deal_commands.add_commands(sub)
-    return p
-
-
 def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
     try:
-        args = parser().parse_args(argv)
-        status: int = args.run(args)
+        status = main(argv)
     except SystemExit as exc:  # argparse usage errors
         status = int(exc.code or 0)
     out, err = capsys.readouterr()

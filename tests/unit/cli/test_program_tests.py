@@ -3,14 +3,13 @@ and the conflict, routing and new-reseller cases."""
 
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 
 import pytest
 
 from compiler.pipeline import program_files
-from ppl import program_tests
+from ppl.cli import main
 
 ROOT = Path(__file__).resolve().parents[3]
 PROGRAMS = ROOT / "programs"
@@ -38,11 +37,8 @@ GOLD_SALE = """\
 
 
 def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    """`ppl test …` through a parser of its own, as `ppl/cli.py` will register it."""
-    parser = argparse.ArgumentParser(prog="ppl")
-    program_tests.add_command(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(["test", *argv])
-    status: int = args.run(args)
+    """`ppl test …`."""
+    status = main(["test", *argv])
     out, err = capsys.readouterr()
     return status, out, err
 

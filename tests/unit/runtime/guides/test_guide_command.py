@@ -1,24 +1,18 @@
-"""`ppl guide` through a local parser: programs and rule sets in, guides out, and the exit statuses."""
+"""`ppl guide` through `ppl.cli.main`: programs and rule sets in, guides out, and the exit statuses."""
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from ppl import _guide_commands
+from ppl.cli import main
 from runtime import ir, ir_json
 
 
 def _run(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="ppl")
-    sub = parser.add_subparsers(dest="command", required=True)
-    _guide_commands.add_commands(sub)
-    args = parser.parse_args(argv)
-    status: int = args.run(args)
-    return status
+    return main(argv)
 
 
 def test_guide_from_a_program_to_stdout(in_root: Path, capsys: pytest.CaptureFixture[str]) -> None:

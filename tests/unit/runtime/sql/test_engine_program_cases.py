@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from ppl.program_tests import Loaded, load_test_file
+from program_tests import Loaded, load_test_file
 from runtime import ir
 from runtime.decisions import Flagged, Rejected, settle
 from runtime.io import SettlementWriter

@@ -1,8 +1,7 @@
-"""`ppl sql` through a local argparse parser: every example program in every dialect, refusals by name."""
+"""`ppl sql` through `ppl.cli.main`: every example program in every dialect, refusals by name."""
 
 from __future__ import annotations
 
-import argparse
 import datetime
 import pathlib
 
@@ -10,7 +9,7 @@ import pytest
 
 from compiler.lower import compile_program
 from compiler.pipeline import check
-from ppl import _sql_commands
+from ppl.cli import main
 from runtime.model import Period
 from runtime.sql import DIALECTS, quote_lines_query, quote_query, render, statement_query
 from tests.unit.runtime.sql._harness import example_data, load
@@ -20,11 +19,7 @@ FY = Period(datetime.date(2026, 4, 1), datetime.date(2027, 3, 31))
 
 
 def _run(*argv: str) -> int:
-    parser = argparse.ArgumentParser(prog="ppl")
-    _sql_commands.add_commands(parser.add_subparsers())
-    args = parser.parse_args(list(argv))
-    status: int = args.run(args)
-    return status
+    return main(list(argv))
 
 
 @pytest.mark.parametrize("name", EXAMPLES)

@@ -10,16 +10,25 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ppl._deal_values import (
-    _declared_values,
-    _moment,
-    _place,
-    _print_json,
-    _timestamp,
-    _unknown_partner,
-    _who,
+from ppl.commands._deal_values import (
+    declared_values,
+    moment,
+    place,
+    print_json,
+    timestamp,
+    unknown_partner,
+    who,
 )
-from ppl._runtime_commands import EXIT_ERRORS, EXIT_OK, _fail, load_partners, load_ruleset
+from ppl.common import (
+    EXIT_ERRORS,
+    EXIT_OK,
+    CommandError,
+    add_format_option,
+    add_runtime_arguments,
+    load_partners,
+    load_ruleset,
+    problems_error,
+)
 from runtime import identity, ir
 from runtime.decisions import QuoteError
 from runtime.decisions.conflicts import Claim, Deal, Ownership, decide
@@ -34,6 +43,25 @@ from runtime.io.values import (
 )
 from runtime.loaded import Runtime
 from runtime.model import Partner
+
+NAME = "conflicts"
+
+
+def add_parser(sub: Any) -> None:
+    """Register `conflicts` on the subcommand parser of `ppl`."""
+    p = sub.add_parser(
+        NAME, help="decide who owns each customer claimed more than once",
+        description="Group a registrations file by customer (corporate number first, else the normalised name) and, "
+        "for each customer claimed more than once, print the owner and why, why each other claimant lost, and "
+        "which names were matched. Exit status: 0 every conflict decided, 1 the vendor must decide some (or the "
+        "program has errors), 2 usage or I/O error.")
+    add_runtime_arguments(p)
+    p.add_argument("--registrations", required=True, metavar="FILE",
+                   help="registrations (.csv, .jsonl or .ndjson): id, partner (empty: direct sales), customer, "
+                   "corporate_number, registered_at, renewals, customer_choice, and the declared deal fields")
+    p.add_argument("--at", metavar="TIMESTAMP", help="decide as of this time, with its UTC offset (default: "
+                   "each customer's latest registration)")
+    add_format_option(p)
 
 
 @dataclass
@@ -62,10 +90,10 @@ def _parse_registration(row: int, values: Mapping[str, Any], ruleset: ir.RuleSet
     reg_id, customer = text("id"), text("customer")
     partner = None if is_empty(values.get("partner")) else text("partner")
     if partner is not None and partner not in partners:
-        raise ValueError(_unknown_partner(partner, partners))
+        raise ValueError(unknown_partner(partner, partners))
     number = None if is_empty(values.get("corporate_number")) else text("corporate_number")
     key = identity.customer_key(customer, number)
-    registered_at = _timestamp(text("registered_at"), "`registered_at`")
+    registered_at = timestamp(text("registered_at"), "`registered_at`")
     try:
         renewals = 0 if is_empty(values.get("renewals")) else parse_integer(values["renewals"])
         choice = False if is_empty(values.get("customer_choice")) else parse_boolean(values["customer_choice"])
@@ -73,7 +101,7 @@ def _parse_registration(row: int, values: Mapping[str, Any], ruleset: ir.RuleSet
         raise ValueError(exc.reason) from None
     if renewals < 0:
         raise ValueError(f"`renewals` is {renewals}; it counts renewals, 0 or more")
-    fields = _declared_values(values, "deal", ruleset, strict=False)
+    fields = declared_values(values, "deal", ruleset, strict=False)
     return _Registration(row, Claim(reg_id, partner, registered_at, renewals, choice), customer, key, fields)
 
 
@@ -99,12 +127,9 @@ def _read_registrations(path: str, ruleset: ir.RuleSet, partners: Mapping[str, P
                 seen[parsed.claim.id] = record.row
                 rows.append(parsed)
     except ReadError as exc:
-        raise _fail("conflicts", str(exc)) from None
+        raise CommandError(str(exc)) from None
     if problems:
-        for problem in problems[:20]:
-            print(f"{path}: {problem}", file=sys.stderr)
-        more = len(problems) - 20
-        raise _fail("conflicts", f"{path} has mistakes" + (f" (and {more} more)" if more > 0 else ""))
+        raise problems_error(path, problems)
     return rows
 
 
@@ -200,32 +225,33 @@ def render_conflict(result: Mapping[str, Any]) -> list[str]:
     reasons = result["reasons"]
     owner = next((r for r in reasons if r["outcome"] == "owner"), None)
     if owner is not None:
-        out.append(f"  owner: {owner['claim']} ({_who(owner['partner'])}) by {owner['rule']}: {owner['message']}"
-                   f"{_place(owner['at'])}")
+        out.append(f"  owner: {owner['claim']} ({who(owner['partner'])}) by {owner['rule']}: {owner['message']}"
+                   f"{place(owner['at'])}")
     elif result["vendor_decides"]:
         tied = [r["claim"] for r in reasons if r["outcome"] == "vendor_decides"]
         out.append(f"  no owner: no rule decides between {', '.join(tied)}; the vendor decides"
-                   f"{_place(next(r['at'] for r in reasons if r['outcome'] == 'vendor_decides'))}")
+                   f"{place(next(r['at'] for r in reasons if r['outcome'] == 'vendor_decides'))}")
     else:
         out.append("  no owner: no registration is in force")
     for r in reasons:
         if r["outcome"] in ("lost", "expired"):
             verb = "lost to" if r["outcome"] == "lost" else "expired:"
             rule = f" {r['rule']}:" if r["outcome"] == "lost" else ""
-            out.append(f"  {r['claim']} ({_who(r['partner'])}) {verb}{rule} {r['message']}{_place(r['at'])}")
+            out.append(f"  {r['claim']} ({who(r['partner'])}) {verb}{rule} {r['message']}{place(r['at'])}")
     return out
 
 
-def _cmd_conflicts(args: argparse.Namespace) -> int:
-    ruleset = load_ruleset(args.program, "conflicts", args.color)
-    partners = load_partners(args.partners, ruleset, "conflicts")
-    at = _moment(args.at, "conflicts") if args.at is not None else None
+def run(args: argparse.Namespace) -> int:
+    """Decide every customer claimed more than once; the status is 1 when some are left to the vendor."""
+    ruleset = load_ruleset(args.program, args.color)
+    partners = load_partners(args.partners, ruleset)
+    at = moment(args.at) if args.at is not None else None
     rows = _read_registrations(args.registrations, ruleset, partners)
     rt = Runtime(ruleset, args.engine)
     results = [_decide_group(rt, g, at, partners) for g in group_by_customer(rows) if len(g) > 1]
     undecided = sum(1 for r in results if r["error"] or r["vendor_decides"])
     if args.format == "json":
-        _print_json({"registrations": len(rows), "conflicts": results})
+        print_json({"registrations": len(rows), "conflicts": results})
     else:
         blocks = ["\n".join(render_conflict(r)) for r in results]
         sys.stdout.write("\n\n".join(blocks) + ("\n" if blocks else ""))

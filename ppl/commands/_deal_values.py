@@ -1,9 +1,8 @@
-"""Helpers shared by `ppl conflicts`, `ppl registry` and `ppl route`: timestamps, declared values,
-JSON output and the `--format` option."""
+"""Helpers shared by `ppl conflicts`, `ppl registry` and `ppl route`: timestamps, declared values and JSON
+output."""
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import datetime
 import difflib
@@ -13,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
-from ppl._runtime_commands import _fail
+from ppl.common import CommandError
 from runtime import ir
 from runtime.io.values import (
     ValueProblem,
@@ -29,7 +28,7 @@ EXAMPLE_TIME = "2026-06-01T10:00:00+09:00"
 # --- values ----------------------------------------------------------------------------------------
 
 
-def _timestamp(text: str, what: str) -> datetime.datetime:
+def timestamp(text: str, what: str) -> datetime.datetime:
     """A date and time with a UTC offset.
 
     Raises:
@@ -44,14 +43,14 @@ def _timestamp(text: str, what: str) -> datetime.datetime:
     return moment
 
 
-def _moment(text: str | None, command: str, what: str = "--at") -> datetime.datetime:
+def moment(text: str | None, what: str = "--at") -> datetime.datetime:
     """A timestamp option; without one, now (in the local offset)."""
     if text is None:
         return datetime.datetime.now().astimezone()
     try:
-        return _timestamp(text, what)
+        return timestamp(text, what)
     except ValueError as exc:
-        raise _fail(command, str(exc)) from None
+        raise CommandError(str(exc)) from None
 
 
 def _unknown_field(name: str, scope: str, known: Sequence[str]) -> str:
@@ -60,13 +59,13 @@ def _unknown_field(name: str, scope: str, known: Sequence[str]) -> str:
     return f"unknown {scope} field `{name}`; {hint}"
 
 
-def _unknown_partner(name: str, partners: Mapping[str, Partner]) -> str:
+def unknown_partner(name: str, partners: Mapping[str, Partner]) -> str:
     close = difflib.get_close_matches(name, sorted(partners), n=1)
     hint = f"; did you mean `{close[0]}`?" if close else ""
     return f"unknown partner `{name}`: not in the partners file{hint}"
 
 
-def _declared_values(values: Mapping[str, Any], scope: str, ruleset: ir.RuleSet, strict: bool,
+def declared_values(values: Mapping[str, Any], scope: str, ruleset: ir.RuleSet, strict: bool,
                      builtin: Iterable[str] = ()) -> dict[str, Any]:
     """The declared inputs of a scope from raw values, converted by their types.
 
@@ -105,17 +104,16 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-def _print_json(value: Any) -> None:
+def print_json(value: Any) -> None:
+    """Write results to standard output as indented JSON (see `jsonable`)."""
     sys.stdout.write(json.dumps(jsonable(value), ensure_ascii=False, indent=1) + "\n")
 
 
-def _place(at: object) -> str:
+def place(at: object) -> str:
+    """Where a rule is written, as a suffix (`  [file:line:col]`), or nothing."""
     return f"  [{at}]" if at else ""
 
 
-def _who(partner: str | None) -> str:
+def who(partner: str | None) -> str:
+    """A claimant in words: a partner, or the vendor's direct sales."""
     return f"partner {partner}" if partner is not None else "direct sales"
-
-
-def _format(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")

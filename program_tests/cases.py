@@ -17,7 +17,7 @@ from typing import Any
 
 from policy_lang.source import Span
 from policy_lang.yaml_loader import YMap, YNode, YScalar, YSeq
-from ppl._program_tests.values import TIMESTAMP_EXAMPLE, ValueReader
+from program_tests.values import TIMESTAMP_EXAMPLE, ValueReader
 from runtime import io as rio
 from runtime import ir
 from runtime.decisions import Claim, Deal, Lead, catalog_item

@@ -7,29 +7,50 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ppl._deal_values import (
+from ppl.commands._deal_values import (
     EXAMPLE_TIME,
-    _declared_values,
-    _format,
-    _moment,
-    _place,
-    _print_json,
-    _unknown_partner,
+    declared_values,
+    moment,
+    place,
+    print_json,
+    unknown_partner,
 )
-from ppl._runtime_commands import EXIT_ERRORS, EXIT_OK, _fail, load_partners, load_ruleset
+from ppl.common import (
+    EXIT_ERRORS,
+    EXIT_OK,
+    CommandError,
+    add_format_option,
+    add_runtime_arguments,
+    load_partners,
+    load_ruleset,
+)
 from runtime import explain, ir
 from runtime.loaded import Runtime
 from runtime.model import Partner
 from runtime.store import HistoryEvent, Outcome, Registration, Registry, RegistryError, TimeOrderError
+
+NAME = "registry"
+
+
+def add_parser(sub: Any) -> None:
+    """Register `registry` and its actions on the subcommand parser of `ppl`."""
+    p = sub.add_parser(
+        NAME, help="the deal registration registry: register, renew, withdraw, expire, read",
+        description="Deal registrations in an SQLite file, decided by the program's conflict rules. Partners "
+        "act with --as PARTNER (the vendor's sales team with --direct) and see only their own claims. Exit "
+        "status: 0 done, 1 a request was rejected or cannot be decided, 2 usage or I/O error.")
+    p.add_argument("--db", required=True, metavar="FILE", help="the registry file (created on first use)")
+    add_runtime_arguments(p)
+    _registry_parsers(p)
 
 
 def _partner_of(args: argparse.Namespace, partners: Mapping[str, Partner]) -> str | None:
     if args.direct:
         return None
     if args.as_ is None:
-        raise _fail("registry", f"{args.action}: say who asks: --as PARTNER, or --direct for the vendor's sales")
+        raise CommandError(f"{args.action}: say who asks: --as PARTNER, or --direct for the vendor's sales")
     if args.as_ not in partners:
-        raise _fail("registry", f"--as: {_unknown_partner(args.as_, partners)}")
+        raise CommandError(f"--as: {unknown_partner(args.as_, partners)}")
     return str(args.as_)
 
 
@@ -38,12 +59,12 @@ def _deal_fields(items: Sequence[str] | None, ruleset: ir.RuleSet) -> dict[str, 
     for item in items or ():
         name, sep, value = item.partition("=")
         if not sep or not name.strip():
-            raise _fail("registry", f"--field `{item}`: write name=value")
+            raise CommandError(f"--field `{item}`: write name=value")
         values[name.strip()] = value
     try:
-        return _declared_values(values, "deal", ruleset, strict=True)
+        return declared_values(values, "deal", ruleset, strict=True)
     except ValueError as exc:
-        raise _fail("registry", f"--field: {exc}") from None
+        raise CommandError(f"--field: {exc}") from None
 
 
 def render_outcome(outcome: Outcome) -> list[str]:
@@ -59,7 +80,7 @@ def render_outcome(outcome: Outcome) -> list[str]:
         done = {"renew": "renewed", "withdraw": "withdrawn"}[outcome.action]
         head = f"{done}: registration {outcome.claim}" if outcome.accepted else \
             f"not {done}: registration {outcome.claim} ({outcome.status})"
-    out = [head, f"  {outcome.rule}: {outcome.message}{_place(outcome.at)}"]
+    out = [head, f"  {outcome.rule}: {outcome.message}{place(outcome.at)}"]
     if outcome.action == "register" and outcome.status == "active" and outcome.expires_at is not None:
         out.append(f"  protected until {outcome.expires_at.isoformat()}")
     return out
@@ -98,7 +119,7 @@ def _registry_action(args: argparse.Namespace, registry: Registry, ruleset: ir.R
     result: Any
     if action in ("register", "renew", "withdraw"):
         who = _partner_of(args, partners)
-        at = _moment(args.at, "registry")
+        at = moment(args.at)
         if action == "register":
             fields = _deal_fields(args.field, ruleset)
             for attempt in range(3):
@@ -110,7 +131,7 @@ def _registry_action(args: argparse.Namespace, registry: Registry, ruleset: ir.R
                     # Stamped "now" before another process committed a later stamp: stamp again.
                     if args.at is not None or attempt == 2:
                         raise
-                    at = _moment(None, "registry")
+                    at = moment(None)
         else:
             result = (registry.renew if action == "renew" else registry.withdraw)(who, args.id, at)
         lines = render_outcome(result)
@@ -122,7 +143,7 @@ def _registry_action(args: argparse.Namespace, registry: Registry, ruleset: ir.R
         result = registry.mine(_partner_of(args, partners), include_inactive=args.all)
         lines, status = render_registrations(result, with_partner=False), EXIT_OK
     elif action == "expire":
-        expired = registry.expire(_moment(args.at, "registry"))
+        expired = registry.expire(moment(args.at))
         result = {"expired": expired}
         lines, status = [f"expired {expired} registration{'s' if expired != 1 else ''}"], EXIT_OK
     elif action == "admin":
@@ -133,26 +154,26 @@ def _registry_action(args: argparse.Namespace, registry: Registry, ruleset: ir.R
         result = registry.history()
         lines, status = render_history(result), EXIT_OK
     if args.format == "json":
-        _print_json(result)
+        print_json(result)
     else:
         sys.stdout.write("\n".join(lines) + "\n")
     return status
 
 
-def _cmd_registry(args: argparse.Namespace) -> int:
-    ruleset = load_ruleset(args.program, "registry", args.color)
-    partners = load_partners(args.partners, ruleset, "registry")
+def run(args: argparse.Namespace) -> int:
+    """Carry out the registry action; the status is 1 when a request is rejected."""
+    ruleset = load_ruleset(args.program, args.color)
+    partners = load_partners(args.partners, ruleset)
     try:
         registry = Registry(args.db, Runtime(ruleset, args.engine), partners)
     except RegistryError as exc:
-        raise _fail("registry", str(exc)) from None
+        raise CommandError(str(exc)) from None
     try:
         return _registry_action(args, registry, ruleset, partners)
     except RegistryError as exc:
-        raise _fail("registry", str(exc), EXIT_ERRORS) from None
+        raise CommandError(str(exc), status=EXIT_ERRORS) from None
     finally:
         registry.close()
-
 
 
 def _claimant(p: argparse.ArgumentParser) -> None:
@@ -198,4 +219,4 @@ def _registry_parsers(p: argparse.ArgumentParser) -> None:
     actions.add_parser("admin", help="every registration of every partner (administrator)")
     actions.add_parser("history", help="the append-only history of every change (administrator)")
     for sub in actions.choices.values():
-        _format(sub)
+        add_format_option(sub)

@@ -10,12 +10,17 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ppl._deal_values import (
-    _declared_values,
-    _place,
-    _print_json,
+from ppl.commands._deal_values import declared_values, place, print_json
+from ppl.common import (
+    EXIT_ERRORS,
+    EXIT_OK,
+    CommandError,
+    add_format_option,
+    add_runtime_arguments,
+    decision_error,
+    load_partners,
+    load_ruleset,
 )
-from ppl._runtime_commands import EXIT_ERRORS, EXIT_OK, _fail, load_partners, load_ruleset
 from runtime import explain, ir
 from runtime.decisions import QuoteError
 from runtime.decisions.routing import Lead, Routing, route, route_new_reseller
@@ -29,6 +34,26 @@ from runtime.io.values import (
 )
 from runtime.loaded import Runtime
 from runtime.model import Partner
+
+NAME = "route"
+
+
+def add_parser(sub: Any) -> None:
+    """Register `route` on the subcommand parser of `ppl`."""
+    p = sub.add_parser(
+        NAME, help="the order in which partners are offered a lead",
+        description="Rank the partners for an inbound lead by the program's lead routing, with the reasons, and "
+        "list who was left out; or say where a would-be reseller goes. Exit status: 0 routed, 1 no partner can "
+        "take a lead or the program has no lead routing, 2 usage or I/O error.")
+    add_runtime_arguments(p)
+    p.add_argument("--lead", metavar="JSON", help='the lead as a JSON object: {"id": …, "date": "YYYY-MM-DD", '
+                   "and the declared lead fields}")
+    p.add_argument("--lead-file", dest="lead_file", metavar="FILE",
+                   help="leads in a file: one JSON object or a list (.json), or one per row (.csv, .jsonl)")
+    p.add_argument("--new-reseller", dest="new_reseller", metavar="APPLICANT",
+                   help="route an inquiry from a company that wants to become a reseller")
+    p.add_argument("--date", help="with --new-reseller: the inquiry's date, YYYY-MM-DD (default: today)")
+    add_format_option(p)
 
 
 def _lead(values: Mapping[str, Any], ruleset: ir.RuleSet, default_id: str, strict: bool) -> Lead:
@@ -44,7 +69,7 @@ def _lead(values: Mapping[str, Any], ruleset: ir.RuleSet, default_id: str, stric
         date = parse_date(values["date"])
     except ValueProblem as exc:
         raise ValueError(f"`date`: {exc.reason}") from None
-    fields = _declared_values(values, "lead", ruleset, strict, builtin=("id", "date"))
+    fields = declared_values(values, "lead", ruleset, strict, builtin=("id", "date"))
     return Lead(lead_id, date, fields)
 
 
@@ -53,13 +78,13 @@ def _leads(args: argparse.Namespace, ruleset: ir.RuleSet) -> list[Lead]:
         try:
             data = json.loads(args.lead)
         except ValueError as exc:
-            raise _fail("route", f"--lead is not valid JSON: {exc}") from None
+            raise CommandError(f"--lead is not valid JSON: {exc}") from None
         if not isinstance(data, dict):
-            raise _fail("route", "--lead must be a JSON object")
+            raise CommandError("--lead must be a JSON object")
         try:
             return [_lead(data, ruleset, "lead", strict=True)]
         except ValueError as exc:
-            raise _fail("route", f"--lead: {exc}") from None
+            raise CommandError(f"--lead: {exc}") from None
     path = args.lead_file
     leads: list[Lead] = []
     try:
@@ -68,20 +93,20 @@ def _leads(args: argparse.Namespace, ruleset: ir.RuleSet) -> list[Lead]:
             items = data if isinstance(data, list) else [data]
             for n, item in enumerate(items, 1):
                 if not isinstance(item, dict):
-                    raise _fail("route", f"{path}: lead {n} is not a JSON object")
+                    raise CommandError(f"{path}: lead {n} is not a JSON object")
                 leads.append(_lead(item, ruleset, f"lead-{n}", strict=True))
             return leads
         with RecordFile(path, ("date",)) as records:
             for record in records:
                 if record.problem is not None:
-                    raise _fail("route", f"{path}: row {record.row}: {record.problem}")
+                    raise CommandError(f"{path}: row {record.row}: {record.problem}")
                 leads.append(_lead(record.values, ruleset, f"row-{record.row}", strict=False))
     except (OSError, UnicodeDecodeError) as exc:
-        raise _fail("route", f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") from None
+        raise CommandError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") from None
     except ReadError as exc:
-        raise _fail("route", str(exc)) from None
+        raise CommandError(str(exc)) from None
     except ValueError as exc:  # JSON syntax, or a lead's values
-        raise _fail("route", f"{path}: {exc}") from None
+        raise CommandError(f"{path}: {exc}") from None
     return leads
 
 
@@ -93,18 +118,19 @@ def render_routing(routing: Routing, lead: Lead) -> list[str]:
                                 right=[0])
     if routing.left_out:
         out.append("left out:")
-        out += explain.render_table([[p.partner, f"{p.reason}{_place(p.at)}".replace("  [", " [")]
+        out += explain.render_table([[p.partner, f"{p.reason}{place(p.at)}".replace("  [", " [")]
                                      for p in routing.left_out])
     return out
 
 
-def _cmd_route(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
+    """Route the leads (or the would-be reseller); the status is 1 when no partner can take a lead."""
     given = [flag for flag, value in (("--lead", args.lead), ("--lead-file", args.lead_file),
                                       ("--new-reseller", args.new_reseller)) if value is not None]
     if len(given) != 1:
-        raise _fail("route", "give one of --lead JSON, --lead-file FILE or --new-reseller APPLICANT")
-    ruleset = load_ruleset(args.program, "route", args.color)
-    partners = load_partners(args.partners, ruleset, "route")
+        raise CommandError("give one of --lead JSON, --lead-file FILE or --new-reseller APPLICANT")
+    ruleset = load_ruleset(args.program, args.color)
+    partners = load_partners(args.partners, ruleset)
     rt = Runtime(ruleset, args.engine)
     try:
         if args.new_reseller is not None:
@@ -112,26 +138,25 @@ def _cmd_route(args: argparse.Namespace) -> int:
         leads = _leads(args, ruleset)
         results = [(lead, route(rt, lead, partners)) for lead in leads]
     except (QuoteError, EvaluationError) as exc:
-        where = f"{exc.at}: " if exc.at else ""
-        raise _fail("route", f"{where}error[{exc.code}]: {exc.message}", EXIT_ERRORS) from None
+        raise decision_error(exc) from None
     if args.format == "json":
-        _print_json([routing for _, routing in results])
+        print_json([routing for _, routing in results])
     else:
         sys.stdout.write("\n\n".join("\n".join(render_routing(r, lead)) for lead, r in results) + "\n")
     nobody = [r.lead for _, r in results if not r.order]
     if nobody:
-        print(f"ppl route: no partner can take {', '.join(nobody)}", file=sys.stderr)
-    return EXIT_ERRORS if nobody else EXIT_OK
+        raise CommandError(f"no partner can take {', '.join(nobody)}", status=EXIT_ERRORS)
+    return EXIT_OK
 
 
 def _new_reseller(args: argparse.Namespace, rt: Runtime, partners: Mapping[str, Partner]) -> int:
     try:
         day = parse_date(args.date) if args.date is not None else datetime.date.today()
     except ValueProblem as exc:
-        raise _fail("route", f"--date: {exc.reason}") from None
+        raise CommandError(f"--date: {exc.reason}") from None
     chosen, why = route_new_reseller(rt, args.new_reseller, day, partners)
     if args.format == "json":
-        _print_json({"applicant": args.new_reseller, "date": day, "partner": chosen, "reason": why})
+        print_json({"applicant": args.new_reseller, "date": day, "partner": chosen, "reason": why})
     else:
         target = f"1st-tier distributor {chosen}" if chosen is not None else "the vendor"
         sys.stdout.write(f"new reseller {args.new_reseller}: to {target}\n  {why}\n")

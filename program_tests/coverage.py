@@ -13,8 +13,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
-from ppl._program_tests.compare import Settled
-from ppl._program_tests.decisions import NewReseller
+from program_tests.compare import Settled
+from program_tests.decisions import NewReseller
 from runtime import ir
 from runtime.decisions import Ownership, Routing
 from runtime.model import Line, Partner, Quote, Transaction

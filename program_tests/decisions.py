@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ppl._program_tests.cases import EXPIRED, Case, Check, ConflictInput, NewResellerInput, RouteInput
-from ppl._program_tests.compare import Because, CaseResult, Shown, _at, judge, run_case
+from program_tests.cases import EXPIRED, Case, Check, ConflictInput, NewResellerInput, RouteInput
+from program_tests.compare import Because, CaseResult, Shown, _at, judge, run_case
 from runtime import ir
 from runtime.decisions import Ownership, Routing, decide, route, route_new_reseller
 from runtime.loaded import Runtime

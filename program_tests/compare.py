@@ -14,7 +14,7 @@ from fractions import Fraction
 from typing import Any, TypeVar
 
 from policy_lang.source import Span
-from ppl._program_tests.cases import Case, Check
+from program_tests.cases import Case, Check
 from runtime import explain, ir
 from runtime.decisions import QuoteError, Rejected, quote, settle
 from runtime.decisions.refunds import quote_problem

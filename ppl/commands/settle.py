@@ -1,0 +1,251 @@
+"""`ppl settle`: settle a period over a transactions file and write every partner's statement.
+
+A program is given as a `.yaml` file (checked and compiled on the fly) or as a compiled `.json` rule
+set. The row engine streams the rows through the compiled rules; the columnar engine settles in
+embedded DuckDB; both write the same files. Exit status: 0 settled (rejected rows are listed in
+rejects.csv); 1 the program has errors or the engine asked for cannot settle it; 2 usage or I/O errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+import time
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any, TextIO
+
+from ppl.common import (
+    EXIT_ERRORS,
+    EXIT_OK,
+    PERIODS,
+    CommandError,
+    add_color_option,
+    add_partners_option,
+    add_program_argument,
+    load_partners,
+    load_ruleset,
+    open_transactions,
+    parse_period,
+)
+from runtime import explain, ir
+from runtime import io as rio
+from runtime.decisions import Rejected, Settler
+from runtime.loaded import Runtime
+from runtime.model import Partner, Period
+from runtime.money import format_amount
+
+NAME = "settle"
+REJECT_TITLES = {**rio.CODES, "E500": "missing field (read by a rule)", "E501": "division by zero",
+                 "E502": "bad value (in a rule)", "E510": "no version in force", "E511": "unknown partner",
+                 "E512": "unknown contract", "E513": "bad distributor chain", "E514": "outside the period",
+                 "E540": "quantity of 0", "E541": "unit price of 0", "E542": "negative quantity, no refund_of",
+                 "E543": "refund of an unknown sale", "E544": "refund of more than remains",
+                 "E545": "refund disagrees with its sale", "E546": "refund with a positive quantity",
+
+"E550": "above the list price", "E551": "below the discount floor", "E552": "fee below the minimum",
+                 "E553": "billed above cost", "E554": "list price not the catalog's", "E555": "unknown SKU"}
+"""Titles of the codes a settlement rejects rows with: the readers' and the decisions'."""
+
+
+def _memory_size(text: str) -> str:
+    """`--memory-limit`: a size such as 512MB, 2GB or 1.5GiB (a usage error otherwise)."""
+    if not re.fullmatch(r"\s*\d+(\.\d+)?\s*([KMGT]i?B|B)\s*", text, re.IGNORECASE):
+        raise argparse.ArgumentTypeError(f"`{text}` is not a size such as 512MB or 2GB")
+    return text.strip()
+
+
+def _positive(text: str) -> int:
+    """`--threads`: a whole number of at least 1 (a usage error otherwise)."""
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"`{text}` is not a whole number of at least 1")
+    return int(text)
+
+
+class _Progress:
+    """A progress bar on standard error, redrawn at most ten times a second; only on a terminal."""
+
+    def __init__(self, reader: rio.TransactionReader, stream: TextIO) -> None:
+        self.reader = reader
+        self.stream = stream
+        self.last = 0.0
+
+    def update(self, rows: int, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self.last < 0.1:
+            return
+        self.last = now
+        done = min(1.0, self.reader.position / self.reader.size) if self.reader.size else 1.0
+        bar = "█" * int(done * 30) + "░" * (30 - int(done * 30))
+        self.stream.write(f"\r  settling {bar} {done:4.0%}  {rows:,} rows")
+        self.stream.flush()
+
+    def clear(self) -> None:
+        self.stream.write("\r\x1b[2K")
+        self.stream.flush()
+
+
+ENGINES = ("rows", "duckdb", "auto", "compiled", "interpreted")
+"""`ppl settle --engine`: the row engine (`rows`, the same as `compiled`; `interpreted` evaluates with the
+reference interpreter), the columnar engine (`duckdb`), or `auto` (the default: duckdb for a program it settles,
+when the `sql` extra is installed; else rows). Both write the same files."""
+
+
+def _columnar(args: argparse.Namespace, ruleset: ir.RuleSet) -> bool:
+    """Whether to settle in DuckDB: asked for, or `auto` and the program is one the columnar engine settles."""
+    if args.engine not in ("duckdb", "auto"):
+        return False
+    try:
+        from runtime.sql import engine
+    except ImportError:  # sqlglot or duckdb missing: the `sql` extra
+        if args.engine == "auto":
+            return False
+        raise CommandError("--engine duckdb needs the sql extra (pip install 'ppl[sql]')") from None
+    reasons = engine.refused(ruleset)
+    if reasons and args.engine == "duckdb":
+        raise CommandError(*(f"not supported by the duckdb engine yet: {reason}" for reason in reasons),
+                           f"program `{ruleset.program_id}` cannot be settled with --engine duckdb; use --engine rows",
+                           status=EXIT_ERRORS)
+    return not reasons
+
+
+def _settle_duckdb(args: argparse.Namespace, ruleset: ir.RuleSet, partners: dict[str, Partner],
+                   period: Period) -> int:
+    from runtime.sql import engine
+
+    rt = Runtime(ruleset, "compiled")
+    codes: Counter[str] = Counter()
+    options = engine.Options(memory_limit=args.memory_limit, threads=args.threads, unique_ids=args.unique_ids)
+    started = time.perf_counter()
+    try:
+        settlement, written = engine.settle_files(rt, partners, period, args.transactions, args.out, options,
+                                                  on_reject=lambda r: codes.update((r.code,)))
+    except rio.ReadError as exc:
+        raise CommandError(str(exc)) from None
+    except engine.EngineError as exc:
+        raise CommandError(f"{args.transactions}: {exc}") from None
+    except OSError as exc:
+        raise CommandError(f"cannot write to {args.out}: {exc.strerror or exc}") from None
+    elapsed = time.perf_counter() - started
+    sys.stdout.write(render_summary(settlement, ruleset, partners, codes, args.period, "duckdb"))
+    names = ", ".join(f"{p}{os.sep}" if p.is_dir() else str(p) for p in written)
+    print(f"\nwrote {names} in {elapsed:.1f}s", file=sys.stderr)
+    return EXIT_OK
+
+
+def run(args: argparse.Namespace) -> int:
+    """Settle the period and write the statements; the summary goes to standard output."""
+    ruleset = load_ruleset(args.program, args.color)
+    partners = load_partners(args.partners, ruleset)
+    period = parse_period(args.period, ruleset)
+    if _columnar(args, ruleset):
+        return _settle_duckdb(args, ruleset, partners, period)
+    return _settle_rows(args, ruleset, partners, period)
+
+
+def _settle_rows(args: argparse.Namespace, ruleset: ir.RuleSet, partners: dict[str, Partner], period: Period) -> int:
+    expressions = "interpreted" if args.engine == "interpreted" else "compiled"
+    rt = Runtime(ruleset, expressions)
+    reader = open_transactions(args.transactions, ruleset)
+    try:
+        writer = rio.SettlementWriter(args.out, ruleset, partners)
+    except OSError as exc:
+        reader.close()
+        raise CommandError(f"cannot write to {args.out}: {exc.strerror or exc}") from None
+    codes: Counter[str] = Counter()
+
+    def on_reject(rejected: Rejected) -> None:
+        codes[rejected.code] += 1
+        writer.on_reject(rejected)
+
+    settler = Settler(rt, partners, period, on_line=writer.on_line, on_reject=on_reject,
+                      keep_sales=reader.may_refund, on_hold=writer.on_hold, on_violation=writer.on_violation)
+    progress = _Progress(reader, sys.stderr) if sys.stderr.isatty() else None
+    started = time.perf_counter()
+    seen: set[str] | None = set() if args.unique_ids else None
+    try:
+        for rows, item in enumerate(reader, 1):
+            if seen is not None and not isinstance(item[1], Rejected):
+                if item[1].id in seen:
+                    settler.reject(item[0], item[1].id, "E524", f"transaction id `{item[1].id}` appears twice",
+                                   "id")
+                    continue
+                seen.add(item[1].id)
+            rio.feed(settler, (item,))
+            if progress is not None and rows % 500 == 0:
+                progress.update(rows)
+        settlement = settler.finish()
+        written = writer.finish(settlement)
+    except OSError as exc:
+        writer.close()
+        raise CommandError(f"cannot write to {args.out}: {exc.strerror or exc}") from None
+    finally:
+        reader.close()
+        if progress is not None:
+            progress.clear()
+    elapsed = time.perf_counter() - started
+    sys.stdout.write(render_summary(settlement, ruleset, partners, codes, args.period, expressions))
+    names = ", ".join(f"{p}{os.sep}" if p.is_dir() else str(p) for p in written)
+    print(f"\nwrote {names} in {elapsed:.1f}s", file=sys.stderr)
+    return EXIT_OK
+
+
+def render_summary(settlement: Any, ruleset: ir.RuleSet, partners: Mapping[str, Partner], codes: Mapping[str, int],
+                   period_text: str, engine: str) -> str:
+    """The summary table `ppl settle` prints: reconciliation, totals by kind, top partners."""
+    money = format_amount
+    cur, mu = ruleset.currency, ruleset.minor_unit
+    version = ruleset.version_on(settlement.period.end)
+    sha = rio.ruleset_sha256(ruleset)
+    out = [f"Settled {period_text} ({settlement.period}) with `{ruleset.program_id}` version "
+           f"{version.version if version else '—'} (sha256 {sha[:12]}…, {engine} engine)", ""]
+    rows = [["partners", f"{len(settlement.statements):,}"], ["transactions read", f"{settlement.read:,}"],
+            ["accepted", f"{settlement.accepted:,}"], ["rejected", f"{settlement.rejected:,}"]]
+    rows += [[f"  {code} {REJECT_TITLES.get(code, '')}".rstrip(), f"{n:,}"] for code, n in sorted(codes.items())]
+    if settlement.held:
+        rows.append(["held for review", f"{settlement.held:,}"])
+    out += explain.render_table(rows, right=[1])
+    totals: Counter[str] = Counter()
+    for s in settlement.statements:
+        totals.update(s.totals)
+    rows = [["kind", "amount"]]
+    rows += [[rio.writers.KIND_TITLES.get(k, k), money(totals[k], cur, mu)] for k in rio.writers.ordered_kinds(totals)]
+    earned = sum(s.total for s in settlement.statements)
+    rows.append(["earned by partners", money(earned, cur, mu)])
+    out += ["", *explain.render_table(rows, right=[1])]
+    top = sorted(settlement.statements, key=lambda s: (-s.total, s.partner))[:5]
+    rows = [["top partners", "level", "tier", "next tier", "transactions", "earned"]]
+    for s in top:
+        p = partners.get(s.partner)
+        rows.append([s.partner, str(p.level) if p else "", s.tier or "—",
+                     rio.writers.next_tier_id(s.next_tier) or "—", f"{s.transactions:,}", money(s.total, cur, mu)])
+    out += ["", *explain.render_table(rows, right=[1, 4, 5])]
+    return "\n".join(out) + "\n"
+
+
+def add_parser(sub: Any) -> None:
+    """Register `settle` on the subcommand parser of `ppl`."""
+    p = sub.add_parser(NAME, help="settle a period: statements for every partner",
+                       description="Settle a period over a transactions file and write the statements. Exit "
+                       "status: 0 settled (rejected rows are listed in rejects.csv), 1 the program has errors, "
+                       "2 usage or I/O error.")
+    add_program_argument(p)
+    add_partners_option(p)
+    p.add_argument("--engine", choices=ENGINES, default="auto",
+                   help="auto (default): duckdb when the program can be settled there, else rows; rows: stream "
+                   "the rows through the compiled rules (`compiled` is the same, `interpreted` uses the "
+                   "reference interpreter); duckdb: settle in embedded DuckDB (CSV or Parquet read by DuckDB; "
+                   "the same files)")
+    add_color_option(p)
+    p.add_argument("--transactions", required=True, metavar="FILE",
+                   help="the transactions (.csv, .jsonl, .ndjson or .parquet)")
+    p.add_argument("--period", required=True, metavar="P", help=PERIODS)
+    p.add_argument("--out", required=True, metavar="DIR", help="where to write the statements")
+    p.add_argument("--unique-ids", action="store_true",
+                   help="reject a row whose transaction id appeared before (keeps every id in memory)")
+    p.add_argument("--memory-limit", dest="memory_limit", default="2GB", metavar="SIZE", type=_memory_size,
+                   help="duckdb engine: the most memory DuckDB may use before it spills to disk (default: 2GB)")
+    p.add_argument("--threads", type=_positive, metavar="N", help="duckdb engine: threads (default: one per core)")
+

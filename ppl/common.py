@@ -1,0 +1,221 @@
+"""What the commands of `ppl` share: exit statuses, the one error they raise, colour, common options, loaders.
+
+A command stops with `CommandError`; `ppl.cli.main` is the one place that prints it (``ppl COMMAND:
+message``, after any located problems) and returns its status. Program diagnostics are rendered where
+they are found, like a compiler's, and the error that follows them carries no message of its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from compiler.lower import compile_program
+from compiler.pipeline import check
+from policy_lang import diagnostics as dg
+from runtime import io as rio
+from runtime import ir, ir_json
+from runtime.decisions import QuoteError, quote
+from runtime.engine import EvaluationError
+from runtime.loaded import Runtime
+from runtime.model import Partner, Period, Quote, Transaction, Volumes
+
+EXIT_OK = 0
+"""Done: the command did what it was asked."""
+EXIT_ERRORS = 1
+"""The program has errors, a case failed, or a decision could not be made."""
+EXIT_USAGE = 2
+"""A usage or I/O error: bad arguments, a file that cannot be read or written, a malformed input file."""
+
+COLORS = ("auto", "always", "never")
+PERIODS = "FY2026 (a fiscal year), 2026-04 (a month), 2026-04..2027-03 (months) or 2026-04-01..2027-03-31 (days)"
+"""How a period is written, for help texts."""
+MAX_PROBLEMS = 20
+"""How many problems of an input file are listed before the count of the rest."""
+
+
+class CommandError(Exception):
+    """Stop a command: `ppl.cli.main` prints the problems and messages and returns the status.
+
+    Args:
+        messages: each printed as ``ppl COMMAND: message``; none when the reason is already shown
+            (program diagnostics, rendered where they were found).
+        status: the exit status (`EXIT_USAGE` unless given).
+        command: the command's name; `main` fills in the command that ran when it is not given.
+        problems: lines printed before the messages, as they are (a file's located mistakes).
+    """
+
+    def __init__(self, *messages: str, status: int = EXIT_USAGE, command: str | None = None,
+                 problems: Sequence[str] = ()) -> None:
+        super().__init__(*messages)
+        self.messages = messages
+        self.status = status
+        self.command = command
+        self.problems = tuple(problems)
+
+    def render(self, command: str) -> str:
+        """The error as written to standard error: its problems, then each message after ``ppl COMMAND:``."""
+        name = self.command or command
+        lines = [*self.problems, *(f"ppl {name}: {message}" for message in self.messages)]
+        return "".join(f"{line}\n" for line in lines)
+
+
+def use_color(stream: TextIO | Any, choice: str) -> bool:
+    """Whether to colour a stream: `always`, `never`, or `auto` (a terminal, unless NO_COLOR is set)."""
+    if choice == "always":
+        return True
+    if choice == "never" or os.environ.get("NO_COLOR"):
+        return False
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def problems_error(path: str, problems: Sequence[str]) -> CommandError:
+    """A usage error for a file with mistakes: the first `MAX_PROBLEMS` listed, and how many more there are."""
+    more = len(problems) - MAX_PROBLEMS
+    return CommandError(f"{path} has mistakes" + (f" (and {more} more)" if more > 0 else ""),
+                        problems=[f"{path}: {problem}" for problem in problems[:MAX_PROBLEMS]])
+
+
+# --- options ---------------------------------------------------------------------------------------
+
+
+def add_color_option(p: argparse.ArgumentParser, what: str = "diagnostics") -> None:
+    """`--color auto|always|never`."""
+    p.add_argument("--color", choices=COLORS, default="auto", help=f"colour {what} (default: only on a terminal)")
+
+
+def add_format_option(p: argparse.ArgumentParser, choices: Sequence[str] = ("text", "json")) -> None:
+    """`--format`, text by default."""
+    p.add_argument("--format", choices=tuple(choices), default="text", help="output format (default: text)")
+
+
+def add_program_argument(p: argparse.ArgumentParser) -> None:
+    """The positional `PROGRAM_OR_RULESET` that `load_ruleset` reads."""
+    p.add_argument("program", metavar="PROGRAM_OR_RULESET",
+                   help="a program (.yaml), checked and compiled on the fly, or a compiled rule set (.json)")
+
+
+def add_engine_option(p: argparse.ArgumentParser) -> None:
+    """`--engine compiled|interpreted`."""
+    p.add_argument("--engine", choices=("compiled", "interpreted"), default="compiled",
+                   help="evaluate with generated code (default) or the reference interpreter")
+
+
+def add_partners_option(p: argparse.ArgumentParser) -> None:
+    """`--partners FILE`, which `load_partners` reads."""
+    p.add_argument("--partners", required=True, metavar="FILE", help="the partners (.csv, .jsonl or .ndjson)")
+
+
+def add_runtime_arguments(p: argparse.ArgumentParser) -> None:
+    """What a command that runs a program on data takes: the program, `--partners`, `--engine`, `--color`."""
+    add_program_argument(p)
+    add_partners_option(p)
+    add_engine_option(p)
+    add_color_option(p)
+
+
+# --- loading ---------------------------------------------------------------------------------------
+
+
+def load_ruleset(path: str, color: str = "auto") -> ir.RuleSet:
+    """A rule set from a program (`.yaml`, checked and compiled) or an artifact (`.json`).
+
+    A program's diagnostics are rendered on standard error as they are found.
+
+    Raises:
+        CommandError: 1 when the program has errors, 2 for usage or I/O errors.
+    """
+    suffix = Path(path).suffix.lower()
+    if suffix in (".yaml", ".yml"):
+        result = check([path])
+        errors = [d for d in result.diagnostics if d.severity is dg.Severity.ERROR]
+        if result.diagnostics:
+            sys.stderr.write(dg.render_text(result.diagnostics, result.sources, color=use_color(sys.stderr, color)))
+        if errors and all(d.code == "E107" for d in errors) or not result.files:
+            raise CommandError()
+        if errors or len(result.programs) != 1:
+            raise CommandError(f"{path} has errors; nothing was computed", status=EXIT_ERRORS)
+        return compile_program(result.programs[0])
+    if suffix == ".json":
+        try:
+            return ir_json.loads(Path(path).read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise CommandError(f"cannot read {path}: {exc.strerror or exc}") from None
+        except UnicodeDecodeError:
+            raise CommandError(f"{path} is not UTF-8 text") from None
+        except ir_json.ArtifactError as exc:
+            raise CommandError(f"{path}: {exc}") from None
+    raise CommandError(f"{path}: give a program (.yaml) or a compiled rule set (.json)")
+
+
+def load_partners(path: str, ruleset: ir.RuleSet) -> dict[str, Partner]:
+    """Every partner of a file.
+
+    Raises:
+        CommandError: the file cannot be read, or has mistakes (listed, at most `MAX_PROBLEMS`).
+    """
+    try:
+        return rio.read_partners(path, ruleset)
+    except rio.ReadError as exc:
+        raise CommandError(str(exc)) from None
+    except rio.PartnersError as exc:
+        raise problems_error(exc.path, exc.problems) from None
+
+
+def parse_period(text: str, ruleset: ir.RuleSet) -> Period:
+    """A period as written on the command line (see `PERIODS`), in the program's fiscal year."""
+    try:
+        return rio.parse_period(text, ruleset.fiscal_year_start)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
+
+
+def open_transactions(path: str, ruleset: ir.RuleSet) -> rio.TransactionReader:
+    """A reader of a transactions file.
+
+    Raises:
+        CommandError: the file cannot be read.
+    """
+    try:
+        return rio.read_transactions(path, ruleset)
+    except rio.ReadError as exc:
+        raise CommandError(str(exc)) from None
+
+
+def write_text(path: str, text: str) -> None:
+    """Write an output file.
+
+    Raises:
+        CommandError: it cannot be written.
+    """
+    try:
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    except OSError as exc:
+        raise CommandError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+# --- deciding --------------------------------------------------------------------------------------
+
+
+def decision_error(exc: QuoteError | EvaluationError) -> CommandError:
+    """A decision the runtime refused (status 1), with the code and where the rule is written."""
+    where = f"{exc.at}: " if exc.at else ""
+    return CommandError(f"{where}error[{exc.code}]: {exc.message}", status=EXIT_ERRORS)
+
+
+def quote_one(rt: Runtime, txn: Transaction, partners: Mapping[str, Partner],
+              volumes: Mapping[str, Volumes]) -> Quote:
+    """Quote one transaction with these period-to-date volumes.
+
+    Raises:
+        CommandError: 1 when the runtime cannot judge it.
+    """
+    try:
+        return quote(rt, txn, partners, volumes)
+    except (QuoteError, EvaluationError) as exc:
+        raise decision_error(exc) from None
