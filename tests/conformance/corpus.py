@@ -21,12 +21,20 @@ A generated case (`golden: true`) records every figure from the reference engine
 from __future__ import annotations
 
 import csv
+import functools
+import itertools
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from compiler.lower import compile_program
+from compiler.pipeline import check
+from runtime import io as rio
+from runtime import ir
+from tests.conformance.engines import Engine, Settled
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -97,6 +105,23 @@ def read_cases() -> list[CorpusCase]:
     return [read_case(p) for p in sorted(CASES.rglob("*.yaml"))]
 
 
+@functools.cache
+def ruleset_of(program: Path) -> ir.RuleSet:
+    """A program's rule set, compiled once per session."""
+    return compile_program(check([str(program)]).programs[0])
+
+
+def settle_case(engine: Engine, case: CorpusCase, out: Path) -> Settled:
+    """Settle a case on an engine: its partners and transactions files are written beside `out`."""
+    ruleset = ruleset_of(case.program)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    (out.parent / "partners.csv").write_text(case.partners, encoding="utf-8")
+    (out.parent / "transactions.csv").write_text(case.transactions, encoding="utf-8")
+    partners = rio.read_partners(out.parent / "partners.csv", ruleset)
+    period = rio.parse_period(case.period, ruleset.fiscal_year_start)
+    return engine.settle(ruleset, partners, period, out.parent / "transactions.csv", out)
+
+
 # --- what a settlement wrote --------------------------------------------------------------------------
 
 
@@ -146,7 +171,8 @@ def record(case: CorpusCase, actual: Expect) -> None:
     data["expect"] = {"lines": {t: [list(r) for r in rows] for t, rows in (actual.lines or {}).items()},
                       "totals": actual.totals, "rejects": actual.rejects, "held": actual.held,
                       "reconciliation": actual.reconciliation}
-    case.path.write_text(dump(data), encoding="utf-8")
+    header = itertools.takewhile(lambda line: line.startswith("#"), case.path.read_text(encoding="utf-8").splitlines())
+    case.path.write_text("".join(f"{line}\n" for line in header) + dump(data), encoding="utf-8")
 
 
 class _Dumper(yaml.SafeDumper):

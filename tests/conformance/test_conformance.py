@@ -19,7 +19,6 @@ from pathlib import Path
 
 import pytest
 
-from runtime import io as rio
 from tests.conformance import corpus, program_cases
 from tests.conformance.engines import ENGINES, REFERENCE, Engine
 
@@ -124,21 +123,6 @@ def test_program_settle_case(pc: program_cases.ProgramCase, engine: Engine, tmp_
 # --- the corpus's own cases ---------------------------------------------------------------------------
 
 
-def _settle_case(engine: Engine, case: corpus.CorpusCase, out: Path) -> str | None:
-    """Settle a corpus case on an engine into `out`; whether the engine ran as itself."""
-    from compiler.lower import compile_program
-    from compiler.pipeline import check
-
-    ruleset = compile_program(check([str(case.program)]).programs[0])
-    _refused(engine, ruleset)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    (out.parent / "partners.csv").write_text(case.partners, encoding="utf-8")
-    (out.parent / "transactions.csv").write_text(case.transactions, encoding="utf-8")
-    partners = rio.read_partners(out.parent / "partners.csv", ruleset)
-    period = rio.parse_period(case.period, ruleset.fiscal_year_start)
-    return engine.settle(ruleset, partners, period, out.parent / "transactions.csv", out).ran_as_itself
-
-
 def test_every_example_program_has_a_generated_case() -> None:
     generated = {c.program for c in CORPUS if c.golden}
     assert generated == {p.resolve() for p in PROGRAMS}, "run `python -m tests.conformance.make_cases`"
@@ -147,8 +131,9 @@ def test_every_example_program_has_a_generated_case() -> None:
 @pytest.mark.parametrize(("case", "engine"), _params([(c.name, c) for c in CORPUS]))
 def test_corpus_case(case: corpus.CorpusCase, engine: Engine, tmp_path: Path, reference_out: ReferenceOut,
                      update_golden: bool) -> None:
+    _refused(engine, corpus.ruleset_of(case.program))
     out = tmp_path / "run" / "out"
-    _ran_as_itself(engine, case.name, _settle_case(engine, case, out))
+    _ran_as_itself(engine, case.name, corpus.settle_case(engine, case, out).ran_as_itself)
     actual = corpus.written(out)
     if update_golden and case.golden and engine is REFERENCE:
         corpus.record(case, actual)
@@ -156,5 +141,5 @@ def test_corpus_case(case: corpus.CorpusCase, engine: Engine, tmp_path: Path, re
     found = corpus.differences(case.expect, actual)
     assert not found, f"case `{case.name}` on the {engine.name} engine:\n  " + "\n  ".join(found)
     if engine is not REFERENCE:
-        expected = reference_out(case.name, lambda o: _settle_case(REFERENCE, case, o))
+        expected = reference_out(case.name, lambda o: corpus.settle_case(REFERENCE, case, o))
         same_files(case.name, engine.name, expected, out)
