@@ -14,11 +14,13 @@ an `xfail(strict=True)` in `DISAGREEMENTS` that says exactly what differs.
 from __future__ import annotations
 
 import filecmp
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
+from _pytest.mark import ParameterSet
 
+from runtime import ir
 from tests.conformance import corpus, program_cases
 from tests.conformance.engines import ENGINES, REFERENCE, Engine
 
@@ -30,9 +32,9 @@ CORPUS = corpus.read_cases()
 DISAGREEMENTS: dict[tuple[str, str], str] = {}
 
 
-def _params(cases: list[tuple[str, object]]) -> list[object]:
+def _params(cases: Sequence[tuple[str, object]]) -> list[ParameterSet]:
     """Every case on every engine, with the known disagreements marked."""
-    params = []
+    params: list[ParameterSet] = []
     for case_id, case in cases:
         for engine in ENGINES:
             why = DISAGREEMENTS.get((case_id, engine.name))
@@ -41,11 +43,8 @@ def _params(cases: list[tuple[str, object]]) -> list[object]:
     return params
 
 
-def _refused(engine: Engine, ruleset: object) -> None:
+def _refused(engine: Engine, ruleset: ir.RuleSet) -> None:
     """Skip, with the engine's reason, a program the engine refuses (never silently)."""
-    from runtime import ir
-
-    assert isinstance(ruleset, ir.RuleSet)
     reason = engine.refuses(ruleset)
     if reason is not None:
         pytest.skip(f"{engine.name}: {reason}")
