@@ -34,7 +34,7 @@ from compiler.lower import compile_program
 from compiler.pipeline import check
 from runtime import io as rio
 from runtime import ir
-from tests.conformance.engines import Engine, Settled
+from tests.conformance.engines import Engine, EngineRun
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -101,8 +101,8 @@ def read_case(path: Path) -> CorpusCase:
 
 
 def read_cases() -> list[CorpusCase]:
-    """Every case file under cases/, in name order."""
-    return [read_case(p) for p in sorted(CASES.rglob("*.yaml"))]
+    """Every case file under cases/, in name order (a folder named `programs` holds programs, not cases)."""
+    return [read_case(p) for p in sorted(CASES.rglob("*.yaml")) if "programs" not in p.relative_to(CASES).parts]
 
 
 @functools.cache
@@ -111,7 +111,7 @@ def ruleset_of(program: Path) -> ir.RuleSet:
     return compile_program(check([str(program)]).programs[0])
 
 
-def settle_case(engine: Engine, case: CorpusCase, out: Path) -> Settled:
+def settle_case(engine: Engine, case: CorpusCase, out: Path) -> EngineRun:
     """Settle a case on an engine: its partners and transactions files are written beside `out`."""
     ruleset = ruleset_of(case.program)
     out.parent.mkdir(parents=True, exist_ok=True)

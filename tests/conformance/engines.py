@@ -30,13 +30,13 @@ from runtime.model import Partner, Period, Quote, Transaction, Volumes
 
 
 @dataclass(frozen=True, slots=True)
-class Settled:
-    """What an engine's settlement gave: the settlement, the rows it rejected (as reported), and whether the
-    engine ran as itself (None when that cannot be told; see `plans_ran`)."""
+class EngineRun:
+    """What an engine's settlement gave: the settlement, the rows it rejected (as reported), and why the engine
+    did not run as itself (see `plans_ran`)."""
 
     settlement: Settlement
     rejects: tuple[Rejected, ...]
-    ran_as_itself: str | None  # None: it did; else why not
+    ran_as_itself: str | None  # None: it did
 
 
 def plans_ran(quoter: Quoter, rejected: int) -> str | None:
@@ -64,7 +64,7 @@ def _settler(rt: Runtime, partners: Mapping[str, Partner], period: Period, write
 
 
 def _settle_rows(expressions: str, reference: bool, ruleset: ir.RuleSet, partners: Mapping[str, Partner],
-                 period: Period, transactions: Path, out: Path) -> Settled:
+                 period: Period, transactions: Path, out: Path) -> EngineRun:
     """A settlement on the row engine, as `ppl settle --engine rows|interpreted` runs it."""
     writer = rio.SettlementWriter(out, ruleset, partners)
     rejects: list[Rejected] = []
@@ -76,28 +76,28 @@ def _settle_rows(expressions: str, reference: bool, ruleset: ir.RuleSet, partner
     settlement = settler.finish()
     writer.finish(settlement)
     ran = None if reference else plans_ran(settler.quoter, settlement.rejected + settlement.held)
-    return Settled(settlement, tuple(rejects), ran)
+    return EngineRun(settlement, tuple(rejects), ran)
 
 
 def _settle_reference(ruleset: ir.RuleSet, partners: Mapping[str, Partner], period: Period, transactions: Path,
-                      out: Path) -> Settled:
+                      out: Path) -> EngineRun:
     return _settle_rows("interpreted", True, ruleset, partners, period, transactions, out)
 
 
 def _settle_plans(ruleset: ir.RuleSet, partners: Mapping[str, Partner], period: Period, transactions: Path,
-                  out: Path) -> Settled:
+                  out: Path) -> EngineRun:
     return _settle_rows("compiled", False, ruleset, partners, period, transactions, out)
 
 
 def _settle_duckdb(ruleset: ir.RuleSet, partners: Mapping[str, Partner], period: Period, transactions: Path,
-                   out: Path) -> Settled:
+                   out: Path) -> EngineRun:
     """A settlement in DuckDB, as `ppl settle --engine duckdb` runs it (one thread: the corpus is small)."""
     from runtime.sql import engine
 
     rejects: list[Rejected] = []
     settlement, _ = engine.settle_files(Runtime(ruleset, "compiled"), partners, period, transactions, out,
                                         engine.Options(memory_limit="256MB", threads=1), on_reject=rejects.append)
-    return Settled(settlement, tuple(rejects), None)
+    return EngineRun(settlement, tuple(rejects), None)
 
 
 def _duckdb_refuses(ruleset: ir.RuleSet) -> str | None:
@@ -111,7 +111,7 @@ def _refuses_nothing(ruleset: ir.RuleSet) -> str | None:
     return None
 
 
-Quoted = tuple[Quote, str | None]  # a quote and, as in `Settled.ran_as_itself`, whether the engine ran as itself
+Quoted = tuple[Quote, str | None]  # a quote, and why the engine did not run as itself (None: it did)
 
 
 def _quote_reference(ruleset: ir.RuleSet, txn: Transaction, partners: Mapping[str, Partner],
@@ -131,7 +131,7 @@ class Engine:
     """An engine of the corpus: how it settles, how it quotes (None: it does not), and what it refuses."""
 
     name: str
-    settle: Callable[[ir.RuleSet, Mapping[str, Partner], Period, Path, Path], Settled]
+    settle: Callable[[ir.RuleSet, Mapping[str, Partner], Period, Path, Path], EngineRun]
     quote: Callable[[ir.RuleSet, Transaction, Mapping[str, Partner], Mapping[str, Volumes]], Quoted] | None
     refuses: Callable[[ir.RuleSet], str | None]  # why the engine cannot run a program (None: it can)
     no_quote: str = ""  # why `quote` is None
