@@ -14,6 +14,7 @@ A case file holds one case:
       rejects: {t3: E521}                            # every rejected row: transaction id → code
       held: {t4: E550}                               # every row held for review
       reconciliation: {read: 3, accepted: 1, rejected: 1, held: 1}
+      quotes: {t1: {wholesale: 984000, partner_gross: 216000}}  # a sale as the settlement prices it
 
 A generated case (`golden: true`) records every figure from the reference engine.
 """
@@ -34,7 +35,8 @@ from compiler.lower import compile_program
 from compiler.pipeline import check
 from runtime import io as rio
 from runtime import ir
-from tests.conformance.engines import Engine, EngineRun
+from runtime.model import Transaction
+from tests.conformance.engines import Engine, EngineRun, Prices
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -52,6 +54,7 @@ class Expect:
     rejects: dict[str, str] | None = None
     held: dict[str, str] | None = None
     reconciliation: dict[str, int] | None = None
+    quotes: dict[str, dict[str, int | None]] | None = None  # sale → wholesale and partner_gross (no ladder rate)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +89,9 @@ def read_expect(data: dict[str, Any]) -> Expect:
         if "totals" in data else None,
         rejects={str(t): str(c) for t, c in data["rejects"].items()} if "rejects" in data else None,
         held={str(t): str(c) for t, c in data["held"].items()} if "held" in data else None,
-        reconciliation=dict(data["reconciliation"]) if "reconciliation" in data else None)
+        reconciliation=dict(data["reconciliation"]) if "reconciliation" in data else None,
+        quotes={str(t): {k: int(v) for k, v in figures.items()} for t, figures in data["quotes"].items()}
+        if "quotes" in data else None)
 
 
 def read_case(path: Path) -> CorpusCase:
@@ -120,6 +125,16 @@ def settle_case(engine: Engine, case: CorpusCase, out: Path) -> EngineRun:
     partners = rio.read_partners(out.parent / "partners.csv", ruleset)
     period = rio.parse_period(case.period, ruleset.fiscal_year_start)
     return engine.settle(ruleset, partners, period, out.parent / "transactions.csv", out)
+
+
+def price_case(engine: Engine, case: CorpusCase, out: Path) -> Prices:
+    """The quote figures of the sales a case lists in `quotes`, on an engine (after `settle_case` into `out`)."""
+    assert case.expect.quotes is not None
+    ruleset = ruleset_of(case.program)
+    partners = rio.read_partners(out.parent / "partners.csv", ruleset)
+    with rio.TransactionReader(out.parent / "transactions.csv", ruleset) as reader:
+        sales = [t for _, t in reader if isinstance(t, Transaction) and t.id in case.expect.quotes]
+    return engine.price(ruleset, partners, sales)
 
 
 # --- what a settlement wrote --------------------------------------------------------------------------
@@ -158,6 +173,12 @@ def differences(expected: Expect, actual: Expect) -> list[str]:
                 if kinds.get(kind, 0) != got_kinds.get(kind, 0):
                     found.append(f"statement of {partner}, {kind}: expected {kinds.get(kind, 0)}, "
                                  f"got {got_kinds.get(kind, 0)}")
+    if expected.quotes is not None and actual.quotes is not None:
+        for txn, figures in expected.quotes.items():
+            got_figures = actual.quotes.get(txn, {})
+            for name, amount in figures.items():
+                if got_figures.get(name) != amount:
+                    found.append(f"quote of transaction {txn}, {name}: expected {amount}, got {got_figures.get(name)}")
     for what in ("rejects", "held", "reconciliation"):
         want, got = getattr(expected, what), getattr(actual, what)
         if want is not None and got is not None and want != got:

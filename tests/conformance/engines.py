@@ -16,15 +16,16 @@ nothing runs them).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from runtime import io as rio
 from runtime import ir
 from runtime.decisions import Rejected, Settler
-from runtime.decisions.quote import Quoter
+from runtime.decisions.quote import QuoteError, Quoter
 from runtime.decisions.settle import Settlement
+from runtime.engine import EvaluationError
 from runtime.loaded import Runtime
 from runtime.model import Partner, Period, Quote, Transaction, Volumes
 
@@ -126,21 +127,60 @@ def _quote_plans(ruleset: ir.RuleSet, txn: Transaction, partners: Mapping[str, P
     return quoted, plans_ran(quoter, 0)
 
 
+Prices = dict[str, dict[str, int | None]]  # transaction id → {"wholesale": …, "partner_gross": …}
+
+
+def _price_rows(reference: bool, ruleset: ir.RuleSet, partners: Mapping[str, Partner],
+                txns: Sequence[Transaction]) -> Prices:
+    """Each sale's wholesale price and what its seller keeps, as a settlement prices it (no ladder rate)."""
+    quoter = Quoter(Runtime(ruleset, "interpreted" if reference else "compiled"), partners, include_ladder=False,
+                    next_steps=False, benefits=False, violations=False)
+    found: Prices = {}
+    for txn in txns:
+        try:
+            q = quoter.reference(txn) if reference else quoter.quote(txn)
+        except (QuoteError, EvaluationError):
+            continue
+        found[txn.id] = {"wholesale": q.wholesale, "partner_gross": q.partner_gross}
+    return found
+
+
+def _price_reference(ruleset: ir.RuleSet, partners: Mapping[str, Partner], txns: Sequence[Transaction]) -> Prices:
+    return _price_rows(True, ruleset, partners, txns)
+
+
+def _price_plans(ruleset: ir.RuleSet, partners: Mapping[str, Partner], txns: Sequence[Transaction]) -> Prices:
+    return _price_rows(False, ruleset, partners, txns)
+
+
+def _price_duckdb(ruleset: ir.RuleSet, partners: Mapping[str, Partner], txns: Sequence[Transaction]) -> Prices:
+    """The same from the SQL quote query (`ppl sql quote`), over the sales loaded into DuckDB."""
+    from runtime.sql import quote_query, render
+    from tests.unit.runtime.sql import _harness
+
+    con = _harness.load(ruleset, txns, partners)
+    cursor = con.execute(render(quote_query(ruleset, "duckdb"), "duckdb"))
+    names = [d[0] for d in cursor.description]
+    rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    return {row["id"]: {"wholesale": row["wholesale"], "partner_gross": row["partner_gross"]} for row in rows}
+
+
 @dataclass(frozen=True, slots=True)
 class Engine:
-    """An engine of the corpus: how it settles, how it quotes (None: it does not), and what it refuses."""
+    """An engine of the corpus: how it settles, prices sales, quotes (None: it does not), and what it refuses."""
 
     name: str
     settle: Callable[[ir.RuleSet, Mapping[str, Partner], Period, Path, Path], EngineRun]
+    price: Callable[[ir.RuleSet, Mapping[str, Partner], Sequence[Transaction]], Prices]
     quote: Callable[[ir.RuleSet, Transaction, Mapping[str, Partner], Mapping[str, Volumes]], Quoted] | None
     refuses: Callable[[ir.RuleSet], str | None]  # why the engine cannot run a program (None: it can)
     no_quote: str = ""  # why `quote` is None
 
 
 ENGINES: tuple[Engine, ...] = (
-    Engine("reference", _settle_reference, _quote_reference, _refuses_nothing),
-    Engine("plans", _settle_plans, _quote_plans, _refuses_nothing),
-    Engine("duckdb", _settle_duckdb, None, _duckdb_refuses,
+    Engine("reference", _settle_reference, _price_reference, _quote_reference, _refuses_nothing),
+    Engine("plans", _settle_plans, _price_plans, _quote_plans, _refuses_nothing),
+    Engine("duckdb", _settle_duckdb, _price_duckdb, None, _duckdb_refuses,
            "the duckdb engine settles periods; its quote query has no provisional ladder rate from stated volumes"),
 )
 REFERENCE = ENGINES[0]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import filecmp
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -134,6 +135,8 @@ def test_corpus_case(case: corpus.CorpusCase, engine: Engine, tmp_path: Path, re
     out = tmp_path / "run" / "out"
     _ran_as_itself(engine, case.name, corpus.settle_case(engine, case, out).ran_as_itself)
     actual = corpus.written(out)
+    if case.expect.quotes is not None:
+        actual = replace(actual, quotes=corpus.price_case(engine, case, out))
     if update_golden and case.golden and engine is REFERENCE:
         corpus.record(case, actual)
         return
