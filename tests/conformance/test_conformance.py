@@ -13,7 +13,9 @@ an `xfail(strict=True)` in `DISAGREEMENTS` that says exactly what differs.
 
 from __future__ import annotations
 
+import difflib
 import filecmp
+import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -61,8 +63,13 @@ def same_files(case_id: str, engine: str, expected: Path, actual: Path) -> None:
     got = sorted(p.relative_to(actual) for p in actual.rglob("*") if p.is_file())
     assert got == want, f"case `{case_id}`: the {engine} engine wrote {got}, the reference engine {want}"
     for name in want:
-        assert filecmp.cmp(expected / name, actual / name, shallow=False), \
-            f"case `{case_id}`: {name} written by the {engine} engine differs from the reference engine's"
+        if not filecmp.cmp(expected / name, actual / name, shallow=False):
+            diff = difflib.unified_diff((expected / name).read_text(encoding="utf-8").splitlines(),
+                                        (actual / name).read_text(encoding="utf-8").splitlines(),
+                                        f"reference/{name}", f"{engine}/{name}", lineterm="", n=0)
+            shown = "\n".join(itertools.islice(diff, 12))
+            raise AssertionError(f"case `{case_id}`: {name} written by the {engine} engine differs from the "
+                                 f"reference engine's:\n{shown}")
 
 
 ReferenceOut = Callable[[str, Callable[[Path], object]], Path]
