@@ -31,6 +31,11 @@ from program_tests.cases import TestFile as TestFile
 from program_tests.compare import Because as Because
 from program_tests.compare import CaseResult as CaseResult
 from program_tests.compare import Mismatch as Mismatch
+from program_tests.compare import Settled as Settled
+from program_tests.compare import Shown as Shown
+from program_tests.compare import _quote_actual as quote_actual
+from program_tests.compare import _settle_actual as settle_actual
+from program_tests.compare import judge as judge
 from program_tests.coverage import Coverage as Coverage
 from program_tests.files import Loaded as Loaded
 from program_tests.files import find_test_files as find_test_files
@@ -41,5 +46,6 @@ from program_tests.run import TestRun as TestRun
 from program_tests.run import run_loaded as run_loaded
 from program_tests.run import run_test_files as run_test_files
 
-__all__ = ["STATUSES", "Because", "Case", "CaseResult", "Check", "Coverage", "Loaded", "Mismatch", "TestFile",
-           "TestRun", "find_test_files", "load_test_file", "load_test_files", "run_loaded", "run_test_files"]
+__all__ = ["STATUSES", "Because", "Case", "CaseResult", "Check", "Coverage", "Loaded", "Mismatch", "Settled", "Shown",
+           "TestFile", "TestRun", "find_test_files", "judge", "load_test_file", "load_test_files", "quote_actual",
+           "run_loaded", "run_test_files", "settle_actual"]
