@@ -26,7 +26,8 @@ test: $(STAMP)
 		( apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium ) >/dev/null 2>&1 \
 			|| echo "make test: could not install chromium; the browser test will be skipped" >&2; \
 	fi
-	$(BIN)/ruff check policy_lang compiler runtime ppl tests
+	$(BIN)/ruff check policy_lang compiler runtime ppl tests bench docs/hooks
+	$(BIN)/lint-imports
 	$(BIN)/mypy
 	$(BIN)/pytest
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir .site
