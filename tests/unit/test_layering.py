@@ -48,7 +48,7 @@ def test_the_runtime_face_keeps_its_names() -> None:
         assert name in dir(runtime)
         assert getattr(runtime, name) is not None
     with pytest.raises(AttributeError):
-        _ = runtime.no_such_name  # type: ignore[attr-defined]
+        _ = runtime.no_such_name
 
 
 # --- private names ---------------------------------------------------------------------------------------------
