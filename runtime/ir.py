@@ -33,7 +33,7 @@ from runtime import instants
 
 if TYPE_CHECKING:
     from dataclasses import dataclass
-else:  # the same classes, created in a third of the time (see runtime/_frozen.py)
+else:  # the same classes, created faster at import (see runtime/_frozen.py)
     from runtime._frozen import dataclass
 
 FORMAT = "ppl-ruleset/1"
