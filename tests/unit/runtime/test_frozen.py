@@ -17,7 +17,7 @@ IR_RECORDS = sorted((c for c in vars(ir).values() if isinstance(c, type) and dat
 
 def _filled(cls: type, offset: int = 0) -> Any:
     """An instance with every field set to a distinct small integer (the IR's types are not checked at run time)."""
-    record = cls.__new__(cls)
+    record: Any = object.__new__(cls)
     for i, f in enumerate(dataclasses.fields(cls)):
         object.__setattr__(record, f.name, i + offset)
     return record
