@@ -2,8 +2,8 @@
 
 Each statement runs in a new interpreter (`python -c …`), round-robin with the bare start (`python -c pass`)
 so that whatever else the machine does falls on both alike; the median of the runs is kept. The interpreter
-inherits this process's environment, so a bytecode cache that is off here (`PYTHONDONTWRITEBYTECODE`) is off
-there too, and every module of the tree is compiled on each start: the table says which.
+inherits this process's environment, so where writing bytecode is off here (`PYTHONDONTWRITEBYTECODE`) it is off
+there too, and a module of the tree with no cached `.pyc` is compiled on each start: the table says which.
 """
 
 from __future__ import annotations
@@ -53,8 +53,8 @@ def measure(runs: int) -> ImportResult:
 
 def table(result: ImportResult) -> list[str]:
     """The import-time lines of the report."""
-    cache = "on" if result.bytecode_cache else "off: every module of the tree is compiled at each start"
-    out = [f"Import time: ms, median of {result.runs} fresh interpreters (bytecode cache {cache})",
+    cache = "on" if result.bytecode_cache else "off: a module with no cached .pyc is compiled at each start"
+    out = [f"Import time: ms, median of {result.runs} fresh interpreters (writing bytecode {cache})",
            f"  bare `python -c pass`: {result.bare_ms:.1f}"]
     for label, ms in result.statement_ms:
         out.append(f"  {label}: {ms - result.bare_ms:.1f} more ({ms / result.bare_ms:.2f}× the bare start)")
