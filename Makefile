@@ -24,9 +24,10 @@ test: $(STAMP)
 	@# The guide browser test drives Debian's Chromium; install it when it is missing and apt-get is there.
 	@if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null 2>&1; then \
 		( apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium ) >/dev/null 2>&1 \
-			|| echo "make test: could not install chromium; the browser test will be skipped" >&2; \
+			|| echo "make test: could not install chromium; the browser test will be skipped (it fails when CI is set)" >&2; \
 	fi
-	$(BIN)/ruff check policy_lang compiler runtime ppl tests
+	$(BIN)/ruff check policy_lang compiler runtime program_tests ppl tests bench docs/hooks
+	$(BIN)/lint-imports
 	$(BIN)/mypy
 	$(BIN)/pytest
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir .site

@@ -5,7 +5,8 @@ Measures, in one run and on the same generated data:
   2. the explained quote (next-step hints, every figure with its rule) against hand-written Python;
   3. settlement of a large generated file (1 M and 3 M rows; fewer in quick mode) in a child process:
      wall time, rows/s and peak memory;
-  4. load time: check + compile + load of each program.
+  4. load time: check + compile + load of each program;
+  5. import time: `import runtime` in a fresh interpreter, against a bare start.
 Progress goes to standard error; the tables, then one JSON object on one line, to standard output.
 Ratios are throughput ratios: the compiled runtime's quotes per second over the other's (higher is better).
 """
@@ -21,7 +22,7 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
-from bench import columnar, quotes, settlement
+from bench import columnar, imports, quotes, settlement
 from bench.data import PROGRAMS
 from bench.timing import best_of
 from compiler.lower import compile_program
@@ -39,12 +40,13 @@ class Config:
     cases: int  # generated transactions per program for the quote races
     repeats: int  # timed passes per contender (best is kept)
     load_repeats: int
+    import_runs: int  # fresh interpreters per statement for the import time (the median is kept)
     settle_sizes: tuple[int, int]  # rows: the first is reported as `1m`, the second as `3m`
     columnar_sizes: tuple[int, ...] = (1_000_000, 10_000_000)  # settlement from Parquet on both engines
 
 
-FULL = Config("full", 2_000, 7, 5, (1_000_000, 3_000_000))
-QUICK = Config("quick", 400, 3, 3, (20_000, 60_000), (20_000,))
+FULL = Config("full", 2_000, 7, 5, 21, (1_000_000, 3_000_000))
+QUICK = Config("quick", 400, 3, 3, 7, (20_000, 60_000), (20_000,))
 TARGETS = (("quote_vs_handwritten", ">=", 0.8), ("quote_vs_zen", ">=", 20.0), ("explain_vs_handwritten", ">=", 0.2),
            ("columnar_vs_row", ">=", 5.0))
 
@@ -200,6 +202,8 @@ def main(argv: list[str] | None = None) -> int:
     for program in PROGRAMS:
         say(f"load time: {program}")
         loads[program] = measure_load(program, config.load_repeats)
+    say("import time")
+    imported = imports.measure(config.import_runs)
     results = []
     for program in PROGRAMS:
         say(f"quotes: {program} (verifying every contender on {config.cases:,} cases, then timing)")
@@ -214,11 +218,12 @@ def main(argv: list[str] | None = None) -> int:
     columnar_program, columnar_runs = columnar.measure(config.columnar_sizes)
     data = summary(results, runs, loads, config)
     data.update(columnar.summary(columnar_program, columnar_runs))
+    data.update(imports.summary(imported))
     head = (f"ppl benchmark ({config.name}), {data['date']}: {data['machine']}, {data['cores']} cores, "
             f"Python {data['python']}")
     lines = [head, "", *_quote_tables(results, config), "", *_settle_table(runs), "",
              *columnar.table(columnar_program, columnar_runs), "", *_load_table(loads, config), "",
-             *_targets(data), ""]
+             *imports.table(imported), "", *_targets(data), ""]
     print("\n".join(lines))
     print(json.dumps(data, separators=(",", ":")))
     return 0

@@ -1,18 +1,43 @@
 """The runtime: the deployable core. Loads a rule set artifact and evaluates transactions with it.
 
 It imports nothing from `policy_lang` or `compiler`: a service needs only this package and a rule
-set file written by `ppl compile`.
+set file written by `ppl compile`. Importing the package loads the rule set model (`runtime.ir`)
+alone; the engine loads with the first rule set (`load`, `loads`, `Runtime`), and the wings
+(guides with Jinja2, SQL with sqlglot and DuckDB, the registry store, file readers and writers) on
+first use, so a service that only quotes pays for none of them.
 """
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from runtime.guides import render_guide as render_guide
 from runtime.ir import RuleSet as RuleSet
-from runtime.ir_json import ArtifactError as ArtifactError
-from runtime.ir_json import loads as loads
-from runtime.loaded import Runtime as Runtime
+
+if TYPE_CHECKING:
+    import datetime
+
+    from runtime.ir_json import ArtifactError as ArtifactError
+    from runtime.ir_json import loads as loads
+    from runtime.loaded import Runtime as Runtime
+
+_LAZY: dict[str, str] = {"ArtifactError": "runtime.ir_json", "loads": "runtime.ir_json", "Runtime": "runtime.loaded"}
+"""Public names loaded on first use, by the module that defines them."""
+
+
+def __getattr__(name: str) -> Any:
+    """Load a public name of `_LAZY` from its module on first use (PEP 562)."""
+    if name not in _LAZY:
+        raise AttributeError(f"module 'runtime' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_LAZY[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """The module's names, the lazy ones included."""
+    return sorted(set(globals()) | set(_LAZY))
 
 
 def load(path: str | Path, engine: str = "compiled") -> Runtime:
@@ -22,5 +47,21 @@ def load(path: str | Path, engine: str = "compiled") -> Runtime:
         ArtifactError: the file is not a rule set, or its hash does not match its content.
         OSError: the file cannot be read.
     """
+    from runtime.ir_json import loads
+    from runtime.loaded import Runtime
+
     text = Path(path).read_text(encoding="utf-8")
     return Runtime(loads(text), engine)
+
+
+def render_guide(ruleset: RuleSet, lang: str = "en", fmt: str = "md", on: datetime.date | None = None,
+                 runtime: Runtime | None = None) -> str:
+    """A rule set's partner guide as text (`runtime.guides.render_guide`; Jinja2 loads with the first guide).
+
+    Raises:
+        runtime.guides.GuideError: an unknown language, or no version in force on the date.
+        ValueError: an unknown format.
+    """
+    from runtime import guides
+
+    return guides.render_guide(ruleset, lang, fmt, on, runtime)

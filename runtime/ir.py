@@ -25,11 +25,16 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import field
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from runtime import instants
+
+if TYPE_CHECKING:
+    from dataclasses import dataclass
+else:  # the same classes, created faster at import (see runtime/_frozen.py)
+    from runtime._frozen import dataclass
 
 FORMAT = "ppl-ruleset/1"
 

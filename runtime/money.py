@@ -18,15 +18,21 @@ def round_line(value: int | Fraction, unit: int, mode: str) -> int:
 
 
 def format_amount(minor: int | Fraction, currency: str, minor_unit: int) -> str:
-    """An amount for people: ¥1,200,000 or $12.50 or 1,000.00 CHF."""
-    value = Fraction(minor) / 10**minor_unit
-    sign = "-" if value < 0 else ""
-    value = abs(value)
-    whole = int(value)
-    text = f"{whole:,}"
-    if minor_unit:
-        cents = round((value - whole) * 10**minor_unit)
-        text += f".{int(cents):0{minor_unit}d}"
+    """An amount for people: ¥1,200,000 or $12.50 or 1,000.00 CHF.
+
+    An amount given in fractions of a minor unit is rounded to a whole minor unit once, half to even,
+    before it is split into whole units and cents, so a rounded-up cent carries into the whole units;
+    an amount that rounds to zero has no sign.
+
+    >>> format_amount(1_200_000, "JPY", 0), format_amount(1250, "USD", 2), format_amount(100_000, "CHF", 2)
+    ('¥1,200,000', '$12.50', '1,000.00 CHF')
+    >>> format_amount(Fraction(999, 2), "USD", 2), format_amount(Fraction(-1, 3), "EUR", 2)
+    ('$5.00', '€0.00')
+    """
+    cents = round(Fraction(minor))  # half to even
+    sign = "-" if cents < 0 else ""
+    whole, part = divmod(abs(cents), 10**minor_unit)
+    text = f"{whole:,}" + (f".{part:0{minor_unit}d}" if minor_unit else "")
     symbol = SYMBOLS.get(currency)
     return f"{sign}{symbol}{text}" if symbol else f"{sign}{text} {currency}"
 

@@ -76,7 +76,7 @@ class Quoter:
             return self._plans[txn.date][txn.partner, txn.contract][0](txn)
         except PriceRejected:  # a price rule rejects the line: the plan says so as the reference path would
             raise
-        except Exception:  # no plan yet, or the plan failed: the reference path decides (see _fast)
+        except Exception:  # noqa: BLE001 - no plan yet (KeyError), or the plan failed: _plan decides and counts
             return self._plan(txn)[0](txn)
 
     def quote(self, txn: Transaction) -> Quote:
@@ -87,7 +87,7 @@ class Quoter:
             return self._plans[txn.date][txn.partner, txn.contract][1](txn)
         except PriceRejected:
             raise
-        except Exception:  # no plan yet, or the plan failed: the reference path decides (see _fast)
+        except Exception:  # noqa: BLE001 - no plan yet (KeyError), or the plan failed: _plan decides and counts
             return self._plan(txn)[1](txn)
 
     def with_item(self, txn: Transaction) -> Transaction:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from runtime import ir
-from runtime.decisions._limits import least_reaching
+from runtime.decisions import least_reaching
 from runtime.decisions.quote import ladder_step, partner_env
 from runtime.engine import EvaluationError
 from runtime.guides._charts import Bar, ladder_chart

@@ -14,7 +14,7 @@ from fractions import Fraction
 from typing import Any
 
 from runtime import ir
-from runtime.decisions._pricing import QuoteError, chain_of
+from runtime.decisions import QuoteError, chain_of
 from runtime.loaded import transaction_slots
 from runtime.model import Partner, Period
 

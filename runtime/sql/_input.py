@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from runtime.io import _parquet
+from runtime.io import parquet as _parquet
 from runtime.io.readers import REQUIRED_TRANSACTION_COLUMNS
 from runtime.io.records import RecordFile
 

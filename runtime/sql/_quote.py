@@ -26,8 +26,7 @@ from fractions import Fraction
 from sqlglot import exp
 
 from runtime import ir
-from runtime.decisions._limits import margin_cap_note
-from runtime.decisions._rounding import Term, price_terms
+from runtime.decisions import Term, margin_cap_note, price_terms
 from runtime.money import format_amount
 from runtime.sql import _arith as x
 from runtime.sql import _chain

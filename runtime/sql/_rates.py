@@ -16,8 +16,8 @@ from fractions import Fraction
 from sqlglot import exp
 
 from runtime import ir
-from runtime.decisions._pricing import rate_bounds
-from runtime.decisions.quote import _is_rate  # the oracle's own test of a rate-valued referral fee
+from runtime.decisions import is_rate as _is_rate  # the oracle's own test of a rate-valued referral fee
+from runtime.decisions import rate_bounds
 from runtime.sql._arith import Num, Refused, col, is_, typed
 from runtime.sql._exprs import Resolve, Translator
 

@@ -24,9 +24,8 @@ from typing import Any
 from sqlglot import exp
 
 from runtime import ir
-from runtime.decisions import QuoteError, Settler
-from runtime.decisions._limits import fee_cap_note
-from runtime.decisions._pricing import _title, chain_of
+from runtime.decisions import QuoteError, Settler, chain_of, fee_cap_note
+from runtime.decisions import display_title as _title
 from runtime.engine import EvaluationError
 from runtime.io.values import parse_duration, parse_rate
 from runtime.model import Partner, Transaction

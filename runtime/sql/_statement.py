@@ -14,8 +14,9 @@ from collections.abc import Sequence
 from sqlglot import exp
 
 from runtime import ir
-from runtime.decisions._limits import least_reaching
-from runtime.decisions.settle import _SIZES, month_index
+from runtime.decisions import PERIOD_SIZES as _SIZES
+from runtime.decisions import least_reaching
+from runtime.decisions.settle import month_index
 from runtime.model import NOT_EARNED, Period
 from runtime.sql import _arith as x
 from runtime.sql import _chain

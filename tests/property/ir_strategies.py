@@ -85,7 +85,8 @@ MISSING = object()
 """Marks a field an environment leaves out."""
 
 _WRONG = st.sampled_from(("12", 1.5, None, True, 7, Fraction(1, 3), datetime.date(2020, 1, 1),
-                          datetime.datetime(2020, 1, 1), ir.Duration(1, "d"), ir.Duration("1", "d"), (1, 2)))
+                          datetime.datetime(2020, 1, 1), ir.Duration(1, "d"),
+                          ir.Duration("1", "d"), (1, 2)))  # type: ignore[arg-type]  # deliberately ill-typed
 
 
 def environments() -> st.SearchStrategy[dict[str, Any]]:

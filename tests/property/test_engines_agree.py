@@ -6,12 +6,12 @@ from collections.abc import Callable
 from typing import Any
 from unittest import mock
 
-import ir_strategies
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from runtime.engine import EvalContext, EvaluationError, codegen, compile_entry, evaluate
+from tests.property import ir_strategies
 
 MODES = ("down", "up", "half_up", "half_even")
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

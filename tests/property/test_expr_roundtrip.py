@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-import strategies
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -13,6 +12,7 @@ from policy_lang.diagnostics import CompileError
 from policy_lang.expr_parser import parse_expression
 from policy_lang.format import format_expr
 from policy_lang.source import plain_locator
+from tests.property import strategies
 
 LOCATE = plain_locator()
 LARK_WORDS = re.compile(r"\$END|__ANON|_?(?:RPAR|LPAR|LSQB|RSQB|COMMA|IDENT|LITERAL|COMPARE_OP)\b")

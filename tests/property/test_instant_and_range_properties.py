@@ -140,7 +140,7 @@ def test_plans_and_the_reference_reject_the_same_rates(factor: int, rates: list[
     for i, rate in enumerate(rates):
         txn = Transaction(f"t{i}", datetime.date(2026, 6, 1), "AR"[i % 2], 10_000, 10_000, 1,
                           fields={"fee_rate": Fraction(rate, 100), "spend": 1_000 * (i % 3)})
-        outcomes = []
+        outcomes: list[object] = []
         for run in (quoter.quote, quoter.reference):
             try:
                 outcomes.append(run(txn).lines)

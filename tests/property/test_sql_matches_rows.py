@@ -22,6 +22,7 @@ import datetime
 import os
 from collections.abc import Callable
 from fractions import Fraction
+from functools import partial
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -246,7 +247,7 @@ def test_quote_plans_match_the_reference_path(text: str, known: dict[str, Partne
     volumes = {pid: Volumes(volume, volume, volume, volume // 100_000, 1) for pid in known}
     quoter = Quoter(rt, known, volumes)
     for txn in txns:
-        quoted = _outcome(lambda txn=txn: quoter.quote(txn))
-        assert quoted == _outcome(lambda txn=txn: quoter.reference(txn))
+        quoted = _outcome(partial(quoter.quote, txn))
+        assert quoted == _outcome(partial(quoter.reference, txn))
         if not isinstance(quoted, tuple):
             assert figures_of(quoted) == quoter.figures(txn)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from decision_helpers import HEADER, build
 
 from runtime.loaded import Runtime
+from tests.unit.runtime.decisions.decision_helpers import HEADER, build
 
 
 @pytest.fixture(params=["compiled", "interpreted"])

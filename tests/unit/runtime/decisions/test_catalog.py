@@ -8,14 +8,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from decision_helpers import HEADER as HEADER_TEXT
-from decision_helpers import partners, sale
-from test_quote_plans import planned, quoted, quoters
 
 from runtime import io as rio
 from runtime.decisions.quote import QuoteError
 from runtime.loaded import Runtime
 from runtime.model import Partner, Transaction
+from tests.unit.runtime.decisions.decision_helpers import HEADER as HEADER_TEXT
+from tests.unit.runtime.decisions.decision_helpers import partners, sale
+from tests.unit.runtime.decisions.test_quote_plans import planned, quoted, quoters
 
 CATALOG = """\
 contracts:

@@ -6,12 +6,12 @@ import datetime
 from collections.abc import Callable
 
 import pytest
-from decision_helpers import partners
 
 from runtime.decisions import QuoteError
 from runtime.decisions.conflicts import Claim, Deal, decide, expires_at
 from runtime.loaded import Runtime
 from runtime.model import Partner
+from tests.unit.runtime.decisions.decision_helpers import partners
 
 JST = datetime.timezone(datetime.timedelta(hours=9))
 
@@ -172,7 +172,9 @@ def test_a_registration_written_in_utc_expires_on_the_program_calendar(make: Cal
     rt = make(RULES)
     utc = datetime.UTC
     claim = Claim("r1", "a", datetime.datetime(2026, 5, 31, 15, 30, tzinfo=utc))
-    assert expires_at(claim, rt.ruleset.versions[0].conflicts, rt.ruleset.time_zone) == \
+    conflicts = rt.ruleset.versions[0].conflicts
+    assert conflicts is not None
+    assert expires_at(claim, conflicts, rt.ruleset.time_zone) == \
         datetime.datetime(2026, 8, 29, 15, 30, tzinfo=utc)
     late = Claim("r2", "b", datetime.datetime(2026, 6, 2, tzinfo=utc))
     still = decide(rt, deal(datetime.datetime(2026, 8, 29, 15, 29, tzinfo=utc), "kansai"), [claim, late], PARTNERS)

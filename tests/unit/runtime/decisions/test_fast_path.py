@@ -11,7 +11,6 @@ from collections.abc import Callable
 from fractions import Fraction
 
 import pytest
-from decision_helpers import HEADER, partners, sale
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -24,6 +23,7 @@ from runtime.engine.operators import ROUNDING_MODES
 from runtime.loaded import CONSTANT, MIXED, PARTNER, TRANSACTION, Runtime, slot_kind
 from runtime.model import Line, Partner, Period
 from runtime.money import round_line
+from tests.unit.runtime.decisions.decision_helpers import HEADER, partners, sale
 
 # --- rounding ---------------------------------------------------------------------------------------
 

@@ -7,11 +7,11 @@ from collections.abc import Callable
 from fractions import Fraction
 
 import pytest
-from decision_helpers import partners, sale
 
 from runtime.decisions import QuoteError, quote
 from runtime.loaded import Runtime
 from runtime.model import Partner, Volumes
+from tests.unit.runtime.decisions.decision_helpers import partners, sale
 
 RESELLER = """\
 inputs:
@@ -170,7 +170,7 @@ def test_stacked_chain_each_level_keeps_its_share(make: Callable[..., Runtime]) 
     q = quote(rt, sale("a3", 1_000_000), CHAIN)
     assert q.wholesale == 720_000
     assert [s.keeps for s in q.chain] == [200_000, 50_000, 30_000]
-    assert sum(s.keeps for s in q.chain) == q.sell_amount - q.wholesale  # type: ignore[operator]
+    assert sum(s.keeps for s in q.chain) == q.sell_amount - q.wholesale
 
 
 def test_chain_deeper_than_allowed_is_refused(make: Callable[..., Runtime]) -> None:

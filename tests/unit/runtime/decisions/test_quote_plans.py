@@ -14,7 +14,6 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
-from decision_helpers import HEADER, partners, sale
 
 from bench.data import PROGRAMS, quote_cases
 from compiler.lower import compile_program
@@ -26,6 +25,7 @@ from runtime.engine import EvaluationError
 from runtime.engine.operators import ROUNDING_MODES
 from runtime.loaded import Runtime, transaction_slots
 from runtime.model import Partner, Quote, Transaction, Volumes
+from tests.unit.runtime.decisions.decision_helpers import HEADER, partners, sale
 
 ALL = {"include_ladder": True, "next_steps": True, "benefits": True, "violations": True}
 NONE = {"include_ladder": False, "next_steps": False, "benefits": False, "violations": False}

@@ -7,12 +7,12 @@ import datetime
 from collections.abc import Callable
 
 import pytest
-from decision_helpers import HEADER, partners, refund, sale
 
 from runtime.decisions import Rejected, Settler, settle
 from runtime.decisions.refunds import reversal
 from runtime.loaded import Runtime
 from runtime.model import Line, Partner, Period, Transaction
+from tests.unit.runtime.decisions.decision_helpers import HEADER, partners, refund, sale
 
 FY2026 = Period(datetime.date(2026, 4, 1), datetime.date(2027, 3, 31))
 P = partners(Partner("p", "reseller"), Partner("q", "reseller"))

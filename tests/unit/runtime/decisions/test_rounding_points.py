@@ -10,7 +10,6 @@ import datetime
 from fractions import Fraction
 
 import pytest
-from decision_helpers import HEADER, build, partners, sale
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -23,6 +22,7 @@ from runtime.decisions.quote import Quoter
 from runtime.guides import render_guide
 from runtime.loaded import Runtime
 from runtime.model import Partner, Period, Quote, Transaction
+from tests.unit.runtime.decisions.decision_helpers import HEADER, build, partners, sale
 from tests.unit.runtime.sql._harness import assert_same, assert_same_quotes
 
 FY2026 = Period(datetime.date(2026, 4, 1), datetime.date(2027, 3, 31))

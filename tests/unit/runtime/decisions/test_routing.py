@@ -6,11 +6,10 @@ import datetime
 from collections import Counter
 from collections.abc import Callable
 
-from decision_helpers import partners
-
 from runtime.decisions.routing import Lead, route, route_new_reseller
 from runtime.loaded import Runtime
 from runtime.model import Partner
+from tests.unit.runtime.decisions.decision_helpers import partners
 
 ROUTING = """\
 inputs:
@@ -83,7 +82,7 @@ def test_ineligible_and_full_partners_are_left_out_with_the_reason(make: Callabl
 
 def test_equals_take_turns_deterministically(make: Callable[..., Runtime]) -> None:
     rt = make(ROUTING)
-    firsts = Counter()
+    firsts: Counter[str] = Counter()
     for i in range(300):
         lead = Lead(f"L-{i}", datetime.date(2026, 6, 1), {"region": "kanto", "segment": "smb"})
         order = route(rt, lead, partners(p("a", "tier2"), p("f", "tier2"), p("h", "tier2")))

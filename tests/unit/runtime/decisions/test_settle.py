@@ -5,11 +5,10 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 
-from decision_helpers import partners, refund, sale
-
 from runtime.decisions import settle
 from runtime.loaded import Runtime
 from runtime.model import Partner, Period
+from tests.unit.runtime.decisions.decision_helpers import partners, refund, sale
 
 FY2026 = Period(datetime.date(2026, 4, 1), datetime.date(2027, 3, 31))
 

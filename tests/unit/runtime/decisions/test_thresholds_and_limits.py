@@ -13,13 +13,13 @@ from collections.abc import Callable
 from fractions import Fraction
 
 import pytest
-from decision_helpers import HEADER, partners, sale
 
 from runtime.decisions import settle
 from runtime.decisions._limits import capped_line, counted, least_reaching, reaches
 from runtime.decisions.quote import Quoter, figures_of
 from runtime.loaded import Runtime
 from runtime.model import Line, Partner, Period, Statement, Volumes
+from tests.unit.runtime.decisions.decision_helpers import HEADER, partners, sale
 from tests.unit.runtime.sql._harness import assert_same
 
 FY = Period(datetime.date(2026, 4, 1), datetime.date(2027, 3, 31))

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from conftest import compile_text
-
 from runtime.guides import render_guide
+from tests.unit.runtime.guides.conftest import compile_text
 
 PROGRAM = """\
 ppl: 1

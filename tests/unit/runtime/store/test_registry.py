@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from _registry_program import JST, PARTNERS, at, build
 
 from runtime.loaded import Runtime
 from runtime.store import Registry, RegistryError, TimeOrderError
+from tests.unit.runtime.store._registry_program import JST, PARTNERS, at, build
 
 
 @pytest.fixture(scope="module", params=["compiled", "interpreted"])
@@ -156,7 +156,7 @@ def test_customers_match_by_corporate_number_first(registry: Registry) -> None:
 
 def test_requests_are_checked_before_anything_is_written(registry: Registry) -> None:
     naive = datetime.datetime(2026, 6, 1, 10)
-    cases = [
+    cases: list[tuple[Callable[[], object], str | None, str]] = [
         (lambda: registry.register("alpha", "ABC", naive), "E530", "no timezone"),
         (lambda: registry.register("zulu", "ABC", at(6, 1)), "E511", "unknown partner `zulu`"),
         (lambda: registry.register("alpha", "ABC", at(6, 1), deal_fields={"regoin": "kanto"}), None,

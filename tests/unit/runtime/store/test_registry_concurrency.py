@@ -9,11 +9,10 @@ from multiprocessing.synchronize import Barrier
 from pathlib import Path
 from typing import Any
 
-from _registry_program import JST, at, compile_test_program
-
 from runtime.loaded import Runtime
 from runtime.model import Partner
 from runtime.store import Registry
+from tests.unit.runtime.store._registry_program import JST, at, compile_test_program
 
 PROCESSES = 12
 MOMENT = at(6, 1)
@@ -36,7 +35,7 @@ def _attempt(path: str, partner: str, barrier: Barrier, results: Any) -> None:
                                         deal_fields={"region": "kanto"})
             ended = time.time()
         results.put((partner, outcome.accepted, outcome.claim, outcome.owner, outcome.rule, None, began, ended))
-    except Exception as exc:  # report it to the test rather than lose it in the child
+    except Exception as exc:  # noqa: BLE001 - report any failure to the test rather than lose it in the child
         results.put((partner, False, None, None, None, repr(exc), 0.0, 0.0))
 
 

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _registry_program import PARTNERS, at, build
 
 from runtime.store import Registry, RegistryError
+from tests.unit.runtime.store._registry_program import PARTNERS, at, build
 
 # What alpha wrote: none of it may reach bravo, whatever bravo asks.
 SECRETS = ("alpha", "株式会社アルファ", "7000012050002", "alpha-secret-note")

@@ -6,11 +6,11 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from _registry_program import PARTNERS, PROGRAM, at, build, compile_test_program
 
 from runtime.loaded import Runtime
 from runtime.store import MIGRATIONS, Registry, RegistryError, SchemaError, schema_version
 from runtime.store.migrations import Migration, migrate, open_database
+from tests.unit.runtime.store._registry_program import PARTNERS, PROGRAM, at, build, compile_test_program
 
 LATEST = MIGRATIONS[-1].version
 
