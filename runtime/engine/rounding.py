@@ -34,14 +34,19 @@ Number = int | Fraction
 
 
 class Fact(enum.Enum):
-    """A fact about `q, r = divmod(n, step)` (step > 0, 0 <= r < step) that a mode's condition may ask."""
+    """A fact about `q, r = divmod(n, step)` (step > 0, 0 <= r < step) that a mode's condition may ask.
 
-    R_NONZERO = "r ≠ 0: n is not a multiple of the step"
+    `R_NONZERO`: n is not a multiple of the step. `N_NEGATIVE`, `N_POSITIVE`: n's sign. `TWICE_R_ABOVE_STEP`:
+    n is nearer the multiple above than the one below. `TWICE_R_IS_STEP`: n is halfway between the two.
+    `Q_ODD`: the multiple below is an odd multiple of the unit. Each value is the fact as a formula.
+    """
+
+    R_NONZERO = "r ≠ 0"
     N_NEGATIVE = "n < 0"
     N_POSITIVE = "n > 0"
-    TWICE_R_ABOVE_STEP = "2r > step: n is nearer the multiple above than the one below"
-    TWICE_R_IS_STEP = "2r = step: n is halfway between two multiples"
-    Q_ODD = "q is odd: the multiple below is an odd multiple of the unit"
+    TWICE_R_ABOVE_STEP = "2r > step"
+    TWICE_R_IS_STEP = "2r = step"
+    Q_ODD = "q is odd"
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +91,8 @@ ROUNDING_RULES: Final[dict[str, Rule]] = {rule.mode: rule for rule in (
     # Half away from zero: a tie goes up above zero and stays at the multiple below (further from zero) under it.
     Rule("half_up", "to the nearest unit; a half away from zero", _half(Fact.N_POSITIVE)),
     # Half to even (banker's rounding): a tie goes to the even multiple of the unit, whatever n's sign.
-    Rule("half_even", "to the nearest unit; a half to the even unit", _half(Fact.Q_ODD)),
+    Rule("half_even", "to the nearest unit; a half to the even unit (banker's rounding)",
+         _half(Fact.Q_ODD)),
     # Toward −∞ (`floor`): always the multiple below.
     Rule("floor", "toward −∞", NEVER),
     # Toward +∞ (`ceil`): the multiple above, unless n is one.
