@@ -98,8 +98,19 @@ ROUNDING_RULES: Final[dict[str, Rule]] = {rule.mode: rule for rule in (
     # Toward +∞ (`ceil`): the multiple above, unless n is one.
     Rule("ceiling", "toward +∞", Fact.R_NONZERO),
 )}
-"""The rounding rules by mode. A program chooses one of the first four for its amounts (each symmetric about
-zero: −x rounds to minus what x rounds to); the functions `floor` and `ceil` use the last two."""
+"""The rounding rules by mode, to the unit 1 in the examples:
+
+- `down` (切り捨て): toward zero. 4.6 → 4, −4.6 → −4.
+- `up` (切り上げ): away from zero. 4.4 → 5, −4.4 → −5.
+- `half_up` (四捨五入): to the nearest; a half away from zero. 4.5 → 5, −4.5 → −5, −4.4 → −4.
+- `half_even` (偶数丸め, banker's rounding): to the nearest; a half to the even multiple of the unit.
+  4.5 → 4, 5.5 → 6, −4.5 → −4, −5.5 → −6.
+- `floor`: toward −∞. −4.4 → −5.
+- `ceiling`: toward +∞. −4.6 → −4.
+
+A program chooses one of the first four for its amounts, each symmetric about zero (−x rounds to minus
+what x rounds to); the functions `floor` and `ceil` use the last two.
+"""
 
 ROUNDING_MODES: Final = frozenset(ROUNDING_RULES)
 """The names of the rounding modes: the keys of `ROUNDING_RULES`."""
@@ -334,7 +345,9 @@ def _closed_form(start: _Place, n: ast.expr, step: int | str) -> ast.expr:
 
 def _statements(rule: Rule, target: str, numerator: ast.expr, step: int | str, unit: int | str) -> list[ast.stmt]:
     """`plan_statements`, where the step and the unit may also be locals (by name)."""
-    if step == 1:  # every n is a multiple of 1, and no rule moves a multiple (`holds_at_multiple`)
+    # INVARIANT: no rule adds a unit at a multiple (`holds_at_multiple`; a test checks every rule), and with a
+    # step of 1 every n is a multiple.
+    if step == 1:
         return [ast.Assign(targets=[_store(target)], value=numerator, lineno=0)]
     from_above, from_below = _threshold(rule.bump, True), _threshold(rule.bump, False)
     value: ast.expr
