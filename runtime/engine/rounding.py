@@ -176,16 +176,6 @@ def round_number(value: Number, unit: Number, mode: str) -> Number:
 # --- Python: syntax trees -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Terms:
-    """The Python expressions a condition is written over: n, q, r and the step."""
-
-    n: ast.expr
-    q: ast.expr
-    r: ast.expr
-    step: ast.expr
-
-
 def _int(value: int) -> ast.expr:
     return ast.Constant(value)
 
@@ -198,21 +188,21 @@ def _twice(value: ast.expr) -> ast.expr:
     return ast.BinOp(left=_int(2), op=ast.Mult(), right=value)
 
 
-def _fact_expr(fact: Fact, at: _Terms) -> ast.expr:
-    """A fact as a Python expression."""
+def _fact_expr(fact: Fact, n: ast.expr, q: ast.expr, r: ast.expr, step: ast.expr) -> ast.expr:
+    """A fact as a Python expression over the expressions of n, q, r and the step."""
     match fact:
         case Fact.R_NONZERO:
-            return _compare(at.r, ast.NotEq(), _int(0))
+            return _compare(r, ast.NotEq(), _int(0))
         case Fact.N_NEGATIVE:
-            return _compare(at.n, ast.Lt(), _int(0))
+            return _compare(n, ast.Lt(), _int(0))
         case Fact.N_POSITIVE:
-            return _compare(at.n, ast.Gt(), _int(0))
+            return _compare(n, ast.Gt(), _int(0))
         case Fact.TWICE_R_ABOVE_STEP:
-            return _compare(_twice(at.r), ast.Gt(), at.step)
+            return _compare(_twice(r), ast.Gt(), step)
         case Fact.TWICE_R_IS_STEP:
-            return _compare(_twice(at.r), ast.Eq(), at.step)
+            return _compare(_twice(r), ast.Eq(), step)
         case Fact.Q_ODD:
-            return _compare(ast.BinOp(left=at.q, op=ast.Mod(), right=_int(2)), ast.Eq(), _int(1))
+            return _compare(ast.BinOp(left=q, op=ast.Mod(), right=_int(2)), ast.Eq(), _int(1))
     assert_never(fact)
 
 
@@ -232,8 +222,8 @@ def condition_expr(condition: Condition, n: ast.expr, q: ast.expr, r: ast.expr, 
     >>> ast.unparse(condition_expr(ROUNDING_RULES["half_even"].bump, *names))
     '2 * r > step or (2 * r == step and q % 2 == 1)'
     """
-    at = _Terms(n, q, r, step)
-    return fold(condition, lambda fact: _fact_expr(fact, at), _joined(ast.And(), True), _joined(ast.Or(), False))
+    return fold(condition, lambda fact: _fact_expr(fact, n, q, r, step),
+                _joined(ast.And(), True), _joined(ast.Or(), False))
 
 
 def _load(name: str) -> ast.expr:
