@@ -247,7 +247,6 @@ def _divmod_statements(rule: Rule, numerator: ast.expr, step: ast.expr) -> list[
     return statements
 
 
-
 class _Place(enum.IntEnum):
     """Where n lies from the multiple of the step at or below it: the remainder's place (in order)."""
 
