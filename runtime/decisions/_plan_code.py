@@ -10,6 +10,7 @@ quote) is left out of the other; and generated functions are kept per runtime by
 
 from __future__ import annotations
 
+import ast
 import functools
 import hashlib
 import linecache
@@ -23,7 +24,7 @@ from runtime.decisions._pricing import PriceRejected, _fraction, checked_rate
 from runtime.decisions._quoting import catalog_message, late_violations
 from runtime.decisions._rounding import round_amount, round_ratio, round_times
 from runtime.decisions._slots import PartnerSlots
-from runtime.engine import compile_entry
+from runtime.engine import compile_entry, rounding
 from runtime.engine import operators as ops
 from runtime.engine.codegen import inline_entry
 from runtime.loaded import CONSTANT, PARTNER, LoadedVersion, transaction_slots
@@ -116,28 +117,12 @@ class PlanCode:
 
     def rounded(self, target: str, numerator: str, denominator: int, depth: int, mode: str | None = None) -> None:
         """`target = round_ratio(numerator, denominator, unit, mode)`, inline for every mode (default: the
-        program's)."""
-        mode = mode or self.mode
-        step = denominator * self.unit
-        if step == 1:
-            self.emit(f"{target} = {numerator}", depth)
-            return
-        times = f" * {self.unit}" if self.unit != 1 else ""
-        if mode in ("down", "floor", "ceiling", "up"):
-            floor = f"{numerator} // {step}"
-            ceil = f"-(-{numerator} // {step})"
-            text = {"down": f"({floor} if {numerator} >= 0 else {ceil})", "floor": f"({floor})",
-                    "ceiling": f"({ceil})", "up": f"({ceil} if {numerator} >= 0 else {floor})"}[mode]
-            self.emit(f"{target} = {text}{times}", depth)
-            return
-        if mode == "half_up":  # half away from zero: floor((2n + step) / 2step), mirrored below zero
-            self.emit(f"{target} = (((2 * {numerator} + {step}) // {2 * step}) if {numerator} >= 0 else "
-                      f"-((-2 * {numerator} + {step}) // {2 * step})){times}", depth)
-            return
-        self.emit(f"q_, r_ = divmod({numerator}, {step})", depth)
-        tie = f"{numerator} > 0" if mode == "half_up" else "q_ % 2 == 1"
-        self.emit(f"if 2 * r_ > {step} or (2 * r_ == {step} and {tie}): q_ += 1", depth)
-        self.emit(f"{target} = q_{times}", depth)
+        program's): the statements of `rounding.plan_statements`."""
+        statements = rounding.plan_statements(mode or self.mode, target, ast.parse(numerator, mode="eval").body,
+                                              denominator * self.unit, self.unit)
+        for statement in statements:
+            for line in ast.unparse(statement).splitlines():
+                self.emit(line, depth)
 
     def place_roles(self) -> None:
         """The statements (or calls) that compute every role's transaction-dependent slots, at this point."""

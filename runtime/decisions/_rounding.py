@@ -8,17 +8,31 @@ mode, sign and unit; a property test holds the two together.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from fractions import Fraction
-from typing import NamedTuple
+from typing import Final, NamedTuple, cast
 
 from runtime import ir
 from runtime.decisions._limits import capped_line
+from runtime.engine import rounding
 from runtime.money import round_line
+
+
+class _Rounders(dict[str, Callable[[int, int, int], int]]):
+    """Each mode's compiled rounder, by mode: a plain dict lookup on the hot path, filled on first use."""
+
+    def __missing__(self, mode: str) -> Callable[[int, int, int], int]:
+        rounder = self[mode] = cast(Callable[[int, int, int], int], rounding.ratio_rounder(mode))
+        return rounder
+
+
+_ROUNDERS: Final = _Rounders()
 
 
 def round_ratio(numerator: int, denominator: int, unit: int, mode: str) -> int:
     """`numerator / denominator` rounded to a multiple of `unit` in `mode`, as `runtime.engine.round_to` does.
+
+    The rule of `mode` in `runtime.engine.rounding.ROUNDING_RULES`, compiled once per mode.
 
     Args:
         numerator: any integer.
@@ -26,21 +40,13 @@ def round_ratio(numerator: int, denominator: int, unit: int, mode: str) -> int:
         unit: the rounding unit, more than zero.
         mode: one of `runtime.engine.operators.ROUNDING_MODES`.
 
+    Raises:
+        ValueError: `mode` is not a rounding mode.
+
     >>> round_ratio(1250, 1, 100, "half_even"), round_ratio(-1250, 1, 100, "half_up"), round_ratio(7, 2, 1, "down")
     (1200, -1300, 3)
     """
-    step = denominator * unit
-    # q rounds toward −∞ and 0 <= r < step: r / denominator is the remainder of value / unit.
-    q, r = divmod(numerator, step)
-    if r:
-        if mode == "ceiling" or (mode == "down" and numerator < 0) or (mode == "up" and numerator > 0):
-            q += 1
-        elif mode == "half_up" or mode == "half_even":
-            twice = 2 * r
-            tie_up = numerator > 0 if mode == "half_up" else q % 2 == 1
-            if twice > step or (twice == step and tie_up):
-                q += 1
-    return q * unit
+    return _ROUNDERS[mode](numerator, denominator, unit)
 
 
 def round_amount(value: int | Fraction, unit: int, mode: str) -> int:

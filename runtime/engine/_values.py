@@ -10,12 +10,10 @@ from fractions import Fraction
 from typing import Any, Final, NoReturn
 
 from runtime import ir
+from runtime.engine.rounding import ROUNDING_MODES as ROUNDING_MODES  # the modes of `round_to`
 
 Number = int | Fraction
 
-ROUNDING_MODES: Final = frozenset({"down", "up", "half_up", "half_even", "floor", "ceiling"})
-"""Modes of `round_to`: toward zero, away from zero, halves away from zero, halves to even, toward
-−∞, toward +∞. A program chooses one of the first four; `floor` and `ceil` use the last two."""
 
 _NUMERIC_TYPES: Final = ("money", "percent", "number", "integer")
 

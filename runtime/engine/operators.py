@@ -16,6 +16,7 @@ from fractions import Fraction
 from typing import Any, Final
 
 from runtime import ir
+from runtime.engine import rounding
 from runtime.engine._dates import _base, _combine, _same_base, _shift, _whole
 from runtime.engine._fields import check_field as check_field
 from runtime.engine._fields import children as children
@@ -23,12 +24,12 @@ from runtime.engine._fields import field_classes as field_classes
 from runtime.engine._fields import fields_in_order as fields_in_order
 from runtime.engine._fields import missing_field as missing_field
 from runtime.engine._values import _NUMBER_CLASSES, _bad, _describe
-from runtime.engine._values import ROUNDING_MODES as ROUNDING_MODES
 from runtime.engine._values import EvalContext as EvalContext
 from runtime.engine._values import EvaluationError as EvaluationError
 from runtime.engine._values import Number as Number
 from runtime.engine._values import family as family
 from runtime.engine._values import located as located
+from runtime.engine.rounding import ROUNDING_MODES as ROUNDING_MODES
 
 # --- arithmetic ---------------------------------------------------------------------------------------
 
@@ -190,30 +191,17 @@ def member(item: Any, values: Sequence[Any]) -> bool:
 
 
 def round_to(value: Number, unit: Number, mode: str) -> Number:
-    """`value` rounded to a multiple of `unit` in `mode` (see ROUNDING_MODES); exact.
+    """`value` rounded to a multiple of `unit` in `mode` (see `runtime.engine.rounding.ROUNDING_RULES`); exact.
 
     Returns an `int` when the result is integral. A unit of zero or less is E502.
 
     >>> round_to(1250, 100, "half_even"), round_to(-1250, 100, "half_up"), round_to(Fraction(7, 2), 1, "down")
     (1200, -1300, 3)
     """
-    if mode not in ROUNDING_MODES:
-        raise ValueError(f"unknown rounding mode {mode!r}")
+    rounding.rule_for(mode)  # an unknown mode is a ValueError before anything else
     if unit <= 0:
         _bad("the rounding unit must be more than zero")
-    q, r = divmod(value, unit)  # q rounds toward −∞ and 0 <= r < unit, for ints and Fractions alike
-    if r:
-        if mode == "ceiling" or (mode == "down" and value < 0) or (mode == "up" and value > 0):
-            q += 1
-        elif mode in ("half_up", "half_even"):
-            twice = 2 * r
-            tie_up = value > 0 if mode == "half_up" else q % 2 == 1
-            if twice > unit or (twice == unit and tie_up):
-                q += 1
-    result = q * unit
-    if type(result) is Fraction and result.denominator == 1:
-        return result.numerator
-    return result
+    return rounding.round_number(value, unit, mode)
 
 
 _WHOLE: Final = object()  # `round(x)` without a unit: to a whole number; a duration stays as it is
