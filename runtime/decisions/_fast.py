@@ -35,7 +35,8 @@ from typing import TYPE_CHECKING, Any
 from runtime import ir
 from runtime.decisions._hints import Hints
 from runtime.decisions._limits import capped_line, fee_cap_note, margin_cap_note
-from runtime.decisions._plan_code import _ONLY, NoPlan, Plan, PlanCode, variant
+from runtime.decisions._plan_code import _ONLY, PlanCode, variant
+from runtime.decisions._plans import NoPlan, Outcome, Plan
 from runtime.decisions._pricing import QuoteError, _fraction, _title, checked_rate, ladder_step
 from runtime.decisions._quoting import _is_rate, _Quoting
 from runtime.decisions._rounding import price_terms, round_amount
@@ -71,10 +72,10 @@ def make_plan(quoter: Quoter, version: LoadedVersion, txn: Transaction) -> Plan:
     return _Builder(quoter, version, txn).build()
 
 
-def reference_plan(quoter: Quoter, version: LoadedVersion) -> Plan:
-    """A plan that quotes through the reference path every time."""
-    return (lambda txn: _reference_figures(quoter, version, txn),
-            lambda txn: _Quoting(quoter, version, txn).run())
+def reference_plan(quoter: Quoter, version: LoadedVersion, outcome: Outcome, reason: str) -> Plan:
+    """A plan that quotes through the reference path every time, and why (see `Plan`)."""
+    return Plan(lambda txn: _reference_figures(quoter, version, txn),
+                lambda txn: _Quoting(quoter, version, txn).run(), outcome, reason)
 
 
 class _Builder(PlanCode):

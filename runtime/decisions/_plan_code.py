@@ -19,6 +19,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from runtime import ir
+from runtime.decisions._plans import NoPlan, Plan
 from runtime.decisions._pricing import PriceRejected, _fraction, checked_rate
 from runtime.decisions._quoting import catalog_message, late_violations
 from runtime.decisions._rounding import round_amount, round_ratio, round_times
@@ -33,18 +34,12 @@ from runtime.money import format_amount, format_rate
 if TYPE_CHECKING:
     from runtime.decisions.quote import Quoter
 
-Plan = tuple[Callable[[Transaction], QuoteFigures], Callable[[Transaction], Quote]]
-"""A plan's two functions: the figures alone, and the explained quote."""
 
 _TXN_ATTRIBUTES = frozenset({"date", "partner", "product", "list_price", "sell_price", "quantity"})
 _PARTNER_ATTRIBUTES = frozenset({"id", "tier", "level", "contract"})
 _VOLUMES = frozenset({"sales", "purchases", "list_sales", "quantity", "deals"})
 _PERIOD = frozenset(("period", name) for name in _VOLUMES)
 _ONLY = {"": "", "plain": "\x01", "explain": "\x02"}  # marks a line that belongs to one variant only
-
-
-class NoPlan(Exception):
-    """This quote's rules cannot be made a plan: every quote of it takes the reference path."""
 
 
 class PlanCode:
@@ -200,7 +195,7 @@ class PlanCode:
                 linecache.cache[name] = (len(source), None, source.splitlines(keepends=True), name)
                 make = codes[source] = namespace["make"]
             made.append(make(*self.statics, *roles))
-        return made[0], made[1]
+        return Plan(made[0], made[1])
 
     def helpers(self) -> dict[str, Any]:
         unit, mode, ruleset = self.unit, self.mode, self.ruleset
