@@ -299,7 +299,7 @@ class PlanCode:
         made = []
         codes = self.quoter.rt.plan_code  # per runtime: the helpers bind its rounding and currency
         for only in ("plain", "explain"):
-            module = _module(params, variant(self.body, only))
+            module = ast.fix_missing_locations(_module(params, variant(self.body, only)))
             source = ast.unparse(module) + "\n"
             make = codes.get(source)
             if make is None:

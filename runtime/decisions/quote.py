@@ -15,14 +15,14 @@ from runtime import ir
 from runtime.decisions._catalog import with_item
 from runtime.decisions._fast import figures_of as figures_of
 from runtime.decisions._fast import make_plan, reference_plan
-from runtime.decisions._pricing import ZERO as ZERO
-from runtime.decisions._pricing import Priced as Priced
-from runtime.decisions._pricing import PriceRejected as PriceRejected
-from runtime.decisions._pricing import QuoteError as QuoteError
 from runtime.decisions._plans import NoPlan as NoPlan
 from runtime.decisions._plans import Plan, plan_stats, strict_plans
 from runtime.decisions._plans import PlanError as PlanError
 from runtime.decisions._plans import PlanStats as PlanStats
+from runtime.decisions._pricing import ZERO as ZERO
+from runtime.decisions._pricing import Priced as Priced
+from runtime.decisions._pricing import PriceRejected as PriceRejected
+from runtime.decisions._pricing import QuoteError as QuoteError
 from runtime.decisions._pricing import _Chain, _Rate, _standing, _standing_keys
 from runtime.decisions._pricing import chain_of as chain_of
 from runtime.decisions._pricing import ladder_step as ladder_step
