@@ -20,11 +20,11 @@ Two variants come from one template: `figures` (the numbers only, a `QuoteFigure
 (the whole `Quote`, every figure with its rule and source). Both give the same numbers because they
 are the same code with the explanation's objects added.
 
-INVARIANT: a plan's function is only an accelerator. On any exception, and for any plan that cannot
-be made (a failing partner slot, a margin that reads the transaction, an unknown partner, …), the
-quote is re-run through the reference path (`runtime.decisions._quoting`), which raises the located
-error or gives the answer. The generated text holds only the generator's own names: program values
-are passed in as the statics `s0, s1, …`.
+INVARIANT: a plan's function is only an accelerator. Rules a plan cannot express raise `NoPlan` (with
+the reason) when it is made; a transaction the rules refuse is re-run through the reference path
+(`runtime.decisions._quoting`), which raises the located error; any other failure is a bug, raised
+under `PPL_STRICT_PLANS=1` and otherwise counted (see `runtime.decisions._plans`). The generated code
+holds only the generator's own names: program values are passed in as the statics `static_0, …`.
 """
 
 from __future__ import annotations
