@@ -48,6 +48,10 @@ class Quoter:
         violations: list the price-rule violations of `Quote.violations` (else it is empty).
     Whatever is left out, every rule the quote would have read is still read, so a transaction that
     cannot be quoted fails in the same way with or without it.
+
+    `plan_stats` counts how the quotes were answered: by generated plans, by the reference path (a
+    `NoPlan` with its reason, or a plan's bug), or refused; under `PPL_STRICT_PLANS=1` a plan's bug
+    raises `PlanError` (see `runtime.decisions._plans`).
     """
 
     def __init__(self, rt: Runtime, partners: Mapping[str, Partner], volumes: Mapping[str, Volumes] | None = None,
