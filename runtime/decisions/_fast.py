@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 from runtime import ir
 from runtime.decisions._hints import Hints
 from runtime.decisions._limits import capped_line, margin_cap_note
-from runtime.decisions._plan_code import Code, Only, Statement, When, dumped, expression, variant
+from runtime.decisions._plan_code import Code, Only, When, expression, key, restricted
 from runtime.decisions._plan_prices import PriceCode
 from runtime.decisions._plans import NoPlan, Outcome, Plan
 from runtime.decisions._pricing import QuoteError, _fraction, _title, checked_rate, ladder_step
@@ -206,8 +206,8 @@ class _Builder(PriceCode):
         first_contract = contract if first is seller else quoting.contract(first.contract)
         self.first, self.first_contract = first, first_contract
         keys = (f"contract:{first_contract.id}:margin", f"level:{first.level}:margin", f"tier:{first.tier}:uplift")
-        for key in keys:
-            self.static_slot(first_slots, key) if key in first_slots else None
+        for slot_key in keys:
+            self.static_slot(first_slots, slot_key) if slot_key in first_slots else None
         standing, total = quoter.standing(version, first, first_contract, first_slots)
         rates: list[tuple[Any, ...]] = list(standing)
         caps: list[tuple[Fraction, ir.MarginCap, str]] = []  # cap, its rule, its `when` (a name)
@@ -320,13 +320,12 @@ class _Builder(PriceCode):
 
     def services_and_pass(self, body: list[tuple[str | None, list[Code]]]) -> None:
         """The branches, then pass-through and services lines, benefits, violations and the result."""
-        same = [dumped(code, "plain") == dumped(body[0][1], "plain") for _, code in body]
-        if all(same) and all(dumped(code, "explain") == dumped(body[0][1], "explain") for _, code in body):
+        same = [key(code, "plain") == key(body[0][1], "plain") for _, code in body]
+        if all(same) and all(key(code, "explain") == key(body[0][1], "explain") for _, code in body):
             self.branches([(None, body[0][1])], "")  # the caps that may apply change no number
         elif all(same):  # they change only the explanation (a cap's headroom): the plain variant needs no branches
-            self.body.extend(Statement("plain", node) for node in variant(body[0][1], "plain"))
-            self.branches([(when, [Statement("explain", node) for node in variant(code, "explain")])
-                           for when, code in body], "explain")
+            self.body.extend(restricted(body[0][1], "plain"))
+            self.branches([(when, restricted(code, "explain")) for when, code in body], "explain")
         else:
             self.branches(body, "")
         self.after_branches()
@@ -338,7 +337,7 @@ class _Builder(PriceCode):
             if when is None or self.fixed(when):
                 target.extend(code)
                 break
-            block = When(only, expression(when), list(code))
+            block = When(only, when, expression(when), list(code))
             target.append(block)
             target = block.orelse
 

@@ -58,10 +58,12 @@ Only = Literal["", "plain", "explain"]
 
 @dataclass(frozen=True, slots=True)
 class Statement:
-    """One generated statement and the variant it belongs to."""
+    """Generated statements (one template's), the variant they belong to, and the template's text: the key of
+    the compiled code kept per runtime (the nodes are shared from a parse cache: never mutated)."""
 
     only: Only
-    node: ast.stmt
+    text: str
+    nodes: tuple[ast.stmt, ...] | Callable[[], tuple[ast.stmt, ...]]  # or how to make them, when compiled
 
 
 @dataclass(slots=True)
@@ -69,12 +71,14 @@ class When:
     """An `if` (with its `else`) whose branches hold statements of either variant."""
 
     only: Only
+    text: str  # the test's template
     test: ast.expr
     body: list[Code] = field(default_factory=list)
     orelse: list[Code] = field(default_factory=list)
 
 
 Code = Statement | When
+Key = tuple[object, ...]
 
 
 def variant(code: list[Code], only: Only) -> list[ast.stmt]:
@@ -84,50 +88,52 @@ def variant(code: list[Code], only: Only) -> list[ast.stmt]:
         if item.only and item.only != only:
             continue
         match item:
-            case Statement(node=node):
-                kept.append(node)
+            case Statement(nodes=nodes):
+                kept.extend(nodes() if callable(nodes) else nodes)
             case When(test=test, body=body, orelse=orelse):
                 kept.append(ast.If(test, variant(body, only) or [ast.Pass()], variant(orelse, only)))
     return kept
 
 
-def dumped(code: list[Code], only: Only) -> str:
-    """One variant's statements as `ast.dump` text: equal when the statements are."""
-    return "\n".join(ast.dump(node) for node in variant(code, only))
+def key(code: list[Code], only: Only) -> Key:
+    """What one variant's statements are, as the texts of their templates: equal when the statements are."""
+    kept: list[object] = []
+    for item in code:
+        if item.only and item.only != only:
+            continue
+        match item:
+            case Statement(text=text):
+                kept.append(text)
+            case When(text=text, body=body, orelse=orelse):
+                kept.append(("if", text, key(body, only), key(orelse, only)))
+    return tuple(kept)
 
 
-@functools.lru_cache(maxsize=4096)
-def _template(text: str) -> ast.Module:
-    return ast.parse(text)
+def restricted(code: list[Code], only: Only) -> list[Code]:
+    """The statements one variant keeps, each marked as that variant's alone."""
+    kept: list[Code] = []
+    for item in code:
+        if item.only and item.only != only:
+            continue
+        match item:
+            case Statement(text=text, nodes=nodes):
+                kept.append(Statement(only, text, nodes))
+            case When(text=text, test=test, body=body, orelse=orelse):
+                kept.append(When(only, text, test, restricted(body, only), restricted(orelse, only)))
+    return kept
 
 
-def statements(text: str) -> list[ast.stmt]:
-    """The statements of a template of the generator's own names (fresh nodes each time)."""
-    return [_copy(node) for node in _template(text).body]
+@functools.lru_cache(maxsize=8192)
+def statements(text: str) -> tuple[ast.stmt, ...]:
+    """The statements of a template of the generator's own names (parsed once; shared, never mutated)."""
+    return tuple(ast.parse(text).body)
 
 
+@functools.lru_cache(maxsize=8192)
 def expression(text: str) -> ast.expr:
-    """The expression of a template of the generator's own names."""
-    node = _copy(_template(text).body[0])
-    assert isinstance(node, ast.Expr)
-    return node.value
-
-
-def _copy(node: ast.stmt) -> ast.stmt:
-    copied: ast.stmt = _deep(node)
-    return copied
-
-
-def _deep(node: Any) -> Any:
-    """A copy of a syntax tree (the cached templates are never handed out)."""
-    if isinstance(node, ast.AST):
-        copied = type(node)()
-        for name, value in ast.iter_fields(node):
-            setattr(copied, name, _deep(value))
-        return copied
-    if isinstance(node, list):
-        return [_deep(item) for item in node]
-    return node
+    """The expression of a template of the generator's own names (parsed once; shared, never mutated)."""
+    node = ast.parse(text, mode="eval")
+    return node.body
 
 
 class PlanCode:
@@ -158,10 +164,6 @@ class PlanCode:
         if index == len(self.statics):
             self.statics.append(value)
         return f"{_STATIC}{index}"
-
-    def static_node(self, value: Any) -> ast.expr:
-        """A static value as an expression (a name)."""
-        return ast.Name(self.s(value), ast.Load())
 
     def is_static(self, name: str) -> bool:
         """Whether a name `slot` gave is a static (its value known when the plan is made)."""
@@ -200,7 +202,7 @@ class PlanCode:
     def emit(self, text: str, only: Only = "") -> None:
         """Add the statements of a template (the generator's own names); `only` keeps them out of the other
         variant."""
-        self.body.extend(Statement(only, node) for node in statements(text))
+        self.body.append(Statement(only, text, statements(text)))
 
     def explain(self, text: str) -> None:
         self.emit(text, "explain")
@@ -211,7 +213,7 @@ class PlanCode:
     @contextlib.contextmanager
     def when(self, test: str, only: Only = "") -> Iterator[When]:
         """`if test:` — statements emitted inside the block go to its body."""
-        block = When(only, expression(test))
+        block = When(only, test, expression(test))
         self.body.append(block)
         outer, self.body = self.body, block.body
         try:
@@ -272,14 +274,20 @@ class PlanCode:
         """Emit the role's transaction-dependent slots inline, into `{role}_slot_0, {role}_slot_1, …` (False:
         they need helper functions of their own, and the caller calls `role_function` instead)."""
         inline = inline_entry(self.role_slots[role], self.quoter.rt.context, prefix=f"{role}_slot_",
-                              constant=self.static_node, load=_loader(partner, volumes))
+                              load=_loader(partner, volumes))
         if inline is None:
             return False
         clash = set(inline.helpers) & set(self.inline_helpers)
         if any(self.inline_helpers[name] is not inline.helpers[name] for name in clash):
             return False
         self.inline_helpers.update(inline.helpers)
-        self.body.extend(Statement("", node) for node in inline.statements)
+        names = [self.s(value) for value in inline.consts]  # each constant a static of its own
+
+        def made() -> tuple[ast.stmt, ...]:
+            return inline.statements(lambda i: ast.Name(names[i], ast.Load()))
+
+        # Its key: the entry's text, the prefix and the static each constant became; its trees made when compiled.
+        self.body.append(Statement("", f"{inline.source}{inline.prefix} {' '.join(names)}", made))
         return True
 
     def role_function(self, role: str) -> Callable[..., tuple[Any, ...]]:
@@ -293,24 +301,26 @@ class PlanCode:
         return found
 
     def compile(self) -> Plan:
-        """The plan's two functions: each variant's module built, unparsed, compiled (kept per runtime)."""
+        """The plan's two functions: each variant's module built, unparsed and compiled once per runtime (kept by
+        what its statements are)."""
         roles = [self.role_function(r) for r in self.called]
         params = [*(f"{_STATIC}{i}" for i in range(len(self.statics))), *(f"{r}_slots" for r in self.called)]
         made = []
         codes = self.quoter.rt.plan_code  # per runtime: the helpers bind its rounding and currency
         for only in ("plain", "explain"):
-            module = ast.fix_missing_locations(_module(params, variant(self.body, only)))
-            source = ast.unparse(module) + "\n"
-            make = codes.get(source)
+            found = ("plan", len(self.statics), tuple(self.called), key(self.body, only))
+            make = codes.get(found)
             if make is None:
-                make = codes[source] = self.compiled(source)
+                make = codes[found] = self.compiled(_module(params, variant(self.body, only)))
             made.append(make(*self.statics, *roles))
         return Plan(made[0], made[1])
 
-    def compiled(self, source: str) -> Callable[..., Callable[..., Any]]:
-        """`make` from a variant's unparsed module, registered with `linecache` under its name."""
+    def compiled(self, module: ast.Module) -> Callable[..., Callable[..., Any]]:
+        """`make` from a variant's module: unparsed into the text `linecache` serves under the module's name, and
+        compiled from that text's syntax tree, so that a traceback's line is the line it shows."""
+        source = ast.unparse(module) + "\n"
         name = f"<ppl-quote:{hashlib.sha256(source.encode()).hexdigest()[:10]}>"
-        tree = ast.fix_missing_locations(ast.parse(source, name))  # the locations of the text tracebacks show
+        tree = ast.parse(source, name)
         namespace: dict[str, Any] = {"__builtins__": _BUILTINS, **self.helpers()}
         exec(compile(tree, name, "exec"), namespace)  # our own trees: program values are statics
         linecache.cache[name] = (len(source), None, source.splitlines(keepends=True), name)
@@ -336,9 +346,9 @@ def _module(params: list[str], body: list[ast.stmt]) -> ast.Module:
         return ast.arguments(posonlyargs=[], args=[ast.arg(n) for n in names], kwonlyargs=[], kw_defaults=[],
                              defaults=[])
 
-    quote = ast.FunctionDef("quote", arguments(["txn"]), body, [], None, None)
+    quote = ast.FunctionDef("quote", arguments(["txn"]), body, [], None, None, lineno=2, col_offset=4)
     make = ast.FunctionDef("make", arguments(params), [quote, ast.Return(ast.Name("quote", ast.Load()))], [],
-                           None, None)
+                           None, None, lineno=1, col_offset=0)
     return ast.Module([make], [])
 
 

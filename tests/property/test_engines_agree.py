@@ -55,21 +55,16 @@ def test_an_entry_returns_every_slot_in_order(exprs: list[Any], env: dict[str, A
 def test_inline_statements_compute_what_the_entry_returns(exprs: list[Any], env: dict[str, Any]) -> None:
     ctx = EvalContext("half_even", 1)
     slots = [(f"s{i}", e) for i, e in enumerate(exprs)]
-    consts: list[Any] = []
-
-    def constant(value: Any) -> ast.expr:  # each constant a subscript of `RK`, as a caller's statics
-        consts.append(value)
-        return ast.Subscript(ast.Name("RK", ast.Load()), ast.Constant(len(consts) - 1), ast.Load())
-
-    inline = codegen.inline_entry(slots, ctx, prefix="r_", constant=constant,
+    inline = codegen.inline_entry(slots, ctx, prefix="r_",
                                   load=lambda f, const: f"env[{const(f.scope + '.' + f.name)}]")
     if inline is None:  # a subtree too tall to inline: callers call the entry instead
         return
     results = ast.Tuple([ast.Name(f"r_{i}", ast.Load()) for i in range(len(exprs))], ast.Load())
+    statements = inline.statements(lambda i: ast.Subscript(ast.Name("RK", ast.Load()), ast.Constant(i), ast.Load()))
     run = ast.FunctionDef("run", ast.arguments([], [ast.arg("env")], None, [], [], None, []),
-                          [*inline.statements, ast.Return(results)], [], None, None)
+                          [*statements, ast.Return(results)], [], None, None)
     module = ast.fix_missing_locations(ast.Module([run], []))
-    namespace: dict[str, Any] = {"__builtins__": {}, "RK": tuple(consts), **inline.helpers}
+    namespace: dict[str, Any] = {"__builtins__": {}, "RK": inline.consts, **inline.helpers}
     exec(compile(module, "<inline>", "exec"), namespace)
     entry = compile_entry("prop", slots, ctx, "property")
     try:
