@@ -9,9 +9,11 @@ edited text:
   `codegen.inline_entry` generates (as syntax trees), reading the `Transaction` and `Partner` objects;
 - each statement carries the variant it belongs to: both, the figures alone (`plain`) or the
   explained quote (`explain`); `if` blocks nest statements of either;
-- the module of each variant is unparsed (`ast.unparse`) into the text tracebacks show (registered
-  with `linecache`) and that keys the generated functions kept per runtime; it is compiled from the
-  syntax tree of that text, so every line a traceback names is the line it shows.
+- the generated functions are kept per runtime by what their statements are (the texts of their
+  templates, with the statics they name): nodes come from a parse cache and are never mutated;
+- a variant compiled for the first time is unparsed (`ast.unparse`) into the text tracebacks show
+  (registered with `linecache`), and compiled from the syntax tree of that text, so every line a
+  traceback names is the line it shows.
 
 Statements are written as short templates of the generator's own names (`list_amount`, `static_3`, …),
 parsed by `ast.parse`; program values never reach them.
