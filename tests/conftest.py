@@ -1,10 +1,17 @@
-"""Shared fixtures and the `--update-golden` option."""
+"""Shared fixtures and the `--update-golden` option; quote plans are strict under test.
+
+`PPL_STRICT_PLANS=1` is set for the whole suite (before any test module imports the runtime): a
+quote plan that fails where the reference path answers raises `PlanError` instead of falling back.
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+
+os.environ.setdefault("PPL_STRICT_PLANS", "1")
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -9,12 +9,14 @@ rejects.csv); 1 the program has errors or the engine asked for cannot settle it;
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import sys
 import time
 from collections import Counter
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, TextIO
 
 from ppl.common import (
@@ -93,26 +95,54 @@ reference interpreter), the columnar engine (`duckdb`), or `auto` (the default: 
 when the `sql` extra is installed; else rows). Both write the same files."""
 
 
-def _columnar(args: argparse.Namespace, ruleset: ir.RuleSet) -> bool:
-    """Whether to settle in DuckDB: asked for, or `auto` and the program is one the columnar engine settles."""
+def _columnar(args: argparse.Namespace, ruleset: ir.RuleSet) -> tuple[bool, str]:
+    """Whether to settle in DuckDB (asked for, or `auto` and the program is one the columnar engine settles),
+    and why."""
     if args.engine not in ("duckdb", "auto"):
-        return False
+        return False, f"--engine {args.engine}"
     try:
         from runtime.sql import engine
     except ImportError:  # sqlglot or duckdb missing: the `sql` extra
         if args.engine == "auto":
-            return False
+            return False, "auto: the sql extra (duckdb, sqlglot) is not installed"
         raise CommandError("--engine duckdb needs the sql extra (pip install 'ppl[sql]')") from None
     reasons = engine.refused(ruleset)
     if reasons and args.engine == "duckdb":
         raise CommandError(*(f"not supported by the duckdb engine yet: {reason}" for reason in reasons),
                            f"program `{ruleset.program_id}` cannot be settled with --engine duckdb; use --engine rows",
                            status=EXIT_ERRORS)
-    return not reasons
+    if args.engine == "duckdb":
+        return True, "--engine duckdb"
+    if reasons:
+        return False, f"auto: the duckdb engine does not settle this program ({'; '.join(reasons)})"
+    return True, "auto: the duckdb engine settles every rule of this program"
+
+
+def _report(settlement: Any, engine: str, why: str, fmt: str, summary: str, written: list[Path],
+            elapsed: float) -> None:
+    """After a settlement: the summary (text, or JSON with how it was computed) on standard output; the files
+    written, the engine and why, and how its quotes were answered, on standard error."""
+    plans = settlement.plans
+    if fmt == "json":
+        data = {"period": str(settlement.period), "program": settlement.program_id, "engine": engine,
+                "engine_reason": why, "read": settlement.read, "accepted": settlement.accepted,
+                "rejected": settlement.rejected, "held": settlement.held, "partners": len(settlement.statements),
+                "plans": plans.as_json(), "staged_rows": settlement.staged_rows}
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+    else:
+        sys.stdout.write(summary)
+    names = ", ".join(f"{p}{os.sep}" if p.is_dir() else str(p) for p in written)
+    lines = [f"\nwrote {names} in {elapsed:.1f}s", f"engine: {engine} ({why})",
+             f"quotes: {plans.planned:,} by plans, {plans.fallbacks:,} by the reference path, {plans.refused:,} "
+             "refused"]
+    lines += [f"  {reason}: {n:,}" for reason, n in plans.by_reason]
+    if engine == "duckdb":
+        lines.append(f"rows staged through Python: {settlement.staged_rows:,}")
+    print("\n".join(lines), file=sys.stderr)
 
 
 def _settle_duckdb(args: argparse.Namespace, ruleset: ir.RuleSet, partners: dict[str, Partner],
-                   period: Period) -> int:
+                   period: Period, why: str) -> int:
     from runtime.sql import engine
 
     rt = Runtime(ruleset, "compiled")
@@ -129,9 +159,8 @@ def _settle_duckdb(args: argparse.Namespace, ruleset: ir.RuleSet, partners: dict
     except OSError as exc:
         raise CommandError(f"cannot write to {args.out}: {exc.strerror or exc}") from None
     elapsed = time.perf_counter() - started
-    sys.stdout.write(render_summary(settlement, ruleset, partners, codes, args.period, "duckdb"))
-    names = ", ".join(f"{p}{os.sep}" if p.is_dir() else str(p) for p in written)
-    print(f"\nwrote {names} in {elapsed:.1f}s", file=sys.stderr)
+    summary = render_summary(settlement, ruleset, partners, codes, args.period, "duckdb")
+    _report(settlement, "duckdb", why, args.format, summary, written, elapsed)
     return EXIT_OK
 
 
@@ -140,12 +169,14 @@ def run(args: argparse.Namespace) -> int:
     ruleset = load_ruleset(args.program, args.color)
     partners = load_partners(args.partners, ruleset)
     period = parse_period(args.period, ruleset)
-    if _columnar(args, ruleset):
-        return _settle_duckdb(args, ruleset, partners, period)
-    return _settle_rows(args, ruleset, partners, period)
+    columnar, why = _columnar(args, ruleset)
+    if columnar:
+        return _settle_duckdb(args, ruleset, partners, period, why)
+    return _settle_rows(args, ruleset, partners, period, why)
 
 
-def _settle_rows(args: argparse.Namespace, ruleset: ir.RuleSet, partners: dict[str, Partner], period: Period) -> int:
+def _settle_rows(args: argparse.Namespace, ruleset: ir.RuleSet, partners: dict[str, Partner], period: Period,
+                 why: str) -> int:
     expressions = "interpreted" if args.engine == "interpreted" else "compiled"
     rt = Runtime(ruleset, expressions)
     reader = open_transactions(args.transactions, ruleset)
@@ -186,9 +217,8 @@ def _settle_rows(args: argparse.Namespace, ruleset: ir.RuleSet, partners: dict[s
         if progress is not None:
             progress.clear()
     elapsed = time.perf_counter() - started
-    sys.stdout.write(render_summary(settlement, ruleset, partners, codes, args.period, expressions))
-    names = ", ".join(f"{p}{os.sep}" if p.is_dir() else str(p) for p in written)
-    print(f"\nwrote {names} in {elapsed:.1f}s", file=sys.stderr)
+    summary = render_summary(settlement, ruleset, partners, codes, args.period, expressions)
+    _report(settlement, expressions, why, args.format, summary, written, elapsed)
     return EXIT_OK
 
 
@@ -248,4 +278,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--memory-limit", dest="memory_limit", default="2GB", metavar="SIZE", type=_memory_size,
                    help="duckdb engine: the most memory DuckDB may use before it spills to disk (default: 2GB)")
     p.add_argument("--threads", type=_positive, metavar="N", help="duckdb engine: threads (default: one per core)")
+    p.add_argument("--format", choices=("text", "json"), default="text",
+                   help="the summary on standard output: a table (default), or JSON with the engine and why, how "
+                   "quotes were answered and the rows staged through Python")
 

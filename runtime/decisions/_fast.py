@@ -20,11 +20,11 @@ Two variants come from one template: `figures` (the numbers only, a `QuoteFigure
 (the whole `Quote`, every figure with its rule and source). Both give the same numbers because they
 are the same code with the explanation's objects added.
 
-INVARIANT: a plan's function is only an accelerator. On any exception, and for any plan that cannot
-be made (a failing partner slot, a margin that reads the transaction, an unknown partner, …), the
-quote is re-run through the reference path (`runtime.decisions._quoting`), which raises the located
-error or gives the answer. The generated text holds only the generator's own names: program values
-are passed in as the statics `s0, s1, …`.
+INVARIANT: a plan's function is only an accelerator. Rules a plan cannot express raise `NoPlan` (with
+the reason) when it is made; a transaction the rules refuse is re-run through the reference path
+(`runtime.decisions._quoting`), which raises the located error; any other failure is a bug, raised
+under `PPL_STRICT_PLANS=1` and otherwise counted (see `runtime.decisions._plans`). The generated code
+holds only the generator's own names: program values are passed in as the statics `static_0, …`.
 """
 
 from __future__ import annotations
@@ -34,14 +34,15 @@ from typing import TYPE_CHECKING, Any
 
 from runtime import ir
 from runtime.decisions._hints import Hints
-from runtime.decisions._limits import capped_line, fee_cap_note, margin_cap_note
-from runtime.decisions._plan_code import _ONLY, NoPlan, Plan, PlanCode, variant
+from runtime.decisions._limits import capped_line, margin_cap_note
+from runtime.decisions._plan_code import Code, Only, When, expression, key, restricted
+from runtime.decisions._plan_prices import PriceCode
+from runtime.decisions._plans import NoPlan, Outcome, Plan
 from runtime.decisions._pricing import QuoteError, _fraction, _title, checked_rate, ladder_step
 from runtime.decisions._quoting import _is_rate, _Quoting
 from runtime.decisions._rounding import price_terms, round_amount
 from runtime.loaded import LoadedVersion
 from runtime.model import Figure, Partner, Quote, QuoteFigures, Transaction, Volumes
-from runtime.money import format_rate
 
 if TYPE_CHECKING:
     from runtime.decisions.quote import Quoter
@@ -71,13 +72,13 @@ def make_plan(quoter: Quoter, version: LoadedVersion, txn: Transaction) -> Plan:
     return _Builder(quoter, version, txn).build()
 
 
-def reference_plan(quoter: Quoter, version: LoadedVersion) -> Plan:
-    """A plan that quotes through the reference path every time."""
-    return (lambda txn: _reference_figures(quoter, version, txn),
-            lambda txn: _Quoting(quoter, version, txn).run())
+def reference_plan(quoter: Quoter, version: LoadedVersion, outcome: Outcome, reason: str) -> Plan:
+    """A plan that quotes through the reference path every time, and why (see `Plan`)."""
+    return Plan(lambda txn: _reference_figures(quoter, version, txn),
+                lambda txn: _Quoting(quoter, version, txn).run(), outcome, reason)
 
 
-class _Builder(PlanCode):
+class _Builder(PriceCode):
     """Works out one plan's statics through the reference path, and emits what its quote computes."""
 
     def __init__(self, quoter: Quoter, version: LoadedVersion, txn: Transaction) -> None:
@@ -96,30 +97,25 @@ class _Builder(PlanCode):
         seller_slots = quoting.slots(seller)
         self.seller, self.contract, self.seller_slots = seller, contract, seller_slots
         self.first, self.first_contract = seller, contract  # the partner that earns the ladder and bonuses
-        self.emit("qty = txn.quantity")
-        self.emit("lp = txn.list_price")
-        self.emit("sp = txn.sell_price")
-        self.emit("la = lp * qty")
-        self.emit("sa = sp * qty")
-        self.emit("tid = txn.id")
-        header_at = len(self.lines)  # the role functions' calls go here, once every slot is known
-        tail: list[str] = []
+        self.emit("quantity = txn.quantity\nlist_price = txn.list_price\nsell_price = txn.sell_price\n"
+                  "list_amount = list_price * quantity\nsell_amount = sell_price * quantity\ntxn_id = txn.id")
+        header_at = len(self.body)  # the role functions' calls go here, once every slot is known
         if contract.kind == "referral":
             self.referral()
         else:
             self.distribute()
-        tail = self.lines[header_at:]
-        del self.lines[header_at:]
+        tail = self.body[header_at:]
+        del self.body[header_at:]
         self.place_roles()
-        self.lines.extend(tail)
+        self.body.extend(tail)
         return self.compile()
 
     def head(self) -> tuple[str, str, str]:
         """Statics shared by both variants: the seller's id, the version and the contract id."""
         return self.s(self.seller.id), self.s(self.version.rules.version), self.s(self.contract.id)
 
-    def common_tail(self) -> tuple[str, str, str, str]:
-        """Benefits (plain and explained) and violations (plain and explained), as locals."""
+    def common_tail(self) -> None:
+        """Benefits (`benefits`, `benefit_figures`) and violations (`violation_kinds`, `violations`), as locals."""
         quoter, seller, slots = self.quoter, self.seller, self.seller_slots
         index = self.version.index
         tier = index.tiers.get(seller.tier) if seller.tier is not None else None
@@ -127,131 +123,78 @@ class _Builder(PlanCode):
         entries = index.benefits[tier.id] if tier is not None else ()
         values: list[tuple[str, str, str, ir.Benefit]] = []
         for benefit, when_key, value_key in entries:
-            when = self.slot("ds", seller, slots, when_key, True)
-            value = self.slot("ds", seller, slots, value_key, 0)
+            when = self.slot("seller", seller, slots, when_key, True)
+            value = self.slot("seller", seller, slots, value_key, 0)
             values.append((when, value, _title(benefit.title, benefit.id), benefit))
-        if keep and all(self.fixed(when) is not None and not value.startswith("d") for when, value, _, _ in values):
-            chosen = [(value, name, b) for when, value, name, b in values if self.fixed(when)]
-            found = [(name, self.statics[int(v[1:])], b) for v, name, b in chosen]
-            self.plain(f"bp = {self.s(tuple((name, value) for name, value, _ in found))}")
+        if keep and all(self.fixed(when) is not None and self.is_static(value) for when, value, _, _ in values):
+            found = [(name, self.value(value), b) for when, value, name, b in values if self.fixed(when)]
+            self.plain(f"benefits = {self.s(tuple((name, value) for name, value, _ in found))}")
             shown = tuple(Figure(name, value, f"benefit `{b.id}`", b.at) for name, value, b in found)
-            self.explain(f"bx = {self.s(shown)}")
+            self.explain(f"benefit_figures = {self.s(shown)}")
         else:
-            self.emit("bp = []")
-            self.emit("bx = []")
+            self.emit("benefits = []\nbenefit_figures = []")
             for when, value, name, benefit in values if keep else ():
-                self.emit(f"if {when}:")
-                self.plain(f"bp.append(({self.s(name)}, {value}))", 3)
-                self.explain(f"bx.append(Figure({self.s(name)}, {value}, {self.s(f'benefit `{benefit.id}`')}, "
-                             f"{self.s(benefit.at)}))", 3)
-            self.emit("bp = tuple(bp)")
-            self.emit("bx = tuple(bx)")
-        self.plain("vp = ()")
-        self.explain("vx = ()")
+                with self.when(when):
+                    self.plain(f"benefits.append(({self.s(name)}, {value}))")
+                    self.explain(f"benefit_figures.append(Figure({self.s(name)}, {value}, "
+                                 f"{self.s(f'benefit `{benefit.id}`')}, {self.s(benefit.at)}))")
+            self.emit("benefits = tuple(benefits)\nbenefit_figures = tuple(benefit_figures)")
+        self.plain("violation_kinds = ()")
+        self.explain("violations = ()")
         rules = self.version.rules.price_rules
         if rules is not None or self.version.rules.catalog is not None:
             self.violations(rules)
-        return "bp", "bx", "vp", "vx"
-
-    def violations(self, rules: ir.PriceRules | None) -> None:
-        """The price rules' checks, as `_Quoting.find_violations`: a `reject` raises, `hold` is always listed,
-        `flag` when the quoter keeps violations; the maximum discount is read all the same."""
-        keep, slots = self.quoter.violations, self.seller_slots
-
-        def judged(kind: str, action: str, message: str, at: ir.Loc | None) -> None:
-            check = ir.PRICE_CHECKS[kind]
-            if action == "reject":
-                self.emit(f"raise PR({self.s(check.code)}, {message}, {self.s(at)})", 3)
-                return
-            self.plain(f"vp += ({self.s(kind)},)", 3)
-            self.explain(f"vx += (Violation({self.s(kind)}, {message}, {self.s(check.rule)}, "
-                         f"{self.s(at)}, {self.s(action)}, {self.s(check.code)}),)", 3)
-
-        catalog = self.version.rules.catalog
-        if catalog is not None and (keep or catalog.action != "flag"):
-            self.emit("ic_ = txn.fields.get('item.list_price')")
-            self.emit("if ic_ is not None and lp != ic_:")
-            judged("catalog_price", catalog.action, "CM(txn, ic_, money)", catalog.at)
-        if rules is None:
-            return
-        if rules.ceiling == "list_price" and (keep or rules.ceiling_action != "flag"):
-            self.emit("if sp > lp:")
-            judged("above_list", rules.ceiling_action, "'sell price ' + money(sp) + ' is above the list price ' + "
-                   "money(lp)", rules.at)
-        if "price:max_discount" in slots:
-            discount = self.slot("ds", self.seller, slots, "price:max_discount")
-            if keep or rules.max_discount_action != "flag":
-                at = rules.max_discount.at if rules.max_discount else rules.at
-                if discount.startswith("s"):
-                    d = _fraction(self.statics[int(discount[1:])])
-                    self.emit(f"if sp * {self.s(d.denominator)} < lp * {self.s(d.denominator - d.numerator)}:")
-                    self.emit(f"d_ = {self.s(d)}", 3)
-                else:
-                    self.emit(f"d_ = F({discount})")
-                    self.emit("if sp * d_.denominator < lp * (d_.denominator - d_.numerator):")
-                judged("below_floor", rules.max_discount_action, "'sell price ' + money(sp) + ' is below the floor ' "
-                       "+ money(lp * (1 - d_)) + ' (list less ' + rate(d_) + ')'", at)
-        if self.late_checks(rules):
-            self.emit(f"vl_ = LV({self.s(rules)}, qty, fl_, mk_, money, {self.s(keep)})")
-            self.emit("if vl_:")
-            self.plain("vp += tuple(v.kind for v in vl_)", 3)
-            self.explain("vx += tuple(vl_)", 3)
-
-    def late_checks(self, rules: ir.PriceRules | None) -> bool:
-        """Whether the quote judges its fee lines (`fl_`) or pass-through markups (`mk_`) after its lines."""
-        return rules is not None and (rules.min_fee is not None or any(p.billed is not None
-                                                                       for p in rules.pass_through))
 
     def referral(self) -> None:
         contract, seller, slots = self.contract, self.seller, self.seller_slots
-        raw = self.slot("ds", seller, slots, f"contract:{contract.id}:fee", 0)
+        raw = self.slot("seller", seller, slots, f"contract:{contract.id}:fee", 0)
         is_rate = contract.fee is not None and _is_rate(contract.fee)
         denominator: int | None = None  # known when the fee is
         rule, fee_at = f"contract `{contract.id}`", contract.fee.at if contract.fee else contract.at
-        if raw.startswith("s"):
-            fee = _fraction(self.statics[int(raw[1:])])
+        if self.is_static(raw):
+            fee = _fraction(self.value(raw))
             if is_rate:
                 checked_rate(fee, "fee", rule, fee_at)  # a static rate is checked when the plan is built
             denominator = fee.denominator
-            rn, rd, r_ = self.s(fee.numerator), self.s(fee.denominator), self.s(fee)
+            numerator, fee_denominator, fee_rate = self.s(fee.numerator), self.s(fee.denominator), self.s(fee)
         else:
-            self.emit(f"r_ = CR({raw}, 'fee', {self.s(rule)}, {self.s(fee_at)})" if is_rate else f"r_ = F({raw})")
-            rn, rd, r_ = "r_.numerator", "r_.denominator", "r_"
-
+            self.emit(f"fee = checked_rate({raw}, 'fee', {self.s(rule)}, {self.s(fee_at)})" if is_rate
+                      else f"fee = fraction({raw})")
+            numerator, fee_denominator, fee_rate = "fee.numerator", "fee.denominator", "fee"
         mode = self.ruleset.rounding.mode_for("referral_fee")
 
-        def rounded(depth: int) -> None:
+        def rounded() -> None:
             if denominator is None:
-                self.emit(f"amt = RR(fn_, {rd}, {self.s(mode)})", depth)
+                self.emit(f"amount = round_ratio(fee_numerator, {fee_denominator}, {self.s(mode)})")
             else:
-                self.rounded("amt", "fn_", denominator, depth, mode)
+                self.rounded("amount", "fee_numerator", denominator, mode)
 
-        self.emit(f"fn_ = sa * {rn}" if is_rate else f"fn_ = {rn} * (1 if qty >= 0 else -1)")
+        self.emit(f"fee_numerator = sell_amount * {numerator}" if is_rate
+                  else f"fee_numerator = {numerator} * (1 if quantity >= 0 else -1)")
         rates = []
         if is_rate and contract.fee:
-            rates.append(f"Figure('referral fee rate', {r_}, {self.s(rule)}, {self.s(contract.fee.at)})")
+            rates.append(f"Figure('referral fee rate', {fee_rate}, {self.s(rule)}, {self.s(contract.fee.at)})")
         if contract.fee_cap is not None:
             cap = contract.fee_cap
             capped = [*rates, f"Figure('referral fee cap', {self.s(cap)}, {self.s(rule)}, {self.s(contract.at)})"]
-            self.emit(f"if abs(fn_) > {self.s(cap)} * {rd}:")
-            self.emit(f"amt = {self.s(round_amount(Fraction(cap), self.unit, mode))} if fn_ > 0 else "
-                      f"{self.s(round_amount(Fraction(-cap), self.unit, mode))}", 3)
-            self.explain(f"rx = ({''.join(r + ', ' for r in capped)})", 3)
-            self.emit("else:")
-            rounded(3)
-            self.explain(f"rx = ({''.join(r + ', ' for r in rates)})", 3)
+            with self.when(f"abs(fee_numerator) > {self.s(cap)} * {fee_denominator}") as block:
+                self.emit(f"amount = {self.s(round_amount(Fraction(cap), self.unit, mode))} if fee_numerator > 0 "
+                          f"else {self.s(round_amount(Fraction(-cap), self.unit, mode))}")
+                self.explain(f"rates = ({''.join(r + ', ' for r in capped)})")
+            with self.otherwise(block):
+                rounded()
+                self.explain(f"rates = ({''.join(r + ', ' for r in rates)})")
         else:
-            rounded(2)
-            self.explain(f"rx = ({''.join(r + ', ' for r in rates)})")
+            rounded()
+            self.explain(f"rates = ({''.join(r + ', ' for r in rates)})")
         if self.late_checks(self.version.rules.price_rules):
-            self.emit("fl_ = (('referral fee on ' + tid, amt),)")
-            self.emit("mk_ = ()")
-        bp, bx, vp, vx = self.common_tail()
+            self.emit("fee_lines = (('referral fee on ' + txn_id, amount),)\nmarkups = ()")
+        self.common_tail()
         sid, vid, cid = self.head()
-        self.plain(f"lp_ = (({sid}, 'referral_fee', amt),)")
-        self.explain(f"lx_ = (Line({sid}, 'referral_fee', 'referral fee on ' + tid, amt, {self.s(rule)}, {vid}, "
-                     f"{self.s(fee_at)}, tid),)")
-        self.finish("ZERO", "None", "()", "()", "lp_", "lx_", "rx", bp, bx, vp, vx, "None")
+        self.plain(f"line_figures = (({sid}, 'referral_fee', amount),)")
+        self.explain(f"lines = (Line({sid}, 'referral_fee', 'referral fee on ' + txn_id, amount, {self.s(rule)}, "
+                     f"{vid}, {self.s(fee_at)}, txn_id),)")
+        self.finish("ZERO", "None", "()", "()", "None")
 
     def distribute(self) -> None:
         quoter, quoting, contract, seller = self.quoter, self.quoting, self.contract, self.seller
@@ -263,13 +206,13 @@ class _Builder(PlanCode):
         first_contract = contract if first is seller else quoting.contract(first.contract)
         self.first, self.first_contract = first, first_contract
         keys = (f"contract:{first_contract.id}:margin", f"level:{first.level}:margin", f"tier:{first.tier}:uplift")
-        for key in keys:
-            self.static_slot(first_slots, key) if key in first_slots else None
+        for slot_key in keys:
+            self.static_slot(first_slots, slot_key) if slot_key in first_slots else None
         standing, total = quoter.standing(version, first, first_contract, first_slots)
         rates: list[tuple[Any, ...]] = list(standing)
-        caps: list[tuple[Fraction, ir.MarginCap, str]] = []  # cap, its rule, its `when` (text)
+        caps: list[tuple[Fraction, ir.MarginCap, str]] = []  # cap, its rule, its `when` (a name)
         for cap, when_key, cap_key in version.index.caps:
-            cond = self.slot("df" if first is not seller else "ds", first, first_slots, when_key)
+            cond = self.slot("first" if first is not seller else "seller", first, first_slots, when_key)
             if self.fixed(cond) is False:
                 continue  # a condition that holds for no transaction of this plan
             caps.append((checked_rate(self.static_slot(first_slots, cap_key), "cap", f"margin cap `{cap.id}`",
@@ -294,10 +237,10 @@ class _Builder(PlanCode):
             branches.append((cap_when, cap_value, ("margin cap", cap_value, f"margin cap `{rule.id}`", rule.at)))
         branches.append((None, None, None))
         uncapped = total + ladder_rate[1] if ladder_rate else total
-        body: list[tuple[str | None, list[str]]] = []
-        outer = self.lines
+        body: list[tuple[str | None, list[Code]]] = []
+        outer = self.body
         for when, capped, cap_rate in branches:
-            self.lines = []
+            self.body = []
             margin = uncapped
             branch_rates = [*rates, *([ladder_rate] if ladder_rate else [])]
             headroom = None
@@ -308,15 +251,15 @@ class _Builder(PlanCode):
                     branch_rates.append(cap_rate)
             if margin > 1:  # each part is in range, their sum is not: quotes of this branch are rejected (E560)
                 _, _, last, last_at = branch_rates[-1]
-                self.emit(f"CR({self.s(margin)}, 'the margin', {self.s(last)}, {self.s(last_at)})", 0)
+                self.emit(f"checked_rate({self.s(margin)}, 'the margin', {self.s(last)}, {self.s(last_at)})")
             # Level 1's margin comes from where its first rate does (a ladder step or a cap, without a base margin).
             source0 = ("margin of the vendor's direct partner", branch_rates[0][3] if branch_rates else contract.at)
             self.chain_body(chain, [margin, *margins], stacked, [source0, *chain_info.sources], branch_rates,
                             headroom)
-            body.append((when, self.lines))
+            body.append((when, self.body))
             if when is not None and self.fixed(when):
                 break  # a condition that holds for every transaction: later branches are never taken
-        self.lines = outer
+        self.body = outer
         self.services_and_pass(body)
 
     def chain_body(self, chain: list[Partner], margins: list[Fraction], stacked: bool,
@@ -326,150 +269,112 @@ class _Builder(PlanCode):
         hierarchy = self.version.rules.hierarchy
         cap = self.first_contract.margin_cap  # the contract's per-line margin cap (`Term.amount`)
         if cap is not None:
-            self.explain("mc_ = False", 0)
+            self.explain("margin_capped = False")
         # A rounded amount of the list amount, by (rate, mode, whether the margin cap limits it).
         rounded: dict[tuple[Fraction, str, bool], str] = {}
         for k, priced in enumerate(price_terms(len(margins), stacked, self.ruleset.rounding)):
-            parts = ["la"] if priced.base else []
+            parts = ["list_amount"] if priced.base else []
             for term in priced.terms:
                 sign, rate, mode = term.sign, term.rate(margins), term.mode
                 limited = term.capped and cap is not None
                 name = rounded.get((rate, mode, limited))
                 if name is None:
-                    name = rounded[(rate, mode, limited)] = f"g{len(rounded)}"
-                    self.emit(f"n_ = la * {rate.numerator}", 0)
-                    self.rounded(name, "n_", rate.denominator, 0, mode)
+                    name = rounded[(rate, mode, limited)] = f"rounded_{len(rounded)}"
+                    self.emit(f"numerator = list_amount * {rate.numerator}")
+                    self.rounded(name, "numerator", rate.denominator, mode)
                     if limited:
                         self.margin_cap(name, self.s(cap), term.complement)
                 parts.append(f"{'-' if sign < 0 else '+'} {name}" if parts else name if sign > 0 else f"-{name}")
-            self.emit(f"p{k} = {' '.join(parts)}", 0)
+            self.emit(f"price_{k} = {' '.join(parts)}")
         vid = self.s(self.version.rules.version)
-        label = "'margin on ' + tid"
+        label = "'margin on ' + txn_id"
         note = self.s(margin_cap_note(cap, self.quoting.money)) if cap is not None else None
         plain, shown, shares, shares_x = [], [], [], []
         for k, partner in enumerate(chain):
-            receives = f"p{k + 1}" if k + 1 < len(chain) else "sa"
+            receives = f"price_{k + 1}" if k + 1 < len(chain) else "sell_amount"
+            pays, keeps = f"price_{k}", f"{receives} - price_{k}"
             pid, level, margin = self.s(partner.id), partner.level if hierarchy else 1, self.s(margins[k])
             rule, at = self.s(sources[k][0]), self.s(sources[k][1])
-            plain.append(f"({pid}, 'margin', {receives} - p{k})")
-            text = f"({label} + ({note} if mc_ else ''))" if k == 0 and note is not None else label
-            shown.append(f"Line({pid}, 'margin', {text}, {receives} - p{k}, {rule}, {vid}, {at}, tid)")
-            shares.append(f"({pid}, {level}, {margin}, p{k}, {receives}, {receives} - p{k})")
-            shares_x.append(f"Share({pid}, {level}, {margin}, p{k}, {receives}, {receives} - p{k}, {rule}, {at})")
-        self.plain(f"lp_ = ({''.join(x + ', ' for x in plain)})", 0)
-        self.explain(f"lx_ = ({''.join(x + ', ' for x in shown)})", 0)
-        self.plain(f"ch_ = ({''.join(s + ', ' for s in shares)})", 0)
-        self.explain(f"ch_ = ({''.join(s + ', ' for s in shares_x)})", 0)
-        self.emit(f"m_ = {self.s(margins[0])}", 0)
-        self.explain(f"rx = {self.s(tuple(Figure(*r) for r in rates))}", 0)
-        self.explain(f"hr_ = {self.s(headroom)}", 0)
+            plain.append(f"({pid}, 'margin', {keeps})")
+            text = f"({label} + ({note} if margin_capped else ''))" if k == 0 and note is not None else label
+            shown.append(f"Line({pid}, 'margin', {text}, {keeps}, {rule}, {vid}, {at}, txn_id)")
+            shares.append(f"({pid}, {level}, {margin}, {pays}, {receives}, {keeps})")
+            shares_x.append(f"Share({pid}, {level}, {margin}, {pays}, {receives}, {keeps}, {rule}, {at})")
+        self.plain(f"line_figures = ({''.join(x + ', ' for x in plain)})")
+        self.explain(f"lines = ({''.join(x + ', ' for x in shown)})")
+        self.plain(f"chain = ({''.join(s + ', ' for s in shares)})")
+        self.explain(f"shares = ({''.join(s + ', ' for s in shares_x)})")
+        self.emit(f"margin = {self.s(margins[0])}")
+        self.explain(f"rates = {self.s(tuple(Figure(*r) for r in rates))}")
+        self.explain(f"headroom = {self.s(headroom)}")
 
     def margin_cap(self, name: str, cap: str, complement: bool) -> None:
         """The level-1 margin held to the contract's per-line cap either way, as `Term.amount` does (through the
         same `_limits.capped_line`): the rounded margin itself, or (at the wholesale rounding point) the list
         amount less the rounded price."""
         limit = self.s(capped_line)
-        self.emit(f"gc_ = la - {limit}(la - {name}, {cap})" if complement else f"gc_ = {limit}({name}, {cap})", 0)
-        self.explain(f"mc_ = gc_ != {name}", 0)
-        self.emit(f"{name} = gc_", 0)
+        self.emit(f"capped = list_amount - {limit}(list_amount - {name}, {cap})" if complement
+                  else f"capped = {limit}({name}, {cap})")
+        self.explain(f"margin_capped = capped != {name}")
+        self.emit(f"{name} = capped")
 
-    def services_and_pass(self, body: list[tuple[str | None, list[str]]]) -> None:
+    def services_and_pass(self, body: list[tuple[str | None, list[Code]]]) -> None:
         """The branches, then pass-through and services lines, benefits, violations and the result."""
-        if all(lines == body[0][1] for _, lines in body):  # the caps that may apply change no number
-            body = [(None, body[0][1])]
-        elif all(variant(lines, "plain") == variant(body[0][1], "plain") for _, lines in body):
-            # They change only the explanation (a cap's headroom): the plain variant needs no branches.
-            self.lines.extend(_ONLY["plain"] + "    " * 2 + line for line in variant(body[0][1], "plain"))
-            body = [(when, [_ONLY["explain"] + line for line in variant(lines, "explain")]) for when, lines in body]
-            self.branches(body, "explain")
-            return self.after_branches()
-        self.branches(body, "")
+        same = [key(code, "plain") == key(body[0][1], "plain") for _, code in body]
+        if all(same) and all(key(code, "explain") == key(body[0][1], "explain") for _, code in body):
+            self.branches([(None, body[0][1])], "")  # the caps that may apply change no number
+        elif all(same):  # they change only the explanation (a cap's headroom): the plain variant needs no branches
+            self.body.extend(restricted(body[0][1], "plain"))
+            self.branches([(when, restricted(code, "explain")) for when, code in body], "explain")
+        else:
+            self.branches(body, "")
         self.after_branches()
 
-    def branches(self, body: list[tuple[str | None, list[str]]], only: str) -> None:
+    def branches(self, body: list[tuple[str | None, list[Code]]], only: Only) -> None:
         """`if` the first cap applies, `elif` the next, …, `else` none does (for one variant, or both)."""
-        for i, (when, lines) in enumerate(body):
+        target = self.body
+        for when, code in body:
             if when is None or self.fixed(when):
-                if i:
-                    self.emit("else:", 2, only)
-                    self.lines.extend("    " * 3 + line for line in lines)
-                else:
-                    self.lines.extend("    " * 2 + line for line in lines)
+                target.extend(code)
                 break
-            self.emit(f"{'if' if i == 0 else 'elif'} {when}:", 2, only)
-            self.lines.extend("    " * 3 + line for line in lines)
+            block = When(only, when, expression(when), list(code))
+            target.append(block)
+            target = block.orelse
 
     def after_branches(self) -> None:
         """Pass-through and services lines, benefits, violations and the result."""
-        seller, slots, contract, version_id = self.seller, self.seller_slots, self.contract, self.version.rules.version
-        vid, sid = self.s(version_id), self.s(seller.id)
+        seller, slots, contract = self.seller, self.seller_slots, self.contract
         rules = self.version.rules.price_rules
         late = self.late_checks(rules)
         if late:
-            self.emit("fl_ = []")  # a sale's fee lines (label, amount), for the minimum fee
-            self.emit("mk_ = []")  # pass-through lines with a billed amount, for their markup
+            self.emit("fee_lines = []")  # a sale's fee lines (label, amount), for the minimum fee
+            self.emit("markups = []")  # pass-through lines with a billed amount, for their markup
         for p in rules.pass_through if rules else ():
-            amount = self.slot("ds", seller, slots, f"pass:{p.id}:amount")
-            self.emit(f"a_ = -abs({amount}) if qty < 0 else {amount}")
-            self.emit("if a_:")
-            name, rule = _title(p.title, p.id), f"pass-through `{p.id}`"
-            at_cost = self.s(name + " at cost")
-            if p.billed is not None:
-                billed = self.slot("ds", seller, slots, f"pass:{p.id}:billed")
-                markup = self.slot("ds", seller, slots, f"pass:{p.id}:max_markup")
-                self.emit(f"b_ = -abs({billed}) if qty < 0 else {billed}", 3)
-                self.emit(f"mk_.append(({self.s(p)}, a_, b_, {markup}))", 3)
-                at_cost = f"{self.s(name + ' at cost (billed ')} + money(b_) + ')'"
-            fee = self.slot("ds", seller, slots, f"pass:{p.id}:fee")
-            self.emit("ra_ = a_ if a_.__class__ is int else RA(a_)" if self.unit == 1 else "ra_ = RA(a_)", 3)
-            fee_mode = self.ruleset.rounding.mode_for("pass_through_fee")
-            if fee.startswith("s"):
-                checked_rate(self.statics[int(fee[1:])], "fee", rule, p.fee.at)  # checked when the plan is built
-            else:
-                self.emit(f"CR({fee}, 'fee', {self.s(rule)}, {self.s(p.fee.at)})", 3)
-            if fee.startswith("s") and self.unit == 1 and fee_mode in ("down", "floor", "ceiling", "up"):
-                rate = _fraction(self.statics[int(fee[1:])])
-                self.emit("if a_.__class__ is int:", 3)
-                self.emit(f"n_ = a_ * {self.s(rate.numerator)}", 4)
-                self.rounded("fa_", "n_", rate.denominator, 4, fee_mode)
-                self.emit("else:", 3)
-                self.emit(f"fa_ = RT(a_, {self.s(rate)}, {self.s(fee_mode)})", 4)
-                shown = self.s(format_rate(rate))
-            else:
-                self.emit(f"fa_ = RT(a_, F({fee}), {self.s(fee_mode)})", 3)
-                shown = f"rate(F({fee}))"
-            note = "')'"
-            if p.fee_cap is not None:
-                # The same limit as the reference path's (`_limits.capped_line`), and the same words when it bites.
-                self.emit(f"fc_ = {self.s(capped_line)}(fa_, {self.s(p.fee_cap)})", 3)
-                (self.emit if late else self.explain)(
-                    f"fn_ = {self.s(fee_cap_note(p.fee_cap, self.quoting.money) + ')')} if fc_ != fa_ else ')'", 3)
-                self.emit("fa_ = fc_", 3)
-                note = "fn_"
-            if late:
-                self.emit(f"fl_.append(({self.s('fee on ' + name + ' (')} + {shown} + {note}, fa_))", 3)
-            self.plain(f"lp_ += (({sid}, 'pass_through', ra_), ({sid}, 'fee', fa_))", 3)
-            self.explain(f"lx_ += (Line({sid}, 'pass_through', {at_cost}, ra_, {self.s(rule)}, "
-                         f"{vid}, {self.s(p.amount.at)}, tid), Line({sid}, 'fee', {self.s('fee on ' + name + ' (')} + "
-                         f"{shown} + {note}, fa_, {self.s(rule)}, {vid}, {self.s(p.fee.at)}, tid))", 3)
+            amount = self.slot("seller", seller, slots, f"pass:{p.id}:amount")
+            self.emit(f"passed = -abs({amount}) if quantity < 0 else {amount}")
+            with self.when("passed"):
+                self.pass_through(p, late)
         if contract.services is not None:
-            services = self.slot("ds", seller, slots, f"contract:{contract.id}:services")
-            self.emit(f"sv_ = -abs({services}) if qty < 0 else {services}")
-            self.emit("sv_ = sv_ if sv_.__class__ is int else RA(sv_)" if self.unit == 1 else "sv_ = RA(sv_)")
-            self.plain(f"lp_ += (({sid}, 'services', sv_),)")
-            self.explain(f"lx_ += (Line({sid}, 'services', 'services on ' + tid, sv_, "
-                         f"{self.s(f'contract `{contract.id}`')}, {vid}, {self.s(contract.at)}, tid),)")
-        bp, bx, vp, vx = self.common_tail()
-        self.finish("m_", "p0", "ch_", "ch_", "lp_", "lx_", "rx", bp, bx, vp, vx, "hr_")
+            sid, vid = self.s(seller.id), self.s(self.version.rules.version)
+            services = self.slot("seller", seller, slots, f"contract:{contract.id}:services")
+            self.emit(f"services = -abs({services}) if quantity < 0 else {services}")
+            self.emit("services = services if services.__class__ is int else round_amount(services)" if self.unit == 1
+                      else "services = round_amount(services)")
+            self.plain(f"line_figures += (({sid}, 'services', services),)")
+            self.explain(f"lines += (Line({sid}, 'services', 'services on ' + txn_id, services, "
+                         f"{self.s(f'contract `{contract.id}`')}, {vid}, {self.s(contract.at)}, txn_id),)")
+        self.common_tail()
+        self.finish("margin", "price_0", "chain", "shares", "headroom")
 
-    def finish(self, margin: str, wholesale: str, chain: str, shares: str, plain_lines: str, lines: str,
-               rates: str, bp: str, bx: str, vp: str, vx: str, headroom: str) -> None:
+    def finish(self, margin: str, wholesale: str, chain: str, shares: str, headroom: str) -> None:
+        """The result: the explained `Quote`, or the figures alone."""
         sid, vid, cid = self.head()
         kind = self.s(self.contract.kind)
         steps = self.s(self.next_steps())
-        self.explain(f"return Quote(tid, {sid}, {vid}, {cid}, {kind}, la, sa, {rates}, {margin}, {wholesale}, "
-                     f"{shares}, {lines}, {bx}, {vx}, {steps}, {headroom})")
-        self.plain(f"return QF((tid, {sid}, {vid}, {cid}, {margin}, {wholesale}, {chain}, {plain_lines}, {bp}, {vp}))")
+        self.explain(f"return Quote(txn_id, {sid}, {vid}, {cid}, {kind}, list_amount, sell_amount, rates, {margin}, "
+                     f"{wholesale}, {shares}, lines, benefit_figures, violations, {steps}, {headroom})")
+        self.plain(f"return new_figures((txn_id, {sid}, {vid}, {cid}, {margin}, {wholesale}, {chain}, line_figures, "
+                   "benefits, violation_kinds))")
 
     def next_steps(self) -> tuple[str, ...]:
         """The quote's hints: they read only the partners and their period volumes, so they are the plan's."""

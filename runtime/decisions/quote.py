@@ -6,14 +6,19 @@ Follows docs/computation.md ("A quote"). Every figure names the rule that produc
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
 
 from runtime import ir
 from runtime.decisions._catalog import with_item
-from runtime.decisions._fast import Plan, make_plan, reference_plan
 from runtime.decisions._fast import figures_of as figures_of
+from runtime.decisions._fast import make_plan, reference_plan
+from runtime.decisions._plans import NoPlan as NoPlan
+from runtime.decisions._plans import Plan, plan_stats, strict_plans
+from runtime.decisions._plans import PlanError as PlanError
+from runtime.decisions._plans import PlanStats as PlanStats
 from runtime.decisions._pricing import ZERO as ZERO
 from runtime.decisions._pricing import Priced as Priced
 from runtime.decisions._pricing import PriceRejected as PriceRejected
@@ -25,6 +30,7 @@ from runtime.decisions._quoting import _is_rate as _is_rate
 from runtime.decisions._quoting import _Quoting
 from runtime.decisions._slots import PartnerSlots, QuoteCache
 from runtime.decisions._slots import partner_env as partner_env
+from runtime.engine import EvaluationError
 from runtime.loaded import CONSTANT, PARTNER, LoadedVersion, Runtime, outcome, value_of
 from runtime.model import Partner, Quote, QuoteFigures, Transaction, Volumes
 
@@ -42,6 +48,10 @@ class Quoter:
         violations: list the price-rule violations of `Quote.violations` (else it is empty).
     Whatever is left out, every rule the quote would have read is still read, so a transaction that
     cannot be quoted fails in the same way with or without it.
+
+    `plan_stats` counts how the quotes were answered: by generated plans, by the reference path (a
+    `NoPlan` with its reason, or a plan's bug), or refused; under `PPL_STRICT_PLANS=1` a plan's bug
+    raises `PlanError` (see `runtime.decisions._plans`).
     """
 
     def __init__(self, rt: Runtime, partners: Mapping[str, Partner], volumes: Mapping[str, Volumes] | None = None,
@@ -61,34 +71,62 @@ class Quoter:
         # Plans by day (sharing one dict per version), then by (partner, contract as the transaction names it)
         self._plans: dict[datetime.date, dict[tuple[str, str | None], Plan]] = {}
         self._by_version: dict[LoadedVersion, dict[tuple[str, str | None], Plan]] = {}
-        self.reference_plans = 0  # (seller, contract) pairs quoted by the reference path alone
-        self.fallbacks = 0  # quotes a plan could not make, answered (or refused) by the reference path
+        self.strict = strict_plans()  # PPL_STRICT_PLANS=1: a plan's bug raises instead of falling back
+        self.fallbacks = 0  # quotes whose plan raised, re-run on the reference path
+        self._errors: Counter[str] = Counter()  # quotes whose plan raised where the reference answers, by class
+        self._refused: Counter[str] = Counter()  # quotes the rules refused, by code
+
+    @property
+    def plan_stats(self) -> PlanStats:
+        """How this quoter's quotes were answered: by plans, by the reference path (and why), or refused."""
+        return plan_stats((p for day in self._by_version.values() for p in day.values()), self._errors,
+                          self._refused)
+
+    @property
+    def reference_plans(self) -> int:
+        """(seller, contract) pairs quoted by the reference path alone."""
+        return sum(p.outcome != "planned" for day in self._by_version.values() for p in day.values())
 
     def figures(self, txn: Transaction) -> QuoteFigures:
         """The quote's numbers only, on the fast path: equal to `figures_of(self.quote(txn))`.
 
         Raises:
             QuoteError, EvaluationError: as `quote`.
+            PlanError: a plan failed where the reference path answers, under `PPL_STRICT_PLANS=1`.
         """
         if txn.sku is not None:
             txn = self.with_item(txn)
         try:
-            return self._plans[txn.date][txn.partner, txn.contract][0](txn)
+            plan = self._plans[txn.date][txn.partner, txn.contract]
+        except KeyError:
+            plan = self._plan(txn)
+        try:
+            found = plan.figures(txn)
         except PriceRejected:  # a price rule rejects the line: the plan says so as the reference path would
+            plan.ran += 1
             raise
-        except Exception:  # noqa: BLE001 - no plan yet (KeyError), or the plan failed: _plan decides and counts
-            return self._plan(txn)[0](txn)
+        except Exception as error:  # noqa: BLE001 - the reference path decides, and the error is counted
+            return figures_of(self._recover(txn, plan, error))
+        plan.ran += 1
+        return found
 
     def quote(self, txn: Transaction) -> Quote:
         """Quote one transaction under the version in force on its date, every figure explained (see `quote`)."""
         if txn.sku is not None:
             txn = self.with_item(txn)
         try:
-            return self._plans[txn.date][txn.partner, txn.contract][1](txn)
+            plan = self._plans[txn.date][txn.partner, txn.contract]
+        except KeyError:
+            plan = self._plan(txn)
+        try:
+            found = plan.quote(txn)
         except PriceRejected:
+            plan.ran += 1
             raise
-        except Exception:  # noqa: BLE001 - no plan yet (KeyError), or the plan failed: _plan decides and counts
-            return self._plan(txn)[1](txn)
+        except Exception as error:  # noqa: BLE001 - the reference path decides, and the error is counted
+            return self._recover(txn, plan, error)
+        plan.ran += 1
+        return found
 
     def with_item(self, txn: Transaction) -> Transaction:
         """A transaction that names a SKU, with its catalog item's fields (`item.*`) under the version in force."""
@@ -99,13 +137,17 @@ class Quoter:
         """`quote` on the reference path alone: the oracle the generated plans are tested against."""
         return self._quoting(txn).run()
 
-    def _plan(self, txn: Transaction) -> Plan:
-        """The plan of a transaction's seller and contract, made when first needed; a plan that fails on
-        this transaction is replaced, for this call, by the reference path (which raises the error)."""
+    def _version(self, txn: Transaction) -> LoadedVersion:
         version = self.rt.version_for(txn.date, txn.at)
         if version is None:
             raise QuoteError("E510", f"no version of program `{self.rt.ruleset.program_id}` is in force on "
                              f"{txn.date}")
+        return version
+
+    def _plan(self, txn: Transaction) -> Plan:
+        """The plan of a transaction's seller and contract, made when first needed (the reference path when
+        it cannot be made)."""
+        version = self._version(txn)
         day = self._plans.get(txn.date)
         if day is None:
             day = self._by_version.setdefault(version, {})
@@ -114,32 +156,59 @@ class Quoter:
         key = (txn.partner, txn.contract)
         plan = day.get(key)
         if plan is None:
-            try:
-                plan = make_plan(self, version, txn)
-            except Exception:  # noqa: BLE001 - any reason to refuse a plan sends this key down the reference path
-                plan = reference_plan(self, version)
-                self.reference_plans += 1
-            day[key] = plan
-        fast_figures, fast_quote = plan
-        try:
-            fast_figures(txn)
-            fast_quote(txn)
-        except PriceRejected:
-            return plan  # the plan judged the line as the reference path does: calling it again raises
-        except Exception:  # noqa: BLE001 - this transaction fails on the plan: the reference path says why
-            self.fallbacks += 1
-            return reference_plan(self, version)
+            plan = day[key] = self._make(version, txn)
         return plan
+
+    def _make(self, version: LoadedVersion, txn: Transaction) -> Plan:
+        """A new plan for `txn`'s seller and contract, or the reference path standing in for it, with why."""
+        try:
+            return make_plan(self, version, txn)
+        except NoPlan as no:
+            return reference_plan(self, version, "no_plan", no.reason)
+        except (QuoteError, EvaluationError) as error:  # the rules refuse a value every such quote reads
+            if self.strict:
+                self._strictly_refused(txn, error)
+            return reference_plan(self, version, "error", f"{type(error).__name__} {error.code} when made")
+        except Exception as error:
+            if self.strict:
+                raise PlanError(f"making the plan of `{txn.partner}` failed: {error!r}") from error
+            return reference_plan(self, version, "error", type(error).__name__)
+
+    def _strictly_refused(self, txn: Transaction, error: QuoteError | EvaluationError) -> None:
+        """A plan refused when made must be one the reference path refuses for this transaction too."""
+        try:
+            self.reference(txn)
+        except (QuoteError, EvaluationError):
+            return
+        raise PlanError(f"making the plan of `{txn.partner}` raised {error.code} {error.message!r}, "
+                        "where the reference path answers") from error
+
+    def _recover(self, txn: Transaction, plan: Plan, error: Exception) -> Quote:
+        """The reference path's answer for a quote whose plan raised `error`: its located error when the rules
+        refuse the transaction (counted as refused); otherwise the plan has a bug (counted, or raised when
+        strict)."""
+        if plan.outcome != "planned":  # the reference path itself refused it
+            if isinstance(error, QuoteError | EvaluationError):
+                self._refused[error.code] += 1
+            raise error
+        self.fallbacks += 1
+        try:
+            answer = _Quoting(self, self._version(txn), txn).run()
+        except (QuoteError, EvaluationError) as refusal:
+            self._refused[refusal.code] += 1
+            raise
+        if self.strict:
+            raise PlanError(f"the plan of `{txn.partner}` raised {error!r} on `{txn.id}`, where the reference "
+                            "path answers") from error
+        self._errors[type(error).__name__] += 1
+        return answer
 
     def price(self, txn: Transaction) -> Priced:
         """A transaction's amounts and lines only, as `quote` works them out (and failing as it does)."""
         return self._quoting(txn).price()
 
     def _quoting(self, txn: Transaction) -> _Quoting:
-        version = self.rt.version_for(txn.date, txn.at)
-        if version is None:
-            raise QuoteError("E510", f"no version of program `{self.rt.ruleset.program_id}` is in force on "
-                             f"{txn.date}")
+        version = self._version(txn)
         return _Quoting(self, version, with_item(version.rules, txn))
 
     def chain(self, version: LoadedVersion, seller: Partner) -> _Chain:

@@ -17,7 +17,7 @@ from fractions import Fraction
 
 from runtime import ir
 from runtime.decisions._limits import counted, counted_share, payout_excess, step_reaches
-from runtime.decisions.quote import QuoteError, Quoter, ladder_step, partner_env
+from runtime.decisions.quote import PlanStats, QuoteError, Quoter, ladder_step, partner_env
 from runtime.decisions.refunds import (
     Ledger,
     RefundProblem,
@@ -102,6 +102,10 @@ class Settlement:
     rejected: int
     program_id: str
     held: int = 0  # rows a price rule holds for review: read = accepted + rejected + held
+    # How the settlement was computed, not what it is (never compared): how its quotes were answered, and the
+    # rows the DuckDB engine staged through Python (parsed by the row engine's reader, or quoted by its quoter).
+    plans: PlanStats = field(default=PlanStats(), compare=False)
+    staged_rows: int = field(default=0, compare=False)
 
 
 def month_index(day: object) -> int:
@@ -129,6 +133,7 @@ class Settler:
         self.on_violation = on_violation
         self.accounts: dict[str, _Account] = defaultdict(_Account)
         self.read = self.accepted = self.rejected = self.held = 0
+        self.staged_rows = 0  # set by an engine that stages rows through Python (see `Settlement.staged_rows`)
         self.problems: list[str] = []  # of the statement being made
         # Transaction lines are quoted without period volumes, and without what a statement does not show
         # (a price rule's violations are kept: they decide whether a line is held, and flagged ones are listed).
@@ -250,7 +255,7 @@ class Settler:
         for partner_id in sorted(set(self.partners) | set(self.accounts)):
             statements.append(self.statement(partner_id, version))
         return Settlement(self.period, tuple(statements), self.read, self.accepted, self.rejected,
-                          self.rt.ruleset.program_id, self.held)
+                          self.rt.ruleset.program_id, self.held, self.quoter.plan_stats, self.staged_rows)
 
     def buckets(self, kind: str) -> list[list[int]]:
         """The months of the period grouped by a ladder or bonus period, counted from the fiscal year start."""

@@ -16,9 +16,9 @@ a temporary, stays lazy under `and`, `or` and `if`. Ordinary expressions never n
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import linecache
-import re
 import types
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -141,20 +141,29 @@ def compile_entry(name: str, slots: Sequence[tuple[str, ir.Expr]], ctx: ops.Eval
 class Inline:
     """The statements of a generated entry, to be placed inside another generated function.
 
-    `lines` compute the slots into locals `{prefix}v0, {prefix}v1, …` (fields in `{prefix}f0, …`),
-    reading constants from `{constants}[i]`; the caller binds that name to `consts` and the names of
-    `helpers` to their functions. Errors are not located: the caller must re-run through a located
-    path when a line raises.
+    `statements(constant)` are syntax trees that compute the slots into locals `{prefix}0, {prefix}1, …`
+    (fields in `{prefix}field_0, …`), with each constant `consts[i]` as the expression `constant(i)`;
+    the caller binds the names of `helpers` to their functions. `source` is the entry's generated text
+    before renaming: with the prefix and the constants' expressions, it says what the statements are.
+    Errors are not located: the caller must re-run through a located path when a statement raises.
     """
 
-    lines: tuple[str, ...]
+    source: str
     consts: tuple[Any, ...]
     helpers: Mapping[str, Callable[..., Any]]
+    prefix: str
+
+    def statements(self, constant: Callable[[int], ast.expr]) -> tuple[ast.stmt, ...]:
+        """The statements, renamed on their syntax trees (without the entry's `return`)."""
+        function = ast.parse(self.source).body[0]
+        assert isinstance(function, ast.FunctionDef)
+        renamer = _Renamer(self.prefix, constant)
+        return tuple(renamer.visit(statement) for statement in function.body[:-1])
 
 
-def inline_entry(slots: Sequence[tuple[str, ir.Expr]], ctx: ops.EvalContext, *, prefix: str, constants: str,
+def inline_entry(slots: Sequence[tuple[str, ir.Expr]], ctx: ops.EvalContext, *, prefix: str,
                  load: Callable[[ir.Field, Callable[[Any], str]], str]) -> Inline | None:
-    """The body of the function `compile_entry` would generate, as statements with renamed locals.
+    """The body of the function `compile_entry` would generate, to be renamed on its syntax trees.
 
     None when the expressions need helper functions of their own (a subtree taller than
     SPLIT_DEPTH): the caller then calls a compiled entry instead.
@@ -163,16 +172,34 @@ def inline_entry(slots: Sequence[tuple[str, ir.Expr]], ctx: ops.EvalContext, *, 
     source, _ = gen.module([expr for _, expr in slots])
     if gen._functions:
         return None
-    body = source.splitlines()[1:-1]  # without `def e():` and `return (…)`
-    renamed = []
-    for line in body:
-        line = re.sub(r"\bK\[", f"{constants}[", line.removeprefix("    "))
-        renamed.append(re.sub(r"\b([fv])(\d+)\b", lambda m: f"{prefix}{m.group(1)}{m.group(2)}", line))
-    return Inline(tuple(renamed), tuple(gen.consts), dict(gen.helpers))
+    return Inline(source, tuple(gen.consts), dict(gen.helpers), prefix)
+
+
+class _Renamer(ast.NodeTransformer):
+    """Renames an entry's locals for the function it is placed in: `v3` → `{prefix}3`, `f3` →
+    `{prefix}field_3`, and replaces each constant `K[i]` by the caller's expression for it."""
+
+    def __init__(self, prefix: str, constant: Callable[[int], ast.expr]) -> None:
+        self.prefix = prefix
+        self.constant = constant
+
+    def visit_Name(self, node: ast.Name) -> ast.Name:
+        head, number = node.id[:1], node.id[1:]
+        if head in ("v", "f") and number.isdigit():
+            kind = "" if head == "v" else "field_"
+            return ast.copy_location(ast.Name(f"{self.prefix}{kind}{number}", node.ctx), node)
+        return node
+
+    def visit_Subscript(self, node: ast.Subscript) -> ast.expr:
+        if (isinstance(node.value, ast.Name) and node.value.id == "K" and isinstance(node.slice, ast.Constant)
+                and isinstance(node.slice.value, int)):
+            return ast.copy_location(self.constant(node.slice.value), node)
+        self.generic_visit(node)
+        return node
 
 
 def _sanitise(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.\-]", "_", text)[:60]
+    return "".join(c if c.isascii() and (c.isalnum() or c in "_.-") else "_" for c in text)[:60]
 
 
 class _Generator:

@@ -41,9 +41,10 @@ def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def ask_quoter(con: Any, ruleset: ir.RuleSet, settler: Settler) -> None:
+def ask_quoter(con: Any, ruleset: ir.RuleSet, settler: Settler) -> int:
     """Rows in `ask`: the row engine's quoter decides whether reading the rules fails; failures go to `rej`,
-    rows a price rule holds to `held`, and the flagged violations of the rows it settles to `flags`."""
+    rows a price rule holds to `held`, and the flagged violations of the rows it settles to `flags`. Returns the
+    number of rows it quoted (staged through Python)."""
     con.execute("CREATE TEMP TABLE held(row BIGINT, id VARCHAR, field VARCHAR, code VARCHAR, reason VARCHAR)")
     con.execute("CREATE TEMP TABLE flags(row BIGINT, id VARCHAR, partner VARCHAR, code VARCHAR, kind VARCHAR, "
                 "reason VARCHAR)")
@@ -56,7 +57,9 @@ def ask_quoter(con: Any, ruleset: ir.RuleSet, settler: Settler) -> None:
     failed: list[tuple[int, str, str, str]] = []
     held: list[tuple[int, str, str, str]] = []
     flags: list[tuple[int, str, str, str, str, str]] = []
+    asked = 0
     while batch := cursor.fetchmany(4096):
+        asked += len(batch)
         for row, txn_id, date, partner, contract, product, list_price, sell_price, quantity, _, *values in batch:
             sku = values.pop() if catalog else None
             fields = {name: _runtime_value(v, kinds[name]) for (name, _), v in zip(declared, values, strict=True)
@@ -77,6 +80,7 @@ def ask_quoter(con: Any, ruleset: ir.RuleSet, settler: Settler) -> None:
     insert_rows(con, "rej", [[row, txn_id, None, code, reason] for row, txn_id, code, reason in failed])
     insert_rows(con, "held", [[row, txn_id, None, code, reason] for row, txn_id, code, reason in held])
     insert_rows(con, "flags", [list(flag) for flag in flags])
+    return asked
 
 
 def ask_rates(con: Any, ruleset: ir.RuleSet) -> None:

@@ -68,8 +68,9 @@ def _connect(options: Options, temp: str) -> Any:
     return con
 
 
-def _stage_python(con: Any, path: Path, ruleset: ir.RuleSet) -> None:
-    """Every record through the row engine's reader and parser, into `txn` and `rej` (the slow, exact path)."""
+def _stage_python(con: Any, path: Path, ruleset: ir.RuleSet) -> int:
+    """Every record through the row engine's reader and parser, into `txn` and `rej` (the slow, exact path); the
+    number of records."""
     cols = [n for n, _ in _validate.txn_columns(ruleset)]
     good: list[list[Any]] = []
     bad: list[list[Any]] = []
@@ -82,8 +83,10 @@ def _stage_python(con: Any, path: Path, ruleset: ir.RuleSet) -> None:
             con.executemany("INSERT INTO rej VALUES (?, ?, ?, ?, ?)", bad)
             bad.clear()
 
+    staged = 0
     with RecordFile(path) as records:
         for record in records:
+            staged += 1
             if record.problem is not None:
                 txn_id = record.values.get("id")
                 bad.append([record.row, txn_id.strip() if isinstance(txn_id, str) else str(txn_id) if isinstance(
@@ -93,6 +96,7 @@ def _stage_python(con: Any, path: Path, ruleset: ir.RuleSet) -> None:
             if len(good) + len(bad) >= 2048:
                 flush()
     flush()
+    return staged
 
 
 def _parsed(row: int, values: Mapping[str, Any], ruleset: ir.RuleSet, good: list[list[Any]],
@@ -109,21 +113,19 @@ def _parsed(row: int, values: Mapping[str, Any], ruleset: ir.RuleSet, good: list
                  item.sell_price, item.quantity, item.refund_of, *extra, *sku])
 
 
-def _load(con: Any, path: Path, ruleset: ir.RuleSet) -> None:
-    """`txn` and `rej` from the transactions file, by the fastest exact path."""
+def _load(con: Any, path: Path, ruleset: ir.RuleSet) -> int:
+    """`txn` and `rej` from the transactions file, by the fastest exact path; the number of rows parsed in Python."""
     columns, header_lines, fmt = _input.header(path, required_columns(ruleset))
     names = _input.wanted(columns, list(declared(ruleset, "transaction")))
     _validate.create_tables(con, ruleset)
     if any(v.catalog for v in ruleset.versions) and ("sku" in columns or not {"list_price", "sell_price"} <= set(
             columns)):
         # Rows that name a SKU take their list price from the catalog: every row goes through the row engine's parser.
-        _stage_python(con, path, ruleset)
-        return
+        return _stage_python(con, path, ruleset)
     if fmt == "parquet":
         _input.load_parquet(con, path, names)
     elif fmt != "csv" or header_lines != 1 or not _input.load_csv(con, path, columns, names):
-        _stage_python(con, path, ruleset)
-        return
+        return _stage_python(con, path, ruleset)
     _validate.validate(con, ruleset, names)
     good: list[list[Any]] = []
     bad: list[list[Any]] = []
@@ -135,6 +137,7 @@ def _load(con: Any, path: Path, ruleset: ir.RuleSet) -> None:
         con.executemany("INSERT INTO rej VALUES (?, ?, ?, ?, ?)", bad)
     if fmt == "csv":
         con.execute("DROP TABLE raw")
+    return len(good) + len(bad)
 
 
 def settle_files(rt: Runtime, partners: Mapping[str, Partner], period: Period, transactions: str | Path,
@@ -160,17 +163,18 @@ def settle_files(rt: Runtime, partners: Mapping[str, Partner], period: Period, t
     writer = SettlementWriter(out, rt.ruleset, partners)
     temp = options.temp_directory or tempfile.mkdtemp(prefix="ppl-duckdb-")
     settler = Settler(rt, partners, period)
+    staged = 0
     try:
         con = _connect(options, temp)
         try:
             _input.macros(con)
-            _load(con, Path(transactions), rt.ruleset)
+            staged = _load(con, Path(transactions), rt.ruleset)
             _checks.program_tables(con, rt.ruleset)
             _checks.partners_table(con, rt.ruleset, dict(partners))
             _checks.chains_table(con, rt.ruleset, partners)
             _checks.check(con, rt.ruleset, period, options.unique_ids)
             _run.ask_rates(con, rt.ruleset)
-            _run.ask_quoter(con, rt.ruleset, settler)
+            staged += _run.ask_quoter(con, rt.ruleset, settler)
             accepted = _run.quote(con, rt.ruleset)
             accepted += _refunds.apply(con, rt.ruleset)
             _run.copy_lines(con, rt.ruleset, partners, _run.csv_line(LINE_COLUMNS), writer.out / _PARTIAL)
@@ -190,6 +194,7 @@ def settle_files(rt: Runtime, partners: Mapping[str, Partner], period: Period, t
             shutil.rmtree(temp, ignore_errors=True)
     settler.accepted, settler.rejected, settler.held = accepted, rejected, held
     settler.read = accepted + rejected + held
+    settler.staged_rows = staged
     settlement = settler.finish()
     written = writer.finish(settlement)
     _splice_lines(writer.out)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Callable
 from typing import Any
 from unittest import mock
@@ -54,14 +55,17 @@ def test_an_entry_returns_every_slot_in_order(exprs: list[Any], env: dict[str, A
 def test_inline_statements_compute_what_the_entry_returns(exprs: list[Any], env: dict[str, Any]) -> None:
     ctx = EvalContext("half_even", 1)
     slots = [(f"s{i}", e) for i, e in enumerate(exprs)]
-    inline = codegen.inline_entry(slots, ctx, prefix="r_", constants="RK",
+    inline = codegen.inline_entry(slots, ctx, prefix="r_",
                                   load=lambda f, const: f"env[{const(f.scope + '.' + f.name)}]")
     if inline is None:  # a subtree too tall to inline: callers call the entry instead
         return
-    results = ", ".join(f"r_v{i}" for i in range(len(exprs)))
-    source = "def run(env):\n" + "".join(f"    {line}\n" for line in inline.lines) + f"    return ({results},)\n"
+    results = ast.Tuple([ast.Name(f"r_{i}", ast.Load()) for i in range(len(exprs))], ast.Load())
+    statements = inline.statements(lambda i: ast.Subscript(ast.Name("RK", ast.Load()), ast.Constant(i), ast.Load()))
+    run = ast.FunctionDef("run", ast.arguments([], [ast.arg("env")], None, [], [], None, []),
+                          [*statements, ast.Return(results)], [], None, None)
+    module = ast.fix_missing_locations(ast.Module([run], []))
     namespace: dict[str, Any] = {"__builtins__": {}, "RK": inline.consts, **inline.helpers}
-    exec(compile(source, "<inline>", "exec"), namespace)
+    exec(compile(module, "<inline>", "exec"), namespace)
     entry = compile_entry("prop", slots, ctx, "property")
     try:
         expected = entry(env)

@@ -152,3 +152,4 @@ def test_plans_and_the_reference_reject_the_same_rates(factor: int, rates: list[
         bad = (not 0 <= partner_margin <= 1 or (i % 3 != 0 and not 0 <= fee <= 1)) if i % 2 == 0 \
             else not 0 <= Fraction(rate, 100) <= 1
         assert (outcomes[1] == "E560") == bad
+    assert quoter.plan_stats.no_plan == quoter.plan_stats.errors == 0, quoter.plan_stats  # the plans ran

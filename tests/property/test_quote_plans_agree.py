@@ -8,6 +8,13 @@ included, or fail with the same error. Partners and transactions are made from t
 declarations, so they carry its fields, tiers, contracts, caps and ladder steps, and are often
 wrong on purpose: fields missing or of the wrong type, levels that are not a partner's place in its
 chain, unknown partners and contracts, dates outside every version.
+
+Every call also checks that the plan really ran (`Quoter.plan_stats`): a quote the reference path
+answers is answered by a plan, never by the reference path standing in for one (no program here has
+a rule a plan cannot express, so no `NoPlan` is expected); a quote the rules refuse is refused by the
+plan itself (a price rule's rejection), re-run on the reference path for its located error (counted
+as refused), or refused before any plan (no version in force, an unknown SKU). `PPL_STRICT_PLANS=1`
+(set for the suite) makes a plan that fails where the reference path answers raise.
 """
 
 from __future__ import annotations
@@ -28,7 +35,7 @@ from compiler.lower import compile_program
 from compiler.pipeline import check
 from policy_lang import diagnostics as dg
 from runtime import ir
-from runtime.decisions.quote import QuoteError, Quoter, figures_of
+from runtime.decisions.quote import PlanStats, QuoteError, Quoter, figures_of
 from runtime.engine import EvaluationError
 from runtime.engine.operators import ROUNDING_MODES
 from runtime.loaded import Runtime
@@ -282,8 +289,26 @@ def assert_same(found: Outcome, expected: Outcome) -> None:
     assert found[0] == expected[0]
 
 
+REFUSED_BEFORE_A_PLAN = frozenset({"E510", "E555"})
+"""Codes raised before a plan is looked up: no version in force on the date, a SKU the catalog lacks."""
+
+
+def assert_planned(before: PlanStats, after: PlanStats, calls: int, error: Exception | None) -> None:
+    """The `calls` quotes made between two readings of a quoter's counts ran on its plan (see the module's text)."""
+    planned, refused = after.planned - before.planned, after.refused - before.refused
+    assert after.no_plan == before.no_plan, after.by_reason
+    assert after.errors == before.errors == 0, after.by_reason
+    if error is None:
+        assert (planned, refused) == (calls, 0), after.by_reason
+    elif isinstance(error, QuoteError | EvaluationError) and error.code in REFUSED_BEFORE_A_PLAN:
+        assert (planned, refused) == (0, 0), after.by_reason
+    else:  # the plan refused it itself (a rejected price), or raised and the reference path refused it
+        assert planned + refused == calls, after.by_reason
+
+
 def assert_agrees(quoter: Quoter, txn: Transaction, fast_first: bool) -> None:
-    """The plan's quote and figures are the reference's, or all three fail with the same error."""
+    """The plan's quote and figures are the reference's, or all three fail with the same error; the plan ran."""
+    before = quoter.plan_stats
     made = outcome(lambda: quoter.quote(txn)) if fast_first else None  # the plan is made before the reference runs
     reference = outcome(lambda: quoter.reference(txn))
     if made is not None:
@@ -291,6 +316,7 @@ def assert_agrees(quoter: Quoter, txn: Transaction, fast_first: bool) -> None:
     assert_same(outcome(lambda: quoter.quote(txn)), reference)
     expected, error = reference
     assert_same(outcome(lambda: quoter.figures(txn)), (None if error else figures_of(expected), error))
+    assert_planned(before, quoter.plan_stats, 3 if fast_first else 2, error)
 
 
 @pytest.mark.parametrize("program", PROGRAMS)
@@ -315,6 +341,8 @@ def test_figures_alone_agree_with_the_reference_path(program: str, data: st.Data
     rt, people, volumes, txns = data.draw(cases(program))
     quoter = Quoter(rt, people, volumes, **data.draw(flags))
     for txn in [*txns, *txns]:
+        before = quoter.plan_stats
         found = outcome(lambda: quoter.figures(txn))  # noqa: B023 - called at once
         expected, error = outcome(lambda: quoter.reference(txn))  # noqa: B023 - called at once
         assert_same(found, (None if error else figures_of(expected), error))
+        assert_planned(before, quoter.plan_stats, 1, error)

@@ -246,8 +246,16 @@ def test_quote_plans_match_the_reference_path(text: str, known: dict[str, Partne
     rt = build(text)
     volumes = {pid: Volumes(volume, volume, volume, volume // 100_000, 1) for pid in known}
     quoter = Quoter(rt, known, volumes)
+    answered = 0
     for txn in txns:
         quoted = _outcome(partial(quoter.quote, txn))
         assert quoted == _outcome(partial(quoter.reference, txn))
         if not isinstance(quoted, tuple):
             assert figures_of(quoted) == quoter.figures(txn)
+            answered += 2
+    # Every answered quote (and its figures) ran on a plan, or on the reference path because a margin or cap
+    # of the generated program reads the transaction (a plan's rates are known when it is made).
+    stats = quoter.plan_stats
+    assert stats.errors == 0 and stats.planned + stats.no_plan >= answered, stats
+    assert all(reason.endswith("reads the transaction") for reason, _ in stats.by_reason
+               if reason.startswith("no plan: ")), stats

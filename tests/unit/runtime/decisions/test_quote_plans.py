@@ -142,7 +142,8 @@ def test_a_stacked_chain_is_priced_as_the_reference_prices_it(make: Callable[...
 def test_a_broken_chain_is_refused_as_the_reference_refuses_it(make: Callable[..., Runtime]) -> None:
     rt = make(STACKED)
     for quoter in quoters(rt, CHAIN, [sale("lost", 1000)]):
-        assert quoter.fallbacks > 0  # no plan can be made: the reference path raises E513
+        stats = quoter.plan_stats  # no plan can be made: the reference path raises E513
+        assert stats.planned == 0 and stats.refused > 0 and dict(stats.by_reason) == {"refused: E513": stats.refused}
     with pytest.raises(QuoteError) as exc:
         quoted(rt, CHAIN, sale("lost", 1000))
     assert exc.value.code == "E513"
