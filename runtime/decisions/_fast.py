@@ -134,7 +134,7 @@ class _Builder(PlanCode):
             chosen = [(value, name, b) for when, value, name, b in values if self.fixed(when)]
             found = [(name, self.statics[int(v[1:])], b) for v, name, b in chosen]
             self.plain(f"bp = {self.s(tuple((name, value) for name, value, _ in found))}")
-            shown = tuple(Figure(name, value, f"benefit `{b.id}`", b.at) for name, value, b in found)
+            shown = tuple(Figure(name, value, ir.RuleRef.benefit(b.id, b.at), b.at) for name, value, b in found)
             self.explain(f"bx = {self.s(shown)}")
         else:
             self.emit("bp = []")
@@ -142,7 +142,7 @@ class _Builder(PlanCode):
             for when, value, name, benefit in values if keep else ():
                 self.emit(f"if {when}:")
                 self.plain(f"bp.append(({self.s(name)}, {value}))", 3)
-                self.explain(f"bx.append(Figure({self.s(name)}, {value}, {self.s(f'benefit `{benefit.id}`')}, "
+                self.explain(f"bx.append(Figure({self.s(name)}, {value}, {self.s(ir.RuleRef.benefit(benefit.id))}, "
                              f"{self.s(benefit.at)}))", 3)
             self.emit("bp = tuple(bp)")
             self.emit("bx = tuple(bx)")
@@ -164,7 +164,7 @@ class _Builder(PlanCode):
                 self.emit(f"raise PR({self.s(check.code)}, {message}, {self.s(at)})", 3)
                 return
             self.plain(f"vp += ({self.s(kind)},)", 3)
-            self.explain(f"vx += (Violation({self.s(kind)}, {message}, {self.s(check.rule)}, "
+            self.explain(f"vx += (Violation({self.s(kind)}, {message}, {self.s(ir.RuleRef.price_check(kind))}, "
                          f"{self.s(at)}, {self.s(action)}, {self.s(check.code)}),)", 3)
 
         catalog = self.version.rules.catalog
@@ -207,7 +207,7 @@ class _Builder(PlanCode):
         raw = self.slot("ds", seller, slots, f"contract:{contract.id}:fee", 0)
         is_rate = contract.fee is not None and _is_rate(contract.fee)
         denominator: int | None = None  # known when the fee is
-        rule, fee_at = f"contract `{contract.id}`", contract.fee.at if contract.fee else contract.at
+        rule, fee_at = ir.RuleRef.contract(contract.id, contract.at), contract.fee.at if contract.fee else contract.at
         if raw.startswith("s"):
             fee = _fraction(self.statics[int(raw[1:])])
             if is_rate:
@@ -272,7 +272,7 @@ class _Builder(PlanCode):
             cond = self.slot("df" if first is not seller else "ds", first, first_slots, when_key)
             if self.fixed(cond) is False:
                 continue  # a condition that holds for no transaction of this plan
-            caps.append((checked_rate(self.static_slot(first_slots, cap_key), "cap", f"margin cap `{cap.id}`",
+            caps.append((checked_rate(self.static_slot(first_slots, cap_key), "cap", ir.RuleRef.margin_cap(cap.id),
                                       cap.cap.at), cap, cond))
         ladder_rate: tuple[Any, ...] | None = None
         if quoter.include_ladder and first_contract.ladder is not None:
@@ -280,7 +280,7 @@ class _Builder(PlanCode):
             volume = (quoter.volumes.get(first.id) or Volumes()).basis(ladder.basis)
             step_index, step = ladder_step(ladder, volume)
             if step is not None:
-                ladder_rate = ("ladder rate", step.rate, f"ladder `{ladder.id}` step {step_index + 1}", step.at)
+                ladder_rate = ("ladder rate", step.rate, ir.RuleRef.ladder(ladder.id, step_index + 1), step.at)
         margins = [checked_rate(self.static_slot(quoting.slots(p), key), "margin", rule, at)
                    for p, key, (rule, at) in zip(chain[1:], chain_info.margin_keys, chain_info.sources, strict=True)]
         hierarchy = version.rules.hierarchy
@@ -291,7 +291,7 @@ class _Builder(PlanCode):
         branches: list[tuple[str | None, Fraction | None, tuple[Any, ...] | None]] = []
         for i in order:
             cap_value, rule, cap_when = caps[i]
-            branches.append((cap_when, cap_value, ("margin cap", cap_value, f"margin cap `{rule.id}`", rule.at)))
+            branches.append((cap_when, cap_value, ("margin cap", cap_value, ir.RuleRef.margin_cap(rule.id), rule.at)))
         branches.append((None, None, None))
         uncapped = total + ladder_rate[1] if ladder_rate else total
         body: list[tuple[str | None, list[str]]] = []
@@ -310,7 +310,7 @@ class _Builder(PlanCode):
                 _, _, last, last_at = branch_rates[-1]
                 self.emit(f"CR({self.s(margin)}, 'the margin', {self.s(last)}, {self.s(last_at)})", 0)
             # Level 1's margin comes from where its first rate does (a ladder step or a cap, without a base margin).
-            source0 = ("margin of the vendor's direct partner", branch_rates[0][3] if branch_rates else contract.at)
+            source0 = (ir.RuleRef.direct_margin(), branch_rates[0][3] if branch_rates else contract.at)
             self.chain_body(chain, [margin, *margins], stacked, [source0, *chain_info.sources], branch_rates,
                             headroom)
             body.append((when, self.lines))
@@ -320,7 +320,7 @@ class _Builder(PlanCode):
         self.services_and_pass(body)
 
     def chain_body(self, chain: list[Partner], margins: list[Fraction], stacked: bool,
-                   sources: list[tuple[str, ir.Loc | None]], rates: list[tuple[Any, ...]],
+                   sources: list[tuple[ir.RuleRef, ir.Loc | None]], rates: list[tuple[Any, ...]],
                    headroom: Fraction | None) -> None:
         """The prices, margin lines and shares of one branch, every margin known."""
         hierarchy = self.version.rules.hierarchy
@@ -412,7 +412,7 @@ class _Builder(PlanCode):
             amount = self.slot("ds", seller, slots, f"pass:{p.id}:amount")
             self.emit(f"a_ = -abs({amount}) if qty < 0 else {amount}")
             self.emit("if a_:")
-            name, rule = _title(p.title, p.id), f"pass-through `{p.id}`"
+            name, rule = _title(p.title, p.id), ir.RuleRef.pass_through(p.id, p.at)
             at_cost = self.s(name + " at cost")
             if p.billed is not None:
                 billed = self.slot("ds", seller, slots, f"pass:{p.id}:billed")
@@ -458,7 +458,7 @@ class _Builder(PlanCode):
             self.emit("sv_ = sv_ if sv_.__class__ is int else RA(sv_)" if self.unit == 1 else "sv_ = RA(sv_)")
             self.plain(f"lp_ += (({sid}, 'services', sv_),)")
             self.explain(f"lx_ += (Line({sid}, 'services', 'services on ' + tid, sv_, "
-                         f"{self.s(f'contract `{contract.id}`')}, {vid}, {self.s(contract.at)}, tid),)")
+                         f"{self.s(ir.RuleRef.contract(contract.id))}, {vid}, {self.s(contract.at)}, tid),)")
         bp, bx, vp, vx = self.common_tail()
         self.finish("m_", "p0", "ch_", "ch_", "lp_", "lx_", "rx", bp, bx, vp, vx, "hr_")
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from runtime import ir
+from runtime.labels import rule_label
 from runtime.sql import _arith as x
 from runtime.sql._arith import case, col, is_, lit, not_null
 from runtime.sql._quote import depth_of, version_name
@@ -28,7 +29,7 @@ def _values(name: str, first: int, last: int) -> exp.Expr:
 
 def _contract_rule(ruleset: ir.RuleSet) -> exp.Expr:
     ids = sorted({c.id for v in ruleset.versions for c in v.contracts})
-    return case([(is_("contract", c), exp.Literal.string(f"contract `{c}`")) for c in ids])
+    return case([(is_("contract", c), exp.Literal.string(rule_label(ir.RuleRef.contract(c)))) for c in ids])
 
 
 def lines_cte(ruleset: ir.RuleSet, rates: Rates) -> Cte:
@@ -38,12 +39,12 @@ def lines_cte(ruleset: ir.RuleSet, rates: Rates) -> Cte:
     priced = exp.NEQ(this=col("kind"), expression=exp.Literal.string("referral"))
     slots: list[tuple[exp.Expr | str, ...]] = []  # (partner, kind, amount, rule, exists)
     for k in range(1, depth + 1):
-        rule = "margin of the vendor's direct partner" if k == 1 else f"hierarchy level {k}"
+        rule = rule_label(ir.RuleRef.direct_margin() if k == 1 else ir.RuleRef.hierarchy_level(k))
         slots.append((col(f"c{k}_id") if hierarchy else col("partner"), "margin", col(f"keep{k}"),
                       exp.Literal.string(rule),
                       exp.and_(priced.copy(), exp.GTE(this=col("chain_len"), expression=lit(k)))))
     for e, entry in enumerate(rates.passes):
-        named = case([(c, exp.Literal.string(f"pass-through `{pid}`")) for c, pid in entry.ids])
+        named = case([(c, exp.Literal.string(rule_label(ir.RuleRef.pass_through(pid)))) for c, pid in entry.ids])
         for kind, column in (("pass_through", f"pt{e}"), ("fee", f"ptf{e}")):
             slots.append((col("partner"), kind, col(column), named.copy(), not_null(col(column))))
     for kind in ("services", "referral_fee"):

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from decision_helpers import partners, refund, sale
 
 from runtime.decisions import settle
+from runtime.ir import RuleRef
 from runtime.loaded import Runtime
 from runtime.model import Partner, Period
 
@@ -106,7 +107,7 @@ def test_bonus_steps_are_cumulative_up_to_the_cap(make: Callable[..., Runtime]) 
 def test_next_tier_is_evaluated_from_the_period(make: Callable[..., Runtime]) -> None:
     rt = make(LADDER.format(mode="retroactive"))
     [s] = settle(rt, [sale("p", 2_000_000)], P, FY2026).statements
-    assert s.tier == "member" and s.next_tier is not None and s.next_tier.rule == "tier `gold`"
+    assert s.tier == "member" and s.next_tier is not None and s.next_tier.rule == RuleRef.tier("gold")
 
 
 def test_statement_lines_add_up_and_counts_reconcile(make: Callable[..., Runtime]) -> None:

@@ -20,6 +20,7 @@ from runtime import ir
 from runtime.decisions import QuoteError, quote, settle
 from runtime.decisions.quote import Quoter
 from runtime.engine import EvaluationError
+from runtime.labels import rule_label
 from runtime.loaded import Runtime
 from runtime.model import Line, Partner, Period, Transaction
 from runtime.sql import quote_lines_query, quote_query, render, statement_query
@@ -84,7 +85,8 @@ def row_statements(rt: Runtime, txns: Sequence[Transaction], partners: Mapping[s
     result = settle(rt, txns, partners, period, on_line=made.append)
     assert result.read == result.accepted + result.rejected + result.held == len(txns)
     totals = {s.partner: dict(s.totals) for s in result.statements}
-    lines = {s.partner: [(line.kind, line.rule, line.amount) for line in s.period_lines] for s in result.statements}
+    lines = {s.partner: [(line.kind, rule_label(line.rule), line.amount) for line in s.period_lines]
+             for s in result.statements}
     return totals, lines, made
 
 
@@ -113,7 +115,7 @@ def assert_same(rt: Runtime, txns: Sequence[Transaction], partners: Mapping[str,
     row_made: dict[str, list[tuple[str, str, int, str]]] = defaultdict(list)
     for line in made:
         assert line.transaction is not None
-        row_made[line.transaction].append((line.partner, line.kind, line.amount, line.rule))
+        row_made[line.transaction].append((line.partner, line.kind, line.amount, rule_label(line.rule)))
     assert sql_made == row_made
 
 
@@ -153,7 +155,7 @@ def assert_same_quotes(rt: Runtime, txns: Sequence[Transaction], partners: Mappi
         assert (wholesale, gross, depth) == (q.wholesale, q.partner_gross, len(q.chain))
         assert (services, fee) == (_sum(q.lines, "services"), _sum(q.lines, "referral_fee"))
         assert (passed, pass_fee) == (_sum(q.lines, "pass_through"), _sum(q.lines, "fee"))
-        assert lines_by_id[txn.id] == [(line.partner, line.kind, line.amount, line.rule, line.version)
+        assert lines_by_id[txn.id] == [(line.partner, line.kind, line.amount, rule_label(line.rule), line.version)
                                        for line in q.lines]
     assert set(by_id) == accepted
 
