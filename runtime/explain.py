@@ -144,8 +144,8 @@ def render_quote(q: Quote, ruleset: ir.RuleSet, txn: Transaction | None = None) 
     """A quote for people: every amount and rate with the rule that produced it and its `file:line:col`."""
     text = _Text(ruleset)
     out = [f"Transaction `{q.transaction}`" + (f" on {txn.date.isoformat()}" if txn else "")
-           + f" by partner `{q.partner}`: contract `{q.contract}` ({q.kind}), version {q.version} of "
-           f"`{ruleset.program_id}`", ""]
+           + f" by partner `{q.partner}`: {rule_label(ir.RuleRef.contract(q.contract))} ({q.kind}), "
+           f"version {q.version} of `{ruleset.program_id}`", ""]
     amounts = [["list amount", text.money(q.list_amount)], ["sell amount", text.money(q.sell_amount)]]
     if txn is not None:
         amounts[0].append(f"list price {text.money(txn.list_price)} × {txn.quantity:,}")
@@ -191,7 +191,7 @@ def render_statement(statement: Statement, ruleset: ir.RuleSet, lines: Iterable[
     """
     text = _Text(ruleset)
     s = statement
-    who = f"`{s.partner}`" + (f" (contract `{partner.contract}`, level {partner.level}"
+    who = f"`{s.partner}`" + (f" ({rule_label(ir.RuleRef.contract(partner.contract))}, level {partner.level}"
                                + (f", under `{partner.parent}`" if partner.parent else "") + ")" if partner else "")
     out = [f"Statement of {who} for {s.period}, program `{ruleset.program_id}`",
            f"  tier {f'`{s.tier}`' if s.tier else '—'}, {s.transactions:,} transactions",

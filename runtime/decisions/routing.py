@@ -18,6 +18,7 @@ from typing import Any
 
 from runtime import ir
 from runtime.decisions.quote import QuoteError
+from runtime.labels import rule_label
 from runtime.loaded import LoadedVersion, Runtime
 from runtime.model import Partner
 
@@ -107,7 +108,7 @@ def route(rt: Runtime, lead: Lead, partners: Mapping[str, Partner]) -> Routing:
             if preference.by == "tier":
                 rank = tiers.index(partner.tier) if partner.tier in tiers else len(tiers)
                 key.append(rank)
-                why.append(f"tier `{partner.tier}`" if partner.tier else "no tier")
+                why.append(rule_label(ir.RuleRef.tier(partner.tier)) if partner.tier else "no tier")
             else:
                 preferred = bool(slots[ir.routing_slot("prefer", index)])
                 key.append(0 if preferred else 1)

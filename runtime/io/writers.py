@@ -166,7 +166,8 @@ def render_statement_markdown(statement: Statement, ruleset: ir.RuleSet, partner
            "| | |", "|---|---|"]
     if partner is not None:
         parent = f", under `{partner.parent}`" if partner.parent else ""
-        out.append(f"| partner | `{partner.id}`: contract `{partner.contract}`, level {partner.level}{parent} |")
+        contract = rule_label(ir.RuleRef.contract(partner.contract))
+        out.append(f"| partner | `{partner.id}`: {contract}, level {partner.level}{parent} |")
     out.append(f"| tier | {f'`{statement.tier}`' if statement.tier else '—'} |")
     out.append(f"| transactions | {statement.transactions:,} |")
     for name, v in (("volumes, net of refunds", statement.volumes), ("volumes, sales only", statement.gross_volumes)):
