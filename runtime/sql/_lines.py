@@ -32,6 +32,25 @@ def _contract_rule(ruleset: ir.RuleSet) -> exp.Expr:
     return case([(is_("contract", c), exp.Literal.string(rule_label(ir.RuleRef.contract(c)))) for c in ids])
 
 
+def rule_refs(ruleset: ir.RuleSet) -> dict[str, ir.RuleRef]:
+    """Every rule a quote-lines or statement query can name in its `rule` column, by the text it shows.
+
+    The queries carry `runtime.labels.rule_label` of a reference as a literal; this table maps a row back
+    to its `RuleRef` without reading the text (labels of distinct references are distinct). A statement's
+    rows of rule `transaction lines` sum a partner's transaction lines by kind and name no one rule.
+    """
+    refs: list[ir.RuleRef] = [ir.RuleRef.direct_margin(), ir.RuleRef.payout_cap()]
+    for version in ruleset.versions:
+        refs += [ir.RuleRef.contract(c.id) for c in version.contracts]
+        refs += [ir.RuleRef.hierarchy_level(lv.level) for lv in version.hierarchy.levels] if version.hierarchy else []
+        refs += [ir.RuleRef.hierarchy_level(k) for k in range(2, depth_of(ruleset) + 1)]
+        refs += [ir.RuleRef.pass_through(p.id) for p in version.price_rules.pass_through] if version.price_rules \
+            else []
+        refs += [ir.RuleRef.ladder(lad.id, k) for lad in version.ladders for k in range(1, len(lad.steps) + 1)]
+        refs += [ir.RuleRef.bonus(b.id) for b in version.bonuses]
+    return {rule_label(ref): ref for ref in refs}
+
+
 def lines_cte(ruleset: ir.RuleSet, rates: Rates) -> Cte:
     """`q_out`: every line of every quote, in the order a quote lists them (column `o`)."""
     depth = depth_of(ruleset)

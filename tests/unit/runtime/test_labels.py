@@ -9,6 +9,8 @@ import doctest
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from runtime import ir, labels
 from runtime.ir import RuleRef
@@ -59,6 +61,22 @@ def test_a_reference_compares_by_the_rule_it_names_not_by_where_it_is_written() 
     assert RuleRef.tier("gold", here).at == here
     assert RuleRef.ladder("volume", 1) != RuleRef.ladder("volume", 2) != RuleRef.ladder("volume")
     assert RuleRef.tier("gold") != RuleRef.benefit("gold")
+
+
+_IDS = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789_-", min_size=1, max_size=8)
+_NUMBERS = st.integers(min_value=1, max_value=30)
+REFS = st.one_of(
+    st.builds(RuleRef.contract, _IDS), st.builds(RuleRef.tier, _IDS), st.builds(RuleRef.benefit, _IDS),
+    st.builds(RuleRef.margin_cap, _IDS), st.builds(RuleRef.pass_through, _IDS),
+    st.builds(RuleRef.ladder, _IDS, st.none() | _NUMBERS), st.builds(RuleRef.bonus, _IDS, st.none() | _NUMBERS),
+    st.builds(RuleRef.hierarchy_level, _NUMBERS), st.just(RuleRef.direct_margin()), st.just(RuleRef.payout_cap()),
+    st.sampled_from(sorted(ir.PRICE_CHECKS)).map(RuleRef.price_check))
+
+
+@given(REFS, REFS)
+def test_two_references_share_a_label_only_when_they_name_the_same_rule(a: RuleRef, b: RuleRef) -> None:
+    for lang in ("en", "ja"):
+        assert (rule_label(a, lang) == rule_label(b, lang)) == (a == b)
 
 
 def test_a_caller_reads_the_id_from_the_reference() -> None:
