@@ -23,6 +23,7 @@ A node's span, when present, is a trailing {"at": [file, line, col]} item.
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -99,62 +100,65 @@ class RuleRef:
     @classmethod
     def contract(cls, contract_id: str, at: Loc | None = None) -> RuleRef:
         """A contract (its margin, services, fee)."""
-        return cls("contract", contract_id, at=at)
+        return _interned("contract", contract_id, None, None, at)
 
     @classmethod
     def tier(cls, tier_id: str, at: Loc | None = None) -> RuleRef:
         """A tier (its uplift, its qualification)."""
-        return cls("tier", tier_id, at=at)
+        return _interned("tier", tier_id, None, None, at)
 
     @classmethod
     def ladder(cls, ladder_id: str, step: int | None = None, at: Loc | None = None) -> RuleRef:
         """A ladder, or one of its steps (from 1)."""
-        if step is None:
-            return cls("ladder", ladder_id, at=at)
-        return cls("ladder_step", ladder_id, step, at=at)
+        return _interned("ladder" if step is None else "ladder_step", ladder_id, step, None, at)
 
     @classmethod
     def bonus(cls, bonus_id: str, step: int | None = None, at: Loc | None = None) -> RuleRef:
         """A bonus, or one of its steps (targets, from 1)."""
-        if step is None:
-            return cls("bonus", bonus_id, at=at)
-        return cls("bonus_step", bonus_id, step, at=at)
+        return _interned("bonus" if step is None else "bonus_step", bonus_id, step, None, at)
 
     @classmethod
     def benefit(cls, benefit_id: str, at: Loc | None = None) -> RuleRef:
         """A tier benefit."""
-        return cls("benefit", benefit_id, at=at)
+        return _interned("benefit", benefit_id, None, None, at)
 
     @classmethod
     def margin_cap(cls, cap_id: str, at: Loc | None = None) -> RuleRef:
         """A price rule's margin cap."""
-        return cls("margin_cap", cap_id, at=at)
+        return _interned("margin_cap", cap_id, None, None, at)
 
     @classmethod
     def pass_through(cls, entry_id: str, at: Loc | None = None) -> RuleRef:
         """A pass-through entry of the price rules."""
-        return cls("pass_through", entry_id, at=at)
+        return _interned("pass_through", entry_id, None, None, at)
 
     @classmethod
     def hierarchy_level(cls, level: int, at: Loc | None = None) -> RuleRef:
         """The margin of a hierarchy level."""
-        return cls("hierarchy_level", level=level, at=at)
+        return _interned("hierarchy_level", "", None, level, at)
 
     @classmethod
     def direct_margin(cls, at: Loc | None = None) -> RuleRef:
         """The margin of the partner that buys from the vendor."""
-        return cls("direct_margin", at=at)
+        return _interned("direct_margin", "", None, None, at)
 
     @classmethod
     def price_check(cls, kind: str, at: Loc | None = None) -> RuleRef:
         """The price rule that finds one kind of violation (a key of `PRICE_CHECKS`)."""
         assert kind in PRICE_CHECKS, kind
-        return cls("price_check", kind, at=at)
+        return _interned("price_check", kind, None, None, at)
 
     @classmethod
     def payout_cap(cls, at: Loc | None = None) -> RuleRef:
         """The program's payout cap."""
-        return cls("payout_cap", at=at)
+        return _interned("payout_cap", "", None, None, at)
+
+
+@functools.lru_cache(maxsize=4096)
+def _interned(kind: RuleKind, rule_id: str, step: int | None, level: int | None, at: Loc | None) -> RuleRef:
+    """A reference, made once: references are immutable, and a quote names the same few rules again and again
+    (building one costs several times as much as finding it)."""
+    return RuleRef(kind, rule_id, step, level, at=at)
 
 
 # --- slot keys -------------------------------------------------------------------------------------

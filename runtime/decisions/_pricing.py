@@ -182,19 +182,19 @@ def _standing(version: LoadedVersion, partner: Partner, contract: ir.Contract,
         rule = ir.RuleRef.contract(contract.id, contract.at)
         base = checked_rate(slots[key], "margin", rule, at)
         rates.append(("base margin", base, rule, at))
-    elif rules.hierarchy is not None and ir.level_slot(partner.level) in slots:
+    elif rules.hierarchy is not None and (key := ir.level_slot(partner.level)) in slots:
         level = index.levels[partner.level]
         rule = ir.RuleRef.hierarchy_level(partner.level, level.at)
-        base = checked_rate(slots[ir.level_slot(partner.level)], "margin", rule, level.margin.at)
+        base = checked_rate(slots[key], "margin", rule, level.margin.at)
         rates.append(("base margin", base, rule, level.margin.at))
     else:
         base = ZERO
     total = base
     tier = index.tiers.get(partner.tier) if partner.tier is not None else None
-    if tier is not None and ir.tier_slot(tier.id, "uplift") in slots:
+    if tier is not None and (key := ir.tier_slot(tier.id, "uplift")) in slots:
         at = tier.uplift.at if tier.uplift else tier.at
         rule = ir.RuleRef.tier(tier.id, tier.at)
-        uplift = checked_rate(slots[ir.tier_slot(tier.id, "uplift")], "margin uplift", rule, at)
+        uplift = checked_rate(slots[key], "margin uplift", rule, at)
         rates.append(("tier uplift", uplift, rule, at))
         total += uplift
     return tuple(rates), total
