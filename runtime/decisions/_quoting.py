@@ -31,6 +31,8 @@ from runtime.money import format_amount, format_rate
 if TYPE_CHECKING:
     from runtime.decisions.quote import Quoter
 
+_MAX_DISCOUNT = ir.price_slot("max_discount")
+
 
 class _Quoting:
     """One quote: the steps of docs/computation.md ("A quote"), in the order they read the program's rules.
@@ -269,8 +271,8 @@ class _Quoting:
         if rules.ceiling == "list_price" and txn.sell_price > txn.list_price:
             judge("above_list", rules.ceiling_action, f"sell price {self.money(txn.sell_price)} is above the list "
                   f"price {self.money(txn.list_price)}", rules.at)
-        if ir.price_slot("max_discount") in slots:
-            discount = _fraction(slots[ir.price_slot("max_discount")])
+        if _MAX_DISCOUNT in slots:
+            discount = _fraction(slots[_MAX_DISCOUNT])
             # sell price < list price × (1 − discount), in integers
             if txn.sell_price * discount.denominator < txn.list_price * (discount.denominator - discount.numerator):
                 floor = txn.list_price * (1 - discount)
