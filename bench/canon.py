@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
 
+from runtime.labels import rule_label
 from runtime.model import Quote, QuoteFigures
 
 Plain = tuple[Any, ...]
@@ -32,11 +33,11 @@ def plain(q: Quote | QuoteFigures) -> Plain:
 
 
 def explained(q: Quote) -> Explained:
-    """The runtime's quote (with next steps) in the explained form."""
-    return (plain(q), tuple((f.name, f.value, f.rule) for f in q.rates),
-            tuple((line.partner, line.kind, line.label, line.amount, line.rule) for line in q.lines),
-            tuple((f.name, f.value, f.rule) for f in q.benefits),
-            tuple((v.kind, v.message, v.rule) for v in q.violations), tuple(q.next_steps))
+    """The runtime's quote (with next steps) in the explained form, each rule in words (`rule_label`)."""
+    return (plain(q), tuple((f.name, f.value, rule_label(f.rule)) for f in q.rates),
+            tuple((line.partner, line.kind, line.label, line.amount, rule_label(line.rule)) for line in q.lines),
+            tuple((f.name, f.value, rule_label(f.rule)) for f in q.benefits),
+            tuple((v.kind, v.message, rule_label(v.rule)) for v in q.violations), tuple(q.next_steps))
 
 
 def _bp(value: int) -> Fraction:

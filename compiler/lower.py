@@ -98,8 +98,8 @@ class _Lowerer:
                 scope, name = parts[0], ".".join(parts[1:])
                 found = self.ctx.fields.get((scope, name), Type("unknown"))
                 if scope == "item":  # the catalog item's fields travel with the transaction (`ir.ITEM_FIELDS`)
-                    return ir.Field("transaction", f"item.{name}", found.kind, at=at)
-                return ir.Field(scope, name, found.kind, at=at)
+                    return ir.Field("transaction", f"item.{name}", ir.value_type(found.kind), at=at)
+                return ir.Field(scope, name, ir.value_type(found.kind), at=at)
             case ast.Unary(op="-", operand=x):
                 return ir.Neg(self.expr(x, want), at=at)
             case ast.Unary(operand=x):

@@ -6,8 +6,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from policy_lang import ast
+from runtime import ir
 
-MONEY, PERCENT, BOOL, DURATION, COUNT = "money", "percent", "boolean", "duration", "integer"
+MONEY: ir.ValueType = "money"
+PERCENT: ir.ValueType = "percent"
+BOOL: ir.ValueType = "boolean"
+DURATION: ir.ValueType = "duration"
+COUNT: ir.ValueType = "integer"
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,11 +20,11 @@ class Slot:
     """An expression's place: where it is (for messages), the kinds it may compute, the scopes it may read."""
 
     where: str
-    want: tuple[str, ...]
+    want: tuple[ir.ValueType, ...]  # the value types it may compute
     scopes: tuple[str, ...] = ()
 
 
-def _volume(basis: str) -> tuple[str, ...]:
+def _volume(basis: str) -> tuple[ir.ValueType, ...]:
     return (COUNT,) if basis == "quantity" else (MONEY,)
 
 

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-SCALAR_TYPES = ("percent", "number", "integer", "boolean", "text", "date", "duration")
-TYPE_NAMES = ("money",) + SCALAR_TYPES
+from runtime import ir
+
+SCALAR_TYPES: tuple[ir.ValueType, ...] = ("percent", "number", "integer", "boolean", "text", "date", "duration")
+TYPE_NAMES: tuple[ir.ValueType, ...] = ("money", *SCALAR_TYPES)
+"""The value types a program may name for a declared input (enumerations are named by their own names)."""
+assert set(TYPE_NAMES) <= set(ir.VALUE_TYPES)
 
 
 @dataclass(frozen=True, slots=True)

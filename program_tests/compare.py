@@ -7,7 +7,6 @@ differs becomes a `Mismatch` that carries the rules (and their `file:line:col`) 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -19,6 +18,7 @@ from runtime import explain, ir
 from runtime.decisions import QuoteError, Rejected, quote, settle
 from runtime.decisions.refunds import quote_problem
 from runtime.engine import EvaluationError
+from runtime.labels import rule_label
 from runtime.loaded import Runtime
 from runtime.model import Line, Partner, Quote, Statement
 from runtime.money import format_amount, format_rate
@@ -112,25 +112,16 @@ def _figure_name(path: tuple[str, ...]) -> str:
     return ".".join(path)
 
 
-def _benefit_id(rule: str) -> str:
-    found = re.fullmatch(r"benefit `(.+)`", rule)
-    return found[1] if found else rule
-
-
-def _tier_id(rule: str) -> str:
-    found = re.fullmatch(r"tier `(.+)`", rule)
-    return found[1] if found else rule
-
-
 def _line_because(lines: Iterable[Line], shown: Shown) -> list[Because]:
-    return [Because(line.label, shown.money(line.amount), f"{line.rule}, version {line.version}", _at(line.at))
-            for line in lines]
+    return [Because(line.label, shown.money(line.amount), f"{rule_label(line.rule)}, version {line.version}",
+                    _at(line.at)) for line in lines]
 
 
 def _quote_actual(q: Quote, check: Check, shown: Shown) -> tuple[Any, list[Because]]:
     """The actual value of a quote's figure, and the rules behind it."""
     path = check.path
-    rates = [Because(f.name, shown.value(f.value, "figure"), f.rule, _at(f.at)) for f in q.rates]
+    rates = [Because(f.name, shown.value(f.value, "figure"), rule_label(f.rule), _at(f.at))
+             for f in q.rates]
     match path[0]:
         case "margin":
             return q.margin, rates
@@ -138,8 +129,8 @@ def _quote_actual(q: Quote, check: Check, shown: Shown) -> tuple[Any, list[Becau
             return q.wholesale, [*rates, Because("wholesale", shown.money(q.wholesale),
                                                  explain.wholesale_reason(shown.ruleset, q), "—")]
         case "partner_gross":
-            return q.partner_gross, [Because(f"`{s.partner}` keeps", shown.money(s.keeps), s.rule, _at(s.at))
-                                     for s in q.chain[-1:]]
+            return q.partner_gross, [Because(f"`{s.partner}` keeps", shown.money(s.keeps),
+                                             rule_label(s.rule), _at(s.at)) for s in q.chain[-1:]]
         case "list_amount" | "sell_amount" | "version" | "contract":
             return getattr(q, path[0]), []
         case "rates":
@@ -149,21 +140,22 @@ def _quote_actual(q: Quote, check: Check, shown: Shown) -> tuple[Any, list[Becau
             lines = [line for line in q.lines if line.kind == path[1]]
             return sum(line.amount for line in lines), _line_because(lines, shown)
         case "benefits" | "benefit_values":
-            because = [Because(f.name, shown.value(f.value, "figure") if f.value else "", f.rule, _at(f.at))
+            because = [Because(f.name, shown.value(f.value, "figure") if f.value else "",
+                               rule_label(f.rule), _at(f.at))
                        for f in q.benefits]
             if path[0] == "benefits":
-                return sorted(_benefit_id(f.rule) for f in q.benefits), because
-            values = [f.value for f in q.benefits if _benefit_id(f.rule) == path[1]]
+                return sorted(f.rule.id for f in q.benefits), because
+            values = [f.value for f in q.benefits if f.rule.id == path[1]]
             return (values[0] if values else None), because
         case "violations":
-            return sorted(v.kind for v in q.violations), [Because(v.message, v.kind, v.rule, _at(v.at))
+            return sorted(v.kind for v in q.violations), [Because(v.message, v.kind, rule_label(v.rule), _at(v.at))
                                                           for v in q.violations]
         case "next_steps_contain":
             return q.next_steps, []
         case "chain":
             because = [Because(f"level {s.level} `{s.partner}`: pays {shown.money(s.pays)}, receives "
-                               f"{shown.money(s.receives)}, keeps", shown.money(s.keeps), s.rule, _at(s.at))
-                       for s in q.chain]
+                               f"{shown.money(s.receives)}, keeps", shown.money(s.keeps), rule_label(s.rule),
+                               _at(s.at)) for s in q.chain]
             if len(path) == 1:
                 return len(q.chain), because
             index = int(path[1])
@@ -194,7 +186,7 @@ def _settle_actual(s: Settled, check: Check, shown: Shown) -> tuple[Any, list[Be
         kind = path[3]
         mine = [line for line in s.lines if line.partner == statement.partner and line.kind == kind]
         because = [Because(f"{count} transaction line{'s' if count != 1 else ''}", shown.money(total),
-                           f"{first.rule}, version {first.version}", _at(first.at))
+                           f"{rule_label(first.rule)}, version {first.version}", _at(first.at))
                    for first, count, total in explain.group_lines(mine)]
         because += _line_because((line for line in statement.period_lines if line.kind == kind), shown)
         return statement.totals.get(kind, 0), because
@@ -204,8 +196,9 @@ def _settle_actual(s: Settled, check: Check, shown: Shown) -> tuple[Any, list[Be
                                  for k, v in statement.totals.items()]
     if name == "next_tier":
         figure = statement.next_tier
-        return (_tier_id(figure.rule) if figure else None), (
-            [Because("tier for the next period", _tier_id(figure.rule), figure.rule, _at(figure.at))] if figure else [])
+        return (figure.rule.id if figure else None), (
+            [Because("tier for the next period", figure.rule.id, rule_label(figure.rule), _at(figure.at))]
+            if figure else [])
     if name == "tier":
         return statement.tier, []
     if name == "transactions":

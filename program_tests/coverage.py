@@ -17,6 +17,7 @@ from program_tests.compare import Settled
 from program_tests.decisions import NewReseller
 from runtime import ir
 from runtime.decisions import Ownership, Routing
+from runtime.labels import rule_label
 from runtime.model import Line, Partner, Quote, Transaction
 from runtime.money import format_amount, format_rate
 
@@ -76,31 +77,31 @@ class Coverage:
         if not isinstance(result, Settled):
             return
         refused = {r.transaction for r in result.rejects}
-        self.mark(case, (f"contract `{t.contract or partners[t.partner].contract}`" for t in transactions
-                         if t.id not in refused and t.partner in partners))
+        self.mark(case, (rule_label(ir.RuleRef.contract(t.contract or partners[t.partner].contract))
+                         for t in transactions if t.id not in refused and t.partner in partners))
         for line in result.lines:
-            names = [f"version {line.version}", line.rule]
+            names = [f"version {line.version}", rule_label(line.rule)]
             if self.hierarchy and line.kind == "margin" and line.partner in partners:
-                names.append(f"hierarchy level {partners[line.partner].level}")
+                names.append(rule_label(ir.RuleRef.hierarchy_level(partners[line.partner].level)))
             self.mark(case, names)
         # Only the statements of partners the transactions reached: the others are not what the case is about.
         active = {line.partner for line in result.lines} | {t.partner for t in transactions}
         for statement in (s for s in result.statements.values() if s.partner in active):
             if statement.next_tier is not None:
-                self.mark(case, [statement.next_tier.rule])
+                self.mark(case, [rule_label(statement.next_tier.rule)])
             for line in statement.period_lines:
-                self.mark(case, [line.rule] if line.kind.startswith("ladder") else self._bonus(line))
+                self.mark(case, [rule_label(line.rule)] if line.kind.startswith("ladder") else self._bonus(line))
 
     def _quote(self, q: Quote, partners: Mapping[str, Partner]) -> list[str]:
-        names = [f"contract `{q.contract}`", f"version {q.version}"]
-        names += [f.rule for f in q.rates if f.name in ("ladder rate", "tier uplift", "margin cap")]
-        names += [f.rule for f in q.benefits]
+        names = [rule_label(ir.RuleRef.contract(q.contract)), f"version {q.version}"]
+        names += [rule_label(f.rule) for f in q.rates if f.name in ("ladder rate", "tier uplift", "margin cap")]
+        names += [rule_label(f.rule) for f in q.benefits]
         seller = partners.get(q.partner)
         if q.benefits and seller is not None and seller.tier is not None:
-            names.append(f"tier `{seller.tier}`")
+            names.append(rule_label(ir.RuleRef.tier(seller.tier)))
         names += [f"price rule `{v.kind}`" for v in q.violations]
-        names += [line.rule for line in q.lines]
-        names += [f"hierarchy level {s.level}" for s in q.chain] if self.hierarchy else []
+        names += [rule_label(line.rule) for line in q.lines]
+        names += [rule_label(ir.RuleRef.hierarchy_level(s.level)) for s in q.chain] if self.hierarchy else []
         return names
 
     def _ownership(self, o: Ownership) -> list[str]:
@@ -138,7 +139,8 @@ class Coverage:
             return []
         bonus, step, kind = found
         # A one-off bonus pays only the highest target reached; a cumulative one pays each.
-        return [f"bonus `{bonus}` step {n}" for n in (range(1, step + 1) if kind == "cumulative" else (step,))]
+        return [rule_label(ir.RuleRef.bonus(bonus, n))
+                for n in (range(1, step + 1) if kind == "cumulative" else (step,))]
 
 
 def rule_name(rule: ir.ConflictRule) -> str:
@@ -211,20 +213,24 @@ def coverage_items(ruleset: ir.RuleSet) -> list[str]:
     otherwise = [v for v in versions if v.conflicts and v.conflicts.otherwise == "vendor_decides"
                  and not any(r.rule == "tie_break" and r.by == "vendor_decides" for r in v.conflicts.precedence)]
     groups: list[Iterable[str]] = [
-        (f"ladder `{lad.id}` step {i}" for v in versions for lad in v.ladders for i in range(1, len(lad.steps) + 1)),
-        (f"bonus `{b.id}` step {i}" for v in versions for b in v.bonuses for i in range(1, len(b.steps) + 1)),
-        (f"tier `{t.id}`" for v in versions if v.tiers for t in v.tiers.levels),
-        (f"benefit `{b.id}`" for v in versions for b in v.benefits),
-        (f"margin cap `{c.id}`" for v in versions if v.price_rules for c in v.price_rules.margin_caps),
-        (f"pass-through `{p.id}`" for v in versions if v.price_rules for p in v.price_rules.pass_through),
+        (rule_label(ir.RuleRef.ladder(lad.id, i)) for v in versions for lad in v.ladders
+         for i in range(1, len(lad.steps) + 1)),
+        (rule_label(ir.RuleRef.bonus(b.id, i)) for v in versions for b in v.bonuses
+         for i in range(1, len(b.steps) + 1)),
+        (rule_label(ir.RuleRef.tier(t.id)) for v in versions if v.tiers for t in v.tiers.levels),
+        (rule_label(ir.RuleRef.benefit(b.id)) for v in versions for b in v.benefits),
+        (rule_label(ir.RuleRef.margin_cap(c.id)) for v in versions if v.price_rules for c in v.price_rules.margin_caps),
+        (rule_label(ir.RuleRef.pass_through(p.id)) for v in versions if v.price_rules
+         for p in v.price_rules.pass_through),
         ("price rule `above_list`" for v in versions if v.price_rules and v.price_rules.ceiling == "list_price"),
         ("price rule `below_floor`" for v in versions if v.price_rules and v.price_rules.max_discount is not None),
         ("price rule `catalog_price`" for v in versions if v.catalog is not None),
         ("price rule `fee_below_minimum`" for v in versions if v.price_rules and v.price_rules.min_fee is not None),
         ("price rule `above_cost`" for v in versions if v.price_rules for p in v.price_rules.pass_through
          if p.billed is not None and p.markup != "allowed"),
-        (f"contract `{c.id}`" for v in versions for c in v.contracts),
-        (f"hierarchy level {lv.level}" for v in versions if v.hierarchy for lv in v.hierarchy.levels),
+        (rule_label(ir.RuleRef.contract(c.id)) for v in versions for c in v.contracts),
+        (rule_label(ir.RuleRef.hierarchy_level(lv.level)) for v in versions if v.hierarchy
+         for lv in v.hierarchy.levels),
         (EXPIRY for v in versions if v.conflicts and v.conflicts.expires_after is not None),
         (conflict_item(i, r) for v in versions if v.conflicts for i, r in enumerate(v.conflicts.precedence)),
         (OTHERWISE for _ in otherwise),

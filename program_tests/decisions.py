@@ -8,7 +8,6 @@ case `runtime.decisions.route_new_reseller`. Rules are named as the program writ
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -31,11 +30,6 @@ class NewReseller:
     at: ir.Loc | None
 
 
-def base_rule(name: str) -> str:
-    """`tie_break (higher_tier)` → `tie_break`: a rule as the program writes it in `rule:`."""
-    return re.sub(r" \(.*\)$", "", name)
-
-
 def _version(rt: Runtime, name: str) -> ir.Version | None:
     return next((v for v in rt.ruleset.versions if v.version == name), None)
 
@@ -48,14 +42,14 @@ def _ownership_actual(o: Ownership, check: Check) -> tuple[Any, list[Because]]:
         case "vendor_decides":
             return o.vendor_decides, because
         case "decided_by":
-            return (base_rule(o.decided_by.rule) if o.decided_by else None), because
+            return (o.decided_by.rule_id if o.decided_by else None), because
         case "lost":
             claim = check.path[1]
             lost = [r for r in o.reasons if r.claim == claim and r.outcome in ("lost", "expired")]
             mine = [b for b in because if b.what == f"claim `{claim}`"]
             if not lost:
                 return None, mine
-            return (EXPIRED if lost[0].outcome == "expired" else base_rule(lost[0].rule)), mine
+            return (EXPIRED if lost[0].outcome == "expired" else lost[0].rule_id), mine
         case "version":
             return o.version, []
     raise AssertionError(check.path)

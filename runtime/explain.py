@@ -12,6 +12,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from runtime import ir
+from runtime.labels import rule_label
 from runtime.model import Figure, Line, Partner, Quote, Statement, Transaction
 from runtime.money import format_amount, format_rate
 
@@ -106,15 +107,15 @@ def render_line(line: Line, ruleset: ir.RuleSet) -> str:
     The amount comes first so that a column of lines reads like a statement.
     """
     money = _Text(ruleset).money(line.amount)
-    return f"{money}  {line.label}  [{line.rule}, version {line.version}, {_where(line.at)}]"
+    return f"{money}  {line.label}  [{rule_label(line.rule)}, version {line.version}, {_where(line.at)}]"
 
 
 def _rates(q: Quote, text: _Text) -> list[str]:
     first = q.chain[0].partner if q.chain else q.partner
     out = ["", f"Margin of `{first}`, which buys from the vendor" if q.kind != "referral" else "Referral fee"]
     # The ladder rate of a quote comes from the volumes so far; the statement settles the ladder for the period.
-    rows = [[f.name + (" (provisional)" if f.name == "ladder rate" else ""), text.figure(f), f.rule, _where(f.at)]
-            for f in q.rates]
+    rows = [[f.name + (" (provisional)" if f.name == "ladder rate" else ""), text.figure(f), rule_label(f.rule),
+              _where(f.at)] for f in q.rates]
     if q.kind != "referral":
         rows.append(["= margin", format_rate(q.margin), "base + tier uplift + ladder rate, capped", ""])
     if q.wholesale is not None:
@@ -127,15 +128,15 @@ def _chain(q: Quote, text: _Text) -> list[str]:
         return []
     rows = [["level", "partner", "margin", "pays", "receives", "keeps", "rule", "source"]]
     rows += [[str(s.level), s.partner, format_rate(s.margin), text.money(s.pays), text.money(s.receives),
-              text.money(s.keeps), s.rule, _where(s.at)] for s in q.chain]
+              text.money(s.keeps), rule_label(s.rule), _where(s.at)] for s in q.chain]
     return ["", "Distributor chain (each level pays the one above; the vendor receives the wholesale price)",
             *render_table(rows, right=[0, 2, 3, 4, 5])]
 
 
 def _lines(lines: Sequence[Line], text: _Text) -> list[str]:
     rows = [["partner", "kind", "amount", "line", "rule", "source"]]
-    rows += [[line.partner, KIND_TITLES.get(line.kind, line.kind), text.money(line.amount), line.label, line.rule,
-              _where(line.at)] for line in lines]
+    rows += [[line.partner, KIND_TITLES.get(line.kind, line.kind), text.money(line.amount), line.label,
+              rule_label(line.rule), _where(line.at)] for line in lines]
     return render_table(rows, right=[2])
 
 
@@ -143,8 +144,8 @@ def render_quote(q: Quote, ruleset: ir.RuleSet, txn: Transaction | None = None) 
     """A quote for people: every amount and rate with the rule that produced it and its `file:line:col`."""
     text = _Text(ruleset)
     out = [f"Transaction `{q.transaction}`" + (f" on {txn.date.isoformat()}" if txn else "")
-           + f" by partner `{q.partner}`: contract `{q.contract}` ({q.kind}), version {q.version} of "
-           f"`{ruleset.program_id}`", ""]
+           + f" by partner `{q.partner}`: {rule_label(ir.RuleRef.contract(q.contract))} ({q.kind}), "
+           f"version {q.version} of `{ruleset.program_id}`", ""]
     amounts = [["list amount", text.money(q.list_amount)], ["sell amount", text.money(q.sell_amount)]]
     if txn is not None:
         amounts[0].append(f"list price {text.money(txn.list_price)} × {txn.quantity:,}")
@@ -154,11 +155,11 @@ def render_quote(q: Quote, ruleset: ir.RuleSet, txn: Transaction | None = None) 
     out += _chain(q, text)
     out += ["", "Lines", *_lines(q.lines, text)]
     out += ["", "Benefits"]
-    out += render_table([[f.name, text.figure(f), f.rule, _where(f.at)] for f in q.benefits], right=[1]) \
+    out += render_table([[f.name, text.figure(f), rule_label(f.rule), _where(f.at)] for f in q.benefits], right=[1]) \
         if q.benefits else ["  none"]
     out += ["", "Price rules"]
-    out += [f"  {v.kind} ({v.code}, {v.action}): {v.message}  [{v.rule}, {_where(v.at)}]" for v in q.violations] \
-        if q.violations else ["  no violations"]
+    out += [f"  {v.kind} ({v.code}, {v.action}): {v.message}  [{rule_label(v.rule)}, {_where(v.at)}]"
+            for v in q.violations] if q.violations else ["  no violations"]
     out += ["", "Next steps"]
     out += [f"  - {step}" for step in q.next_steps] if q.next_steps else ["  none"]
     return "\n".join(out) + "\n"
@@ -171,13 +172,14 @@ def _ordered(kinds: Iterable[str]) -> list[str]:
 
 def group_lines(lines: Iterable[Line]) -> list[tuple[Line, int, int]]:
     """Transaction lines grouped by kind, rule, version and source: (first line, count, sum)."""
-    groups: dict[tuple[str, str, str, ir.Loc | None], tuple[Line, int, int]] = {}
+    groups: dict[tuple[str, ir.RuleRef, str, ir.Loc | None], tuple[Line, int, int]] = {}
     for line in lines:
         key = (line.kind, line.rule, line.version, line.at)
         first, count, total = groups.get(key, (line, 0, 0))
         groups[key] = (first, count + 1, total + line.amount)
     order = {k: i for i, k in enumerate(_KIND_ORDER)}
-    return sorted(groups.values(), key=lambda g: (order.get(g[0].kind, len(order)), g[0].kind, g[0].rule,
+    return sorted(groups.values(), key=lambda g: (order.get(g[0].kind, len(order)), g[0].kind,
+                                                  rule_label(g[0].rule),
                                                   g[0].version))
 
 
@@ -189,7 +191,7 @@ def render_statement(statement: Statement, ruleset: ir.RuleSet, lines: Iterable[
     """
     text = _Text(ruleset)
     s = statement
-    who = f"`{s.partner}`" + (f" (contract `{partner.contract}`, level {partner.level}"
+    who = f"`{s.partner}`" + (f" ({rule_label(ir.RuleRef.contract(partner.contract))}, level {partner.level}"
                                + (f", under `{partner.parent}`" if partner.parent else "") + ")" if partner else "")
     out = [f"Statement of {who} for {s.period}, program `{ruleset.program_id}`",
            f"  tier {f'`{s.tier}`' if s.tier else '—'}, {s.transactions:,} transactions",
@@ -198,18 +200,20 @@ def render_statement(statement: Statement, ruleset: ir.RuleSet, lines: Iterable[
            f"{s.volumes.quantity:,} units", "", "Transaction lines, by rule"]
     groups = group_lines(lines)
     rows = [["kind", "lines", "amount", "rule", "version", "source"]]
-    rows += [[KIND_TITLES.get(g.kind, g.kind), f"{n:,}", text.money(total), g.rule, g.version, _where(g.at)]
+    rows += [[KIND_TITLES.get(g.kind, g.kind), f"{n:,}", text.money(total), rule_label(g.rule), g.version,
+              _where(g.at)]
              for g, n, total in groups]
     out += render_table(rows, right=[1, 2]) if groups else ["  none"]
     out += ["", "Period lines (ladders, bonuses, clawbacks)"]
     rows = [["kind", "amount", "line", "rule", "version", "source"]]
-    rows += [[KIND_TITLES.get(line.kind, line.kind), text.money(line.amount), line.label, line.rule, line.version,
-              _where(line.at)] for line in s.period_lines]
+    rows += [[KIND_TITLES.get(line.kind, line.kind), text.money(line.amount), line.label, rule_label(line.rule),
+              line.version, _where(line.at)] for line in s.period_lines]
     out += render_table(rows, right=[1]) if s.period_lines else ["  none"]
     rows = [[KIND_TITLES.get(k, k) + (" (not earned)" if k in NOT_EARNED else ""), text.money(s.totals[k])]
             for k in _ordered(s.totals)]
     rows.append(["earned", text.money(s.total)])
     out += ["", "Totals", *render_table(rows, right=[1])]
     nxt = s.next_tier
-    out += ["", "Tier for the next period: " + (f"{nxt.rule} ({_where(nxt.at)})" if nxt else "none qualifies")]
+    out += ["", "Tier for the next period: "
+            + (f"{rule_label(nxt.rule)} ({_where(nxt.at)})" if nxt else "none qualifies")]
     return "\n".join(out) + "\n"

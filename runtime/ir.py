@@ -23,11 +23,12 @@ A node's span, when present, is a trailing {"at": [file, line, col]} item.
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import json
 from dataclasses import field
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, NewType, get_args
 
 from runtime import instants
 
@@ -51,6 +52,178 @@ class Loc:
         return f"{self.file}:{self.line}:{self.col}"
 
 
+ValueType = Literal["money", "percent", "number", "integer", "boolean", "date", "text", "enum", "duration"]
+"""The type of a value in the IR: of a constant, of a field a rule reads (see the module's JSON notes)."""
+
+VALUE_TYPES: tuple[ValueType, ...] = get_args(ValueType)
+"""Every `ValueType`, in the order of its declaration."""
+
+
+def value_type(name: str) -> ValueType:
+    """A type name read from an artifact, as a `ValueType`.
+
+    Raises:
+        ValueError: the name is not one of `VALUE_TYPES`.
+    """
+    for known in VALUE_TYPES:
+        if known == name:
+            return known
+    raise ValueError(f"unknown value type `{name}`")
+
+
+# --- rule references -------------------------------------------------------------------------------
+
+RuleKind = Literal["contract", "direct_margin", "hierarchy_level", "tier", "ladder", "ladder_step", "bonus",
+                   "bonus_step", "benefit", "margin_cap", "pass_through", "price_check", "payout_cap"]
+"""The kinds of rule a figure, share, line or violation can come from.
+
+- contract, tier, ladder, bonus, benefit, margin_cap, pass_through: the rule of that id;
+- ladder_step, bonus_step: one step (target) of a ladder or bonus (`step`, from 1);
+- hierarchy_level: the margin of a hierarchy level (`level`);
+- direct_margin: the margin of the partner that buys from the vendor, whatever gave it;
+- price_check: a price rule, by the kind of violation it finds (the id: a key of `PRICE_CHECKS`);
+- payout_cap: the program's payout cap.
+"""
+
+RULE_KINDS: tuple[RuleKind, ...] = get_args(RuleKind)
+
+
+@dataclass(frozen=True, slots=True)
+class RuleRef:
+    """A typed reference to the rule that produced a figure: what `runtime.labels` turns into words.
+
+    The source span (`at`) is not part of equality, so references compare by what rule they name.
+    """
+
+    kind: RuleKind
+    id: str = ""  # the rule's id in the program ("" for kinds that have none)
+    step: int | None = None  # ladder_step, bonus_step: the step, from 1
+    level: int | None = None  # hierarchy_level: the level
+    version: str | None = None  # the program version the rule belongs to, where it matters
+    at: Loc | None = field(default=None, kw_only=True, compare=False, repr=False)
+
+    @classmethod
+    def contract(cls, contract_id: str, at: Loc | None = None) -> RuleRef:
+        """A contract (its margin, services, fee)."""
+        return _interned("contract", contract_id, None, None, at)
+
+    @classmethod
+    def tier(cls, tier_id: str, at: Loc | None = None) -> RuleRef:
+        """A tier (its uplift, its qualification)."""
+        return _interned("tier", tier_id, None, None, at)
+
+    @classmethod
+    def ladder(cls, ladder_id: str, step: int | None = None, at: Loc | None = None) -> RuleRef:
+        """A ladder, or one of its steps (from 1)."""
+        return _interned("ladder" if step is None else "ladder_step", ladder_id, step, None, at)
+
+    @classmethod
+    def bonus(cls, bonus_id: str, step: int | None = None, at: Loc | None = None) -> RuleRef:
+        """A bonus, or one of its steps (targets, from 1)."""
+        return _interned("bonus" if step is None else "bonus_step", bonus_id, step, None, at)
+
+    @classmethod
+    def benefit(cls, benefit_id: str, at: Loc | None = None) -> RuleRef:
+        """A tier benefit."""
+        return _interned("benefit", benefit_id, None, None, at)
+
+    @classmethod
+    def margin_cap(cls, cap_id: str, at: Loc | None = None) -> RuleRef:
+        """A price rule's margin cap."""
+        return _interned("margin_cap", cap_id, None, None, at)
+
+    @classmethod
+    def pass_through(cls, entry_id: str, at: Loc | None = None) -> RuleRef:
+        """A pass-through entry of the price rules."""
+        return _interned("pass_through", entry_id, None, None, at)
+
+    @classmethod
+    def hierarchy_level(cls, level: int, at: Loc | None = None) -> RuleRef:
+        """The margin of a hierarchy level."""
+        return _interned("hierarchy_level", "", None, level, at)
+
+    @classmethod
+    def direct_margin(cls, at: Loc | None = None) -> RuleRef:
+        """The margin of the partner that buys from the vendor."""
+        return _interned("direct_margin", "", None, None, at)
+
+    @classmethod
+    def price_check(cls, kind: str, at: Loc | None = None) -> RuleRef:
+        """The price rule that finds one kind of violation (a key of `PRICE_CHECKS`)."""
+        assert kind in PRICE_CHECKS, kind
+        return _interned("price_check", kind, None, None, at)
+
+    @classmethod
+    def payout_cap(cls, at: Loc | None = None) -> RuleRef:
+        """The program's payout cap."""
+        return _interned("payout_cap", "", None, None, at)
+
+
+@functools.lru_cache(maxsize=4096)
+def _interned(kind: RuleKind, rule_id: str, step: int | None, level: int | None, at: Loc | None) -> RuleRef:
+    """A reference, made once: references are immutable, and a quote names the same few rules again and again
+    (building one costs several times as much as finding it)."""
+    return RuleRef(kind, rule_id, step, level, at=at)
+
+
+# --- slot keys -------------------------------------------------------------------------------------
+# A loaded version evaluates each expression of a rule once per partner (or transaction) into a slot; these
+# constructors are the one place a slot's key is spelled.
+
+SlotKey = NewType("SlotKey", str)
+"""The key of one evaluated expression of a rule (`contract:<id>:margin` …)."""
+
+
+def contract_slot(contract_id: str, part: Literal["margin", "services", "fee"]) -> SlotKey:
+    """A contract's margin, services or fee."""
+    return SlotKey(f"contract:{contract_id}:{part}")
+
+
+def tier_slot(tier_id: str | None, part: Literal["qualify", "uplift"]) -> SlotKey:
+    """A tier's qualification or uplift."""
+    return SlotKey(f"tier:{tier_id}:{part}")
+
+
+def level_slot(level: int, part: Literal["margin"] = "margin") -> SlotKey:
+    """A hierarchy level's margin."""
+    return SlotKey(f"level:{level}:{part}")
+
+
+def cap_slot(cap_id: str, part: Literal["when", "cap"]) -> SlotKey:
+    """A margin cap's condition or cap."""
+    return SlotKey(f"cap:{cap_id}:{part}")
+
+
+def pass_slot(entry_id: str, part: Literal["amount", "fee", "billed", "max_markup"]) -> SlotKey:
+    """A pass-through entry's cost, fee, billed amount or largest markup."""
+    return SlotKey(f"pass:{entry_id}:{part}")
+
+
+def benefit_slot(benefit_id: str, part: Literal["when", "value"]) -> SlotKey:
+    """A benefit's condition or value."""
+    return SlotKey(f"benefit:{benefit_id}:{part}")
+
+
+def bonus_slot(bonus_id: str, part: Literal["when"] = "when") -> SlotKey:
+    """A bonus's condition."""
+    return SlotKey(f"bonus:{bonus_id}:{part}")
+
+
+def conflict_slot(index: int, part: Literal["when"] = "when") -> SlotKey:
+    """The condition of the conflict rule at an index of the precedence."""
+    return SlotKey(f"conflict:{index}:{part}")
+
+
+def price_slot(part: Literal["max_discount"]) -> SlotKey:
+    """An expression of the price rules themselves: the largest discount."""
+    return SlotKey(f"price:{part}")
+
+
+def routing_slot(part: Literal["eligible", "skip_when", "prefer"], index: int | None = None) -> SlotKey:
+    """Lead routing's eligibility, capacity condition, or the preference of the key at an index of its order."""
+    return SlotKey(f"routing:{part}" if index is None else f"routing:{part}:{index}")
+
+
 @dataclass(frozen=True, slots=True)
 class Node:
     """Base of IR nodes; the location is not part of equality."""
@@ -70,7 +243,7 @@ class Expr(Node):
 class Const(Expr):
     """A resolved constant: money in minor units (int); percent/number as Fraction; date; duration; text."""
 
-    type: str
+    type: ValueType
     value: Any  # int | Fraction | bool | str | datetime.date | Duration
 
 
@@ -91,7 +264,7 @@ class ListOf(Expr):
 class Field(Expr):
     scope: str
     name: str
-    type: str  # money | percent | number | integer | boolean | text | date | duration | enum
+    type: ValueType
 
 
 @dataclass(frozen=True, slots=True)

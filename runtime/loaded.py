@@ -48,44 +48,46 @@ def transaction_slots(version: ir.Version) -> list[tuple[str, ir.Expr]]:
     """The expressions a quote evaluates, keyed by what they are."""
     slots: list[tuple[str, ir.Expr]] = []
     for c in version.contracts:
-        for key, expr in (("margin", c.margin), ("fee", c.fee), ("services", c.services)):
+        for key, expr in ((ir.contract_slot(c.id, "margin"), c.margin), (ir.contract_slot(c.id, "fee"), c.fee),
+                          (ir.contract_slot(c.id, "services"), c.services)):
             if expr is not None:
-                slots.append((f"contract:{c.id}:{key}", expr))
+                slots.append((key, expr))
     for t in version.tiers.levels if version.tiers else ():
         if t.uplift is not None:
-            slots.append((f"tier:{t.id}:uplift", t.uplift))
+            slots.append((ir.tier_slot(t.id, "uplift"), t.uplift))
     for lv in version.hierarchy.levels if version.hierarchy else ():
-        slots.append((f"level:{lv.level}:margin", lv.margin))
+        slots.append((ir.level_slot(lv.level), lv.margin))
     if (rules := version.price_rules) is not None:
         if rules.max_discount is not None:
-            slots.append(("price:max_discount", rules.max_discount))
+            slots.append((ir.price_slot("max_discount"), rules.max_discount))
         for cap in rules.margin_caps:
-            slots.extend(((f"cap:{cap.id}:when", cap.when), (f"cap:{cap.id}:cap", cap.cap)))
+            slots.extend(((ir.cap_slot(cap.id, "when"), cap.when), (ir.cap_slot(cap.id, "cap"), cap.cap)))
         for p in rules.pass_through:
-            slots.extend(((f"pass:{p.id}:amount", p.amount), (f"pass:{p.id}:fee", p.fee)))
+            slots.extend(((ir.pass_slot(p.id, "amount"), p.amount), (ir.pass_slot(p.id, "fee"), p.fee)))
             if p.billed is not None:
-                slots.append((f"pass:{p.id}:billed", p.billed))
+                slots.append((ir.pass_slot(p.id, "billed"), p.billed))
             if p.max_markup is not None:
-                slots.append((f"pass:{p.id}:max_markup", p.max_markup))
+                slots.append((ir.pass_slot(p.id, "max_markup"), p.max_markup))
     for b in version.benefits:
         if b.when is not None:
-            slots.append((f"benefit:{b.id}:when", b.when))
+            slots.append((ir.benefit_slot(b.id, "when"), b.when))
         if b.value is not None:
-            slots.append((f"benefit:{b.id}:value", b.value))
+            slots.append((ir.benefit_slot(b.id, "value"), b.value))
     return slots
 
 
 def period_slots(version: ir.Version) -> list[tuple[str, ir.Expr]]:
     """The expressions evaluated at period end: tier qualifications and bonus conditions."""
-    slots = [(f"tier:{t.id}:qualify", t.qualify) for t in (version.tiers.levels if version.tiers else ())]
-    slots.extend((f"bonus:{b.id}:when", b.when) for b in version.bonuses if b.when is not None)
+    tiers = version.tiers.levels if version.tiers else ()
+    slots: list[tuple[str, ir.Expr]] = [(ir.tier_slot(t.id, "qualify"), t.qualify) for t in tiers]
+    slots.extend((ir.bonus_slot(b.id), b.when) for b in version.bonuses if b.when is not None)
     return slots
 
 
 def deal_slots(version: ir.Version) -> list[tuple[str, ir.Expr]]:
     """The expressions a conflict decision evaluates for one claimant: exclusivity conditions."""
     rules = version.conflicts.precedence if version.conflicts else ()
-    return [(f"conflict:{i}:when", r.when) for i, r in enumerate(rules) if r.when is not None]
+    return [(ir.conflict_slot(i), r.when) for i, r in enumerate(rules) if r.when is not None]
 
 
 def lead_slots(version: ir.Version) -> list[tuple[str, ir.Expr]]:
@@ -93,8 +95,8 @@ def lead_slots(version: ir.Version) -> list[tuple[str, ir.Expr]]:
     routing = version.lead_routing
     if routing is None:
         return []
-    slots = [("routing:eligible", routing.eligible), ("routing:skip_when", routing.skip_when)]
-    slots.extend((f"routing:prefer:{i}", k.prefer) for i, k in enumerate(routing.order))
+    slots = [(ir.routing_slot("eligible"), routing.eligible), (ir.routing_slot("skip_when"), routing.skip_when)]
+    slots.extend((ir.routing_slot("prefer", i), k.prefer) for i, k in enumerate(routing.order))
     return [(key, expr) for key, expr in slots if expr is not None]
 
 
@@ -211,9 +213,10 @@ class VersionIndex:
     tiers: Mapping[str, ir.Tier] = field(default_factory=dict)
     levels: Mapping[int, ir.Level] = field(default_factory=dict)
     ladders: Mapping[str, ir.Ladder] = field(default_factory=dict)
-    caps: tuple[tuple[ir.MarginCap, str, str], ...] = ()  # each margin cap, with its `when` and `cap` slots
+    # Each margin cap, with its `when` and `cap` slots.
+    caps: tuple[tuple[ir.MarginCap, ir.SlotKey, ir.SlotKey], ...] = ()
     # By tier id: the benefits the tier has, in the program's order, with their `when` and `value` slots.
-    benefits: Mapping[str, tuple[tuple[ir.Benefit, str, str], ...]] = field(default_factory=dict)
+    benefits: Mapping[str, tuple[tuple[ir.Benefit, ir.SlotKey, ir.SlotKey], ...]] = field(default_factory=dict)
 
 
 def index_version(version: ir.Version) -> VersionIndex:
@@ -229,8 +232,8 @@ def index_version(version: ir.Version) -> VersionIndex:
     return VersionIndex(first([(c.id, c) for c in version.contracts]), tiers,
                         first([(lv.level, lv) for lv in (version.hierarchy.levels if version.hierarchy else ())]),
                         first([(lad.id, lad) for lad in version.ladders]),
-                        tuple((c, f"cap:{c.id}:when", f"cap:{c.id}:cap") for c in caps),
-                        {tier_id: tuple((b, f"benefit:{b.id}:when", f"benefit:{b.id}:value")
+                        tuple((c, ir.cap_slot(c.id, "when"), ir.cap_slot(c.id, "cap")) for c in caps),
+                        {tier_id: tuple((b, ir.benefit_slot(b.id, "when"), ir.benefit_slot(b.id, "value"))
                                         for b in version.benefits if b.id in tier.benefits)
                          for tier_id, tier in tiers.items()})
 

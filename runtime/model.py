@@ -1,7 +1,7 @@
 """The runtime's inputs and results: partners, transactions, quotes, lines and statements.
 
 Amounts are integer minor units of the program currency; rates are Fractions. Every figure that a
-rule produced names the rule and where it was written.
+rule produced names the rule (a typed `RuleRef`; `runtime.labels` puts it in words) and where it was written.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, NamedTuple
 
-from runtime.ir import Loc
+from runtime.ir import Loc, RuleRef
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +73,7 @@ class Figure:
 
     name: str
     value: int | Fraction
-    rule: str
+    rule: RuleRef
     at: Loc | None = None
 
 
@@ -87,7 +87,7 @@ class Share:
     pays: int  # to the level above (the vendor for level 1)
     receives: int  # from the level below (the customer for the selling partner)
     keeps: int
-    rule: str
+    rule: RuleRef
     at: Loc | None = None
 
 
@@ -100,7 +100,7 @@ class Line:
     kind: str
     label: str
     amount: int
-    rule: str
+    rule: RuleRef
     version: str
     at: Loc | None = None
     transaction: str | None = None
@@ -112,7 +112,7 @@ class Violation:
 
     kind: str  # above_list | below_floor | fee_below_minimum | above_cost (`ir.PRICE_CHECKS`)
     message: str
-    rule: str
+    rule: RuleRef
     at: Loc | None = None
     action: str = "flag"  # reject | flag | hold
     code: str = ""  # the runtime code of the kind (E550–E553)

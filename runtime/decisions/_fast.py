@@ -129,7 +129,7 @@ class _Builder(PriceCode):
         if keep and all(self.fixed(when) is not None and self.is_static(value) for when, value, _, _ in values):
             found = [(name, self.value(value), b) for when, value, name, b in values if self.fixed(when)]
             self.plain(f"benefits = {self.s(tuple((name, value) for name, value, _ in found))}")
-            shown = tuple(Figure(name, value, f"benefit `{b.id}`", b.at) for name, value, b in found)
+            shown = tuple(Figure(name, value, ir.RuleRef.benefit(b.id, b.at), b.at) for name, value, b in found)
             self.explain(f"benefit_figures = {self.s(shown)}")
         else:
             self.emit("benefits = []\nbenefit_figures = []")
@@ -137,7 +137,7 @@ class _Builder(PriceCode):
                 with self.when(when):
                     self.plain(f"benefits.append(({self.s(name)}, {value}))")
                     self.explain(f"benefit_figures.append(Figure({self.s(name)}, {value}, "
-                                 f"{self.s(f'benefit `{benefit.id}`')}, {self.s(benefit.at)}))")
+                                 f"{self.s(ir.RuleRef.benefit(benefit.id))}, {self.s(benefit.at)}))")
             self.emit("benefits = tuple(benefits)\nbenefit_figures = tuple(benefit_figures)")
         self.plain("violation_kinds = ()")
         self.explain("violations = ()")
@@ -150,7 +150,7 @@ class _Builder(PriceCode):
         raw = self.slot("seller", seller, slots, f"contract:{contract.id}:fee", 0)
         is_rate = contract.fee is not None and _is_rate(contract.fee)
         denominator: int | None = None  # known when the fee is
-        rule, fee_at = f"contract `{contract.id}`", contract.fee.at if contract.fee else contract.at
+        rule, fee_at = ir.RuleRef.contract(contract.id, contract.at), contract.fee.at if contract.fee else contract.at
         if self.is_static(raw):
             fee = _fraction(self.value(raw))
             if is_rate:
@@ -215,7 +215,7 @@ class _Builder(PriceCode):
             cond = self.slot("first" if first is not seller else "seller", first, first_slots, when_key)
             if self.fixed(cond) is False:
                 continue  # a condition that holds for no transaction of this plan
-            caps.append((checked_rate(self.static_slot(first_slots, cap_key), "cap", f"margin cap `{cap.id}`",
+            caps.append((checked_rate(self.static_slot(first_slots, cap_key), "cap", ir.RuleRef.margin_cap(cap.id),
                                       cap.cap.at), cap, cond))
         ladder_rate: tuple[Any, ...] | None = None
         if quoter.include_ladder and first_contract.ladder is not None:
@@ -223,7 +223,7 @@ class _Builder(PriceCode):
             volume = (quoter.volumes.get(first.id) or Volumes()).basis(ladder.basis)
             step_index, step = ladder_step(ladder, volume)
             if step is not None:
-                ladder_rate = ("ladder rate", step.rate, f"ladder `{ladder.id}` step {step_index + 1}", step.at)
+                ladder_rate = ("ladder rate", step.rate, ir.RuleRef.ladder(ladder.id, step_index + 1), step.at)
         margins = [checked_rate(self.static_slot(quoting.slots(p), key), "margin", rule, at)
                    for p, key, (rule, at) in zip(chain[1:], chain_info.margin_keys, chain_info.sources, strict=True)]
         hierarchy = version.rules.hierarchy
@@ -234,7 +234,7 @@ class _Builder(PriceCode):
         branches: list[tuple[str | None, Fraction | None, tuple[Any, ...] | None]] = []
         for i in order:
             cap_value, rule, cap_when = caps[i]
-            branches.append((cap_when, cap_value, ("margin cap", cap_value, f"margin cap `{rule.id}`", rule.at)))
+            branches.append((cap_when, cap_value, ("margin cap", cap_value, ir.RuleRef.margin_cap(rule.id), rule.at)))
         branches.append((None, None, None))
         uncapped = total + ladder_rate[1] if ladder_rate else total
         body: list[tuple[str | None, list[Code]]] = []
@@ -253,7 +253,7 @@ class _Builder(PriceCode):
                 _, _, last, last_at = branch_rates[-1]
                 self.emit(f"checked_rate({self.s(margin)}, 'the margin', {self.s(last)}, {self.s(last_at)})")
             # Level 1's margin comes from where its first rate does (a ladder step or a cap, without a base margin).
-            source0 = ("margin of the vendor's direct partner", branch_rates[0][3] if branch_rates else contract.at)
+            source0 = (ir.RuleRef.direct_margin(), branch_rates[0][3] if branch_rates else contract.at)
             self.chain_body(chain, [margin, *margins], stacked, [source0, *chain_info.sources], branch_rates,
                             headroom)
             body.append((when, self.body))
@@ -263,7 +263,7 @@ class _Builder(PriceCode):
         self.services_and_pass(body)
 
     def chain_body(self, chain: list[Partner], margins: list[Fraction], stacked: bool,
-                   sources: list[tuple[str, ir.Loc | None]], rates: list[tuple[Any, ...]],
+                   sources: list[tuple[ir.RuleRef, ir.Loc | None]], rates: list[tuple[Any, ...]],
                    headroom: Fraction | None) -> None:
         """The prices, margin lines and shares of one branch, every margin known."""
         hierarchy = self.version.rules.hierarchy
@@ -362,7 +362,7 @@ class _Builder(PriceCode):
                       else "services = round_amount(services)")
             self.plain(f"line_figures += (({sid}, 'services', services),)")
             self.explain(f"lines += (Line({sid}, 'services', 'services on ' + txn_id, services, "
-                         f"{self.s(f'contract `{contract.id}`')}, {vid}, {self.s(contract.at)}, txn_id),)")
+                         f"{self.s(ir.RuleRef.contract(contract.id))}, {vid}, {self.s(contract.at)}, txn_id),)")
         self.common_tail()
         self.finish("margin", "price_0", "chain", "shares", "headroom")
 

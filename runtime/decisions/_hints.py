@@ -14,6 +14,7 @@ from runtime import ir
 from runtime.decisions._limits import counted, least_reaching, step_reaches
 from runtime.decisions._slots import PartnerSlots, QuoteCache
 from runtime.engine import EvaluationError
+from runtime.labels import rule_label
 from runtime.loaded import LoadedVersion
 from runtime.model import Partner, Volumes
 from runtime.money import format_amount, format_rate
@@ -46,8 +47,8 @@ class Hints:
                             None)
             if upcoming is not None:
                 more = least_reaching(upcoming.start, upcoming.strict) - volume
-                steps.append(f"{self._volume(more, ladder.basis)} more {_BASIS[ladder.basis]} "
-                             f"this period reach the {format_rate(upcoming.rate)} step of ladder `{ladder.id}`")
+                steps.append(f"{self._volume(more, ladder.basis)} more {_BASIS[ladder.basis]} this period reach "
+                             f"the {format_rate(upcoming.rate)} step of {rule_label(ir.RuleRef.ladder(ladder.id))}")
         assert self.version.period_slots is not None
         period_slots = PartnerSlots(self.version.period_slots, self.cache, partner, None, {})
         for bonus in self.rules.bonuses:
@@ -55,7 +56,7 @@ class Hints:
                 continue
             if bonus.when is not None:
                 try:
-                    if not period_slots[f"bonus:{bonus.id}:when"]:
+                    if not period_slots[ir.bonus_slot(bonus.id)]:
                         continue
                 except EvaluationError:
                     continue
@@ -64,7 +65,7 @@ class Hints:
             if target is not None:
                 more = least_reaching(target.target, target.strict) - volume
                 steps.append(f"{self._volume(more, bonus.basis)} more {_BASIS[bonus.basis]} this "
-                             f"period reach the next target of bonus `{bonus.id}`")
+                             f"period reach the next target of {rule_label(ir.RuleRef.bonus(bonus.id))}")
         steps.extend(self.tier_steps(seller))
         return tuple(steps)
 
@@ -91,7 +92,8 @@ class Hints:
             gap = _gap(current, req)
             if gap is None:  # a requirement that more volume cannot meet, such as the partner's level
                 shown = req.value if not isinstance(req.value, bool) else str(req.value).lower()
-                return [f"tier `{better.id}` requires `{req.field[0]}.{req.field[1]} {req.op} {shown}`"]
+                tier = rule_label(ir.RuleRef.tier(better.id))
+                return [f"{tier} requires `{req.field[0]}.{req.field[1]} {req.op} {shown}`"]
             name = f"{req.field[0]}.{req.field[1]}"
             if isinstance(gap, bool):
                 missing.append(f"`{name}`")
@@ -100,7 +102,7 @@ class Hints:
                 missing.append(f"{shown} more `{name}`")
         if not missing:
             return []
-        return [f"{' and '.join(missing)} qualify for tier `{better.id}`"]
+        return [f"{' and '.join(missing)} qualify for {rule_label(ir.RuleRef.tier(better.id))}"]
 
 
 def _count(value: int | Fraction) -> str:

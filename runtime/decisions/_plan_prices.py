@@ -30,7 +30,7 @@ class PriceCode(PlanCode):
             self.emit(f"raise PriceRejected({self.s(check.code)}, {message}, {self.s(at)})")
             return
         self.plain(f"violation_kinds += ({self.s(kind)},)")
-        self.explain(f"violations += (Violation({self.s(kind)}, {message}, {self.s(check.rule)}, "
+        self.explain(f"violations += (Violation({self.s(kind)}, {message}, {self.s(ir.RuleRef.price_check(kind))}, "
                      f"{self.s(at)}, {self.s(action)}, {self.s(check.code)}),)")
 
     def violations(self, rules: ir.PriceRules | None) -> None:
@@ -83,7 +83,7 @@ class PriceCode(PlanCode):
         """One pass-through's lines (its amount `passed` is not zero): at cost, and its fee."""
         seller, slots = self.seller, self.seller_slots
         sid, vid = self.s(seller.id), self.s(self.version.rules.version)
-        name, rule = _title(p.title, p.id), f"pass-through `{p.id}`"
+        name, rule = _title(p.title, p.id), ir.RuleRef.pass_through(p.id, p.at)
         at_cost = self.s(name + " at cost")
         if p.billed is not None:
             billed = self.slot("seller", seller, slots, f"pass:{p.id}:billed")

@@ -11,6 +11,7 @@ from typing import Any
 from runtime import ir
 from runtime.decisions._limits import counted, step_reaches
 from runtime.decisions._slots import PartnerSlots
+from runtime.labels import rule_label
 from runtime.loaded import LoadedVersion
 from runtime.model import Line, Partner
 from runtime.money import format_rate
@@ -91,7 +92,7 @@ RATE_OUT_OF_RANGE = "E560"
 """The code of a line whose rate, computed from the program's expressions, lies outside [0 %, 100 %]."""
 
 
-def checked_rate(value: Any, what: str, rule: str, at: ir.Loc | None) -> Fraction:
+def checked_rate(value: Any, what: str, rule: ir.RuleRef, at: ir.Loc | None) -> Fraction:
     """A rate a rule produced, as a Fraction; outside [0 %, 100 %] the line cannot be settled.
 
     Every engine takes a rate through this check (the quote plans call it inline, the SQL engine states
@@ -102,7 +103,8 @@ def checked_rate(value: Any, what: str, rule: str, at: ir.Loc | None) -> Fractio
     """
     rate = value if type(value) is Fraction else Fraction(value)
     if rate < 0 or rate > 1:
-        raise QuoteError(RATE_OUT_OF_RANGE, f"in {rule}: {what} {format_rate(rate)} is outside 0% to 100%", at)
+        raise QuoteError(RATE_OUT_OF_RANGE,
+                         f"in {rule_label(rule)}: {what} {format_rate(rate)} is outside 0% to 100%", at)
     return rate
 
 
@@ -152,16 +154,17 @@ class _Chain:
     """A seller's distributor chain, with the margin slot and the source of each level below level 1."""
 
     partners: list[Partner]  # level 1 first
-    margin_keys: list[str]  # of partners[1:]
-    sources: list[tuple[str, ir.Loc | None]]  # of partners[1:]: the rule and the place of the level's margin
+    margin_keys: list[ir.SlotKey]  # of partners[1:]
+    sources: list[tuple[ir.RuleRef, ir.Loc | None]]  # of partners[1:]: the rule and the place of the level's margin
 
 
-_Rate = tuple[str, "int | Fraction", str, "ir.Loc | None"]  # a `Figure`'s fields, made a Figure only for a Quote
+_Rate = tuple[str, "int | Fraction", ir.RuleRef, "ir.Loc | None"]  # a `Figure`'s fields, made a Figure only for a Quote
 
 
-def _standing_keys(partner: Partner, contract: ir.Contract) -> tuple[str, ...]:
+def _standing_keys(partner: Partner, contract: ir.Contract) -> tuple[ir.SlotKey, ...]:
     """The slots `_standing` may read."""
-    return f"contract:{contract.id}:margin", f"level:{partner.level}:margin", f"tier:{partner.tier}:uplift"
+    return (ir.contract_slot(contract.id, "margin"), ir.level_slot(partner.level),
+            ir.tier_slot(partner.tier, "uplift"))
 
 
 def _standing(version: LoadedVersion, partner: Partner, contract: ir.Contract,
@@ -173,23 +176,25 @@ def _standing(version: LoadedVersion, partner: Partner, contract: ir.Contract,
     """
     rules, index = version.rules, version.index
     rates: list[_Rate] = []
-    key = f"contract:{contract.id}:margin"
+    key = ir.contract_slot(contract.id, "margin")
     if key in slots:
         at = contract.margin.at if contract.margin else contract.at
-        base = checked_rate(slots[key], "margin", f"contract `{contract.id}`", at)
-        rates.append(("base margin", base, f"contract `{contract.id}`", at))
-    elif rules.hierarchy is not None and f"level:{partner.level}:margin" in slots:
+        rule = ir.RuleRef.contract(contract.id, contract.at)
+        base = checked_rate(slots[key], "margin", rule, at)
+        rates.append(("base margin", base, rule, at))
+    elif rules.hierarchy is not None and (key := ir.level_slot(partner.level)) in slots:
         level = index.levels[partner.level]
-        base = checked_rate(slots[f"level:{partner.level}:margin"], "margin", f"hierarchy level {partner.level}",
-                            level.margin.at)
-        rates.append(("base margin", base, f"hierarchy level {partner.level}", level.margin.at))
+        rule = ir.RuleRef.hierarchy_level(partner.level, level.at)
+        base = checked_rate(slots[key], "margin", rule, level.margin.at)
+        rates.append(("base margin", base, rule, level.margin.at))
     else:
         base = ZERO
     total = base
     tier = index.tiers.get(partner.tier) if partner.tier is not None else None
-    if tier is not None and f"tier:{tier.id}:uplift" in slots:
+    if tier is not None and (key := ir.tier_slot(tier.id, "uplift")) in slots:
         at = tier.uplift.at if tier.uplift else tier.at
-        uplift = checked_rate(slots[f"tier:{tier.id}:uplift"], "margin uplift", f"tier `{tier.id}`", at)
-        rates.append(("tier uplift", uplift, f"tier `{tier.id}`", at))
+        rule = ir.RuleRef.tier(tier.id, tier.at)
+        uplift = checked_rate(slots[key], "margin uplift", rule, at)
+        rates.append(("tier uplift", uplift, rule, at))
         total += uplift
     return tuple(rates), total

@@ -23,12 +23,15 @@ from runtime.decisions._pricing import (
 )
 from runtime.decisions._rounding import chain_prices, round_amount, round_times
 from runtime.decisions._slots import PartnerSlots, transaction_env
+from runtime.labels import at_cost_label, fee_label, line_label
 from runtime.loaded import LoadedVersion
 from runtime.model import Figure, Line, Partner, Quote, Share, Transaction, Violation, Volumes
 from runtime.money import format_amount, format_rate
 
 if TYPE_CHECKING:
     from runtime.decisions.quote import Quoter
+
+_MAX_DISCOUNT = ir.price_slot("max_discount")
 
 
 class _Quoting:
@@ -58,7 +61,7 @@ class _Quoting:
         self.rates: list[_Rate] = []
         self.margin = ZERO
         self.margins: list[Fraction] = []  # of each level of the chain
-        self.sources: list[tuple[str, ir.Loc | None]] = []  # the rule and place of each level's margin
+        self.sources: list[tuple[ir.RuleRef, ir.Loc | None]] = []  # the rule and place of each level's margin
         self.first: Partner | None = None  # the partner that earns the ladder and bonuses, and its contract
         self.first_contract: ir.Contract | None = None
         self.benefits: tuple[Figure, ...] = ()
@@ -125,7 +128,7 @@ class _Quoting:
         priced.headroom, margin = self.find_margin(first, first_contract, first_slots)
         self.margin = margin
         margins = self.margins = [margin]
-        self.sources = [("margin of the vendor's direct partner", self.rates[0][3] if self.rates else contract.at),
+        self.sources = [(ir.RuleRef.direct_margin(), self.rates[0][3] if self.rates else contract.at),
                         *chain_info.sources]
         for partner, key, (rule, at) in zip(chain[1:], chain_info.margin_keys, chain_info.sources, strict=True):
             margins.append(checked_rate(self.slots(partner)[key], "margin", rule, at))
@@ -135,7 +138,7 @@ class _Quoting:
         prices = priced.prices = chain_prices(priced.list_amount, margins, stacked, rounding, margin_cap)
         capped = margin_cap is not None and prices[0] != chain_prices(priced.list_amount, margins, stacked,
                                                                      rounding)[0]
-        version_id, label = self.rules.version, f"margin on {txn.id}"
+        version_id, label = self.rules.version, line_label("margin", txn.id)
         lines = priced.lines
         for k, partner in enumerate(chain):
             rule, at = self.sources[k]
@@ -144,10 +147,10 @@ class _Quoting:
                               txn.id))
         lines.extend(self.pass_through(seller, seller_slots))
         if contract.services is not None:
-            services = seller_slots[f"contract:{contract.id}:services"]
+            services = seller_slots[ir.contract_slot(contract.id, "services")]
             amount = self.round(-abs(services) if txn.quantity < 0 else services)
-            lines.append(Line(seller.id, "services", f"services on {txn.id}", amount, f"contract `{contract.id}`",
-                              version_id, contract.at, txn.id))
+            lines.append(Line(seller.id, "services", line_label("services", txn.id), amount,
+                              ir.RuleRef.contract(contract.id, contract.at), version_id, contract.at, txn.id))
 
     def find_margin(self, partner: Partner, contract: ir.Contract,
                     slots: PartnerSlots) -> tuple[Fraction | None, Fraction]:
@@ -159,7 +162,7 @@ class _Quoting:
         standing, total = self.quoter.standing(self.version, partner, contract, slots)
         rates = self.rates
         rates.extend(standing)
-        caps = [(checked_rate(slots[cap_key], "cap", f"margin cap `{cap.id}`", cap.cap.at), cap)
+        caps = [(checked_rate(slots[cap_key], "cap", ir.RuleRef.margin_cap(cap.id, cap.at), cap.cap.at), cap)
                 for cap, when_key, cap_key in self.index.caps if slots[when_key]]
         headroom = None
         if caps:
@@ -170,12 +173,12 @@ class _Quoting:
             volume = (self.quoter.volumes.get(partner.id) or Volumes()).basis(ladder.basis)
             index, step = ladder_step(ladder, volume)
             if step is not None:
-                rates.append(("ladder rate", step.rate, f"ladder `{ladder.id}` step {index + 1}", step.at))
+                rates.append(("ladder rate", step.rate, ir.RuleRef.ladder(ladder.id, index + 1, ladder.at), step.at))
                 total += step.rate
         if caps:
             cap, rule = min(caps, key=lambda pair: pair[0])
             if cap < total:
-                rates.append(("margin cap", cap, f"margin cap `{rule.id}`", rule.at))
+                rates.append(("margin cap", cap, ir.RuleRef.margin_cap(rule.id, rule.at), rule.at))
                 total = cap
         if total > 1:  # the parts are each in range: only their sum can pass 100 %
             _, _, last, at = rates[-1]
@@ -187,42 +190,43 @@ class _Quoting:
         # A refund or cancellation (negative quantity) reverses the pass-through it carries.
         sign = -1 if self.txn.quantity < 0 else 1
         for p in self.rules.price_rules.pass_through if self.rules.price_rules else ():
-            amount = abs(slots[f"pass:{p.id}:amount"]) * sign if sign < 0 else slots[f"pass:{p.id}:amount"]
+            amount = slots[ir.pass_slot(p.id, "amount")]
+            amount = abs(amount) * sign if sign < 0 else amount
             if not amount:
                 continue
             name = _title(p.title, p.id)
-            rule = f"pass-through `{p.id}`"
-            label = f"{name} at cost"
+            rule = ir.RuleRef.pass_through(p.id, p.at)
+            label = at_cost_label(name)
             if p.billed is not None:
-                billed = slots[f"pass:{p.id}:billed"]
+                billed = slots[ir.pass_slot(p.id, "billed")]
                 billed = abs(billed) * sign if sign < 0 else billed
-                label = f"{name} at cost (billed {self.money(billed)})"
-                self.markups.append((p, amount, billed, slots.get(f"pass:{p.id}:max_markup")))
+                label = at_cost_label(name, self.money(billed))
+                self.markups.append((p, amount, billed, slots.get(ir.pass_slot(p.id, "max_markup"))))
             lines.append(Line(seller.id, "pass_through", label, self.round(amount), rule,
                               self.rules.version, p.amount.at, self.txn.id))
-            fee = checked_rate(slots[f"pass:{p.id}:fee"], "fee", rule, p.fee.at)
+            fee = checked_rate(slots[ir.pass_slot(p.id, "fee")], "fee", rule, p.fee.at)
             fee_line = round_times(amount, fee, self.unit, self.fee_mode)
             capped = capped_line(fee_line, p.fee_cap)
-            lines.append(Line(seller.id, "fee", f"fee on {name} ({format_rate(fee)}"
-                              f"{fee_cap_note(p.fee_cap, self.money) if capped != fee_line else ''})", capped, rule,
+            note = fee_cap_note(p.fee_cap, self.money) if capped != fee_line else ""
+            lines.append(Line(seller.id, "fee", fee_label(name, format_rate(fee), note), capped, rule,
                               self.rules.version, p.fee.at, self.txn.id))
         return lines
 
     def referral(self, seller: Partner, contract: ir.Contract, slots: PartnerSlots, sell_amount: int) -> Line:
         """Step 11: the referral fee line (and its rates)."""
-        raw = slots.get(f"contract:{contract.id}:fee", 0)
+        raw = slots.get(ir.contract_slot(contract.id, "fee"), 0)
         is_rate = contract.fee is not None and _is_rate(contract.fee)
         fee = Fraction(raw) * sell_amount if is_rate else Fraction(raw) * (1 if self.txn.quantity >= 0 else -1)
+        rule = ir.RuleRef.contract(contract.id, contract.at)
         if is_rate and contract.fee:
-            checked_rate(raw, "fee", f"contract `{contract.id}`", contract.fee.at)
-            self.rates.append(("referral fee rate", Fraction(raw), f"contract `{contract.id}`", contract.fee.at))
+            checked_rate(raw, "fee", rule, contract.fee.at)
+            self.rates.append(("referral fee rate", Fraction(raw), rule, contract.fee.at))
         if contract.fee_cap is not None and abs(fee) > contract.fee_cap:
             fee = Fraction(contract.fee_cap if fee > 0 else -contract.fee_cap)
-            self.rates.append(("referral fee cap", contract.fee_cap, f"contract `{contract.id}`", contract.at))
-        return Line(seller.id, "referral_fee", f"referral fee on {self.txn.id}",
-                    round_amount(fee, self.unit, self.referral_mode),
-                    f"contract `{contract.id}`", self.rules.version, contract.fee.at if contract.fee else contract.at,
-                    self.txn.id)
+            self.rates.append(("referral fee cap", contract.fee_cap, rule, contract.at))
+        return Line(seller.id, "referral_fee", line_label("referral_fee", self.txn.id),
+                    round_amount(fee, self.unit, self.referral_mode), rule, self.rules.version,
+                    contract.fee.at if contract.fee else contract.at, self.txn.id)
 
     def find_benefits(self, partner: Partner, slots: PartnerSlots) -> tuple[Figure, ...]:
         """Step 12 (empty unless the quoter keeps benefits; their conditions are read all the same)."""
@@ -235,8 +239,8 @@ class _Quoting:
             if slots.get(when_key, True):
                 value = slots.get(value_key, 0)
                 if keep:
-                    found.append(Figure(_title(benefit.title, benefit.id), value, f"benefit `{benefit.id}`",
-                                        benefit.at))
+                    found.append(Figure(_title(benefit.title, benefit.id), value,
+                                        ir.RuleRef.benefit(benefit.id, benefit.at), benefit.at))
         return tuple(found)
 
     def find_violations(self, slots: PartnerSlots, lines: list[Line]) -> tuple[Violation, ...]:
@@ -267,8 +271,8 @@ class _Quoting:
         if rules.ceiling == "list_price" and txn.sell_price > txn.list_price:
             judge("above_list", rules.ceiling_action, f"sell price {self.money(txn.sell_price)} is above the list "
                   f"price {self.money(txn.list_price)}", rules.at)
-        if "price:max_discount" in slots:
-            discount = _fraction(slots["price:max_discount"])
+        if _MAX_DISCOUNT in slots:
+            discount = _fraction(slots[_MAX_DISCOUNT])
             # sell price < list price × (1 − discount), in integers
             if txn.sell_price * discount.denominator < txn.list_price * (discount.denominator - discount.numerator):
                 floor = txn.list_price * (1 - discount)
@@ -286,14 +290,14 @@ def catalog_message(txn: Transaction, listed: int, money: Callable[[int | Fracti
 
 
 def judge_violation(found: list[Violation], keep: bool, kind: str, action: str, message: str, at: ir.Loc | None,
-                    rule: str | None = None) -> None:
+                    rule: ir.RuleRef | None = None) -> None:
     """What a violation of kind `kind` (`ir.PRICE_CHECKS`) does: `reject` raises its code, `hold` is always
     listed in `found`, `flag` when `keep`."""
     check = ir.PRICE_CHECKS[kind]
     if action == "reject":
         raise PriceRejected(check.code, message, at)
     if keep or action == "hold":
-        found.append(Violation(kind, message, rule or check.rule, at, action, check.code))
+        found.append(Violation(kind, message, rule or ir.RuleRef.price_check(kind), at, action, check.code))
 
 
 Markup = tuple[ir.PassThrough, int | Fraction, int | Fraction, Any]
@@ -313,7 +317,7 @@ def late_violations(rules: ir.PriceRules, quantity: int, fees: Sequence[tuple[st
     """
     found: list[Violation] = []
 
-    def judge(kind: str, action: str, message: str, at: ir.Loc | None, rule: str | None = None) -> None:
+    def judge(kind: str, action: str, message: str, at: ir.Loc | None, rule: ir.RuleRef | None = None) -> None:
         judge_violation(found, keep, kind, action, message, at, rule)
 
     if rules.min_fee is not None and quantity > 0:
@@ -330,7 +334,8 @@ def late_violations(rules: ir.PriceRules, quantity: int, fees: Sequence[tuple[st
         if billed_size > limit:
             allowed = f" by more than {format_rate(_fraction(max_markup))}" if max_markup is not None else ""
             judge("above_cost", p.action, f"{_title(p.title, p.id)} billed {money(billed)} is above the cost "
-                  f"{money(cost)}{allowed}", p.billed.at if p.billed else p.at, f"pass-through `{p.id}`")
+                  f"{money(cost)}{allowed}", p.billed.at if p.billed else p.at,
+                  ir.RuleRef.pass_through(p.id, p.at))
     return found
 
 

@@ -220,7 +220,7 @@ class _Deciding:
         env.update((f"partner.{k}", v) for k, v in partner.fields.items())
         env.update((f"deal.{k}", v) for k, v in self.deal.fields.items())
         try:
-            return bool(self.version.deal(env)[f"conflict:{index}:when"])
+            return bool(self.version.deal(env)[ir.conflict_slot(index)])
         except EvaluationError as exc:
             raise QuoteError(exc.code, f"registration `{claim.id}`: {exc.message}", exc.at) from exc
 

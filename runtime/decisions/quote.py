@@ -222,8 +222,9 @@ class Quoter:
                 found = exc
             else:
                 levels = [version.index.levels.get(p.level) for p in partners[1:]]
-                found = _Chain(partners, [f"level:{p.level}:margin" for p in partners[1:]],
-                               [(f"hierarchy level {p.level}", level.margin.at if level else None)
+                found = _Chain(partners, [ir.level_slot(p.level) for p in partners[1:]],
+                               [(ir.RuleRef.hierarchy_level(p.level, level.at if level else None),
+                                 level.margin.at if level else None)
                                 for p, level in zip(partners[1:], levels, strict=True)])
             self._chains[key] = found
         if isinstance(found, QuoteError):

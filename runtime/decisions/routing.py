@@ -18,6 +18,7 @@ from typing import Any
 
 from runtime import ir
 from runtime.decisions.quote import QuoteError
+from runtime.labels import rule_label
 from runtime.loaded import LoadedVersion, Runtime
 from runtime.model import Partner
 
@@ -95,10 +96,10 @@ def route(rt: Runtime, lead: Lead, partners: Mapping[str, Partner]) -> Routing:
     left: list[Left] = []
     for partner in sorted(partners.values(), key=lambda p: p.id):
         slots = version.lead(_env(partner, lead))
-        if routing.eligible is not None and not slots["routing:eligible"]:
+        if routing.eligible is not None and not slots[ir.routing_slot("eligible")]:
             left.append(Left(partner.id, "not eligible for this lead", routing.eligible.at, "not_eligible"))
             continue
-        if routing.skip_when is not None and slots["routing:skip_when"]:
+        if routing.skip_when is not None and slots[ir.routing_slot("skip_when")]:
             left.append(Left(partner.id, "at capacity", routing.skip_when.at, "at_capacity"))
             continue
         key: list[int] = []
@@ -107,9 +108,9 @@ def route(rt: Runtime, lead: Lead, partners: Mapping[str, Partner]) -> Routing:
             if preference.by == "tier":
                 rank = tiers.index(partner.tier) if partner.tier in tiers else len(tiers)
                 key.append(rank)
-                why.append(f"tier `{partner.tier}`" if partner.tier else "no tier")
+                why.append(rule_label(ir.RuleRef.tier(partner.tier)) if partner.tier else "no tier")
             else:
-                preferred = bool(slots[f"routing:prefer:{index}"])
+                preferred = bool(slots[ir.routing_slot("prefer", index)])
                 key.append(0 if preferred else 1)
                 title = preference.title.get("en") or preference.title.get("") or "preference"
                 why.append(f"{title}: {'yes' if preferred else 'no'}")

@@ -27,6 +27,7 @@ from runtime.decisions.refunds import (
     zero_price_problem,
 )
 from runtime.engine import EvaluationError
+from runtime.labels import rule_label
 from runtime.loaded import Runtime
 from runtime.model import Figure, Line, Partner, Period, Statement, Transaction, Violation, Volumes
 from runtime.money import format_amount, format_rate, round_line
@@ -302,7 +303,8 @@ class Settler:
         if not excess:
             return statement
         line = Line(statement.partner, "cap", f"payout cap: the period's {self.money(statement.total)} is limited to "
-                    f"{self.money(cap or 0)}", -excess, "payout cap", version.version if version else "",
+                    f"{self.money(cap or 0)}", -excess, ir.RuleRef.payout_cap(self.rt.ruleset.payout_cap_at),
+                    version.version if version else "",
                     self.rt.ruleset.payout_cap_at)
         totals = dict(statement.totals)
         totals["cap"] = totals.get("cap", 0) - excess
@@ -333,7 +335,7 @@ class Settler:
             return sum((amount * (rate if headroom is None else min(rate, headroom))
                         for headroom, amount in groups.items()), Fraction(0))
 
-        rule = f"ladder `{ladder.id}`"
+        rule = rule_label(ir.RuleRef.ladder(ladder.id))
         # Volume above the ladder's volume cap is not counted: brackets end at the cap, and a retroactive rate
         # applies to the counted share of the list amounts.
         counted_net, share = counted(basis_net, ladder.volume_cap), counted_share(basis_net, ladder.volume_cap)
@@ -349,12 +351,14 @@ class Settler:
         out = [Line(partner, "ladder", f"{rule} step {index_g + 1}: {format_rate(rate_g)} on "
                     f"{self.money(list_net)} (volume {self._volume(basis_gross, ladder.basis)}"
                     f"{self._counted(share, ladder)})", paid,
-                    f"{rule} step {index_g + 1}", version, step_g.at if step_g else ladder.at)]
+                    ir.RuleRef.ladder(ladder.id, index_g + 1, ladder.at), version,
+                    step_g.at if step_g else ladder.at)]
         if rate_n != rate_g:
             owed = self.round(uplift(rate_n) * share, "ladder")
             out.append(Line(partner, "ladder_clawback", f"{rule}: refunds bring the volume to "
                             f"{self._volume(basis_net, ladder.basis)}, step {index_n + 1} "
-                            f"({format_rate(rate_n)})", owed - paid, f"{rule} step {index_n + 1}", version,
+                            f"({format_rate(rate_n)})", owed - paid,
+                            ir.RuleRef.ladder(ladder.id, index_n + 1, ladder.at), version,
                             step_n.at if step_n else ladder.at))
         return out
 
@@ -367,7 +371,7 @@ class Settler:
         """
         if basis_net <= 0:
             return []
-        rule = f"ladder `{ladder.id}`"
+        rule = rule_label(ir.RuleRef.ladder(ladder.id))
         brackets: list[tuple[int, ir.Step, int, Fraction]] = []  # index, step, volume inside, exact amount
         for index, step in enumerate(ladder.steps):
             # A bracket holds the (counted) volume beyond its threshold, whether written `from` or `above`.
@@ -381,14 +385,14 @@ class Settler:
         if self.rt.ruleset.rounding.marginal == "per_bracket":
             return [Line(partner, "ladder", f"{rule} step {index + 1} ({format_rate(step.rate)} on "
                          f"{self._volume(inside, ladder.basis)})", self.round(amount, "ladder"),
-                         f"{rule} step {index + 1}", version, step.at)
+                         ir.RuleRef.ladder(ladder.id, index + 1, ladder.at), version, step.at)
                     for index, step, inside, amount in brackets]
         parts = " + ".join(f"{format_rate(step.rate)} on {self._volume(inside, ladder.basis)}"
                            for _, step, inside, _ in brackets)
         index, step, _, _ = brackets[-1]
         total = sum((amount for _, _, _, amount in brackets), Fraction(0))
         return [Line(partner, "ladder", f"{rule}: {parts} (marginal, rounded once on the sum)",
-                     self.round(total, "ladder"), f"{rule} step {index + 1}", version, step.at)]
+                     self.round(total, "ladder"), ir.RuleRef.ladder(ladder.id, index + 1, ladder.at), version, step.at)]
 
     def _counted(self, share: Fraction, ladder: ir.Ladder) -> str:
         """What a line says when the ladder's volume cap leaves volume uncounted."""
@@ -415,14 +419,15 @@ class Settler:
     def bonus_lines(self, partner: Partner, bonus: ir.Bonus, account: _Account, months: list[int],
                     version: ir.Version) -> list[Line]:
         net, gross = account.volumes(months), account.volumes(months, gross=True)
-        rule = f"bonus `{bonus.id}`"
+        ref = ir.RuleRef.bonus(bonus.id, at=bonus.at)
+        rule = rule_label(ref)
         if bonus.when is not None:
             loaded = next(v for v in self.rt.versions if v.rules is version)
             slots = loaded.period(partner_env(partner, None, net))
             try:
-                eligible = slots[f"bonus:{bonus.id}:when"]
+                eligible = slots[ir.bonus_slot(bonus.id)]
             except EvaluationError as exc:
-                self.problems.append(f"bonus `{bonus.id}` could not be evaluated: {exc.message}")
+                self.problems.append(f"{rule} could not be evaluated: {exc.message}")
                 return []
             if not eligible:
                 return []
@@ -433,11 +438,11 @@ class Settler:
         paid = self.round(earned, "bonus")
         at = bonus.steps[steps_g - 1].at if steps_g else bonus.at
         out = [Line(partner.id, "bonus", f"{rule}: {steps_g} target(s) reached on "
-                    f"{self._volume(gross.basis(bonus.basis), bonus.basis)}", paid, rule, version.version, at)]
+                    f"{self._volume(gross.basis(bonus.basis), bonus.basis)}", paid, ref, version.version, at)]
         owed_rounded = self.round(owed, "bonus")
         if owed_rounded != paid:
             out.append(Line(partner.id, "bonus_clawback", f"{rule}: refunds bring the volume to "
-                            f"{self._volume(net.basis(bonus.basis), bonus.basis)}", owed_rounded - paid, rule,
+                            f"{self._volume(net.basis(bonus.basis), bonus.basis)}", owed_rounded - paid, ref,
                             version.version, bonus.steps[steps_n - 1].at if steps_n else bonus.at))
         return out
 
@@ -448,12 +453,12 @@ class Settler:
         slots = loaded.period(partner_env(partner, None, volumes))
         for tier in version.tiers.levels:
             try:
-                qualifies = slots[f"tier:{tier.id}:qualify"]
+                qualifies = slots[ir.tier_slot(tier.id, "qualify")]
             except EvaluationError as exc:
-                self.problems.append(f"tier `{tier.id}` could not be evaluated: {exc.message}")
+                self.problems.append(f"{rule_label(ir.RuleRef.tier(tier.id))} could not be evaluated: {exc.message}")
                 return None  # a better tier might hold: the next tier is unknown
             if qualifies:
-                return Figure(tier.id, 0, f"tier `{tier.id}`", tier.at)
+                return Figure(tier.id, 0, ir.RuleRef.tier(tier.id, tier.at), tier.at)
         return None
 
 

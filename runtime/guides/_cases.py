@@ -18,6 +18,7 @@ from typing import Any
 from runtime import ir
 from runtime.decisions import Claim, Deal, Lead, Ownership, Routing, decide, quote, route, settle
 from runtime.decisions.quote import PriceRejected
+from runtime.labels import rule_label
 from runtime.loaded import LoadedVersion, Runtime
 from runtime.model import Partner, Period, Quote, Statement, Transaction, Volumes
 
@@ -281,7 +282,7 @@ def quote_figure(q: Quote, name: str) -> Any:
         case "violations":
             return ",".join(v.kind for v in q.violations)
         case "benefits":
-            return ",".join(b.rule for b in q.benefits)
+            return ",".join(rule_label(b.rule) for b in q.benefits)
     raise AssertionError(f"unknown quote figure {name!r}")
 
 

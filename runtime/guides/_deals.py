@@ -227,8 +227,8 @@ def _routing_example(ctx: Context, r: ir.LeadRouting) -> Examples | None:
     contract = (ctx.resale_contracts() or list(ctx.version.contracts))[0]
     lead = Lead("example-lead", cases.day, cases.fields("lead"))
     base = cases.partner("partner", contract.id, ctx.tier_ids()[0])
-    if r.skip_when is not None and _slot(ctx, base, lead, "routing:skip_when"):
-        found = _find(ctx, base, lead, "routing:skip_when", False)
+    if r.skip_when is not None and _slot(ctx, base, lead, ir.routing_slot("skip_when")):
+        found = _find(ctx, base, lead, ir.routing_slot("skip_when"), False)
         if found is None:
             return None
         base = found[2]
@@ -238,15 +238,15 @@ def _routing_example(ctx: Context, r: ir.LeadRouting) -> Examples | None:
         rows.append((partner.id, say("routing.tier_only"), partner))
     middle = rows[min(1, len(rows) - 1)][2]
     for index, prefer in enumerate(r.order):
-        if prefer.prefer is not None and _slot(ctx, middle, lead, f"routing:prefer:{index}"):
-            found = _find(ctx, middle, lead, f"routing:prefer:{index}", False)
+        if prefer.prefer is not None and _slot(ctx, middle, lead, ir.routing_slot("prefer", index)):
+            found = _find(ctx, middle, lead, ir.routing_slot("prefer", index), False)
             if found is not None:
                 rows.append(_variant_row(ctx, f"partner-{len(rows)}", found))
             break
-    for key in ("routing:eligible", "routing:skip_when"):
-        expr = r.eligible if key == "routing:eligible" else r.skip_when
+    for key in (ir.routing_slot("eligible"), ir.routing_slot("skip_when")):
+        expr = r.eligible if key == ir.routing_slot("eligible") else r.skip_when
         if expr is not None:
-            found = _find(ctx, rows[0][2], lead, key, key == "routing:skip_when")
+            found = _find(ctx, rows[0][2], lead, key, key == ir.routing_slot("skip_when"))
             if found is not None:
                 rows.append(_variant_row(ctx, f"partner-{len(rows)}", found))
     partners = [p for _, _, p in rows]
@@ -275,8 +275,8 @@ def _variant_row(ctx: Context, pid: str, found: tuple[str, Any, Partner]) -> tup
         label = ctx.speak.label(ir.Field("partner", "level", "integer"))
     else:
         decl = next(i for i in ctx.ruleset.inputs if i.scope == "partner" and i.name == name)
-        label = ctx.speak.label(ir.Field("partner", name, decl.type if decl.type in ("money", "integer", "boolean")
-                                         else "enum"))
+        label = ctx.speak.label(ir.Field("partner", name, ir.value_type(decl.type) if decl.type in (
+            "money", "integer", "boolean") else "enum"))
     if isinstance(value, bool):
         shown = rich(("yes" if value else "no") if ctx.lang == "en" else ("はい" if value else "いいえ"))
     elif name != "level" and decl.type == "money":

@@ -44,8 +44,9 @@ def _declared_type(ctx: Context, scope: str, name: str) -> str:
     return decl.type if decl is not None else "integer"
 
 
-def _field_type(type_name: str) -> str:
-    return type_name if type_name in ("money", "integer", "number", "percent", "boolean", "date", "text") else "enum"
+def _field_type(type_name: str) -> ir.ValueType:
+    return ir.value_type(type_name) if type_name in ("money", "integer", "number", "percent", "boolean", "date",
+                                                     "text") else "enum"
 
 
 def _shown(ctx: Context, type_name: str, value: Any) -> Rich:
@@ -131,7 +132,7 @@ def _benefits(ctx: Context) -> Section:
         best = tiers[0].id
         partner = ctx.cases.partner("partner-a", contract.id, best)
         q = ctx.cases.quote(ctx.cases.sale(partner.id, ctx.cases.list_price), [partner], ("benefits",))
-        ids = [f.rule.split("`")[1] for f in q.benefits if "`" in f.rule]
+        ids = [f.rule.id for f in q.benefits if f.rule.kind == "benefit"]
         titles = [ctx.text(b.title, b.id) for i in ids for b in ctx.version.benefits if b.id == i]
         blocks.append(Para(say("benefits.examples", who=ctx.who(best, contract),
                                list=ctx.listing(titles) if titles else none)))

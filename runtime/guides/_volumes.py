@@ -190,7 +190,7 @@ def bonus_partner(ctx: Context, bonus: ir.Bonus, users: list[ir.Contract],
         if bonus.when is None:
             return partner, users[0], tier
         try:
-            if loaded.period(partner_env(partner, None, None)).get(f"bonus:{bonus.id}:when"):
+            if loaded.period(partner_env(partner, None, None)).get(ir.bonus_slot(bonus.id)):
                 return partner, users[0], tier
         except EvaluationError:
             continue

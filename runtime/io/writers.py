@@ -17,6 +17,7 @@ from typing import IO, Any
 
 from runtime import ir, ir_json
 from runtime.decisions.settle import Flagged, Rejected, Settlement
+from runtime.labels import rule_label
 from runtime.model import Figure, Line, Partner, Quote, Share, Statement, Violation, Volumes
 from runtime.money import format_amount
 
@@ -47,10 +48,7 @@ def loc_text(at: ir.Loc | None) -> str | None:
 
 def next_tier_id(figure: Figure | None) -> str | None:
     """The tier a statement's `next_tier` names."""
-    if figure is None:
-        return None
-    match = re.search(r"tier `([^`]+)`", figure.rule)
-    return match[1] if match else figure.rule
+    return None if figure is None else figure.rule.id
 
 
 def _rate(value: int | Fraction) -> str:
@@ -60,7 +58,7 @@ def _rate(value: int | Fraction) -> str:
 def line_json(line: Line) -> dict[str, Any]:
     """A line as JSON data."""
     return {"partner": line.partner, "transaction": line.transaction, "kind": line.kind, "label": line.label,
-            "amount": line.amount, "rule": line.rule, "version": line.version, "at": loc_text(line.at)}
+            "amount": line.amount, "rule": rule_label(line.rule), "version": line.version, "at": loc_text(line.at)}
 
 
 def _volumes(v: Volumes) -> dict[str, int]:
@@ -79,7 +77,8 @@ def statement_json(statement: Statement, partner: Partner | None = None) -> dict
         "totals": dict(statement.totals), "total": statement.total,
         "volumes": _volumes(statement.volumes), "gross_volumes": _volumes(statement.gross_volumes),
         "period_lines": [line_json(line) for line in statement.period_lines],
-        "next_tier": None if nxt is None else {"tier": next_tier_id(nxt), "rule": nxt.rule, "at": loc_text(nxt.at)},
+        "next_tier": None if nxt is None else {"tier": next_tier_id(nxt), "rule": rule_label(nxt.rule),
+                                             "at": loc_text(nxt.at)},
         "problems": list(statement.problems),
     }
 
@@ -110,16 +109,16 @@ def settlement_json(settlement: Settlement, ruleset: ir.RuleSet, partners: Mappi
 
 def _figure(f: Figure) -> dict[str, Any]:
     value: Any = f.value if isinstance(f.value, int) else _rate(f.value)
-    return {"name": f.name, "value": value, "rule": f.rule, "at": loc_text(f.at)}
+    return {"name": f.name, "value": value, "rule": rule_label(f.rule), "at": loc_text(f.at)}
 
 
 def _share(s: Share) -> dict[str, Any]:
     return {"partner": s.partner, "level": s.level, "margin": _rate(s.margin), "pays": s.pays,
-            "receives": s.receives, "keeps": s.keeps, "rule": s.rule, "at": loc_text(s.at)}
+            "receives": s.receives, "keeps": s.keeps, "rule": rule_label(s.rule), "at": loc_text(s.at)}
 
 
 def _violation(v: Violation) -> dict[str, Any]:
-    return {"kind": v.kind, "code": v.code, "action": v.action, "message": v.message, "rule": v.rule,
+    return {"kind": v.kind, "code": v.code, "action": v.action, "message": v.message, "rule": rule_label(v.rule),
             "at": loc_text(v.at)}
 
 
@@ -167,7 +166,8 @@ def render_statement_markdown(statement: Statement, ruleset: ir.RuleSet, partner
            "| | |", "|---|---|"]
     if partner is not None:
         parent = f", under `{partner.parent}`" if partner.parent else ""
-        out.append(f"| partner | `{partner.id}`: contract `{partner.contract}`, level {partner.level}{parent} |")
+        contract = rule_label(ir.RuleRef.contract(partner.contract))
+        out.append(f"| partner | `{partner.id}`: {contract}, level {partner.level}{parent} |")
     out.append(f"| tier | {f'`{statement.tier}`' if statement.tier else '—'} |")
     out.append(f"| transactions | {statement.transactions:,} |")
     for name, v in (("volumes, net of refunds", statement.volumes), ("volumes, sales only", statement.gross_volumes)):
@@ -184,8 +184,8 @@ def render_statement_markdown(statement: Statement, ruleset: ir.RuleSet, partner
     if statement.period_lines:
         out += ["| line | amount | rule | version | source |", "|---|---:|---|---|---|"]
         for line in statement.period_lines:
-            out.append(f"| {_cell(line.label)} | {money(line.amount)} | {_cell(line.rule)} | {line.version} | "
-                       f"{f'`{line.at}`' if line.at else '—'} |")
+            out.append(f"| {_cell(line.label)} | {money(line.amount)} | {_cell(rule_label(line.rule))} | "
+                       f"{line.version} | {f'`{line.at}`' if line.at else '—'} |")
     else:
         out.append("No ladder or bonus lines in this period.")
     out += ["", "## Tier for the next period", ""]
@@ -193,7 +193,7 @@ def render_statement_markdown(statement: Statement, ruleset: ir.RuleSet, partner
     if nxt is None:
         out.append("Not known: a tier could not be evaluated." if statement.problems else "No tier qualifies.")
     else:
-        out.append(f"`{next_tier_id(nxt)}`: {nxt.rule}" + (f" (`{nxt.at}`)" if nxt.at else "") + ".")
+        out.append(f"`{next_tier_id(nxt)}`: {rule_label(nxt.rule)}" + (f" (`{nxt.at}`)" if nxt.at else "") + ".")
     if statement.problems:
         out += ["", "## Problems", ""] + [f"- {_cell(problem)}" for problem in statement.problems]
     out += ["", f"Transaction lines are in `lines.csv`. Rule set sha256 `{sha256}`.", ""]
@@ -242,8 +242,8 @@ class SettlementWriter:
 
     def on_line(self, line: Line) -> None:
         """Write one line to `lines.csv`."""
-        self.lines.writerow((line.partner, line.transaction or "", line.kind, line.label, line.amount, line.rule,
-                             line.version, loc_text(line.at) or ""))
+        self.lines.writerow((line.partner, line.transaction or "", line.kind, line.label, line.amount,
+                             rule_label(line.rule), line.version, loc_text(line.at) or ""))
 
     def on_reject(self, rejected: Rejected) -> None:
         """Write one rejected row to `rejects.csv`."""

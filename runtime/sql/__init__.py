@@ -12,4 +12,5 @@ from runtime.sql._build import quote_query as quote_query
 from runtime.sql._build import render as render
 from runtime.sql._build import statement_query as statement_query
 from runtime.sql._build import unsupported as unsupported
+from runtime.sql._lines import rule_refs as rule_refs
 from runtime.sql._support import Unsupported as Unsupported

@@ -12,6 +12,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from runtime import ir
+from runtime.labels import rule_label
 from runtime.sql import _arith as x
 from runtime.sql._arith import case, col, is_, lit, not_null
 from runtime.sql._quote import depth_of, version_name
@@ -28,7 +29,26 @@ def _values(name: str, first: int, last: int) -> exp.Expr:
 
 def _contract_rule(ruleset: ir.RuleSet) -> exp.Expr:
     ids = sorted({c.id for v in ruleset.versions for c in v.contracts})
-    return case([(is_("contract", c), exp.Literal.string(f"contract `{c}`")) for c in ids])
+    return case([(is_("contract", c), exp.Literal.string(rule_label(ir.RuleRef.contract(c)))) for c in ids])
+
+
+def rule_refs(ruleset: ir.RuleSet) -> dict[str, ir.RuleRef]:
+    """Every rule a quote-lines or statement query can name in its `rule` column, by the text it shows.
+
+    The queries carry `runtime.labels.rule_label` of a reference as a literal; this table maps a row back
+    to its `RuleRef` without reading the text (labels of distinct references are distinct). A statement's
+    rows of rule `transaction lines` sum a partner's transaction lines by kind and name no one rule.
+    """
+    refs: list[ir.RuleRef] = [ir.RuleRef.direct_margin(), ir.RuleRef.payout_cap()]
+    for version in ruleset.versions:
+        refs += [ir.RuleRef.contract(c.id) for c in version.contracts]
+        refs += [ir.RuleRef.hierarchy_level(lv.level) for lv in version.hierarchy.levels] if version.hierarchy else []
+        refs += [ir.RuleRef.hierarchy_level(k) for k in range(2, depth_of(ruleset) + 1)]
+        refs += [ir.RuleRef.pass_through(p.id) for p in version.price_rules.pass_through] if version.price_rules \
+            else []
+        refs += [ir.RuleRef.ladder(lad.id, k) for lad in version.ladders for k in range(1, len(lad.steps) + 1)]
+        refs += [ir.RuleRef.bonus(b.id) for b in version.bonuses]
+    return {rule_label(ref): ref for ref in refs}
 
 
 def lines_cte(ruleset: ir.RuleSet, rates: Rates) -> Cte:
@@ -38,12 +58,12 @@ def lines_cte(ruleset: ir.RuleSet, rates: Rates) -> Cte:
     priced = exp.NEQ(this=col("kind"), expression=exp.Literal.string("referral"))
     slots: list[tuple[exp.Expr | str, ...]] = []  # (partner, kind, amount, rule, exists)
     for k in range(1, depth + 1):
-        rule = "margin of the vendor's direct partner" if k == 1 else f"hierarchy level {k}"
+        rule = rule_label(ir.RuleRef.direct_margin() if k == 1 else ir.RuleRef.hierarchy_level(k))
         slots.append((col(f"c{k}_id") if hierarchy else col("partner"), "margin", col(f"keep{k}"),
                       exp.Literal.string(rule),
                       exp.and_(priced.copy(), exp.GTE(this=col("chain_len"), expression=lit(k)))))
     for e, entry in enumerate(rates.passes):
-        named = case([(c, exp.Literal.string(f"pass-through `{pid}`")) for c, pid in entry.ids])
+        named = case([(c, exp.Literal.string(rule_label(ir.RuleRef.pass_through(pid)))) for c, pid in entry.ids])
         for kind, column in (("pass_through", f"pt{e}"), ("fee", f"ptf{e}")):
             slots.append((col("partner"), kind, col(column), named.copy(), not_null(col(column))))
     for kind in ("services", "referral_fee"):

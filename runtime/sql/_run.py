@@ -28,6 +28,7 @@ from runtime.decisions import QuoteError, Settler, chain_of, fee_cap_note
 from runtime.decisions import display_title as _title
 from runtime.engine import EvaluationError
 from runtime.io.values import parse_duration, parse_rate
+from runtime.labels import LINE_PREFIXES, OnTransaction, at_cost_label, fee_label, rule_label
 from runtime.model import Partner, Transaction
 from runtime.money import format_amount, format_rate
 from runtime.sql import render
@@ -216,27 +217,27 @@ def _line_meta(con: Any, ruleset: ir.RuleSet, partners: Mapping[str, Partner]) -
         v = version.version
         fee_at = contract.fee.at if contract.fee else contract.at
         row: list[str | int | None] = [mk, vidx, seller_id, contract_id, _csv(seller_id) + ",",
-                                       "," + _csv(f"contract `{contract.id}`", v, _loc(contract.at)),
-                                       "," + _csv(f"contract `{contract.id}`", v, _loc(fee_at))]
+                                       "," + _csv(rule_label(ir.RuleRef.contract(contract.id)), v, _loc(contract.at)),
+                                       "," + _csv(rule_label(ir.RuleRef.contract(contract.id)), v, _loc(fee_at))]
         for k in range(1, depth + 1):
             if k > len(chain):
                 row += [None, None]
             elif k == 1:
                 at = _first_margin_at(version, first, first_contract, contract)
-                row += [_csv(first.id) + ",", "," + _csv("margin of the vendor's direct partner", v, _loc(at))]
+                row += [_csv(first.id) + ",", "," + _csv(rule_label(ir.RuleRef.direct_margin()), v, _loc(at))]
             else:
                 partner = chain[k - 1]
                 level = levels.get(partner.level)
-                row += [_csv(partner.id) + ",", "," + _csv(f"hierarchy level {partner.level}", v,
+                row += [_csv(partner.id) + ",", "," + _csv(rule_label(ir.RuleRef.hierarchy_level(partner.level)), v,
                                                            _loc(level.margin.at if level else None))]
         entries = version.price_rules.pass_through if version.price_rules else ()
         for e in range(passes):
             if e < len(entries):
                 p = entries[e]
-                rule = f"pass-through `{p.id}`"
+                rule = rule_label(ir.RuleRef.pass_through(p.id))
                 name = _title(p.title, p.id)
                 row += ["," + _csv(rule, v, _loc(p.amount.at)), "," + _csv(rule, v, _loc(p.fee.at)),
-                        _csv(f"{name} at cost"), name]
+                        _csv(at_cost_label(name)), name]
             else:
                 row += [None, None, None, None]
         rows.append(row)
@@ -253,7 +254,7 @@ def _line_meta(con: Any, ruleset: ir.RuleSet, partners: Mapping[str, Partner]) -
             note = fee_cap_note(rules.pass_through[e].fee_cap, lambda v: format_amount(
                 v, ruleset.currency, ruleset.minor_unit)) if cut and rules is not None else ""
             labels.append([len(labels) + 1, vidx, e, n, bool(cut),
-                           _csv(f"fee on {name} ({format_rate(Fraction(int(n), f_scale))}{note})")])
+                           _csv(fee_label(name, format_rate(Fraction(int(n), f_scale)), note))])
     con.execute("CREATE OR REPLACE TEMP TABLE fee_labels(fk INTEGER, vidx INTEGER, e INTEGER, n HUGEINT, "
                 "capped BOOLEAN, label VARCHAR)")
     insert_rows(con, "fee_labels", labels)
@@ -309,8 +310,10 @@ def copy_lines(con: Any, ruleset: ir.RuleSet, partners: Mapping[str, Partner], h
     def line(prefix: str, kind: str, label: str, amount: str, suffix: str) -> str:
         return f"concat({prefix}, tid, ',{kind},', {label}, ',', {amount}, {suffix})"
 
-    def label(text: str, note: str = "") -> str:
-        return f"concat(lq, '{text} on ', ide, {note + ', ' if note else ''}lq)"
+    def label(kind: OnTransaction, note: str = "") -> str:
+        prefix = LINE_PREFIXES[kind]
+        assert "'" not in prefix
+        return f"concat(lq, '{prefix}', ide, {note + ', ' if note else ''}lq)"
 
     # Level 1's margin line says when the contract's per-line margin cap bit (`mcap_note`, from the quote).
     notes = {1: "mcap_note"} if capped else {}
@@ -325,7 +328,7 @@ def copy_lines(con: Any, ruleset: ir.RuleSet, partners: Mapping[str, Partner], h
     parts.append(f"CASE WHEN services IS NOT NULL THEN "
                  f"{line(get('seller'), 'services', label('services'), 'services', get('svc'))} END")
     parts.append(f"CASE WHEN referral_fee IS NOT NULL THEN "
-                 f"{line(get('seller'), 'referral_fee', label('referral fee'), 'referral_fee', get('ref'))} END")
+                 f"{line(get('seller'), 'referral_fee', label('referral_fee'), 'referral_fee', get('ref'))} END")
     # A transaction id with a comma, quote or line break is quoted, in its lines' labels too.
     def special(c: str) -> str:
         return f"contains({c}, ',') OR contains({c}, '\"') OR contains({c}, chr(10)) OR contains({c}, chr(13))"

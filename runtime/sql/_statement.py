@@ -17,6 +17,7 @@ from runtime import ir
 from runtime.decisions import PERIOD_SIZES as _SIZES
 from runtime.decisions import least_reaching
 from runtime.decisions.settle import month_index
+from runtime.labels import rule_label
 from runtime.model import NOT_EARNED, Period
 from runtime.sql import _arith as x
 from runtime.sql import _chain
@@ -114,13 +115,17 @@ def _reaches(volume: exp.Expr, threshold: int, strict: bool, dialect: str) -> ex
     return exp.GTE(this=volume, expression=x.typed(least_reaching(threshold, strict), dialect))
 
 
+def _step(ladder: ir.Ladder, k: int) -> str:
+    """The rule of a ladder's step k (from 0) as its lines name it."""
+    return rule_label(ir.RuleRef.ladder(ladder.id, k + 1))
+
+
 def ladder_parts(ruleset: ir.RuleSet, period: Period, ladder: ir.Ladder, contracts: list[str], n: int, scale: int,
                  dialect: str, level_one: bool) -> tuple[list[Cte], list[exp.Select]]:
     """The CTEs and line SELECTs of one ladder (rates over the program scale, headroom included)."""
     spans = buckets(ruleset, period, ladder.period)
     basis = _basis(ladder.basis)
     mode, unit = ruleset.rounding.mode_for("ladder"), ruleset.rounding.unit
-    rule = f"ladder `{ladder.id}`"
     amounts = []
     for k, step in enumerate(ladder.steps):
         rate = x.lit(int(step.rate * scale))
@@ -153,14 +158,14 @@ def ladder_parts(ruleset: ir.RuleSet, period: Period, ladder: ir.Ladder, contrac
         if ruleset.rounding.marginal == "per_bracket":
             for k, numerator, has in brackets:
                 amount = round_ratio(numerator, denominator, unit, mode, dialect)
-                lines.append(_line(f"l{n}_grid", "ladder", f"{rule} step {k + 1}", amount, 1, x.lit(k), spans,
+                lines.append(_line(f"l{n}_grid", "ladder", _step(ladder, k), amount, 1, x.lit(k), spans,
                                    exp.and_(positive, has)))
             return ctes, lines
         if brackets:
             total: exp.Expr = x.lit(0)
             for _, numerator, has in brackets:
                 total = x.add(total, x.case([(has, numerator)], x.lit(0)))
-            top_rule = x.case([(has.copy(), exp.Literal.string(f"{rule} step {k + 1}"))
+            top_rule = x.case([(has.copy(), exp.Literal.string(_step(ladder, k)))
                                for k, _, has in reversed(brackets)])
             some = x.any_of([has.copy() for _, _, has in brackets])
             lines.append(_line(f"l{n}_grid", "ladder", top_rule, round_ratio(total, denominator, unit, mode, dialect),
@@ -201,7 +206,7 @@ def ladder_parts(ruleset: ir.RuleSet, period: Period, ladder: ir.Ladder, contrac
     ctes.append((f"l{n}_round", rounded))
     any_rate = exp.or_(exp.NEQ(this=col("r_g"), expression=x.lit(0)), exp.NEQ(this=col("r_n"), expression=x.lit(0)))
     def step_rule(index: str) -> exp.Expr:
-        return x.case([(exp.EQ(this=col(index), expression=x.lit(k)), exp.Literal.string(f"{rule} step {k + 1}"))
+        return x.case([(exp.EQ(this=col(index), expression=x.lit(k)), exp.Literal.string(_step(ladder, k)))
                        for k in range(-1, len(ladder.steps))])
 
     lines.append(_line(f"l{n}_round", "ladder", step_rule("i_g"), col("paid"), 1, x.lit(0), spans, any_rate))
@@ -258,7 +263,7 @@ def bonus_parts(ruleset: ir.RuleSet, period: Period, bonus: ir.Bonus, contracts:
     ctes: list[Cte] = [(f"b{n}_agg", agg), (f"b{n}_grid", grid), (f"b{n}_pick", picked), (f"b{n}_round", rounded)]
     some = exp.and_(col("eligible"), exp.or_(exp.NEQ(this=col("earned"), expression=x.lit(0)),
                                              exp.NEQ(this=col("owed_x"), expression=x.lit(0))))
-    rule = f"bonus `{bonus.id}`"
+    rule = rule_label(ir.RuleRef.bonus(bonus.id))
     lines = [_line(f"b{n}_round", "bonus", rule, col("paid"), o1, x.lit(0), spans, some),
              _line(f"b{n}_round", "bonus_clawback", rule, x.sub(col("owed"), col("paid")), o1, x.lit(1), spans,
                    exp.and_(some, exp.NEQ(this=col("owed"), expression=col("paid"))))]
@@ -319,7 +324,7 @@ def payout_cap_line(query: exp.Query, cap: int, period: Period) -> exp.Select:
     earned = exp.Sum(this=x.case([(exp.In(this=col("kind"), expressions=[exp.Literal.string(k) for k in NOT_EARNED]),
                                    x.lit(0))], col("amount")))
     return exp.select(col("partner"), exp.alias_(exp.Literal.string("cap"), "kind"),
-                      exp.alias_(exp.Literal.string("payout cap"), "rule"),
+                      exp.alias_(exp.Literal.string(rule_label(ir.RuleRef.payout_cap())), "rule"),
                       exp.alias_(_date(period.start.isoformat()), "period_start"),
                       exp.alias_(_date(period.end.isoformat()), "period_end"),
                       exp.alias_(x.sub(x.lit(cap), earned.copy()), "amount"), exp.alias_(x.lit(1 << 30), "o1"),

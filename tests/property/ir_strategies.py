@@ -27,7 +27,7 @@ FIELDS: dict[str, tuple[ir.Field, ...]] = {
     "number": (ir.Field("transaction", "list_price", "money"), ir.Field("transaction", "quantity", "integer"),
                ir.Field("partner", "margin", "percent"), ir.Field("period", "ratio", "number")),
     "boolean": (ir.Field("partner", "nda_signed", "boolean"),),
-    "text": (ir.Field("partner", "tier", "tier"), ir.Field("transaction", "product", "text")),
+    "text": (ir.Field("partner", "tier", "enum"), ir.Field("transaction", "product", "text")),
     "date": (ir.Field("transaction", "date", "date"), ir.Field("deal", "date", "date")),
     "duration": (ir.Field("deal", "age", "duration"),),
 }

@@ -11,6 +11,7 @@ import pytest
 
 from runtime import io as rio
 from runtime.decisions.quote import QuoteError
+from runtime.ir import RuleRef
 from runtime.loaded import Runtime
 from runtime.model import Partner, Transaction
 from tests.unit.runtime.decisions.decision_helpers import HEADER as HEADER_TEXT
@@ -61,7 +62,7 @@ def test_the_catalog_gives_the_category_a_margin_cap_reads(make: Callable[..., R
     assert plan.wholesale == 192_000
     # A pen is `hardware`: the cap holds the margin at 8% of ¥20,000 = ¥1,600; wholesale ¥18,400.
     pen = quoted(rt, PEOPLE, named("CN-PEN", 20_000))
-    assert [f.rule for f in pen.rates if f.name == "margin cap"] == ["margin cap `hardware-cap`"]
+    assert [f.rule for f in pen.rates if f.name == "margin cap"] == [RuleRef.margin_cap("hardware-cap")]
     assert pen.wholesale == 18_400
 
 

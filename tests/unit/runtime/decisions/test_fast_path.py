@@ -20,6 +20,7 @@ from runtime.decisions._rounding import round_amount, round_complement, round_ra
 from runtime.decisions.quote import Quoter
 from runtime.engine import EvaluationError, round_to
 from runtime.engine.operators import ROUNDING_MODES
+from runtime.ir import RuleRef
 from runtime.loaded import CONSTANT, MIXED, PARTNER, TRANSACTION, Runtime, slot_kind
 from runtime.model import Line, Partner, Period
 from runtime.money import round_line
@@ -225,7 +226,7 @@ def test_lines_name_their_rules(make: Callable[..., Runtime]) -> None:
     rt = make(HIERARCHY)
     q = quote(rt, sale("a3", 100_000, ad_spend=1000), CHAIN)
     assert [(line.kind, line.rule) for line in q.lines] == [
-        ("margin", "margin of the vendor's direct partner"), ("margin", "hierarchy level 2"),
-        ("margin", "hierarchy level 3"), ("pass_through", "pass-through `media`"), ("fee", "pass-through `media`"),
-        ("services", "contract `agency`")]
+        ("margin", RuleRef.direct_margin()), ("margin", RuleRef.hierarchy_level(2)),
+        ("margin", RuleRef.hierarchy_level(3)), ("pass_through", RuleRef.pass_through("media")),
+        ("fee", RuleRef.pass_through("media")), ("services", RuleRef.contract("agency"))]
     assert all(isinstance(line, Line) and line.at is not None for line in q.lines)

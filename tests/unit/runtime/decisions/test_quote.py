@@ -9,6 +9,7 @@ from fractions import Fraction
 import pytest
 
 from runtime.decisions import QuoteError, quote
+from runtime.ir import RuleRef
 from runtime.loaded import Runtime
 from runtime.model import Partner, Volumes
 from tests.unit.runtime.decisions.decision_helpers import partners, sale
@@ -67,10 +68,11 @@ def test_wholesale_is_list_less_margin_with_tier_uplift(make: Callable[..., Runt
     assert q.margin == Fraction(18, 100)
     assert q.wholesale == 984_000 and q.partner_gross == 216_000
     assert [(f.name, f.value, f.rule) for f in q.rates] == [
-        ("base margin", Fraction(3, 20), "contract `reseller`"), ("tier uplift", Fraction(3, 100), "tier `gold`"),
-        ("ladder rate", Fraction(0), "ladder `volume` step 1")]
+        ("base margin", Fraction(3, 20), RuleRef.contract("reseller")),
+        ("tier uplift", Fraction(3, 100), RuleRef.tier("gold")),
+        ("ladder rate", Fraction(0), RuleRef.ladder("volume", 1))]
     assert all(f.at is not None and f.at.file == "test.yaml" and f.at.line > 0 for f in q.rates)
-    assert [b.rule for b in q.benefits] == ["benefit `leads`"]
+    assert [b.rule for b in q.benefits] == [RuleRef.benefit("leads")]
 
 
 @pytest.mark.parametrize(("volume", "rate"), [(99_999_999, Fraction(0)), (100_000_000, Fraction(2, 100)),
@@ -86,7 +88,7 @@ def test_margin_cap_limits_the_total(make: Callable[..., Runtime]) -> None:
     rt = make(RESELLER)
     q = quote(rt, sale("p1", 1_000_000, category="hardware"), partners(GOLD), {"p1": Volumes(purchases=6 * 10**8)})
     assert q.margin == Fraction(12, 100)
-    assert q.rates[-1].name == "margin cap" and q.rates[-1].rule == "margin cap `hardware-cap`"
+    assert q.rates[-1].name == "margin cap" and q.rates[-1].rule == RuleRef.margin_cap("hardware-cap")
 
 
 def test_the_margin_is_rounded_down_and_the_wholesale_is_list_less_the_margin(make: Callable[..., Runtime]) -> None:

@@ -23,6 +23,7 @@ from runtime import ir
 from runtime.decisions.quote import QuoteError, Quoter, figures_of
 from runtime.engine import EvaluationError
 from runtime.engine.operators import ROUNDING_MODES
+from runtime.ir import RuleRef
 from runtime.loaded import Runtime, transaction_slots
 from runtime.model import Partner, Quote, Transaction, Volumes
 from tests.unit.runtime.decisions.decision_helpers import HEADER, partners, sale
@@ -231,7 +232,7 @@ def test_of_two_equal_caps_the_first_declared_wins(make: Callable[..., Runtime])
     txns = [sale("p", 10_000, q, category=c) for c in ("software", "hardware") for q in (1, 101, -1)]
     assert planned(quoters(rt, people, txns))
     q = quoted(rt, people, sale("p", 10_000, category="hardware"))
-    assert q.rates[-1].rule == "margin cap `first`"
+    assert q.rates[-1].rule == RuleRef.margin_cap("first")
     assert q.ladder_headroom == 0
 
 

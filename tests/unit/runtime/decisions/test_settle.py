@@ -6,6 +6,7 @@ import datetime
 from collections.abc import Callable
 
 from runtime.decisions import settle
+from runtime.ir import RuleRef
 from runtime.loaded import Runtime
 from runtime.model import Partner, Period
 from tests.unit.runtime.decisions.decision_helpers import partners, refund, sale
@@ -105,7 +106,7 @@ def test_bonus_steps_are_cumulative_up_to_the_cap(make: Callable[..., Runtime]) 
 def test_next_tier_is_evaluated_from_the_period(make: Callable[..., Runtime]) -> None:
     rt = make(LADDER.format(mode="retroactive"))
     [s] = settle(rt, [sale("p", 2_000_000)], P, FY2026).statements
-    assert s.tier == "member" and s.next_tier is not None and s.next_tier.rule == "tier `gold`"
+    assert s.tier == "member" and s.next_tier is not None and s.next_tier.rule == RuleRef.tier("gold")
 
 
 def test_statement_lines_add_up_and_counts_reconcile(make: Callable[..., Runtime]) -> None:

@@ -17,6 +17,7 @@ import pytest
 from runtime.decisions import settle
 from runtime.decisions._limits import capped_line, counted, least_reaching, reaches
 from runtime.decisions.quote import Quoter, figures_of
+from runtime.ir import RuleRef
 from runtime.loaded import Runtime
 from runtime.model import Line, Partner, Period, Statement, Volumes
 from tests.unit.runtime.decisions.decision_helpers import HEADER, partners, sale
@@ -248,7 +249,7 @@ bonuses:
     assert s.totals["margin"] == 110_000 and s.totals["bonus"] == 20_000
     assert s.totals["cap"] == -30_000 and s.total == 100_000
     cap = s.period_lines[-1]
-    assert (cap.kind, cap.amount, cap.rule) == ("cap", -30_000, "payout cap")
+    assert (cap.kind, cap.amount, cap.rule) == ("cap", -30_000, RuleRef.payout_cap())
     assert cap.at is not None and cap.at.line == 10
     # Under the cap nothing is added.
     [small] = settle(rt, [sale("p", 100_000)], P, FY).statements

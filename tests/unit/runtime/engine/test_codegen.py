@@ -89,7 +89,8 @@ HOSTILE_TEXTS = (HOSTILE, "x'); import os; ('", 'a"b\'\nc\\', "\x00 marker \x00"
 
 def test_no_program_value_becomes_code() -> None:
     name_field = ir.Field("partner", f"name\"]; {HOSTILE} #", "text", at=at(5))
-    tier_field = ir.Field("partner", "tier", f"tier'); {HOSTILE}; ('", at=at(6))
+    # A hostile type name, as a forged artifact could carry (the loader refuses it; the generator must not trust it).
+    tier_field = ir.Field("partner", "tier", f"tier'); {HOSTILE}; ('", at=at(6))  # type: ignore[arg-type]
     members = tuple(ir.Const("enum", t) for t in HOSTILE_TEXTS)
     expr = ir.If(
         ir.And(ir.In(False, tier_field, members), ir.Compare("!=", name_field, ir.Const("text", HOSTILE))),

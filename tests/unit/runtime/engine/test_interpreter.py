@@ -42,11 +42,11 @@ def at(line: int | None) -> ir.Loc | None:
 
 
 def const(value: Any, line: int | None = None) -> ir.Const:
-    kinds = {bool: "boolean", int: "money", Fraction: "percent", str: "text", DAY: "date", D: "duration"}
+    kinds: dict[type, ir.ValueType] = {bool: "boolean", int: "money", Fraction: "percent", str: "text", DAY: "date", D: "duration"}
     return ir.Const(kinds[type(value)], value, at=at(line))
 
 
-def field(dotted: str, type_: str, line: int | None = None) -> ir.Field:
+def field(dotted: str, type_: ir.ValueType, line: int | None = None) -> ir.Field:
     scope, name = dotted.split(".", 1)
     return ir.Field(scope, name, type_, at=at(line))
 
@@ -76,7 +76,7 @@ PRICE = field("transaction.list_price", "money", 1)
 QTY = field("transaction.quantity", "integer", 2)
 MARGIN = field("partner.margin", "percent", 3)
 UPLIFT = field("partner.uplift", "percent", 4)
-TIER = field("partner.tier", "tier", 5)
+TIER = field("partner.tier", "enum", 5)
 NDA = field("partner.nda_signed", "boolean", 6)
 DATE = field("transaction.date", "date", 7)
 DEAL = field("deal.date", "date", 8)

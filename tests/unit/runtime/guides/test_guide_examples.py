@@ -18,6 +18,7 @@ import pytest
 from runtime import ir
 from runtime.decisions import QuoteError, decide, quote, route, settle
 from runtime.guides import DecideCase, Formatter, QuoteCase, RejectCase, RouteCase, SettleCase, build_guide, render
+from runtime.labels import rule_label
 from runtime.loaded import Runtime
 from runtime.model import Quote, Statement
 from runtime.money import format_rate
@@ -42,7 +43,7 @@ def _from_quote(q: Quote, name: str) -> Any:
     if kind == "violations":
         return ",".join(v.kind for v in q.violations)
     if kind == "benefits":
-        return ",".join(b.rule for b in q.benefits)
+        return ",".join(rule_label(b.rule) for b in q.benefits)
     raise AssertionError(name)
 
 

@@ -20,9 +20,10 @@ from runtime import ir
 from runtime.decisions import QuoteError, quote, settle
 from runtime.decisions.quote import Quoter
 from runtime.engine import EvaluationError
+from runtime.labels import rule_label
 from runtime.loaded import Runtime
 from runtime.model import Line, Partner, Period, Transaction
-from runtime.sql import quote_lines_query, quote_query, render, statement_query
+from runtime.sql import quote_lines_query, quote_query, render, rule_refs, statement_query
 
 _TYPES = {"money": "BIGINT", "integer": "BIGINT", "boolean": "BOOLEAN", "text": "VARCHAR", "enum": "VARCHAR",
           "percent": "DECIMAL(38, 10)", "number": "DECIMAL(38, 10)", "date": "DATE"}
@@ -61,19 +62,20 @@ def load(ruleset: ir.RuleSet, txns: Sequence[Transaction], partners: Mapping[str
     return con
 
 
-Lines = dict[str, list[tuple[str, str, int]]]
+Lines = dict[str, list[tuple[str, ir.RuleRef, int]]]
 Totals = dict[str, dict[str, int]]
 
 
 def sql_statements(ruleset: ir.RuleSet, con: Any, period: Period) -> tuple[Totals, Lines]:
     """Totals by partner and kind, and the period lines (kind, rule, amount) of each partner, from the SQL."""
     rows = con.execute(render(statement_query(ruleset, period, "duckdb"), "duckdb")).fetchall()
+    refs = rule_refs(ruleset)
     totals: Totals = defaultdict(lambda: defaultdict(int))
     lines: Lines = defaultdict(list)
     for partner, kind, rule, _start, _end, amount in rows:
         totals[partner][kind] += amount
         if rule != "transaction lines":
-            lines[partner].append((kind, rule, amount))
+            lines[partner].append((kind, refs[rule], amount))
     return totals, lines
 
 
@@ -84,7 +86,8 @@ def row_statements(rt: Runtime, txns: Sequence[Transaction], partners: Mapping[s
     result = settle(rt, txns, partners, period, on_line=made.append)
     assert result.read == result.accepted + result.rejected + result.held == len(txns)
     totals = {s.partner: dict(s.totals) for s in result.statements}
-    lines = {s.partner: [(line.kind, line.rule, line.amount) for line in s.period_lines] for s in result.statements}
+    lines = {s.partner: [(line.kind, line.rule, line.amount) for line in s.period_lines]
+             for s in result.statements}
     return totals, lines, made
 
 
@@ -106,11 +109,12 @@ def assert_same(rt: Runtime, txns: Sequence[Transaction], partners: Mapping[str,
     assert nonzero(sql_totals) == nonzero(row_totals)
     assert {p: v for p, v in sql_period.items() if v} == {p: v for p, v in row_period.items() if v}
     days = {t.id: t.date for t in txns}
-    sql_made: dict[str, list[tuple[str, str, int, str]]] = defaultdict(list)
+    refs = rule_refs(rt.ruleset)
+    sql_made: dict[str, list[tuple[str, str, int, ir.RuleRef]]] = defaultdict(list)
     for t, partner, kind, amount, rule, _version in sql_lines(rt.ruleset, con):
         if days[t] in period:
-            sql_made[t].append((partner, kind, amount, rule))
-    row_made: dict[str, list[tuple[str, str, int, str]]] = defaultdict(list)
+            sql_made[t].append((partner, kind, amount, refs[rule]))
+    row_made: dict[str, list[tuple[str, str, int, ir.RuleRef]]] = defaultdict(list)
     for line in made:
         assert line.transaction is not None
         row_made[line.transaction].append((line.partner, line.kind, line.amount, line.rule))
@@ -153,7 +157,7 @@ def assert_same_quotes(rt: Runtime, txns: Sequence[Transaction], partners: Mappi
         assert (wholesale, gross, depth) == (q.wholesale, q.partner_gross, len(q.chain))
         assert (services, fee) == (_sum(q.lines, "services"), _sum(q.lines, "referral_fee"))
         assert (passed, pass_fee) == (_sum(q.lines, "pass_through"), _sum(q.lines, "fee"))
-        assert lines_by_id[txn.id] == [(line.partner, line.kind, line.amount, line.rule, line.version)
+        assert lines_by_id[txn.id] == [(line.partner, line.kind, line.amount, rule_label(line.rule), line.version)
                                        for line in q.lines]
     assert set(by_id) == accepted
 
