@@ -147,7 +147,7 @@ class _Builder(PriceCode):
 
     def referral(self) -> None:
         contract, seller, slots = self.contract, self.seller, self.seller_slots
-        raw = self.slot("seller", seller, slots, f"contract:{contract.id}:fee", 0)
+        raw = self.slot("seller", seller, slots, ir.contract_slot(contract.id, "fee"), 0)
         is_rate = contract.fee is not None and _is_rate(contract.fee)
         denominator: int | None = None  # known when the fee is
         rule, fee_at = ir.RuleRef.contract(contract.id, contract.at), contract.fee.at if contract.fee else contract.at
@@ -205,7 +205,8 @@ class _Builder(PriceCode):
         first_slots = self.seller_slots if first is seller else quoting.slots(first)
         first_contract = contract if first is seller else quoting.contract(first.contract)
         self.first, self.first_contract = first, first_contract
-        keys = (f"contract:{first_contract.id}:margin", f"level:{first.level}:margin", f"tier:{first.tier}:uplift")
+        keys = (ir.contract_slot(first_contract.id, "margin"), ir.level_slot(first.level),
+                ir.tier_slot(first.tier, "uplift"))
         for slot_key in keys:
             self.static_slot(first_slots, slot_key) if slot_key in first_slots else None
         standing, total = quoter.standing(version, first, first_contract, first_slots)
@@ -350,13 +351,13 @@ class _Builder(PriceCode):
             self.emit("fee_lines = []")  # a sale's fee lines (label, amount), for the minimum fee
             self.emit("markups = []")  # pass-through lines with a billed amount, for their markup
         for p in rules.pass_through if rules else ():
-            amount = self.slot("seller", seller, slots, f"pass:{p.id}:amount")
+            amount = self.slot("seller", seller, slots, ir.pass_slot(p.id, "amount"))
             self.emit(f"passed = -abs({amount}) if quantity < 0 else {amount}")
             with self.when("passed"):
                 self.pass_through(p, late)
         if contract.services is not None:
             sid, vid = self.s(seller.id), self.s(self.version.rules.version)
-            services = self.slot("seller", seller, slots, f"contract:{contract.id}:services")
+            services = self.slot("seller", seller, slots, ir.contract_slot(contract.id, "services"))
             self.emit(f"services = -abs({services}) if quantity < 0 else {services}")
             self.emit("services = services if services.__class__ is int else round_amount(services)" if self.unit == 1
                       else "services = round_amount(services)")

@@ -48,8 +48,8 @@ class PriceCode(PlanCode):
             with self.when("sell_price > list_price"):
                 self.judged("above_list", rules.ceiling_action, "'sell price ' + money(sell_price) + "
                             "' is above the list price ' + money(list_price)", rules.at)
-        if "price:max_discount" in slots:
-            discount = self.slot("seller", self.seller, slots, "price:max_discount")
+        if ir.price_slot("max_discount") in slots:
+            discount = self.slot("seller", self.seller, slots, ir.price_slot("max_discount"))
             if keep or rules.max_discount_action != "flag":
                 at = rules.max_discount.at if rules.max_discount else rules.at
                 if self.is_static(discount):
@@ -86,12 +86,12 @@ class PriceCode(PlanCode):
         name, rule = _title(p.title, p.id), ir.RuleRef.pass_through(p.id, p.at)
         at_cost = self.s(name + " at cost")
         if p.billed is not None:
-            billed = self.slot("seller", seller, slots, f"pass:{p.id}:billed")
-            markup = self.slot("seller", seller, slots, f"pass:{p.id}:max_markup")
+            billed = self.slot("seller", seller, slots, ir.pass_slot(p.id, "billed"))
+            markup = self.slot("seller", seller, slots, ir.pass_slot(p.id, "max_markup"))
             self.emit(f"billed = -abs({billed}) if quantity < 0 else {billed}")
             self.emit(f"markups.append(({self.s(p)}, passed, billed, {markup}))")
             at_cost = f"{self.s(name + ' at cost (billed ')} + money(billed) + ')'"
-        fee = self.slot("seller", seller, slots, f"pass:{p.id}:fee")
+        fee = self.slot("seller", seller, slots, ir.pass_slot(p.id, "fee"))
         self.emit("cost = passed if passed.__class__ is int else round_amount(passed)" if self.unit == 1
                   else "cost = round_amount(passed)")
         fee_mode = self.ruleset.rounding.mode_for("pass_through_fee")
