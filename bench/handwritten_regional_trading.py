@@ -123,7 +123,7 @@ def _violations(sell_price: int, list_price: int) -> tuple[tuple[str, str, str],
         return (("above_list", f"sell price {yen(sell_price)} is above the list price {yen(list_price)}",
                  "price rules: ceiling"),)
     if sell_price * 25 < list_price * 23:
-        return (("below_floor", f"sell price {yen(sell_price)} is below the floor {yen(list_price * 23 // 25)} "
+        return (("below_floor", f"sell price {yen(sell_price)} is below the floor {yen(-(-list_price * 23 // 25))} "
                  "(list less 8%)", "price rules: max discount"),)
     return ()
 

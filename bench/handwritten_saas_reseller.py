@@ -116,7 +116,7 @@ def _violations(sell_price: int, list_price: int) -> tuple[tuple[str, str, str],
         return (("above_list", f"sell price {yen(sell_price)} is above the list price {yen(list_price)}",
                  "price rules: ceiling"),)
     if sell_price * 10 < list_price * 9:
-        return (("below_floor", f"sell price {yen(sell_price)} is below the floor {yen(list_price * 9 // 10)} "
+        return (("below_floor", f"sell price {yen(sell_price)} is below the floor {yen(-(-list_price * 9 // 10))} "
                  "(list less 10%)", "price rules: max discount"),)
     return ()
 

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from runtime import ir
 from runtime.decisions._plans import NoPlan, Plan
-from runtime.decisions._pricing import PriceRejected, _fraction, checked_rate
+from runtime.decisions._pricing import PriceRejected, _fraction, checked_rate, price_floor
 from runtime.decisions._quoting import catalog_message, late_violations
 from runtime.decisions._rounding import round_amount, round_ratio, round_times
 from runtime.decisions._slots import PartnerSlots
@@ -317,7 +317,7 @@ class PlanCode:
                 "new_figures": _tuple_new_figures, "Quote": Quote,
                 "Line": Line, "Share": Share, "Figure": Figure, "Violation": Violation, "rate": format_rate,
                 "PriceRejected": PriceRejected, "late_violations": late_violations,
-                "catalog_message": catalog_message,
+                "catalog_message": catalog_message, "price_floor": price_floor,
                 "round_ratio": lambda n, d, m=mode: round_ratio(n, d, unit, m),
                 "round_amount": lambda value: round_amount(value, unit, mode),
                 "round_times": lambda amount, rate, m=mode: round_times(amount, rate, unit, m),

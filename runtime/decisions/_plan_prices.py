@@ -65,8 +65,8 @@ class PriceCode(PlanCode):
                     if first:
                         self.emit(first)
                     self.judged("below_floor", rules.max_discount_action, "'sell price ' + money(sell_price) + "
-                                "' is below the floor ' + money(list_price * (1 - max_discount)) + ' (list less ' + "
-                                "rate(max_discount) + ')'", at)
+                                "' is below the floor ' + money(price_floor(list_price, max_discount)) + "
+                                "' (list less ' + rate(max_discount) + ')'", at)
         if self.late_checks(rules):
             self.emit(f"late = late_violations({self.s(rules)}, quantity, fee_lines, markups, money, {self.s(keep)})")
             with self.when("late"):

@@ -92,6 +92,16 @@ RATE_OUT_OF_RANGE = "E560"
 """The code of a line whose rate, computed from the program's expressions, lies outside [0 %, 100 %]."""
 
 
+def price_floor(list_price: int, discount: Fraction) -> int:
+    """The lowest sell price a maximum discount allows: list × (1 − discount), rounded up to a whole minor unit
+    (a price one unit below it is below the floor; the floor shown is one a partner can actually charge).
+
+    >>> price_floor(2_973_066, Fraction(2, 25)), price_floor(1000, Fraction(1, 10))
+    (2735221, 900)
+    """
+    return -(-list_price * (discount.denominator - discount.numerator) // discount.denominator)
+
+
 def checked_rate(value: Any, what: str, rule: ir.RuleRef, at: ir.Loc | None) -> Fraction:
     """A rate a rule produced, as a Fraction; outside [0 %, 100 %] the line cannot be settled.
 

@@ -20,6 +20,7 @@ from runtime.decisions._pricing import (
     _title,
     checked_rate,
     ladder_step,
+    price_floor,
 )
 from runtime.decisions._rounding import chain_prices, round_amount, round_times
 from runtime.decisions._slots import PartnerSlots, transaction_env
@@ -275,7 +276,7 @@ class _Quoting:
             discount = _fraction(slots[_MAX_DISCOUNT])
             # sell price < list price × (1 − discount), in integers
             if txn.sell_price * discount.denominator < txn.list_price * (discount.denominator - discount.numerator):
-                floor = txn.list_price * (1 - discount)
+                floor = price_floor(txn.list_price, discount)
                 judge("below_floor", rules.max_discount_action, f"sell price {self.money(txn.sell_price)} is below "
                       f"the floor {self.money(floor)} (list less {format_rate(discount)})",
                       rules.max_discount.at if rules.max_discount else rules.at)
