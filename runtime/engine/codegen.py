@@ -12,10 +12,11 @@ others call the functions of `operators`, bound under `o_*` names.
 Every node that can fail is marked with its site (the IR location, and the field key when it reads
 a field) when it is made: each call, each statement that reads a field, each slot's assignment.
 The tree is unparsed (`ast.unparse`) into the text `linecache` serves for tracebacks, and the
-module is compiled from the syntax tree of that text, so every line and column a traceback names
-is in the text it shows. Walking the built and the parsed tree side by side gives each marked node
-its place: a call's exact span, a statement's lines. An error inside generated code takes its `at`
-from the span of the instruction the generated frame was on (else from its line).
+module is compiled from that text, so every line and column a traceback names is in the text it
+shows. An error inside generated code takes its `at` from the span of the call the generated
+frame was on, else from the line of its statement: when an error first needs them, the tree is
+built again and walked side by side with the text's syntax tree (the two have the same shape),
+which gives each marked node its place in the text. Loading pays for no walk.
 
 A subtree more than `SPLIT_DEPTH` levels tall becomes a helper function `hN(…)`: it keeps the code
 within Python's nesting limits and the generator's recursion shallow, and, unlike a temporary,
@@ -153,11 +154,12 @@ def compile_entry(name: str, slots: Sequence[tuple[str, ir.Expr]], ctx: ops.Eval
     """
     exprs = [expr for _, expr in slots]
 
-    def generated() -> tuple[ast.Module, _Generator]:
-        gen = _Generator(ctx, params, load)
-        return gen.module(exprs), gen
+    def marked() -> _Marked:  # the same tree, built again when an error first needs its sites placed
+        again = _Generator(ctx, params, load)
+        return again.module(exprs), again.sites
 
-    module, gen = generated()
+    gen = _Generator(ctx, params, load)
+    module = gen.module(exprs)
     source = ast.unparse(module) + "\n"
     digest = hashlib.sha256(source.encode("utf-8")).hexdigest()[:10]
     filename = f"<ppl:{_sanitise(program_id)}:{_sanitise(name)}:{digest}>"
@@ -165,12 +167,7 @@ def compile_entry(name: str, slots: Sequence[tuple[str, ir.Expr]], ctx: ops.Eval
     exec(compile(source, filename, "exec"), namespace)  # the unparsed tree: program values are only in K
     lines = source.splitlines(keepends=True)
     linecache.cache[filename] = (len(source), None, lines, filename)  # mtime None: never checked against disk
-    return Entry(name, tuple(n for n, _ in slots), source, filename, namespace["e"],
-                 lambda: _sites(*generated()))
-
-
-def _sites(module: ast.Module, gen: _Generator) -> _Marked:
-    return module, gen.sites
+    return Entry(name, tuple(n for n, _ in slots), source, filename, namespace["e"], marked)
 
 
 def _placed(module: ast.Module, tree: ast.Module, marked: Mapping[int, tuple[ast.AST, _Site]]
