@@ -298,7 +298,7 @@ class _Generator:
         for expr in exprs:
             self.plan(expr)
         for i, expr in enumerate(exprs):
-            value, _ = self.emit(expr, 1)
+            value, _ = self.emit(expr)
             body.append(self._mark(_assign(f"v{i}", value), _Site(expr.at)))
         body.append(ast.Return(_tuple([_name(f"v{i}") for i in range(len(exprs))])))
         return ast.Module([_function("e", self.params, body), *self._functions], [])
@@ -328,7 +328,7 @@ class _Generator:
             self.helper(name, fn)
         return self._mark(ast.Call(_name(name), list(args), []), _Site(node.at))
 
-    def emit(self, node: ir.Expr, depth: int) -> tuple[ast.expr, str]:
+    def emit(self, node: ir.Expr) -> tuple[ast.expr, str]:
         """The Python expression for a node, and the kind of value it is certain to produce (or "unknown")."""
         if (done := self._split.get(id(node))) is not None:
             call, kind, used = done
@@ -344,55 +344,55 @@ class _Generator:
                     used.add(local)
                 return _name(local), _FIELD_KINDS.get(type_, "text")
             case ir.ListOf(items=items):
-                return _tuple([self.emit(i, depth + 1)[0] for i in items]), "list"
+                return _tuple([self.emit(i)[0] for i in items]), "list"
             case ir.Neg(operand=x):
-                value, kind = self.emit(x, depth + 1)
+                value, kind = self.emit(x)
                 if kind == "number":
                     return ast.UnaryOp(ast.USub(), value), kind
                 return self.call(node, "o_neg", ops.neg, [value]), "duration" if kind == "duration" else "unknown"
             case ir.Not(operand=x):
-                value, kind = self.emit(x, depth + 1)
+                value, kind = self.emit(x)
                 if kind == "boolean":
                     return ast.UnaryOp(ast.Not(), value), "boolean"
                 return self.call(node, "o_not", ops.not_, [value]), "boolean"
             case ir.Arith():
-                return self.arith(node, depth)
+                return self.arith(node)
             case ir.Compare(op=op, left=a, right=b):
                 if op not in _CMP_NAMES:
                     raise ValueError(f"unknown comparison {op!r} in the rule set")
-                (left, ka), (right, kb) = self.emit(a, depth + 1), self.emit(b, depth + 1)
+                (left, ka), (right, kb) = self.emit(a), self.emit(b)
                 if ka == kb and ka in _ORDERED_INLINE:
                     return ast.Compare(left, [_INLINE_CMP[op]()], [right]), "boolean"
                 return self.call(node, _CMP_NAMES[op], ops.COMPARISONS[op], [left, right]), "boolean"
             case ir.And(left=a, right=b) | ir.Or(left=a, right=b):
                 word = ast.And() if isinstance(node, ir.And) else ast.Or()
-                return ast.BoolOp(word, [self.condition(node, a, depth), self.condition(node, b, depth)]), "boolean"
+                return ast.BoolOp(word, [self.condition(node, a), self.condition(node, b)]), "boolean"
             case ir.In():
-                return self.membership(node, depth)
+                return self.membership(node)
             case ir.If(condition=c, then=t, otherwise=o):
-                test = self.condition(node, c, depth)
-                (then, kt), (other, ko) = self.emit(t, depth + 1), self.emit(o, depth + 1)
+                test = self.condition(node, c)
+                (then, kt), (other, ko) = self.emit(t), self.emit(o)
                 return ast.IfExp(test, then, other), kt if kt == ko else "unknown"
             case ir.Call():
-                return self.function(node, depth)
+                return self.function(node)
         raise AssertionError(f"unknown IR node {node!r}")
 
-    def condition(self, node: ir.Expr, operand: ir.Expr, depth: int) -> ast.expr:
+    def condition(self, node: ir.Expr, operand: ir.Expr) -> ast.expr:
         """An operand that must be true or false: checked unless it is sure to be."""
-        value, kind = self.emit(operand, depth + 1)
+        value, kind = self.emit(operand)
         return value if kind == "boolean" else self.call(node, "o_truth", ops.truth, [value])
 
-    def arith(self, node: ir.Arith, depth: int) -> tuple[ast.expr, str]:
+    def arith(self, node: ir.Arith) -> tuple[ast.expr, str]:
         if node.op not in _ARITH_NAMES:
             raise ValueError(f"unknown arithmetic operator {node.op!r} in the rule set")
-        (left, ka), (right, kb) = self.emit(node.left, depth + 1), self.emit(node.right, depth + 1)
+        (left, ka), (right, kb) = self.emit(node.left), self.emit(node.right)
         if ka == kb == "number" and node.op in _INLINE_ARITH:
             return ast.BinOp(left, _INLINE_ARITH[node.op](), right), "number"
         call = self.call(node, _ARITH_NAMES[node.op], ops.ARITHMETIC[node.op], [left, right])
         return call, _arith_kind(node.op, ka, kb)
 
-    def membership(self, node: ir.In, depth: int) -> tuple[ast.expr, str]:
-        item, kind = self.emit(node.item, depth + 1)
+    def membership(self, node: ir.In) -> tuple[ast.expr, str]:
+        item, kind = self.emit(node.item)
         test: ast.cmpop = ast.NotIn() if node.negated else ast.In()
         if kind in _ORDERED_INLINE and all(isinstance(i, ir.Const) for i in node.items):
             try:  # Python's `in` on a set is `eq` here: no durations on the left, hash agrees with ==
@@ -401,15 +401,15 @@ class _Generator:
                 values = None
             if values is not None:
                 return ast.Compare(item, [test], [values]), "boolean"
-        collection = _tuple([self.emit(i, depth + 1)[0] for i in node.items])
+        collection = _tuple([self.emit(i)[0] for i in node.items])
         if kind in _ORDERED_INLINE:
             return ast.Compare(item, [test], [collection]), "boolean"
         found = self.call(node, "o_in", ops.member, [item, collection])
         return (ast.UnaryOp(ast.Not(), found) if node.negated else found), "boolean"
 
-    def function(self, node: ir.Call, depth: int) -> tuple[ast.expr, str]:
+    def function(self, node: ir.Call) -> tuple[ast.expr, str]:
         fn = ops.function(node.function, len(node.args), self.ctx)
-        emitted = [self.emit(a, depth + 1) for a in node.args]
+        emitted = [self.emit(a) for a in node.args]
         args, kinds = [a for a, _ in emitted], {k for _, k in emitted}
         if kinds == {"number"} and node.function in ops.NUMERIC_CALLS and (node.function == "abs" or len(args) > 1):
             # Python's min/max/abs, equal to the table's on numbers; they cannot fail, so no site
@@ -438,7 +438,7 @@ class _Generator:
         """Build a subtree as a helper function `hN(f…)` and remember the call that stands for it."""
         index = len(self._functions)
         self._used.append(set())
-        value, kind = self.emit(node, 1)
+        value, kind = self.emit(node)
         used = self._used.pop()
         params = sorted(used, key=lambda local: int(local[1:]))
         self._functions.append(_function(f"h{index}", params, [ast.Return(value)]))
