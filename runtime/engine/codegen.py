@@ -153,12 +153,13 @@ def compile_entry(name: str, slots: Sequence[tuple[str, ir.Expr]], ctx: ops.Eval
         ValueError: the IR names an unknown operator or function (a compiler bug).
     """
     exprs = [expr for _, expr in slots]
+    gen = _Generator(ctx, params, load)
+    split_depth = gen.split_depth  # the entry keeps no tree: it is built again, the same, for its sites
 
-    def marked() -> _Marked:  # the same tree, built again when an error first needs its sites placed
-        again = _Generator(ctx, params, load)
+    def marked() -> _Marked:
+        again = _Generator(ctx, params, load, split_depth)
         return again.module(exprs), again.sites
 
-    gen = _Generator(ctx, params, load)
     module = gen.module(exprs)
     source = ast.unparse(module) + "\n"
     digest = hashlib.sha256(source.encode("utf-8")).hexdigest()[:10]
@@ -268,8 +269,10 @@ def _sanitise(text: str) -> str:
 class _Generator:
     """Builds the syntax tree of one entry; collects the constants list, the helpers it binds and the sites."""
 
-    def __init__(self, ctx: ops.EvalContext, params: str = "env", load: Load | None = None) -> None:
+    def __init__(self, ctx: ops.EvalContext, params: str = "env", load: Load | None = None,
+                 split_depth: int | None = None) -> None:
         self.ctx = ctx
+        self.split_depth = SPLIT_DEPTH if split_depth is None else split_depth  # fixed for a tree built again
         self.params = [p for p in params.split(", ") if p]  # the generated function's parameters
         # The expression that reads a field, given the field and `const` (value → `K[i]`).
         self.load = load or (lambda f, const: ast.Subscript(_name("env"), const(f"{f.scope}.{f.name}"), _LOAD))
@@ -431,7 +434,7 @@ class _Generator:
                 continue
             below = [0 if id(c) in self._split else heights[id(c)] for c in ops.children(node)]
             heights[id(node)] = height = 1 + max(below, default=-1)
-            if height >= SPLIT_DEPTH and not isinstance(node, ir.Const | ir.Field):
+            if height >= self.split_depth and not isinstance(node, ir.Const | ir.Field):
                 self.split(node)
 
     def split(self, node: ir.Expr) -> None:
