@@ -336,15 +336,16 @@ def _module(params: list[str], body: list[ast.stmt]) -> ast.Module:
     return ast.Module([make], [])
 
 
-def _loader(partner: str, volumes: str) -> Callable[[ir.Field, Callable[[Any], str]], str]:
+def _loader(partner: str, volumes: str) -> Callable[[ir.Field, Callable[[Any], ast.expr]], ast.expr]:
     """How generated slot code reads a field: straight from the `Transaction` (`txn`), the partner and its
     volumes (the locals named), never through a dictionary of every field."""
-    def load(f: ir.Field, const: Callable[[Any], str]) -> str:
-        if f.scope == "transaction":
-            return f"txn.{f.name}" if f.name in _TXN_ATTRIBUTES else f"txn.fields[{const(f.name)}]"
-        if f.scope == "partner":
-            return f"{partner}.{f.name}" if f.name in _PARTNER_ATTRIBUTES else f"{partner}.fields[{const(f.name)}]"
-        return f"{volumes}.{f.name}"
+    def load(f: ir.Field, const: Callable[[Any], ast.expr]) -> ast.expr:
+        owner, attributes = {"transaction": ("txn", _TXN_ATTRIBUTES), "partner": (partner, _PARTNER_ATTRIBUTES)
+                             }.get(f.scope, (volumes, None))
+        if attributes is None or f.name in attributes:
+            return ast.Attribute(ast.Name(owner, ast.Load()), f.name, ast.Load())
+        fields = ast.Attribute(ast.Name(owner, ast.Load()), "fields", ast.Load())
+        return ast.Subscript(fields, const(f.name), ast.Load())
 
     return load
 

@@ -56,7 +56,8 @@ def test_inline_statements_compute_what_the_entry_returns(exprs: list[Any], env:
     ctx = EvalContext("half_even", 1)
     slots = [(f"s{i}", e) for i, e in enumerate(exprs)]
     inline = codegen.inline_entry(slots, ctx, prefix="r_",
-                                  load=lambda f, const: f"env[{const(f.scope + '.' + f.name)}]")
+                                  load=lambda f, const: ast.Subscript(ast.Name("env", ast.Load()),
+                                                                      const(f"{f.scope}.{f.name}"), ast.Load()))
     if inline is None:  # a subtree too tall to inline: callers call the entry instead
         return
     results = ast.Tuple([ast.Name(f"r_{i}", ast.Load()) for i in range(len(exprs))], ast.Load())

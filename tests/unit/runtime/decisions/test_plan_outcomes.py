@@ -145,8 +145,9 @@ def test_the_generated_code_is_readable_and_shown_in_tracebacks(make: Callable[.
 def test_inline_statements_are_renamed_on_syntax_trees() -> None:
     amount = ir.Field("transaction", "spend", "money")
     slots = [("a", ir.Arith("+", amount, ir.Const("money", 5))), ("b", ir.Arith("*", amount, ir.Const("money", 5)))]
+    fields = ast.Attribute(ast.Name("txn", ast.Load()), "fields", ast.Load())
     inline = codegen.inline_entry(slots, EvalContext("half_even", 1), prefix="seller_slot_",
-                                  load=lambda f, const: f"txn.fields[{const(f.name)}]")
+                                  load=lambda f, const: ast.Subscript(fields, const(f.name), ast.Load()))
     assert inline is not None
     statements = inline.statements(lambda i: ast.Name(f"static_{i}", ast.Load()))
     names = {node.id for s in statements for node in ast.walk(s) if isinstance(node, ast.Name)}

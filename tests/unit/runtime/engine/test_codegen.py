@@ -53,7 +53,7 @@ def test_an_entry_is_one_function_returning_its_slots_in_order() -> None:
     assert entry.slot_names == ("wholesale", "qty", "m")
     functions = [n for n in ast.walk(ast.parse(entry.source)) if isinstance(n, ast.FunctionDef)]
     assert [f.name for f in functions] == ["e"]
-    assert "(f0 * f1)" in entry.source  # arithmetic on numbers is inline Python, not a call per node
+    assert "f0 * f1" in entry.source  # arithmetic on numbers is inline Python, not a call per node
     assert compile_entry("empty", [], CTX, "acme")({}) == ()
 
 
@@ -118,7 +118,7 @@ def test_tracebacks_show_the_generated_code() -> None:
     assert (caught.value.code, caught.value.at) == ("E501", at(9))
     shown = "".join(traceback.format_exception(caught.value))
     assert f'File "{entry.filename}", line ' in shown
-    assert "o_div(f0, (f1 - f1))" in shown
+    assert "o_div(f0, f1 - f1)" in shown
 
 
 def test_a_missing_field_names_the_field_and_its_first_use() -> None:
@@ -178,3 +178,30 @@ def test_deep_expressions_move_into_helper_functions_that_stay_lazy() -> None:
 def test_unknown_operators_are_rejected_when_compiling(expr: ir.Expr) -> None:
     with pytest.raises(ValueError, match="rule set"):
         compile_entry("t", [("x", expr)], CTX, "acme")
+
+
+def test_each_call_on_a_line_is_located_by_its_own_span() -> None:
+    first = ir.Arith("/", PRICE, QTY, at=at(20))
+    second = ir.Arith("/", QTY, ir.Arith("-", QTY, QTY), at=at(21))
+    entry = compile_entry("t", [("a", ir.Arith("+", first, second, at=at(22)))], CTX, "acme")
+    assert "v0 = o_div(f0, f1) + o_div(f1, f1 - f1)\n" in entry.source  # both calls on one line
+    with pytest.raises(EvaluationError) as caught:
+        entry(ENV)
+    assert (caught.value.code, caught.value.at) == ("E501", at(21))
+
+
+def test_tracebacks_name_the_lines_and_columns_of_the_text_they_show() -> None:
+    deep: ir.Expr = ir.Arith("/", QTY, ir.Arith("-", QTY, QTY), at=at(23))
+    for i in range(40):
+        deep = ir.Arith("+", ir.Const("integer", i), deep)
+    entry = compile_entry("t", [("a", PRICE), ("b", deep)], CTX, "acme")
+    with pytest.raises(EvaluationError) as caught:
+        entry(ENV)
+    assert caught.value.at == at(23)
+    frames = [f for f in traceback.extract_tb(caught.value.__traceback__) if f.filename == entry.filename]
+    assert [f.name for f in frames] == ["e", "h0"]  # the helper function holds the failing call
+    for frame in frames:
+        assert frame.lineno is not None and frame.colno is not None and frame.end_colno is not None
+        line = linecache.getline(entry.filename, frame.lineno)
+        assert frame.line == line.strip()
+        assert line[frame.colno:frame.end_colno] == ("h0(f1)" if frame.name == "e" else "o_div(f1, f1 - f1)")
