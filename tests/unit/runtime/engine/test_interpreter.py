@@ -42,7 +42,8 @@ def at(line: int | None) -> ir.Loc | None:
 
 
 def const(value: Any, line: int | None = None) -> ir.Const:
-    kinds: dict[type, ir.ValueType] = {bool: "boolean", int: "money", Fraction: "percent", str: "text", DAY: "date", D: "duration"}
+    kinds: dict[type, ir.ValueType] = {bool: "boolean", int: "money", Fraction: "percent", str: "text", DAY: "date",
+                                       D: "duration"}
     return ir.Const(kinds[type(value)], value, at=at(line))
 
 
