@@ -138,6 +138,16 @@ def expression(text: str) -> ast.expr:
     return node.body
 
 
+@functools.lru_cache(maxsize=4096)
+def _rounding_statements(mode: str, target: str, numerator: str, step: int, unit: int) \
+        -> tuple[str, tuple[ast.stmt, ...]]:
+    """`rounding.plan_statements` of a numerator template, with its text (the key of compiled code): made once
+    for each (mode, target, numerator, step, unit), since a settlement makes many plans of the same shape
+    (shared, never mutated)."""
+    made = tuple(rounding.plan_statements(mode, target, expression(numerator), step, unit))
+    return ast.unparse(ast.Module(list(made), [])), made
+
+
 class PlanCode:
     """One plan's function as syntax trees, its statics, and compiling it into the plan's two functions."""
 
@@ -235,9 +245,8 @@ class PlanCode:
     def rounded(self, target: str, numerator: str, denominator: int, mode: str | None = None) -> None:
         """`target = round_ratio(numerator, denominator, unit, mode)`, inline for every mode (default: the
         program's): the statements `rounding.plan_statements` makes from the one table of rounding rules."""
-        made = tuple(rounding.plan_statements(mode or self.mode, target, expression(numerator),
-                                              denominator * self.unit, self.unit))
-        self.body.append(Statement("", ast.unparse(ast.Module(list(made), [])), made))
+        text, made = _rounding_statements(mode or self.mode, target, numerator, denominator * self.unit, self.unit)
+        self.body.append(Statement("", text, made))
 
     def place_roles(self) -> None:
         """The statements (or calls) that compute every role's transaction-dependent slots, at this point."""
