@@ -13,7 +13,7 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import Any, TypeVar
 
-from runtime import instants, ir
+from runtime import instants, ir, strict_json
 from runtime.engine.operators import ROUNDING_MODES
 
 N = TypeVar("N")
@@ -414,7 +414,9 @@ def decode(data: dict[str, Any]) -> ir.RuleSet:
 def loads(text: str) -> ir.RuleSet:
     """Read an artifact, checking its format and hash."""
     try:
-        envelope = json.loads(text)
+        envelope = strict_json.loads(text)
+    except strict_json.DuplicateKey as exc:
+        raise ArtifactError(f"not a rule set: an object names `{exc.key}` twice") from exc
     except json.JSONDecodeError as exc:
         raise ArtifactError(f"not a rule set: invalid JSON at line {exc.lineno}") from exc
     if not isinstance(envelope, dict) or envelope.get("format") != ir.FORMAT:

@@ -18,7 +18,7 @@ from ppl.common import (
     load_ruleset,
     quote_one,
 )
-from runtime import explain, ir
+from runtime import explain, ir, strict_json
 from runtime import io as rio
 from runtime.decisions import Rejected
 from runtime.decisions.refunds import quote_problem
@@ -50,7 +50,9 @@ def add_parser(sub: Any) -> None:
 
 def _json_values(args: argparse.Namespace) -> dict[str, Any]:
     try:
-        data = json.loads(args.transaction, parse_float=Decimal)
+        data = strict_json.loads(args.transaction, parse_float=Decimal)
+    except strict_json.DuplicateKey as exc:
+        raise CommandError(f"--transaction names `{exc.key}` twice; which value is meant cannot be told") from None
     except ValueError as exc:
         raise CommandError(f"--transaction is not valid JSON: {exc}") from None
     if not isinstance(data, dict):

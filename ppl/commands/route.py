@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import json
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -21,7 +20,7 @@ from ppl.common import (
     load_partners,
     load_ruleset,
 )
-from runtime import explain, ir
+from runtime import explain, ir, strict_json
 from runtime.decisions import QuoteError
 from runtime.decisions.routing import Lead, Routing, route, route_new_reseller
 from runtime.engine import EvaluationError
@@ -76,7 +75,9 @@ def _lead(values: Mapping[str, Any], ruleset: ir.RuleSet, default_id: str, stric
 def _leads(args: argparse.Namespace, ruleset: ir.RuleSet) -> list[Lead]:
     if args.lead is not None:
         try:
-            data = json.loads(args.lead)
+            data = strict_json.loads(args.lead)
+        except strict_json.DuplicateKey as exc:
+            raise CommandError(f"--lead names `{exc.key}` twice; which value is meant cannot be told") from None
         except ValueError as exc:
             raise CommandError(f"--lead is not valid JSON: {exc}") from None
         if not isinstance(data, dict):
@@ -89,7 +90,7 @@ def _leads(args: argparse.Namespace, ruleset: ir.RuleSet) -> list[Lead]:
     leads: list[Lead] = []
     try:
         if Path(path).suffix.lower() == ".json":
-            data = json.loads(Path(path).read_text(encoding="utf-8"))
+            data = strict_json.loads(Path(path).read_text(encoding="utf-8"))
             items = data if isinstance(data, list) else [data]
             for n, item in enumerate(items, 1):
                 if not isinstance(item, dict):

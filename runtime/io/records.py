@@ -21,6 +21,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
+from runtime import strict_json
 from runtime.io import parquet as _parquet
 
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
@@ -200,7 +201,10 @@ class RecordFile:
             if number == 1:
                 text = text.removeprefix("\ufeff")
             try:
-                data = json.loads(text, parse_float=Decimal, parse_constant=_no_constants)
+                data = strict_json.loads(text, parse_float=Decimal, parse_constant=_no_constants)
+            except strict_json.DuplicateKey as exc:
+                yield Record(number, {}, f"the line names `{exc.key}` twice; which value is meant cannot be told")
+                continue
             except ValueError as exc:  # json.JSONDecodeError, or a constant or over-long number
                 reason = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
                 yield Record(number, {}, f"the line is not valid JSON: {reason}")

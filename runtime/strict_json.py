@@ -1,0 +1,48 @@
+"""JSON read strictly: an object that names a key twice is an error, never the last value silently winning.
+
+Python's `json` keeps the last of two equal keys, so `{"list_price": 100, "list_price": 1000000}` would be
+settled on a value that a person reading the file may never see. Every JSON input ppl reads (JSON Lines
+transactions, partners and registrations, `ppl quote --transaction`, leads, rule set artifacts) goes through
+`loads`, which refuses such an object and names the key.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+
+class DuplicateKey(ValueError):
+    """A JSON object names the same key twice."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"the key `{key}` appears twice in one object")
+        self.key = key
+
+
+def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise DuplicateKey(key)
+        found[key] = value
+    return found
+
+
+def loads(text: str | bytes, *, parse_float: Callable[[str], Any] | None = None,
+          parse_constant: Callable[[str], Any] | None = None) -> Any:
+    """`json.loads`, refusing an object with a repeated key.
+
+    Raises:
+        DuplicateKey: an object names a key twice (a `ValueError`, like every other JSON error here).
+        json.JSONDecodeError: the text is not JSON.
+
+    >>> loads('{"a": 1, "b": {"c": 2}}')
+    {'a': 1, 'b': {'c': 2}}
+    >>> loads('{"id": "T-1", "id": "T-2"}')
+    Traceback (most recent call last):
+      ...
+    runtime.strict_json.DuplicateKey: the key `id` appears twice in one object
+    """
+    return json.loads(text, object_pairs_hook=_unique, parse_float=parse_float, parse_constant=parse_constant)
