@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import difflib
 import re
+import unicodedata
 from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
@@ -33,12 +34,15 @@ CODES: dict[str, str] = {
 """The codes of rejected rows that readers give, with their titles."""
 
 _MAX_DIGITS = 30  # more is never an amount; also keeps int() clear of Python's digit limit
-_PLAIN = re.compile(r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
+# INVARIANT: digits are ASCII (`re.ASCII`): Python's `\d` and `Decimal` also take the digits of other scripts
+# (Arabic-Indic `١٢٣`, Devanagari `१२३` …), which no one types for yen; full-width digits, the documented Japanese
+# form, are translated to ASCII first (`_FULLWIDTH`).
+_PLAIN = re.compile(r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?", re.ASCII)
 _UNITS = {"万": 10**4, "億": 10**8}
-_INTEGER = re.compile(r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)")
-_RATE = re.compile(r"-?\d+(?:\.\d+)?")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_DURATION = re.compile(r"(\d+)(d|w|mo|y)")
+_INTEGER = re.compile(r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)", re.ASCII)
+_RATE = re.compile(r"-?\d+(?:\.\d+)?", re.ASCII)
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+_DURATION = re.compile(r"(\d+)(d|w|mo|y)", re.ASCII)
 _FULLWIDTH = str.maketrans("０１２３４５６７８９，．－％", "0123456789,.-%")
 
 
@@ -49,6 +53,15 @@ class ValueProblem(Exception):
         super().__init__(reason)
         self.code = code
         self.reason = reason
+
+
+def _foreign_digits(text: str) -> ValueProblem | None:
+    """A value written with the digits of another script than ASCII or full-width (which is translated first)."""
+    found = next((c for c in text if not c.isascii() and unicodedata.category(c) == "Nd"), None)
+    if found is None:
+        return None
+    return ValueProblem(BAD_VALUE, f"`{_shown(text)}` has the digit `{found}` ({unicodedata.name(found, 'a digit')}); "
+                        "numbers are written with the digits 0-9 (full-width ０-９ too)")
 
 
 def _shown(value: object) -> str:
@@ -123,6 +136,8 @@ def _parse_money(raw: object, currency: str, minor_unit: int) -> int:
     if text[-1:] in _UNITS:
         unit, text = _UNITS[text[-1]], text[:-1]
     if not _PLAIN.fullmatch(text) or len(text) > _MAX_DIGITS:
+        if (foreign := _foreign_digits(shown)) is not None:
+            raise foreign
         other = next((c for c, s in SYMBOLS.items() if c != currency and (s in shown or c in shown)), None)
         if other is not None:
             raise ValueProblem(BAD_VALUE, f"`{_shown(shown)}` is in {other}; the program's currency is {currency}")
@@ -150,7 +165,7 @@ def parse_integer(raw: object) -> int:
             return int(plain)
     text = _decimal_text(raw, "a whole number").strip().translate(_FULLWIDTH)
     if not _INTEGER.fullmatch(text) or len(text) > _MAX_DIGITS:
-        raise ValueProblem(BAD_VALUE, f"`{_shown(text)}` is not a whole number")
+        raise _foreign_digits(text) or ValueProblem(BAD_VALUE, f"`{_shown(text)}` is not a whole number")
     return int(text.replace(",", ""))
 
 
@@ -160,7 +175,7 @@ def parse_rate(raw: object) -> Fraction:
     percent = text.endswith("%")
     digits = text[:-1].strip() if percent else text
     if not _RATE.fullmatch(digits) or len(digits) > _MAX_DIGITS:
-        raise ValueProblem(BAD_VALUE, f"`{_shown(text)}` is not a number")
+        raise _foreign_digits(text) or ValueProblem(BAD_VALUE, f"`{_shown(text)}` is not a number")
     value = Fraction(Decimal(digits))
     return value / 100 if percent else value
 
