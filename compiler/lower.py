@@ -101,7 +101,10 @@ class _Lowerer:
                     return ir.Field("transaction", f"item.{name}", ir.value_type(found.kind), at=at)
                 return ir.Field(scope, name, ir.value_type(found.kind), at=at)
             case ast.Unary(op="-", operand=x):
-                return ir.Neg(self.expr(x, want), at=at)
+                operand = self.expr(x, want)
+                if isinstance(operand, ir.Const) and type(operand.value) in (int, Fraction) and operand.value == 0:
+                    return operand  # −0 is 0: no sign on a zero reaches a guide (`-0%`)
+                return ir.Neg(operand, at=at)
             case ast.Unary(operand=x):
                 return ir.Not(self.expr(x), at=at)
             case ast.Binary(op=op, left=a, right=b):

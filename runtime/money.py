@@ -38,9 +38,15 @@ def format_amount(minor: int | Fraction, currency: str, minor_unit: int) -> str:
 
 
 def format_rate(rate: Fraction) -> str:
-    """A rate as a percentage: 3/20 → 15%, 1/8 → 12.5%."""
+    """A rate as a percentage: 3/20 → 15%, 1/8 → 12.5%; to four decimals, and a rate that rounds to zero is `0%`.
+
+    >>> format_rate(Fraction(3, 20)), format_rate(Fraction(1, 8)), format_rate(Fraction(-1, 10**7))
+    ('15%', '12.5%', '0%')
+    """
     pct = rate * 100
     if pct.denominator == 1:
         return f"{pct.numerator}%"
     exact = (Decimal(pct.numerator) / Decimal(pct.denominator)).quantize(Decimal("0.0001"))
+    if not exact:
+        return "0%"  # a rate that rounds to zero is shown without a sign, never `-0%`
     return f"{exact.normalize():f}%"
