@@ -85,6 +85,7 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
      "yen has none, the dollar two."),
     ("E310", "unknown type", "A declared input names a type that is neither built in nor an enumeration of the program."),
     ("E311", "unknown currency", "A currency code or symbol is not one that ppl knows."),
+    ("E312", "division by zero in the program", "An expression divides by a constant that is zero (`15% / 0`, `x / (1 - 1)`): every evaluation would fail. It is refused when the program is checked rather than rejecting every row at run time; divide by the value meant, or guard a field that may be zero with `if … then … else …`."),
     ("E320", "ladder steps out of order", "The steps of a margin ladder or bonus must be listed in strictly increasing "
      "order of their threshold."),
     ("E321", "duplicate ladder step", "Two steps start at the same threshold, so the rate there is ambiguous."),

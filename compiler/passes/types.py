@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import assert_never
 
-from compiler.consts import format_amount
+from compiler.consts import const_value, format_amount
 from compiler.context import Context
 from compiler.slots import Slot, program_slots
 from compiler.types import BOOLEAN, SCOPES, UNKNOWN, Type
@@ -259,6 +259,10 @@ class _Checker:
             if a.numeric and b.numeric:
                 return Type("integer" if kinds == ("integer", "integer") else "number")
             return self.fail("E304", f"cannot multiply {a.describe()} by {b.describe()}", node)
+        if const_value(node.right) == 0:  # every evaluation would fail (E501): a mistake in the program, not the data
+            return self.fail("E312", "division by zero: the divisor is always 0", node.right,
+                             hint="divide by the value meant, or guard a field that may be 0: "
+                                  "`if x > 0 then … / x else …`")
         if a.kind == b.kind == "money":
             if a.currency != b.currency:
                 return self.fail("E305", f"cannot divide {a.currency} by {b.currency}", node)
