@@ -18,7 +18,7 @@ from compiler.lower import compile_program
 from compiler.pipeline import check
 from policy_lang import diagnostics as dg
 from runtime import io as rio
-from runtime import ir, ir_json
+from runtime import ir, ir_json, strict_json
 from runtime.decisions import QuoteError, quote
 from runtime.engine import EvaluationError
 from runtime.loaded import Runtime
@@ -119,6 +119,23 @@ def add_runtime_arguments(p: argparse.ArgumentParser) -> None:
 
 
 # --- loading ---------------------------------------------------------------------------------------
+
+
+def json_object_option(text: str, option: str, parse_float: Any = None) -> dict[str, Any]:
+    """An option given as a JSON object (`--transaction`, `--lead`), read strictly (`runtime.strict_json`).
+
+    Raises:
+        CommandError: not JSON, not an object, or an object that names a key twice.
+    """
+    try:
+        data = strict_json.loads(text, parse_float=parse_float)
+    except strict_json.DuplicateKey as exc:
+        raise CommandError(f"{option} names `{exc.key}` twice; which value is meant cannot be told") from None
+    except ValueError as exc:
+        raise CommandError(f"{option} is not valid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise CommandError(f"{option} must be a JSON object")
+    return data
 
 
 def load_ruleset(path: str, color: str = "auto") -> ir.RuleSet:

@@ -14,11 +14,12 @@ from ppl.common import (
     CommandError,
     add_format_option,
     add_runtime_arguments,
+    json_object_option,
     load_partners,
     load_ruleset,
     quote_one,
 )
-from runtime import explain, ir, strict_json
+from runtime import explain, ir
 from runtime import io as rio
 from runtime.decisions import Rejected
 from runtime.decisions.refunds import quote_problem
@@ -49,14 +50,7 @@ def add_parser(sub: Any) -> None:
 
 
 def _json_values(args: argparse.Namespace) -> dict[str, Any]:
-    try:
-        data = strict_json.loads(args.transaction, parse_float=Decimal)
-    except strict_json.DuplicateKey as exc:
-        raise CommandError(f"--transaction names `{exc.key}` twice; which value is meant cannot be told") from None
-    except ValueError as exc:
-        raise CommandError(f"--transaction is not valid JSON: {exc}") from None
-    if not isinstance(data, dict):
-        raise CommandError("--transaction must be a JSON object")
+    data = json_object_option(args.transaction, "--transaction", parse_float=Decimal)
     data.setdefault("id", args.id or "quote")
     return data
 

@@ -17,6 +17,7 @@ from ppl.common import (
     add_format_option,
     add_runtime_arguments,
     decision_error,
+    json_object_option,
     load_partners,
     load_ruleset,
 )
@@ -74,14 +75,7 @@ def _lead(values: Mapping[str, Any], ruleset: ir.RuleSet, default_id: str, stric
 
 def _leads(args: argparse.Namespace, ruleset: ir.RuleSet) -> list[Lead]:
     if args.lead is not None:
-        try:
-            data = strict_json.loads(args.lead)
-        except strict_json.DuplicateKey as exc:
-            raise CommandError(f"--lead names `{exc.key}` twice; which value is meant cannot be told") from None
-        except ValueError as exc:
-            raise CommandError(f"--lead is not valid JSON: {exc}") from None
-        if not isinstance(data, dict):
-            raise CommandError("--lead must be a JSON object")
+        data = json_object_option(args.lead, "--lead")
         try:
             return [_lead(data, ruleset, "lead", strict=True)]
         except ValueError as exc:

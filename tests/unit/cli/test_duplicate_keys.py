@@ -85,3 +85,11 @@ def test_a_csv_header_that_names_a_column_twice_is_refused(tmp_path: Path) -> No
     path.write_text("id,list_price,partner,list_price\nT1,1000000,ag1-01,100000000\n", encoding="utf-8")
     with pytest.raises(ReadError, match="names column `list_price` twice"):
         RecordFile(path)
+
+
+def test_route_refuses_a_lead_that_names_a_key_twice(in_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status = main(["route", PROGRAM, "--partners", PARTNERS, "--lead",
+                   '{"id": "L1", "date": "2026-06-01", "date": "2027-06-01"}'])
+    out, err = capsys.readouterr()
+    assert (status, out) == (2, "")
+    assert "--lead names `date` twice" in err
