@@ -133,6 +133,8 @@ def json_object_option(text: str, option: str, parse_float: Any = None) -> dict[
         raise CommandError(f"{option} names `{exc.key}` twice; which value is meant cannot be told") from None
     except ValueError as exc:
         raise CommandError(f"{option} is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise CommandError(f"{option} is not valid JSON: nested too deeply") from None
     if not isinstance(data, dict):
         raise CommandError(f"{option} must be a JSON object")
     return data

@@ -419,6 +419,8 @@ def loads(text: str) -> ir.RuleSet:
         raise ArtifactError(f"not a rule set: an object names `{exc.key}` twice") from exc
     except json.JSONDecodeError as exc:
         raise ArtifactError(f"not a rule set: invalid JSON at line {exc.lineno}") from exc
+    except RecursionError:
+        raise ArtifactError("not a rule set: its JSON is nested too deeply") from None
     if not isinstance(envelope, dict) or envelope.get("format") != ir.FORMAT:
         raise ArtifactError(f"not a rule set of format {ir.FORMAT}")
     data = envelope.get("ruleset")

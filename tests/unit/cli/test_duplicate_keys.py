@@ -93,3 +93,14 @@ def test_route_refuses_a_lead_that_names_a_key_twice(in_root: Path, capsys: pyte
     out, err = capsys.readouterr()
     assert (status, out) == (2, "")
     assert "--lead names `date` twice" in err
+
+
+def test_a_rule_set_artifact_nested_too_deeply_is_refused_without_a_traceback() -> None:
+    with pytest.raises(ir_json.ArtifactError, match="nested too deeply"):
+        ir_json.loads("[" * 100_000 + "]" * 100_000)
+
+
+def test_quote_refuses_a_transaction_nested_too_deeply(in_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status = main(["quote", PROGRAM, "--partners", PARTNERS, "--transaction", "[" * 100_000 + "]" * 100_000])
+    out, err = capsys.readouterr()
+    assert (status, out) == (2, "") and "nested too deeply" in err and "Traceback" not in err
