@@ -82,10 +82,18 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
      "needs, for example a margin that is money instead of a percentage."),
     ("E308", "unknown name", "A bare name in an expression is not a member of any enumeration in scope."),
     ("E309", "amount finer than the currency allows", "An amount has more decimals than its currency's minor unit: the "
-     "yen has none, the dollar two."),
+     "yen has none, the dollar two. This holds wherever a program writes an amount (ladder steps, caps, floors, fees, "
+     "price rules, thresholds, catalog prices) and for a bare number that stands for an amount because it is added "
+     "to, compared with or chosen alongside money: `list_price - 1199.995`, `¥100 + 0.5` and "
+     "`max(sell_price, 1199.5)` are errors in yen. A bare number that multiplies money is a ratio and may have "
+     "any number of decimals (`sell_price * 0.015`)."),
     ("E310", "unknown type", "A declared input names a type that is neither built in nor an enumeration of the program."),
     ("E311", "unknown currency", "A currency code or symbol is not one that ppl knows."),
     ("E312", "division by zero in the program", "An expression divides by a constant that is zero (`15% / 0`, `x / (1 - 1)`): every evaluation would fail. It is refused when the program is checked rather than rejecting every row at run time; divide by the value meant, or guard a field that may be zero with `if … then … else …`."),
+    ("E313", "amount too large", "A constant in the program reaches the magnitude ceiling, 10^15 (1,000兆): an amount "
+     "in whole currency units, a count, a number or a percentage as written, or a constant expression such as "
+     "`¥999兆 + ¥999兆`. The ceiling is what every engine holds exactly, and transaction rows have the same one (a "
+     "larger amount or line amount is a rejected row); check the number of digits."),
     ("E320", "ladder steps out of order", "The steps of a margin ladder or bonus must be listed in strictly increasing "
      "order of their threshold."),
     ("E321", "duplicate ladder step", "Two steps start at the same threshold, so the rate there is ambiguous."),

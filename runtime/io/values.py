@@ -16,7 +16,7 @@ from fractions import Fraction
 from typing import Any
 
 from runtime import instants, ir
-from runtime.money import SYMBOLS, format_amount, format_rate
+from runtime.money import MAX_AMOUNT_DIGITS, SYMBOLS, format_amount, format_rate, over_ceiling
 
 MISSING = "E520"  # a required field is missing or empty
 BAD_VALUE = "E521"  # a value that is not of its field's type (or a row that cannot be read at all)
@@ -80,10 +80,6 @@ def _decimal_text(raw: object, what: str) -> str:
     return str(raw)
 
 
-MAX_AMOUNT_DIGITS = 15
-"""An amount is at most 15 digits in whole currency units (under ¥1,000兆): more is a typing mistake or
-hostile input, and is rejected rather than settled."""
-
 MAX_QUANTITY = 10**9
 """The largest quantity one transaction row may carry."""
 
@@ -95,7 +91,7 @@ def parse_money(raw: object, currency: str, minor_unit: int) -> int:
     1200000
     """
     minor = _parse_money(raw, currency, minor_unit)
-    if abs(minor) >= 10 ** (MAX_AMOUNT_DIGITS + minor_unit):
+    if over_ceiling(minor, minor_unit):  # more than 15 digits in whole units: a typing mistake or hostile input
         raise ValueProblem(BAD_VALUE, f"`{_shown(str(raw))}` is too large for an amount "
                            f"(more than {MAX_AMOUNT_DIGITS} digits)")
     return minor

@@ -13,8 +13,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from runtime import ir
-from runtime.io.values import MAX_AMOUNT_DIGITS, MAX_QUANTITY, declared
+from runtime.io.values import MAX_QUANTITY, declared
 from runtime.model import UNSTATED
+from runtime.money import MAX_AMOUNT_DIGITS
 
 PY = "PY"  # the verdict of a value the row engine's parser must judge
 TYPES = {"money": "HUGEINT", "integer": "HUGEINT", "boolean": "BOOLEAN", "date": "DATE"}
