@@ -28,6 +28,7 @@ from runtime.io.values import (
     check_range,
     declared,
     is_empty,
+    line_amount_problem,
     parse_day,
     parse_integer,
     parse_money,
@@ -155,6 +156,10 @@ def parse_transaction(values: Mapping[str, Any], ruleset: ir.RuleSet, row: int =
         if abs(quantity) > MAX_QUANTITY:
             raise _Problem("quantity", ValueProblem("E521", f"quantity `{quantity:,}` is too large for one row "
                                                     f"(more than {MAX_QUANTITY:,})"))
+        for name, price in (("list_price", list_price), ("sell_price", sell_price)):
+            too_large = line_amount_problem(name, price, quantity, ruleset.minor_unit) if price != UNSTATED else None
+            if too_large is not None:  # no engine multiplies past the ceiling
+                raise _Problem("quantity", too_large)
         if (problem := quantity_problem(quantity, refund_of)) is not None:
             raise _Problem("quantity", ValueProblem(*problem))
         fields = _declared_fields(values, declared(ruleset, "transaction"), ruleset)

@@ -84,6 +84,25 @@ MAX_QUANTITY = 10**9
 """The largest quantity one transaction row may carry."""
 
 
+def line_amount_reason(price: str) -> str:
+    """Why a row whose line amount (a price × its quantity) reaches the ceiling is rejected: the words of both
+    engines (the DuckDB validator gives the same)."""
+    return f"`{price}` × `quantity` is too large for one line (more than {MAX_AMOUNT_DIGITS} digits)"
+
+
+def line_amount_problem(price: str, minor: int, quantity: int, minor_unit: int) -> ValueProblem | None:
+    """E521 when a price times the row's quantity reaches the ceiling, so no engine multiplies past it.
+
+    >>> line_amount_problem("sell_price", 999_999_999_999_999, 1, 0) is None
+    True
+    >>> line_amount_problem("sell_price", 10**6, -10**9, 0).reason
+    '`sell_price` × `quantity` is too large for one line (more than 15 digits)'
+    """
+    if over_ceiling(minor * quantity, minor_unit):
+        return ValueProblem(BAD_VALUE, line_amount_reason(price))
+    return None
+
+
 def parse_money(raw: object, currency: str, minor_unit: int) -> int:
     """An amount in minor units, no larger than MAX_AMOUNT_DIGITS whole units (see `_parse_money`).
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from runtime import ir
-from runtime.io.values import MAX_QUANTITY, declared
+from runtime.io.values import MAX_QUANTITY, declared, line_amount_reason
 from runtime.model import UNSTATED
 from runtime.money import MAX_AMOUNT_DIGITS
 
@@ -136,6 +136,7 @@ def checks(ruleset: ir.RuleSet) -> tuple[list[str], list[tuple[str, str]]]:
         return f"({_s(name)} IS NULL OR {_s(name)} = '')"
 
     as_int = f"TRY_CAST({_s('quantity')} AS HUGEINT)"
+    limit = 10 ** (MAX_AMOUNT_DIGITS + mu)
     too_many = (f"'quantity `' || format('{{:,}}', {as_int}) || '` is too large for one row "
                 f"(more than {MAX_QUANTITY:,})'")
     refund = f"NOT {blank('refund_of')}"
@@ -154,6 +155,12 @@ def checks(ruleset: ir.RuleSet) -> tuple[list[str], list[tuple[str, str]]]:
           f"ELSE {_money_check(_s(n), n, n, mu)} END" for n in ("list_price", "sell_price")),
         f"CASE WHEN {blank('quantity')} THEN {_missing('quantity')} ELSE {_integer_check(_s('quantity'))} END",
         f"CASE WHEN abs({as_int}) > {MAX_QUANTITY} THEN {_bad('E521', too_many, 'quantity')} END",
+        # The line amount (`values.line_amount_problem`; a blank price has none): both factors clamped, so the
+        # product fits a HUGEINT whatever the row holds.
+        *(f"CASE WHEN least(coalesce(TRY_CAST({_s(n)} AS HUGEINT), 0) * {10 ** mu}, {limit}) * "
+          f"least(coalesce(abs({as_int}), 0), {MAX_QUANTITY + 1}) >= {limit} "
+          f"THEN {_bad('E521', _literal(line_amount_reason(n), 'text'), 'quantity')} END"
+          for n in ("list_price", "sell_price")),
         f"CASE WHEN {as_int} = 0 THEN "
         f"{_bad('E540', zero, 'quantity')} "
         f"WHEN {as_int} < 0 AND NOT ({refund}) THEN {_bad('E542', negative, 'quantity')} "
