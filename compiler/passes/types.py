@@ -37,7 +37,7 @@ def check_types(ctx: Context) -> Iterator[dg.Diagnostic]:
         checker = _Checker(ctx, slot)
         found = checker.infer(expr)
         if found.literal and found.numeric and "money" in slot.want:  # a bare number where an amount is meant
-            checker.as_money(expr, Type("money", currency=ctx.currency))
+            checker.as_money(expr, Type("money", currency=ctx.currency), rate_too="percent" in slot.want)
         yield from checker.diagnostics
         if not checker.diagnostics:
             yield from _check_slot(expr, found, slot, ctx)
@@ -166,8 +166,9 @@ class _Checker:
                          f"counts and numbers stay below {CEILING_TEXT}", node,
                          hint="check the number of digits; amounts in rows have the same ceiling")
 
-    def as_money(self, node: ast.Expr, money: Type) -> Type:
-        """A bare number that stands for an amount next to money: exact in the currency's minor unit (E309)."""
+    def as_money(self, node: ast.Expr, money: Type, rate_too: bool = False) -> Type:
+        """A bare number that stands for an amount next to money: exact in the currency's minor unit (E309).
+        `rate_too`: its place also takes a percentage, which a fraction below 1 probably meant."""
         currency = money.currency or self.ctx.currency
         digits = CURRENCIES.get(currency, 0)
         for part in constant_parts(node):
@@ -175,6 +176,8 @@ class _Checker:
             if value is not None and finer_than(value, digits):
                 unit = "whole yen" if currency == "JPY" else f"{digits} decimal places"
                 share = f"; for a share of an amount, multiply: `amount * {value:f}`" if abs(value) < 1 else ""
+                if rate_too and abs(value) < 1:
+                    share = f"; for a rate, write a percentage: `{(value * 100).normalize():f}%`"
                 return self.fail("E309", f"`{value:f}` stands for {format_amount(value, currency)} here, finer than "
                                  f"{currency} allows ({unit})", part, hint=f"round it to {unit}{share}")
         return money

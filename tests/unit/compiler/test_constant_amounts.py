@@ -161,3 +161,11 @@ def test_the_message_names_the_amount_and_the_currency() -> None:
     assert found.message == "in contract `referral`: fee: `0.5` stands for ¥0.5 here, finer than JPY allows (whole yen)"
     assert found.hint == "round it to whole yen; for a share of an amount, multiply: `amount * 0.5`"
     assert found.span is not None and (found.span.col, found.span.end_col) == (17, 20)
+
+
+def test_a_fraction_where_a_rate_may_stand_suggests_the_percentage() -> None:
+    text = (ROOT / "programs" / "saas_reseller.yaml").read_text(encoding="utf-8")
+    loaded = load_program_text("p.yaml", text.replace("    fee: 10%\n", "    fee: 0.15\n", 1))
+    assert loaded.program is not None
+    [found] = [d for d in check_program(loaded.program) if d.code == "E309"]
+    assert found.hint == "round it to whole yen; for a rate, write a percentage: `15%`"
