@@ -148,7 +148,8 @@ def _settle_duckdb(args: argparse.Namespace, ruleset: ir.RuleSet, partners: dict
 
     rt = Runtime(ruleset, "compiled")
     codes: Counter[str] = Counter()
-    options = engine.Options(memory_limit=args.memory_limit, threads=args.threads, unique_ids=not args.allow_duplicate_ids)
+    options = engine.Options(memory_limit=args.memory_limit, threads=args.threads,
+                             unique_ids=not args.allow_duplicate_ids)
     started = time.perf_counter()
     try:
         settlement, written = engine.settle_files(rt, partners, period, args.transactions, args.out, options,

@@ -248,7 +248,8 @@ def check(con: Any, ruleset: ir.RuleSet, period: Period, unique_ids: bool) -> No
         "LEFT JOIN v_contracts c ON c.c_idx = t.vidx AND c.contract = contract_id "
         "LEFT JOIN odd_chains o ON o.o_vidx = t.vidx AND o.partner = t.partner "
         "LEFT JOIN repeats dup ON dup.r_row = t.row "
-        "WHERE dup.r_row IS NOT NULL OR NOT (t.date BETWEEN DATE '" + start + "' AND DATE '" + end + "') OR vidx IS NULL OR p.id IS NULL "
+        "WHERE dup.r_row IS NOT NULL OR NOT (t.date BETWEEN DATE '" + start + "' AND DATE '" + end + "') "
+        "OR vidx IS NULL OR p.id IS NULL "
         f"OR c.contract IS NULL OR o.partner IS NOT NULL OR {zero_price(ruleset)} "
         f"OR ({suspect(ruleset)}) OR ({price_suspect(ruleset)})",
         [ruleset.program_id])
