@@ -93,6 +93,12 @@ def _invisible(char: str) -> bool:
     return unicodedata.category(char) in _REFUSED_CATEGORIES or ord(char) in _IGNORABLE
 
 
+def _refused(char: str) -> bool:
+    """Whether a character is refused inside an id: invisible, a control, or white space that is not a space
+    (nor one that normalises to a space, such as U+3000 IDEOGRAPHIC SPACE)."""
+    return _invisible(char) or (char.isspace() and char != " " and unicodedata.normalize("NFKC", char) != " ")
+
+
 def _script(char: str) -> str:
     """The script of a letter, as far as the policy needs to know it: Latin, Cyrillic, Greek or other."""
     name = unicodedata.name(char, "")
@@ -151,10 +157,12 @@ def canonical_id(raw: str, what: str = "id") -> str:
         return text  # the common case: printable ASCII is its own normal form and has one script
     if len(text) > 4 * MAX_ID_LENGTH:  # refused before normalising a huge text
         raise IdProblem(TOO_LONG, f"{what} `{shown_id(text)}` is longer than {MAX_ID_LENGTH} characters")
+    # The character at fault as it was written (U+3164), not as normalisation made it (U+1160).
+    written = text
     text = _normal(text)
-    bad = next((c for c in text if _invisible(c) or (c.isspace() and c != " ")), None)
+    bad = next((c for c in written if _refused(c)), None) or next((c for c in text if _refused(c)), None)
     if bad is not None:
-        raise IdProblem(INVISIBLE, f"{what} `{shown_id(text)}` has an invisible or control character: "
+        raise IdProblem(INVISIBLE, f"{what} `{shown_id(written)}` has an invisible or control character: "
                         f"{describe_char(bad)}", bad)
     if len(text) > MAX_ID_LENGTH:
         raise IdProblem(TOO_LONG, f"{what} `{shown_id(text)}` is {len(text):,} characters long; an id has at most "
