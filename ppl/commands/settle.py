@@ -41,7 +41,8 @@ from runtime.model import Partner, Period
 from runtime.money import format_amount
 
 NAME = "settle"
-REJECT_TITLES = {**rio.CODES, "E500": "missing field (read by a rule)", "E501": "division by zero",
+REJECT_TITLES = {**rio.CODES, "E524": "duplicate transaction id", "E500": "missing field (read by a rule)",
+                 "E501": "division by zero",
                  "E502": "bad value (in a rule)", "E510": "no version in force", "E511": "unknown partner",
                  "E512": "unknown contract", "E513": "bad distributor chain", "E514": "outside the period",
                  "E540": "quantity of 0", "E541": "unit price of 0", "E542": "negative quantity, no refund_of",

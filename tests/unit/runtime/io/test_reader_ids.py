@@ -40,8 +40,8 @@ def test_a_hostile_id_in_any_id_field_rejects_the_row_with_its_code(field: str, 
 
 
 def test_ids_are_read_in_their_canonical_form() -> None:
-    values = {**GOOD, "id": " Ｔ-1 ", "partner": "ａｇ１－０１", "contract": "ａｇｅｎｃｙ", "product": "ｒｅｓｅｒｖｅｄ",
-              "refund_of": "Ｓ-1", "quantity": "-1"}
+    values = {**GOOD, "id": " Ｔ-1 ", "partner": "ａｇ１－０１", "contract": "ａｇｅｎｃｙ",
+              "product": "ｒｅｓｅｒｖｅｄ", "refund_of": "Ｓ-1", "quantity": "-1"}
     found = parse_transaction(values, ad_agency())
     assert isinstance(found, Transaction)
     assert (found.id, found.partner, found.contract, found.product, found.refund_of) == (
