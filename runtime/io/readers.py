@@ -67,6 +67,11 @@ _ID_WORDS = {"id": "transaction id", "refund_of": "`refund_of`", "sku": "SKU"}
 
 def _id(values: Mapping[str, Any], name: str, what: str | None = None) -> str:
     """An id-like field in its canonical form (`runtime.ids`): a problem with the policy's code otherwise."""
+    raw = values.get(name)
+    if isinstance(raw, str):  # the common case, printable ASCII, which is its own canonical form
+        plain = raw.strip()
+        if plain and plain.isascii() and plain.isprintable() and len(plain) <= ids.MAX_ID_LENGTH:
+            return plain
     text: str = _field(values, name, parse_text)
     try:
         return ids.canonical_id(text, what or _ID_WORDS.get(name, name))
