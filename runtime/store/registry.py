@@ -313,8 +313,10 @@ class Registry:
             declared = ", ".join(f"`{n}`" for n in self._deal_inputs) or "none"
             raise RegistryError(f"unknown deal field `{unknown[0]}`; the program declares {declared}")
         _fields_json(fields)  # refuses values no field can hold
-        return {name: _checked(ids.check_name, value, f"deal field `{name}`") if isinstance(value, str) else value
-                for name, value in fields.items()}
+        for name, value in fields.items():
+            if isinstance(value, str):  # kept as given; refused for invisible characters or excess length
+                _checked(ids.check_name, value, f"deal field `{name}`")
+        return dict(fields)
 
     def _conflicts(self, at: datetime.datetime) -> ir.Conflicts:
         version = self.rt.version_at(at)

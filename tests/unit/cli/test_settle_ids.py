@@ -90,3 +90,12 @@ def test_quote_takes_a_full_width_partner_as_its_ascii_self(in_root: Path, capsy
     status, out, _ = run(["quote", PROGRAM, "--partners", PARTNERS, "--transaction", json.dumps(txn),
                           "--format", "json"], capsys)
     assert status == 0 and json.loads(out)["partner"] == "ag1-01"
+
+
+def test_explain_finds_a_transaction_by_its_full_width_id_and_refuses_a_hostile_one(
+        in_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["explain", PROGRAM, "--partners", PARTNERS, "--transactions", TRANSACTIONS, "--id"]
+    status, out, _ = run([*argv, "Ｔ000002"], capsys)
+    assert status == 0 and "Transaction `T000002`" in out
+    status, out, err = run([*argv, "T0\u200b02"], capsys)
+    assert (status, out) == (2, "") and "[E525]" in err and "Traceback" not in err
