@@ -15,7 +15,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from runtime import instants, ir
+from runtime import ids, instants, ir
 from runtime.money import MAX_AMOUNT_DIGITS, SYMBOLS, format_amount, format_rate, over_ceiling
 
 MISSING = "E520"  # a required field is missing or empty
@@ -30,6 +30,7 @@ CODES: dict[str, str] = {
     BAD_VALUE: "bad value",
     UNKNOWN_MEMBER: "unknown enumeration member",
     TOO_FINE: "amount finer than the currency",
+    **ids.CODES,
 }
 """The codes of rejected rows that readers give, with their titles."""
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from runtime import ir
+from runtime import ids, ir
 from runtime.io.values import MAX_QUANTITY, declared, line_amount_reason
 from runtime.model import UNSTATED
 from runtime.money import MAX_AMOUNT_DIGITS
@@ -64,6 +64,13 @@ def _money(s: str, minor_unit: int) -> str:
     """A checked amount in minor units: fewer than MAX_AMOUNT_DIGITS + minor unit digits fit a BIGINT (< 2⁶³)."""
     assert MAX_AMOUNT_DIGITS + minor_unit <= 18
     return f"TRY_CAST({s} AS BIGINT) * {10 ** minor_unit}"
+
+
+def _id_check(s: str) -> str:
+    """An id in printable ASCII within the length limit is its own canonical form (`runtime.ids.canonical_id`);
+    any other id is the row engine's parser's to normalise or refuse (E525, E526, E528)."""
+    return (f"CASE WHEN NOT regexp_full_match({s}, {_ASCII}) OR length({s}) > {ids.MAX_ID_LENGTH} THEN {_py()} "
+            "END")
 
 
 def _integer_check(s: str) -> str:
@@ -148,9 +155,10 @@ def checks(ruleset: ir.RuleSet) -> tuple[list[str], list[tuple[str, str]]]:
                 "'`)'")
     zero = "'quantity is 0; a row is a sale or a refund of at least one unit'"
     verdicts = [
-        f"CASE WHEN {blank('id')} THEN {_missing('id')} END",
+        f"CASE WHEN {blank('id')} THEN {_missing('id')} ELSE {_id_check(_s('id'))} END",
         f"CASE WHEN {blank('date')} THEN {_missing('date')} ELSE {_date_check(_s('date'), 'date', 'date')} END",
-        f"CASE WHEN {blank('partner')} THEN {_missing('partner')} END",
+        f"CASE WHEN {blank('partner')} THEN {_missing('partner')} ELSE {_id_check(_s('partner'))} END",
+        *(f"CASE WHEN NOT {blank(n)} THEN {_id_check(_s(n))} END" for n in ("contract", "product", "refund_of")),
         *(f"CASE WHEN {blank(n)} THEN CASE WHEN NOT ({refund}) THEN {_missing(n)} END "
           f"ELSE {_money_check(_s(n), n, n, mu)} END" for n in ("list_price", "sell_price")),
         f"CASE WHEN {blank('quantity')} THEN {_missing('quantity')} ELSE {_integer_check(_s('quantity'))} END",
