@@ -30,6 +30,10 @@ EXIT_ERRORS = 1
 """The program has errors, a case failed, or a decision could not be made."""
 EXIT_USAGE = 2
 """A usage or I/O error: bad arguments, a file that cannot be read or written, a malformed input file."""
+EXIT_INTERNAL = 3
+"""An internal error: something went wrong that no command can explain (a bug in ppl)."""
+EXIT_INTERRUPTED = 130
+"""Stopped by the user (Ctrl-C): 128 + SIGINT, as shells report it."""
 
 COLORS = ("auto", "always", "never")
 PERIODS = "FY2026 (a fiscal year), 2026-04 (a month), 2026-04..2027-03 (months) or 2026-04-01..2027-03-31 (days)"

@@ -10,13 +10,14 @@ from __future__ import annotations
 import csv
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from fractions import Fraction
 from pathlib import Path
 from typing import IO, Any
 
 from runtime import ir, ir_json
 from runtime.decisions.settle import Flagged, Rejected, Settlement
+from runtime.io.cells import csv_row
 from runtime.labels import rule_label
 from runtime.model import Figure, Line, Partner, Quote, Share, Statement, Violation, Volumes
 from runtime.money import format_amount
@@ -211,6 +212,16 @@ def _money(ruleset: ir.RuleSet) -> Callable[[int | Fraction], str]:
     return money
 
 
+class _SafeWriter:
+    """A CSV writer whose text cells are safe to open in a spreadsheet (`runtime.io.cells`)."""
+
+    def __init__(self, handle: IO[str]) -> None:
+        self._writer = csv.writer(handle)
+
+    def writerow(self, values: Iterable[object]) -> None:
+        self._writer.writerow(csv_row(values))
+
+
 class SettlementWriter:
     """Writes a settlement into a directory: lines and rejects as they come, statements when settled.
 
@@ -236,7 +247,7 @@ class SettlementWriter:
     def _csv(self, name: str, columns: tuple[str, ...]) -> Any:
         handle = open(self.out / name, "w", encoding="utf-8", newline="")  # closed by close()
         self._files.append(handle)
-        writer = csv.writer(handle)
+        writer = _SafeWriter(handle)
         writer.writerow(columns)
         return writer
 
@@ -287,7 +298,7 @@ class SettlementWriter:
         extra = sorted({k for s in settlement.statements for k in s.totals if k not in KINDS})
         kinds = [*(k for k in KINDS if k != "cap" or self.ruleset.payout_cap is not None), *extra]
         with open(self.out / "statements.csv", "w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle)
+            writer = _SafeWriter(handle)
             writer.writerow(("partner", "contract", "level", "parent", "tier", "next_tier", "transactions", *kinds,
                              "total"))
             for s in settlement.statements:
