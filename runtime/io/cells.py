@@ -64,3 +64,47 @@ def sql_csv_text(column: str) -> str:
     clean = sql_clean(column)
     starts = ", ".join(f"chr({ord(c)})" for c in FORMULA_STARTS)
     return f"CASE WHEN left({clean}, 1) IN ({starts}) THEN {_sql_string(FORMULA_GUARD)} || {clean} ELSE {clean} END"
+
+
+# --- Markdown ---------------------------------------------------------------------------------------
+
+_MD_ESCAPED = re.compile(r"([\\\[\]|])")
+_MD_ENTITIES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"))
+_MD_BLOCK_START = re.compile(r"^(\s*)([#>+*-]|\d+[.)])")
+_BREAKS = re.compile(r"[\r\n\u2028\u2029\x85]+")
+
+
+def _one_line(text: str) -> str:
+    return _BREAKS.sub(" ", _CONTROL.sub(REPLACEMENT, text))
+
+
+def md_text(text: str, start: bool = False) -> str:
+    r"""Text for a Markdown line or table cell that cannot forge structure: one line, no control characters,
+    `\`, `[`, `]` and `|` backslash-escaped, HTML's `&`, `<`, `>` as entities, and (when it starts a line, `start`)
+    no heading, quote or list marker in front. Backquoted code in the text stays code.
+
+    >>> md_text("a | [link](http://x) <b>")
+    'a \\| \\[link\\](http://x) &lt;b&gt;'
+    >>> md_text("# not a heading\nnor two lines", start=True)
+    '\\# not a heading nor two lines'
+    """
+    text = _MD_ESCAPED.sub(r"\\\1", _one_line(text))
+    for char, entity in _MD_ENTITIES:
+        text = text.replace(char, entity)
+    return _MD_BLOCK_START.sub(lambda m: f"{m.group(1)}\\{m.group(2)}", text) if start else text
+
+
+def md_code(text: str, in_table: bool = False) -> str:
+    """Text as one Markdown code span, whatever backquotes it holds; in a table, its `|` escaped (GFM splits
+    cells on `|` even inside code).
+
+    >>> md_code("T-1"), md_code("a`b"), md_code("`x|y`", in_table=True)
+    ('`T-1`', '``a`b``', '`` `x\\\\|y` ``')
+    """
+    text = _one_line(text)
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") or not text.strip(" ") else ""
+    if in_table:
+        text = text.replace("|", "\\|")
+    return f"{fence}{pad}{text}{pad}{fence}"
