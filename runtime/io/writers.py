@@ -32,6 +32,9 @@ KIND_TITLES = {"margin": "margin", "services": "services (billed by the partner)
                "pass_through": "pass-through (at cost)"}
 NOT_EARNED = ("pass_through", "services")  # shown, but not part of what the partner earns (Statement.total)
 
+OUTPUT_NAMES = ("statements.json", "statements.csv", "lines.csv", "rejects.csv", "held.csv", "violations.csv",
+                "statements")
+"""What `SettlementWriter` writes at the top of its directory."""
 LINE_COLUMNS = ("partner", "transaction", "kind", "label", "amount", "rule", "version", "at")
 REJECT_COLUMNS = ("row", "id", "field", "code", "reason")
 VIOLATION_COLUMNS = ("row", "id", "partner", "code", "kind", "reason")
