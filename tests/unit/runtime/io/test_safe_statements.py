@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-import markdown
 import pytest
 
 from runtime.decisions import Settlement
@@ -15,13 +14,15 @@ from runtime.io.writers import render_statement_markdown, ruleset_sha256
 from runtime.model import Partner
 from tests.unit.runtime.io.test_writers import ad_agency, settled  # noqa: F401 -- the fixture
 
+markdown = pytest.importorskip("markdown")  # Python-Markdown, which mkdocs renders with
+
 HOSTILE = ["`a|b` <script>alert(1)</script>", "x\n# forged heading", "[click](http://evil.example)",
            "| forged | cell |", "&amp; <img src=x onerror=alert(1)>", "``", "\n\n- item", "1. one\r\n> quote",
            "![img](http://evil.example/x.png)", "nul\x00bell\x07"]
 
 
 def _html(text: str) -> str:
-    return markdown.markdown(text, extensions=["tables"])
+    return str(markdown.markdown(text, extensions=["tables"]))
 
 
 def _shape(html: str) -> list[str]:
