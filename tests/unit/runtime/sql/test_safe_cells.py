@@ -19,7 +19,8 @@ HOSTILE = ['=HYPERLINK("http://evil.example/?x","click")', "+1", "@SUM(A1:A9)", 
            "T\x00nul", "T\x07bell\x7f", "=1,2", '"=quoted"', "T-ok"]
 
 
-@pytest.mark.parametrize("text", [*HOSTILE, "", "'=already", "T\nline", "ａ=b", "¥-1"])
+@pytest.mark.parametrize("text", [*HOSTILE, "", "'=already", "T\nline", "ａ=b", "¥-1", "=\u0301x", "-\u0301",
+                                  "\u200b=x", "\U0001f600"])
 def test_the_sql_expression_makes_the_cell_the_python_function_makes(text: str) -> None:
     con = duckdb.connect()
     [(cell,)] = con.execute(f"SELECT {sql_csv_text('x')} FROM (SELECT ?::VARCHAR AS x)", [text]).fetchall()
