@@ -21,6 +21,7 @@ from runtime import io as rio
 from runtime import ir, ir_json, strict_json
 from runtime.decisions import QuoteError, quote
 from runtime.engine import EvaluationError
+from runtime.io import outdir
 from runtime.loaded import Runtime
 from runtime.model import Partner, Period, Quote, Transaction, Volumes
 
@@ -30,6 +31,10 @@ EXIT_ERRORS = 1
 """The program has errors, a case failed, or a decision could not be made."""
 EXIT_USAGE = 2
 """A usage or I/O error: bad arguments, a file that cannot be read or written, a malformed input file."""
+EXIT_INTERNAL = 3
+"""An internal error: something went wrong that no command can explain (a bug in ppl)."""
+EXIT_INTERRUPTED = 130
+"""Stopped by the user (Ctrl-C): 128 + SIGINT, as shells report it."""
 
 COLORS = ("auto", "always", "never")
 PERIODS = "FY2026 (a fiscal year), 2026-04 (a month), 2026-04..2027-03 (months) or 2026-04-01..2027-03-31 (days)"
@@ -205,15 +210,22 @@ def open_transactions(path: str, ruleset: ir.RuleSet) -> rio.TransactionReader:
         raise CommandError(str(exc)) from None
 
 
-def write_text(path: str, text: str) -> None:
-    """Write an output file.
+def add_follow_symlinks_option(p: argparse.ArgumentParser, what: str) -> None:
+    """`--follow-symlinks`: allow the output to be a symbolic link (`runtime.io.outdir`)."""
+    p.add_argument("--follow-symlinks", dest="follow_symlinks", action="store_true",
+                   help=f"allow {what} to be a symbolic link (what it points to is replaced)")
+
+
+def write_text(path: str, text: str, follow_symlinks: bool = False) -> None:
+    """Write an output file whole (`runtime.io.outdir.write_file`): a temporary sibling renamed over it.
 
     Raises:
-        CommandError: it cannot be written.
+        CommandError: it cannot be written, or is a symbolic link and `follow_symlinks` is not set.
     """
     try:
-        with open(path, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        outdir.write_file(path, text, follow_symlinks)
+    except outdir.OutputError as exc:
+        raise CommandError(str(exc)) from None
     except OSError as exc:
         raise CommandError(f"cannot write {path}: {exc.strerror or exc}") from None
 

@@ -9,7 +9,15 @@ from typing import Any
 from compiler.lower import compile_program
 from compiler.pipeline import CheckResult, check
 from policy_lang import diagnostics as dg
-from ppl.common import EXIT_ERRORS, EXIT_OK, CommandError, add_color_option, use_color, write_text
+from ppl.common import (
+    EXIT_ERRORS,
+    EXIT_OK,
+    CommandError,
+    add_color_option,
+    add_follow_symlinks_option,
+    use_color,
+    write_text,
+)
 from runtime import ir_json
 
 NAME = "compile"
@@ -22,6 +30,7 @@ def add_parser(sub: Any) -> None:
                        "runtime evaluates. Exit status: 0 written, 1 the program has errors, 2 usage or I/O.")
     p.add_argument("program", metavar="PROGRAM", help="the program file")
     p.add_argument("-o", "--output", metavar="FILE", help="where to write the rule set (default: stdout)")
+    add_follow_symlinks_option(p, "the -o file")
     add_color_option(p)
 
 
@@ -47,5 +56,5 @@ def run(args: argparse.Namespace) -> int:
     if args.output in (None, "-"):
         sys.stdout.write(text)
     else:
-        write_text(args.output, text)
+        write_text(args.output, text, args.follow_symlinks)
     return EXIT_OK

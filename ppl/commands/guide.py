@@ -16,6 +16,7 @@ from ppl.common import (
     EXIT_OK,
     CommandError,
     add_color_option,
+    add_follow_symlinks_option,
     add_program_argument,
     load_ruleset,
     write_text,
@@ -39,6 +40,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument("-o", "--output", metavar="OUT", help="where to write the guide (default: stdout)")
     p.add_argument("--on", type=_date, metavar="DATE",
                    help="describe the version in force on this date, YYYY-MM-DD (default: the latest version)")
+    add_follow_symlinks_option(p, "the -o file")
     add_color_option(p)
 
 
@@ -59,5 +61,5 @@ def run(args: argparse.Namespace) -> int:
     if args.output in (None, "-"):
         sys.stdout.write(text)
     else:
-        write_text(args.output, text)
+        write_text(args.output, text, args.follow_symlinks)
     return EXIT_OK

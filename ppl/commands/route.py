@@ -103,6 +103,8 @@ def _leads(args: argparse.Namespace, ruleset: ir.RuleSet) -> list[Lead]:
         raise CommandError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") from None
     except ReadError as exc:
         raise CommandError(str(exc)) from None
+    except RecursionError:
+        raise CommandError(f"{path} is not valid JSON: nested too deeply") from None
     except ValueError as exc:  # JSON syntax, or a lead's values
         raise CommandError(f"{path}: {exc}") from None
     return leads

@@ -17,7 +17,7 @@ import time
 from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeAlias
 
 from ppl.common import (
     EXIT_ERRORS,
@@ -34,7 +34,8 @@ from ppl.common import (
 )
 from runtime import explain, ir
 from runtime import io as rio
-from runtime.decisions import Rejected, Settler
+from runtime.decisions import Rejected, Settlement, Settler
+from runtime.io import outdir
 from runtime.io.idset import IdSet
 from runtime.loaded import Runtime
 from runtime.model import Partner, Period
@@ -143,8 +144,12 @@ def _report(settlement: Any, engine: str, why: str, fmt: str, summary: str, writ
     print("\n".join(lines), file=sys.stderr)
 
 
+Settled: TypeAlias = tuple[Settlement, list[Path], Counter[str], float]
+"""What an engine returns: the settlement, the paths it wrote, the count of each reject code, the seconds."""
+
+
 def _settle_duckdb(args: argparse.Namespace, ruleset: ir.RuleSet, partners: dict[str, Partner],
-                   period: Period, why: str) -> int:
+                   period: Period, out: Path) -> Settled:
     from runtime.sql import engine
 
     rt = Runtime(ruleset, "compiled")
@@ -153,41 +158,50 @@ def _settle_duckdb(args: argparse.Namespace, ruleset: ir.RuleSet, partners: dict
                              unique_ids=not args.allow_duplicate_ids)
     started = time.perf_counter()
     try:
-        settlement, written = engine.settle_files(rt, partners, period, args.transactions, args.out, options,
+        settlement, written = engine.settle_files(rt, partners, period, args.transactions, out, options,
                                                   on_reject=lambda r: codes.update((r.code,)))
     except rio.ReadError as exc:
         raise CommandError(str(exc)) from None
     except engine.EngineError as exc:
         raise CommandError(f"{args.transactions}: {exc}") from None
-    except OSError as exc:
-        raise CommandError(f"cannot write to {args.out}: {exc.strerror or exc}") from None
-    elapsed = time.perf_counter() - started
-    summary = render_summary(settlement, ruleset, partners, codes, args.period, "duckdb")
-    _report(settlement, "duckdb", why, args.format, summary, written, elapsed)
-    return EXIT_OK
+    return settlement, written, codes, time.perf_counter() - started
 
 
 def run(args: argparse.Namespace) -> int:
-    """Settle the period and write the statements; the summary goes to standard output."""
+    """Settle the period and write the statements; the summary goes to standard output.
+
+    The files are written into a temporary sibling of `--out`, which replaces it when every file is
+    written (`runtime.io.outdir`): a failed settlement leaves the previous files as they were.
+    """
     ruleset = load_ruleset(args.program, args.color)
     partners = load_partners(args.partners, ruleset)
     period = parse_period(args.period, ruleset)
     columnar, why = _columnar(args, ruleset)
-    if columnar:
-        return _settle_duckdb(args, ruleset, partners, period, why)
-    return _settle_rows(args, ruleset, partners, period, why)
+    settle = _settle_duckdb if columnar else _settle_rows
+    try:
+        with outdir.output_dir(args.out, rio.writers.OUTPUT_NAMES, args.follow_symlinks) as out:
+            settlement, written, codes, elapsed = settle(args, ruleset, partners, period, out)
+    except outdir.OutputError as exc:
+        raise CommandError(str(exc)) from None
+    except OSError as exc:
+        raise CommandError(f"cannot write to {args.out}: {exc.strerror or exc}") from None
+    written = [Path(args.out) / path.relative_to(out) for path in written]
+    engine = "duckdb" if columnar else "interpreted" if args.engine == "interpreted" else "compiled"
+    summary = render_summary(settlement, ruleset, partners, codes, args.period, engine)
+    _report(settlement, engine, why, args.format, summary, written, elapsed)
+    return EXIT_OK
 
 
 def _settle_rows(args: argparse.Namespace, ruleset: ir.RuleSet, partners: dict[str, Partner], period: Period,
-                 why: str) -> int:
+                 out: Path) -> Settled:
     expressions = "interpreted" if args.engine == "interpreted" else "compiled"
     rt = Runtime(ruleset, expressions)
     reader = open_transactions(args.transactions, ruleset)
     try:
-        writer = rio.SettlementWriter(args.out, ruleset, partners)
-    except OSError as exc:
+        writer = rio.SettlementWriter(out, ruleset, partners)
+    except OSError:
         reader.close()
-        raise CommandError(f"cannot write to {args.out}: {exc.strerror or exc}") from None
+        raise
     codes: Counter[str] = Counter()
 
     def on_reject(rejected: Rejected) -> None:
@@ -209,19 +223,16 @@ def _settle_rows(args: argparse.Namespace, ruleset: ir.RuleSet, partners: dict[s
                 progress.update(rows)
         settlement = settler.finish()
         written = writer.finish(settlement)
-    except OSError as exc:
+    except BaseException:
         writer.close()
-        raise CommandError(f"cannot write to {args.out}: {exc.strerror or exc}") from None
+        raise
     finally:
         reader.close()
         if seen is not None:
             seen.close()
         if progress is not None:
             progress.clear()
-    elapsed = time.perf_counter() - started
-    summary = render_summary(settlement, ruleset, partners, codes, args.period, expressions)
-    _report(settlement, expressions, why, args.format, summary, written, elapsed)
-    return EXIT_OK
+    return settlement, written, codes, time.perf_counter() - started
 
 
 def render_summary(settlement: Any, ruleset: ir.RuleSet, partners: Mapping[str, Partner], codes: Mapping[str, int],
@@ -274,7 +285,11 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--transactions", required=True, metavar="FILE",
                    help="the transactions (.csv, .jsonl, .ndjson or .parquet)")
     p.add_argument("--period", required=True, metavar="P", help=PERIODS)
-    p.add_argument("--out", required=True, metavar="DIR", help="where to write the statements")
+    p.add_argument("--out", required=True, metavar="DIR",
+                   help="where to write the statements: a new directory, or one a settlement wrote before, which is "
+                   "replaced as a whole once every file is written")
+    p.add_argument("--follow-symlinks", dest="follow_symlinks", action="store_true",
+                   help="allow --out to be a symbolic link (the directory it points to is replaced)")
     p.add_argument("--allow-duplicate-ids", dest="allow_duplicate_ids", action="store_true",
                    help="settle a row whose transaction id appeared before (by default it is rejected, E524)")
     p.add_argument("--unique-ids", action="store_true", help=argparse.SUPPRESS)  # the default now; kept for scripts

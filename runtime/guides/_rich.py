@@ -109,6 +109,8 @@ _MD_PUNCT = re.compile(r"([\\`*_{}\[\]#|!])")
 # At the start of a block, these make a list, a quote, a heading or a rule.
 _MD_LINE_START = re.compile(r"^(\s*)(?:([-+])(?=\s)|(\d+)([.)])(?=\s|$))")
 _SPACES = re.compile(r"\s+")
+# Control characters other than white space are never written (an artifact may carry them): U+FFFD instead.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f]")
 
 
 def escape_md(text: str) -> str:
@@ -117,13 +119,13 @@ def escape_md(text: str) -> str:
     >>> escape_md('<script>alert("x")</script> *now*')
     '&lt;script&gt;alert("x")&lt;/script&gt; \\\\*now\\\\*'
     """
-    text = _SPACES.sub(" ", text)
+    text = _CONTROL.sub("\ufffd", _SPACES.sub(" ", text))
     text = _MD_PUNCT.sub(r"\\\1", text)
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _md_code(text: str) -> str:
-    text = _SPACES.sub(" ", text)
+    text = _CONTROL.sub("\ufffd", _SPACES.sub(" ", text))
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     fence = "`" * (longest + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""

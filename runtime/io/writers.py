@@ -10,13 +10,14 @@ from __future__ import annotations
 import csv
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from fractions import Fraction
 from pathlib import Path
 from typing import IO, Any
 
 from runtime import ir, ir_json
 from runtime.decisions.settle import Flagged, Rejected, Settlement
+from runtime.io.cells import csv_row, md_code, md_text
 from runtime.labels import rule_label
 from runtime.model import Figure, Line, Partner, Quote, Share, Statement, Violation, Volumes
 from runtime.money import format_amount
@@ -31,6 +32,9 @@ KIND_TITLES = {"margin": "margin", "services": "services (billed by the partner)
                "pass_through": "pass-through (at cost)"}
 NOT_EARNED = ("pass_through", "services")  # shown, but not part of what the partner earns (Statement.total)
 
+OUTPUT_NAMES = ("statements.json", "statements.csv", "lines.csv", "rejects.csv", "held.csv", "violations.csv",
+                "statements")
+"""What `SettlementWriter` writes at the top of its directory."""
 LINE_COLUMNS = ("partner", "transaction", "kind", "label", "amount", "rule", "version", "at")
 REJECT_COLUMNS = ("row", "id", "field", "code", "reason")
 VIOLATION_COLUMNS = ("row", "id", "partner", "code", "kind", "reason")
@@ -150,32 +154,33 @@ def statement_file_names(partner_ids: list[str]) -> dict[str, str]:
     return names
 
 
-def _cell(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
-
-
 def render_statement_markdown(statement: Statement, ruleset: ir.RuleSet, partner: Partner | None,
                               sha256: str) -> str:
-    """A partner's statement for people: period, transactions, totals, period lines with their rules, next tier."""
+    """A partner's statement for people: period, transactions, totals, period lines with their rules, next tier.
+
+    Every text that comes from the input (ids, names, labels, reasons) is escaped (`runtime.io.cells.md_text`,
+    `md_code`), so that none can forge a heading, a table cell, a link or HTML.
+    """
     money = _money(ruleset)
     version = ruleset.version_on(statement.period.end)
     title = ruleset.title.get("en") or ruleset.title.get("") or ruleset.program_id
-    out = [f"# Statement of `{statement.partner}`", "",
-           f"{_cell(title)} (`{ruleset.program_id}`, version {version.version if version else '—'}), "
+    shown_version = md_text(version.version) if version else "—"
+    out = [f"# Statement of {md_code(statement.partner)}", "",
+           f"{md_text(title, start=True)} ({md_code(ruleset.program_id)}, version {shown_version}), "
            f"period {statement.period.start.isoformat()} to {statement.period.end.isoformat()}.", "",
            "| | |", "|---|---|"]
     if partner is not None:
-        parent = f", under `{partner.parent}`" if partner.parent else ""
-        contract = rule_label(ir.RuleRef.contract(partner.contract))
-        out.append(f"| partner | `{partner.id}`: {contract}, level {partner.level}{parent} |")
-    out.append(f"| tier | {f'`{statement.tier}`' if statement.tier else '—'} |")
+        parent = f", under {md_code(partner.parent, True)}" if partner.parent else ""
+        contract = md_text(rule_label(ir.RuleRef.contract(partner.contract)))
+        out.append(f"| partner | {md_code(partner.id, True)}: {contract}, level {partner.level}{parent} |")
+    out.append(f"| tier | {md_code(statement.tier, True) if statement.tier else '—'} |")
     out.append(f"| transactions | {statement.transactions:,} |")
     for name, v in (("volumes, net of refunds", statement.volumes), ("volumes, sales only", statement.gross_volumes)):
         out.append(f"| {name} | sales {money(v.sales)}, purchases {money(v.purchases)}, at list "
                    f"{money(v.list_sales)}, {v.quantity:,} units |")
     out += ["", "## Totals", "", "| kind | amount |", "|---|---:|"]
     for kind in ordered_kinds(statement.totals):
-        out.append(f"| {KIND_TITLES.get(kind, kind)} | {money(statement.totals[kind])} |")
+        out.append(f"| {md_text(KIND_TITLES.get(kind, kind))} | {money(statement.totals[kind])} |")
     out.append(f"| **earned** | **{money(statement.total)}** |")
     shown = [KIND_TITLES[k] for k in NOT_EARNED if k in statement.totals]
     if shown:
@@ -184,20 +189,24 @@ def render_statement_markdown(statement: Statement, ruleset: ir.RuleSet, partner
     if statement.period_lines:
         out += ["| line | amount | rule | version | source |", "|---|---:|---|---|---|"]
         for line in statement.period_lines:
-            out.append(f"| {_cell(line.label)} | {money(line.amount)} | {_cell(rule_label(line.rule))} | "
-                       f"{line.version} | {f'`{line.at}`' if line.at else '—'} |")
+            out.append(f"| {md_text(line.label)} | {money(line.amount)} | {md_text(rule_label(line.rule))} | "
+                       f"{md_text(line.version)} | {md_code(str(line.at), True) if line.at else '—'} |")
     else:
         out.append("No ladder or bonus lines in this period.")
     out += ["", "## Tier for the next period", ""]
+    out.append(_next_tier(statement))
+    if statement.problems:
+        out += ["", "## Problems", ""] + [f"- {md_text(problem, start=True)}" for problem in statement.problems]
+    out += ["", f"Transaction lines are in `lines.csv`. Rule set sha256 {md_code(sha256)}.", ""]
+    return "\n".join(out)
+
+
+def _next_tier(statement: Statement) -> str:
     nxt = statement.next_tier
     if nxt is None:
-        out.append("Not known: a tier could not be evaluated." if statement.problems else "No tier qualifies.")
-    else:
-        out.append(f"`{next_tier_id(nxt)}`: {rule_label(nxt.rule)}" + (f" (`{nxt.at}`)" if nxt.at else "") + ".")
-    if statement.problems:
-        out += ["", "## Problems", ""] + [f"- {_cell(problem)}" for problem in statement.problems]
-    out += ["", f"Transaction lines are in `lines.csv`. Rule set sha256 `{sha256}`.", ""]
-    return "\n".join(out)
+        return "Not known: a tier could not be evaluated." if statement.problems else "No tier qualifies."
+    at = f" ({md_code(str(nxt.at))})" if nxt.at else ""
+    return f"{md_code(next_tier_id(nxt) or '')}: {md_text(rule_label(nxt.rule))}{at}."
 
 
 def ordered_kinds(totals: Mapping[str, int]) -> list[str]:
@@ -209,6 +218,16 @@ def _money(ruleset: ir.RuleSet) -> Callable[[int | Fraction], str]:
     def money(amount: int | Fraction) -> str:
         return format_amount(amount, ruleset.currency, ruleset.minor_unit)
     return money
+
+
+class _SafeWriter:
+    """A CSV writer whose text cells are safe to open in a spreadsheet (`runtime.io.cells`)."""
+
+    def __init__(self, handle: IO[str]) -> None:
+        self._writer = csv.writer(handle)
+
+    def writerow(self, values: Iterable[object]) -> None:
+        self._writer.writerow(csv_row(values))
 
 
 class SettlementWriter:
@@ -236,7 +255,7 @@ class SettlementWriter:
     def _csv(self, name: str, columns: tuple[str, ...]) -> Any:
         handle = open(self.out / name, "w", encoding="utf-8", newline="")  # closed by close()
         self._files.append(handle)
-        writer = csv.writer(handle)
+        writer = _SafeWriter(handle)
         writer.writerow(columns)
         return writer
 
@@ -287,7 +306,7 @@ class SettlementWriter:
         extra = sorted({k for s in settlement.statements for k in s.totals if k not in KINDS})
         kinds = [*(k for k in KINDS if k != "cap" or self.ruleset.payout_cap is not None), *extra]
         with open(self.out / "statements.csv", "w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle)
+            writer = _SafeWriter(handle)
             writer.writerow(("partner", "contract", "level", "parent", "tier", "next_tier", "transactions", *kinds,
                              "total"))
             for s in settlement.statements:

@@ -27,6 +27,7 @@ from runtime import ir
 from runtime.decisions import QuoteError, Settler, chain_of, fee_cap_note
 from runtime.decisions import display_title as _title
 from runtime.engine import EvaluationError
+from runtime.io.cells import csv_row, sql_clean, sql_csv_text
 from runtime.io.values import parse_duration, parse_rate
 from runtime.labels import LINE_PREFIXES, OnTransaction, at_cost_label, fee_label, rule_label
 from runtime.model import Partner, Transaction
@@ -167,7 +168,7 @@ def csv_line(values: tuple[str, ...]) -> str:
 def _csv(*values: str) -> str:
     """Values as the CSV text `SettlementWriter` writes (minimal quoting), without a line end."""
     out = io.StringIO()
-    csv.writer(out, lineterminator="").writerow(values)
+    csv.writer(out, lineterminator="").writerow(csv_row(values))
     return out.getvalue()
 
 
@@ -333,10 +334,13 @@ def copy_lines(con: Any, ruleset: ir.RuleSet, partners: Mapping[str, Partner], h
     def special(c: str) -> str:
         return f"contains({c}, ',') OR contains({c}, '\"') OR contains({c}, chr(10)) OR contains({c}, chr(13))"
 
+    # The id and the label are text cells, written as `runtime.io.cells.csv_text` writes them; the label starts
+    # with its prefix, so only its control characters are replaced.
     source = (f"(SELECT *, CASE WHEN lodd THEN '\"' ELSE '' END AS lq, "
               "CASE WHEN lodd THEN replace(lid, '\"', '\"\"') ELSE lid END AS ide, "
               "CASE WHEN odd THEN '\"' || replace(id, '\"', '\"\"') || '\"' ELSE id END AS tid "
-              f"FROM (SELECT *, {special('id')} AS odd, {special('lid')} AS lodd FROM ql))")
+              f"FROM (SELECT *, {special('id')} AS odd, {special('lid')} AS lodd FROM "
+              f"(SELECT * REPLACE ({sql_csv_text('id')} AS id, {sql_clean('lid')} AS lid) FROM ql)))")
     # `q` is in row order and the scan keeps it (preserve_insertion_order), so the lines stream straight to
     # the file: each row's lines are one value, which DuckDB ends with CRLF, and the header is the name of
     # that one column (written as it is: no quoting).
