@@ -36,6 +36,12 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
     ("E106", "more than one document", "A program file holds exactly one YAML document; `---` separators that start a "
      "second document are rejected."),
     ("E107", "cannot read file", "The file does not exist or cannot be read."),
+    ("E108", "file too large", "A program file (or a catalog file, or a program on standard input) is over one of "
+     "the limits that keep reading it quick and small: its size (1 MiB), the length of a line (10,000 "
+     "characters), the number of keys, values and list items (20,000) or the length of one value (100,000 "
+     "characters). Each limit can be raised with an environment variable (`PPL_MAX_PROGRAM_BYTES`, "
+     "`PPL_MAX_LINE_CHARS`, `PPL_MAX_YAML_NODES`, `PPL_MAX_SCALAR_CHARS`); the size is checked before the file "
+     "is read."),
     ("E110", "yes/no word read as a boolean", "YAML 1.1 reads plain `yes`, `no`, `on`, `off`, `y`, `n` as booleans. "
      "Where text is expected, quote the word."),
     ("E111", "clock-like value read as a number", "YAML 1.1 reads `1:30` as the base-60 number 90. Where text is "
@@ -49,6 +55,11 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
     ("E122", "malformed literal", "A number, money amount, percentage, date or duration is written in a form ppl does "
      "not accept, such as `¥1,00` (digit groups must have three digits) or `2026-02-30`."),
     ("E123", "unterminated text", "A quoted text in an expression has no closing quote."),
+    ("E124", "expression too large", "An expression is over one of the limits that keep checking and compiling "
+     "it quick: its length (10,000 characters), its words, numbers and signs (3,000), its nesting (200 levels of "
+     "operators or brackets), the members of a list (1,000) or the length of a quoted text (1,000 characters). "
+     "Split it into smaller expressions. Every limit but the nesting can be raised with an environment variable "
+     "(`PPL_MAX_EXPRESSION_CHARS`, `PPL_MAX_EXPRESSION_TOKENS`, `PPL_MAX_LIST_MEMBERS`, `PPL_MAX_TEXT_CHARS`)."),
     # --- E2xx: program structure (JSON Schema) ---
     ("E200", "program is not a mapping", "A program file must be a mapping with the keys `ppl`, `program` and the "
      "sections of the program; the file is empty or holds a list or a single value."),
@@ -180,6 +191,7 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
     ("E522", "not a member of the enumeration", "A value of an enumeration field (a region, a category, a tier) is not one of the members the program declares."),
     ("E523", "amount finer than the currency allows", "An amount in the input has more decimals than the currency's minor unit (the yen has none); ppl never rounds input silently."),
     ("E524", "duplicate transaction id", "With `ppl settle --unique-ids`, a row whose transaction id appeared earlier in the file is rejected, so that a row pasted twice is not paid twice."),
+    ("E527", "row or field too large", "An input row (a CSV record or a JSON Lines line) is longer than 1 MiB, or one of its values (a CSV or Parquet cell, a JSON value) is longer than 131,072 characters. The row is rejected with its row number, without reading the rest of it into memory, and the rest of the file goes on. Raise the limits with the environment variables `PPL_MAX_ROW_BYTES` and `PPL_MAX_FIELD_CHARS`."),
     ("E530", "timestamp without a timezone", "A transaction's `date`, a registration or a deal time is a timestamp without a UTC offset. Instants from different offices must compare correctly, so every timestamp carries its offset, e.g. `2026-06-01T10:00:00+09:00`; its calendar date is then the one the program's time zone shows. A date alone (`2026-06-01`) needs no offset."),
     ("E540", "quantity of 0", "A transaction row with quantity 0 is neither a sale nor a refund, so the program cannot settle it. Remove the row, or state the units sold (or, for a refund, returned)."),
     ("E541", "unit price of 0", "A sale with a `list_price` or `sell_price` of 0 is rejected: a price left blank by mistake must not settle as a free item. A program that gives some products away names them under `price_rules.zero_price` (matched against the transaction's `product`)."),

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from ppl import commands
-from ppl.common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, CommandError
+from ppl.common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, CommandError, check_limit_settings
 
 __all__ = ["EXIT_ERRORS", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
 
@@ -33,6 +33,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `ppl` console script: run one command and return its exit status."""
     args = build_parser().parse_args(argv)
     try:
+        check_limit_settings()
         status: int = commands.BY_NAME[args.command].run(args)
     except CommandError as error:
         sys.stderr.write(error.render(args.command))
