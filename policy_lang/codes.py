@@ -38,7 +38,7 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
     ("E107", "cannot read file", "The file does not exist or cannot be read."),
     ("E108", "file too large", "A program file (or a catalog file, or a program on standard input) is over one of "
      "the limits that keep reading it quick and small: its size (1 MiB), the length of a line (10,000 "
-     "characters), the number of keys, values and list items (20,000) or the length of one value (100,000 "
+     "characters), the number of keys, values and list items (10,000) or the length of one value (100,000 "
      "characters). Each limit can be raised with an environment variable (`PPL_MAX_PROGRAM_BYTES`, "
      "`PPL_MAX_LINE_CHARS`, `PPL_MAX_YAML_NODES`, `PPL_MAX_SCALAR_CHARS`); the size is checked before the file "
      "is read."),

@@ -182,7 +182,8 @@ def decode(name: str, data: bytes) -> tuple[SourceFile | None, dg.Diagnostic | N
     """Decode a file's bytes as UTF-8, or explain where it is not (or that there are too many of them)."""
     if len(data) > (limit := limits.MAX_PROGRAM_BYTES.value()):
         empty = SourceFile(name, "")
-        return None, _too_large(empty, _TooLarge(None, _bytes_message(len(data), limit), limits.MAX_PROGRAM_BYTES))
+        # The bytes may be the first `limit + 1` of more (standard input is read no further), so no size is told.
+        return None, _too_large(empty, _TooLarge(None, _bytes_message(None, limit), limits.MAX_PROGRAM_BYTES))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

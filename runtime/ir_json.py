@@ -440,7 +440,7 @@ def _check_limits(text: str) -> None:
     most = limits.MAX_ARTIFACT_NESTING.value()
     if (offset := strict_json.nesting_over(text, most)) is not None:
         line = text.count("\n", 0, offset) + 1
-        raise ArtifactError(f"not a rule set: its JSON is nested more than {most} levels deep (line {line})")
+        raise ArtifactError(f"not a rule set: its JSON is nested too deeply (more than {most} levels, at line {line})")
 
 
 def loads(text: str) -> ir.RuleSet:

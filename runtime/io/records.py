@@ -113,19 +113,22 @@ class _Lines:
     """The lines of a CSV file for `csv.reader`, each read in bounded chunks.
 
     A record longer than the row limit (its lines together) raises `_RowTooLarge` from `__next__`,
-    after skipping the rest of its line, and the reader goes on at the next line. `line` counts the
-    lines read, as `csv.reader.line_num` would.
+    after skipping the rest of it unread: the rest of its line and, while a quoted value is open (an
+    odd number of `"` so far, since a quote inside a value is doubled), the lines after it. The reader
+    then goes on at the next record. `line` counts the lines read, as `csv.reader.line_num` would.
     """
 
     def __init__(self, text: IO[str]) -> None:
         self._text = text
         self._limit = limits.MAX_ROW_BYTES.value()
         self._used = 0
+        self._quotes = 0
         self.line = 0
 
     def start_record(self) -> None:
         """The next line starts a record: its budget is the whole row limit."""
         self._used = 0
+        self._quotes = 0
 
     def __iter__(self) -> _Lines:
         return self
@@ -136,14 +139,25 @@ class _Lines:
         if not line:
             raise StopIteration
         self.line += 1
-        if len(line.rstrip("\r\n")) > allowed:
-            if not line.endswith(("\n", "\r")):
-                while (rest := self._text.readline(_SKIP)) and not rest.endswith(("\n", "\r")):
-                    pass
-            raise _RowTooLarge(f"the row is longer than {self._limit:,} characters; "
-                               f"{_limit_advice(limits.MAX_ROW_BYTES)}")
-        self._used += len(line)
-        return line
+        self._quotes += line.count('"')
+        if len(line.rstrip("\r\n")) <= allowed:
+            self._used += len(line)
+            return line
+        self._skip_record(line.endswith(("\n", "\r")))
+        raise _RowTooLarge(f"the row is longer than {self._limit:,} characters; {_limit_advice(limits.MAX_ROW_BYTES)}")
+
+    def _skip_record(self, ended: bool) -> None:
+        while True:
+            while not ended:
+                piece = self._text.readline(_SKIP)
+                if not piece:
+                    return
+                self._quotes += piece.count('"')
+                ended = piece.endswith(("\n", "\r"))
+            if self._quotes % 2 == 0:
+                return
+            self.line += 1
+            ended = False
 
 
 class RecordFile:
