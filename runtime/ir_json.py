@@ -426,9 +426,9 @@ def load_file(path: str | os.PathLike[str]) -> ir.RuleSet:
         size = os.fstat(fh.fileno()).st_size
         data = fh.read(limit + 1) if size <= limit else b""
     if size > limit or len(data) > limit:
-        shown = f"{size:,} bytes" if size > limit else "more bytes"
-        raise ArtifactError(f"not read: the file has {shown} than the limit of {limit:,} "
-                            f"(raise it with the environment variable `{limits.MAX_ARTIFACT_BYTES.variable}`)")
+        shown = f"{size:,} bytes, more than {limit:,}" if size > limit else f"more than {limit:,} bytes"
+        raise ArtifactError(f"not read: the file has {shown} (raise the limit with the environment variable "
+                            f"`{limits.MAX_ARTIFACT_BYTES.variable}`)")
     return loads(data.decode("utf-8"))
 
 
