@@ -56,10 +56,11 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
      "not accept, such as `¥1,00` (digit groups must have three digits) or `2026-02-30`."),
     ("E123", "unterminated text", "A quoted text in an expression has no closing quote."),
     ("E124", "expression too large", "An expression is over one of the limits that keep checking and compiling "
-     "it quick: its length (10,000 characters), its words, numbers and signs (3,000), its nesting (200 levels of "
-     "operators or brackets), the members of a list (1,000) or the length of a quoted text (1,000 characters). "
-     "Split it into smaller expressions. Every limit but the nesting can be raised with an environment variable "
-     "(`PPL_MAX_EXPRESSION_CHARS`, `PPL_MAX_EXPRESSION_TOKENS`, `PPL_MAX_LIST_MEMBERS`, `PPL_MAX_TEXT_CHARS`)."),
+     "it quick: its length (10,000 characters), its words, numbers and signs (3,000; and 10,000 for all the "
+     "expressions of one file), its nesting (200 levels of operators or brackets), the members of a list (1,000) "
+     "or the length of a quoted text (1,000 characters). Split it into smaller expressions. Every limit but the "
+     "nesting can be raised with an environment variable (`PPL_MAX_EXPRESSION_CHARS`, `PPL_MAX_EXPRESSION_TOKENS`, "
+     "`PPL_MAX_PROGRAM_TOKENS`, `PPL_MAX_LIST_MEMBERS`, `PPL_MAX_TEXT_CHARS`)."),
     # --- E2xx: program structure (JSON Schema) ---
     ("E200", "program is not a mapping", "A program file must be a mapping with the keys `ppl`, `program` and the "
      "sections of the program; the file is empty or holds a list or a single value."),

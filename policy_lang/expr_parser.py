@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from dataclasses import dataclass, field
 from typing import Final
 
 from lark import Token, Tree
@@ -32,12 +33,22 @@ MAX_DEPTH: Final = limits.MAX_DEPTH.default
 """Deepest expression tree (and bracket nesting) accepted; later stages walk trees recursively."""
 
 
-def parse_expression(text: str, locate: Locator) -> ast.Expr:
+@dataclass(slots=True)
+class TokenBudget:
+    """The tokens left to the expressions of one file (`limits.MAX_PROGRAM_TOKENS`), shared by their parses."""
+
+    left: int = field(default_factory=limits.MAX_PROGRAM_TOKENS.value)
+    spent: bool = False  # the file went over, and the diagnostic has been given
+
+
+def parse_expression(text: str, locate: Locator, budget: TokenBudget | None = None) -> ast.Expr:
     """Parse the text of one expression into an AST whose every node carries its span.
 
     Args:
         text: the expression as written, e.g. ``deal.amount >= ¥1,000,000 and partner.tier == gold``.
         locate: maps a character range of ``text`` to a span in the program file.
+        budget: the tokens left to the file the expression is part of, if it has a budget; the
+            expression's tokens are taken from it.
 
     Returns:
         The expression tree.
@@ -52,7 +63,7 @@ def parse_expression(text: str, locate: Locator) -> ast.Expr:
     MoneyLit(amount=Decimal('30000000'), currency='JPY')
     """
     try:
-        _check_size(text, locate)
+        _check_size(text, locate, budget)
         tree = _parser().parse(text)
     except _BadToken as bad:
         diagnostic = diagnostics.error(bad.code, bad.message, locate(bad.start, bad.end), bad.hint)
@@ -75,12 +86,15 @@ def _too_large(message: str, span: Span, limit: limits.Limit) -> diagnostics.Com
     return diagnostics.CompileError([diagnostics.error("E124", f"expression too large: {message}", span, hint)])
 
 
-def _check_size(text: str, locate: Locator) -> None:
+def _check_size(text: str, locate: Locator, budget: TokenBudget | None) -> None:
     """Refuse an expression over the length, bracket-depth or token limits, in that order (cheapest first).
 
     Raises:
-        diagnostics.CompileError: E124, at the place the text goes over the limit.
+        diagnostics.CompileError: E124, at the place the text goes over the limit (once a file's budget is
+            spent, its later expressions are refused with no diagnostic of their own).
     """
+    if budget is not None and budget.spent:
+        raise diagnostics.CompileError([])
     longest = limits.MAX_EXPRESSION_CHARS.value()
     if len(text) > longest:
         raise _too_large(f"{len(text):,} characters (more than {longest:,})", locate(0, 1),
@@ -94,14 +108,26 @@ def _check_size(text: str, locate: Locator) -> None:
                                  limits.MAX_DEPTH)
         elif match[0] in ")]":
             depth = max(0, depth - 1)
+    _check_tokens(text, locate, budget)
+
+
+def _check_tokens(text: str, locate: Locator, budget: TokenBudget | None) -> None:
     most = limits.MAX_EXPRESSION_TOKENS.value()
+    count = 0
     try:
         for count, token in enumerate(_parser().lex(text), 1):
             if count > most:
                 raise _too_large(f"more than {most:,} words, numbers and signs", locate(
                     token.start_pos or 0, token.end_pos or 0), limits.MAX_EXPRESSION_TOKENS)
     except (_BadToken, UnexpectedInput):
-        return  # the parse reports it, in reading order with any syntax error before it
+        pass  # the parse reports it, in reading order with any syntax error before it
+    if budget is not None:
+        budget.left -= count
+        if budget.left < 0:
+            budget.spent = True
+            whole = limits.MAX_PROGRAM_TOKENS.value()
+            raise _too_large(f"the expressions of this file have more than {whole:,} words, numbers and signs in "
+                             "all", locate(0, 1), limits.MAX_PROGRAM_TOKENS)
 
 
 # --- lark tree → AST ----------------------------------------------------------------------------

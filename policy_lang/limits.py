@@ -88,6 +88,11 @@ MAX_EXPRESSION_CHARS: Final = Limit(
 MAX_EXPRESSION_TOKENS: Final = Limit(
     "MAX_EXPRESSION_TOKENS", 3_000, "tokens", "words, numbers, signs and brackets of one expression", "E124")
 
+MAX_PROGRAM_TOKENS: Final = Limit(
+    "MAX_PROGRAM_TOKENS", 10_000, "tokens", "words, numbers and signs of all the expressions of one file", "E124")
+"""Ten thousand: the example programs have about a hundred in all. Parsing takes some 25 µs a token, so a 1 MiB
+file of expressions each within the other limits would otherwise take half a minute to parse."""
+
 MAX_DEPTH: Final = Limit("MAX_DEPTH", 200, "levels", "nesting of an expression (operators and brackets)", "E124",
                          overridable=False)
 """Later stages (checks, lowering, code generation) walk expression trees recursively."""
@@ -99,7 +104,7 @@ MAX_TEXT_CHARS: Final = Limit("MAX_TEXT_CHARS", 1_000, "characters", "length of 
 
 ALL: Final[tuple[Limit, ...]] = (
     MAX_PROGRAM_BYTES, MAX_LINE_CHARS, MAX_YAML_NODES, MAX_SCALAR_CHARS, MAX_NESTING, MAX_ALIASES,
-    MAX_EXPRESSION_CHARS, MAX_EXPRESSION_TOKENS, MAX_DEPTH, MAX_LIST_MEMBERS, MAX_TEXT_CHARS,
+    MAX_EXPRESSION_CHARS, MAX_EXPRESSION_TOKENS, MAX_PROGRAM_TOKENS, MAX_DEPTH, MAX_LIST_MEMBERS, MAX_TEXT_CHARS,
 )
 """Every limit of a program file, in the order the docs list them."""
 

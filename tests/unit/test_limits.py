@@ -174,6 +174,18 @@ def _expression_in_program_too_long(tmp: Path) -> Callable[[], Outcome]:
     return lambda: Outcome(_codes(load_program_text("sum.yaml", text).diagnostics))
 
 
+def _many_expressions(count: int) -> str:
+    """The example program with `count` more contracts, each with a margin of 2,802 tokens."""
+    margin = "min(" + ", ".join(["15%"] * 1_400) + ")"
+    contracts = "".join(f"  - id: c{n}\n    kind: distributor\n    margin: {margin}\n" for n in range(count))
+    return _program_text().replace("contracts:\n", "contracts:\n" + contracts, 1)
+
+
+def _expressions_of_a_file(tmp: Path) -> Callable[[], Outcome]:
+    text = _many_expressions(8)
+    return lambda: Outcome(_codes(load_program_text("many.yaml", text).diagnostics))
+
+
 def _parse(text: str) -> Callable[[Path], Callable[[], Outcome]]:
     return lambda tmp: lambda: _expression(text)
 
@@ -281,6 +293,7 @@ CASES: dict[str, tuple[Prepare, str]] = {
     "YAML aliases": (_yaml_alias_bomb, "E105"),
     "program on standard input": (_program_on_stdin, "exit 1"),
     "expression in a program": (_expression_in_program_too_long, "E124"),
+    "expressions of a file in all": (_expressions_of_a_file, "E124"),
     "expression of a million terms": (_parse("+".join(["1"] * 1_000_000)), "E124"),
     "expression 100k brackets deep": (_parse("(" * 100_000 + "1" + ")" * 100_000), "E124"),
     "expression tokens": (_parse("+".join(["1"] * 1_600)), "E124"),
@@ -381,6 +394,13 @@ def test_yaml_just_under_its_limits_is_accepted() -> None:
 ], ids=["characters", "tokens", "depth", "brackets", "list members", "text"])
 def test_an_expression_just_under_each_limit_is_accepted(text: str) -> None:
     assert _expression(text) == Outcome(())
+
+
+def test_a_file_just_under_its_token_budget_is_accepted() -> None:
+    loaded = load_program_text("many.yaml", _many_expressions(3))  # 8,406 tokens and the program's own
+    assert loaded.program is not None and not loaded.diagnostics
+    over = _codes(load_program_text("many.yaml", _many_expressions(8)).diagnostics)
+    assert over == ("E124",)  # once, however many expressions follow
 
 
 def test_the_deepest_expression_runs_on_every_stage(tmp_path: Path) -> None:
