@@ -95,7 +95,7 @@ def _snippet(span: Span, source: SourceFile | None, color: bool, note: str = "")
     if source is None:
         return []
     text = source.line_text(span.line)
-    if not text and span.line > 1 and span.col == 1:
+    if not text and span.col == 1 and (span.line > 1 or not source.text):  # nothing to show (a file not read)
         return []
     gutter = " " * len(str(span.line))
     end = span.end_col if span.end_line == span.line else len(text) + 1

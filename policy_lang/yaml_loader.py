@@ -8,7 +8,6 @@ are not text, custom tags, alias bombs, several documents.
 from __future__ import annotations
 
 import datetime
-import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from policy_lang import diagnostics as dg
 from policy_lang import limits
+from policy_lang._file_limits import HINTS, TooLarge, bytes_message, check_size, read_bounded
 from policy_lang.source import Locator, SourceFile, Span, locator_for
 
 MAX_ALIASES: Final = limits.MAX_ALIASES.default
@@ -134,10 +134,10 @@ class _CountingLoader(yaml.SafeLoader):
             raise _TooDeep(event.start_mark)
         self._nodes += 1
         if self._nodes > self._max_nodes:
-            raise _TooLarge(event.start_mark, f"more than {self._max_nodes:,} keys, values and list items in one "
+            raise TooLarge(event.start_mark, f"more than {self._max_nodes:,} keys, values and list items in one "
                             "file", limits.MAX_YAML_NODES)
         if isinstance(event, yaml.ScalarEvent) and len(event.value) > self._max_scalar:
-            raise _TooLarge(event.start_mark, f"a value of {len(event.value):,} characters (more than "
+            raise TooLarge(event.start_mark, f"a value of {len(event.value):,} characters (more than "
                             f"{self._max_scalar:,})", limits.MAX_SCALAR_CHARS)
         anchor = getattr(event, "anchor", None)
         if anchor is not None:
@@ -154,16 +154,6 @@ class _CountingLoader(yaml.SafeLoader):
 class _TooDeep(Exception):
     def __init__(self, mark: Any) -> None:
         self.mark = mark
-
-
-class _TooLarge(Exception):
-    """A file over one of the size limits, found at `mark` (PyYAML's) or at a character `offset`."""
-
-    def __init__(self, mark: Any, message: str, limit: limits.Limit, offset: int | None = None) -> None:
-        self.mark = mark
-        self.message = message
-        self.limit = limit
-        self.offset = offset
 
 
 class _TooManyAliases(Exception):
@@ -183,7 +173,7 @@ def decode(name: str, data: bytes) -> tuple[SourceFile | None, dg.Diagnostic | N
     if len(data) > (limit := limits.MAX_PROGRAM_BYTES.value()):
         empty = SourceFile(name, "")
         # The bytes may be the first `limit + 1` of more (standard input is read no further), so no size is told.
-        return None, _too_large(empty, _TooLarge(None, _bytes_message(None, limit), limits.MAX_PROGRAM_BYTES))
+        return None, _too_large(empty, TooLarge(None, bytes_message(None, limit), limits.MAX_PROGRAM_BYTES))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -202,10 +192,10 @@ def load_text(name: str, text: str) -> Document:
     diags: list[dg.Diagnostic] = []
     loader: _CountingLoader | None = None
     try:
-        _check_size(text)
+        check_size(text)
         loader = _CountingLoader(text)  # the reader rejects control characters here already
         node = loader.get_single_node()
-    except _TooLarge as exc:
+    except TooLarge as exc:
         return Document(source, None, (_too_large(source, exc),))
     except _TooManyAliases as exc:
         return Document(source, None, (dg.error(
@@ -231,11 +221,11 @@ def load_file(path: str, name: str | None = None) -> Document:
     """Read and load one program file; `name` is how the file is shown in diagnostics."""
     shown = name or path
     try:
-        data = _read_bounded(path)
+        data = read_bounded(path)
     except OSError as exc:
         source = SourceFile(shown, "")
         return Document(source, None, (dg.error("E107", f"cannot read file: {exc.strerror or exc}", None),))
-    except _TooLarge as exc:
+    except TooLarge as exc:
         return Document(SourceFile(shown, ""), None, (_too_large(SourceFile(shown, ""), exc),))
     decoded, problem = decode(shown, data)
     if problem is not None or decoded is None:
@@ -245,67 +235,14 @@ def load_file(path: str, name: str | None = None) -> Document:
     return load_text(shown, decoded.text)
 
 
-def _read_bounded(path: str) -> bytes:
-    """The bytes of a file, refused when they are too many: by the file's stated size before anything is
-    read, and again while reading, since a pipe or a growing file can state less than it holds.
-
-    Raises:
-        OSError: the file cannot be read.
-        _TooLarge: the file is over `MAX_PROGRAM_BYTES`.
-    """
-    limit = limits.MAX_PROGRAM_BYTES.value()
-    with open(path, "rb") as fh:
-        size = os.fstat(fh.fileno()).st_size
-        if size > limit:
-            raise _TooLarge(None, _bytes_message(size, limit), limits.MAX_PROGRAM_BYTES)
-        data = fh.read(limit + 1)
-    if len(data) > limit:
-        raise _TooLarge(None, _bytes_message(None, limit), limits.MAX_PROGRAM_BYTES)
-    return data
-
-
-def _bytes_message(size: int | None, limit: int) -> str:
-    return f"more than {limit:,} bytes" if size is None else f"{size:,} bytes (more than {limit:,})"
-
-
-def _check_size(text: str) -> None:
-    """Refuse text over the size or line-length limits before YAML reads any of it.
-
-    Raises:
-        _TooLarge: where the text goes over a limit.
-    """
-    limit = limits.MAX_PROGRAM_BYTES.value()
-    if len(text) > limit:  # a character takes a byte or more, so a long text needs no encoding to tell
-        raise _TooLarge(None, _bytes_message(None, limit), limits.MAX_PROGRAM_BYTES)
-    if (size := len(text.encode("utf-8", "surrogatepass"))) > limit:
-        raise _TooLarge(None, _bytes_message(size, limit), limits.MAX_PROGRAM_BYTES)
-    longest = limits.MAX_LINE_CHARS.value()
-    if max(map(len, text.split("\n"))) <= longest:
-        return
-    start = 0
-    while (end := text.find("\n", start)) >= 0 and end - start <= longest:
-        start = end + 1
-    stop = end if end >= 0 else len(text)
-    raise _TooLarge(None, f"a line of {stop - start:,} characters (more than {longest:,})", limits.MAX_LINE_CHARS,
-                    start + longest)
-
-
-_HINTS = {
-    "MAX_PROGRAM_BYTES": "split the program (a catalog can live in its own file)",
-    "MAX_LINE_CHARS": "break the line; a long list or expression may run over several lines",
-    "MAX_YAML_NODES": "a program needs far fewer; move a long catalog into its own file",
-    "MAX_SCALAR_CHARS": "shorten the value",
-}
-
-
-def _too_large(source: SourceFile, exc: _TooLarge) -> dg.Diagnostic:
+def _too_large(source: SourceFile, exc: TooLarge) -> dg.Diagnostic:
     if exc.mark is not None:
         span = _mark_span(source, exc.mark)
     elif exc.offset is not None and source.text:
         span = source.span(exc.offset, exc.offset + 1)
     else:
         span = Span(source.name, 1, 1, 1, 1)
-    hint = f"{_HINTS[exc.limit.name]}, or raise the limit with the environment variable `{exc.limit.variable}`"
+    hint = f"{HINTS[exc.limit.name]}, or raise the limit with the environment variable `{exc.limit.variable}`"
     return dg.error("E108", f"file too large: {exc.message}", span, hint=hint)
 
 

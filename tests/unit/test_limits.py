@@ -350,6 +350,7 @@ def test_the_cli_names_the_limit_it_went_over(tmp_path: Path) -> None:
     assert "standard input has more than 1,048,576 bytes" in printed and "PPL_MAX_STDIN_BYTES" in printed
     printed = _program_on_stdin(tmp_path)().printed
     assert "<stdin>:1:1: error[E108]: file too large: more than 1,048,576 bytes" in printed
+    assert "\n1 | " not in printed  # no empty source line under it: the program was not read
 
 
 # --- just under each limit -----------------------------------------------------------------------
