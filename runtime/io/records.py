@@ -86,9 +86,8 @@ def _limit_advice(limit: limits.Limit) -> str:
     return f"raise the limit with the environment variable `{limit.variable}`"
 
 
-def _large_field(values: dict[str, Any] | list[str], columns: tuple[str, ...] = ()) -> str | None:
-    """Why one of a row's text values is over `MAX_FIELD_CHARS`, or None (a list is named by `columns`)."""
-    most = limits.MAX_FIELD_CHARS.value()
+def _large_field(values: dict[str, Any] | list[str], most: int, columns: tuple[str, ...] = ()) -> str | None:
+    """Why one of a row's text values is over `most` characters, or None (a list is named by `columns`)."""
     pairs = values.items() if isinstance(values, dict) else enumerate(values)
     for key, value in pairs:
         if isinstance(value, str) and len(value) > most:
@@ -98,10 +97,10 @@ def _large_field(values: dict[str, Any] | list[str], columns: tuple[str, ...] = 
     return None
 
 
-def _id_of(values: dict[str, Any]) -> dict[str, Any]:
+def _id_of(values: dict[str, Any], most: int) -> dict[str, Any]:
     """Only the id of a row with a value too large (so that its rejection names it), unless the id is that value."""
     found = values.get("id")
-    fits = isinstance(found, int) or isinstance(found, str) and len(found) <= limits.MAX_FIELD_CHARS.value()
+    fits = isinstance(found, int) or isinstance(found, str) and len(found) <= most
     return {"id": found} if fits else {}
 
 
@@ -133,6 +132,11 @@ class _Lines:
     def __iter__(self) -> _Lines:
         return self
 
+    @property
+    def used(self) -> int:
+        """Characters of the record read so far."""
+        return self._used
+
     def __next__(self) -> str:
         allowed = self._limit - self._used
         line = self._text.readline(allowed + 1)
@@ -140,7 +144,7 @@ class _Lines:
             raise StopIteration
         self.line += 1
         self._quotes += line.count('"')
-        if len(line.rstrip("\r\n")) <= allowed:
+        if len(line) <= allowed or len(line.rstrip("\r\n")) <= allowed:
             self._used += len(line)
             return line
         self._skip_record(line.endswith(("\n", "\r")))
@@ -172,6 +176,7 @@ class RecordFile:
             raise ReadError(path, f"cannot read: {exc.strerror or exc}") from exc
         try:
             self.size = self.path.stat().st_size
+            self._field_limit = limits.MAX_FIELD_CHARS.value()
             self.columns: tuple[str, ...] = ()
             self._text: IO[str] | None = None
             if self.format == "csv":
@@ -256,8 +261,8 @@ class RecordFile:
     def _parquet_records(self) -> Iterator[Record]:
         for row, values in _parquet.records(self._duck, self.path, self._names):
             self._rows_read = row
-            if (large := _large_field(values)) is not None:
-                yield Record(row, _id_of(values), large, TOO_LARGE)
+            if (large := _large_field(values, self._field_limit)) is not None:
+                yield Record(row, _id_of(values, self._field_limit), large, TOO_LARGE)
                 continue
             yield Record(row, values)
 
@@ -286,8 +291,11 @@ class RecordFile:
             if not _utf8(values):
                 yield Record(row, {}, "the row is not valid UTF-8 text")
                 continue
-            if (large := _large_field(values, self.columns)) is not None:
-                yield Record(row, _id_of(dict(zip(self.columns, values, strict=False))), large, TOO_LARGE)
+            # A record no longer than the field limit cannot hold a value over it: most rows skip the check.
+            if self._lines.used > self._field_limit and \
+                    (large := _large_field(values, self._field_limit, self.columns)) is not None:
+                yield Record(row, _id_of(dict(zip(self.columns, values, strict=False)), self._field_limit), large,
+                             TOO_LARGE)
                 continue
             extra = values[width:]
             if len(values) < width or any(v.strip() for v in extra):
@@ -303,7 +311,7 @@ class RecordFile:
         number = 0
         while raw := self._binary.readline(limit + 1):
             number += 1
-            if len(raw.rstrip(b"\r\n")) <= limit:
+            if len(raw) <= limit or len(raw.rstrip(b"\r\n")) <= limit:
                 yield number, raw
                 continue
             if not raw.endswith(b"\n"):
@@ -342,8 +350,8 @@ class RecordFile:
             if not isinstance(data, dict):
                 yield Record(number, {}, "the line is not a JSON object")
                 continue
-            if (large := _large_field(data)) is not None:
-                yield Record(number, _id_of(data), large, TOO_LARGE)
+            if len(raw) > self._field_limit and (large := _large_field(data, self._field_limit)) is not None:
+                yield Record(number, _id_of(data, self._field_limit), large, TOO_LARGE)
                 continue
             yield Record(number, data)
 
@@ -351,7 +359,7 @@ class RecordFile:
 def _csv_problem(row: int, exc: csv.Error) -> Record:
     """A CSV row Python's reader refused: a field over its limit is too large (E527), anything else unreadable."""
     if "field larger than field limit" in str(exc):
-        most = limits.MAX_FIELD_CHARS.value()
+        most = max(limits.MAX_FIELD_CHARS.value(), limits.MAX_ROW_BYTES.value(), csv.field_size_limit())
         return Record(row, {}, f"a value has more than {most:,} characters; "
                       f"{_limit_advice(limits.MAX_FIELD_CHARS)}", TOO_LARGE)
     return Record(row, {}, f"the row cannot be read as CSV: {exc}")
