@@ -8,6 +8,7 @@ from pathlib import Path
 
 from lark import Lark, Token
 
+from policy_lang import limits
 from policy_lang._literals import _literal_node, _Malformed, _text_value
 
 
@@ -41,6 +42,10 @@ def _check_literal(token: Token) -> Token:
 
 
 def _check_text(token: Token) -> Token:
+    if len(token) - 2 > (longest := limits.MAX_TEXT_CHARS.value()):
+        raise _BadToken(token, "E124", _Malformed(
+            f"expression too large: a text of {len(token) - 2:,} characters (more than {longest:,})",
+            f"shorten the text, or raise the limit with the environment variable `{limits.MAX_TEXT_CHARS.variable}`"))
     try:
         _text_value(str(token))
     except _Malformed as bad:

@@ -16,7 +16,7 @@ from typing import TypeVar
 
 from policy_lang import ast
 from policy_lang import diagnostics as dg
-from policy_lang.expr_parser import parse_expression
+from policy_lang.expr_parser import TokenBudget, parse_expression
 from policy_lang.source import Span
 from policy_lang.yaml_loader import YamlDate, YMap, YNode, YScalar, YSeq, yaml11_surprise
 
@@ -31,6 +31,7 @@ class _Builder:
     def __init__(self) -> None:
         self.diagnostics: list[dg.Diagnostic] = []
         self.zone: datetime.tzinfo = zoneinfo.ZoneInfo(DEFAULT_TIME_ZONE)
+        self.budget = TokenBudget()  # the file's tokens, shared by its expressions (E124 when spent)
 
     # --- scalars ---------------------------------------------------------------------------
 
@@ -52,7 +53,7 @@ class _Builder:
             return ast.NumberLit(number, span=node.span)
         text = str(value)
         try:
-            return parse_expression(text, node.locator())
+            return parse_expression(text, node.locator(), self.budget)
         except dg.CompileError as exc:
             self.diagnostics.extend(exc.diagnostics)
             return None

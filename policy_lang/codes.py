@@ -36,6 +36,12 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
     ("E106", "more than one document", "A program file holds exactly one YAML document; `---` separators that start a "
      "second document are rejected."),
     ("E107", "cannot read file", "The file does not exist or cannot be read."),
+    ("E108", "file too large", "A program file (or a catalog file, or a program on standard input) is over one of "
+     "the limits that keep reading it quick and small: its size (1 MiB), the length of a line (10,000 "
+     "characters), the number of keys, values and list items (10,000) or the length of one value (100,000 "
+     "characters). Each limit can be raised with an environment variable (`PPL_MAX_PROGRAM_BYTES`, "
+     "`PPL_MAX_LINE_CHARS`, `PPL_MAX_YAML_NODES`, `PPL_MAX_SCALAR_CHARS`); the size is checked before the file "
+     "is read."),
     ("E110", "yes/no word read as a boolean", "YAML 1.1 reads plain `yes`, `no`, `on`, `off`, `y`, `n` as booleans. "
      "Where text is expected, quote the word."),
     ("E111", "clock-like value read as a number", "YAML 1.1 reads `1:30` as the base-60 number 90. Where text is "
@@ -49,6 +55,12 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
     ("E122", "malformed literal", "A number, money amount, percentage, date or duration is written in a form ppl does "
      "not accept, such as `¥1,00` (digit groups must have three digits) or `2026-02-30`."),
     ("E123", "unterminated text", "A quoted text in an expression has no closing quote."),
+    ("E124", "expression too large", "An expression is over one of the limits that keep checking and compiling "
+     "it quick: its length (10,000 characters), its words, numbers and signs (3,000; and 10,000 for all the "
+     "expressions of one file), its nesting (200 levels of operators or brackets), the members of a list (1,000) "
+     "or the length of a quoted text (1,000 characters). Split it into smaller expressions. Every limit but the "
+     "nesting can be raised with an environment variable (`PPL_MAX_EXPRESSION_CHARS`, `PPL_MAX_EXPRESSION_TOKENS`, "
+     "`PPL_MAX_PROGRAM_TOKENS`, `PPL_MAX_LIST_MEMBERS`, `PPL_MAX_TEXT_CHARS`)."),
     # --- E2xx: program structure (JSON Schema) ---
     ("E200", "program is not a mapping", "A program file must be a mapping with the keys `ppl`, `program` and the "
      "sections of the program; the file is empty or holds a list or a single value."),
@@ -190,6 +202,7 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
     ("E524", "duplicate transaction id", "A row whose transaction id appeared earlier in the file is rejected, so that a row pasted twice is not paid twice. Ids are compared in their canonical form, so `Ｔ-1` repeats `T-1`. `ppl settle --allow-duplicate-ids` settles such rows instead (a refund cannot then name an id that several sales share, E543)."),
     ("E525", "invisible or control character in an id", "An id (a transaction, partner, parent, contract, tier, product, SKU, `refund_of`, registration or lead id) holds a character that cannot be seen or that changes how text is shown: a zero-width space or joiner (U+200B–U+200D, U+2060, U+FEFF), a bidirectional control such as U+202E RIGHT-TO-LEFT OVERRIDE, another format, control, private-use or unassigned character, a tab or a line break inside it. Two such ids look the same and are not, so the row is rejected (a partners file or registration is refused) rather than settled. The reason names the character; remove it from the data. Registration customer names and text deal fields are refused for the same characters."),
     ("E526", "id mixes scripts", "An id's letters imitate another script: Latin letters together with Cyrillic or Greek ones (Cyrillic `Р` in `P-001`), Cyrillic with Greek, or Cyrillic or Greek letters that all look like Latin letters (`Р-001`). Such an id reads as another one and could take its payouts, so it is rejected; the reason names the character. Ids wholly in Cyrillic or Greek, Japanese ids (kanji and kana, with Latin letters and digits or without) and ids in other scripts are accepted."),
+    ("E527", "row or field too large", "An input row (a CSV record or a JSON Lines line) is longer than 1 MiB, or one of its values (a CSV or Parquet cell, a JSON value) is longer than 131,072 characters. The row is rejected with its row number, without reading the rest of it into memory, and the rest of the file goes on. Raise the limits with the environment variables `PPL_MAX_ROW_BYTES` and `PPL_MAX_FIELD_CHARS`."),
     ("E528", "id too long", "An id is longer than 256 characters after normalisation (a registration's customer name or text deal field: longer than 256 characters). No real id is that long; such a value is a mistake or hostile input, and the row is rejected."),
     ("E530", "timestamp without a timezone", "A transaction's `date`, a registration or a deal time is a timestamp without a UTC offset. Instants from different offices must compare correctly, so every timestamp carries its offset, e.g. `2026-06-01T10:00:00+09:00`; its calendar date is then the one the program's time zone shows. A date alone (`2026-06-01`) needs no offset."),
     ("E540", "quantity of 0", "A transaction row with quantity 0 is neither a sale nor a refund, so the program cannot settle it. Remove the row, or state the units sold (or, for a refund, returned)."),

@@ -87,20 +87,30 @@ def _paint(text: str, style: str, color: bool) -> str:
     return f"{style}{text}{_RESET}" if color else text
 
 
+_WIDEST = 160
+"""Characters of a source line shown under a diagnostic; a longer line (a minified or hostile file) is cut."""
+
+
 def _snippet(span: Span, source: SourceFile | None, color: bool, note: str = "") -> list[str]:
     if source is None:
         return []
     text = source.line_text(span.line)
-    if not text and span.line > 1 and span.col == 1:
+    if not text and span.col == 1 and (span.line > 1 or not source.text):  # nothing to show (a file not read)
         return []
     gutter = " " * len(str(span.line))
     end = span.end_col if span.end_line == span.line else len(text) + 1
     width = max(1, end - span.col)
+    col = span.col
+    if len(text) > _WIDEST:  # a very long line is shown as a window around the caret, cut with `…`
+        first = max(0, min(col - 1 - _WIDEST // 4, len(text) - _WIDEST))
+        text = ("…" if first else "") + text[first : first + _WIDEST] + ("…" if first + _WIDEST < len(text) else "")
+        col = col - first + (1 if first else 0)
+        width = min(width, len(text) - col + 1)
     cells = [_cell(c) for c in text]
     shown = "".join(cells)
     # Columns count characters; tabs and wide (CJK) characters take more than one cell on a terminal.
-    pad = "".join(" " * _width(c) for c in cells[: span.col - 1])
-    carets = "".join("^" * _width(c) for c in cells[span.col - 1 : span.col - 1 + width]) or "^"
+    pad = "".join(" " * _width(c) for c in cells[: col - 1])
+    carets = "".join("^" * _width(c) for c in cells[col - 1 : col - 1 + width]) or "^"
     bar = _paint("|", _BLUE, color)
     lines = [f"{gutter} {bar}", f"{_paint(str(span.line), _BLUE, color)} {bar} {shown}"]
     lines.append(f"{gutter} {bar} {pad}{_paint(carets, _RED, color)}{' ' + note if note else ''}")

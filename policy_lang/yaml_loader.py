@@ -11,19 +11,21 @@ import datetime
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 import yaml
 from yaml.composer import Composer
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from policy_lang import diagnostics as dg
+from policy_lang import limits
+from policy_lang._file_limits import HINTS, TooLarge, bytes_message, check_size, read_bounded
 from policy_lang.source import Locator, SourceFile, Span, locator_for
 
-MAX_ALIASES = 20
+MAX_ALIASES: Final = limits.MAX_ALIASES.default
 """Aliases allowed per file: enough to share a block or two, too few to build an alias bomb."""
 
-MAX_NESTING = 50
+MAX_NESTING: Final = limits.MAX_NESTING.default
 """Deepest nesting of mappings and lists: a program needs about eight; the composer and every later
 stage walk the tree recursively, so a deeper file would overflow the stack instead of being reported."""
 
@@ -103,7 +105,10 @@ class Document:
 
 
 class _CountingLoader(yaml.SafeLoader):
-    """A SafeLoader that counts aliases and refuses recursive ones while composing."""
+    """A SafeLoader that counts aliases and nodes, measures values and refuses recursive aliases while composing.
+
+    PyYAML scans lazily, a token at a time as the composer asks, so stopping here stops the reading too.
+    """
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
@@ -111,6 +116,9 @@ class _CountingLoader(yaml.SafeLoader):
         self.alias_marks: list[Any] = []
         self._open_anchors: list[str] = []  # anchors of the nodes being composed, outermost first
         self._depth = 0
+        self._nodes = 0
+        self._max_nodes = limits.MAX_YAML_NODES.value()
+        self._max_scalar = limits.MAX_SCALAR_CHARS.value()
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         event = self.peek_event()  # type: ignore[no-untyped-call]
@@ -124,6 +132,13 @@ class _CountingLoader(yaml.SafeLoader):
             return Composer.compose_node(self, parent, index)
         if self._depth >= MAX_NESTING:
             raise _TooDeep(event.start_mark)
+        self._nodes += 1
+        if self._nodes > self._max_nodes:
+            raise TooLarge(event.start_mark, f"more than {self._max_nodes:,} keys, values and list items in one "
+                            "file", limits.MAX_YAML_NODES)
+        if isinstance(event, yaml.ScalarEvent) and len(event.value) > self._max_scalar:
+            raise TooLarge(event.start_mark, f"a value of {len(event.value):,} characters (more than "
+                            f"{self._max_scalar:,})", limits.MAX_SCALAR_CHARS)
         anchor = getattr(event, "anchor", None)
         if anchor is not None:
             self._open_anchors.append(anchor)
@@ -154,7 +169,11 @@ def _mark_span(source: SourceFile, mark: Any, end_mark: Any = None) -> Span:
 
 
 def decode(name: str, data: bytes) -> tuple[SourceFile | None, dg.Diagnostic | None]:
-    """Decode a file's bytes as UTF-8, or explain where it is not."""
+    """Decode a file's bytes as UTF-8, or explain where it is not (or that there are too many of them)."""
+    if len(data) > (limit := limits.MAX_PROGRAM_BYTES.value()):
+        empty = SourceFile(name, "")
+        # The bytes may be the first `limit + 1` of more (standard input is read no further), so no size is told.
+        return None, _too_large(empty, TooLarge(None, bytes_message(None, limit), limits.MAX_PROGRAM_BYTES))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -173,8 +192,11 @@ def load_text(name: str, text: str) -> Document:
     diags: list[dg.Diagnostic] = []
     loader: _CountingLoader | None = None
     try:
+        check_size(text)
         loader = _CountingLoader(text)  # the reader rejects control characters here already
         node = loader.get_single_node()
+    except TooLarge as exc:
+        return Document(source, None, (_too_large(source, exc),))
     except _TooManyAliases as exc:
         return Document(source, None, (dg.error(
             "E105", f"too many aliases: more than {MAX_ALIASES} in one file", _mark_span(source, exc.mark),
@@ -199,17 +221,29 @@ def load_file(path: str, name: str | None = None) -> Document:
     """Read and load one program file; `name` is how the file is shown in diagnostics."""
     shown = name or path
     try:
-        with open(path, "rb") as fh:
-            data = fh.read()
+        data = read_bounded(path)
     except OSError as exc:
         source = SourceFile(shown, "")
         return Document(source, None, (dg.error("E107", f"cannot read file: {exc.strerror or exc}", None),))
+    except TooLarge as exc:
+        return Document(SourceFile(shown, ""), None, (_too_large(SourceFile(shown, ""), exc),))
     decoded, problem = decode(shown, data)
     if problem is not None or decoded is None:
         # Only to show the offending line under the diagnostic; the text is never parsed.
         shown_text = data.decode("utf-8", errors="replace").replace("\r\n", "\n")
         return Document(SourceFile(shown, shown_text), None, (problem,) if problem else ())
     return load_text(shown, decoded.text)
+
+
+def _too_large(source: SourceFile, exc: TooLarge) -> dg.Diagnostic:
+    if exc.mark is not None:
+        span = _mark_span(source, exc.mark)
+    elif exc.offset is not None and source.text:
+        span = source.span(exc.offset, exc.offset + 1)
+    else:
+        span = Span(source.name, 1, 1, 1, 1)
+    hint = f"{HINTS[exc.limit.name]}, or raise the limit with the environment variable `{exc.limit.variable}`"
+    return dg.error("E108", f"file too large: {exc.message}", span, hint=hint)
 
 
 _TOKEN_WORDS = {

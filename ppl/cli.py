@@ -16,7 +16,15 @@ import traceback
 from collections.abc import Sequence
 
 from ppl import commands
-from ppl.common import EXIT_ERRORS, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, CommandError
+from ppl.common import (
+    EXIT_ERRORS,
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    CommandError,
+    check_limit_settings,
+)
 
 __all__ = ["EXIT_ERRORS", "EXIT_INTERNAL", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
 
@@ -66,6 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     args = build_parser().parse_args(argv)
     try:
+        check_limit_settings()
         status: int = commands.BY_NAME[args.command].run(args)
     except CommandError as error:
         sys.stderr.write(error.render(args.command))

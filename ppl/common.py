@@ -17,8 +17,9 @@ from typing import Any, TextIO
 from compiler.lower import compile_program
 from compiler.pipeline import check
 from policy_lang import diagnostics as dg
+from policy_lang import limits as program_limits
 from runtime import io as rio
-from runtime import ir, ir_json, strict_json
+from runtime import ir, ir_json, limits, strict_json
 from runtime.decisions import QuoteError, quote
 from runtime.engine import EvaluationError
 from runtime.io import outdir
@@ -67,6 +68,17 @@ class CommandError(Exception):
         name = self.command or command
         lines = [*self.problems, *(f"ppl {name}: {message}" for message in self.messages)]
         return "".join(f"{line}\n" for line in lines)
+
+
+def check_limit_settings() -> None:
+    """Refuse a run whose environment overrides a limit with something that is not a positive whole number.
+
+    Raises:
+        CommandError: naming each such variable (a usage error).
+    """
+    problems = [*program_limits.check_overrides(), *limits.check_overrides()]
+    if problems:
+        raise CommandError(*problems)
 
 
 def use_color(stream: TextIO | Any, choice: str) -> bool:
@@ -126,12 +138,48 @@ def add_runtime_arguments(p: argparse.ArgumentParser) -> None:
 # --- loading ---------------------------------------------------------------------------------------
 
 
-def json_object_option(text: str, option: str, parse_float: Any = None) -> dict[str, Any]:
-    """An option given as a JSON object (`--transaction`, `--lead`), read strictly (`runtime.strict_json`).
+def read_stdin(limit: int, what: str = "standard input") -> bytes:
+    """Standard input, read in bounded chunks: at most `limit` + 1 bytes, so that a caller can tell that there
+    was more than `limit` without holding it all (the rest is left unread).
 
     Raises:
-        CommandError: not JSON, not an object, or an object that names a key twice.
+        CommandError: standard input cannot be read.
     """
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        while size <= limit and (chunk := sys.stdin.buffer.read(min(1 << 16, limit + 1 - size))):
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as exc:
+        raise CommandError(f"cannot read {what}: {exc.strerror or exc}") from None
+    return b"".join(chunks)
+
+
+def _json_text(text: str, option: str) -> str:
+    """The JSON text of an option: as given, or standard input for `-` (up to `MAX_STDIN_BYTES`)."""
+    if text != "-":
+        return text
+    limit = limits.MAX_STDIN_BYTES.value()
+    data = read_stdin(limit)
+    if len(data) > limit:
+        raise CommandError(f"{option} -: standard input has more than {limit:,} bytes (raise the limit with the "
+                           f"environment variable `{limits.MAX_STDIN_BYTES.variable}`)")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise CommandError(f"{option} -: standard input is not UTF-8 text") from None
+
+
+def json_object_option(text: str, option: str, parse_float: Any = None) -> dict[str, Any]:
+    """An option given as a JSON object (`--transaction`, `--lead`; `-` reads it from standard input), read
+    strictly (`runtime.strict_json`).
+
+    Raises:
+        CommandError: not JSON, not an object, or an object that names a key twice; standard input over
+            `runtime.limits.MAX_STDIN_BYTES`.
+    """
+    text = _json_text(text, option)
     try:
         data = strict_json.loads(text, parse_float=parse_float)
     except strict_json.DuplicateKey as exc:
@@ -166,7 +214,7 @@ def load_ruleset(path: str, color: str = "auto") -> ir.RuleSet:
         return compile_program(result.programs[0])
     if suffix == ".json":
         try:
-            return ir_json.loads(Path(path).read_text(encoding="utf-8"))
+            return ir_json.load_file(path)
         except OSError as exc:
             raise CommandError(f"cannot read {path}: {exc.strerror or exc}") from None
         except UnicodeDecodeError:

@@ -44,14 +44,14 @@ def load(path: str | Path, engine: str = "compiled") -> Runtime:
     """Read a rule set artifact and build its entry functions, once.
 
     Raises:
-        ArtifactError: the file is not a rule set, or its hash does not match its content.
+        ArtifactError: the file is not a rule set, is over the limits of `runtime.limits`, or its hash does
+            not match its content.
         OSError: the file cannot be read.
     """
-    from runtime.ir_json import loads
+    from runtime.ir_json import load_file
     from runtime.loaded import Runtime
 
-    text = Path(path).read_text(encoding="utf-8")
-    return Runtime(loads(text), engine)
+    return Runtime(load_file(path), engine)
 
 
 def render_guide(ruleset: RuleSet, lang: str = "en", fmt: str = "md", on: datetime.date | None = None,

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
 from collections.abc import Callable
 from fractions import Fraction
 from typing import Any, TypeVar
 
-from runtime import instants, ir, strict_json
+from runtime import instants, ir, limits, strict_json
 from runtime.engine.operators import ROUNDING_MODES
 
 N = TypeVar("N")
@@ -411,8 +412,40 @@ def decode(data: dict[str, Any]) -> ir.RuleSet:
         _at({"at": data.get("payout_cap_at")}), data.get("time_zone", instants.DEFAULT_TIME_ZONE))
 
 
+def load_file(path: str | os.PathLike[str]) -> ir.RuleSet:
+    """Read an artifact file, refusing one over `MAX_ARTIFACT_BYTES` by its size before reading it (and
+    while reading, since a pipe or a growing file can state less than it holds).
+
+    Raises:
+        OSError: the file cannot be read.
+        UnicodeDecodeError: it is not UTF-8.
+        ArtifactError: it is too large, or not a rule set this runtime can read.
+    """
+    limit = limits.MAX_ARTIFACT_BYTES.value()
+    with open(path, "rb") as fh:
+        size = os.fstat(fh.fileno()).st_size
+        data = fh.read(limit + 1) if size <= limit else b""
+    if size > limit or len(data) > limit:
+        shown = f"{size:,} bytes, more than {limit:,}" if size > limit else f"more than {limit:,} bytes"
+        raise ArtifactError(f"not read: the file has {shown} (raise the limit with the environment variable "
+                            f"`{limits.MAX_ARTIFACT_BYTES.variable}`)")
+    return loads(data.decode("utf-8"))
+
+
+def _check_limits(text: str) -> None:
+    limit = limits.MAX_ARTIFACT_BYTES.value()
+    if len(text) > limit:
+        raise ArtifactError(f"not read: more than {limit:,} characters (raise the limit with the environment "
+                            f"variable `{limits.MAX_ARTIFACT_BYTES.variable}`)")
+    most = limits.MAX_ARTIFACT_NESTING.value()
+    if (offset := strict_json.nesting_over(text, most)) is not None:
+        line = text.count("\n", 0, offset) + 1
+        raise ArtifactError(f"not a rule set: its JSON is nested too deeply (more than {most} levels, at line {line})")
+
+
 def loads(text: str) -> ir.RuleSet:
-    """Read an artifact, checking its format and hash."""
+    """Read an artifact, checking its size and nesting (before parsing), its format and its hash."""
+    _check_limits(text)
     try:
         envelope = strict_json.loads(text)
     except strict_json.DuplicateKey as exc:

@@ -9,8 +9,9 @@ transactions, partners and registrations, `ppl quote --transaction`, leads, rule
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Final
 
 
 class DuplicateKey(ValueError):
@@ -46,3 +47,28 @@ def loads(text: str | bytes, *, parse_float: Callable[[str], Any] | None = None,
     runtime.strict_json.DuplicateKey: the key `id` appears twice in one object
     """
     return json.loads(text, object_pairs_hook=_unique, parse_float=parse_float, parse_constant=parse_constant)
+
+
+_NESTING: Final = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+"""A bracket or brace, or a JSON string (skipped whole, so that the brackets inside it do not count)."""
+
+
+def nesting_over(text: str, most: int) -> int | None:
+    """The offset of the first bracket or brace nested deeper than `most`, or None: found before parsing,
+    so that a hostile file is refused by a stated limit rather than by the parser's recursion.
+
+    >>> nesting_over('{"a": [[1]], "b": "[[[["}', 3), nesting_over("[[[1]]]", 2)
+    (None, 2)
+    """
+    if text.count("[") + text.count("{") <= most:
+        return None
+    depth = 0
+    for match in _NESTING.finditer(text):
+        char = match[0]
+        if char in "[{":
+            depth += 1
+            if depth > most:
+                return match.start()
+        elif char in "]}":
+            depth -= 1
+    return None

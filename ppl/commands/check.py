@@ -8,7 +8,8 @@ from typing import Any
 
 from compiler.pipeline import check
 from policy_lang import diagnostics as dg
-from ppl.common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, CommandError, add_color_option, use_color
+from policy_lang import limits
+from ppl.common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, CommandError, add_color_option, read_stdin, use_color
 
 NAME = "check"
 
@@ -34,7 +35,7 @@ def _summary(diagnostics: tuple[dg.Diagnostic, ...], checked: int) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Check the paths and print the diagnostics; the status says whether there were errors."""
-    stdin = sys.stdin.buffer.read() if "-" in args.paths else None
+    stdin = read_stdin(limits.MAX_PROGRAM_BYTES.value()) if "-" in args.paths else None  # more is E108
     result = check(args.paths, stdin=stdin)
     diagnostics = result.diagnostics
     if args.strict:

@@ -36,7 +36,7 @@ def add_parser(sub: Any) -> None:
                        "1 the program has errors or cannot judge the transaction, 2 usage or I/O error.")
     add_runtime_arguments(p)
     p.add_argument("--transaction", metavar="JSON", help="the transaction as a JSON object (keys as in a "
-                   "transactions file)")
+                   "transactions file); `-` reads it from standard input")
     p.add_argument("--id", help="the transaction id (default: quote)")
     p.add_argument("--partner", help="the selling partner")
     p.add_argument("--date", help="the date, YYYY-MM-DD")

@@ -47,7 +47,7 @@ def add_parser(sub: Any) -> None:
         "take a lead or the program has no lead routing, 2 usage or I/O error.")
     add_runtime_arguments(p)
     p.add_argument("--lead", metavar="JSON", help='the lead as a JSON object: {"id": …, "date": "YYYY-MM-DD", '
-                   "and the declared lead fields}")
+                   "and the declared lead fields}; `-` reads it from standard input")
     p.add_argument("--lead-file", dest="lead_file", metavar="FILE",
                    help="leads in a file: one JSON object or a list (.json), or one per row (.csv, .jsonl)")
     p.add_argument("--new-reseller", dest="new_reseller", metavar="APPLICANT",

@@ -242,7 +242,7 @@ class TransactionReader:
         try:
             for record in self._file:
                 if record.problem is not None:
-                    yield record.row, Rejected(record.row, _row_id(record.values), "E521", record.problem)
+                    yield record.row, Rejected(record.row, _row_id(record.values), record.code, record.problem)
                 else:
                     yield record.row, parse_transaction(record.values, self.ruleset, record.row)
         finally:

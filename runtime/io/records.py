@@ -5,6 +5,10 @@ Lines, where fractional numbers are `Decimal`s, never floats. A record that cann
 (bad UTF-8, bad JSON, a CSV row with the wrong number of values) comes as a problem instead, and
 the next record is read as usual: one bad row never ends the file.
 
+Rows are read in bounded chunks: a row or a field over its limit (`runtime.limits.MAX_ROW_BYTES`,
+`MAX_FIELD_CHARS`) comes as a problem with the code E527, and the reading goes on at the next line,
+so a file with a gigabyte on one line costs no more memory than the limit.
+
 Row numbers: for CSV, the line on which the record starts less the header line, so the first data
 row is row 1 (and row *n* is line *n + 1* of a file without blank lines or line breaks inside
 quoted values); for JSON Lines, the line number.
@@ -21,7 +25,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
-from runtime import strict_json
+from runtime import limits, strict_json
 from runtime.io import parquet as _parquet
 
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
@@ -43,6 +47,7 @@ class Record:
     row: int
     values: dict[str, Any]
     problem: str | None = None
+    code: str = "E521"  # the problem's code: E521 a row that cannot be read, E527 one too large
 
 
 def file_format(path: str | Path) -> str:
@@ -70,6 +75,95 @@ def _no_constants(name: str) -> Any:
     raise ValueError(f"`{name}` is not a number")
 
 
+TOO_LARGE = "E527"
+"""The code of a row or field over its limit."""
+
+_SKIP = 1 << 16
+"""How much of an over-long line is read at a time while skipping it."""
+
+
+def _limit_advice(limit: limits.Limit) -> str:
+    return f"raise the limit with the environment variable `{limit.variable}`"
+
+
+def _large_field(values: dict[str, Any] | list[str], most: int, columns: tuple[str, ...] = ()) -> str | None:
+    """Why one of a row's text values is over `most` characters, or None (a list is named by `columns`)."""
+    pairs = values.items() if isinstance(values, dict) else enumerate(values)
+    for key, value in pairs:
+        if isinstance(value, str) and len(value) > most:
+            name = columns[key] if isinstance(key, int) and key < len(columns) else key
+            return f"`{name}` has {len(value):,} characters (more than {most:,}); " \
+                   f"{_limit_advice(limits.MAX_FIELD_CHARS)}"
+    return None
+
+
+def _id_of(values: dict[str, Any], most: int) -> dict[str, Any]:
+    """Only the id of a row with a value too large (so that its rejection names it), unless the id is that value."""
+    found = values.get("id")
+    fits = isinstance(found, int) or isinstance(found, str) and len(found) <= most
+    return {"id": found} if fits else {}
+
+
+class _RowTooLarge(Exception):
+    """A CSV record over `MAX_ROW_BYTES`; the rest of its line has been skipped."""
+
+
+class _Lines:
+    """The lines of a CSV file for `csv.reader`, each read in bounded chunks.
+
+    A record longer than the row limit (its lines together) raises `_RowTooLarge` from `__next__`,
+    after skipping the rest of it unread: the rest of its line and, while a quoted value is open (an
+    odd number of `"` so far, since a quote inside a value is doubled), the lines after it. The reader
+    then goes on at the next record. `line` counts the lines read, as `csv.reader.line_num` would.
+    """
+
+    def __init__(self, text: IO[str]) -> None:
+        self._text = text
+        self._limit = limits.MAX_ROW_BYTES.value()
+        self._used = 0
+        self._quotes = 0
+        self.line = 0
+
+    def start_record(self) -> None:
+        """The next line starts a record: its budget is the whole row limit."""
+        self._used = 0
+        self._quotes = 0
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    @property
+    def used(self) -> int:
+        """Characters of the record read so far."""
+        return self._used
+
+    def __next__(self) -> str:
+        allowed = self._limit - self._used
+        line = self._text.readline(allowed + 1)
+        if not line:
+            raise StopIteration
+        self.line += 1
+        self._quotes += line.count('"')
+        if len(line) <= allowed or len(line.rstrip("\r\n")) <= allowed:
+            self._used += len(line)
+            return line
+        self._skip_record(line.endswith(("\n", "\r")))
+        raise _RowTooLarge(f"the row is longer than {self._limit:,} characters; {_limit_advice(limits.MAX_ROW_BYTES)}")
+
+    def _skip_record(self, ended: bool) -> None:
+        while True:
+            while not ended:
+                piece = self._text.readline(_SKIP)
+                if not piece:
+                    return
+                self._quotes += piece.count('"')
+                ended = piece.endswith(("\n", "\r"))
+            if self._quotes % 2 == 0:
+                return
+            self.line += 1
+            ended = False
+
+
 class RecordFile:
     """An open CSV or JSON Lines file, read one record at a time; `position` tells how far (bytes)."""
 
@@ -82,6 +176,7 @@ class RecordFile:
             raise ReadError(path, f"cannot read: {exc.strerror or exc}") from exc
         try:
             self.size = self.path.stat().st_size
+            self._field_limit = limits.MAX_FIELD_CHARS.value()
             self.columns: tuple[str, ...] = ()
             self._text: IO[str] | None = None
             if self.format == "csv":
@@ -95,18 +190,24 @@ class RecordFile:
     def _open_csv(self, required: tuple[str, ...]) -> None:
         # surrogateescape keeps a row with bad bytes readable; the row is then rejected, not the file.
         self._text = io.TextIOWrapper(self._binary, encoding="utf-8-sig", errors="surrogateescape", newline="")
-        self._csv = csv.reader(self._text)
+        self._lines = _Lines(self._text)
+        # INVARIANT: Python's reader refuses a field over its own (process-wide) limit, 128 KiB unless raised;
+        # it must admit any field of a row within the row limit, so that ours, checked on each row, can name
+        # the column. Raising it is safe: no row longer than the row limit reaches the reader.
+        if csv.field_size_limit() < (most := max(limits.MAX_FIELD_CHARS.value(), limits.MAX_ROW_BYTES.value())):
+            csv.field_size_limit(most)
+        self._csv = csv.reader(self._lines)
         try:
             header = next(self._csv)
         except StopIteration:
             raise ReadError(self.path, "the file is empty; the first line must name the columns") from None
-        except csv.Error as exc:
+        except (csv.Error, _RowTooLarge) as exc:
             raise ReadError(self.path, f"cannot read the header: {exc}") from exc
         columns = tuple(c.strip() for c in header)
         if not _utf8(list(columns)):
             raise ReadError(self.path, "the header is not valid UTF-8")
         self._check_columns(columns, required)
-        self._header_lines = self._csv.line_num
+        self._header_lines = self._lines.line
 
     def _open_parquet(self, required: tuple[str, ...]) -> None:
         try:
@@ -160,6 +261,9 @@ class RecordFile:
     def _parquet_records(self) -> Iterator[Record]:
         for row, values in _parquet.records(self._duck, self.path, self._names):
             self._rows_read = row
+            if (large := _large_field(values, self._field_limit)) is not None:
+                yield Record(row, _id_of(values, self._field_limit), large, TOO_LARGE)
+                continue
             yield Record(row, values)
 
     def _csv_records(self) -> Iterator[Record]:
@@ -167,20 +271,31 @@ class RecordFile:
         last_line = self._header_lines
         while True:
             start = last_line + 1
+            self._lines.start_record()
             try:
                 values = next(self._csv)
             except StopIteration:
                 return
-            except csv.Error as exc:
-                last_line = self._csv.line_num
-                yield Record(start - self._header_lines, {}, f"the row cannot be read as CSV: {exc}")
+            except _RowTooLarge as exc:
+                last_line = self._lines.line
+                yield Record(start - self._header_lines, {}, str(exc), TOO_LARGE)
                 continue
-            last_line = self._csv.line_num
+            except csv.Error as exc:
+                last_line = self._lines.line
+                yield _csv_problem(start - self._header_lines, exc)
+                continue
+            last_line = self._lines.line
             row = start - self._header_lines
             if not values or (len(values) == 1 and not values[0].strip() and width > 1):
                 continue  # a blank line is not a row
             if not _utf8(values):
                 yield Record(row, {}, "the row is not valid UTF-8 text")
+                continue
+            # A record no longer than the field limit cannot hold a value over it: most rows skip the check.
+            if self._lines.used > self._field_limit and \
+                    (large := _large_field(values, self._field_limit, self.columns)) is not None:
+                yield Record(row, _id_of(dict(zip(self.columns, values, strict=False)), self._field_limit), large,
+                             TOO_LARGE)
                 continue
             extra = values[width:]
             if len(values) < width or any(v.strip() for v in extra):
@@ -189,8 +304,28 @@ class RecordFile:
                 continue
             yield Record(row, {c: v for c, v in zip(self.columns, values, strict=False) if c})
 
+    def _json_lines(self) -> Iterator[tuple[int, bytes | None]]:
+        """(line number, line) for every line, read in bounded chunks; None for a line over the row limit,
+        whose rest is skipped unread."""
+        limit = limits.MAX_ROW_BYTES.value()
+        number = 0
+        while raw := self._binary.readline(limit + 1):
+            number += 1
+            if len(raw) <= limit or len(raw.rstrip(b"\r\n")) <= limit:
+                yield number, raw
+                continue
+            if not raw.endswith(b"\n"):
+                while (rest := self._binary.readline(_SKIP)) and not rest.endswith(b"\n"):
+                    pass
+            yield number, None
+
     def _json_records(self) -> Iterator[Record]:
-        for number, raw in enumerate(self._binary, 1):
+        limit = limits.MAX_ROW_BYTES.value()
+        for number, raw in self._json_lines():
+            if raw is None:
+                yield Record(number, {}, f"the line is longer than {limit:,} bytes; "
+                             f"{_limit_advice(limits.MAX_ROW_BYTES)}", TOO_LARGE)
+                continue
             if not raw.strip():
                 continue
             try:
@@ -215,4 +350,16 @@ class RecordFile:
             if not isinstance(data, dict):
                 yield Record(number, {}, "the line is not a JSON object")
                 continue
+            if len(raw) > self._field_limit and (large := _large_field(data, self._field_limit)) is not None:
+                yield Record(number, _id_of(data, self._field_limit), large, TOO_LARGE)
+                continue
             yield Record(number, data)
+
+
+def _csv_problem(row: int, exc: csv.Error) -> Record:
+    """A CSV row Python's reader refused: a field over its limit is too large (E527), anything else unreadable."""
+    if "field larger than field limit" in str(exc):
+        most = max(limits.MAX_FIELD_CHARS.value(), limits.MAX_ROW_BYTES.value(), csv.field_size_limit())
+        return Record(row, {}, f"a value has more than {most:,} characters; "
+                      f"{_limit_advice(limits.MAX_FIELD_CHARS)}", TOO_LARGE)
+    return Record(row, {}, f"the row cannot be read as CSV: {exc}")

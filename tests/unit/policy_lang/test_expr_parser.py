@@ -363,12 +363,14 @@ def test_first_problem_in_reading_order_wins() -> None:
 
 
 def test_deep_nesting_is_a_diagnostic() -> None:
-    assert parse("(" * 1000 + "a" + ")" * 1000) == a
+    assert parse("(" * MAX_DEPTH + "a" + ")" * MAX_DEPTH) == a
     ok = "-" * (MAX_DEPTH - 1) + "a"
     assert isinstance(parse(ok), ast.Unary)
     diagnostic = diagnostic_of("-" * MAX_DEPTH + "a")
-    assert diagnostic.code == "E120" and "nested too deeply" in diagnostic.message
-    assert diagnostic_of("[" * 5000 + "]" * 5000).code == "E120"
+    assert diagnostic.code == "E124" and f"nested more than {MAX_DEPTH} levels deep" in diagnostic.message
+    brackets = diagnostic_of("(" * (MAX_DEPTH + 1) + "a" + ")" * (MAX_DEPTH + 1))
+    assert brackets.code == "E124" and brackets.span is not None and brackets.span.col == MAX_DEPTH + 1
+    assert diagnostic_of("[" * 5000 + "]" * 5000).code == "E124"
 
 
 def test_every_terminal_has_words() -> None:

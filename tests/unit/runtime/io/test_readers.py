@@ -158,7 +158,7 @@ def test_a_field_too_large_for_csv_rejects_only_its_row(tmp_path: Path) -> None:
     huge = "x" * 200_000
     text = HEADER + f"t1,2026-05-01,ag1,,{huge},100,100,1,video,0\nt2,2026-05-01,ag1,,,100,100,1,video,0\n"
     found = items(write(tmp_path, "t.csv", text))
-    assert isinstance(found[0][1], Rejected) and found[0][1].code == "E521"
+    assert isinstance(found[0][1], Rejected) and found[0][1].code == "E527"
     assert isinstance(found[-1][1], Transaction) and found[-1][1].id == "t2"
 
 
