@@ -17,9 +17,12 @@ from ppl.common import (
     CommandError,
     add_color_option,
     add_program_argument,
+    decision_error,
     load_ruleset,
     write_text,
 )
+from runtime.decisions import QuoteError
+from runtime.engine import EvaluationError
 from runtime.guides import FORMATS, LANGUAGES, GuideError, render_guide
 
 NAME = "guide"
@@ -56,6 +59,8 @@ def run(args: argparse.Namespace) -> int:
         text = render_guide(ruleset, args.lang, args.format, args.on)
     except GuideError as exc:
         raise CommandError(str(exc)) from None
+    except (QuoteError, EvaluationError) as exc:  # a worked example a hand-made rule set cannot compute
+        raise decision_error(exc) from None
     if args.output in (None, "-"):
         sys.stdout.write(text)
     else:
