@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import functools
 import types
 import typing
 from collections.abc import Iterator
@@ -139,9 +138,15 @@ def _describe(value: Any) -> str:
     return f"a {type(value).__name__.lower()}"
 
 
-@functools.cache
+_HINTS: dict[type[Any], dict[str, Any]] = {}
+
+
 def _hints(cls: type[Any]) -> dict[str, Any]:
-    return typing.get_type_hints(cls, vars(ir))
+    """The resolved annotations of an IR record (resolved once per class)."""
+    found = _HINTS.get(cls)
+    if found is None:
+        found = _HINTS[cls] = typing.get_type_hints(cls, vars(ir))
+    return found
 
 
 def _fits_scalar(value: Any, hint: type[Any]) -> bool:
@@ -187,7 +192,7 @@ def _check(value: Any, hint: Any, path: str) -> None:
             _check(key, key_hint, path)
             _check(item, value_hint, f"{path}.{key}")
         return
-    if dataclasses.is_dataclass(hint):
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         _check_record(value, hint, path)
         return
     if not _fits_scalar(value, hint):

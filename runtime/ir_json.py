@@ -366,8 +366,8 @@ def _decode_version(d: dict[str, Any]) -> ir.Version:
             _dopt(c["services"]), _dopt(c["fee"]), c["fee_cap"], c.get("margin_cap"), at=_at(c))),
         _list(d["ladders"], lambda lad: ir.Ladder(
             lad["id"], lad["title"], lad["basis"], lad["period"], lad["mode"],
-            _list(lad["steps"], lambda s: ir.Step(s["start"], s["end"], decode_fraction(s["rate"]), bool(s.get("strict")),
-                                                  at=_at(s))),
+            _list(lad["steps"], lambda s: ir.Step(s["start"], s["end"], decode_fraction(s["rate"]),
+                                                  bool(s.get("strict")), at=_at(s))),
             lad.get("volume_cap"), at=_at(lad))),
         _list(d["bonuses"], lambda b: ir.Bonus(
             b["id"], b["title"], b["basis"], b["period"], b["kind"], _dopt(b["when"]),

@@ -75,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
     """Explain one transaction (`--id`) or one partner's statement (`--partner`, `--period`)."""
     if (args.id is None) == (args.partner is None):
         raise CommandError("give --id TXN (one transaction) or --partner ID --period P (a statement)")
-    ruleset = load_ruleset(args.program, args.color)
+    ruleset = load_ruleset(args.program, args.color, args.trusted_key)
     rt = Runtime(ruleset, args.engine)
     partners = load_partners(args.partners, ruleset)
     if args.partner is not None:

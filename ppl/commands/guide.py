@@ -54,7 +54,7 @@ def _date(text: str) -> datetime.date:
 
 def run(args: argparse.Namespace) -> int:
     """Render the guide and write it."""
-    ruleset = load_ruleset(args.program, args.color)
+    ruleset = load_ruleset(args.program, args.color, args.trusted_key)
     try:
         text = render_guide(ruleset, args.lang, args.format, args.on)
     except GuideError as exc:

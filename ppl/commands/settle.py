@@ -166,7 +166,7 @@ def _settle_duckdb(args: argparse.Namespace, ruleset: ir.RuleSet, partners: dict
 
 def run(args: argparse.Namespace) -> int:
     """Settle the period and write the statements; the summary goes to standard output."""
-    ruleset = load_ruleset(args.program, args.color)
+    ruleset = load_ruleset(args.program, args.color, args.trusted_key)
     partners = load_partners(args.partners, ruleset)
     period = parse_period(args.period, ruleset)
     columnar, why = _columnar(args, ruleset)
