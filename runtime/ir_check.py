@@ -77,7 +77,7 @@ VOCABULARY: dict[tuple[type[Any], str], tuple[str | None, ...]] = {
 """The words a field of the IR may hold: the rest of the runtime looks them up in its tables."""
 
 NONEMPTY: frozenset[tuple[type[Any], str]] = frozenset({
-    (ir.RuleSet, "versions"), (ir.Version, "contracts"), (ir.Ladder, "steps"), (ir.Bonus, "steps"),
+    (ir.RuleSet, "versions"), (ir.Ladder, "steps"), (ir.Bonus, "steps"),
     (ir.Tiers, "levels"), (ir.Hierarchy, "levels"), (ir.Conflicts, "precedence"), (ir.LeadRouting, "order"),
     (ir.CatalogItem, "prices"),
 })
