@@ -76,7 +76,7 @@ def fuzz(target: Target, seconds: float) -> Path | None:
     while time.monotonic() < end:
         report: list[str] = []
         try:
-            with with_reporter(report.append):
+            with with_reporter(lambda text: report.append(str(text))):
                 one_round()
         except Exception as exc:  # noqa: BLE001 - a finding: whatever escaped the target
             return _record(target, last[0] if last else None, report, exc)
