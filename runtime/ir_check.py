@@ -15,7 +15,7 @@ import dataclasses
 import datetime
 import types
 import typing
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from fractions import Fraction
 from typing import Any
 
@@ -105,7 +105,10 @@ def check_ruleset(ruleset: ir.RuleSet) -> None:
     Raises:
         ShapeError: a field holds a value of another type, an unknown word, or a name that resolves to nothing.
     """
-    _check(ruleset, ir.RuleSet, "")
+    try:
+        _checker(ir.RuleSet)(ruleset)
+    except _Wrong as wrong:
+        raise ShapeError(wrong.path(), wrong.message) from None
     for i, decl in enumerate(ruleset.inputs):
         if decl.type not in ir.VALUE_TYPES and decl.type not in ruleset.enums:
             raise ShapeError(f"inputs[{i}].type", f"unknown type {decl.type!r}")
@@ -140,6 +143,21 @@ def _describe(value: Any) -> str:
 
 _HINTS: dict[type[Any], dict[str, Any]] = {}
 
+Check = Callable[[Any], None]
+"""A check of one value against one annotation; raises `_Wrong`."""
+
+
+class _Wrong(Exception):
+    """A value that does not fit; `parts` collects the path from the inside out as it propagates."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.parts: list[str] = []
+
+    def path(self) -> str:
+        return "".join(reversed(self.parts)).lstrip(".")
+
 
 def _hints(cls: type[Any]) -> dict[str, Any]:
     """The resolved annotations of an IR record (resolved once per class)."""
@@ -161,79 +179,148 @@ def _fits_scalar(value: Any, hint: type[Any]) -> bool:
     return isinstance(value, hint)
 
 
-def _check(value: Any, hint: Any, path: str) -> None:
-    """`value` is of the annotated type `hint` (recursively for records and containers)."""
-    origin = typing.get_origin(hint)
-    if hint is Any:
-        return
-    if origin in (typing.Union, types.UnionType):
-        options = typing.get_args(hint)
-        if value is None and type(None) in options:
-            return
-        kept = [o for o in options if o is not type(None)]
-        if len(kept) > 1:  # `int | Fraction`: scalars, one of which must fit
-            if not any(_fits_scalar(value, o) for o in kept):
-                raise ShapeError(path, f"expected a number, found {_describe(value)}")
-            return
-        hint = kept[0]
-        origin = typing.get_origin(hint)
-    if origin is typing.Literal:
-        if value not in typing.get_args(hint) or type(value) is not str:
-            raise ShapeError(path, f"unknown word {value!r}")
-        return
-    if origin is tuple:
-        _check_tuple(value, typing.get_args(hint), path)
-        return
-    if origin is dict:
-        key_hint, value_hint = typing.get_args(hint)
-        if type(value) is not dict:
-            raise ShapeError(path, f"expected an object, found {_describe(value)}")
-        for key, item in value.items():
-            _check(key, key_hint, path)
-            _check(item, value_hint, f"{path}.{key}")
-        return
-    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
-        _check_record(value, hint, path)
-        return
-    if not _fits_scalar(value, hint):
-        raise ShapeError(path, f"expected {_WORDS.get(hint, hint.__name__)}, found {_describe(value)}")
-
-
 _WORDS: dict[Any, str] = {int: "a whole number", str: "text", bool: "true or false", Fraction: "a number",
                           datetime.date: "a date", datetime.datetime: "an instant with its UTC offset"}
+_CHECKERS: dict[Any, Check] = {}
 
 
-def _check_tuple(value: Any, args: tuple[Any, ...], path: str) -> None:
-    if type(value) is not tuple:
-        raise ShapeError(path, f"expected a list, found {_describe(value)}")
-    if len(args) == 2 and args[1] is Ellipsis:
-        for i, item in enumerate(value):
-            _check(item, args[0], f"{path}[{i}]")
-        return
-    if len(value) != len(args):
-        raise ShapeError(path, f"expected {len(args)} items, found {len(value)}")
-    for i, (item, item_hint) in enumerate(zip(value, args, strict=True)):
-        _check(item, item_hint, f"{path}[{i}]")
+def _checker(hint: Any) -> Check:
+    """The check of an annotation, built once per annotation (the walk then does no typing introspection)."""
+    found = _CHECKERS.get(hint)
+    if found is None:
+        found = _CHECKERS[hint] = _build(hint)
+    return found
 
 
-def _check_record(value: Any, cls: type[Any], path: str) -> None:
-    if not isinstance(value, cls):
-        raise ShapeError(path, f"expected {_article(cls)}, found {_describe(value)}")
-    cls = type(value)  # an expression: the node's own class
-    hints = _hints(cls)
-    for f in dataclasses.fields(cls):
-        item = getattr(value, f.name)
-        where = f"{path}.{f.name}" if path else f.name
-        _check(item, hints[f.name], where)
-        allowed = VOCABULARY.get((cls, f.name))
-        if allowed is not None and item not in allowed:
-            raise ShapeError(where, f"unknown word {item!r}")
-        if (cls, f.name) in NONEMPTY and not item:
-            raise ShapeError(where, "expected at least one item, found none")
-    if isinstance(value, ir.Const):
-        _check_const(value, path)
-    elif isinstance(value, ir.Call):
-        _check_arity(value, path)
+def _ok(value: Any) -> None:
+    return None
+
+
+def _build(hint: Any) -> Check:
+    origin = typing.get_origin(hint)
+    if hint is Any:
+        return _ok
+    if origin in (typing.Union, types.UnionType):
+        return _optional([o for o in typing.get_args(hint) if o is not type(None)])
+    if origin is typing.Literal:
+        return _words(frozenset(typing.get_args(hint)))
+    if origin is tuple:
+        args = typing.get_args(hint)
+        return _items(args[0]) if len(args) == 2 and args[1] is Ellipsis else _fixed(args)
+    if origin is dict:
+        return _mapping(*typing.get_args(hint))
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+        return _record(hint)
+    return _scalar(hint)
+
+
+def _scalar(hint: type[Any]) -> Check:
+    words = _WORDS.get(hint, hint.__name__)
+
+    def check(value: Any) -> None:
+        if not _fits_scalar(value, hint):
+            raise _Wrong(f"expected {words}, found {_describe(value)}")
+    return check
+
+
+def _optional(kept: list[Any]) -> Check:
+    if len(kept) > 1:  # `int | Fraction`: scalars, one of which must fit
+        def check_any(value: Any) -> None:
+            if value is not None and not any(_fits_scalar(value, o) for o in kept):
+                raise _Wrong(f"expected a number, found {_describe(value)}")
+        return check_any
+    inner = _checker(kept[0])
+
+    def check(value: Any) -> None:
+        if value is not None:
+            inner(value)
+    return check
+
+
+def _words(allowed: frozenset[str]) -> Check:
+    def check(value: Any) -> None:
+        if type(value) is not str or value not in allowed:
+            raise _Wrong(f"unknown word {value!r}")
+    return check
+
+
+def _items(item_hint: Any) -> Check:
+    def check(value: Any) -> None:
+        if type(value) is not tuple:
+            raise _Wrong(f"expected a list, found {_describe(value)}")
+        item = _checker(item_hint)
+        for i, x in enumerate(value):
+            try:
+                item(x)
+            except _Wrong as wrong:
+                wrong.parts.append(f"[{i}]")
+                raise
+    return check
+
+
+def _fixed(args: tuple[Any, ...]) -> Check:
+    def check(value: Any) -> None:
+        if type(value) is not tuple:
+            raise _Wrong(f"expected a list, found {_describe(value)}")
+        if len(value) != len(args):
+            raise _Wrong(f"expected {len(args)} items, found {len(value)}")
+        for i, (x, item_hint) in enumerate(zip(value, args, strict=True)):
+            try:
+                _checker(item_hint)(x)
+            except _Wrong as wrong:
+                wrong.parts.append(f"[{i}]")
+                raise
+    return check
+
+
+def _mapping(key_hint: Any, value_hint: Any) -> Check:
+    def check(value: Any) -> None:
+        if type(value) is not dict:
+            raise _Wrong(f"expected an object, found {_describe(value)}")
+        keys, items = _checker(key_hint), _checker(value_hint)
+        for key, item in value.items():
+            keys(key)
+            try:
+                items(item)
+            except _Wrong as wrong:
+                wrong.parts.append(f".{key}")
+                raise
+    return check
+
+
+_PLANS: dict[type[Any], list[tuple[str, Check, tuple[str | None, ...] | None, bool]]] = {}
+
+
+def _plan(cls: type[Any]) -> list[tuple[str, Check, tuple[str | None, ...] | None, bool]]:
+    """Each field of a record class: its name, its check, the words it may hold, whether it must be non-empty."""
+    found = _PLANS.get(cls)
+    if found is None:
+        hints = _hints(cls)
+        found = _PLANS[cls] = [(f.name, _checker(hints[f.name]), VOCABULARY.get((cls, f.name)),
+                                (cls, f.name) in NONEMPTY) for f in dataclasses.fields(cls)]
+    return found
+
+
+def _record(cls: type[Any]) -> Check:
+    def check(value: Any) -> None:
+        if not isinstance(value, cls):
+            raise _Wrong(f"expected {_article(cls)}, found {_describe(value)}")
+        for name, field_check, allowed, nonempty in _plan(type(value)):  # an expression: its node's own class
+            item = getattr(value, name)
+            try:
+                field_check(item)
+                if allowed is not None and item not in allowed:
+                    raise _Wrong(f"unknown word {item!r}")
+                if nonempty and not item:
+                    raise _Wrong("expected at least one item, found none")
+            except _Wrong as wrong:
+                wrong.parts.append(f".{name}")
+                raise
+        if type(value) is ir.Const:
+            _check_const(value)
+        elif type(value) is ir.Call:
+            _check_arity(value)
+    return check
 
 
 def _article(cls: type[Any]) -> str:
@@ -241,21 +328,25 @@ def _article(cls: type[Any]) -> str:
     return f"an {name}" if name[0] in "aeiou" else f"a {name}"
 
 
-def _check_const(node: ir.Const, path: str) -> None:
+def _check_const(node: ir.Const) -> None:
     classes = _CONST_CLASSES[node.type]
-    if type(node.value) not in classes:
-        raise ShapeError(f"{path}.value", f"a {node.type} constant cannot be {_describe(node.value)}")
-    if isinstance(node.value, ir.Duration):
-        _check(node.value, ir.Duration, f"{path}.value")
-        if node.value.unit not in DURATION_UNITS:
-            raise ShapeError(f"{path}.value", f"unknown duration unit {node.value.unit!r}")
+    try:
+        if type(node.value) not in classes:
+            raise _Wrong(f"a {node.type} constant cannot be {_describe(node.value)}")
+        if isinstance(node.value, ir.Duration):
+            _checker(ir.Duration)(node.value)
+    except _Wrong as wrong:
+        wrong.parts.append(".value")
+        raise
 
 
-def _check_arity(node: ir.Call, path: str) -> None:
+def _check_arity(node: ir.Call) -> None:
     lo, hi = operators.FUNCTION_ARITY[node.function]
     n = len(node.args)
     if n < lo or (hi is not None and n > hi):
-        raise ShapeError(f"{path}.args", f"`{node.function}` cannot take {n} arguments")
+        wrong = _Wrong(f"`{node.function}` cannot take {n} arguments")
+        wrong.parts.append(".args")
+        raise wrong
 
 
 def _names(items: Iterator[str]) -> frozenset[str]:
