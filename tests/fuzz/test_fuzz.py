@@ -19,8 +19,9 @@ pytestmark = pytest.mark.fuzz
 
 FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "40"))
 """Examples per target in the normal suite."""
-DEADLINE = timedelta(seconds=10)
-"""The longest one input may take: a hostile input is answered in seconds, not minutes."""
+DEADLINE = timedelta(seconds=30)
+"""The longest one input may take here: a hostile input is answered in seconds, not minutes (`make fuzz` holds
+each input to 10 s; the suite allows more, as it shares the machine with the other tests)."""
 
 SEEDS = [(name, path) for name in TARGETS for path in corpus_files(name)]
 
