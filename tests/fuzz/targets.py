@@ -164,7 +164,7 @@ def _reseal(data: Any, seal: bool) -> bytes:
 
 
 @st.composite
-def _mutated_artifacts(draw: st.DrawFn) -> bytes:
+def mutated_artifacts(draw: st.DrawFn) -> bytes:
     """A valid rule set with one to three values changed, keys deleted or types swapped; resealed mostly."""
     data: Any = draw(st.sampled_from(_artifact_data()))
     for _ in range(draw(st.integers(1, 3))):
@@ -216,7 +216,7 @@ TARGETS: dict[str, Target] = {t.name: t for t in (
     Target("partners_jsonl", "JSON Lines bytes through the partners reader", lambda d: _run_partners(d, ".jsonl"),
            lambda: _example_rows("partners.csv", jsonl=True), lambda: [mutations.json_bytes()]),
     Target("ruleset", "rule set artifacts (mutated, resealed or not) through the loader, the engine and the guide",
-           run_ruleset, generators=lambda: [_mutated_artifacts()]),
+           run_ruleset, generators=lambda: [mutated_artifacts()]),
     Target("quote_transaction", "`ppl quote --transaction` with any JSON", run_quote,
            generators=lambda: [_transactions(), mutations.json_bytes()]),
 )}

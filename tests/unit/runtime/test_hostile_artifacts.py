@@ -7,11 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 from compiler.lower import compile_program
 from compiler.pipeline import check
 from ppl.cli import main
 from runtime import ir, ir_check, ir_json
+from tests.fuzz.targets import mutated_artifacts
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -133,3 +135,13 @@ def test_a_hand_made_artifact_through_the_command_line_is_a_clear_error(
     assert main(["guide", str(artifact)]) == 2
     err = capsys.readouterr().err
     assert "unknown word 'pyramid'" in err and "Traceback" not in err
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
+@given(mutated_artifacts())
+def test_any_mutation_of_a_valid_artifact_reads_as_a_rule_set_or_an_artifact_error(text: bytes) -> None:
+    """Keys deleted, values replaced by any JSON value, types swapped; resealed or not."""
+    try:
+        assert isinstance(ir_json.loads(text.decode("utf-8", "surrogatepass")), ir.RuleSet)
+    except ir_json.ArtifactError:
+        pass
