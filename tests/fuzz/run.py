@@ -73,8 +73,9 @@ def fuzz(target: Target, seconds: float) -> Path | None:
     signal.signal(signal.SIGALRM, _hang)
     end = time.monotonic() + seconds
     rounds = 0
+    report: list[str] = []
     while time.monotonic() < end:
-        report: list[str] = []
+        report.clear()
         try:
             with with_reporter(lambda text: report.append(str(text))):
                 one_round()
