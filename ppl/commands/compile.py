@@ -5,13 +5,16 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from compiler.lower import compile_program
 from compiler.pipeline import CheckResult, check
 from policy_lang import diagnostics as dg
 from ppl.common import EXIT_ERRORS, EXIT_OK, CommandError, add_color_option, use_color, write_text
 from runtime import ir_json
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 NAME = "compile"
 
@@ -32,7 +35,7 @@ def _report(result: CheckResult, color: str) -> None:
     sys.stderr.write(dg.render_text(result.diagnostics, result.sources, color=use_color(sys.stderr, color)))
 
 
-def _signer(path: str | None, output: str | None) -> Any:
+def _signer(path: str | None, output: str | None) -> Ed25519PrivateKey | None:
     """The private key of `--sign`, read before anything is compiled (None without `--sign`)."""
     if path is None:
         return None
