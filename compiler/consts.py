@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
 
 from policy_lang import ast
+from runtime.money import MAX_AMOUNT, MAX_AMOUNT_DIGITS
 
 
 def const_value(expr: ast.Expr | None) -> Decimal | None:
@@ -39,6 +41,63 @@ def const_value(expr: ast.Expr | None) -> Decimal | None:
     return None
 
 
+def finer_than(value: Decimal, digits: int) -> bool:
+    """Whether an exact value has more decimals than a currency with `digits` minor digits allows.
+
+    >>> finer_than(Decimal("1199.995"), 2), finer_than(Decimal("0.5"), 0), finer_than(Decimal("12.50"), 2)
+    (True, True, False)
+    """
+    scaled = value.scaleb(digits)
+    return scaled != scaled.to_integral_value()
+
+
+def too_large(value: Decimal) -> bool:
+    """Whether a constant reaches the magnitude ceiling (`runtime.money.MAX_AMOUNT`, 10^15), or is not finite.
+
+    >>> too_large(Decimal(999_999_999_999_999)), too_large(Decimal(10**15)), too_large(Decimal("-Infinity"))
+    (False, True, True)
+    """
+    return not value.is_finite() or abs(value) >= MAX_AMOUNT
+
+
+def format_magnitude(value: Decimal, currency: str | None) -> str:
+    """A constant over the ceiling, for messages: `amount `¥…``, `number `…`` in full up to 20 digits, else by
+    its number of digits.
+
+    >>> format_magnitude(Decimal(10**15), "JPY"), format_magnitude(Decimal("1e30"), None)
+    ('amount `¥1,000,000,000,000,000`', 'a number of 31 digits')
+    """
+    if not value.is_finite():
+        return "an infinite number"
+    if value.adjusted() >= 20:
+        return f"{'an amount' if currency else 'a number'} of {value.adjusted() + 1} digits"
+    return f"amount `{format_amount(value, currency)}`" if currency else f"number `{value:,f}`"
+
+
+def constant_parts(node: ast.Expr) -> Iterator[ast.Expr]:
+    """The largest constant parts of a value: the expression itself when it folds to a constant, else the
+    constants among its branches, arguments and operands (`if c then 0.5 else 1` gives `0.5` and `1`)."""
+    if const_value(node) is not None:
+        yield node
+        return
+    match node:
+        case ast.Conditional(then=then, otherwise=otherwise):
+            yield from constant_parts(then)
+            yield from constant_parts(otherwise)
+        case ast.Call(args=args):
+            for arg in args:
+                yield from constant_parts(arg)
+        case ast.Unary(operand=operand):
+            yield from constant_parts(operand)
+        case ast.Binary(left=left, right=right):
+            yield from constant_parts(left)
+            yield from constant_parts(right)
+
+
+CEILING_TEXT = f"10^{MAX_AMOUNT_DIGITS} (1,000兆)"
+"""The ceiling in words, for messages."""
+
+
 def is_percent(expr: ast.Expr | None) -> bool:
     """Whether a constant expression is written as a percentage."""
     match expr:
@@ -60,5 +119,5 @@ def format_rate(rate: Decimal) -> str:
 def format_amount(amount: Decimal, currency: str) -> str:
     """An amount for messages: ¥1,000,000 for yen, 1,000.50 USD otherwise."""
     if currency == "JPY":
-        return f"¥{amount:,.0f}" if amount == amount.to_integral_value() else f"¥{amount:,}"
-    return f"{amount:,} {currency}"
+        return f"¥{amount:,.0f}" if amount == amount.to_integral_value() else f"¥{amount:,f}"
+    return f"{amount:,f} {currency}"

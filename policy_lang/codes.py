@@ -82,10 +82,18 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
      "needs, for example a margin that is money instead of a percentage."),
     ("E308", "unknown name", "A bare name in an expression is not a member of any enumeration in scope."),
     ("E309", "amount finer than the currency allows", "An amount has more decimals than its currency's minor unit: the "
-     "yen has none, the dollar two."),
+     "yen has none, the dollar two. This holds wherever a program writes an amount (ladder steps, caps, floors, fees, "
+     "price rules, thresholds, catalog prices) and for a bare number that stands for an amount because it is added "
+     "to, compared with or chosen alongside money: `list_price - 1199.995`, `¥100 + 0.5` and "
+     "`max(sell_price, 1199.5)` are errors in yen. A bare number that multiplies money is a ratio and may have "
+     "any number of decimals (`sell_price * 0.015`)."),
     ("E310", "unknown type", "A declared input names a type that is neither built in nor an enumeration of the program."),
     ("E311", "unknown currency", "A currency code or symbol is not one that ppl knows."),
     ("E312", "division by zero in the program", "An expression divides by a constant that is zero (`15% / 0`, `x / (1 - 1)`): every evaluation would fail. It is refused when the program is checked rather than rejecting every row at run time; divide by the value meant, or guard a field that may be zero with `if … then … else …`."),
+    ("E313", "amount too large", "A constant in the program reaches the magnitude ceiling, 10^15 (1,000兆): an amount "
+     "in whole currency units, a count, a number or a percentage as written, or a constant expression such as "
+     "`¥999兆 + ¥999兆`. The ceiling is what every engine holds exactly, and transaction rows have the same one (a "
+     "larger amount or line amount is a rejected row); check the number of digits."),
     ("E320", "ladder steps out of order", "The steps of a margin ladder or bonus must be listed in strictly increasing "
      "order of their threshold."),
     ("E321", "duplicate ladder step", "Two steps start at the same threshold, so the rate there is ambiguous."),
@@ -179,12 +187,15 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
     ("E521", "bad value", "A value in a row cannot be read as its type: a date that is not YYYY-MM-DD, a price that is not a number, a quantity with decimals."),
     ("E522", "not a member of the enumeration", "A value of an enumeration field (a region, a category, a tier) is not one of the members the program declares."),
     ("E523", "amount finer than the currency allows", "An amount in the input has more decimals than the currency's minor unit (the yen has none); ppl never rounds input silently."),
-    ("E524", "duplicate transaction id", "With `ppl settle --unique-ids`, a row whose transaction id appeared earlier in the file is rejected, so that a row pasted twice is not paid twice."),
+    ("E524", "duplicate transaction id", "A row whose transaction id appeared earlier in the file is rejected, so that a row pasted twice is not paid twice. Ids are compared in their canonical form, so `Ｔ-1` repeats `T-1`. `ppl settle --allow-duplicate-ids` settles such rows instead (a refund cannot then name an id that several sales share, E543)."),
+    ("E525", "invisible or control character in an id", "An id (a transaction, partner, parent, contract, tier, product, SKU, `refund_of`, registration or lead id) holds a character that cannot be seen or that changes how text is shown: a zero-width space or joiner (U+200B–U+200D, U+2060, U+FEFF), a bidirectional control such as U+202E RIGHT-TO-LEFT OVERRIDE, another format, control, private-use or unassigned character, a tab or a line break inside it. Two such ids look the same and are not, so the row is rejected (a partners file or registration is refused) rather than settled. The reason names the character; remove it from the data. Registration customer names and text deal fields are refused for the same characters."),
+    ("E526", "id mixes scripts", "An id's letters imitate another script: Latin letters together with Cyrillic or Greek ones (Cyrillic `Р` in `P-001`), Cyrillic with Greek, or Cyrillic or Greek letters that all look like Latin letters (`Р-001`). Such an id reads as another one and could take its payouts, so it is rejected; the reason names the character. Ids wholly in Cyrillic or Greek, Japanese ids (kanji and kana, with Latin letters and digits or without) and ids in other scripts are accepted."),
+    ("E528", "id too long", "An id is longer than 256 characters after normalisation (a registration's customer name or text deal field: longer than 256 characters). No real id is that long; such a value is a mistake or hostile input, and the row is rejected."),
     ("E530", "timestamp without a timezone", "A transaction's `date`, a registration or a deal time is a timestamp without a UTC offset. Instants from different offices must compare correctly, so every timestamp carries its offset, e.g. `2026-06-01T10:00:00+09:00`; its calendar date is then the one the program's time zone shows. A date alone (`2026-06-01`) needs no offset."),
     ("E540", "quantity of 0", "A transaction row with quantity 0 is neither a sale nor a refund, so the program cannot settle it. Remove the row, or state the units sold (or, for a refund, returned)."),
     ("E541", "unit price of 0", "A sale with a `list_price` or `sell_price` of 0 is rejected: a price left blank by mistake must not settle as a free item. A program that gives some products away names them under `price_rules.zero_price` (matched against the transaction's `product`)."),
     ("E542", "negative quantity without the sale it reverses", "A negative quantity is not a sale. A refund is its own kind of row: it names the sale it reverses in `refund_of` and states the units returned as a negative quantity, and it is settled with that sale's rates and rounding."),
-    ("E543", "refund of an unknown sale", "A refund's `refund_of` does not name an accepted sale earlier in the same input: there is no such row before it, the row it names was rejected or is itself a refund, or the id names more than one row (settle with `--unique-ids`). A sale from an earlier input cannot be refunded in this one yet."),
+    ("E543", "refund of an unknown sale", "A refund's `refund_of` does not name an accepted sale earlier in the same input: there is no such row before it, the row it names was rejected or is itself a refund, or the id names more than one row (possible only with `ppl settle --allow-duplicate-ids`). A sale from an earlier input cannot be refunded in this one yet."),
     ("E544", "refund of more than remains", "A refund returns more units than remain of its sale (its quantity less what earlier refunds returned). The refund is rejected and changes nothing; the units already refunded stay as they were."),
     ("E545", "refund that disagrees with its sale", "A refund states a partner, contract, product or price other than its sale's, or is dated before its sale. A refund is settled as its sale was, so what it states must be the sale's; prices and contract may be left blank."),
     ("E546", "refund with a positive quantity", "A row with `refund_of` states the units returned as a negative quantity (as the lines it makes are negative); a positive quantity with `refund_of` is ambiguous and rejected."),

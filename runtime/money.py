@@ -9,6 +9,26 @@ from runtime.engine import round_to
 
 SYMBOLS = {"JPY": "¥", "USD": "$", "EUR": "€", "GBP": "£"}
 
+MAX_AMOUNT_DIGITS = 15
+"""The magnitude ceiling: an amount, a count or a number is below 10^15 (in whole currency units for money,
+under ¥1,000兆). A program constant at or above it is a check error (E313); a row's amount, or its line amount
+(price × quantity), at or above it is a rejected row (E521). Every engine holds an amount under the ceiling
+exactly, and its product with any rate: in minor units it is below 10^17 (two decimals), far inside a
+64-bit integer (9.2 × 10^18), and an amount times a rate's numerator runs in 128 bits where it needs to."""
+
+MAX_AMOUNT = 10**MAX_AMOUNT_DIGITS
+"""The ceiling in whole units: 10^15. The largest amount is `MAX_AMOUNT - 1` (¥999,999,999,999,999)."""
+
+
+def over_ceiling(minor: int, minor_unit: int) -> bool:
+    """Whether an amount in minor units reaches the ceiling (10^15 whole units), whatever its sign.
+
+    >>> over_ceiling(999_999_999_999_999, 0), over_ceiling(10**15, 0), over_ceiling(-10**17, 2)
+    (False, True, True)
+    """
+    limit: int = MAX_AMOUNT * 10**minor_unit
+    return abs(minor) >= limit
+
 
 def round_line(value: int | Fraction, unit: int, mode: str) -> int:
     """Round an exact amount to a line amount: a multiple of `unit` minor units, in the program's mode."""

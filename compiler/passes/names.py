@@ -29,9 +29,7 @@ def check_names(ctx: Context) -> Iterator[dg.Diagnostic]:
         elif value <= 0:
             yield dg.error("E207", f"the rounding unit must be more than zero, not {value}", unit.span,
                            hint="write an amount such as `¥1` or `¥100`")
-        elif (value * 10 ** ctx.minor_unit) != (value * 10 ** ctx.minor_unit).to_integral_value():
-            yield dg.error("E309", f"the rounding unit {value} is finer than {ctx.currency} allows", unit.span,
-                           hint="round to a whole number of the currency's smallest unit")
+        # A unit finer than the currency is E309 of `check_types`, as for every amount.
     for field in program.inputs:
         if (field.scope, field.name.name) in BUILTIN_FIELDS:
             yield dg.error("E300", f"`{field.scope}.{field.name.name}` is built in and cannot be declared again",

@@ -9,8 +9,18 @@ runtime, line by line (E560). Declared inputs may state `min`, `max` and `values
 from __future__ import annotations
 
 from collections.abc import Iterator
+from decimal import Decimal
 
-from compiler.consts import const_value, format_rate, is_percent
+from compiler.consts import (
+    CEILING_TEXT,
+    const_value,
+    finer_than,
+    format_amount,
+    format_magnitude,
+    format_rate,
+    is_percent,
+    too_large,
+)
 from compiler.context import Context
 from policy_lang import ast
 from policy_lang import diagnostics as dg
@@ -83,6 +93,8 @@ def _input_range(field: ast.InputField, ctx: Context) -> Iterator[dg.Diagnostic]
         value = _constant(expr, type_name, ctx)
         if value is None:
             yield _wrong_kind(name, key, type_name, expr)
+        elif (problem := _bound_problem(name, key, type_name, value, expr, ctx)) is not None:
+            yield problem
         else:
             bounds[key] = value
     low, high = bounds.get("min"), bounds.get("max")
@@ -96,6 +108,9 @@ def _input_range(field: ast.InputField, ctx: Context) -> Iterator[dg.Diagnostic]
         if value is None:
             yield _wrong_kind(name, "values", type_name, expr)
             continue
+        if (problem := _bound_problem(name, "values", type_name, value, expr, ctx)) is not None:
+            yield problem
+            continue
         first = seen[value].span if value in seen else None
         if value in seen:
             yield dg.error("E393", f"input {name}: a value is listed twice in `values`", expr.span,
@@ -105,6 +120,22 @@ def _input_range(field: ast.InputField, ctx: Context) -> Iterator[dg.Diagnostic]
             yield dg.error("E393", f"input {name}: an allowed value lies outside `min`..`max`", expr.span,
                            hint="widen the range or remove the value")
         seen.setdefault(value, expr)
+
+
+def _bound_problem(name: str, key: str, type_name: str, value: object, expr: ast.Expr,
+                   ctx: Context) -> dg.Diagnostic | None:
+    """E313 for a bound over the magnitude ceiling, E309 for a money bound finer than the currency."""
+    if not isinstance(value, Decimal):
+        return None
+    currency = ctx.currency if type_name == "money" else None
+    if too_large(value if type_name != "percent" else value * 100):
+        return dg.error("E313", f"input {name}: `{key}`: {format_magnitude(value, currency)} is too large: a "
+                        f"program's amounts, counts and numbers stay below {CEILING_TEXT}", expr.span,
+                        hint="check the number of digits")
+    if currency is not None and finer_than(value, ctx.minor_unit):
+        return dg.error("E309", f"input {name}: `{key}`: {format_amount(value, currency)} is finer than {currency} "
+                        "allows", expr.span, hint="round it to the currency's smallest unit")
+    return None
 
 
 def _wrong_kind(name: str, key: str, type_name: str, expr: ast.Expr) -> dg.Diagnostic:

@@ -6,7 +6,15 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import assert_never
 
-from compiler.consts import const_value, format_amount
+from compiler.consts import (
+    CEILING_TEXT,
+    const_value,
+    constant_parts,
+    finer_than,
+    format_amount,
+    format_magnitude,
+    too_large,
+)
 from compiler.context import Context
 from compiler.slots import Slot, program_slots
 from compiler.types import BOOLEAN, SCOPES, UNKNOWN, Type
@@ -28,6 +36,8 @@ def check_types(ctx: Context) -> Iterator[dg.Diagnostic]:
     for expr, slot in program_slots(ctx.program):
         checker = _Checker(ctx, slot)
         found = checker.infer(expr)
+        if found.literal and found.numeric and "money" in slot.want:  # a bare number where an amount is meant
+            checker.as_money(expr, Type("money", currency=ctx.currency), rate_too="percent" in slot.want)
         yield from checker.diagnostics
         if not checker.diagnostics:
             yield from _check_slot(expr, found, slot, ctx)
@@ -78,9 +88,11 @@ class _Checker:
     def infer(self, node: ast.Expr, expect: Type | None = None) -> Type:
         match node:
             case ast.NumberLit(value=v):
+                if too_large(v):
+                    return self.too_large(node, v, None)
                 return Type("integer" if v == v.to_integral_value() else "number", literal=True)
-            case ast.PercentLit():
-                return Type("percent")
+            case ast.PercentLit(value=v):
+                return self.too_large(node, v, None) if too_large(v) else Type("percent")
             case ast.MoneyLit(amount=amount, currency=cur):
                 return self.money_literal(node, amount, cur)
             case ast.DateLit():
@@ -125,7 +137,7 @@ class _Checker:
                 if c.kind not in ("boolean", "unknown"):
                     self.fail("E306", f"the condition of `if` must be true or false, found {c.describe()}", cond)
                 a, b = self.infer(then, expect), self.infer(otherwise, expect)
-                return self.unify(a, b, node, "the branches of `if` must have the same type")
+                return self.unify(a, b, node, "the branches of `if` must have the same type", (then, otherwise))
             case ast.Call():
                 return self.call(node)
             case _:
@@ -144,7 +156,31 @@ class _Checker:
             return self.fail("E309", f"amount `{format_amount(amount, currency)}` is finer than {currency} allows "
                              f"({unit})", node,
                              hint="round the amount to the currency's smallest unit")
+        if too_large(amount):
+            return self.too_large(node, amount, currency)
         return Type("money", currency=currency)
+
+    def too_large(self, node: ast.Expr, value: Decimal, currency: str | None) -> Type:
+        """E313: a constant at or over the magnitude ceiling, which no engine is trusted to hold exactly."""
+        return self.fail("E313", f"{format_magnitude(value, currency)} is too large: a program's amounts, "
+                         f"counts and numbers stay below {CEILING_TEXT}", node,
+                         hint="check the number of digits; amounts in rows have the same ceiling")
+
+    def as_money(self, node: ast.Expr, money: Type, rate_too: bool = False) -> Type:
+        """A bare number that stands for an amount next to money: exact in the currency's minor unit (E309).
+        `rate_too`: its place also takes a percentage, which a fraction below 1 probably meant."""
+        currency = money.currency or self.ctx.currency
+        digits = CURRENCIES.get(currency, 0)
+        for part in constant_parts(node):
+            value = const_value(part)
+            if value is not None and finer_than(value, digits):
+                unit = "whole yen" if currency == "JPY" else f"{digits} decimal places"
+                share = f"; for a share of an amount, multiply: `amount * {value:f}`" if abs(value) < 1 else ""
+                if rate_too and abs(value) < 1:
+                    share = f"; for a rate, write a percentage: `{(value * 100).normalize():f}%`"
+                return self.fail("E309", f"`{value:f}` stands for {format_amount(value, currency)} here, finer than "
+                                 f"{currency} allows ({unit})", part, hint=f"round it to {unit}{share}")
+        return money
 
     def name(self, node: ast.Name, expect: Type | None) -> Type:
         parts = node.parts
@@ -193,7 +229,10 @@ class _Checker:
         hint = f"did you mean `{close}`?" if close else "fields are written with their scope, e.g. `partner.tier`"
         return self.fail("E308", f"unknown name `{word}`", node, hint=hint)
 
-    def unify(self, a: Type, b: Type, node: ast.Node, message: str) -> Type:
+    def unify(self, a: Type, b: Type, node: ast.Node, message: str,
+              sides: tuple[ast.Expr, ast.Expr] | None = None) -> Type:
+        """The type of two values that meet (branches, comparison sides, arguments); `sides`: their expressions,
+        so that a bare number standing for money is checked against the currency."""
         if a.kind == "unknown":
             return b
         if b.kind == "unknown":
@@ -203,9 +242,9 @@ class _Checker:
         if a.numeric and b.numeric:
             return Type("number", literal=a.literal and b.literal)
         if a.kind == "money" and b.literal and b.numeric:
-            return a
+            return self.as_money(sides[1], a) if sides else a
         if b.kind == "money" and a.literal and a.numeric:
-            return b
+            return self.as_money(sides[0], b) if sides else b
         if a.kind == "money" and b.kind == "money":
             return self.fail("E305", f"{a.currency} and {b.currency} do not mix", node,
                              hint="ppl never converts currencies")
@@ -214,15 +253,32 @@ class _Checker:
         return self.fail("E304", f"{message}: {a.describe()} and {b.describe()}", node)
 
     def binary(self, node: ast.Binary) -> Type:
+        found = self.operate(node)
+        if found.kind not in ("money", "integer", "number"):
+            return found
+        value = const_value(node)
+        if value is not None and too_large(value):  # a constant folded past the ceiling: `¥999兆 + ¥999兆`
+            return self.too_large(node, value, found.currency)
+        if value is not None and found.kind == "money":  # a constant amount written as a formula: `¥1 / 2`
+            return self.as_money(node, found)
+        divisor = const_value(node.right) if node.op == "/" else None
+        if divisor and too_large(1 / divisor):  # `x / 0.000000000000001` multiplies by 10^15
+            return self.fail("E313", f"dividing by `{divisor:f}` multiplies by {CEILING_TEXT} or more", node.right,
+                             hint="check the number of digits; amounts in rows have the same ceiling")
+        return found
+
+    def operate(self, node: ast.Binary) -> Type:
         a, b = self.infer(node.left), self.infer(node.right)
         if "unknown" in (a.kind, b.kind):
             return UNKNOWN
         op = node.op
         # A bare number next to money is an amount in the program's currency.
         if a.kind == "money" and b.literal and b.numeric and op in "+-":
-            b = a
+            b = self.as_money(node.right, a)
         if b.kind == "money" and a.literal and a.numeric and op in "+-":
-            a = b
+            a = self.as_money(node.left, b)
+        if "unknown" in (a.kind, b.kind):
+            return UNKNOWN
         kinds = (a.kind, b.kind)
         if op in "+-":
             if a.kind == b.kind == "money":
@@ -299,7 +355,7 @@ class _Checker:
                 self.fail("E308", f"`{node.right.value}` is not a `{a.enum}`", node.right,
                           hint=f"did you mean `{close}`?" if close else None)
             return
-        merged = self.unify(a, b, node, "cannot compare {a} with {b}")
+        merged = self.unify(a, b, node, "cannot compare {a} with {b}", (node.left, node.right))
         if merged.kind == "money" and not (a.kind == b.kind == "money") and not (a.literal or b.literal):
             self.fail("E304", f"cannot compare {a.describe()} and {b.describe()}", node)
         if {a.kind, b.kind} == {"percent"} or merged.kind == "unknown":
@@ -315,7 +371,7 @@ class _Checker:
             for element in collection.items:
                 t = self.infer(element, item if item.kind == "enum" else None)
                 if "unknown" not in (t.kind, item.kind):
-                    self.unify(item, t, element, "list members must match the value tested")
+                    self.unify(item, t, element, "list members must match the value tested", (node.item, element))
             return
         t = self.infer(collection)
         if t.kind not in ("list", "unknown"):
@@ -341,4 +397,11 @@ class _Checker:
         result = first
         for arg, t in zip(node.args[1:], types[1:], strict=True):
             result = self.unify(result, t, arg, f"the arguments of `{name}` must have the same type")
-        return first if first.kind == "money" else result
+        if result.kind == "money" or first.kind == "money":
+            money = first if first.kind == "money" else result
+            for arg, t in zip(node.args, types, strict=True):
+                if t.literal and t.numeric and self.as_money(arg, money).kind == "unknown":
+                    return UNKNOWN
+            return money
+        return result
+

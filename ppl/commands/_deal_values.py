@@ -13,7 +13,7 @@ from fractions import Fraction
 from typing import Any
 
 from ppl.common import CommandError
-from runtime import ir
+from runtime import ids, ir
 from runtime.io.values import (
     ValueProblem,
     declared,
@@ -51,6 +51,15 @@ def moment(text: str | None, what: str = "--at") -> datetime.datetime:
         return timestamp(text, what)
     except ValueError as exc:
         raise CommandError(str(exc)) from None
+
+
+def id_value(text: str, what: str) -> str:
+    """An id given on the command line in its canonical form (`runtime.ids`); a refusal is a usage error that says
+    why, with its code."""
+    try:
+        return ids.canonical_id(text, what)
+    except ids.IdProblem as exc:
+        raise CommandError(f"{exc.reason} [{exc.code}]") from None
 
 
 def _unknown_field(name: str, scope: str, known: Sequence[str]) -> str:

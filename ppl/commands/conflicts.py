@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,7 +29,7 @@ from ppl.common import (
     load_ruleset,
     problems_error,
 )
-from runtime import identity, ir
+from runtime import identity, ids, ir
 from runtime.decisions import QuoteError
 from runtime.decisions.conflicts import Claim, Deal, Ownership, decide
 from runtime.engine import EvaluationError
@@ -87,8 +87,14 @@ def _parse_registration(row: int, values: Mapping[str, Any], ruleset: ir.RuleSet
         except ValueProblem as exc:
             raise ValueError(f"`{name}`: {exc.reason}") from None
 
-    reg_id, customer = text("id"), text("customer")
-    partner = None if is_empty(values.get("partner")) else text("partner")
+    def checked(check: Callable[[str, str], str], name: str, what: str) -> str:
+        try:
+            return check(text(name), what)
+        except ids.IdProblem as exc:  # the identity policy (`runtime.ids`)
+            raise ValueError(f"{exc.reason} [{exc.code}]") from None
+
+    reg_id, customer = checked(ids.canonical_id, "id", "registration"), checked(ids.check_name, "customer", "customer")
+    partner = None if is_empty(values.get("partner")) else checked(ids.canonical_id, "partner", "partner")
     if partner is not None and partner not in partners:
         raise ValueError(unknown_partner(partner, partners))
     number = None if is_empty(values.get("corporate_number")) else text("corporate_number")

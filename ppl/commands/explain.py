@@ -8,6 +8,7 @@ import sys
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from ppl.commands._deal_values import id_value
 from ppl.common import (
     EXIT_ERRORS,
     EXIT_OK,
@@ -75,6 +76,9 @@ def run(args: argparse.Namespace) -> int:
     """Explain one transaction (`--id`) or one partner's statement (`--partner`, `--period`)."""
     if (args.id is None) == (args.partner is None):
         raise CommandError("give --id TXN (one transaction) or --partner ID --period P (a statement)")
+    # Ids as the files are read: in their canonical form (`runtime.ids`), so `Ｔ000001` finds T000001.
+    args.id = None if args.id is None else id_value(args.id, "--id")
+    args.partner = None if args.partner is None else id_value(args.partner, "--partner")
     ruleset = load_ruleset(args.program, args.color, args.trusted_key)
     rt = Runtime(ruleset, args.engine)
     partners = load_partners(args.partners, ruleset)

@@ -10,6 +10,7 @@ from typing import Any
 from ppl.commands._deal_values import (
     EXAMPLE_TIME,
     declared_values,
+    id_value,
     moment,
     place,
     print_json,
@@ -49,9 +50,10 @@ def _partner_of(args: argparse.Namespace, partners: Mapping[str, Partner]) -> st
         return None
     if args.as_ is None:
         raise CommandError(f"{args.action}: say who asks: --as PARTNER, or --direct for the vendor's sales")
-    if args.as_ not in partners:
-        raise CommandError(f"--as: {unknown_partner(args.as_, partners)}")
-    return str(args.as_)
+    partner = id_value(args.as_, "--as")
+    if partner not in partners:
+        raise CommandError(f"--as: {unknown_partner(partner, partners)}")
+    return partner
 
 
 def _deal_fields(items: Sequence[str] | None, ruleset: ir.RuleSet) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from ppl.common import (
     load_partners,
     load_ruleset,
 )
-from runtime import explain, ir, strict_json
+from runtime import explain, ids, ir, strict_json
 from runtime.decisions import QuoteError
 from runtime.decisions.routing import Lead, Routing, route, route_new_reseller
 from runtime.engine import EvaluationError
@@ -62,7 +62,10 @@ def _lead(values: Mapping[str, Any], ruleset: ir.RuleSet, default_id: str, stric
     Raises:
         ValueError: a missing date, a bad value, or (when strict) an undeclared key.
     """
-    lead_id = default_id if is_empty(values.get("id")) else parse_text(values["id"])
+    try:
+        lead_id = default_id if is_empty(values.get("id")) else ids.canonical_id(parse_text(values["id"]), "lead id")
+    except ids.IdProblem as exc:  # the identity policy (`runtime.ids`)
+        raise ValueError(f"{exc.reason} [{exc.code}]") from None
     if is_empty(values.get("date")):
         raise ValueError("`date` is missing")
     try:

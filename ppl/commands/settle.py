@@ -35,12 +35,14 @@ from ppl.common import (
 from runtime import explain, ir
 from runtime import io as rio
 from runtime.decisions import Rejected, Settler
+from runtime.io.idset import IdSet
 from runtime.loaded import Runtime
 from runtime.model import Partner, Period
 from runtime.money import format_amount
 
 NAME = "settle"
-REJECT_TITLES = {**rio.CODES, "E500": "missing field (read by a rule)", "E501": "division by zero",
+REJECT_TITLES = {**rio.CODES, "E524": "duplicate transaction id", "E500": "missing field (read by a rule)",
+                 "E501": "division by zero",
                  "E502": "bad value (in a rule)", "E510": "no version in force", "E511": "unknown partner",
                  "E512": "unknown contract", "E513": "bad distributor chain", "E514": "outside the period",
                  "E540": "quantity of 0", "E541": "unit price of 0", "E542": "negative quantity, no refund_of",
@@ -147,7 +149,8 @@ def _settle_duckdb(args: argparse.Namespace, ruleset: ir.RuleSet, partners: dict
 
     rt = Runtime(ruleset, "compiled")
     codes: Counter[str] = Counter()
-    options = engine.Options(memory_limit=args.memory_limit, threads=args.threads, unique_ids=args.unique_ids)
+    options = engine.Options(memory_limit=args.memory_limit, threads=args.threads,
+                             unique_ids=not args.allow_duplicate_ids)
     started = time.perf_counter()
     try:
         settlement, written = engine.settle_files(rt, partners, period, args.transactions, args.out, options,
@@ -195,15 +198,12 @@ def _settle_rows(args: argparse.Namespace, ruleset: ir.RuleSet, partners: dict[s
                       keep_sales=reader.may_refund, on_hold=writer.on_hold, on_violation=writer.on_violation)
     progress = _Progress(reader, sys.stderr) if sys.stderr.isatty() else None
     started = time.perf_counter()
-    seen: set[str] | None = set() if args.unique_ids else None
+    seen = None if args.allow_duplicate_ids else IdSet()  # bounded memory: spills to disk
     try:
         for rows, item in enumerate(reader, 1):
-            if seen is not None and not isinstance(item[1], Rejected):
-                if item[1].id in seen:
-                    settler.reject(item[0], item[1].id, "E524", f"transaction id `{item[1].id}` appears twice",
-                                   "id")
-                    continue
-                seen.add(item[1].id)
+            if seen is not None and not isinstance(item[1], Rejected) and not seen.add(item[1].id):
+                settler.reject(item[0], item[1].id, "E524", f"transaction id `{item[1].id}` appears twice", "id")
+                continue
             rio.feed(settler, (item,))
             if progress is not None and rows % 500 == 0:
                 progress.update(rows)
@@ -214,6 +214,8 @@ def _settle_rows(args: argparse.Namespace, ruleset: ir.RuleSet, partners: dict[s
         raise CommandError(f"cannot write to {args.out}: {exc.strerror or exc}") from None
     finally:
         reader.close()
+        if seen is not None:
+            seen.close()
         if progress is not None:
             progress.clear()
     elapsed = time.perf_counter() - started
@@ -273,8 +275,9 @@ def add_parser(sub: Any) -> None:
                    help="the transactions (.csv, .jsonl, .ndjson or .parquet)")
     p.add_argument("--period", required=True, metavar="P", help=PERIODS)
     p.add_argument("--out", required=True, metavar="DIR", help="where to write the statements")
-    p.add_argument("--unique-ids", action="store_true",
-                   help="reject a row whose transaction id appeared before (keeps every id in memory)")
+    p.add_argument("--allow-duplicate-ids", dest="allow_duplicate_ids", action="store_true",
+                   help="settle a row whose transaction id appeared before (by default it is rejected, E524)")
+    p.add_argument("--unique-ids", action="store_true", help=argparse.SUPPRESS)  # the default now; kept for scripts
     p.add_argument("--memory-limit", dest="memory_limit", default="2GB", metavar="SIZE", type=_memory_size,
                    help="duckdb engine: the most memory DuckDB may use before it spills to disk (default: 2GB)")
     p.add_argument("--threads", type=_positive, metavar="N", help="duckdb engine: threads (default: one per core)")

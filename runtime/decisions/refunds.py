@@ -125,7 +125,7 @@ class Ledger:
         self.sales[txn.id] = Sale(row, txn, contract)
 
     def reject(self, row: int, txn_id: str, code: str = "") -> None:
-        """A rejected row (a sale or a refund). A repeated id rejected as such (E524, `--unique-ids`) leaves the id
+        """A rejected row (a sale or a refund). A repeated id rejected as such (E524, the default) leaves the id
         naming its first row."""
         if self.keep_sales and txn_id and txn_id not in self.other and code != "E524":
             self.other[txn_id] = (row, "rejected")
@@ -151,7 +151,8 @@ class Ledger:
         sale = self.sales.get(name)
         if name in self.twice:
             raise RefundProblem("E543", f"`refund_of` names `{name}`, the id of more than one earlier row; a refund "
-                                        "must name one sale (settle with --unique-ids)", "refund_of")
+                                        "must name one sale (duplicate ids are rejected unless --allow-duplicate-ids)",
+                                "refund_of")
         if sale is None:
             row, what = self.other.get(name, (0, ""))
             if what == "rejected":

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from runtime import ir
+from runtime import ids, ir
 from runtime.decisions import catalog_item
 from runtime.decisions.refunds import quantity_problem
 from runtime.decisions.settle import Rejected, Settler
@@ -28,6 +28,7 @@ from runtime.io.values import (
     check_range,
     declared,
     is_empty,
+    line_amount_problem,
     parse_day,
     parse_integer,
     parse_money,
@@ -60,6 +61,23 @@ class PartnersError(Exception):
 def _row_id(values: Mapping[str, Any]) -> str:
     raw = values.get("id")
     return raw.strip() if isinstance(raw, str) else str(raw) if isinstance(raw, int) else ""
+
+
+_ID_WORDS = {"id": "transaction id", "refund_of": "`refund_of`", "sku": "SKU"}
+
+
+def _id(values: Mapping[str, Any], name: str, what: str | None = None) -> str:
+    """An id-like field in its canonical form (`runtime.ids`): a problem with the policy's code otherwise."""
+    raw = values.get(name)
+    if isinstance(raw, str):  # the common case, printable ASCII, which is its own canonical form
+        plain = raw.strip()
+        if plain and plain.isascii() and plain.isprintable() and len(plain) <= ids.MAX_ID_LENGTH:
+            return plain
+    text: str = _field(values, name, parse_text)
+    try:
+        return ids.canonical_id(text, what or _ID_WORDS.get(name, name))
+    except ids.IdProblem as exc:
+        raise _Problem(name, ValueProblem(exc.code, exc.reason)) from None
 
 
 def _field(values: Mapping[str, Any], name: str, parse: Any, *args: Any) -> Any:
@@ -132,13 +150,14 @@ def parse_transaction(values: Mapping[str, Any], ruleset: ir.RuleSet, row: int =
     try:
         if not txn_id:
             raise _Problem("id", ValueProblem(MISSING, "`id` is missing"))
+        txn_id = _id(values, "id")
         date, at = _field(values, "date", parse_day, ruleset.time_zone)
-        partner = _field(values, "partner", parse_text)
-        contract = None if is_empty(values.get("contract")) else _field(values, "contract", parse_text)
-        product = "" if is_empty(values.get("product")) else _field(values, "product", parse_text)
-        refund_of = None if is_empty(values.get("refund_of")) else _field(values, "refund_of", parse_text)
+        partner = _id(values, "partner")
+        contract = None if is_empty(values.get("contract")) else _id(values, "contract")
+        product = "" if is_empty(values.get("product")) else _id(values, "product")
+        refund_of = None if is_empty(values.get("refund_of")) else _id(values, "refund_of")
         unstated = refund_of is not None
-        sku = None if is_empty(values.get("sku")) else _field(values, "sku", parse_text)
+        sku = None if is_empty(values.get("sku")) else _id(values, "sku")
         if unstated and is_empty(values.get("list_price")):
             list_price = UNSTATED  # a refund may leave its prices out: they are its sale's
         elif sku is not None and is_empty(values.get("list_price")):
@@ -155,6 +174,10 @@ def parse_transaction(values: Mapping[str, Any], ruleset: ir.RuleSet, row: int =
         if abs(quantity) > MAX_QUANTITY:
             raise _Problem("quantity", ValueProblem("E521", f"quantity `{quantity:,}` is too large for one row "
                                                     f"(more than {MAX_QUANTITY:,})"))
+        for name, price in (("list_price", list_price), ("sell_price", sell_price)):
+            too_large = line_amount_problem(name, price, quantity, ruleset.minor_unit) if price != UNSTATED else None
+            if too_large is not None:  # no engine multiplies past the ceiling
+                raise _Problem("quantity", too_large)
         if (problem := quantity_problem(quantity, refund_of)) is not None:
             raise _Problem("quantity", ValueProblem(*problem))
         fields = _declared_fields(values, declared(ruleset, "transaction"), ruleset)
@@ -261,18 +284,18 @@ def _unknown(what: str, value: str, known: tuple[str, ...]) -> str:
 
 def _parse_partner(values: Mapping[str, Any], ruleset: ir.RuleSet, contracts: tuple[str, ...],
                    tiers: tuple[str, ...], max_depth: int | None) -> Partner:
-    partner_id = _field(values, "id", parse_text)
-    contract = _field(values, "contract", parse_text)
+    partner_id = _id(values, "id", "partner id")
+    contract = _id(values, "contract")
     if contract not in contracts:
         raise _Problem("contract", ValueProblem("E522", _unknown("contract", contract, contracts)))
-    tier = None if is_empty(values.get("tier")) else _field(values, "tier", parse_text)
+    tier = None if is_empty(values.get("tier")) else _id(values, "tier")
     if tier is not None and tier not in tiers:
         raise _Problem("tier", ValueProblem("E522", _unknown("tier", tier, tiers)))
     level = 1 if is_empty(values.get("level")) else _field(values, "level", parse_integer)
     if level < 1 or (max_depth is not None and level > max_depth):
         deepest = f"1 to {max_depth}" if max_depth is not None else "1 or more"
         raise _Problem("level", ValueProblem("E521", f"level {level} is not a level of the hierarchy ({deepest})"))
-    parent = None if is_empty(values.get("parent")) else _field(values, "parent", parse_text)
+    parent = None if is_empty(values.get("parent")) else _id(values, "parent")
     fields = _declared_fields(values, declared(ruleset, "partner"), ruleset, "partner")
     return Partner(partner_id, contract, tier, level, parent, fields)
 
@@ -301,7 +324,8 @@ def read_partners(path: str | Path, ruleset: ir.RuleSet) -> dict[str, Partner]:
             try:
                 partner = _parse_partner(record.values, ruleset, contracts, tiers, max_depth)
             except _Problem as exc:
-                problems.append(f"row {record.row}: {exc.problem.reason}")
+                code = f" [{exc.problem.code}]" if exc.problem.code in ids.CODES else ""
+                problems.append(f"row {record.row}: {exc.problem.reason}{code}")
                 continue
             if partner.id in partners:
                 first = rows[partner.id]

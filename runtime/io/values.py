@@ -15,8 +15,8 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from runtime import instants, ir
-from runtime.money import SYMBOLS, format_amount, format_rate
+from runtime import ids, instants, ir
+from runtime.money import MAX_AMOUNT_DIGITS, SYMBOLS, format_amount, format_rate, over_ceiling
 
 MISSING = "E520"  # a required field is missing or empty
 BAD_VALUE = "E521"  # a value that is not of its field's type (or a row that cannot be read at all)
@@ -30,6 +30,7 @@ CODES: dict[str, str] = {
     BAD_VALUE: "bad value",
     UNKNOWN_MEMBER: "unknown enumeration member",
     TOO_FINE: "amount finer than the currency",
+    **ids.CODES,
 }
 """The codes of rejected rows that readers give, with their titles."""
 
@@ -80,12 +81,27 @@ def _decimal_text(raw: object, what: str) -> str:
     return str(raw)
 
 
-MAX_AMOUNT_DIGITS = 15
-"""An amount is at most 15 digits in whole currency units (under ¥1,000兆): more is a typing mistake or
-hostile input, and is rejected rather than settled."""
-
 MAX_QUANTITY = 10**9
 """The largest quantity one transaction row may carry."""
+
+
+def line_amount_reason(price: str) -> str:
+    """Why a row whose line amount (a price × its quantity) reaches the ceiling is rejected: the words of both
+    engines (the DuckDB validator gives the same)."""
+    return f"`{price}` × `quantity` is too large for one line (more than {MAX_AMOUNT_DIGITS} digits)"
+
+
+def line_amount_problem(price: str, minor: int, quantity: int, minor_unit: int) -> ValueProblem | None:
+    """E521 when a price times the row's quantity reaches the ceiling, so no engine multiplies past it.
+
+    >>> line_amount_problem("sell_price", 999_999_999_999_999, 1, 0) is None
+    True
+    >>> line_amount_problem("sell_price", 10**6, -10**9, 0).reason
+    '`sell_price` × `quantity` is too large for one line (more than 15 digits)'
+    """
+    if over_ceiling(minor * quantity, minor_unit):
+        return ValueProblem(BAD_VALUE, line_amount_reason(price))
+    return None
 
 
 def parse_money(raw: object, currency: str, minor_unit: int) -> int:
@@ -95,7 +111,7 @@ def parse_money(raw: object, currency: str, minor_unit: int) -> int:
     1200000
     """
     minor = _parse_money(raw, currency, minor_unit)
-    if abs(minor) >= 10 ** (MAX_AMOUNT_DIGITS + minor_unit):
+    if over_ceiling(minor, minor_unit):  # more than 15 digits in whole units: a typing mistake or hostile input
         raise ValueProblem(BAD_VALUE, f"`{_shown(str(raw))}` is too large for an amount "
                            f"(more than {MAX_AMOUNT_DIGITS} digits)")
     return minor

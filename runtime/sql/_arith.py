@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 
+from runtime.money import MAX_AMOUNT
+
 WIDE = {"duckdb": "HUGEINT"}  # the exact integer type per dialect; others use DECIMAL(38, 0)
 
 DECIMAL_PLACES = 10
@@ -26,6 +28,17 @@ class Refused(Exception):
     def __init__(self, *reasons: str) -> None:
         super().__init__("; ".join(reasons))
         self.reasons = list(reasons)
+
+
+def exact_at_ceiling(scale: int, minor_unit: int) -> bool:
+    """Whether SQL computes an amount at the ceiling (`runtime.money.MAX_AMOUNT`) times a rate over `scale`
+    exactly: every numerator of a rate up to 100% fits a BIGINT (a BIGINT run then fails only by overflowing,
+    and is run again in the wide type), and its product with the amount fits DECIMAL(38, 0) (and HUGEINT).
+
+    >>> exact_at_ceiling(10**6, 0), exact_at_ceiling(10**18, 2), exact_at_ceiling(10**20, 0)
+    (True, True, False)
+    """
+    return scale < 2**63 and MAX_AMOUNT * 10**minor_unit * scale < 10**38
 
 
 def wide_type(dialect: str) -> exp.DataType:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
+
 from sqlglot import exp
 
 from runtime import ir
 from runtime.model import Period
 from runtime.sql import _lines, _quote, _statement
-from runtime.sql._arith import Refused
+from runtime.sql._arith import Refused, exact_at_ceiling
 from runtime.sql._arith import date as _date
 from runtime.sql._rates import Rates, collect_rates, max_depth
 from runtime.sql._support import Unsupported, check_structure
@@ -33,9 +35,14 @@ def unsupported(ruleset: ir.RuleSet) -> list[str]:
     """Every construct of the rule set that the SQL back end refuses (empty: it can be translated)."""
     reasons = check_structure(ruleset)
     try:
-        collect_rates(ruleset, "duckdb", [])
+        rates = collect_rates(ruleset, "duckdb", [])
     except Refused as exc:
         reasons += exc.reasons
+    else:
+        finest = max(_scales(ruleset, rates))
+        if not exact_at_ceiling(finest, ruleset.minor_unit):
+            reasons.append(f"rates with so many decimals (a common denominator of {len(str(finest))} digits) that "
+                           "an amount at the ceiling times a rate does not fit exact SQL integers")
     period_tr = _statement.period_translator(ruleset, "duckdb")
     for version in ruleset.versions:
         for bonus in version.bonuses:
@@ -45,6 +52,13 @@ def unsupported(ruleset: ir.RuleSet) -> list[str]:
                 except Refused as exc:
                     reasons.append(f"in bonus `{bonus.id}`: {exc}")
     return reasons
+
+
+def _scales(ruleset: ir.RuleSet, rates: Rates) -> list[int]:
+    """The denominators every rate of the SQL is a numerator over (quote, fees, pass-throughs, ladders)."""
+    scales = [rates.scale, *(n.scale for _, n in rates.services), *(n.scale for _, n, _, _ in rates.fees)]
+    scales += [s for pair in _quote.pass_scales(rates) for s in pair]
+    return scales + [math.lcm(1, *_statement.period_rates(v)) for v in ruleset.versions]
 
 
 def _with(ctes: list[tuple[str, exp.Select]], final: exp.Select) -> exp.Select:

@@ -1,6 +1,6 @@
 """The settlement's own checks on typed rows, in SQL, in the row engine's order.
 
-After a row parses: a repeated id (E524, with `--unique-ids`), a date outside the period (E514), no
+After a row parses: a repeated id (E524, unless `--allow-duplicate-ids`), a date outside the period (E514), no
 version in force (E510), an unknown partner (E511), an unknown contract (E512). Then the rules: a
 row whose quote would read a field it lacks is handed to the row engine's quoter, which says whether
 it fails (E500…) or not; `suspect` builds that condition from the fields each rule reads.
@@ -216,8 +216,15 @@ def check(con: Any, ruleset: ir.RuleSet, period: Period, unique_ids: bool) -> No
     """Rows of `txn` the settlement rejects go to `rej`; rows to ask the quoter about, to `ask(row)`.
 
     A refund (`refund_of`) is checked here for its id and date only: the rest is its sale's (`_refunds`)."""
-    repeated = ("WHEN row_number() OVER (PARTITION BY t.id ORDER BY t.row) > 1 THEN {'code': 'E524', 'reason': "
-                "'transaction id `' || t.id || '` appears twice', 'field': 'id'} ") if unique_ids else ""
+    repeated = ""
+    if unique_ids:
+        # A hash aggregate and a hash join, which DuckDB spills to disk: memory is bounded whatever the file's size.
+        con.execute("CREATE OR REPLACE TEMP TABLE repeats AS SELECT t.row AS r_row FROM txn t JOIN (SELECT id, "
+                    "min(row) AS first FROM txn GROUP BY id HAVING count(*) > 1) d ON d.id = t.id AND t.row > d.first")
+        repeated = ("WHEN dup.r_row IS NOT NULL THEN {'code': 'E524', 'reason': 'transaction id `' || t.id || "
+                    "'` appears twice', 'field': 'id'} ")
+    else:
+        con.execute("CREATE OR REPLACE TEMP TABLE repeats(r_row BIGINT)")
     start, end = period.start.isoformat(), period.end.isoformat()
     con.execute(
         f"CREATE TEMP TABLE checked AS SELECT t.row, t.id, t.date, t.partner, p.id AS known, vidx, contract_id, "
@@ -240,12 +247,14 @@ def check(con: Any, ruleset: ir.RuleSet, period: Period, unique_ids: bool) -> No
         "LEFT JOIN v_versions v ON v.v_idx = t.vidx "
         "LEFT JOIN v_contracts c ON c.c_idx = t.vidx AND c.contract = contract_id "
         "LEFT JOIN odd_chains o ON o.o_vidx = t.vidx AND o.partner = t.partner "
-        "WHERE NOT (t.date BETWEEN DATE '" + start + "' AND DATE '" + end + "') OR vidx IS NULL OR p.id IS NULL "
-        f"OR c.contract IS NULL OR o.partner IS NOT NULL OR {zero_price(ruleset)}" +
-        (" OR true" if unique_ids else "") +
-        f" OR ({suspect(ruleset)}) OR ({price_suspect(ruleset)})",
+        "LEFT JOIN repeats dup ON dup.r_row = t.row "
+        "WHERE dup.r_row IS NOT NULL OR NOT (t.date BETWEEN DATE '" + start + "' AND DATE '" + end + "') "
+        "OR vidx IS NULL OR p.id IS NULL "
+        f"OR c.contract IS NULL OR o.partner IS NOT NULL OR {zero_price(ruleset)} "
+        f"OR ({suspect(ruleset)}) OR ({price_suspect(ruleset)})",
         [ruleset.program_id])
     con.execute("INSERT INTO rej SELECT row, id, v.field, v.code, v.reason FROM checked WHERE v IS NOT NULL AND "
                 "v.code <> 'ASK'")
     con.execute("CREATE TEMP TABLE ask AS SELECT row FROM checked WHERE v.code = 'ASK'")
     con.execute("DROP TABLE checked")
+    con.execute("DROP TABLE repeats")

@@ -152,7 +152,7 @@ def quote(con: Any, ruleset: ir.RuleSet) -> int:
             con.execute(f"CREATE OR REPLACE TEMP TABLE q0 AS SELECT {', '.join(_q(c) for c in keep)}, id AS lid, "
                         f"CAST(1 AS BIGINT) AS deal FROM ({render(query, 'duckdb', pretty=False)})")
             break
-        except duckdb.OutOfRangeException:
+        except (duckdb.OutOfRangeException, duckdb.ConversionException):  # a value or a constant outgrew BIGINT
             if exact == "HUGEINT":
                 raise
     found = con.execute("SELECT count(*) FROM q0").fetchone()

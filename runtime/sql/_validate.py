@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from runtime import ir
-from runtime.io.values import MAX_AMOUNT_DIGITS, MAX_QUANTITY, declared
+from runtime import ids, ir
+from runtime.io.values import MAX_QUANTITY, declared, line_amount_reason
 from runtime.model import UNSTATED
+from runtime.money import MAX_AMOUNT_DIGITS
 
 PY = "PY"  # the verdict of a value the row engine's parser must judge
 TYPES = {"money": "HUGEINT", "integer": "HUGEINT", "boolean": "BOOLEAN", "date": "DATE"}
@@ -63,6 +64,13 @@ def _money(s: str, minor_unit: int) -> str:
     """A checked amount in minor units: fewer than MAX_AMOUNT_DIGITS + minor unit digits fit a BIGINT (< 2⁶³)."""
     assert MAX_AMOUNT_DIGITS + minor_unit <= 18
     return f"TRY_CAST({s} AS BIGINT) * {10 ** minor_unit}"
+
+
+def _id_check(s: str) -> str:
+    """An id in printable ASCII within the length limit is its own canonical form (`runtime.ids.canonical_id`);
+    any other id is the row engine's parser's to normalise or refuse (E525, E526, E528)."""
+    return (f"CASE WHEN NOT regexp_full_match({s}, {_ASCII}) OR length({s}) > {ids.MAX_ID_LENGTH} THEN {_py()} "
+            "END")
 
 
 def _integer_check(s: str) -> str:
@@ -135,6 +143,7 @@ def checks(ruleset: ir.RuleSet) -> tuple[list[str], list[tuple[str, str]]]:
         return f"({_s(name)} IS NULL OR {_s(name)} = '')"
 
     as_int = f"TRY_CAST({_s('quantity')} AS HUGEINT)"
+    limit = 10 ** (MAX_AMOUNT_DIGITS + mu)
     too_many = (f"'quantity `' || format('{{:,}}', {as_int}) || '` is too large for one row "
                 f"(more than {MAX_QUANTITY:,})'")
     refund = f"NOT {blank('refund_of')}"
@@ -146,13 +155,20 @@ def checks(ruleset: ir.RuleSet) -> tuple[list[str], list[tuple[str, str]]]:
                 "'`)'")
     zero = "'quantity is 0; a row is a sale or a refund of at least one unit'"
     verdicts = [
-        f"CASE WHEN {blank('id')} THEN {_missing('id')} END",
+        f"CASE WHEN {blank('id')} THEN {_missing('id')} ELSE {_id_check(_s('id'))} END",
         f"CASE WHEN {blank('date')} THEN {_missing('date')} ELSE {_date_check(_s('date'), 'date', 'date')} END",
-        f"CASE WHEN {blank('partner')} THEN {_missing('partner')} END",
+        f"CASE WHEN {blank('partner')} THEN {_missing('partner')} ELSE {_id_check(_s('partner'))} END",
+        *(f"CASE WHEN NOT {blank(n)} THEN {_id_check(_s(n))} END" for n in ("contract", "product", "refund_of")),
         *(f"CASE WHEN {blank(n)} THEN CASE WHEN NOT ({refund}) THEN {_missing(n)} END "
           f"ELSE {_money_check(_s(n), n, n, mu)} END" for n in ("list_price", "sell_price")),
         f"CASE WHEN {blank('quantity')} THEN {_missing('quantity')} ELSE {_integer_check(_s('quantity'))} END",
         f"CASE WHEN abs({as_int}) > {MAX_QUANTITY} THEN {_bad('E521', too_many, 'quantity')} END",
+        # The line amount (`values.line_amount_problem`; a blank price has none): both factors clamped, so the
+        # product fits a HUGEINT whatever the row holds.
+        *(f"CASE WHEN least(coalesce(TRY_CAST({_s(n)} AS HUGEINT), 0) * {10 ** mu}, {limit}) * "
+          f"least(coalesce(abs({as_int}), 0), {MAX_QUANTITY + 1}) >= {limit} "
+          f"THEN {_bad('E521', _literal(line_amount_reason(n), 'text'), 'quantity')} END"
+          for n in ("list_price", "sell_price")),
         f"CASE WHEN {as_int} = 0 THEN "
         f"{_bad('E540', zero, 'quantity')} "
         f"WHEN {as_int} < 0 AND NOT ({refund}) THEN {_bad('E542', negative, 'quantity')} "

@@ -43,7 +43,7 @@ class Options:
     memory_limit: str = "2GB"  # DuckDB spills to `temp_directory` beyond this
     threads: int | None = None  # None: DuckDB's default (one per core)
     temp_directory: str | None = None  # None: a fresh directory under the system's temporary directory
-    unique_ids: bool = False  # reject a row whose transaction id appeared before (E524)
+    unique_ids: bool = True  # reject a row whose transaction id appeared before (E524); `--allow-duplicate-ids`
 
 
 class EngineError(Exception):

@@ -20,13 +20,13 @@ from __future__ import annotations
 import datetime
 import json
 import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from runtime import identity, instants, ir
+from runtime import identity, ids, instants, ir
 from runtime.decisions.conflicts import Claim, Deal, Ownership, Reason, decide, expires_at
 from runtime.decisions.quote import QuoteError
 from runtime.engine import EvaluationError
@@ -58,6 +58,16 @@ from runtime.store._records import TimeOrderError as TimeOrderError
 from runtime.store.migrations import RegistryError, open_database
 
 # --- the registry ----------------------------------------------------------------------------------
+
+
+def _checked(check: Callable[[str, str], str], text: object, what: str) -> str:
+    """An id or a name through the identity policy (`runtime.ids`); a refusal is a RegistryError with its code."""
+    if not isinstance(text, str):
+        raise RegistryError(f"{what} `{text}` is not text")
+    try:
+        return check(text, what)
+    except ids.IdProblem as exc:
+        raise RegistryError(exc.reason, exc.code) from None
 
 
 class Registry:
@@ -107,13 +117,15 @@ class Registry:
         the customer and the rule that decided.
 
         Raises:
-            RegistryError: a naive time (E530), an unknown partner (E511), a bad corporate number or deal
-                field, no version or no conflict rules in force (E510, E531), a missing deal field a rule
-                reads (E500).
+            RegistryError: a naive time (E530), an unknown partner (E511), a partner id, customer name or
+                text deal field with an invisible or control character (E525) or too long (E528), a partner id
+                that imitates Latin (E526), a bad corporate number or deal field, no version or no conflict
+                rules in force (E510, E531), a missing deal field a rule reads (E500).
             TimeOrderError: a time earlier than a registration in force for the customer.
         """
         _aware(at, "the registration time")
-        self._check_partner(partner)
+        partner = self._check_partner(partner)
+        customer = _checked(ids.check_name, customer, "customer")
         key = self._customer_key(customer, corporate_number)
         fields = self._check_fields(deal_fields)
         conflicts = self._conflicts(at)
@@ -157,6 +169,8 @@ class Registry:
             RegistryError: a naive time, or no registration of that id belongs to the partner.
         """
         _aware(at, "the renewal time")
+        partner, registration_id = self._check_partner(partner), _checked(ids.canonical_id, registration_id,
+                                                                          "registration")
         conflicts = self._conflicts(at)
         with self._write() as db:
             row = self._own(db, partner, registration_id)
@@ -190,6 +204,8 @@ class Registry:
             RegistryError: a naive time, or no registration of that id belongs to the partner.
         """
         _aware(at, "the withdrawal time")
+        partner, registration_id = self._check_partner(partner), _checked(ids.canonical_id, registration_id,
+                                                                          "registration")
         conflicts = self._conflicts(at)
         with self._write() as db:
             row = self._own(db, partner, registration_id)
@@ -204,7 +220,7 @@ class Registry:
 
     def mine(self, partner: str | None, *, include_inactive: bool = False) -> list[Registration]:
         """A partner's own registrations in force (with `include_inactive`: every claim it made), oldest first."""
-        self._check_partner(partner)
+        partner = self._check_partner(partner)
         status = "" if include_inactive else f" AND status = '{ACTIVE}'"
         rows = self._db.execute(f"SELECT * FROM registrations WHERE partner IS ?{status} ORDER BY seq", (partner,))
         return [_registration(r) for r in rows]
@@ -215,7 +231,7 @@ class Registry:
         Raises:
             RegistryError: the partner made no claim with that id.
         """
-        self._check_partner(partner)
+        partner, claim_id = self._check_partner(partner), _checked(ids.canonical_id, claim_id, "claim")
         return _outcome(self._own(self._db, partner, claim_id))
 
     # --- administrator ---
@@ -272,9 +288,14 @@ class Registry:
             raise RegistryError(f"the registry {self.path} holds the registrations of program `{found[0]}`, "
                                 f"not of `{program}`")
 
-    def _check_partner(self, partner: str | None) -> None:
-        if partner is not None and partner not in self.partners:
+    def _check_partner(self, partner: str | None) -> str | None:
+        """A partner id in its canonical form (`runtime.ids`), known to the registry (None: direct sales)."""
+        if partner is None:
+            return None
+        partner = _checked(ids.canonical_id, partner, "partner")
+        if partner not in self.partners:
             raise RegistryError(f"unknown partner `{partner}`", "E511")
+        return partner
 
     def _customer_key(self, customer: str, corporate_number: str | None) -> identity.CustomerKey:
         try:
@@ -292,6 +313,9 @@ class Registry:
             declared = ", ".join(f"`{n}`" for n in self._deal_inputs) or "none"
             raise RegistryError(f"unknown deal field `{unknown[0]}`; the program declares {declared}")
         _fields_json(fields)  # refuses values no field can hold
+        for name, value in fields.items():
+            if isinstance(value, str):  # kept as given; refused for invisible characters or excess length
+                _checked(ids.check_name, value, f"deal field `{name}`")
         return dict(fields)
 
     def _conflicts(self, at: datetime.datetime) -> ir.Conflicts:
