@@ -1,12 +1,18 @@
 # Two entry points: `make run` (check the bundled programs, then settle a year of sample data) and `make test`.
 # `make bench` measures quotes, settlement and load time (bench/RESULTS.md); `make bench-quick` in under a minute.
+# `make fuzz` runs every fuzz target (tests/fuzz) for FUZZ_SECONDS each (default 600) and exits non-zero on a
+# finding, written to tests/fuzz/findings/; `make fuzz FUZZ_TARGETS=ruleset FUZZ_SECONDS=60` runs one briefly.
+# `make test` runs the same targets for a few dozen examples each.
 PY ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.bench-installed
 
-.PHONY: run test lint docs clean bench bench-quick
+FUZZ_SECONDS ?= 600
+FUZZ_TARGETS ?=
+
+.PHONY: run test lint docs clean bench bench-quick fuzz
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -41,6 +47,9 @@ bench: $(BENCH_STAMP)
 
 bench-quick: $(BENCH_STAMP)
 	$(BIN)/python -m bench.run --quick
+
+fuzz: $(STAMP)
+	$(BIN)/python -m tests.fuzz.run --seconds $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 docs: $(STAMP)
 	$(BIN)/mkdocs serve

@@ -234,6 +234,14 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
      "`hold`. Leave `list_price` empty to take the catalog's."),
     ("E555", "unknown SKU", "A transaction names a SKU that the catalog of the version in force on its date does "
      "not list. The row is rejected."),
+    ("E570", "rule set not signed", "Only rule sets signed by a trusted key are accepted (`--trusted-key`, "
+     "`PPL_TRUSTED_KEYS`), and this one has no signature file (`<artifact>.sig`), or a program was given instead of "
+     "a compiled rule set. Sign it with `ppl compile --sign KEY`; a rule set's SHA-256 is no signature, since "
+     "anyone who can edit the file can compute it again."),
+    ("E571", "signature does not match", "The rule set's signature file is not an Ed25519 signature of its bytes: "
+     "the rule set (or the signature) was altered after signing. Compile and sign it again."),
+    ("E572", "signed by a key that is not trusted", "The rule set is signed, but by a key that is not among the "
+     "trusted ones. Trust that key's public key with `--trusted-key`, or sign with a trusted key."),
     # --- Warnings ---
     ("W301", "declared but never used", "An input field, enumeration, benefit, ladder or bonus is declared but nothing "
      "in the program uses it."),

@@ -40,6 +40,8 @@ EXIT_INTERRUPTED = 130
 COLORS = ("auto", "always", "never")
 PERIODS = "FY2026 (a fiscal year), 2026-04 (a month), 2026-04..2027-03 (months) or 2026-04-01..2027-03-31 (days)"
 """How a period is written, for help texts."""
+TRUSTED_KEYS_ENV = "PPL_TRUSTED_KEYS"
+"""The environment variable that names trusted public keys, as `--trusted-key` does (joined by `os.pathsep`)."""
 MAX_PROBLEMS = 20
 """How many problems of an input file are listed before the count of the rest."""
 
@@ -111,9 +113,13 @@ def add_format_option(p: argparse.ArgumentParser, choices: Sequence[str] = ("tex
 
 
 def add_program_argument(p: argparse.ArgumentParser) -> None:
-    """The positional `PROGRAM_OR_RULESET` that `load_ruleset` reads."""
+    """The positional `PROGRAM_OR_RULESET` that `load_ruleset` reads, and `--trusted-key`."""
     p.add_argument("program", metavar="PROGRAM_OR_RULESET",
                    help="a program (.yaml), checked and compiled on the fly, or a compiled rule set (.json)")
+    p.add_argument("--trusted-key", action="append", default=[], metavar="PUBLIC_KEY",
+                   help="accept only a rule set signed by this Ed25519 public key (PEM; repeatable; also "
+                   f"{TRUSTED_KEYS_ENV}, paths separated by `{os.pathsep}`): an unsigned rule set, a program, a "
+                   "signature that does not match or one by another key is refused (exit 1)")
 
 
 def add_engine_option(p: argparse.ArgumentParser) -> None:
@@ -193,15 +199,46 @@ def json_object_option(text: str, option: str, parse_float: Any = None) -> dict[
     return data
 
 
-def load_ruleset(path: str, color: str = "auto") -> ir.RuleSet:
+def trusted_key_paths(given: Sequence[str] | None) -> list[str]:
+    """The trusted public keys: those given with `--trusted-key`, then those of `PPL_TRUSTED_KEYS`."""
+    from_env = [p for p in os.environ.get(TRUSTED_KEYS_ENV, "").split(os.pathsep) if p]
+    return [*(given or ()), *from_env]
+
+
+def _read_artifact(path: str, trusted: Sequence[str]) -> str:
+    """An artifact's text, its signature checked first when keys are trusted (`runtime.signing`, loaded then)."""
+    if not trusted:
+        return ir_json.read_limited(path).decode("utf-8")
+    from runtime import signing
+
+    try:
+        keys = signing.read_public_keys(trusted)
+    except OSError as exc:
+        raise CommandError(f"cannot read trusted key {exc.filename}: {exc.strerror or exc}") from None
+    except signing.KeyFileError as exc:
+        raise CommandError(f"trusted key {exc}") from None
+    try:
+        return signing.read_verified(path, keys).decode("utf-8")
+    except signing.SignatureError as exc:
+        raise CommandError(f"{path}: {exc}", status=EXIT_ERRORS) from None
+
+
+def load_ruleset(path: str, color: str = "auto", trusted_keys: Sequence[str] | None = None) -> ir.RuleSet:
     """A rule set from a program (`.yaml`, checked and compiled) or an artifact (`.json`).
 
-    A program's diagnostics are rendered on standard error as they are found.
+    A program's diagnostics are rendered on standard error as they are found. With trusted keys (given, or
+    in `PPL_TRUSTED_KEYS`) only an artifact signed by one of them is read (`runtime.signing`).
 
     Raises:
-        CommandError: 1 when the program has errors, 2 for usage or I/O errors.
+        CommandError: 1 when the program has errors or the artifact is not signed by a trusted key,
+            2 for usage or I/O errors.
     """
     suffix = Path(path).suffix.lower()
+    trusted = trusted_key_paths(trusted_keys)
+    if trusted and suffix != ".json":
+        raise CommandError(f"{path}: error[E570]: only a rule set signed by a trusted key is accepted, and a "
+                           "program compiled on the fly carries no signature; give a signed rule set (.json)",
+                           status=EXIT_ERRORS)
     if suffix in (".yaml", ".yml"):
         result = check([path])
         errors = [d for d in result.diagnostics if d.severity is dg.Severity.ERROR]
@@ -214,7 +251,7 @@ def load_ruleset(path: str, color: str = "auto") -> ir.RuleSet:
         return compile_program(result.programs[0])
     if suffix == ".json":
         try:
-            return ir_json.load_file(path)
+            return ir_json.loads(_read_artifact(path, trusted))
         except OSError as exc:
             raise CommandError(f"cannot read {path}: {exc.strerror or exc}") from None
         except UnicodeDecodeError:

@@ -17,6 +17,7 @@ from runtime.ir import RuleSet as RuleSet
 
 if TYPE_CHECKING:
     import datetime
+    from collections.abc import Sequence
 
     from runtime.ir_json import ArtifactError as ArtifactError
     from runtime.ir_json import loads as loads
@@ -40,17 +41,29 @@ def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_LAZY))
 
 
-def load(path: str | Path, engine: str = "compiled") -> Runtime:
+def load(path: str | Path, engine: str = "compiled", trusted_keys: Sequence[str | Path] = ()) -> Runtime:
     """Read a rule set artifact and build its entry functions, once.
+
+    With `trusted_keys` (paths of Ed25519 public keys, PEM) the artifact's detached signature
+    (`<path>.sig`) is checked before its JSON is read, and only one made by a trusted key is accepted
+    (`runtime.signing`, which loads `cryptography` then).
 
     Raises:
         ArtifactError: the file is not a rule set, is over the limits of `runtime.limits`, or its hash does
             not match its content.
-        OSError: the file cannot be read.
+        runtime.signing.SignatureError: with trusted keys, unsigned, a signature that does not match, or
+            one by another key.
+        runtime.signing.KeyFileError: a trusted key file is not an Ed25519 public key.
+        OSError: a file cannot be read.
     """
-    from runtime.ir_json import load_file
+    from runtime.ir_json import load_file, loads
     from runtime.loaded import Runtime
 
+    if trusted_keys:
+        from runtime import signing
+
+        data = signing.read_verified(path, signing.read_public_keys(trusted_keys))
+        return Runtime(loads(data.decode("utf-8")), engine)
     return Runtime(load_file(path), engine)
 
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import re
 from collections.abc import Callable
 from fractions import Fraction
 from typing import Any, TypeVar
 
-from runtime import instants, ir, limits, strict_json
+from runtime import instants, ir, ir_check, limits, strict_json
 from runtime.engine.operators import ROUNDING_MODES
 
 N = TypeVar("N")
@@ -44,8 +45,29 @@ def encode_fraction(value: Fraction) -> str:
     return f"{sign}{text[:-digits]}.{text[-digits:]}" if digits else f"{sign}{text}"
 
 
-def decode_fraction(text: str) -> Fraction:
+_EXACT = re.compile(r"-?[0-9]{1,300}(?:\.[0-9]{1,300})?(?:/[0-9]{1,300})?")
+"""An exact number as `encode_fraction` writes it: no exponent, no spaces, a few hundred digits at most."""
+
+
+def decode_fraction(text: Any) -> Fraction:
+    """The exact number of `encode_fraction`'s text (or of a whole number).
+
+    Raises:
+        ValueError: anything else, an exponent (`1e999999`) or a zero denominator included.
+    """
+    if type(text) is int:
+        return Fraction(text)
+    if type(text) is not str or not _EXACT.fullmatch(text):
+        raise ValueError(f"{_shown(text)} is not an exact number")
+    if text.endswith("/0") or "/" in text and int(text.rsplit("/", 1)[1]) == 0:
+        raise ValueError(f"{_shown(text)} divides by zero")
     return Fraction(text)
+
+
+def _shown(value: Any) -> str:
+    """A value of the file, short enough for a message."""
+    text = json.dumps(value, ensure_ascii=False) if isinstance(value, str) else type(value).__name__
+    return text if len(text) <= 40 else text[:37] + "…"
 
 
 def _loc(node: ir.Node) -> list[Any]:
@@ -115,21 +137,30 @@ def encode_expr(expr: ir.Expr) -> list[Any]:
     return out
 
 
-def _duration(text: str) -> ir.Duration:
-    for unit in ("mo", "d", "w", "y"):
-        if text.endswith(unit):
-            return ir.Duration(int(text[: -len(unit)]), unit)
-    raise ArtifactError(f"bad duration {text!r}")
+_DURATION = re.compile(r"(-?[0-9]{1,9})(mo|d|w|y)")
 
 
-def _const(t: str, v: Any) -> Any:
+def _duration(text: Any) -> ir.Duration:
+    found = _DURATION.fullmatch(text) if type(text) is str else None
+    if found is None:
+        raise ValueError(f"{_shown(text)} is not a duration")
+    return ir.Duration(int(found[1]), found[2])
+
+
+def _date(text: Any) -> datetime.date:
+    if type(text) is not str:
+        raise ValueError(f"{_shown(text)} is not a date")
+    return datetime.date.fromisoformat(text)
+
+
+def _const(t: Any, v: Any) -> Any:
     if t in ("percent", "number"):
-        return Fraction(v) if isinstance(v, str) else Fraction(v)
+        return decode_fraction(v)
     if t in ("integer", "money"):
-        value = Fraction(v) if isinstance(v, str) else v
-        return int(value) if isinstance(value, Fraction) and value.denominator == 1 else value
+        value = decode_fraction(v)
+        return int(value) if value.denominator == 1 else value
     if t == "date":
-        return datetime.date.fromisoformat(v)
+        return _date(v)
     if t == "duration":
         return _duration(v)
     return v
@@ -329,20 +360,20 @@ def _decode_version(d: dict[str, Any]) -> ir.Version:
     conf = d["conflicts"]
     route = d["lead_routing"]
     return ir.Version(
-        d["version"], datetime.date.fromisoformat(d["effective_from"]),
-        datetime.date.fromisoformat(d["effective_until"]) if d["effective_until"] else None, d["note"],
+        d["version"], _date(d["effective_from"]),
+        _date(d["effective_until"]) if d["effective_until"] else None, d["note"],
         _list(d["contracts"], lambda c: ir.Contract(
             c["id"], c["kind"], c["title"], _dopt(c["margin"]), c["ladder"], tuple(c["bonuses"]),
             _dopt(c["services"]), _dopt(c["fee"]), c["fee_cap"], c.get("margin_cap"), at=_at(c))),
         _list(d["ladders"], lambda lad: ir.Ladder(
             lad["id"], lad["title"], lad["basis"], lad["period"], lad["mode"],
-            _list(lad["steps"], lambda s: ir.Step(s["start"], s["end"], Fraction(s["rate"]), bool(s.get("strict")),
-                                                  at=_at(s))),
+            _list(lad["steps"], lambda s: ir.Step(s["start"], s["end"], decode_fraction(s["rate"]),
+                                                  bool(s.get("strict")), at=_at(s))),
             lad.get("volume_cap"), at=_at(lad))),
         _list(d["bonuses"], lambda b: ir.Bonus(
             b["id"], b["title"], b["basis"], b["period"], b["kind"], _dopt(b["when"]),
             _list(b["steps"], lambda s: ir.BonusStep(
-                s["target"], s["pay_money"], Fraction(s["pay_rate"]) if s["pay_rate"] is not None else None,
+                s["target"], s["pay_money"], decode_fraction(s["pay_rate"]) if s["pay_rate"] is not None else None,
                 bool(s.get("strict")), at=_at(s))), b["cap"], b.get("volume_cap"), at=_at(b))),
         None if tiers is None else ir.Tiers(tiers["cadence"], _list(tiers["levels"], lambda t: ir.Tier(
             t["id"], t["title"], decode_expr(t["qualify"]), _dopt(t["uplift"]), tuple(t["benefits"]),
@@ -384,12 +415,14 @@ def _decode_catalog(data: dict[str, Any] | None) -> ir.Catalog | None:
         return None
     return ir.Catalog(tuple(data["categories"]), data["action"], _list(data["items"], lambda i: ir.CatalogItem(
         i["sku"], i["title"], i["category"], i["unit"],
-        tuple((datetime.date.fromisoformat(start), price) for start, price in i["prices"]), at=_at(i))),
+        tuple((_date(start), price) for start, price in i["prices"]), at=_at(i))),
         at=_at(data))
 
 
 def _decode_rounding(data: dict[str, Any]) -> ir.Rounding:
     modes = data.get("modes") or {}
+    if not isinstance(modes, dict):
+        raise ValueError("at rounding.modes: expected an object")
     for kind, mode in [("", data["mode"]), *modes.items()]:
         if kind and kind not in ir.AMOUNT_KINDS:
             raise ValueError(f"unknown rounding kind {kind!r}")
@@ -398,28 +431,70 @@ def _decode_rounding(data: dict[str, Any]) -> ir.Rounding:
     point, marginal = data.get("point", "margin"), data.get("marginal", "total")
     if point not in ir.ROUNDING_POINTS or marginal not in ir.MARGINAL_ROUNDINGS:
         raise ValueError(f"unknown rounding point {point!r} or marginal rounding {marginal!r}")
-    return ir.Rounding(data["unit"], data["mode"], tuple(sorted(modes.items())), point, marginal)
+    unit = data["unit"]
+    if type(unit) is not int or unit <= 0:
+        raise ValueError(f"rounding unit {_shown(unit) if type(unit) is not int else unit} is not a positive amount")
+    return ir.Rounding(unit, data["mode"], tuple(sorted(modes.items())), point, marginal)
 
 
 def decode(data: dict[str, Any]) -> ir.RuleSet:
-    """JSON data (without the envelope) → a rule set."""
-    return ir.RuleSet(
-        data["program_id"], data["title"], data["description"], data["currency"], data["minor_unit"],
-        _decode_rounding(data["rounding"]), data["fiscal_year_start"], data["source"],
-        {k: tuple(v) for k, v in data["enums"].items()},
-        tuple(_decode_input(i) for i in data["inputs"]),
-        tuple(_decode_version(v) for v in data["versions"]), data.get("payout_cap"),
-        _at({"at": data.get("payout_cap_at")}), data.get("time_zone", instants.DEFAULT_TIME_ZONE))
+    """JSON data (without the envelope) → a rule set.
+
+    Raises:
+        ArtifactError: the data is not a rule set: a key is missing, a value is of the wrong kind, a word is
+            unknown, a name resolves to nothing (see `runtime.ir_check`); the message names the place.
+    """
+    versions = data.get("versions") if isinstance(data, dict) else None
+    if not isinstance(versions, list):
+        raise ArtifactError("malformed rule set: at versions: expected a list")
+    decoded = tuple(_decoding(f"versions[{i}]", _decode_version, v) for i, v in enumerate(versions))
+    ruleset = _decoding("", lambda d: ir.RuleSet(
+        d["program_id"], d["title"], d["description"], d["currency"], d["minor_unit"],
+        _decode_rounding(d["rounding"]), d["fiscal_year_start"], d["source"],
+        {k: tuple(v) for k, v in d["enums"].items()},
+        tuple(_decode_input(i) for i in d["inputs"]),
+        decoded, d.get("payout_cap"),
+        _at({"at": d.get("payout_cap_at")}), d.get("time_zone", instants.DEFAULT_TIME_ZONE)), data)
+    try:
+        ir_check.check_ruleset(ruleset)
+    except ir_check.ShapeError as exc:
+        raise ArtifactError(f"malformed rule set: at {exc.path}: {exc.message}" if exc.path
+                            else f"malformed rule set: {exc.message}") from None
+    except RecursionError:
+        raise ArtifactError("malformed rule set: nested too deeply") from None
+    return ruleset
 
 
-def load_file(path: str | os.PathLike[str]) -> ir.RuleSet:
-    """Read an artifact file, refusing one over `MAX_ARTIFACT_BYTES` by its size before reading it (and
+def _decoding(path: str, build: Callable[[Any], N], data: Any) -> N:
+    """`build(data)`, any mistake of the data an `ArtifactError` that names the part of the rule set."""
+    where = f"at {path}: " if path else ""
+    try:
+        return build(data)
+    except ArtifactError:
+        raise
+    except KeyError as exc:
+        raise ArtifactError(f"malformed rule set: {where}missing `{exc.args[0]}`") from None
+    except (TypeError, AttributeError, IndexError):
+        raise ArtifactError(f"malformed rule set: {where}a value of the wrong kind (a list, an object, text or "
+                            "a number where another is meant)") from None
+    except (ValueError, ArithmeticError) as exc:
+        raise ArtifactError(f"malformed rule set: {where}{exc}") from None
+    except RecursionError:
+        raise ArtifactError(f"malformed rule set: {where}nested too deeply") from None
+
+
+def _no_float(text: str) -> Any:
+    raise ValueError(f"the number {text[:20]} has a fraction or an exponent; amounts are whole minor units and "
+                     "rates are written as text")
+
+
+def read_limited(path: str | os.PathLike[str]) -> bytes:
+    """An artifact file's bytes, refusing one over `MAX_ARTIFACT_BYTES` by its size before reading it (and
     while reading, since a pipe or a growing file can state less than it holds).
 
     Raises:
         OSError: the file cannot be read.
-        UnicodeDecodeError: it is not UTF-8.
-        ArtifactError: it is too large, or not a rule set this runtime can read.
+        ArtifactError: it is too large.
     """
     limit = limits.MAX_ARTIFACT_BYTES.value()
     with open(path, "rb") as fh:
@@ -429,7 +504,18 @@ def load_file(path: str | os.PathLike[str]) -> ir.RuleSet:
         shown = f"{size:,} bytes, more than {limit:,}" if size > limit else f"more than {limit:,} bytes"
         raise ArtifactError(f"not read: the file has {shown} (raise the limit with the environment variable "
                             f"`{limits.MAX_ARTIFACT_BYTES.variable}`)")
-    return loads(data.decode("utf-8"))
+    return data
+
+
+def load_file(path: str | os.PathLike[str]) -> ir.RuleSet:
+    """Read an artifact file within the limits (`read_limited`) and decode it (`loads`).
+
+    Raises:
+        OSError: the file cannot be read.
+        UnicodeDecodeError: it is not UTF-8.
+        ArtifactError: it is too large, or not a rule set this runtime can read.
+    """
+    return loads(read_limited(path).decode("utf-8"))
 
 
 def _check_limits(text: str) -> None:
@@ -444,14 +530,22 @@ def _check_limits(text: str) -> None:
 
 
 def loads(text: str) -> ir.RuleSet:
-    """Read an artifact, checking its size and nesting (before parsing), its format and its hash."""
+    """Read an artifact, checking its size and nesting (before parsing), its format, its hash and the shape of
+    what it holds.
+
+    Raises:
+        ArtifactError: over the limits, not JSON, not a rule set, a hash that does not match, or content the
+            runtime cannot run; never another exception, whatever the text.
+    """
     _check_limits(text)
     try:
-        envelope = strict_json.loads(text)
+        envelope = strict_json.loads(text, parse_float=_no_float, parse_constant=_no_float)
     except strict_json.DuplicateKey as exc:
         raise ArtifactError(f"not a rule set: an object names `{exc.key}` twice") from exc
     except json.JSONDecodeError as exc:
         raise ArtifactError(f"not a rule set: invalid JSON at line {exc.lineno}") from exc
+    except ValueError as exc:  # a float, or an integer longer than Python reads (4300 digits)
+        raise ArtifactError(f"not a rule set: {exc}") from None
     except RecursionError:
         raise ArtifactError("not a rule set: its JSON is nested too deeply") from None
     if not isinstance(envelope, dict) or envelope.get("format") != ir.FORMAT:
@@ -459,10 +553,4 @@ def loads(text: str) -> ir.RuleSet:
     data = envelope.get("ruleset")
     if not isinstance(data, dict) or ir.digest(data) != envelope.get("sha256"):
         raise ArtifactError("the rule set's SHA-256 does not match its content; the file was altered")
-    try:
-        ruleset = decode(data)
-    except (KeyError, TypeError, ValueError, IndexError) as exc:
-        raise ArtifactError(f"malformed rule set: {exc}") from exc
-    if not isinstance(ruleset.rounding_unit, int) or ruleset.rounding_unit <= 0:
-        raise ArtifactError(f"malformed rule set: rounding unit {ruleset.rounding_unit!r} is not a positive amount")
-    return ruleset
+    return decode(data)

@@ -46,7 +46,8 @@ def loads(text: str | bytes, *, parse_float: Callable[[str], Any] | None = None,
       ...
     runtime.strict_json.DuplicateKey: the key `id` appears twice in one object
     """
-    return json.loads(text, object_pairs_hook=_unique, parse_float=parse_float, parse_constant=parse_constant)
+    return json.loads(text, object_pairs_hook=_unique, parse_float=_guarded(parse_float) if parse_float else None,
+                      parse_constant=parse_constant)
 
 
 _NESTING: Final = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
@@ -72,3 +73,13 @@ def nesting_over(text: str, most: int) -> int | None:
         elif char in "]}":
             depth -= 1
     return None
+
+
+def _guarded(parse: Callable[[str], Any]) -> Callable[[str], Any]:
+    """`parse`, with an arithmetic error (`Decimal` of an exponent it cannot hold) raised as a `ValueError`."""
+    def parse_number(text: str) -> Any:
+        try:
+            return parse(text)
+        except ArithmeticError:
+            raise ValueError(f"the number {text[:20]}… is out of range") from None
+    return parse_number

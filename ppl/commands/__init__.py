@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from ppl.commands import check, compile, conflicts, explain, guide, quote, registry, route, settle, sql, test
+from ppl.commands import check, compile, conflicts, explain, guide, keygen, quote, registry, route, settle, sql, test
 
-ALL: tuple[ModuleType, ...] = (check, compile, settle, quote, explain, test, guide, conflicts, registry, route, sql)
+ALL: tuple[ModuleType, ...] = (check, compile, settle, quote, explain, test, guide, conflicts, registry, route, sql,
+                               keygen)
 """Every command module, in the order of `ppl --help`."""
 
 BY_NAME: dict[str, ModuleType] = {command.NAME: command for command in ALL}

@@ -249,7 +249,7 @@ def render_conflict(result: Mapping[str, Any]) -> list[str]:
 
 def run(args: argparse.Namespace) -> int:
     """Decide every customer claimed more than once; the status is 1 when some are left to the vendor."""
-    ruleset = load_ruleset(args.program, args.color)
+    ruleset = load_ruleset(args.program, args.color, args.trusted_key)
     partners = load_partners(args.partners, ruleset)
     at = moment(args.at) if args.at is not None else None
     rows = _read_registrations(args.registrations, ruleset, partners)

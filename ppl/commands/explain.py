@@ -79,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
     # Ids as the files are read: in their canonical form (`runtime.ids`), so `Ｔ000001` finds T000001.
     args.id = None if args.id is None else id_value(args.id, "--id")
     args.partner = None if args.partner is None else id_value(args.partner, "--partner")
-    ruleset = load_ruleset(args.program, args.color)
+    ruleset = load_ruleset(args.program, args.color, args.trusted_key)
     rt = Runtime(ruleset, args.engine)
     partners = load_partners(args.partners, ruleset)
     if args.partner is not None:

@@ -18,9 +18,12 @@ from ppl.common import (
     add_color_option,
     add_follow_symlinks_option,
     add_program_argument,
+    decision_error,
     load_ruleset,
     write_text,
 )
+from runtime.decisions import QuoteError
+from runtime.engine import EvaluationError
 from runtime.guides import FORMATS, LANGUAGES, GuideError, render_guide
 
 NAME = "guide"
@@ -53,11 +56,13 @@ def _date(text: str) -> datetime.date:
 
 def run(args: argparse.Namespace) -> int:
     """Render the guide and write it."""
-    ruleset = load_ruleset(args.program, args.color)
+    ruleset = load_ruleset(args.program, args.color, args.trusted_key)
     try:
         text = render_guide(ruleset, args.lang, args.format, args.on)
     except GuideError as exc:
         raise CommandError(str(exc)) from None
+    except (QuoteError, EvaluationError) as exc:  # a worked example a hand-made rule set cannot compute
+        raise decision_error(exc) from None
     if args.output in (None, "-"):
         sys.stdout.write(text)
     else:

@@ -129,7 +129,7 @@ def run(args: argparse.Namespace) -> int:
                                       ("--new-reseller", args.new_reseller)) if value is not None]
     if len(given) != 1:
         raise CommandError("give one of --lead JSON, --lead-file FILE or --new-reseller APPLICANT")
-    ruleset = load_ruleset(args.program, args.color)
+    ruleset = load_ruleset(args.program, args.color, args.trusted_key)
     partners = load_partners(args.partners, ruleset)
     rt = Runtime(ruleset, args.engine)
     try:

@@ -173,7 +173,7 @@ def run(args: argparse.Namespace) -> int:
     The files are written into a temporary sibling of `--out`, which replaces it when every file is
     written (`runtime.io.outdir`): a failed settlement leaves the previous files as they were.
     """
-    ruleset = load_ruleset(args.program, args.color)
+    ruleset = load_ruleset(args.program, args.color, args.trusted_key)
     partners = load_partners(args.partners, ruleset)
     period = parse_period(args.period, ruleset)
     columnar, why = _columnar(args, ruleset)

@@ -43,7 +43,7 @@ def add_parser(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print the SQL of the query asked for, or refuse the program naming what the SQL cannot compute."""
-    ruleset = load_ruleset(args.program, args.color)
+    ruleset = load_ruleset(args.program, args.color, args.trusted_key)
     reasons = sql.unsupported(ruleset)
     if reasons:
         raise CommandError(*(f"not supported: {reason}" for reason in reasons),

@@ -271,6 +271,9 @@ NUMERIC_CALLS: Final[dict[str, Callable[..., Any]]] = {"min": min, "max": max, "
 _ARITY: Final = {"min": (1, None), "max": (1, None), "abs": (1, 1), "clamp": (3, 3), "round": (1, 2),
                  "floor": (1, 2), "ceil": (1, 2)}
 
+FUNCTION_ARITY: Final[dict[str, tuple[int, int | None]]] = _ARITY
+"""The functions of the language and how many arguments each takes (least, most; None: any number)."""
+
 
 def function(name: str, nargs: int, ctx: EvalContext) -> Callable[..., Any]:
     """The function `name` of the language, for a call with `nargs` arguments in a program's context.
