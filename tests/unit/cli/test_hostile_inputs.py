@@ -28,7 +28,7 @@ BASELINE: dict[str, str | list[str]] = {
     "program": "programs/ad_agency.yaml", "paths": "programs/ad_agency.yaml",
     "test.paths": "programs/tests/ad_agency.tests.yaml", "partners": "examples/data/partners.csv",
     "transactions": "examples/data/transactions.csv", "registrations": "{hostile}/registrations.csv",
-    "db": "{tmp}/registry.db", "out": "{tmp}/out", "period": "FY2026",
+    "db": "{tmp}/registry.db", "out": "{tmp}/out", "period": "FY2026", "compile.output": "{tmp}/rs.json",
     # optional arguments without which a command stops before it reads its files
     "explain.id": "T000002", "route.lead": LEAD, "quote.transaction": TRANSACTION,
 }
@@ -37,11 +37,14 @@ INSTEAD = {"lead_file": "lead", "new_reseller": "lead", "lead": "lead_file"}
 """A hostile value for the key replaces the ordinary value of the other (route takes one of them)."""
 REJECTED_ROWS = {("settle", "transactions")}
 """Where a bad row is rejected with its reason (rejects.csv) and the command goes on: status 0 is right."""
-FILE_METAVARS = {"FILE", "PATH", "PROGRAM", "PROGRAM_OR_RULESET", "DIR", "OUT", "JSON"}
+FILE_METAVARS = {"FILE", "PATH", "PROGRAM", "PROGRAM_OR_RULESET", "DIR", "OUT", "JSON", "KEYDIR", "PRIVATE_KEY",
+                 "PUBLIC_KEY"}
+KEYS = ("binary.json", "list.json", "nuls-and-1mb.csv", "missing.csv", "folder.yaml")
 OUTPUTS = {"out": ("binary.csv", "list.json"), "output": ("folder.yaml", "folder.csv"),
-           "db": ("binary.yaml", "binary.json", "list.json", "folder.csv", "nuls-and-1mb.csv")}
+           "db": ("binary.yaml", "binary.json", "list.json", "folder.csv", "nuls-and-1mb.csv"),
+           "sign": KEYS, "trusted_key": KEYS}
 """What is hostile where a command writes: a file where a directory is meant, a directory where a file is, a
-file that is not a registry."""
+file that is not a registry; and key files that are not keys."""
 
 HOSTILE_FILES = ("binary.yaml", "binary.json", "binary.csv", "binary.jsonl", "deep.yaml", "deep.json",
                  "list.json", "nuls-and-1mb.csv", "nuls-and-1mb.jsonl", "missing.yaml", "missing.csv",
