@@ -62,6 +62,10 @@ MAX_ARTIFACT_NESTING: Final = Limit("MAX_ARTIFACT_NESTING", 300, "levels",
 """An expression may nest 200 levels (`policy_lang.limits.MAX_DEPTH`), and the artifact wraps it in a few more;
 decoding walks the JSON recursively."""
 
+MAX_JSON_FILE_BYTES: Final = Limit("MAX_JSON_FILE_BYTES", 8 << 20, "bytes",
+                                   "a JSON file read whole: a leads file (`ppl route --lead-file leads.json`)")
+"""8 MiB: some ten thousand leads; a larger batch is written as CSV or JSON Lines, which are read a row at a time."""
+
 MAX_ROW_BYTES: Final = Limit("MAX_ROW_BYTES", 1 << 20, "bytes",
                              "one row of an input file: a CSV record (in characters) or a JSON Lines line")
 

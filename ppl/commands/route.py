@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -21,7 +22,7 @@ from ppl.common import (
     load_partners,
     load_ruleset,
 )
-from runtime import explain, ids, ir, strict_json
+from runtime import explain, ids, ir, limits, strict_json
 from runtime.decisions import QuoteError
 from runtime.decisions.routing import Lead, Routing, route, route_new_reseller
 from runtime.engine import EvaluationError
@@ -87,7 +88,7 @@ def _leads(args: argparse.Namespace, ruleset: ir.RuleSet) -> list[Lead]:
     leads: list[Lead] = []
     try:
         if Path(path).suffix.lower() == ".json":
-            data = strict_json.loads(Path(path).read_text(encoding="utf-8"))
+            data = strict_json.loads(_read_json_file(path))
             items = data if isinstance(data, list) else [data]
             for n, item in enumerate(items, 1):
                 if not isinstance(item, dict):
@@ -108,6 +109,19 @@ def _leads(args: argparse.Namespace, ruleset: ir.RuleSet) -> list[Lead]:
     except ValueError as exc:  # JSON syntax, or a lead's values
         raise CommandError(f"{path}: {exc}") from None
     return leads
+
+
+def _read_json_file(path: str) -> str:
+    """A JSON file's text, refused by its size before it is read (and while reading) over `MAX_JSON_FILE_BYTES`."""
+    limit = limits.MAX_JSON_FILE_BYTES.value()
+    with open(path, "rb") as fh:
+        size = os.fstat(fh.fileno()).st_size
+        data = fh.read(limit + 1) if size <= limit else b""
+    if size > limit or len(data) > limit:
+        raise CommandError(f"{path}: not read: more than {limit:,} bytes (raise the limit with the environment "
+                           f"variable `{limits.MAX_JSON_FILE_BYTES.variable}`, or write the leads as CSV or JSON "
+                           "Lines)")
+    return data.decode("utf-8")
 
 
 def render_routing(routing: Routing, lead: Lead) -> list[str]:

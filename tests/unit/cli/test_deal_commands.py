@@ -280,6 +280,19 @@ def test_route_leads_from_a_file_exit_1_when_nobody_can_take_one(
     assert len(second["left_out"]) == 5
 
 
+def test_a_json_leads_file_over_its_size_limit_is_refused_unread(
+        files: dict[str, str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    leads = Path(files["dir"]) / "leads.json"
+    text = '[{"id": "L1", "date": "2026-06-01", "region": "kanto", "category": "sensors"}]'
+    leads.write_text(text, encoding="utf-8")
+    monkeypatch.setenv("PPL_MAX_JSON_FILE_BYTES", str(len(text)))
+    status, _, _ = run(route(files, "--lead-file", str(leads)), capsys)
+    assert status == 0
+    monkeypatch.setenv("PPL_MAX_JSON_FILE_BYTES", str(len(text) - 1))
+    status, _, err = run(route(files, "--lead-file", str(leads)), capsys)
+    assert status == 2 and f"more than {len(text) - 1:,} bytes" in err and "PPL_MAX_JSON_FILE_BYTES" in err
+
+
 def test_route_a_would_be_reseller(files: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = run(route(files, "--new-reseller", "ACME", "--date", "2026-06-01"), capsys)
     assert status == 0 and out.startswith("new reseller ACME: to the vendor")
