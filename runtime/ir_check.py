@@ -21,6 +21,7 @@ from typing import Any
 
 from runtime import instants, ir
 from runtime.engine import operators
+from runtime.money import MAX_AMOUNT_DIGITS
 
 SCOPES: tuple[str, ...] = ("partner", "transaction", "deal", "lead", "period")
 """Where a field an expression reads lives."""
@@ -32,6 +33,10 @@ DURATION_UNITS: tuple[str, ...] = ("d", "w", "mo", "y")
 """The units of a duration."""
 
 MAX_MINOR_UNIT = 4
+MAX_MAGNITUDE = 10 ** (MAX_AMOUNT_DIGITS + MAX_MINOR_UNIT)
+"""No number in a rule set reaches this: the magnitude ceiling (`runtime.money.MAX_AMOUNT`) in the finest minor
+unit. The compiler refuses constants at the ceiling (E313); a hand-made artifact is held to it here, so that
+every engine still holds every figure exactly."""
 """The most decimal digits a currency's minor unit has (ISO 4217 knows none with more than four)."""
 
 _PERIODS = ("month", "quarter", "half_year", "fiscal_year")
@@ -220,7 +225,19 @@ def _scalar(hint: type[Any]) -> Check:
     def check(value: Any) -> None:
         if not _fits_scalar(value, hint):
             raise _Wrong(f"expected {words}, found {_describe(value)}")
+        _within_ceiling(value)
     return check
+
+
+def _within_ceiling(value: Any) -> None:
+    if type(value) in (int, Fraction) and not -MAX_MAGNITUDE < value < MAX_MAGNITUDE:
+        raise _Wrong(f"the number {_shown_number(value)} is beyond the magnitude ceiling (10^{MAX_AMOUNT_DIGITS} "
+                     "in whole currency units)")
+
+
+def _shown_number(value: int | Fraction) -> str:
+    text = str(value)
+    return text if len(text) <= 30 else text[:27] + "…"
 
 
 def _optional(kept: list[Any]) -> Check:
@@ -228,6 +245,7 @@ def _optional(kept: list[Any]) -> Check:
         def check_any(value: Any) -> None:
             if value is not None and not any(_fits_scalar(value, o) for o in kept):
                 raise _Wrong(f"expected a number, found {_describe(value)}")
+            _within_ceiling(value)
         return check_any
     inner = _checker(kept[0])
 
@@ -335,6 +353,7 @@ def _check_const(node: ir.Const) -> None:
             raise _Wrong(f"a {node.type} constant cannot be {_describe(node.value)}")
         if isinstance(node.value, ir.Duration):
             _checker(ir.Duration)(node.value)
+        _within_ceiling(node.value)
     except _Wrong as wrong:
         wrong.parts.append(".value")
         raise

@@ -83,6 +83,10 @@ def _set(data: dict[str, Any], path: tuple[Any, ...], value: Any) -> dict[str, A
     (("versions", 0), None, "at versions\\[0\\]: a value of the wrong kind"),
     (("rounding",), None, "a value of the wrong kind"),
     (("rounding", "unit"), "1", "rounding unit"),
+    (("versions", 0, "contracts", 0, "fee_cap"), 10**19, r"fee_cap: the number 10000000000000000000 is beyond the "
+     "magnitude ceiling"),
+    (("versions", 0, "tiers", "levels", 0, "qualify"), ["const", "money", str(-10**30)], "beyond the magnitude"),
+    (("versions", 0, "ladders", 0, "steps", 0, "rate"), f"{10**25}/3", "beyond the magnitude ceiling"),
 ])
 def test_a_sealed_rule_set_of_the_wrong_shape_is_refused_where_it_is_wrong(path: tuple[Any, ...], value: Any,
                                                                             reason: str) -> None:
