@@ -360,6 +360,7 @@ class PriceRules(Node):
     min_fee: Expr | None = None  # the smallest fee line of a sale
     min_fee_action: str | None = None
     ceiling_span: Span | None = field(default=None, kw_only=True, compare=False, repr=False)
+    zero_price_spans: tuple[Span | None, ...] = field(default=(), kw_only=True, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)

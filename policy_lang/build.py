@@ -258,13 +258,15 @@ class _Builder:
         ceiling, ceiling_action = self.price_rule(node.get("ceiling"), "price")
         discount, discount_action = self.price_rule(node.get("max_discount"), "rate")
         min_fee, min_fee_action = self.price_rule(node.get("min_fee"), "amount")
+        zero_price = self.idents(node.get("zero_price"))
         return ast.PriceRules(self.word(ceiling), self.expr(discount),
                               self.expr(node.get("max_channel_margin")),
                               self.items(node.get("margin_caps"), self.margin_cap) or (),
                               self.items(node.get("pass_through"), self.pass_through) or (),
-                              tuple(i.name for i in self.idents(node.get("zero_price"))),
+                              tuple(i.name for i in zero_price),
                               ceiling_action, discount_action, self.expr(min_fee), min_fee_action, span=node.span,
-                              ceiling_span=_span(node.get("ceiling")))
+                              ceiling_span=_span(node.get("ceiling")),
+                              zero_price_spans=tuple(i.span for i in zero_price))
 
     def catalog_price(self, m: YMap) -> ast.CatalogPrice | None:
         start, price = self.date(m.get("from")), self.expr(m.get("list_price"))

@@ -106,6 +106,7 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
      "in whole currency units, a count, a number or a percentage as written, or a constant expression such as "
      "`¥999兆 + ¥999兆`. The ceiling is what every engine holds exactly, and transaction rows have the same one (a "
      "larger amount or line amount is a rejected row); check the number of digits."),
+    ("E314", "id not in its canonical form", "A SKU or product name that the program matches against transaction rows (a catalog `sku`, a `price_rules.zero_price` product) is written in a form that rows never take: rows' ids are read in their canonical form (NFKC-normalised and stripped: full-width `ＳＫＵ-1` reads `SKU-1`), so the program would match nothing. Write the canonical form the message gives. An id with an invisible or control character, or with letters that imitate another script, is refused for the same reasons as in rows (see `E525`, `E526`)."),
     ("E320", "ladder steps out of order", "The steps of a margin ladder or bonus must be listed in strictly increasing "
      "order of their threshold."),
     ("E321", "duplicate ladder step", "Two steps start at the same threshold, so the rate there is ambiguous."),

@@ -1,4 +1,5 @@
-"""Price rules: what each rule's action and markup settings need to make sense."""
+"""Price rules: what each rule's action and markup settings need to make sense; the catalog's SKUs and the
+zero-price products in the canonical form of ids (`runtime.ids`), the form rows are matched in."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from collections.abc import Iterator
 from compiler.context import Context
 from policy_lang import ast
 from policy_lang import diagnostics as dg
+from policy_lang.source import Span
 from policy_lang.suggest import closest
+from runtime import ids
 
 
 def check_prices(ctx: Context) -> Iterator[dg.Diagnostic]:
@@ -22,6 +25,23 @@ def check_prices(ctx: Context) -> Iterator[dg.Diagnostic]:
                            hint="with no ceiling no sale can break it; write `ceiling: none`, or `price: list_price`")
         for p in rules.pass_through:
             yield from _pass_through(p)
+        spans = rules.zero_price_spans or (None,) * len(rules.zero_price)
+        for product, span in zip(rules.zero_price, spans, strict=True):
+            yield from canonical_id(product, "zero-price product", span or rules.span)
+
+
+def canonical_id(name: str, what: str, span: Span | None) -> Iterator[dg.Diagnostic]:
+    """E314 when an id the program matches against rows is not in the canonical form rows are read in."""
+    try:
+        canonical = ids.canonical_id(name, what)
+    except ids.IdProblem as problem:
+        yield dg.error("E314", f"{problem.reason} [{problem.code}]", span,
+                       hint="rows with such an id are refused, so the program would match none; write the id "
+                       "in plain characters")
+        return
+    if canonical != name:
+        yield dg.error("E314", f"{what} `{name}` is not in its canonical form: rows read it as `{canonical}`", span,
+                       hint=f"write `{canonical}`")
 
 
 def _pass_through(p: ast.PassThrough) -> Iterator[dg.Diagnostic]:
@@ -57,6 +77,7 @@ def check_catalog(ctx: Context) -> Iterator[dg.Diagnostic]:
         categories = [c.name for c in catalog.categories]
         seen: dict[str, ast.Ident] = {}
         for item in catalog.items:
+            yield from canonical_id(item.sku.name, "SKU", item.sku.span)
             first = seen.setdefault(item.sku.name, item.sku)
             if first is not item.sku:
                 yield dg.error("E384", f"in the catalog: SKU `{item.sku.name}` is listed twice", item.sku.span,
