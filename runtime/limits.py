@@ -76,8 +76,8 @@ MAX_FIELD_CHARS: Final = Limit("MAX_FIELD_CHARS", 128 << 10, "characters",
 MAX_STDIN_BYTES: Final = Limit("MAX_STDIN_BYTES", 1 << 20, "bytes",
                                "a JSON object read from standard input (`--transaction -`, `--lead -`)")
 
-ALL: Final[tuple[Limit, ...]] = (MAX_ARTIFACT_BYTES, MAX_ARTIFACT_NESTING, MAX_ROW_BYTES, MAX_FIELD_CHARS,
-                                 MAX_STDIN_BYTES)
+ALL: Final[tuple[Limit, ...]] = (MAX_ARTIFACT_BYTES, MAX_ARTIFACT_NESTING, MAX_JSON_FILE_BYTES, MAX_ROW_BYTES,
+                                 MAX_FIELD_CHARS, MAX_STDIN_BYTES)
 """Every limit of the runtime, in the order the docs list them."""
 
 
