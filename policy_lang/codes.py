@@ -243,6 +243,13 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
      "the rule set (or the signature) was altered after signing. Compile and sign it again."),
     ("E572", "signed by a key that is not trusted", "The rule set is signed, but by a key that is not among the "
      "trusted ones. Trust that key's public key with `--trusted-key`, or sign with a trusted key."),
+    ("E580", "settlement older than the ledger's last", "A settlement as of a date earlier than the last run the "
+     "ledger holds for the same program year is refused: a year's runs go forward in time, and each pays the "
+     "difference from what the earlier ones paid. Settle as of the last run's date or later; the same as-of with the "
+     "same figures records nothing new, and with other figures it is a correction, a new run."),
+    ("E581", "ledger currency mismatch", "The ledger holds the program's earlier runs in another currency (or with "
+     "another number of decimals), so what they paid cannot be set against this run. Keep one currency per program "
+     "in a ledger file, or start another ledger file."),
     # --- Warnings ---
     ("W301", "declared but never used", "An input field, enumeration, benefit, ladder or bonus is declared but nothing "
      "in the program uses it."),

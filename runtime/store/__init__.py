@@ -1,12 +1,23 @@
-"""The deal registration registry (商談登録): an embedded SQLite store decided by the program's conflict rules.
+"""The embedded SQLite stores: the deal registration registry (商談登録) and the settlement ledger.
 
 `Registry(path, rt, partners)` opens (or creates) the file; partners `register`, `renew` and `withdraw`
 claims on customers and read only their own (`mine`, `outcome`); the administrator `expire`s old
 registrations and reads everything (`admin_view`, `history`). See docs/deal-registration.md.
+
+The settlement ledger: `Ledger(path)` records settlement runs, append-only, in a file of its own;
+`record` appends a run against what the year's earlier runs paid (`paid_to_date`). See docs/ledger.md.
 """
 
 from __future__ import annotations
 
+from runtime.store._ledger_records import CSV_COLUMNS as CSV_COLUMNS
+from runtime.store._ledger_records import LEDGER_MIGRATIONS as LEDGER_MIGRATIONS
+from runtime.store._ledger_records import LedgerError as LedgerError
+from runtime.store._ledger_records import LedgerLine as LedgerLine
+from runtime.store._ledger_records import LedgerSchemaError as LedgerSchemaError
+from runtime.store._ledger_records import Run as Run
+from runtime.store.ledger import Ledger as Ledger
+from runtime.store.ledger import fiscal_year as fiscal_year
 from runtime.store.migrations import MIGRATIONS as MIGRATIONS
 from runtime.store.migrations import RegistryError as RegistryError
 from runtime.store.migrations import SchemaError as SchemaError

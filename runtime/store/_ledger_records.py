@@ -1,0 +1,180 @@
+"""The settlement ledger's schema, its records (`Run`, `LedgerLine`) and their CSV and JSON exports.
+
+The ledger lives in its own SQLite file with its own migrations (`LEDGER_MIGRATIONS`), opened by the
+registry's machinery (`runtime.store.migrations.open_database`). Triggers refuse every UPDATE and
+DELETE of a run or a line: the ledger is append-only, and a correction is a new run.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from runtime.io.cells import csv_row
+from runtime.io.writers import KINDS
+from runtime.store.migrations import Migration, RegistryError, SchemaError
+
+UTC = datetime.UTC
+JSON_FORMAT = "ppl-ledger/1"
+"""The `format` of a JSON export."""
+CSV_COLUMNS = ("run", "program", "year", "as_of", "ruleset_sha256", "currency", "minor_unit", "recorded_at",
+               "partner", "kind", "earned", "paid_before", "payable")
+"""The columns of a CSV export: one row per line of a run, runs in the order they were recorded."""
+
+Figures = Mapping[str, Mapping[str, int]]
+"""Amounts in minor units, by partner and then by kind of line."""
+
+
+class LedgerError(RegistryError):
+    """A ledger request that cannot be carried out: a message in the program's words, and a code when one fits."""
+
+
+class LedgerSchemaError(LedgerError, SchemaError):
+    """A ledger file written by a newer ppl: refused, never touched."""
+
+
+def _append_only(table: str, what: str) -> tuple[str, str]:
+    return (f"""CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table}
+               BEGIN SELECT RAISE(ABORT, 'the settlement ledger is append-only: {what} are never changed'); END""",
+            f"""CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table}
+               BEGIN SELECT RAISE(ABORT, 'the settlement ledger is append-only: {what} are never deleted'); END""")
+
+
+LEDGER_MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "settlement runs and their lines, append-only", (
+        """CREATE TABLE runs (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,  -- 1, 2, 3 … in the order runs were recorded
+            program TEXT NOT NULL,
+            year INTEGER NOT NULL,                 -- the fiscal year the as-of falls in (FY2026: 2026)
+            as_of TEXT NOT NULL,                   -- YYYY-MM-DD
+            ruleset_sha256 TEXT NOT NULL CHECK (length(ruleset_sha256) = 64),
+            currency TEXT NOT NULL,
+            minor_unit INTEGER NOT NULL,
+            recorded_at TEXT NOT NULL              -- UTC, ISO 8601 with microseconds
+        )""",
+        "CREATE INDEX runs_by_year ON runs (program, year, id)",
+        """CREATE TABLE run_lines (
+            run INTEGER NOT NULL REFERENCES runs (id),
+            partner TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            earned INTEGER NOT NULL,               -- minor units: earned in the year to the as-of
+            paid_before INTEGER NOT NULL,          -- the payables of the year's earlier runs
+            payable INTEGER NOT NULL,              -- paid by this run; negative: owed back
+            CHECK (payable = earned - paid_before),
+            PRIMARY KEY (run, partner, kind)
+        )""",
+        *_append_only("runs", "runs"),
+        *_append_only("run_lines", "lines"),
+    )),
+)
+"""Every migration of the ledger file, in order; the last one's version is the schema this code writes."""
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerLine:
+    """One partner's figures for one kind of line in a run, in minor units."""
+
+    partner: str
+    kind: str
+    earned: int  # earned in the program year up to the run's as-of
+    paid_before: int  # the sum of the payables of the year's earlier runs
+    payable: int  # earned - paid_before: paid by this run (negative: owed back)
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """One recorded settlement run: a program year settled to an as-of date, against what was paid before."""
+
+    id: int  # 1, 2, 3 … in the order runs were recorded in this ledger
+    program: str
+    year: int  # the fiscal year the as-of falls in (FY2026: 2026)
+    as_of: datetime.date
+    ruleset_sha256: str
+    currency: str
+    minor_unit: int
+    recorded_at: datetime.datetime  # aware, UTC
+    lines: tuple[LedgerLine, ...]  # by partner, then kind in statement order
+
+    def earned(self) -> dict[str, dict[str, int]]:
+        """Earned to the as-of, by partner and kind."""
+        return _by_partner(self.lines, "earned")
+
+    def payable(self) -> dict[str, dict[str, int]]:
+        """Payable by this run, by partner and kind."""
+        return _by_partner(self.lines, "payable")
+
+    def to_json(self) -> dict[str, Any]:
+        """The run as a JSON object (the element of an export's `runs`)."""
+        return {"run": self.id, "program": self.program, "year": self.year, "as_of": self.as_of.isoformat(),
+                "ruleset_sha256": self.ruleset_sha256, "currency": self.currency, "minor_unit": self.minor_unit,
+                "recorded_at": self.recorded_at.isoformat(timespec="microseconds"),
+                "lines": [{"partner": x.partner, "kind": x.kind, "earned": x.earned, "paid_before": x.paid_before,
+                           "payable": x.payable} for x in self.lines]}
+
+
+def _by_partner(lines: Iterable[LedgerLine], field: str) -> dict[str, dict[str, int]]:
+    out: dict[str, dict[str, int]] = {}
+    for line in lines:
+        out.setdefault(line.partner, {})[line.kind] = getattr(line, field)
+    return out
+
+
+def kind_order(kind: str) -> tuple[int, str]:
+    """A sort key: kinds in statement order (`runtime.io.writers.KINDS`), unknown kinds last by name."""
+    return (KINDS.index(kind), "") if kind in KINDS else (len(KINDS), kind)
+
+
+def nonzero(figures: Figures) -> dict[tuple[str, str], int]:
+    """The figures that are not zero, by (partner, kind): two statements that pay the same compare equal."""
+    return {(p, k): v for p, kinds in figures.items() for k, v in kinds.items() if v != 0}
+
+
+def run_of(row: Mapping[str, Any], lines: Sequence[Mapping[str, Any]]) -> Run:
+    """A run from its `runs` row and its `run_lines` rows."""
+    made = [LedgerLine(x["partner"], x["kind"], x["earned"], x["paid_before"], x["payable"]) for x in lines]
+    made.sort(key=lambda x: (x.partner, kind_order(x.kind)))
+    return Run(row["id"], row["program"], row["year"], datetime.date.fromisoformat(row["as_of"]),
+               row["ruleset_sha256"], row["currency"], row["minor_unit"],
+               datetime.datetime.fromisoformat(row["recorded_at"]).astimezone(UTC), tuple(made))
+
+
+def _target(target: str | Path | IO[str]) -> tuple[IO[str], bool]:
+    if isinstance(target, (str, Path)):
+        try:
+            return open(target, "w", encoding="utf-8", newline=""), True  # noqa: SIM115 - closed by the caller
+        except OSError as exc:
+            raise LedgerError(f"cannot write {target}: {exc.strerror or exc}") from None
+    return target, False
+
+
+def write_csv(runs: Iterable[Run], target: str | Path | IO[str]) -> None:
+    """Every line of every run as CSV (`CSV_COLUMNS`); text cells safe to open (`runtime.io.cells`)."""
+    handle, owned = _target(target)
+    try:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(CSV_COLUMNS)
+        for run in runs:
+            head = [run.id, run.program, run.year, run.as_of.isoformat(), run.ruleset_sha256, run.currency,
+                    run.minor_unit, run.recorded_at.isoformat(timespec="microseconds")]
+            for line in run.lines:
+                writer.writerow(csv_row([*head, line.partner, line.kind, line.earned, line.paid_before,
+                                         line.payable]))
+    finally:
+        if owned:
+            handle.close()
+
+
+def write_json(runs: Iterable[Run], target: str | Path | IO[str]) -> None:
+    """Every run, with its lines, as one JSON document: `{"format": "ppl-ledger/1", "runs": [...]}`."""
+    handle, owned = _target(target)
+    try:
+        document = {"format": JSON_FORMAT, "runs": [run.to_json() for run in runs]}
+        handle.write(json.dumps(document, ensure_ascii=False, indent=1) + "\n")
+    finally:
+        if owned:
+            handle.close()

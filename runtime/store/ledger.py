@@ -1,0 +1,261 @@
+"""The settlement ledger: an append-only record of every settlement run, and what each one paid.
+
+A run settles a program year up to an as-of date. For each partner and each kind of line it records
+what was earned to date, what the year's earlier runs paid (`paid_before`) and the difference, payable
+now (negative when the partner owes money back). What was paid in a year is the sum of its runs'
+payables (`paid_to_date`), so the sum of the payables always equals the last run's earned figures.
+
+`record` decides inside one `BEGIN IMMEDIATE` transaction, so processes recording at once serialise:
+
+- the same as-of again, with the same rule set hash and the same earned figures, records nothing and
+  returns the run already recorded: nothing is paid twice;
+- the same as-of with other figures or another rule set is a correction: a new run paying the difference;
+- an as-of earlier than the year's last run is refused (E580); runs of a year go forward in time;
+- a program's runs are in one currency: a run in another currency or minor unit is refused (E581).
+
+One ledger file may hold several programs; each program's years are kept apart (`paid_to_date` and
+`last_run` take the program id). Runs are numbered 1, 2, 3 … in the order they were recorded. SQLite
+triggers refuse every UPDATE and DELETE, so the ledger is never rewritten. See docs/ledger.md.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import TracebackType
+from typing import IO
+
+from runtime import ids
+from runtime.store._ledger_records import (
+    LEDGER_MIGRATIONS,
+    UTC,
+    Figures,
+    LedgerError,
+    LedgerSchemaError,
+    Run,
+    kind_order,
+    nonzero,
+    run_of,
+    write_csv,
+    write_json,
+)
+from runtime.store.migrations import RegistryError, SchemaError, open_database
+
+OLDER_AS_OF = "E580"
+CURRENCY_MISMATCH = "E581"
+_INT64 = 1 << 63  # SQLite stores integers in 64 bits: every amount lies strictly between -2**63 and 2**63
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def fiscal_year(as_of: datetime.date, fiscal_year_start: int = 1) -> int:
+    """The program year an as-of date falls in, named by the calendar year it starts in (FY2026: 2026).
+
+    >>> fiscal_year(datetime.date(2027, 3, 31), 4), fiscal_year(datetime.date(2027, 4, 1), 4)
+    (2026, 2027)
+    """
+    return as_of.year if as_of.month >= fiscal_year_start else as_of.year - 1
+
+
+class Ledger:
+    """The settlement runs recorded in one SQLite file, created with its schema on first use.
+
+    Raises:
+        LedgerError: the file cannot be opened or is not a ledger (an SQLite file of another kind).
+        SchemaError: the file was written by a newer ppl (a `LedgerError` too).
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        try:
+            self._db = open_database(path, LEDGER_MIGRATIONS)
+        except SchemaError as exc:
+            raise LedgerSchemaError(_ledger_words(exc)) from None
+        except RegistryError as exc:
+            raise LedgerError(_ledger_words(exc)) from None
+
+    def close(self) -> None:
+        """Close the database file."""
+        self._db.close()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()
+
+    # --- reading ---
+
+    def paid_to_date(self, program_id: str, year: int) -> dict[str, dict[str, int]]:
+        """What the year's runs paid, by partner and kind: the sum of their payables (zero sums left out)."""
+        return _paid(self._db, program_id, year)
+
+    def last_run(self, program_id: str, year: int) -> Run | None:
+        """The year's most recently recorded run, or None before the first."""
+        return _last(self._db, program_id, year)
+
+    def runs(self, program_id: str | None = None, year: int | None = None) -> list[Run]:
+        """Every run (of a program, of a year), in the order recorded."""
+        rows = self._db.execute("SELECT * FROM runs WHERE (?1 IS NULL OR program = ?1) AND (?2 IS NULL OR year = ?2) "
+                                "ORDER BY id", (program_id, year)).fetchall()
+        return [_run(self._db, row) for row in rows]
+
+    def export_csv(self, target: str | Path | IO[str]) -> None:
+        """Every line of every run as CSV (`CSV_COLUMNS`), to a file path or an open text stream."""
+        write_csv(self.runs(), target)
+
+    def export_json(self, target: str | Path | IO[str]) -> None:
+        """Every run with its lines as JSON (`{"format": "ppl-ledger/1", "runs": [...]}`), to a path or stream."""
+        write_json(self.runs(), target)
+
+    # --- recording ---
+
+    def record(self, program_id: str, as_of: datetime.date, ruleset_sha256: str, earned: Figures, *,
+               currency: str, minor_unit: int, fiscal_year_start: int = 1,
+               recorded_at: datetime.datetime | None = None) -> Run:
+        """Record a settlement of the program year to `as_of`, against what the year's earlier runs paid.
+
+        Args:
+            earned: earned in the year up to the as-of, in minor units, by partner and kind of line.
+            fiscal_year_start: the program's first month of the year, which decides the year of the as-of.
+            recorded_at: when the run is recorded (aware); now by default.
+
+        Returns:
+            The new run, its `paid_before` and `payable` filled in; or, when the as-of, rule set hash and
+            earned figures repeat the year's last run, that run (nothing new is recorded).
+
+        Raises:
+            LedgerError: an as-of earlier than the year's last run (E580), a currency or minor unit other
+                than the program's earlier runs' (E581), a naive `recorded_at` (E530), a partner id the id
+                policy refuses (E525, E526, E528), or figures that are not integers within 64 bits.
+        """
+        program = _id(program_id, "program id")
+        figures = _figures(earned)
+        _check_run(as_of, ruleset_sha256, currency, minor_unit)
+        stamp = _stamp(recorded_at)
+        year = fiscal_year(as_of, fiscal_year_start)
+        with self._write() as db:
+            _same_currency(db, program, currency, minor_unit)
+            last = _last(db, program, year)
+            if last is not None and as_of < last.as_of:
+                raise LedgerError(f"the settlement as of {as_of.isoformat()} is older than the ledger's last run "
+                                  f"for {program} FY{year} (run {last.id}, as of {last.as_of.isoformat()}); "
+                                  "settle as of that date or later", OLDER_AS_OF)
+            if (last is not None and last.as_of == as_of and last.ruleset_sha256 == ruleset_sha256
+                    and nonzero(last.earned()) == nonzero(figures)):
+                return last
+            paid = _paid(db, program, year)
+            cursor = db.execute("INSERT INTO runs (program, year, as_of, ruleset_sha256, currency, minor_unit, "
+                                "recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                (program, year, as_of.isoformat(), ruleset_sha256, currency, minor_unit, stamp))
+            run_id = cursor.lastrowid
+            keys = {(p, k) for p, kinds in figures.items() for k in kinds} | \
+                {(p, k) for p, kinds in paid.items() for k in kinds}
+            for partner, kind in sorted(keys, key=lambda pk: (pk[0], kind_order(pk[1]))):
+                now = figures.get(partner, {}).get(kind, 0)
+                before = paid.get(partner, {}).get(kind, 0)
+                _fits(now - before, f"the payable of {partner} {kind}")
+                db.execute("INSERT INTO run_lines (run, partner, kind, earned, paid_before, payable) "
+                           "VALUES (?, ?, ?, ?, ?, ?)", (run_id, partner, kind, now, before, now - before))
+            found = db.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
+            return _run(db, found)
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: the lock is taken at BEGIN, so the run sees every earlier commit."""
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise LedgerError(f"the ledger {self.path} is busy: {exc}") from None
+        try:
+            yield self._db
+            self._db.execute("COMMIT")
+        except BaseException:
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            raise
+
+
+def _ledger_words(exc: RegistryError) -> str:
+    """The opener's message, which speaks of a registry, about the ledger it opened."""
+    return exc.message.replace("the registry", "the ledger", 1)
+
+
+def _run(db: sqlite3.Connection, row: sqlite3.Row) -> Run:
+    lines = db.execute("SELECT * FROM run_lines WHERE run = ?", (row["id"],)).fetchall()
+    return run_of(row, lines)
+
+
+def _last(db: sqlite3.Connection, program: str, year: int) -> Run | None:
+    row = db.execute("SELECT * FROM runs WHERE program = ? AND year = ? ORDER BY id DESC LIMIT 1",
+                     (program, year)).fetchone()
+    return None if row is None else _run(db, row)
+
+
+def _paid(db: sqlite3.Connection, program: str, year: int) -> dict[str, dict[str, int]]:
+    """Summed in Python: a year's sum may pass 64 bits where SQLite's SUM would fail."""
+    paid: dict[str, dict[str, int]] = {}
+    for row in db.execute("SELECT partner, kind, payable FROM run_lines JOIN runs ON runs.id = run_lines.run "
+                          "WHERE program = ? AND year = ?", (program, year)):
+        kinds = paid.setdefault(row["partner"], {})
+        kinds[row["kind"]] = kinds.get(row["kind"], 0) + row["payable"]
+    return {p: {k: v for k, v in kinds.items() if v != 0} for p, kinds in paid.items() if any(kinds.values())}
+
+
+def _same_currency(db: sqlite3.Connection, program: str, currency: str, minor_unit: int) -> None:
+    row = db.execute("SELECT currency, minor_unit FROM runs WHERE program = ? ORDER BY id LIMIT 1",
+                     (program,)).fetchone()
+    if row is not None and (row["currency"], row["minor_unit"]) != (currency, minor_unit):
+        raise LedgerError(f"the ledger holds {program}'s runs in {row['currency']} with {row['minor_unit']} "
+                          f"decimals; a run in {currency} with {minor_unit} cannot be set against them",
+                          CURRENCY_MISMATCH)
+
+
+def _id(text: object, what: str) -> str:
+    if not isinstance(text, str) or not text.strip():
+        raise LedgerError(f"{what} `{text}` is not an id")
+    try:
+        return ids.canonical_id(text, what)
+    except ids.IdProblem as exc:
+        raise LedgerError(exc.reason, exc.code) from None
+
+
+def _fits(amount: int, what: str) -> None:
+    if not -_INT64 < amount < _INT64:
+        raise LedgerError(f"{what}, {amount}, does not fit the ledger's 64-bit amounts")
+
+
+def _figures(earned: Figures) -> dict[str, dict[str, int]]:
+    """The earned figures checked: partner ids by the id policy, kinds as text, amounts as 64-bit integers."""
+    out: dict[str, dict[str, int]] = {}
+    for partner, kinds in earned.items():
+        pid = _id(partner, "partner")
+        for kind, amount in kinds.items():
+            if not isinstance(kind, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", kind):
+                raise LedgerError(f"the kind of line `{kind}` of {pid} is not a line kind")
+            if type(amount) is not int:
+                raise LedgerError(f"{pid} {kind}: `{amount!r}` is not an amount in minor units (an integer)")
+            _fits(amount, f"{pid} {kind}")
+            out.setdefault(pid, {})[kind] = out.get(pid, {}).get(kind, 0) + amount
+    return out
+
+
+def _check_run(as_of: object, sha256: object, currency: object, minor_unit: object) -> None:
+    if not isinstance(as_of, datetime.date) or isinstance(as_of, datetime.datetime):
+        raise LedgerError(f"the as-of `{as_of}` is not a date")
+    if not isinstance(sha256, str) or not _SHA256.fullmatch(sha256):
+        raise LedgerError(f"`{sha256}` is not a rule set's sha256 (64 lowercase hexadecimal digits)")
+    if not isinstance(currency, str) or not re.fullmatch(r"[A-Z]{3}", currency):
+        raise LedgerError(f"`{currency}` is not a currency code (ISO 4217, such as JPY)")
+    if type(minor_unit) is not int or not 0 <= minor_unit <= 8:
+        raise LedgerError(f"`{minor_unit}` is not a number of decimals of a currency")
+
+
+def _stamp(recorded_at: datetime.datetime | None) -> str:
+    moment = datetime.datetime.now(UTC) if recorded_at is None else recorded_at
+    if not isinstance(moment, datetime.datetime) or moment.utcoffset() is None:
+        raise LedgerError(f"the recording time `{moment}` has no timezone; write it with an offset", "E530")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
