@@ -9,10 +9,24 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from ppl.commands import check, compile, conflicts, explain, guide, keygen, quote, registry, route, settle, sql, test
+from ppl.commands import (
+    check,
+    compile,
+    conflicts,
+    explain,
+    guide,
+    keygen,
+    ledger,
+    quote,
+    registry,
+    route,
+    settle,
+    sql,
+    test,
+)
 
-ALL: tuple[ModuleType, ...] = (check, compile, settle, quote, explain, test, guide, conflicts, registry, route, sql,
-                               keygen)
+ALL: tuple[ModuleType, ...] = (check, compile, settle, quote, explain, test, guide, conflicts, registry, ledger, route,
+                               sql, keygen)
 """Every command module, in the order of `ppl --help`."""
 
 BY_NAME: dict[str, ModuleType] = {command.NAME: command for command in ALL}

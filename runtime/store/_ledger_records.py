@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime
 import json
+import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -134,7 +135,7 @@ def nonzero(figures: Figures) -> dict[tuple[str, str], int]:
     return {(p, k): v for p, kinds in figures.items() for k, v in kinds.items() if v != 0}
 
 
-def run_of(row: Mapping[str, Any], lines: Sequence[Mapping[str, Any]]) -> Run:
+def run_of(row: sqlite3.Row, lines: Sequence[sqlite3.Row]) -> Run:
     """A run from its `runs` row and its `run_lines` rows."""
     made = [LedgerLine(x["partner"], x["kind"], x["earned"], x["paid_before"], x["payable"]) for x in lines]
     made.sort(key=lambda x: (x.partner, kind_order(x.kind)))
@@ -152,7 +153,7 @@ def _target(target: str | Path | IO[str]) -> tuple[IO[str], bool]:
     return target, False
 
 
-def write_csv(runs: Iterable[Run], target: str | Path | IO[str]) -> None:
+def write_runs_csv(runs: Iterable[Run], target: str | Path | IO[str]) -> None:
     """Every line of every run as CSV (`CSV_COLUMNS`); text cells safe to open (`runtime.io.cells`)."""
     handle, owned = _target(target)
     try:
@@ -169,7 +170,7 @@ def write_csv(runs: Iterable[Run], target: str | Path | IO[str]) -> None:
             handle.close()
 
 
-def write_json(runs: Iterable[Run], target: str | Path | IO[str]) -> None:
+def write_runs_json(runs: Iterable[Run], target: str | Path | IO[str]) -> None:
     """Every run, with its lines, as one JSON document: `{"format": "ppl-ledger/1", "runs": [...]}`."""
     handle, owned = _target(target)
     try:

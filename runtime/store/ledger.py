@@ -40,8 +40,8 @@ from runtime.store._ledger_records import (
     kind_order,
     nonzero,
     run_of,
-    write_csv,
-    write_json,
+    write_runs_csv,
+    write_runs_json,
 )
 from runtime.store.migrations import RegistryError, SchemaError, open_database
 
@@ -76,6 +76,10 @@ class Ledger:
             raise LedgerSchemaError(_ledger_words(exc)) from None
         except RegistryError as exc:
             raise LedgerError(_ledger_words(exc)) from None
+        first = self._db.execute("SELECT title FROM schema_version WHERE version = 1").fetchone()
+        if first is None or first["title"] != LEDGER_MIGRATIONS[0].title:
+            self._db.close()
+            raise LedgerError(f"{self.path} is not a settlement ledger: it holds another kind of ppl store")
 
     def close(self) -> None:
         """Close the database file."""
@@ -105,11 +109,11 @@ class Ledger:
 
     def export_csv(self, target: str | Path | IO[str]) -> None:
         """Every line of every run as CSV (`CSV_COLUMNS`), to a file path or an open text stream."""
-        write_csv(self.runs(), target)
+        write_runs_csv(self.runs(), target)
 
     def export_json(self, target: str | Path | IO[str]) -> None:
         """Every run with its lines as JSON (`{"format": "ppl-ledger/1", "runs": [...]}`), to a path or stream."""
-        write_json(self.runs(), target)
+        write_runs_json(self.runs(), target)
 
     # --- recording ---
 
