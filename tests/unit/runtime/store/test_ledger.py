@@ -182,7 +182,7 @@ def test_a_run_needs_a_date_a_sha256_a_currency_and_an_aware_recording_time(path
     earned = {"alpha": {"margin": 1}}
     with Ledger(path) as ledger:
         with pytest.raises(LedgerError, match="not a date"):
-            ledger.record(PROGRAM, datetime.datetime(2026, 6, 30, tzinfo=datetime.UTC), SHA, earned,  # type: ignore[arg-type]
+            ledger.record(PROGRAM, datetime.datetime(2026, 6, 30, tzinfo=datetime.UTC), SHA, earned,
                           currency="JPY", minor_unit=0)
         with pytest.raises(LedgerError, match="sha256"):
             ledger.record(PROGRAM, day(6, 30), "A" * 64, earned, currency="JPY", minor_unit=0)
