@@ -36,7 +36,7 @@ class LedgerError(RegistryError):
 
 
 class LedgerSchemaError(LedgerError, SchemaError):
-    """A ledger file written by a newer ppl: refused, never touched."""
+    """A file refused untouched: a ledger written by a newer ppl, or another kind of ppl store."""
 
 
 def _append_only(table: str, what: str) -> tuple[str, str]:

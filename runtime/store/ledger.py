@@ -64,8 +64,9 @@ class Ledger:
     """The settlement runs recorded in one SQLite file, created with its schema on first use.
 
     Raises:
-        LedgerError: the file cannot be opened or is not a ledger (an SQLite file of another kind).
-        SchemaError: the file was written by a newer ppl (a `LedgerError` too).
+        LedgerError: the file cannot be opened or is not an SQLite database.
+        LedgerSchemaError: the file was written by a newer ppl, or holds another kind of ppl store (a
+            registry); a `LedgerError` and a `SchemaError`.
     """
 
     def __init__(self, path: str | Path) -> None:
@@ -76,10 +77,6 @@ class Ledger:
             raise LedgerSchemaError(_ledger_words(exc)) from None
         except RegistryError as exc:
             raise LedgerError(_ledger_words(exc)) from None
-        first = self._db.execute("SELECT title FROM schema_version WHERE version = 1").fetchone()
-        if first is None or first["title"] != LEDGER_MIGRATIONS[0].title:
-            self._db.close()
-            raise LedgerError(f"{self.path} is not a settlement ledger: it holds another kind of ppl store")
 
     def close(self) -> None:
         """Close the database file."""

@@ -111,17 +111,28 @@ def _refuse_newer(path: str, version: int, latest: int) -> None:
                           f"knows versions up to {latest}; upgrade ppl to use it")
 
 
+def _refuse_other(db: sqlite3.Connection, path: str, version: int, migrations: Sequence[Migration]) -> None:
+    """A file whose first migration is another list's holds another kind of store: refused, never migrated."""
+    if version == 0 or not migrations:
+        return
+    first = db.execute("SELECT title FROM schema_version WHERE version = 1").fetchone()
+    if first is None or first[0] != migrations[0].title:
+        raise SchemaError(f"cannot open the registry {path}: it holds another kind of ppl store")
+
+
 def migrate(db: sqlite3.Connection, path: str = "the database",
             migrations: Sequence[Migration] = MIGRATIONS) -> int:
     """Apply the migrations a database lacks, in order, each in one transaction; return its version.
 
     Raises:
-        SchemaError: the database has a version newer than the last migration given.
+        SchemaError: the database has a version newer than the last migration given, or its first
+            migration is not the first one given (another kind of store).
     """
     latest = migrations[-1].version if migrations else 0
     assert [m.version for m in migrations] == list(range(1, latest + 1)), "migrations are numbered 1, 2, …"
     version = schema_version(db)
     _refuse_newer(path, version, latest)
+    _refuse_other(db, path, version, migrations)
     for migration in migrations[version:]:
         db.execute("BEGIN IMMEDIATE")
         try:

@@ -26,6 +26,8 @@ from runtime.store import (
     schema_version,
 )
 from runtime.store._ledger_records import Figures, nonzero
+from tests.unit.runtime.store._registry_program import PARTNERS as REGISTRY_PARTNERS
+from tests.unit.runtime.store._registry_program import build
 
 PROGRAM = "reseller-2026"
 SHA = "a" * 64
@@ -316,11 +318,20 @@ def test_files_that_are_not_a_ledger_are_refused(tmp_path: Path) -> None:
         Ledger(junk)
     with pytest.raises(LedgerError, match="cannot open the ledger"):
         Ledger(tmp_path / "no" / "such" / "dir.db")
-    from tests.unit.runtime.store._registry_program import PARTNERS as REGISTRY_PARTNERS
-    from tests.unit.runtime.store._registry_program import build
     Registry(tmp_path / "deals.db", build(), REGISTRY_PARTNERS).close()
-    with pytest.raises(LedgerError, match="is not a settlement ledger"):
+    before = (tmp_path / "deals.db").read_bytes()
+    with pytest.raises(LedgerSchemaError, match="cannot open the ledger .* another kind of ppl store"):
         Ledger(tmp_path / "deals.db")
+    assert (tmp_path / "deals.db").read_bytes() == before
+
+
+def test_a_registry_refuses_a_ledger_file_untouched(path: Path) -> None:
+    with Ledger(path) as ledger:
+        record(ledger, day(6, 30), {"alpha": {"margin": 100_000}})
+    before = path.read_bytes()
+    with pytest.raises(SchemaError, match="cannot open the registry .* another kind of ppl store"):
+        Registry(path, build(), REGISTRY_PARTNERS)
+    assert path.read_bytes() == before
 
 
 # --- export ------------------------------------------------------------------------------------
