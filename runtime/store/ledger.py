@@ -148,21 +148,8 @@ class Ledger:
             if (last is not None and last.as_of == as_of and last.ruleset_sha256 == ruleset_sha256
                     and nonzero(last.earned()) == nonzero(figures)):
                 return last
-            paid = _paid(db, program, year)
-            cursor = db.execute("INSERT INTO runs (program, year, as_of, ruleset_sha256, currency, minor_unit, "
-                                "recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                                (program, year, as_of.isoformat(), ruleset_sha256, currency, minor_unit, stamp))
-            run_id = cursor.lastrowid
-            keys = {(p, k) for p, kinds in figures.items() for k in kinds} | \
-                {(p, k) for p, kinds in paid.items() for k in kinds}
-            for partner, kind in sorted(keys, key=lambda pk: (pk[0], kind_order(pk[1]))):
-                now = figures.get(partner, {}).get(kind, 0)
-                before = paid.get(partner, {}).get(kind, 0)
-                _fits(now - before, f"the payable of {partner} {kind}")
-                db.execute("INSERT INTO run_lines (run, partner, kind, earned, paid_before, payable) "
-                           "VALUES (?, ?, ?, ?, ?, ?)", (run_id, partner, kind, now, before, now - before))
-            found = db.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
-            return _run(db, found)
+            row = (program, year, as_of.isoformat(), ruleset_sha256, currency, minor_unit, stamp)
+            return _append(db, row, figures, _paid(db, program, year))
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
@@ -194,6 +181,21 @@ def _last(db: sqlite3.Connection, program: str, year: int) -> Run | None:
     row = db.execute("SELECT * FROM runs WHERE program = ? AND year = ? ORDER BY id DESC LIMIT 1",
                      (program, year)).fetchone()
     return None if row is None else _run(db, row)
+
+
+def _append(db: sqlite3.Connection, row: tuple[object, ...], figures: Figures, paid: Figures) -> Run:
+    """Append a run (its `runs` row) and a line for every partner and kind earned now or paid before."""
+    cursor = db.execute("INSERT INTO runs (program, year, as_of, ruleset_sha256, currency, minor_unit, recorded_at) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?)", row)
+    run_id = cursor.lastrowid
+    keys = {(p, k) for source in (figures, paid) for p, kinds in source.items() for k in kinds}
+    for partner, kind in sorted(keys, key=lambda pk: (pk[0], kind_order(pk[1]))):
+        now = figures.get(partner, {}).get(kind, 0)
+        before = paid.get(partner, {}).get(kind, 0)
+        _fits(now - before, f"the payable of {partner} {kind}")
+        db.execute("INSERT INTO run_lines (run, partner, kind, earned, paid_before, payable) VALUES (?, ?, ?, ?, ?, ?)",
+                   (run_id, partner, kind, now, before, now - before))
+    return _run(db, db.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone())
 
 
 def _paid(db: sqlite3.Connection, program: str, year: int) -> dict[str, dict[str, int]]:
