@@ -136,6 +136,8 @@ class Ledger:
         program = _id(program_id, "program id")
         figures = _figures(earned)
         _check_run(as_of, ruleset_sha256, currency, minor_unit)
+        if type(fiscal_year_start) is not int or not 1 <= fiscal_year_start <= 12:
+            raise LedgerError(f"the fiscal year start `{fiscal_year_start}` is not a month (1 to 12)")
         stamp = _stamp(recorded_at)
         year = fiscal_year(as_of, fiscal_year_start)
         with self._write() as db:

@@ -190,6 +190,8 @@ def test_a_run_needs_a_date_a_sha256_a_currency_and_an_aware_recording_time(path
             ledger.record(PROGRAM, day(6, 30), "A" * 64, earned, currency="JPY", minor_unit=0)
         with pytest.raises(LedgerError, match="currency code"):
             ledger.record(PROGRAM, day(6, 30), SHA, earned, currency="yen", minor_unit=0)
+        with pytest.raises(LedgerError, match="not a month"):
+            ledger.record(PROGRAM, day(6, 30), SHA, earned, currency="JPY", minor_unit=0, fiscal_year_start=13)
         with pytest.raises(LedgerError, match="no timezone") as exc:
             ledger.record(PROGRAM, day(6, 30), SHA, earned, currency="JPY", minor_unit=0,
                           recorded_at=datetime.datetime(2026, 7, 1, 9, 0))
