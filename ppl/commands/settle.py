@@ -46,6 +46,7 @@ REJECT_TITLES = {**rio.CODES, "E524": "duplicate transaction id", "E500": "missi
                  "E501": "division by zero",
                  "E502": "bad value (in a rule)", "E510": "no version in force", "E511": "unknown partner",
                  "E512": "unknown contract", "E513": "bad distributor chain", "E514": "outside the period",
+                 "E515": "partner not a member on the date",
                  "E540": "quantity of 0", "E541": "unit price of 0", "E542": "negative quantity, no refund_of",
                  "E543": "refund of an unknown sale", "E544": "refund of more than remains",
                  "E545": "refund disagrees with its sale", "E546": "refund with a positive quantity",
