@@ -21,7 +21,7 @@ def is_member(partner: Partner, day: datetime.date) -> bool:
     return (partner.joined is None or partner.joined <= day) and (partner.left is None or day <= partner.left)
 
 
-def who(member: Partner, seller: Partner) -> str:
+def member_named(member: Partner, seller: Partner) -> str:
     """How a reason names a partner: the seller itself, or a distributor the seller buys through."""
     if member is seller:
         return f"partner `{member.id}`"
@@ -31,8 +31,8 @@ def who(member: Partner, seller: Partner) -> str:
 def reason(member: Partner, seller: Partner, day: datetime.date) -> str:
     """Why a sale by `seller` on `day` is rejected when `member` (of its chain) is not a member then."""
     if member.joined is not None and day < member.joined:
-        return f"{who(member, seller)} is not a member on {day}: it joined on {member.joined}"
-    return f"{who(member, seller)} is not a member on {day}: it left on {member.left}"
+        return f"{member_named(member, seller)} is not a member on {day}: it joined on {member.joined}"
+    return f"{member_named(member, seller)} is not a member on {day}: it left on {member.left}"
 
 
 def has_membership(partners: Iterable[Partner]) -> bool:
@@ -62,3 +62,33 @@ def check_members(members: Iterable[Partner], day: datetime.date) -> None:
         seller = seller or member
         if not is_member(member, day):
             raise QuoteError(NOT_A_MEMBER, reason(member, seller, day))
+
+
+def active_partners(partners: Iterable[Partner], day: datetime.date) -> int:
+    """The partners active on a day, as a pilot size counts them: the partners the vendor deals with directly
+    (level 1; every partner of a program without a hierarchy) that are members on the day."""
+    return sum(1 for p in partners if p.level == 1 and is_member(p, day))
+
+
+def pilot_size(pilot: ir.Pilot) -> str:
+    """A pilot size in words: `3 to 5`, `at least 3`, `at most 5`."""
+    if pilot.min is not None and pilot.max is not None:
+        return f"{pilot.min}" if pilot.min == pilot.max else f"{pilot.min} to {pilot.max}"
+    return f"at least {pilot.min}" if pilot.min is not None else f"at most {pilot.max}"
+
+
+PILOT_HINT = ("the program's `pilot` states how many partners it means to have active; the practice is to start "
+              "with three to five and grow, changing `pilot` as the program grows")
+
+
+def pilot_advisory(pilot: ir.Pilot | None, partners: Iterable[Partner], day: datetime.date) -> str | None:
+    """The message of the W306 advisory when the partners active on `day` are outside the pilot size (None when
+    they are inside, or the program states no pilot size)."""
+    if pilot is None:
+        return None
+    active = active_partners(partners, day)
+    if pilot.admits(active):
+        return None
+    side = "fewer" if pilot.min is not None and active < pilot.min else "more"
+    return (f"{active} partner{'' if active == 1 else 's'} active on {day}, {side} than the pilot size "
+            f"({pilot_size(pilot)})")

@@ -15,7 +15,7 @@ from fractions import Fraction
 from typing import Any
 
 from runtime import ir
-from runtime.decisions import QuoteError, chain_of, has_membership, membership_chain, membership_who
+from runtime.decisions import QuoteError, chain_of, has_membership, member_named, membership_chain
 from runtime.loaded import transaction_slots
 from runtime.model import Partner, Period
 
@@ -200,11 +200,11 @@ def memberships_table(con: Any, ruleset: ir.RuleSet, partners: Mapping[str, Part
                 "who VARCHAR, joined DATE, left_on DATE)")
     if not has_membership(partners.values()):
         return
-    rows = []
+    rows: list[list[object]] = []
     for i, version in enumerate(ruleset.versions):
         for seller in partners.values():
             chain = membership_chain(seller, partners, version)
-            rows.extend([i, seller.id, seq, membership_who(member, seller), member.joined, member.left]
+            rows.extend([i, seller.id, seq, member_named(member, seller), member.joined, member.left]
                         for seq, member in enumerate(chain) if member.joined is not None or member.left is not None)
     if rows:
         con.executemany("INSERT INTO memberships VALUES (?, ?, ?, ?, ?, ?)", rows)
@@ -282,7 +282,8 @@ def check(con: Any, ruleset: ir.RuleSet, period: Period, unique_ids: bool) -> No
         "LEFT JOIN odd_chains o ON o.o_vidx = t.vidx AND o.partner = t.partner "
         "LEFT JOIN repeats dup ON dup.r_row = t.row "
         "LEFT JOIN lapsed l ON l.l_row = t.row "
-        "WHERE dup.r_row IS NOT NULL OR l.l_row IS NOT NULL OR NOT (t.date BETWEEN DATE '" + start + "' AND DATE '" + end + "') "
+        "WHERE dup.r_row IS NOT NULL OR l.l_row IS NOT NULL "
+        "OR NOT (t.date BETWEEN DATE '" + start + "' AND DATE '" + end + "') "
         "OR vidx IS NULL OR p.id IS NULL "
         f"OR c.contract IS NULL OR o.partner IS NOT NULL OR {zero_price(ruleset)} "
         f"OR ({suspect(ruleset)}) OR ({price_suspect(ruleset)})",
