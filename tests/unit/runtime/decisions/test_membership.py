@@ -215,3 +215,14 @@ def test_partners_without_membership_days_settle_as_before(tmp_path: Path) -> No
     assert not settler.quoter.membership
     settler.add(_sale("z", datetime.date(2026, 4, 1)))
     assert settler.finish().accepted == 1
+
+
+def test_ppl_quote_refuses_a_sale_through_a_distributor_that_has_left(tmp_path: Path,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    program, partners, _ = files(tmp_path)
+    row = {"id": "x", "date": "2026-10-01", "partner": "q", "list_price": 1000, "sell_price": 900, "quantity": 1}
+    status = main(["quote", str(program), "--partners", str(partners), "--transaction", json.dumps(row),
+                   "--color", "never"])
+    assert status == 1
+    assert ("error[E515]: partner `d`, which `q` buys through, is not a member on 2026-10-01: it left on 2026-09-30"
+            in capsys.readouterr().err)
