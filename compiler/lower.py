@@ -319,6 +319,7 @@ def compile_program(program: ast.Program) -> ir.RuleSet:
                     program.rounding.point, program.rounding.marginal), program.fiscal_year_start,
         source, {k: tuple(v) for k, v in sorted(ctx.enums.items())}, inputs, tuple(versions),
         lowerer.const_money(program.payout_cap), _loc(program.payout_cap.span) if program.payout_cap else None,
-        time_zone(program))
+        time_zone(program),
+        ir.Pilot(program.pilot.min, program.pilot.max, _loc(program.pilot.span)) if program.pilot else None)
 
 

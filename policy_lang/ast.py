@@ -188,6 +188,14 @@ class Text(Node):
 
 
 @dataclass(frozen=True, slots=True)
+class Pilot(Node):
+    """The program's pilot size: how many partners it means to have active (an open bound is None)."""
+
+    min: int | None
+    max: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class Rounding(Node):
     """How amounts are rounded where the program rounds."""
 
@@ -515,6 +523,7 @@ class Program(Node):
     revisions: tuple[Revision, ...]
     payout_cap: Expr | None = None  # the most a partner's total may be in one settlement period (money)
     time_zone: Ident | None = field(default=None, kw_only=True)  # IANA name; None: the default, Asia/Tokyo
+    pilot: Pilot | None = field(default=None, kw_only=True)  # the pilot size; None: the program states none
     from_span: Span | None = field(default=None, kw_only=True, compare=False, repr=False)
     until_span: Span | None = field(default=None, kw_only=True, compare=False, repr=False)
     # Where `effective_from`/`effective_until` is a timestamp: the instant (UTC); the dates above are then the

@@ -423,8 +423,18 @@ class _Builder:
                 self.items(root.get("revisions"), self.revision) or (), self.expr(header.get("payout_cap")),
                 span=root.span,
                 from_span=_span(header.get("effective_from")), until_span=_span(header.get("effective_until")),
-                from_instant=start_at, until_instant=until_at, time_zone=zone)
+                from_instant=start_at, until_instant=until_at, time_zone=zone, pilot=self.pilot(header.get("pilot")))
         return program
+
+    def pilot(self, node: YNode | None) -> ast.Pilot | None:
+        """`program.pilot`: `{min: 3, max: 5}` (the schema has checked the keys and that each is an integer)."""
+        if not isinstance(node, YMap):
+            return None
+
+        def bound(key: str) -> int | None:
+            value = node.get(key)
+            return int(value.value) if isinstance(value, YScalar) else None
+        return ast.Pilot(bound("min"), bound("max"), span=node.span)
 
 
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",

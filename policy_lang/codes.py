@@ -151,6 +151,8 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
     ("E392", "input range is empty", "An input's `min` is above its `max`, so no value would be accepted."),
     ("E393", "allowed value repeated or out of range", "A value under an input's `values` is listed twice, or lies "
      "outside the input's own `min`..`max`."),
+    ("E394", "pilot size range is empty", "The program's `pilot` states a `min` above its `max`, so no number of "
+     "partners would be inside it."),
     ("E380", "markup setting without a billed amount", "A pass-through states `markup`, `max_markup` or `action`, but "
      "not `billed`: a markup is what the partner billed the customer above the cost, so without the billed amount "
      "there is nothing to judge. Add `billed:` (an amount the transaction carries), or remove the setting."),
@@ -196,6 +198,7 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
     ("E512", "unknown contract", "A transaction or partner names a contract that the version in force does not define."),
     ("E513", "broken distributor chain", "A partner's `parent` is unknown, the chain loops, or it is deeper than the hierarchy's `max_depth`."),
     ("E514", "outside the settlement period", "A transaction is dated outside the period being settled; it belongs to another statement."),
+    ("E515", "partner not a member on the transaction's date", "A transaction is dated before its partner's `joined` date or after its `left` date in the partners file, or a distributor in its chain (a partner it buys through) is not a member on that date. The row is rejected; a reseller whose distributor left is moved to another distributor in the partners file (its `parent`), and its later sales are then settled. Refunds are not checked: a refund follows its sale."),
     ("E520", "missing column", "A transaction or partner row lacks a required column, such as `date` or `list_price`, or a declared input."),
     ("E521", "bad value", "A value in a row cannot be read as its type: a date that is not YYYY-MM-DD, a price that is not a number, a quantity with decimals."),
     ("E522", "not a member of the enumeration", "A value of an enumeration field (a region, a category, a tier) is not one of the members the program declares."),
@@ -260,6 +263,11 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
     ("W304", "bonus step beyond the cap", "Earlier steps already reach the bonus cap, so this step adds nothing."),
     ("W305", "discount can exceed the deepest margin", "The allowed discount is larger than the deepest level's margin, so "
      "a partner may sell below its own purchase price."),
+    ("W306", "active partners outside the pilot size", "The program states its pilot size (`program.pilot`, e.g. "
+     "`{min: 3, max: 5}`) and the partners file has fewer or more partners active than that: members (see `joined` "
+     "and `left`) on the settlement period's last day for `ppl settle`, on today's date for `ppl check --partners`. "
+     "An advisory: it is printed on stderr and changes neither the output nor the exit status. The practice is to "
+     "start a partner program with three to five partners, support each well, and grow once the model works."),
     ("W310", "bonus step swallowed by the cap", "In a cumulative bonus with a percentage payout, the earlier steps "
      "already pay the bonus cap at this step's target; payouts never fall as volume grows, so the step adds nothing."),
     ("W311", "bonus cap never reached", "The most the bonus's steps can pay (on at most its `volume_cap` of volume) is "

@@ -634,6 +634,19 @@ class Rounding:
 
 
 @dataclass(frozen=True, slots=True)
+class Pilot:
+    """The program's pilot size: how many partners it means to have active (an open bound is None)."""
+
+    min: int | None
+    max: int | None
+    at: Loc | None = None
+
+    def admits(self, count: int) -> bool:
+        """Whether `count` active partners are inside the pilot size."""
+        return (self.min is None or self.min <= count) and (self.max is None or count <= self.max)
+
+
+@dataclass(frozen=True, slots=True)
 class RuleSet:
     """A compiled program."""
 
@@ -651,6 +664,7 @@ class RuleSet:
     payout_cap: int | None = None  # minor units: the most a partner's statement total may be for one period
     payout_cap_at: Loc | None = None  # where the program states it
     time_zone: str = instants.DEFAULT_TIME_ZONE  # IANA name: decides the calendar date of an instant
+    pilot: Pilot | None = None  # the pilot size the program states (an advisory, W306); None: none stated
 
     @property
     def rounding_mode(self) -> str:

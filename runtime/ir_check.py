@@ -127,6 +127,10 @@ def check_ruleset(ruleset: ir.RuleSet) -> None:
         raise ShapeError("minor_unit", f"{ruleset.minor_unit} digits is not a currency's minor unit")
     if not instants.is_time_zone(ruleset.time_zone):
         raise ShapeError("time_zone", f"{ruleset.time_zone!r} is not a time zone")
+    pilot = ruleset.pilot
+    if pilot is not None and (any(b is not None and b < 0 for b in (pilot.min, pilot.max)) or (
+            pilot.min is not None and pilot.max is not None and pilot.min > pilot.max)):
+        raise ShapeError("pilot", f"{pilot.min} to {pilot.max} is not a pilot size")
 
 
 def _describe(value: Any) -> str:

@@ -307,6 +307,9 @@ def encode(ruleset: ir.RuleSet) -> dict[str, Any]:
         **({"payout_cap": ruleset.payout_cap, "payout_cap_at": _loc_of(ruleset.payout_cap_at)}
            if ruleset.payout_cap is not None else {}),
         "time_zone": ruleset.time_zone,
+        # Only when stated, so that a program without a pilot size keeps its artifact bytes and hash.
+        **({"pilot": {"min": ruleset.pilot.min, "max": ruleset.pilot.max, "at": _loc_of(ruleset.pilot.at)}}
+           if ruleset.pilot is not None else {}),
     }
 
 
@@ -437,6 +440,10 @@ def _decode_rounding(data: dict[str, Any]) -> ir.Rounding:
     return ir.Rounding(unit, data["mode"], tuple(sorted(modes.items())), point, marginal)
 
 
+def _decode_pilot(data: dict[str, Any] | None) -> ir.Pilot | None:
+    return None if data is None else ir.Pilot(data.get("min"), data.get("max"), _at(data))
+
+
 def decode(data: dict[str, Any]) -> ir.RuleSet:
     """JSON data (without the envelope) → a rule set.
 
@@ -454,7 +461,8 @@ def decode(data: dict[str, Any]) -> ir.RuleSet:
         {k: tuple(v) for k, v in d["enums"].items()},
         tuple(_decode_input(i) for i in d["inputs"]),
         decoded, d.get("payout_cap"),
-        _at({"at": d.get("payout_cap_at")}), d.get("time_zone", instants.DEFAULT_TIME_ZONE)), data)
+        _at({"at": d.get("payout_cap_at")}), d.get("time_zone", instants.DEFAULT_TIME_ZONE),
+        _decode_pilot(d.get("pilot"))), data)
     try:
         ir_check.check_ruleset(ruleset)
     except ir_check.ShapeError as exc:

@@ -25,6 +25,9 @@ class Partner:
     level: int = 1
     parent: str | None = None  # the partner one level up, which this one buys from
     fields: Mapping[str, Any] = field(default_factory=dict)  # declared `partner.*` inputs, runtime values
+    # Membership: the first and last day the partner is in the program (None: since always, until further notice).
+    joined: datetime.date | None = None
+    left: datetime.date | None = None
 
 
 UNSTATED = -1

@@ -3,7 +3,8 @@
 A rate written as one constant is checked by `check_ladders` (E330). Here the constant *branches* of a
 rate that depends on something (`if partner.segment == enterprise then 120% else 15%`, `min(…, 5%)`)
 are checked, each at its own place (E390); what an expression computes over inputs is checked by the
-runtime, line by line (E560). Declared inputs may state `min`, `max` and `values` (E391–E393).
+runtime, line by line (E560). Declared inputs may state `min`, `max` and `values` (E391–E393); the program's
+pilot size, `min` and `max` (E394).
 """
 
 from __future__ import annotations
@@ -30,7 +31,12 @@ _ORDERED = ("money", "integer", "number", "percent", "date")
 
 
 def check_ranges(ctx: Context) -> Iterator[dg.Diagnostic]:
-    """Yield E390 for a constant branch of a rate outside [0 %, 100 %], E391–E393 for input ranges."""
+    """Yield E390 for a constant branch of a rate outside [0 %, 100 %], E391–E393 for input ranges, E394 for
+    an empty pilot size."""
+    pilot = ctx.program.pilot
+    if pilot is not None and pilot.min is not None and pilot.max is not None and pilot.min > pilot.max:
+        yield dg.error("E394", f"the pilot size {pilot.min} to {pilot.max} is empty: `min` is above `max`",
+                       pilot.span, hint="swap the two bounds")
     for body in ctx.all_bodies():
         for owner, what, expr in _rates(body):
             if expr is None or const_value(expr) is not None:

@@ -19,6 +19,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TextIO, TypeAlias
 
+from policy_lang import diagnostics as dg
+from policy_lang.source import Span
 from ppl.common import (
     EXIT_ERRORS,
     EXIT_OK,
@@ -31,10 +33,11 @@ from ppl.common import (
     load_ruleset,
     open_transactions,
     parse_period,
+    use_color,
 )
 from runtime import explain, ir
 from runtime import io as rio
-from runtime.decisions import Rejected, Settlement, Settler
+from runtime.decisions import PILOT_HINT, Rejected, Settlement, Settler, pilot_advisory
 from runtime.io import outdir
 from runtime.io.idset import IdSet
 from runtime.loaded import Runtime
@@ -46,6 +49,7 @@ REJECT_TITLES = {**rio.CODES, "E524": "duplicate transaction id", "E500": "missi
                  "E501": "division by zero",
                  "E502": "bad value (in a rule)", "E510": "no version in force", "E511": "unknown partner",
                  "E512": "unknown contract", "E513": "bad distributor chain", "E514": "outside the period",
+                 "E515": "partner not a member on the date",
                  "E540": "quantity of 0", "E541": "unit price of 0", "E542": "negative quantity, no refund_of",
                  "E543": "refund of an unknown sale", "E544": "refund of more than remains",
                  "E545": "refund disagrees with its sale", "E546": "refund with a positive quantity",
@@ -176,6 +180,7 @@ def run(args: argparse.Namespace) -> int:
     ruleset = load_ruleset(args.program, args.color, args.trusted_key)
     partners = load_partners(args.partners, ruleset)
     period = parse_period(args.period, ruleset)
+    _pilot_advisory(ruleset, partners, period, args)
     columnar, why = _columnar(args, ruleset)
     settle = _settle_duckdb if columnar else _settle_rows
     try:
@@ -190,6 +195,19 @@ def run(args: argparse.Namespace) -> int:
     summary = render_summary(settlement, ruleset, partners, codes, args.period, engine)
     _report(settlement, engine, why, args.format, summary, written, elapsed)
     return EXIT_OK
+
+
+def _pilot_advisory(ruleset: ir.RuleSet, partners: Mapping[str, Partner], period: Period,
+                    args: argparse.Namespace) -> None:
+    """W306 on standard error when the partners active on the period's last day are outside the pilot size (an
+    advisory: the settlement and its exit status are unchanged)."""
+    message = pilot_advisory(ruleset.pilot, partners.values(), period.end)
+    if message is None or ruleset.pilot is None:
+        return
+    at = ruleset.pilot.at
+    span = Span(at.file, at.line, at.col, at.line, at.col) if at is not None else None
+    warning = dg.warning("W306", f"{args.partners}: {message}", span, hint=PILOT_HINT)
+    sys.stderr.write(dg.render_text([warning], {}, color=use_color(sys.stderr, args.color)))
 
 
 def _settle_rows(args: argparse.Namespace, ruleset: ir.RuleSet, partners: dict[str, Partner], period: Period,

@@ -11,6 +11,13 @@ from runtime.decisions._catalog import catalog_item as catalog_item
 from runtime.decisions._limits import fee_cap_note as fee_cap_note
 from runtime.decisions._limits import least_reaching as least_reaching
 from runtime.decisions._limits import margin_cap_note as margin_cap_note
+from runtime.decisions._membership import PILOT_HINT as PILOT_HINT
+from runtime.decisions._membership import active_partners as active_partners
+from runtime.decisions._membership import has_membership as has_membership
+from runtime.decisions._membership import is_member as is_member
+from runtime.decisions._membership import member_named as member_named
+from runtime.decisions._membership import membership_chain as membership_chain
+from runtime.decisions._membership import pilot_advisory as pilot_advisory
 from runtime.decisions._pricing import _title
 from runtime.decisions._pricing import chain_of as chain_of
 from runtime.decisions._pricing import rate_bounds as rate_bounds

@@ -105,6 +105,8 @@ class _Quoting:
         seller = self.quoter.partners.get(txn.partner)
         if seller is None:
             raise QuoteError("E511", f"unknown partner `{txn.partner}`")
+        if self.quoter.membership:
+            self.quoter.check_member(txn)
         contract = self.contract(txn.contract or seller.contract)
         list_amount, sell_amount = txn.list_price * txn.quantity, txn.sell_price * txn.quantity
         seller_slots = self.slots(seller)

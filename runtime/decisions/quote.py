@@ -15,6 +15,7 @@ from runtime import ir
 from runtime.decisions._catalog import with_item
 from runtime.decisions._fast import figures_of as figures_of
 from runtime.decisions._fast import make_plan, reference_plan
+from runtime.decisions._membership import check_members, has_membership
 from runtime.decisions._plans import NoPlan as NoPlan
 from runtime.decisions._plans import Plan, plan_stats, strict_plans
 from runtime.decisions._plans import PlanError as PlanError
@@ -75,6 +76,7 @@ class Quoter:
         self.fallbacks = 0  # quotes whose plan raised, re-run on the reference path
         self._errors: Counter[str] = Counter()  # quotes whose plan raised where the reference answers, by class
         self._refused: Counter[str] = Counter()  # quotes the rules refused, by code
+        self.membership = has_membership(partners.values())  # whether a sale may fall outside a membership (E515)
 
     @property
     def plan_stats(self) -> PlanStats:
@@ -100,6 +102,8 @@ class Quoter:
             plan = self._plans[txn.date][txn.partner, txn.contract]
         except KeyError:
             plan = self._plan(txn)
+        if self.membership:
+            self.check_member(txn)
         try:
             found = plan.figures(txn)
         except PriceRejected:  # a price rule rejects the line: the plan says so as the reference path would
@@ -118,6 +122,8 @@ class Quoter:
             plan = self._plans[txn.date][txn.partner, txn.contract]
         except KeyError:
             plan = self._plan(txn)
+        if self.membership:
+            self.check_member(txn)
         try:
             found = plan.quote(txn)
         except PriceRejected:
@@ -127,6 +133,27 @@ class Quoter:
             return self._recover(txn, plan, error)
         plan.ran += 1
         return found
+
+    def check_member(self, txn: Transaction) -> None:
+        """Raise E515 when the seller, or a distributor it buys through, is not a member on the transaction's
+        date (an unknown seller is left to the quote: E511 comes first).
+
+        Raises:
+            QuoteError: E515 (after E510 and E511, before E512 and every rule).
+        """
+        seller = self.partners.get(txn.partner)
+        if seller is None:
+            return
+        version = self._version(txn)
+        try:
+            chain = self.chain(version, seller).partners
+        except QuoteError:  # a broken chain: the seller alone is judged here, and the quote says E513
+            chain = [seller]
+        try:
+            check_members(reversed(chain), txn.date)
+        except QuoteError as refusal:
+            self._refused[refusal.code] += 1
+            raise
 
     def with_item(self, txn: Transaction) -> Transaction:
         """A transaction that names a SKU, with its catalog item's fields (`item.*`) under the version in force."""

@@ -40,7 +40,7 @@ from runtime.model import UNSTATED, Partner, Period, Transaction
 TRANSACTION_COLUMNS = ("id", "date", "partner", "contract", "product", "list_price", "sell_price", "quantity",
                        "refund_of")
 REQUIRED_TRANSACTION_COLUMNS = ("id", "date", "partner", "list_price", "sell_price", "quantity")
-PARTNER_COLUMNS = ("id", "contract", "tier", "level", "parent")
+PARTNER_COLUMNS = ("id", "contract", "tier", "level", "parent", "joined", "left")
 
 Item = tuple[int, Transaction | Rejected]
 """A row number and what became of the row."""
@@ -297,14 +297,28 @@ def _parse_partner(values: Mapping[str, Any], ruleset: ir.RuleSet, contracts: tu
         raise _Problem("level", ValueProblem("E521", f"level {level} is not a level of the hierarchy ({deepest})"))
     parent = None if is_empty(values.get("parent")) else _id(values, "parent")
     fields = _declared_fields(values, declared(ruleset, "partner"), ruleset, "partner")
-    return Partner(partner_id, contract, tier, level, parent, fields)
+    joined, left = _membership_day(values, "joined", ruleset), _membership_day(values, "left", ruleset)
+    if joined is not None and left is not None and left < joined:
+        raise _Problem("left", ValueProblem("E521", f"partner `{partner_id}` left on {left}, before it joined on "
+                                                    f"{joined}"))
+    return Partner(partner_id, contract, tier, level, parent, fields, joined, left)
+
+
+def _membership_day(values: Mapping[str, Any], name: str, ruleset: ir.RuleSet) -> datetime.date | None:
+    """A partner's `joined` or `left` day (None when the row leaves it empty): a date, or a timestamp's calendar
+    date in the program's time zone."""
+    if is_empty(values.get(name)):
+        return None
+    day: tuple[datetime.date, datetime.datetime | None] = _field(values, name, parse_day, ruleset.time_zone)
+    return day[0]
 
 
 def read_partners(path: str | Path, ruleset: ir.RuleSet) -> dict[str, Partner]:
     """Every partner of a CSV or JSON Lines file, by id.
 
-    Columns: `id, contract, tier, level, parent`, and the declared `partner` inputs. When the
-    program has a hierarchy, a partner above level 1 names its `parent`, one level up.
+    Columns: `id, contract, tier, level, parent, joined, left`, and the declared `partner` inputs. When the
+    program has a hierarchy, a partner above level 1 names its `parent`, one level up. `joined` and `left`
+    (optional dates, inclusive) bound the partner's membership; `left` is not before `joined`.
 
     Raises:
         ReadError: the file cannot be read at all.

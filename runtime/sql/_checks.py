@@ -1,7 +1,8 @@
 """The settlement's own checks on typed rows, in SQL, in the row engine's order.
 
 After a row parses: a repeated id (E524, unless `--allow-duplicate-ids`), a date outside the period (E514), no
-version in force (E510), an unknown partner (E511), an unknown contract (E512). Then the rules: a
+version in force (E510), an unknown partner (E511), a seller or distributor that is not a member on the row's date
+(E515), an unknown contract (E512). Then the rules: a
 row whose quote would read a field it lacks is handed to the row engine's quoter, which says whether
 it fails (E500…) or not; `suspect` builds that condition from the fields each rule reads.
 """
@@ -14,7 +15,7 @@ from fractions import Fraction
 from typing import Any
 
 from runtime import ir
-from runtime.decisions import QuoteError, chain_of
+from runtime.decisions import QuoteError, chain_of, has_membership, member_named, membership_chain
 from runtime.loaded import transaction_slots
 from runtime.model import Partner, Period
 
@@ -191,6 +192,36 @@ def chains_table(con: Any, ruleset: ir.RuleSet, partners: Mapping[str, Partner])
         con.executemany("INSERT INTO odd_chains VALUES (?, ?)", rows)
 
 
+def memberships_table(con: Any, ruleset: ir.RuleSet, partners: Mapping[str, Partner]) -> None:
+    """`memberships(m_vidx, partner, seq, who, joined, left_on)`: for each version and seller, the partners whose
+    membership its sales need (`runtime.decisions._membership.membership_chain`, the seller first), when any of
+    them states a `joined` or `left` day; `who` is how the E515 reason names each."""
+    con.execute("CREATE OR REPLACE TEMP TABLE memberships(m_vidx INTEGER, partner VARCHAR, seq INTEGER, "
+                "who VARCHAR, joined DATE, left_on DATE)")
+    if not has_membership(partners.values()):
+        return
+    rows: list[list[object]] = []
+    for i, version in enumerate(ruleset.versions):
+        for seller in partners.values():
+            chain = membership_chain(seller, partners, version)
+            rows.extend([i, seller.id, seq, member_named(member, seller), member.joined, member.left]
+                        for seq, member in enumerate(chain) if member.joined is not None or member.left is not None)
+    if rows:
+        con.executemany("INSERT INTO memberships VALUES (?, ?, ?, ?, ?, ?)", rows)
+
+
+def _lapsed(con: Any, ruleset: ir.RuleSet) -> None:
+    """`lapsed(l_row, l_reason)`: sales whose seller or a distributor it buys through is not a member on their
+    date, with `runtime.decisions._membership.reason` for the first such partner (the seller first)."""
+    reason = ("arg_min(m.who || ' is not a member on ' || CAST(t.date AS VARCHAR) || ': ' || CASE WHEN t.date < "
+              "m.joined THEN 'it joined on ' || CAST(m.joined AS VARCHAR) ELSE 'it left on ' || "
+              "CAST(m.left_on AS VARCHAR) END, m.seq)")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE lapsed AS SELECT t.row AS l_row, {reason} AS l_reason "
+                f"FROM (SELECT t.*, {version_index(ruleset)} AS vidx FROM txn t) t JOIN memberships m "
+                "ON m.m_vidx = t.vidx AND m.partner = t.partner "
+                "WHERE t.refund_of IS NULL AND (t.date < m.joined OR t.date > m.left_on) GROUP BY t.row")
+
+
 def zero_price(ruleset: ir.RuleSet) -> str:
     """A condition over `t` and `vidx`: a sale with a unit price of 0 that its version does not allow (E541)."""
     arms = []
@@ -226,6 +257,7 @@ def check(con: Any, ruleset: ir.RuleSet, period: Period, unique_ids: bool) -> No
     else:
         con.execute("CREATE OR REPLACE TEMP TABLE repeats(r_row BIGINT)")
     start, end = period.start.isoformat(), period.end.isoformat()
+    _lapsed(con, ruleset)
     con.execute(
         f"CREATE TEMP TABLE checked AS SELECT t.row, t.id, t.date, t.partner, p.id AS known, vidx, contract_id, "
         f"CASE {repeated}"
@@ -237,6 +269,7 @@ def check(con: Any, ruleset: ir.RuleSet, period: Period, unique_ids: bool) -> No
         "WHEN vidx IS NULL THEN {'code': 'E510', 'reason': 'no version of program `' || ? || '` is in force on ' || "
         "CAST(t.date AS VARCHAR), 'field': NULL} "
         "WHEN p.id IS NULL THEN {'code': 'E511', 'reason': 'unknown partner `' || t.partner || '`', 'field': NULL} "
+        "WHEN l.l_row IS NOT NULL THEN {'code': 'E515', 'reason': l.l_reason, 'field': NULL} "
         "WHEN c.contract IS NULL THEN {'code': 'E512', 'reason': 'unknown contract `' || contract_id || "
         "'` in version ' || v.version, 'field': NULL} "
         f"WHEN o.partner IS NOT NULL OR {suspect(ruleset)} OR {price_suspect(ruleset)} "
@@ -248,7 +281,9 @@ def check(con: Any, ruleset: ir.RuleSet, period: Period, unique_ids: bool) -> No
         "LEFT JOIN v_contracts c ON c.c_idx = t.vidx AND c.contract = contract_id "
         "LEFT JOIN odd_chains o ON o.o_vidx = t.vidx AND o.partner = t.partner "
         "LEFT JOIN repeats dup ON dup.r_row = t.row "
-        "WHERE dup.r_row IS NOT NULL OR NOT (t.date BETWEEN DATE '" + start + "' AND DATE '" + end + "') "
+        "LEFT JOIN lapsed l ON l.l_row = t.row "
+        "WHERE dup.r_row IS NOT NULL OR l.l_row IS NOT NULL "
+        "OR NOT (t.date BETWEEN DATE '" + start + "' AND DATE '" + end + "') "
         "OR vidx IS NULL OR p.id IS NULL "
         f"OR c.contract IS NULL OR o.partner IS NOT NULL OR {zero_price(ruleset)} "
         f"OR ({suspect(ruleset)}) OR ({price_suspect(ruleset)})",
@@ -258,3 +293,4 @@ def check(con: Any, ruleset: ir.RuleSet, period: Period, unique_ids: bool) -> No
     con.execute("CREATE TEMP TABLE ask AS SELECT row FROM checked WHERE v.code = 'ASK'")
     con.execute("DROP TABLE checked")
     con.execute("DROP TABLE repeats")
+    con.execute("DROP TABLE lapsed")

@@ -172,6 +172,7 @@ def settle_files(rt: Runtime, partners: Mapping[str, Partner], period: Period, t
             _checks.program_tables(con, rt.ruleset)
             _checks.partners_table(con, rt.ruleset, dict(partners))
             _checks.chains_table(con, rt.ruleset, partners)
+            _checks.memberships_table(con, rt.ruleset, partners)
             _checks.check(con, rt.ruleset, period, options.unique_ids)
             _run.ask_rates(con, rt.ruleset)
             staged += _run.ask_quoter(con, rt.ruleset, settler)

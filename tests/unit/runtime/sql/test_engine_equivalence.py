@@ -7,7 +7,9 @@ malformed values; and, through the API, partners whose distributor chains the ro
 
 from __future__ import annotations
 
+import datetime
 import filecmp
+import random
 from dataclasses import replace
 from pathlib import Path
 
@@ -254,3 +256,37 @@ def test_a_price_catalog_settles_alike_on_both_engines(action: str, tmp_path: Pa
     flagged = (tmp_path / "duckdb" / "violations.csv").read_text(encoding="utf-8")
     place = {"reject": rejects, "hold": held, "flag": flagged}[action]
     assert "E554" in place
+
+
+def with_memberships(partners: dict[str, Partner], seed: int) -> dict[str, Partner]:
+    """The partners, a third of them with a `joined` or `left` day (or both) inside the fiscal year: sales before
+    or after them, and through distributors that have left, are rejected (E515)."""
+    rng = random.Random(seed)
+    changed = {}
+    for partner in partners.values():
+        roll = rng.random()
+        start = PERIOD.start + datetime.timedelta(days=rng.randrange(200))
+        if roll < 0.12:
+            partner = replace(partner, joined=start)
+        elif roll < 0.24:
+            partner = replace(partner, left=start)
+        elif roll < 0.33:
+            partner = replace(partner, joined=start, left=start + datetime.timedelta(days=rng.randrange(120)))
+        changed[partner.id] = partner
+    return changed
+
+
+@pytest.mark.parametrize("program", PROGRAMS)
+def test_both_engines_reject_sales_outside_membership_alike(program: str, tmp_path: Path) -> None:
+    ruleset = settled(program)
+    columns, rows, partners = data.transaction_rows(program, ruleset, 400, seed=13)
+    partners = with_memberships(with_broken_chains(ruleset, rows, partners), seed=13)
+    transactions = data.write_csv(tmp_path / "t.csv", columns, rows)
+    settle_rows(ruleset, partners, transactions, tmp_path / "rows")
+    engine.settle_files(Runtime(ruleset, "compiled"), partners, PERIOD, transactions, tmp_path / "duckdb",
+                        engine.Options(threads=2, memory_limit="256MB"))
+    same_tree(tmp_path / "rows", tmp_path / "duckdb")
+    rejects = (tmp_path / "duckdb" / "rejects.csv").read_text(encoding="utf-8")
+    assert rejects.count(",E515,") >= 5
+    if any(v.hierarchy for v in ruleset.versions):
+        assert "buys through, is not a member" in rejects
