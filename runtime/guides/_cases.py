@@ -16,11 +16,11 @@ from fractions import Fraction
 from typing import Any
 
 from runtime import ir
-from runtime.decisions import Claim, Deal, Lead, Ownership, Routing, decide, quote, route, settle
+from runtime.decisions import Claim, Deal, Lead, Ownership, QuoteError, Routing, decide, quote, route, settle
 from runtime.decisions.quote import PriceRejected
 from runtime.labels import rule_label
 from runtime.loaded import LoadedVersion, Runtime
-from runtime.model import Partner, Period, Quote, Statement, Transaction, Volumes
+from runtime.model import Partner, Period, Quote, Share, Statement, Transaction, Volumes
 
 Shown = tuple[tuple[str, Any], ...]
 _MONTHS = {"month": 1, "quarter": 3, "half_year": 6, "fiscal_year": 12}
@@ -256,6 +256,16 @@ class Cases:
         return low
 
 
+def _in_chain(q: Quote, partner: str) -> Share:
+    """The share of a partner the worked example put in the chain; a rule set (a hand-made one) that quotes
+    another chain cannot give the example, which is a decision error rather than a figure of nobody."""
+    found = next((s for s in q.chain if s.partner == partner), None)
+    if found is None:
+        raise QuoteError("E513", f"the worked example sells through `{partner}`, but the rule set quotes the chain "
+                         f"{' → '.join(s.partner for s in q.chain) or '(none)'}")
+    return found
+
+
 def quote_figure(q: Quote, name: str) -> Any:
     """A figure of a quote by the name the guide records it under."""
     kind, _, arg = name.partition(":")
@@ -272,9 +282,9 @@ def quote_figure(q: Quote, name: str) -> Any:
         case "wholesale":
             return q.wholesale
         case "keeps":
-            return next(s.keeps for s in q.chain if s.partner == arg) if arg else q.partner_gross
+            return _in_chain(q, arg).keeps if arg else q.partner_gross
         case "pays":
-            return next(s.pays for s in q.chain if s.partner == arg)
+            return _in_chain(q, arg).pays
         case "rate":
             return sum((f.value for f in q.rates if f.name == arg), Fraction(0))
         case "line":
