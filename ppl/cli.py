@@ -48,6 +48,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _keep_double_dash(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Give back `--` as the value of an option that takes one value (`--transaction=--`): argparse of Python
+    3.11 drops it and leaves an empty list, which no command expects."""
+    [sub] = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    for action in sub.choices[args.command]._actions:
+        if (type(action) is argparse._StoreAction and action.nargs is None and action.option_strings
+                and getattr(args, action.dest, None) == []):
+            setattr(args, action.dest, "--")
+
+
 def _debugging(args: argparse.Namespace) -> bool:
     return bool(args.debug) or os.environ.get(DEBUG_ENV, "").strip() not in ("", "0")
 
@@ -72,7 +82,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     Exit statuses: 0 done, 1 the inputs have errors, 2 usage or I/O, 3 an internal error, 130 interrupted.
     """
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    _keep_double_dash(parser, args)
     try:
         check_limit_settings()
         status: int = commands.BY_NAME[args.command].run(args)

@@ -186,9 +186,10 @@ def run_quote(data: bytes) -> None:
     """`ppl quote --transaction JSON` in process: exit 0, 1 or 2 and no traceback, whatever the JSON."""
     partners = ROOT / "examples" / "data" / "partners.csv"
     out, err = io.StringIO(), io.StringIO()
+    # `--transaction=…`: a value that starts with `-` is the option's value, not another option.
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        status = main(["quote", str(_artifact()), "--partners", str(partners), "--transaction",
-                       data.decode("utf-8", "replace")])
+        status = main(["quote", str(_artifact()), "--partners", str(partners),
+                       "--transaction=" + data.decode("utf-8", "replace")])
     assert status in (0, 1, 2), status
     assert "Traceback" not in err.getvalue()
 

@@ -83,3 +83,13 @@ def test_the_console_script_exits_with_the_status_of_main(tmp_path: Path) -> Non
     done = subprocess.run([sys.executable, "-m", "ppl", "guide", str(bad)], cwd=ROOT, capture_output=True,
                           text=True, timeout=120, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
     assert done.returncode == EXIT_USAGE and "Traceback" not in done.stderr and done.stderr.startswith("ppl guide:")
+
+
+@pytest.mark.parametrize("value", ["--", "-5", "-"])
+def test_an_option_value_that_looks_like_an_option_is_read_as_the_value(
+        value: str, in_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Python 3.11's argparse turns `--transaction=--` into an empty list; it is the text `--`, which is not JSON.
+    status = main(["quote", "programs/ad_agency.yaml", "--partners", "examples/data/partners.csv",
+                   f"--transaction={value}"])
+    err = capsys.readouterr().err
+    assert status == EXIT_USAGE and "Traceback" not in err and "internal error" not in err
