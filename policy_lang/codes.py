@@ -271,10 +271,11 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
      "and `left`) on the settlement period's last day for `ppl settle`, on today's date for `ppl check --partners`. "
      "An advisory: it is printed on stderr and changes neither the output nor the exit status. The practice is to "
      "start a partner program with three to five partners, support each well, and grow once the model works."),
-    ("W307", "qualification reads the partner's own tier", "A tier's `qualify` reads `partner.tier`, the tier the "
-     "partners file states, so the qualification decides the tier from itself (`qualify: partner.tier == gold`). "
-     "A tier the vendor decides is written `assigned: true`, without `qualify:`: the partners file's tier then holds "
-     "as it stands."),
+    ("W307", "qualification requires the tier itself", "A tier's `qualify` holds only for a partner the partners "
+     "file already places in that tier (`qualify: partner.tier == gold`, or such a test joined with `and`), so the "
+     "tier decides itself. A tier the vendor decides is written `assigned: true`, without `qualify:`: the partners "
+     "file's tier then holds as it stands. A qualification that keeps the tier or earns it "
+     "(`partner.tier == gold or period.deals >= 20`) is not reported."),
     ("W310", "bonus step swallowed by the cap", "In a cumulative bonus with a percentage payout, the earlier steps "
      "already pay the bonus cap at this step's target; payouts never fall as volume grows, so the step adds nothing."),
     ("W311", "bonus cap never reached", "The most the bonus's steps can pay (on at most its `volume_cap` of volume) is "
