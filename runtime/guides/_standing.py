@@ -45,7 +45,7 @@ def _tiers_intro(ctx: Context, levels: ir.Tiers) -> list[Block]:
     assigned = [ctx.speak.tier_title(t.id) for t in levels.levels if t.assigned]
     if len(assigned) == len(levels.levels):
         return [Para(say("tiers.intro.assigned"))]
-    intro = [Para(say("tiers.intro", cadence=say.word(f"cadence.{levels.cadence}")))]
+    intro: list[Block] = [Para(say("tiers.intro", cadence=say.word(f"cadence.{levels.cadence}")))]
     return [*intro, Para(say("tiers.assigned", tiers=ctx.listing(assigned)))] if assigned else intro
 
 
