@@ -327,7 +327,8 @@ def read_partners(path: str | Path, ruleset: ir.RuleSet) -> dict[str, Partner]:
 
     Columns: `id, contract, tier, level, parent, joined, left`, and the declared `partner` inputs. When the
     program has a hierarchy, a partner above level 1 names its `parent`, one level up. `joined` and `left`
-    (optional dates, inclusive) bound the partner's membership; `left` is not before `joined`.
+    (optional dates, inclusive) bound the partner's membership; `left` is not before `joined`. When every tier
+    of the program is assigned (`assigned: true`), each partner names its tier.
 
     Raises:
         ReadError: the file cannot be read at all.
