@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from runtime.guides import render_guide
 from tests.unit.runtime.decisions.test_assigned_tiers import ALL_ASSIGNED, PROGRAM
 from tests.unit.runtime.guides.conftest import compile_text
@@ -33,3 +35,25 @@ def test_when_every_tier_is_assigned_the_guide_says_so_without_qualification_rul
     assert "first tier, best first" not in en
     assert "ティアはベンダーが個別に決定します。" in ja
     assert "最初に条件を満たしたティア" not in ja
+
+
+def test_a_revision_that_makes_a_tier_assigned_is_a_change_of_who_holds_it() -> None:
+    revised = PROGRAM.replace("      assigned: true\n", "      qualify: period.deals >= 10\n") + """\
+revisions:
+  - version: "2026.10"
+    effective_from: 2026-10-01
+    tiers:
+      cadence: quarterly
+      levels:
+        - id: gold
+          assigned: true
+          margin_uplift: 3%
+        - id: silver
+          qualify: period.deals >= 2
+          margin_uplift: 1%
+        - id: member
+          qualify: true
+"""
+    guide = render_guide(compile_text(revised), "en", on=datetime.date(2026, 11, 1))
+    changes = guide[guide.index("## Versions and changes"):]
+    assert "at least 10 deals this period" in changes and "decided by the vendor" in changes
