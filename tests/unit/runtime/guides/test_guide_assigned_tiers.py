@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 from runtime.guides import render_guide
-from tests.unit.runtime.decisions.test_assigned_tiers import ALL_ASSIGNED, PROGRAM
+from tests.unit.runtime.decisions.test_settle_assigned_tiers import ALL_ASSIGNED, PROGRAM
 from tests.unit.runtime.guides.conftest import compile_text
 
 

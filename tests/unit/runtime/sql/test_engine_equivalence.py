@@ -24,7 +24,7 @@ from runtime.decisions import Settler
 from runtime.loaded import Runtime
 from runtime.model import Partner
 from runtime.sql import engine
-from tests.unit.runtime.decisions.test_assigned_tiers import PARTNERS, PROGRAM, TRANSACTIONS
+from tests.unit.runtime.decisions.test_settle_assigned_tiers import PARTNERS, PROGRAM, TRANSACTIONS
 from tests.unit.runtime.sql import _engine_data as data
 
 ROOT = Path(__file__).resolve().parents[4]
