@@ -388,7 +388,7 @@ def _decode_version(d: dict[str, Any]) -> ir.Version:
             t["id"], t["title"], decode_expr(t["qualify"]), _dopt(t["uplift"]), tuple(t["benefits"]),
             None if t["requirements"] is None else tuple(
                 ir.Requirement((r["field"][0], r["field"][1]), r["op"], _const(r["type"], r["value"]))
-                for r in t["requirements"]), t.get("assigned") is True, at=_at(t))), at=_at(tiers)),
+                for r in t["requirements"]), t.get("assigned", False), at=_at(t))), at=_at(tiers)),
         _list(d["benefits"], lambda b: ir.Benefit(b["id"], b["kind"], b["title"], _dopt(b["when"]),
                                                  _dopt(b["value"]), at=_at(b))),
         None if rules is None else ir.PriceRules(

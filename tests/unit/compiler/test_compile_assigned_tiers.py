@@ -110,3 +110,10 @@ def test_an_artifact_whose_assigned_tier_has_a_qualification_is_refused() -> Non
     data["versions"][0]["tiers"]["levels"][0]["qualify"] = ir_json.encode_expr(ir.Const("boolean", True))
     with pytest.raises(ArtifactError, match="an assigned tier qualifies by no rule"):
         ir_json.decode(data)
+
+
+def test_an_artifact_whose_assigned_flag_is_not_true_or_false_is_refused() -> None:
+    data = ir_json.encode(compiled(GOLD_ASSIGNED))
+    data["versions"][0]["tiers"]["levels"][0]["assigned"] = "yes"
+    with pytest.raises(ArtifactError, match="assigned"):
+        ir_json.decode(data)
