@@ -181,6 +181,14 @@ class _Lowerer:
 
     # --- rules -----------------------------------------------------------------------------------
 
+    def tier(self, t: ast.Tier) -> ir.Tier:
+        """A tier: an assigned one qualifies by no rule (`false`), since the partners file states who holds it."""
+        if t.assigned or t.qualify is None:
+            return ir.Tier(t.id.name, _text(t.title), ir.Const("boolean", False, at=_loc(t.span)),
+                           self.opt(t.margin_uplift), tuple(b.name for b in t.benefits), None, True, at=_loc(t.span))
+        return ir.Tier(t.id.name, _text(t.title), self.expr(t.qualify), self.opt(t.margin_uplift),
+                       tuple(b.name for b in t.benefits), self.requirements(t.qualify), at=_loc(t.span))
+
     def requirements(self, expr: ast.Expr) -> tuple[ir.Requirement, ...] | None:
         parts: list[ast.Expr] = []
         stack = [expr]
@@ -231,9 +239,7 @@ class _Lowerer:
                            self.const_volume(b.volume_cap, b.basis) if b.volume_cap is not None else None,
                            at=_loc(b.span)) for b in body.bonuses or ()),
             None if body.tiers is None else ir.Tiers(body.tiers.cadence, tuple(
-                ir.Tier(t.id.name, _text(t.title), self.expr(t.qualify), self.opt(t.margin_uplift),
-                        tuple(b.name for b in t.benefits), self.requirements(t.qualify), at=_loc(t.span))
-                for t in body.tiers.levels), at=_loc(body.tiers.span)),
+                self.tier(t) for t in body.tiers.levels), at=_loc(body.tiers.span)),
             tuple(ir.Benefit(b.id.name, b.kind, _text(b.title), self.opt(b.when), self.opt(b.value),
                              at=_loc(b.span)) for b in body.benefits or ()),
             None if rules is None else ir.PriceRules(

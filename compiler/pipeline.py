@@ -21,6 +21,7 @@ from compiler.passes.prices import check_catalog, check_prices
 from compiler.passes.ranges import check_ranges
 from compiler.passes.reachability import check_reachability
 from compiler.passes.routing import check_routing
+from compiler.passes.tiers import check_tiers
 from compiler.passes.types import check_types
 from compiler.passes.usage import check_usage
 from policy_lang import ast
@@ -33,6 +34,7 @@ Pass = Callable[[Context], Iterator[dg.Diagnostic]]
 RESOLVE: tuple[Pass, ...] = (
     check_names,         # ids and references first: later passes look constructs up by id
     check_dates,
+    check_tiers,         # a tier is assigned or qualified, never both
     check_types,         # records the fields and enumerations used, for check_usage
 )
 

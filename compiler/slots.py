@@ -65,7 +65,8 @@ def body_slots(body: ast.Body) -> Iterator[tuple[ast.Expr, Slot]]:
             yield bonus.volume_cap, Slot(f"{w}: volume cap", _volume(bonus.basis))
     for tier in body.tiers.levels if body.tiers else ():
         w = f"tier `{tier.id.name}`"
-        yield tier.qualify, Slot(f"{w}: qualification", (BOOL,), ("partner", "period"))
+        if tier.qualify is not None:
+            yield tier.qualify, Slot(f"{w}: qualification", (BOOL,), ("partner", "period"))
         if tier.margin_uplift is not None:
             yield tier.margin_uplift, Slot(f"{w}: margin uplift", (PERCENT,), ("partner",))
     for benefit in body.benefits or ():

@@ -295,14 +295,15 @@ class Bonus(Node):
 
 @dataclass(frozen=True, slots=True)
 class Tier(Node):
-    """A partner level with its qualification, uplift and benefits."""
+    """A partner level with its qualification (or `assigned: true`: the vendor decides), uplift and benefits."""
 
     id: Ident
     title: Text | None
     description: Text | None
-    qualify: Expr
+    qualify: Expr | None  # None when the tier is assigned
     margin_uplift: Expr | None
     benefits: tuple[Ident, ...]
+    assigned: bool = False
 
 
 @dataclass(frozen=True, slots=True)

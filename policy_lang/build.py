@@ -213,10 +213,11 @@ class _Builder:
     def tier(self, m: YMap) -> ast.Tier | None:
         ident, qualify = self.ident(m.get("id")), self.expr(m.get("qualify"))
         assert ident is not None
-        if qualify is None:
+        assigned = isinstance(node := m.get("assigned"), YScalar) and node.value is True
+        if qualify is None and not assigned:
             return None
         return ast.Tier(ident, self.text(m.get("title")), self.text(m.get("description")), qualify,
-                        self.expr(m.get("margin_uplift")), self.idents(m.get("benefits")), span=m.span)
+                        self.expr(m.get("margin_uplift")), self.idents(m.get("benefits")), assigned, span=m.span)
 
     def tiers(self, node: YNode | None) -> ast.Tiers | None:
         if not isinstance(node, YMap):

@@ -133,6 +133,9 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
      "tier's, so this tier can never be assigned."),
     ("E362", "routing or hierarchy refers to something missing", "Lead routing or reseller routing names a level, tier "
      "or field the program does not have."),
+    ("E363", "assigned tier with a qualification", "A tier states both `assigned: true` and `qualify:`. An assigned "
+     "tier is decided by the vendor and stated in the partners file's `tier` column; a qualified tier is decided by "
+     "its condition. Keep one of the two."),
     ("E370", "threshold beyond the volume cap", "A ladder step or bonus target is above the `volume_cap` of its "
      "ladder or bonus. Volume above the cap is not counted, so no partner can ever reach the step; with `above`, a "
      "threshold equal to the cap cannot be reached either."),
@@ -268,6 +271,11 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
      "and `left`) on the settlement period's last day for `ppl settle`, on today's date for `ppl check --partners`. "
      "An advisory: it is printed on stderr and changes neither the output nor the exit status. The practice is to "
      "start a partner program with three to five partners, support each well, and grow once the model works."),
+    ("W307", "qualification requires the tier itself", "A tier's `qualify` holds only for a partner the partners "
+     "file already places in that tier (`qualify: partner.tier == gold`, or such a test joined with `and`), so the "
+     "tier decides itself. A tier the vendor decides is written `assigned: true`, without `qualify:`: the partners "
+     "file's tier then holds as it stands. A qualification that keeps the tier or earns it "
+     "(`partner.tier == gold or period.deals >= 20`) is not reported."),
     ("W310", "bonus step swallowed by the cap", "In a cumulative bonus with a percentage payout, the earlier steps "
      "already pay the bonus cap at this step's target; payouts never fall as volume grows, so the step adds nothing."),
     ("W311", "bonus cap never reached", "The most the bonus's steps can pay (on at most its `volume_cap` of volume) is "

@@ -404,6 +404,7 @@ class Tier(Node):
     uplift: Expr | None
     benefits: tuple[str, ...]
     requirements: tuple[Requirement, ...] | None  # None when the qualification is not a plain conjunction
+    assigned: bool = False  # the vendor decides it (the partners file states it); `qualify` is then `false`
 
 
 @dataclass(frozen=True, slots=True)

@@ -388,6 +388,8 @@ def _check_references(version: ir.Version, path: str) -> None:
             if name not in bonuses:
                 raise ShapeError(f"{path}.contracts[{i}].bonuses[{j}]", f"no bonus `{name}` in this version")
     for i, t in enumerate(version.tiers.levels if version.tiers is not None else ()):
+        if t.assigned and (t.qualify != ir.Const("boolean", False) or t.requirements is not None):
+            raise ShapeError(f"{path}.tiers.levels[{i}].qualify", "an assigned tier qualifies by no rule")
         for j, name in enumerate(t.benefits):
             if name not in benefits:
                 raise ShapeError(f"{path}.tiers.levels[{i}].benefits[{j}]", f"no benefit `{name}` in this version")

@@ -218,6 +218,11 @@ def _strict(strict: bool) -> dict[str, Any]:
     return {"strict": True} if strict else {}
 
 
+def _assigned(assigned: bool) -> dict[str, Any]:
+    """An assigned tier (the key is left out for a qualified one, so older artifacts keep their hash)."""
+    return {"assigned": True} if assigned else {}
+
+
 def _volume_cap(cap: int | None) -> dict[str, Any]:
     return {"volume_cap": cap} if cap is not None else {}
 
@@ -248,7 +253,8 @@ def _version(v: ir.Version) -> dict[str, Any]:
                         "benefits": list(t.benefits), "at": _loc(t),
                         "requirements": None if t.requirements is None else [
                             {"field": list(r.field), "op": r.op, "type": _kind(r.value),
-                             "value": _value(_kind(r.value), r.value)} for r in t.requirements]}
+                             "value": _value(_kind(r.value), r.value)} for r in t.requirements],
+                        **_assigned(t.assigned)}
                        for t in v.tiers.levels]},
         "benefits": [{"id": b.id, "kind": b.kind, "title": b.title, "when": _opt(b.when), "value": _opt(b.value),
                       "at": _loc(b)} for b in v.benefits],
@@ -382,7 +388,7 @@ def _decode_version(d: dict[str, Any]) -> ir.Version:
             t["id"], t["title"], decode_expr(t["qualify"]), _dopt(t["uplift"]), tuple(t["benefits"]),
             None if t["requirements"] is None else tuple(
                 ir.Requirement((r["field"][0], r["field"][1]), r["op"], _const(r["type"], r["value"]))
-                for r in t["requirements"]), at=_at(t))), at=_at(tiers)),
+                for r in t["requirements"]), t.get("assigned", False), at=_at(t))), at=_at(tiers)),
         _list(d["benefits"], lambda b: ir.Benefit(b["id"], b["kind"], b["title"], _dopt(b["when"]),
                                                  _dopt(b["value"]), at=_at(b))),
         None if rules is None else ir.PriceRules(

@@ -115,7 +115,8 @@ def check_reachability(ctx: Context) -> Iterator[dg.Diagnostic]:
     """Yield E360 for conditions that can never hold and E361 for tiers shadowed by a higher tier."""
     for body in ctx.all_bodies():
         for tier in body.tiers.levels if body.tiers else ():
-            yield from _never(tier.qualify, f"tier `{tier.id.name}`'s qualification")
+            if tier.qualify is not None:
+                yield from _never(tier.qualify, f"tier `{tier.id.name}`'s qualification")
         for bonus in body.bonuses or ():
             if bonus.when is not None:
                 yield from _never(bonus.when, f"bonus `{bonus.id.name}`'s condition")
@@ -137,17 +138,17 @@ def _never(expr: ast.Expr, what: str) -> Iterator[dg.Diagnostic]:
 
 
 def _shadowed(tiers: ast.Tiers) -> Iterator[dg.Diagnostic]:
-    analysed = [(tier, constraints(tier.qualify)) for tier in tiers.levels]
-    for index, (tier, mine) in enumerate(analysed):
+    analysed = [(tier, tier.qualify, constraints(tier.qualify)) for tier in tiers.levels if tier.qualify is not None]
+    for index, (tier, qualify, mine) in enumerate(analysed):
         if mine is None or _impossible(mine):
             continue
-        for higher, theirs in analysed[:index]:
+        for higher, above, theirs in analysed[:index]:
             if theirs is not None and not _impossible(theirs) and _implies(mine, theirs):
                 yield dg.error("E361", f"tier `{tier.id.name}` can never be assigned: every partner who qualifies "
-                               f"also qualifies for the higher tier `{higher.id.name}`", tier.qualify.span,
-                               labels=[dg.Label(higher.qualify.span, f"`{higher.id.name}` is checked first")]
-                               if higher.qualify.span else (),
+                               f"also qualifies for the higher tier `{higher.id.name}`", qualify.span,
+                               labels=[dg.Label(above.span, f"`{higher.id.name}` is checked first")]
+                               if above.span else (),
                                hint="a tier everyone qualifies for (`qualify: true`) belongs at the end of the list"
-                               if isinstance(higher.qualify, ast.BoolLit) else
+                               if isinstance(above, ast.BoolLit) else
                                "tiers are listed best first; make the higher tier's qualification stricter")
                 break

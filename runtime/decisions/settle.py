@@ -447,8 +447,13 @@ class Settler:
         return out
 
     def next_tier(self, partner: Partner, volumes: Volumes, version: ir.Version) -> Figure | None:
+        """The tier the partner holds next: an assigned tier the partners file states holds as it stands;
+        otherwise the first tier whose qualification the partner meets (an assigned tier qualifies by no rule)."""
         if version.tiers is None:
             return None
+        held = next((t for t in version.tiers.levels if t.assigned and t.id == partner.tier), None)
+        if held is not None:
+            return Figure(held.id, 0, ir.RuleRef.tier(held.id, held.at), held.at)
         loaded = next(v for v in self.rt.versions if v.rules is version)
         slots = loaded.period(partner_env(partner, None, volumes))
         for tier in version.tiers.levels:

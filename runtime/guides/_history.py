@@ -143,10 +143,15 @@ def _condition(ctx: Context, expr: ir.Expr | None) -> Rich:
     return ctx.speak.condition(expr) if expr is not None else rich(ctx.say.word("none"))
 
 
+def _held(ctx: Context, tier: ir.Tier) -> Rich:
+    """Who holds a tier: the vendor decides an assigned one, its qualification decides the others."""
+    return ctx.say("tiers.assigned_cell") if tier.assigned else _condition(ctx, tier.qualify)
+
+
 def _tier_aspects(ctx: Context, old: ir.Tier, new: ir.Tier) -> list[Aspect]:
     out: list[Aspect] = []
-    if old.qualify != new.qualify:
-        out.append(("aspect.qualify", _condition(ctx, old.qualify), _condition(ctx, new.qualify)))
+    if old.qualify != new.qualify or old.assigned != new.assigned:
+        out.append(("aspect.qualify", _held(ctx, old), _held(ctx, new)))
     if old.uplift != new.uplift:
         out.append(("aspect.uplift", _value(ctx, old.uplift), _value(ctx, new.uplift)))
     if old.benefits != new.benefits:

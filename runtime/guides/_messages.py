@@ -180,6 +180,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "tiers.intro": ("Tiers are re-evaluated {cadence}. A partner is placed in the first tier, best first, whose "
                     "conditions it meets.",
                     "ティアは{cadence}見直します。上位のティアから順に判定し、最初に条件を満たしたティアになります。"),
+    "tiers.intro.assigned": ("The vendor decides each partner's tier individually.",
+                             "ティアはベンダーが個別に決定します。"),
+    "tiers.assigned": ("The vendor decides {tiers} individually: a partner the vendor places there holds the tier "
+                       "whatever its figures.",
+                       "{tiers}はベンダーが個別に決定します。決定されたパートナーは、実績にかかわらずそのティアになります。"),
+    "tiers.assigned_cell": ("decided by the vendor", "ベンダーが個別に決定"),
     "col.qualify": ("Qualifies with", "条件"),
     "col.benefits": ("Benefits", "特典"),
     "tiers.everyone": ("every other partner", "上記以外のすべてのパートナー"),

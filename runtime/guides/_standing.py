@@ -26,17 +26,27 @@ def tiers(ctx: Context) -> Section | None:
     for tier in levels.levels:
         always = isinstance(tier.qualify, ir.Const) and tier.qualify.value is True
         benefits = [ctx.text(b.title, b.id) for b in ctx.version.benefits if b.id in tier.benefits]
-        rows.append((speak.tier_title(tier.id), say("tiers.everyone") if always else speak.condition(tier.qualify),
-                     speak.value(tier.uplift) if tier.uplift is not None else none,
+        held = say("tiers.assigned_cell") if tier.assigned else say("tiers.everyone") if always \
+            else speak.condition(tier.qualify)
+        rows.append((speak.tier_title(tier.id), held, speak.value(tier.uplift) if tier.uplift is not None else none,
                      ctx.listing(benefits) if benefits else none))
     headers = (say("col.tier"), say("col.qualify"), say("col.uplift"), say("col.benefits"))
-    blocks: list[Block] = [Para(say("tiers.intro", cadence=say.word(f"cadence.{levels.cadence}"))),
-                           Table(headers, tuple(rows), (2,), "ppl-tiers")]
+    blocks: list[Block] = [*_tiers_intro(ctx, levels), Table(headers, tuple(rows), (2,), "ppl-tiers")]
     example = _qualification_examples(ctx, levels)
     if example is not None:
         blocks.append(example)
     children = (_benefits(ctx),) if ctx.version.benefits else ()
     return Section("tiers", say("tiers"), tuple(blocks), children)
+
+
+def _tiers_intro(ctx: Context, levels: ir.Tiers) -> list[Block]:
+    """How a partner's tier is decided: by the vendor (assigned tiers), by the qualifications, or both."""
+    say = ctx.say
+    assigned = [ctx.speak.tier_title(t.id) for t in levels.levels if t.assigned]
+    if len(assigned) == len(levels.levels):
+        return [Para(say("tiers.intro.assigned"))]
+    intro: list[Block] = [Para(say("tiers.intro", cadence=say.word(f"cadence.{levels.cadence}")))]
+    return [*intro, Para(say("tiers.assigned", tiers=ctx.listing(assigned)))] if assigned else intro
 
 
 def _declared_type(ctx: Context, scope: str, name: str) -> str:
@@ -96,11 +106,12 @@ def _qualification_examples(ctx: Context, levels: ir.Tiers) -> Examples | None:
         return None
     types = {name: _declared_type(ctx, "partner", name) for name in columns}
     period = cases.period("fiscal_year")
+    lowest = next((t.id for t in reversed(levels.levels) if not t.assigned), None)  # an assigned tier would hold
     rows = []
     for values in rows_values:
         full = {name: values.get(name, 1 if name == "level" else _zero(types[name])) for name in columns}
         level = full.pop("level", 1) if "level" in full else 1
-        partner = cases.partner("partner-a", contract.id, ctx.tier_ids()[-1], level=int(level), **full)
+        partner = cases.partner("partner-a", contract.id, lowest, level=int(level), **full)
         statement = cases.settle([], [partner], period, partner.id, ("next_tier",))
         placed = ctx.speak.tier_title(statement.next_tier.name) if statement.next_tier else rich(say.word("none"))
         shown = {**full, "level": level} if "level" in columns else full

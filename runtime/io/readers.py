@@ -276,6 +276,11 @@ def _ids(ruleset: ir.RuleSet, what: str) -> tuple[str, ...]:
     return tuple(found)
 
 
+def _all_assigned(ruleset: ir.RuleSet) -> bool:
+    """Whether every tier of the program is assigned (the partners file states each partner's tier)."""
+    return all(t.assigned for v in ruleset.versions if v.tiers is not None for t in v.tiers.levels)
+
+
 def _unknown(what: str, value: str, known: tuple[str, ...]) -> str:
     close = difflib.get_close_matches(value, known, n=1)
     hint = f"did you mean `{close[0]}`?" if close else f"the program has {', '.join(known) or 'none'}"
@@ -289,6 +294,10 @@ def _parse_partner(values: Mapping[str, Any], ruleset: ir.RuleSet, contracts: tu
     if contract not in contracts:
         raise _Problem("contract", ValueProblem("E522", _unknown("contract", contract, contracts)))
     tier = None if is_empty(values.get("tier")) else _id(values, "tier")
+    if tier is None and tiers and _all_assigned(ruleset):
+        raise _Problem("tier", ValueProblem("E520", f"partner `{partner_id}` states no tier; the vendor assigns "
+                                                    f"every tier, so the partners file names one of "
+                                                    f"{', '.join(tiers)}"))
     if tier is not None and tier not in tiers:
         raise _Problem("tier", ValueProblem("E522", _unknown("tier", tier, tiers)))
     level = 1 if is_empty(values.get("level")) else _field(values, "level", parse_integer)
@@ -318,7 +327,8 @@ def read_partners(path: str | Path, ruleset: ir.RuleSet) -> dict[str, Partner]:
 
     Columns: `id, contract, tier, level, parent, joined, left`, and the declared `partner` inputs. When the
     program has a hierarchy, a partner above level 1 names its `parent`, one level up. `joined` and `left`
-    (optional dates, inclusive) bound the partner's membership; `left` is not before `joined`.
+    (optional dates, inclusive) bound the partner's membership; `left` is not before `joined`. When every tier
+    of the program is assigned (`assigned: true`), each partner names its tier.
 
     Raises:
         ReadError: the file cannot be read at all.

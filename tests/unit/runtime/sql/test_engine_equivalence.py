@@ -24,6 +24,7 @@ from runtime.decisions import Settler
 from runtime.loaded import Runtime
 from runtime.model import Partner
 from runtime.sql import engine
+from tests.unit.runtime.decisions.test_settle_assigned_tiers import PARTNERS, PROGRAM, TRANSACTIONS
 from tests.unit.runtime.sql import _engine_data as data
 
 ROOT = Path(__file__).resolve().parents[4]
@@ -290,3 +291,19 @@ def test_both_engines_reject_sales_outside_membership_alike(program: str, tmp_pa
     assert rejects.count(",E515,") >= 5
     if any(v.hierarchy for v in ruleset.versions):
         assert "buys through, is not a member" in rejects
+
+
+def test_assigned_and_qualified_tiers_are_decided_alike_on_both_engines(tmp_path: Path) -> None:
+    """An assigned tier the partners file states holds; otherwise the qualifications decide (statements.csv)."""
+    program, partners_file, transactions = tmp_path / "assigned.yaml", tmp_path / "partners.csv", tmp_path / "t.csv"
+    program.write_text(PROGRAM, encoding="utf-8")
+    partners_file.write_text(PARTNERS, encoding="utf-8")
+    transactions.write_text(TRANSACTIONS, encoding="utf-8")
+    for engine_name in ("rows", "duckdb"):
+        assert main(["settle", str(program), "--partners", str(partners_file), "--transactions", str(transactions),
+                     "--period", "FY2026", "--out", str(tmp_path / engine_name), "--engine", engine_name,
+                     "--color", "never"]) == 0
+    same_tree(tmp_path / "rows", tmp_path / "duckdb")
+    summary = (tmp_path / "duckdb" / "statements.csv").read_text(encoding="utf-8").splitlines()
+    next_tier = {row.split(",")[0]: row.split(",")[5] for row in summary[1:]}
+    assert next_tier == {"a": "gold", "b": "silver", "c": "silver", "d": "member", "e": "member"}
