@@ -1,9 +1,14 @@
 """`ppl settle`: settle a period over a transactions file and write every partner's statement.
 
+With `--as-of DATE` it settles the program year to that date instead, and sets each partner's figures
+per kind of line against what the year's earlier runs paid, read from the settlement ledger (`--ledger`)
+in which the run is then recorded (docs/ledger.md).
+
 A program is given as a `.yaml` file (checked and compiled on the fly) or as a compiled `.json` rule
 set. The row engine streams the rows through the compiled rules; the columnar engine settles in
 embedded DuckDB; both write the same files. Exit status: 0 settled (rejected rows are listed in
-rejects.csv); 1 the program has errors or the engine asked for cannot settle it; 2 usage or I/O errors.
+rejects.csv); 1 the program has errors, the engine asked for cannot settle it, or the ledger refuses the
+run (E580, E581); 2 usage or I/O errors.
 """
 
 from __future__ import annotations
@@ -365,8 +370,8 @@ def add_parser(sub: Any) -> None:
     """Register `settle` on the subcommand parser of `ppl`."""
     p = sub.add_parser(NAME, help="settle a period: statements for every partner",
                        description="Settle a period over a transactions file and write the statements. Exit "
-                       "status: 0 settled (rejected rows are listed in rejects.csv), 1 the program has errors, "
-                       "2 usage or I/O error.")
+                       "status: 0 settled (rejected rows are listed in rejects.csv), 1 the program has errors or the "
+                       "ledger refuses the run, 2 usage or I/O error.")
     add_program_argument(p)
     add_partners_option(p)
     p.add_argument("--engine", choices=ENGINES, default="auto",

@@ -314,9 +314,14 @@ class Settled:
         kinds = ordered_kinds({k: 0 for k in (*earned, *paid)})
         return {k: (earned.get(k, 0), paid.get(k, 0), earned.get(k, 0) - paid.get(k, 0)) for k in kinds}
 
+    def totals(self, partner: str) -> tuple[int, int, int]:
+        """A partner's (earned, paid before, payable) over the kinds it earns (not `NOT_EARNED`)."""
+        earned = [f for k, f in self.figures(partner).items() if k not in NOT_EARNED]
+        return sum(f[0] for f in earned), sum(f[1] for f in earned), sum(f[2] for f in earned)
+
     def payable(self) -> int:
-        """The total payable now, over every partner and kind."""
-        return sum(f[2] for p in self.partners() for f in self.figures(p).values())
+        """The total payable now, over every partner and every kind it earns."""
+        return sum(self.totals(p)[2] for p in self.partners())
 
     def partners(self) -> list[str]:
         """Every partner with a figure, sorted."""
@@ -333,9 +338,9 @@ class Settled:
 
 def _settled_json(settled: Settled, partner: str) -> dict[str, Any]:
     figures = settled.figures(partner)
+    earned, paid_before, payable = settled.totals(partner)
     return {"kinds": {k: {"earned": e, "paid_before": b, "payable": p} for k, (e, b, p) in figures.items()},
-            "earned": sum(f[0] for f in figures.values()), "paid_before": sum(f[1] for f in figures.values()),
-            "payable": sum(f[2] for f in figures.values())}
+            "earned": earned, "paid_before": paid_before, "payable": payable}
 
 
 def _settled_markdown(settled: Settled, partner: str, money: Callable[[int | Fraction], str]) -> list[str]:
@@ -345,8 +350,11 @@ def _settled_markdown(settled: Settled, partner: str, money: Callable[[int | Fra
     for kind, (earned, before, payable) in figures.items():
         out.append(f"| {md_text(KIND_TITLES.get(kind, kind))} | {money(earned)} | {money(before)} | "
                    f"{money(payable)} |")
-    totals = [sum(f[i] for f in figures.values()) for i in range(3)]
-    out.append(f"| **total** | **{money(totals[0])}** | **{money(totals[1])}** | **{money(totals[2])}** |")
+    totals = settled.totals(partner)
+    out.append(f"| **earned** | **{money(totals[0])}** | **{money(totals[1])}** | **{money(totals[2])}** |")
+    shown = [KIND_TITLES[k] for k in NOT_EARNED if k in figures]
+    if shown:
+        out += ["", f"The earned row counts every kind except {' and '.join(shown)}."]
     return out
 
 
@@ -396,5 +404,5 @@ def _write_summary_csv(out: Path, settlement: Settlement, ruleset: ir.RuleSet, p
             if settled is not None:
                 got = settled.figures(s.partner)
                 row += [v for k in kinds for v in got.get(k, (0, 0, 0))]
-                row += [sum(f[i] for f in got.values()) for i in range(3)]
+                row += settled.totals(s.partner)
             writer.writerow(row)

@@ -147,3 +147,26 @@ def test_a_ledger_needs_an_as_of(tmp_path: Path, capsys: pytest.CaptureFixture[s
                  "--out", str(tmp_path / "out"), "--period", "FY2026", "--ledger", str(tmp_path / "l.db")]) == 2
     assert "--ledger needs --as-of" in capsys.readouterr().err
     assert not (tmp_path / "l.db").exists()
+
+
+def test_the_example_agency_program_settles_to_date_alike_on_both_engines(in_root: Path, tmp_path: Path) -> None:
+    args = ["settle", "programs/ad_agency.yaml", "--transactions", "examples/data/transactions.csv", "--partners",
+            "examples/data/partners.csv", "--color", "never"]
+    for engine in ENGINES:
+        for as_of in ("2026-06-30", "2026-09-30"):
+            assert main([*args, "--engine", engine, "--as-of", as_of, "--ledger", str(tmp_path / f"{engine}.db"),
+                         "--out", str(tmp_path / f"{engine}-{as_of}")]) == 0
+    with Ledger(tmp_path / "rows.db") as rows, Ledger(tmp_path / "duckdb.db") as duck:
+        assert [r.lines for r in rows.runs()] == [r.lines for r in duck.runs()]
+        runs = rows.runs()
+    paid: dict[tuple[str, str], int] = {}
+    for run in runs:
+        for line in run.lines:
+            paid[line.partner, line.kind] = paid.get((line.partner, line.kind), 0) + line.payable
+    assert {k: v for k, v in paid.items() if v} == {(p, k): v for p, kinds in runs[-1].earned().items()
+                                                    for k, v in kinds.items()}
+    data = json.loads((tmp_path / "rows-2026-09-30" / "statements.json").read_text(encoding="utf-8"))
+    assert any("pass_through" in s["settled"]["kinds"] for s in data["statements"])
+    for statement in data["statements"]:  # pass-through at cost is shown, but is not part of what is earned
+        assert statement["settled"]["earned"] == statement["total"]
+    assert data["as_of"]["payable"] == sum(s["settled"]["payable"] for s in data["statements"])
