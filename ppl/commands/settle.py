@@ -1,14 +1,20 @@
 """`ppl settle`: settle a period over a transactions file and write every partner's statement.
 
+With `--as-of DATE` it settles the program year to that date instead, and sets each partner's figures
+per kind of line against what the year's earlier runs paid, read from the settlement ledger (`--ledger`)
+in which the run is then recorded (docs/ledger.md).
+
 A program is given as a `.yaml` file (checked and compiled on the fly) or as a compiled `.json` rule
 set. The row engine streams the rows through the compiled rules; the columnar engine settles in
 embedded DuckDB; both write the same files. Exit status: 0 settled (rejected rows are listed in
-rejects.csv); 1 the program has errors or the engine asked for cannot settle it; 2 usage or I/O errors.
+rejects.csv); 1 the program has errors, the engine asked for cannot settle it, or the ledger refuses the
+run (E580, E581); 2 usage or I/O errors.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import os
 import re
@@ -43,6 +49,7 @@ from runtime.io.idset import IdSet
 from runtime.loaded import Runtime
 from runtime.model import Partner, Period
 from runtime.money import format_amount
+from runtime.store import Ledger, LedgerError, fiscal_year
 
 NAME = "settle"
 REJECT_TITLES = {**rio.CODES, "E524": "duplicate transaction id", "E500": "missing field (read by a rule)",
@@ -126,7 +133,7 @@ def _columnar(args: argparse.Namespace, ruleset: ir.RuleSet) -> tuple[bool, str]
 
 
 def _report(settlement: Any, engine: str, why: str, fmt: str, summary: str, written: list[Path],
-            elapsed: float) -> None:
+            elapsed: float, settled: rio.Settled | None = None) -> None:
     """After a settlement: the summary (text, or JSON with how it was computed) on standard output; the files
     written, the engine and why, and how its quotes were answered, on standard error."""
     plans = settlement.plans
@@ -135,6 +142,9 @@ def _report(settlement: Any, engine: str, why: str, fmt: str, summary: str, writ
                 "engine_reason": why, "read": settlement.read, "accepted": settlement.accepted,
                 "rejected": settlement.rejected, "held": settlement.held, "partners": len(settlement.statements),
                 "plans": plans.as_json(), "staged_rows": settlement.staged_rows}
+        if settled is not None:
+            data |= {"as_of": settled.as_of.isoformat(), "run": settled.run, "repeat": settled.repeat,
+                     "payable": settled.payable()}
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=1) + "\n")
     else:
         sys.stdout.write(summary)
@@ -179,22 +189,92 @@ def run(args: argparse.Namespace) -> int:
     """
     ruleset = load_ruleset(args.program, args.color, args.trusted_key)
     partners = load_partners(args.partners, ruleset)
-    period = parse_period(args.period, ruleset)
+    as_of = _as_of(args)
+    period = parse_period(args.period, ruleset) if as_of is None else year_to_date(as_of, ruleset)
     _pilot_advisory(ruleset, partners, period, args)
     columnar, why = _columnar(args, ruleset)
     settle = _settle_duckdb if columnar else _settle_rows
+    ledger = _open_ledger(args.ledger) if args.ledger is not None else None
+    settled = None
     try:
         with outdir.output_dir(args.out, rio.writers.OUTPUT_NAMES, args.follow_symlinks) as out:
             settlement, written, codes, elapsed = settle(args, ruleset, partners, period, out)
+            if as_of is not None:
+                # INVARIANT: recorded before the directory is swapped into place, so a refusal writes nothing
+                settled = _settle_against(ledger, ruleset, settlement, as_of)
+                rio.write_statements(out, settlement, ruleset, partners, settled)
     except outdir.OutputError as exc:
         raise CommandError(str(exc)) from None
+    except LedgerError as exc:
+        raise CommandError(f"--ledger {args.ledger}: {exc}", status=EXIT_ERRORS) from None
     except OSError as exc:
         raise CommandError(f"cannot write to {args.out}: {exc.strerror or exc}") from None
+    finally:
+        if ledger is not None:
+            ledger.close()
     written = [Path(args.out) / path.relative_to(out) for path in written]
     engine = "duckdb" if columnar else "interpreted" if args.engine == "interpreted" else "compiled"
-    summary = render_summary(settlement, ruleset, partners, codes, args.period, engine)
-    _report(settlement, engine, why, args.format, summary, written, elapsed)
+    shown = args.period if as_of is None else f"FY{period.start.year} as of {as_of.isoformat()}"
+    summary = render_summary(settlement, ruleset, partners, codes, shown, engine)
+    if settled is not None:
+        summary += _settled_summary(settled, ruleset)
+    _report(settlement, engine, why, args.format, summary, written, elapsed, settled)
     return EXIT_OK
+
+
+def _as_of(args: argparse.Namespace) -> datetime.date | None:
+    """`--as-of` as a date; exactly one of `--period` and `--as-of`, and `--ledger` only with `--as-of`."""
+    if (args.period is None) == (args.as_of is None):
+        raise CommandError("give either --period P or --as-of DATE")
+    if args.ledger is not None and args.as_of is None:
+        raise CommandError("--ledger needs --as-of DATE: a ledger records settlements of the year to a date")
+    if args.as_of is None:
+        return None
+    try:
+        return datetime.date.fromisoformat(args.as_of.strip())
+    except ValueError:
+        raise CommandError(f"--as-of: `{args.as_of}` is not a date such as 2026-06-30") from None
+
+
+def year_to_date(as_of: datetime.date, ruleset: ir.RuleSet) -> Period:
+    """The program year the as-of falls in (by its `fiscal_year_start`), from its first day to the as-of."""
+    start = ruleset.fiscal_year_start
+    return Period(datetime.date(fiscal_year(as_of, start), start, 1), as_of)
+
+
+def _open_ledger(path: str) -> Ledger:
+    """The ledger file, created with its schema on first use."""
+    try:
+        return Ledger(path)
+    except LedgerError as exc:
+        raise CommandError(f"--ledger {path}: {exc}") from None
+
+
+def _settle_against(ledger: Ledger | None, ruleset: ir.RuleSet, settlement: Settlement,
+                    as_of: datetime.date) -> rio.Settled:
+    """Record the year's earned figures in the ledger (when there is one) and set them against what was paid."""
+    earned = {s.partner: {k: v for k, v in s.totals.items() if v} for s in settlement.statements}
+    earned = {p: kinds for p, kinds in earned.items() if kinds}
+    if ledger is None:
+        return rio.Settled(as_of, None, False, earned, {})
+    year = fiscal_year(as_of, ruleset.fiscal_year_start)
+    before = ledger.last_run(ruleset.program_id, year)
+    run = ledger.record(ruleset.program_id, as_of, rio.ruleset_sha256(ruleset), earned, currency=ruleset.currency,
+                        minor_unit=ruleset.minor_unit, fiscal_year_start=ruleset.fiscal_year_start)
+    if before is not None and run.id == before.id:
+        return rio.Settled(as_of, run.id, True, earned, ledger.paid_to_date(ruleset.program_id, year))
+    paid: dict[str, dict[str, int]] = {}
+    for line in run.lines:
+        if line.paid_before:
+            paid.setdefault(line.partner, {})[line.kind] = line.paid_before
+    return rio.Settled(as_of, run.id, False, run.earned(), paid)
+
+
+def _settled_summary(settled: rio.Settled, ruleset: ir.RuleSet) -> str:
+    """The summary's last lines: the run, the as-of and the total payable now."""
+    run = "no ledger run" if settled.run is None else f"run {settled.run}"
+    payable = format_amount(settled.payable(), ruleset.currency, ruleset.minor_unit)
+    return f"\n{run}, as of {settled.as_of.isoformat()}: payable now {payable} ({settled.note()})\n"
 
 
 def _pilot_advisory(ruleset: ir.RuleSet, partners: Mapping[str, Partner], period: Period,
@@ -290,8 +370,8 @@ def add_parser(sub: Any) -> None:
     """Register `settle` on the subcommand parser of `ppl`."""
     p = sub.add_parser(NAME, help="settle a period: statements for every partner",
                        description="Settle a period over a transactions file and write the statements. Exit "
-                       "status: 0 settled (rejected rows are listed in rejects.csv), 1 the program has errors, "
-                       "2 usage or I/O error.")
+                       "status: 0 settled (rejected rows are listed in rejects.csv), 1 the program has errors or the "
+                       "ledger refuses the run, 2 usage or I/O error.")
     add_program_argument(p)
     add_partners_option(p)
     p.add_argument("--engine", choices=ENGINES, default="auto",
@@ -302,7 +382,13 @@ def add_parser(sub: Any) -> None:
     add_color_option(p)
     p.add_argument("--transactions", required=True, metavar="FILE",
                    help="the transactions (.csv, .jsonl, .ndjson or .parquet)")
-    p.add_argument("--period", required=True, metavar="P", help=PERIODS)
+    p.add_argument("--period", metavar="P", help=PERIODS + " (or give --as-of)")
+    p.add_argument("--as-of", dest="as_of", metavar="DATE",
+                   help="settle the program year from its first day to DATE (YYYY-MM-DD) inclusive, instead of "
+                   "--period: statements show, per kind, earned to date, paid before and payable now")
+    p.add_argument("--ledger", metavar="DB",
+                   help="with --as-of: the settlement ledger (SQLite, created if missing) that records the run and "
+                   "says what earlier runs of the year paid; without it, paid before is taken as 0")
     p.add_argument("--out", required=True, metavar="DIR",
                    help="where to write the statements: a new directory, or one a settlement wrote before, which is "
                    "replaced as a whole once every file is written")

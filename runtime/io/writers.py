@@ -8,9 +8,11 @@ not grow with the number of transactions; the statements are written when the pe
 from __future__ import annotations
 
 import csv
+import datetime
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import IO, Any
@@ -289,29 +291,118 @@ class SettlementWriter:
             for line in statement.period_lines:
                 self.on_line(line)
         self.close()
-        sha256 = ruleset_sha256(self.ruleset)
-        data = settlement_json(settlement, self.ruleset, self.partners)
-        (self.out / "statements.json").write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n",
-                                                  encoding="utf-8")
-        self._write_summary_csv(settlement)
-        folder = self.out / "statements"
-        folder.mkdir(exist_ok=True)
-        names = statement_file_names([s.partner for s in settlement.statements])
-        for statement in settlement.statements:
-            text = render_statement_markdown(statement, self.ruleset, self.partners.get(statement.partner), sha256)
-            (folder / names[statement.partner]).write_text(text, encoding="utf-8")
-        return [self.out / "statements.json", self.out / "statements.csv", *self.written, folder]
+        statements_json, statements_csv, folder = write_statements(self.out, settlement, self.ruleset, self.partners)
+        return [statements_json, statements_csv, *self.written, folder]
 
-    def _write_summary_csv(self, settlement: Settlement) -> None:
-        extra = sorted({k for s in settlement.statements for k in s.totals if k not in KINDS})
-        kinds = [*(k for k in KINDS if k != "cap" or self.ruleset.payout_cap is not None), *extra]
-        with open(self.out / "statements.csv", "w", encoding="utf-8", newline="") as handle:
-            writer = _SafeWriter(handle)
-            writer.writerow(("partner", "contract", "level", "parent", "tier", "next_tier", "transactions", *kinds,
-                             "total"))
-            for s in settlement.statements:
-                p = self.partners.get(s.partner)
-                writer.writerow((s.partner, p.contract if p else "", p.level if p else "", (p.parent or "") if p
-                                 else "", s.tier or "", next_tier_id(s.next_tier) or "", s.transactions,
-                                 *(s.totals.get(k, 0) for k in kinds), s.total))
 
+@dataclass(frozen=True, slots=True)
+class Settled:
+    """A settlement of the program year to an as-of date, set against what the year's earlier runs paid.
+
+    Each mapping is by partner, then kind of line, in minor units; payable = earned − paid before.
+    """
+
+    as_of: datetime.date
+    run: int | None  # the ledger's run; None when settled without a ledger (nothing paid before)
+    repeat: bool  # the run was already recorded: nothing new is paid
+    earned: Mapping[str, Mapping[str, int]]
+    paid_before: Mapping[str, Mapping[str, int]]
+
+    def figures(self, partner: str) -> dict[str, tuple[int, int, int]]:
+        """A partner's (earned, paid before, payable) by kind, in statement order."""
+        earned, paid = self.earned.get(partner, {}), self.paid_before.get(partner, {})
+        kinds = ordered_kinds({k: 0 for k in (*earned, *paid)})
+        return {k: (earned.get(k, 0), paid.get(k, 0), earned.get(k, 0) - paid.get(k, 0)) for k in kinds}
+
+    def totals(self, partner: str) -> tuple[int, int, int]:
+        """A partner's (earned, paid before, payable) over the kinds it earns (not `NOT_EARNED`)."""
+        earned = [f for k, f in self.figures(partner).items() if k not in NOT_EARNED]
+        return sum(f[0] for f in earned), sum(f[1] for f in earned), sum(f[2] for f in earned)
+
+    def payable(self) -> int:
+        """The total payable now, over every partner and every kind it earns."""
+        return sum(self.totals(p)[2] for p in self.partners())
+
+    def partners(self) -> list[str]:
+        """Every partner with a figure, sorted."""
+        return sorted({*self.earned, *self.paid_before})
+
+    def note(self) -> str:
+        """What the paid-before figures are: the ledger's, a repeat of a recorded run, or none."""
+        if self.run is None:
+            return "settled without a ledger: paid before is taken as 0"
+        if self.repeat:
+            return f"already recorded as run {self.run}: nothing new is payable"
+        return f"recorded as run {self.run}"
+
+
+def _settled_json(settled: Settled, partner: str) -> dict[str, Any]:
+    figures = settled.figures(partner)
+    earned, paid_before, payable = settled.totals(partner)
+    return {"kinds": {k: {"earned": e, "paid_before": b, "payable": p} for k, (e, b, p) in figures.items()},
+            "earned": earned, "paid_before": paid_before, "payable": payable}
+
+
+def _settled_markdown(settled: Settled, partner: str, money: Callable[[int | Fraction], str]) -> list[str]:
+    figures = settled.figures(partner)
+    out = ["", f"## Settled as of {settled.as_of.isoformat()}", "", f"The program year to date, {settled.note()}.",
+           "", "| kind | earned to date | paid before | payable now |", "|---|---:|---:|---:|"]
+    for kind, (earned, before, payable) in figures.items():
+        out.append(f"| {md_text(KIND_TITLES.get(kind, kind))} | {money(earned)} | {money(before)} | "
+                   f"{money(payable)} |")
+    totals = settled.totals(partner)
+    out.append(f"| **earned** | **{money(totals[0])}** | **{money(totals[1])}** | **{money(totals[2])}** |")
+    shown = [KIND_TITLES[k] for k in NOT_EARNED if k in figures]
+    if shown:
+        out += ["", f"The earned row counts every kind except {' and '.join(shown)}."]
+    return out
+
+
+def write_statements(out: Path, settlement: Settlement, ruleset: ir.RuleSet, partners: Mapping[str, Partner],
+                     settled: Settled | None = None) -> list[Path]:
+    """Write statements.json, statements.csv and a Markdown statement per partner; the paths written.
+
+    With `settled` (a settlement to an as-of date), each statement also shows, per kind of line, earned to
+    date, paid before and payable now; without it the files are those of a period's settlement.
+    """
+    sha256 = ruleset_sha256(ruleset)
+    data = settlement_json(settlement, ruleset, partners)
+    if settled is not None:
+        data["as_of"] = {"date": settled.as_of.isoformat(), "run": settled.run, "repeat": settled.repeat,
+                         "note": settled.note(), "payable": settled.payable()}
+        for statement in data["statements"]:
+            statement["settled"] = _settled_json(settled, statement["partner"])
+    (out / "statements.json").write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    _write_summary_csv(out, settlement, ruleset, partners, settled)
+    folder = out / "statements"
+    folder.mkdir(exist_ok=True)
+    names = statement_file_names([s.partner for s in settlement.statements])
+    money = _money(ruleset)
+    for statement in settlement.statements:
+        text = render_statement_markdown(statement, ruleset, partners.get(statement.partner), sha256)
+        if settled is not None:
+            text += "\n".join(_settled_markdown(settled, statement.partner, money)) + "\n"
+        (folder / names[statement.partner]).write_text(text, encoding="utf-8")
+    return [out / "statements.json", out / "statements.csv", folder]
+
+
+def _write_summary_csv(out: Path, settlement: Settlement, ruleset: ir.RuleSet, partners: Mapping[str, Partner],
+                       settled: Settled | None) -> None:
+    extra = sorted({k for s in settlement.statements for k in s.totals if k not in KINDS})
+    kinds = [*(k for k in KINDS if k != "cap" or ruleset.payout_cap is not None), *extra]
+    figures = ("earned", "paid_before", "payable")
+    more = [] if settled is None else [f"{k}_{f}" for k in kinds for f in figures] + [f"total_{f}" for f in figures]
+    with open(out / "statements.csv", "w", encoding="utf-8", newline="") as handle:
+        writer = _SafeWriter(handle)
+        writer.writerow(("partner", "contract", "level", "parent", "tier", "next_tier", "transactions", *kinds,
+                         "total", *more))
+        for s in settlement.statements:
+            p = partners.get(s.partner)
+            row: list[object] = [s.partner, p.contract if p else "", p.level if p else "",
+                                 (p.parent or "") if p else "", s.tier or "", next_tier_id(s.next_tier) or "",
+                                 s.transactions, *(s.totals.get(k, 0) for k in kinds), s.total]
+            if settled is not None:
+                got = settled.figures(s.partner)
+                row += [v for k in kinds for v in got.get(k, (0, 0, 0))]
+                row += settled.totals(s.partner)
+            writer.writerow(row)
