@@ -23,8 +23,7 @@ from __future__ import annotations
 import datetime
 import re
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 from types import TracebackType
 from typing import IO
@@ -43,7 +42,7 @@ from runtime.store._ledger_records import (
     write_runs_csv,
     write_runs_json,
 )
-from runtime.store.migrations import RegistryError, SchemaError, open_database
+from runtime.store.migrations import RegistryError, SchemaError, open_database, write_transaction
 
 OLDER_AS_OF = "E580"
 CURRENCY_MISMATCH = "E581"
@@ -153,20 +152,9 @@ class Ledger:
             row = (program, year, as_of.isoformat(), ruleset_sha256, currency, minor_unit, stamp)
             return _append(db, row, figures, _paid(db, program, year))
 
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction: the lock is taken at BEGIN, so the run sees every earlier commit."""
-        try:
-            self._db.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            raise LedgerError(f"the ledger {self.path} is busy: {exc}") from None
-        try:
-            yield self._db
-            self._db.execute("COMMIT")
-        except BaseException:
-            if self._db.in_transaction:
-                self._db.execute("ROLLBACK")
-            raise
+    def _write(self) -> AbstractContextManager[sqlite3.Connection]:
+        """One write transaction (`migrations.write_transaction`)."""
+        return write_transaction(self._db, lambda exc: LedgerError(f"the ledger {self.path} is busy: {exc}"))
 
 
 def _ledger_words(exc: RegistryError) -> str:

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -178,6 +179,25 @@ def _use_wal(db: sqlite3.Connection, name: str) -> None:
     if mode != "wal":
         raise RegistryError(f"cannot open the registry {name}: the file cannot be put in WAL mode ({mode}); "
                             "keep it on a local disk")
+
+
+@contextmanager
+def write_transaction(db: sqlite3.Connection, busy: Callable[[sqlite3.OperationalError], Exception]
+                      ) -> Iterator[sqlite3.Connection]:
+    """One write transaction: the write lock is taken at `BEGIN IMMEDIATE`, so what is decided inside sees every
+    earlier commit; committed at the end, rolled back on any error. `busy` makes the error raised when the lock
+    cannot be had within the busy timeout."""
+    try:
+        db.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        raise busy(exc) from None
+    try:
+        yield db
+        db.execute("COMMIT")
+    except BaseException:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        raise
 
 
 def open_database(path: str | Path, migrations: Sequence[Migration] = MIGRATIONS) -> sqlite3.Connection:

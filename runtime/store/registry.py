@@ -20,8 +20,8 @@ from __future__ import annotations
 import datetime
 import json
 import sqlite3
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -55,7 +55,7 @@ from runtime.store._records import HistoryEvent as HistoryEvent
 from runtime.store._records import Outcome as Outcome
 from runtime.store._records import Registration as Registration
 from runtime.store._records import TimeOrderError as TimeOrderError
-from runtime.store.migrations import RegistryError, open_database
+from runtime.store.migrations import RegistryError, open_database, write_transaction
 
 # --- the registry ----------------------------------------------------------------------------------
 
@@ -262,20 +262,9 @@ class Registry:
 
     # --- inside ---
 
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction: the lock is taken at BEGIN, so the decision sees every earlier commit."""
-        try:
-            self._db.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            raise RegistryError(f"the registry {self.path} is busy: {exc}") from None
-        try:
-            yield self._db
-            self._db.execute("COMMIT")
-        except BaseException:
-            if self._db.in_transaction:
-                self._db.execute("ROLLBACK")
-            raise
+    def _write(self) -> AbstractContextManager[sqlite3.Connection]:
+        """One write transaction (`migrations.write_transaction`)."""
+        return write_transaction(self._db, lambda exc: RegistryError(f"the registry {self.path} is busy: {exc}"))
 
     def _bind_program(self) -> None:
         program = self.rt.ruleset.program_id
