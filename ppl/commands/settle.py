@@ -158,12 +158,12 @@ def _report(settlement: Any, engine: str, why: str, fmt: str, summary: str, writ
     print("\n".join(lines), file=sys.stderr)
 
 
-Settled: TypeAlias = tuple[Settlement, list[Path], Counter[str], float]
+EngineRun: TypeAlias = tuple[Settlement, list[Path], Counter[str], float]
 """What an engine returns: the settlement, the paths it wrote, the count of each reject code, the seconds."""
 
 
 def _settle_duckdb(args: argparse.Namespace, ruleset: ir.RuleSet, partners: dict[str, Partner],
-                   period: Period, out: Path) -> Settled:
+                   period: Period, out: Path) -> EngineRun:
     from runtime.sql import engine
 
     rt = Runtime(ruleset, "compiled")
@@ -291,7 +291,7 @@ def _pilot_advisory(ruleset: ir.RuleSet, partners: Mapping[str, Partner], period
 
 
 def _settle_rows(args: argparse.Namespace, ruleset: ir.RuleSet, partners: dict[str, Partner], period: Period,
-                 out: Path) -> Settled:
+                 out: Path) -> EngineRun:
     expressions = "interpreted" if args.engine == "interpreted" else "compiled"
     rt = Runtime(ruleset, expressions)
     reader = open_transactions(args.transactions, ruleset)
