@@ -49,7 +49,7 @@ from runtime.io.idset import IdSet
 from runtime.loaded import Runtime
 from runtime.model import Partner, Period
 from runtime.money import format_amount
-from runtime.store import Ledger, LedgerError, fiscal_year
+from runtime.store import Ledger, LedgerError, settle_against, year_to_date
 
 NAME = "settle"
 REJECT_TITLES = {**rio.CODES, "E524": "duplicate transaction id", "E500": "missing field (read by a rule)",
@@ -201,7 +201,7 @@ def run(args: argparse.Namespace) -> int:
             settlement, written, codes, elapsed = settle(args, ruleset, partners, period, out)
             if as_of is not None:
                 # INVARIANT: recorded before the directory is swapped into place, so a refusal writes nothing
-                settled = _settle_against(ledger, ruleset, settlement, as_of)
+                settled = settle_against(ledger, ruleset, settlement, as_of)
                 rio.write_statements(out, settlement, ruleset, partners, settled)
     except outdir.OutputError as exc:
         raise CommandError(str(exc)) from None
@@ -236,38 +236,12 @@ def _as_of(args: argparse.Namespace) -> datetime.date | None:
         raise CommandError(f"--as-of: `{args.as_of}` is not a date such as 2026-06-30") from None
 
 
-def year_to_date(as_of: datetime.date, ruleset: ir.RuleSet) -> Period:
-    """The program year the as-of falls in (by its `fiscal_year_start`), from its first day to the as-of."""
-    start = ruleset.fiscal_year_start
-    return Period(datetime.date(fiscal_year(as_of, start), start, 1), as_of)
-
-
 def _open_ledger(path: str) -> Ledger:
     """The ledger file, created with its schema on first use."""
     try:
         return Ledger(path)
     except LedgerError as exc:
         raise CommandError(f"--ledger {path}: {exc}") from None
-
-
-def _settle_against(ledger: Ledger | None, ruleset: ir.RuleSet, settlement: Settlement,
-                    as_of: datetime.date) -> rio.Settled:
-    """Record the year's earned figures in the ledger (when there is one) and set them against what was paid."""
-    earned = {s.partner: {k: v for k, v in s.totals.items() if v} for s in settlement.statements}
-    earned = {p: kinds for p, kinds in earned.items() if kinds}
-    if ledger is None:
-        return rio.Settled(as_of, None, False, earned, {})
-    year = fiscal_year(as_of, ruleset.fiscal_year_start)
-    before = ledger.last_run(ruleset.program_id, year)
-    run = ledger.record(ruleset.program_id, as_of, rio.ruleset_sha256(ruleset), earned, currency=ruleset.currency,
-                        minor_unit=ruleset.minor_unit, fiscal_year_start=ruleset.fiscal_year_start)
-    if before is not None and run.id == before.id:
-        return rio.Settled(as_of, run.id, True, earned, ledger.paid_to_date(ruleset.program_id, year))
-    paid: dict[str, dict[str, int]] = {}
-    for line in run.lines:
-        if line.paid_before:
-            paid.setdefault(line.partner, {})[line.kind] = line.paid_before
-    return rio.Settled(as_of, run.id, False, run.earned(), paid)
 
 
 def _settled_summary(settled: rio.Settled, ruleset: ir.RuleSet) -> str:

@@ -28,7 +28,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO
 
-from runtime import ids
+from runtime import ids, ir
+from runtime.decisions import Settlement
+from runtime.io.writers import Settled, ruleset_sha256
+from runtime.model import Period
 from runtime.store._ledger_records import (
     LEDGER_MIGRATIONS,
     UTC,
@@ -57,6 +60,39 @@ def fiscal_year(as_of: datetime.date, fiscal_year_start: int = 1) -> int:
     (2026, 2027)
     """
     return as_of.year if as_of.month >= fiscal_year_start else as_of.year - 1
+
+
+def year_to_date(as_of: datetime.date, ruleset: ir.RuleSet) -> Period:
+    """The program year the as-of falls in (by its `fiscal_year_start`), from its first day to the as-of."""
+    start = ruleset.fiscal_year_start
+    return Period(datetime.date(fiscal_year(as_of, start), start, 1), as_of)
+
+
+def settle_against(ledger: Ledger | None, ruleset: ir.RuleSet, settlement: Settlement,
+                   as_of: datetime.date) -> Settled:
+    """Record a settlement of the year to `as_of` in the ledger (when there is one) and set it against what was paid.
+
+    This is what `ppl settle --as-of --ledger` does after settling, and what program tests of a sequence of
+    settlements do: one function, so the two cannot drift.
+
+    Raises:
+        LedgerError: the ledger refuses the run (`Ledger.record`: an older as-of E580, another currency E581).
+    """
+    earned = {s.partner: {k: v for k, v in s.totals.items() if v} for s in settlement.statements}
+    earned = {p: kinds for p, kinds in earned.items() if kinds}
+    if ledger is None:
+        return Settled(as_of, None, False, earned, {})
+    year = fiscal_year(as_of, ruleset.fiscal_year_start)
+    before = ledger.last_run(ruleset.program_id, year)
+    run = ledger.record(ruleset.program_id, as_of, ruleset_sha256(ruleset), earned, currency=ruleset.currency,
+                        minor_unit=ruleset.minor_unit, fiscal_year_start=ruleset.fiscal_year_start)
+    if before is not None and run.id == before.id:
+        return Settled(as_of, run.id, True, earned, ledger.paid_to_date(ruleset.program_id, year))
+    paid: dict[str, dict[str, int]] = {}
+    for line in run.lines:
+        if line.paid_before:
+            paid.setdefault(line.partner, {})[line.kind] = line.paid_before
+    return Settled(as_of, run.id, False, run.earned(), paid)
 
 
 class Ledger:
