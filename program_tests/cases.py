@@ -17,7 +17,9 @@ from typing import Any
 
 from policy_lang.source import Span
 from policy_lang.yaml_loader import YMap, YNode, YScalar, YSeq
-from program_tests.values import TIMESTAMP_EXAMPLE, ValueReader
+from program_tests.sequence_cases import SequenceInput, SequenceReader
+from program_tests.values import TIMESTAMP_EXAMPLE
+from program_tests.values import Check as Check
 from runtime import io as rio
 from runtime import ir
 from runtime.decisions import Claim, Deal, Lead, catalog_item
@@ -31,16 +33,6 @@ VOLUME_NAMES = ("sales", "purchases", "list_sales", "quantity", "deals")
 LEFT_OUT = ("not eligible for this lead", "at capacity")  # why routing leaves a partner out
 # How a claim can lose besides a rule of the chain: its registration expired, or it was registered after the deal.
 EXPIRED, REGISTRATION = "expired", "registration"
-
-
-@dataclass(frozen=True, slots=True)
-class Check:
-    """One expected figure: where it is in the result, its value, how to show it, and where it is written."""
-
-    path: tuple[str, ...]  # ("margin",), ("lines", "fee"), ("statements", "gold", "totals", "ladder") …
-    expected: Any
-    kind: str  # money | rate | figure | count | text | ids | contains | code | flag | order | one_of | same_order
-    span: Span
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,11 +70,13 @@ class Case:
     period: Period | None
     checks: tuple[Check, ...]
     known_failure: str | None = None
-    inputs: ConflictInput | RouteInput | NewResellerInput | None = None  # a decision other than quote or settle
+    inputs: ConflictInput | RouteInput | NewResellerInput | SequenceInput | None = None  # not quote or settle
 
     @property
     def kind(self) -> str:
-        """quote | settle | conflict | route | new_reseller."""
+        """quote | settle | settlements | conflict | route | new_reseller."""
+        if isinstance(self.inputs, SequenceInput):
+            return "settlements"
         if isinstance(self.inputs, ConflictInput):
             return "conflict"
         if isinstance(self.inputs, RouteInput):
@@ -106,7 +100,7 @@ class TestFile:
 
 
 _PARTNER = ("id", "contract", "tier", "level", "parent", "fields")
-_KINDS = ("quote", "settle", "conflict", "route", "new_reseller")
+_KINDS = ("quote", "settle", "settlements", "conflict", "route", "new_reseller")
 _CASE = ("name", *_KINDS, "expect", "known_failure")
 _TRANSACTION = ("id", "partner", "date", "list_price", "sell_price", "quantity", "contract", "product", "sku",
                 "fields", "refund_of")
@@ -126,7 +120,7 @@ _NEW_RESELLER_EXPECT = ("routed_to_level", "routed_to", "error")
 _CODE = re.compile(r"[EW]\d{3}")
 
 
-class CaseReader(ValueReader):
+class CaseReader(SequenceReader):
     """Reads the partners and cases of one test file."""
 
     def __init__(self, ruleset: ir.RuleSet) -> None:
@@ -212,8 +206,13 @@ class CaseReader(ValueReader):
     # --- cases -----------------------------------------------------------------------------------
 
     def case(self, node: YNode, names: dict[str, YNode]) -> Case | None:
-        keys = self.mapping(node, "a case", _CASE, ("name", "expect"))
+        keys = self.mapping(node, "a case", _CASE, ("name",))
         if keys is None:
+            return None
+        if ("expect" in keys) == ("settlements" in keys):
+            self.error("E208" if "expect" in keys else "E202", "a `settlements` case expects figures per run, in "
+                       "each run's `expect`" if "expect" in keys else "a case has no `expect`",
+                       keys.get("expect", node))
             return None
         name = self.text(keys["name"], "a case's `name`")
         if name is not None and name in names:
@@ -224,13 +223,18 @@ class CaseReader(ValueReader):
         kinds = [k for k in _KINDS if k in keys]
         if len(kinds) != 1:
             self.error("E208" if kinds else "E202", "a case does one thing: it quotes a transaction (`quote`), "
-                       "settles a period (`settle`), decides a deal conflict (`conflict`), routes a lead (`route`) "
-                       "or routes a would-be reseller (`new_reseller`)", node)
+                       "settles a period (`settle`) or a sequence of runs (`settlements`), decides a deal conflict "
+                       "(`conflict`), routes a lead (`route`) or routes a would-be reseller (`new_reseller`)", node)
             return None
         kind = kinds[0]
         found: tuple[tuple[Transaction, ...], dict[str, Volumes], Period | None] | None = ((), {}, None)
-        inputs: ConflictInput | RouteInput | NewResellerInput | None = None
-        if kind == "quote":
+        inputs: ConflictInput | RouteInput | NewResellerInput | SequenceInput | None = None
+        if kind == "settlements":
+            sequence = self.settlements_input(keys["settlements"])
+            found = None if sequence is None else (sequence[0], {}, None)
+            inputs = sequence[1] if sequence is not None else None
+            checks = tuple(c for run in inputs.runs for c in run.checks) if inputs is not None else None
+        elif kind == "quote":
             found = self.quote_input(keys["quote"])
             checks = self.expectations(keys["expect"], _QUOTE_EXPECT, self.quote_check)
         elif kind == "settle":

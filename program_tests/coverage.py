@@ -15,6 +15,7 @@ from typing import Any
 
 from program_tests.compare import Settled
 from program_tests.decisions import NewReseller
+from program_tests.sequences import SettledRuns
 from runtime import ir
 from runtime.decisions import Ownership, Routing
 from runtime.labels import rule_label
@@ -73,6 +74,10 @@ class Coverage:
             return
         if isinstance(result, NewReseller):
             self.mark(case, [NEW_RESELLERS])
+            return
+        if isinstance(result, SettledRuns):  # a sequence reaches what any of its runs reached
+            for run in result.runs:
+                self.record(case, run, transactions, partners)
             return
         if not isinstance(result, Settled):
             return

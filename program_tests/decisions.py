@@ -14,6 +14,8 @@ from typing import Any
 
 from program_tests.cases import EXPIRED, Case, Check, ConflictInput, NewResellerInput, RouteInput
 from program_tests.compare import Because, CaseResult, Shown, _at, judge, run_case
+from program_tests.sequence_cases import SequenceInput
+from program_tests.sequences import run_sequence
 from runtime import ir
 from runtime.decisions import Ownership, Routing, decide, route, route_new_reseller
 from runtime.loaded import Runtime
@@ -120,4 +122,6 @@ def run_any(rt: Runtime, case: Case, partners: Mapping[str, Partner],
     if isinstance(inputs, NewResellerInput):
         asked = inputs
         return judge(case, lambda: _new_reseller(rt, asked, partners), _new_reseller_actual, shown)
+    if isinstance(inputs, SequenceInput):
+        return run_sequence(rt, case, partners)
     return run_case(rt, case, partners)

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from fractions import Fraction
+from dataclasses import dataclass
 from typing import Any
 
 from policy_lang import ast
@@ -32,6 +33,16 @@ TIMESTAMP = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[Tt]|[ \t]+)(\d{1,2}):(\d
 TIMESTAMP_EXAMPLE = "2026-06-10T10:00:00+09:00"
 FLOW_HINT = ("inside `{…}` or `[…]` a comma ends a value: quote the amount (`\"¥1,200,000\"`), write it without "
              "commas (`¥120万`), or put the key on its own line")
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One expected figure: where it is in the result, its value, how to show it, and where it is written."""
+
+    path: tuple[str, ...]  # ("margin",), ("lines", "fee"), ("statements", "gold", "totals", "ladder") …
+    expected: Any
+    kind: str  # money | rate | figure | count | text | ids | contains | code | flag | order | one_of | same_order
+    span: Span
 
 
 def cut_amounts(found: Iterable[dg.Diagnostic]) -> list[dg.Diagnostic]:
