@@ -110,12 +110,14 @@ def _actual(outcome: _Outcome, check: Check, shown: Shown) -> tuple[Any, list[Be
         return paid.payable(), [Because(f"`{p}` payable", shown.money(paid.totals(p)[2]), "", "—")
                                 for p in paid.partners()]
     kind, figure = check.path[3], check.path[4]
-    index = FIGURES.index(figure)
     if kind == TOTAL:
+        index = FIGURES.index(figure)
         return paid.totals(name)[index], [Because(f"`{name}` {k}", shown.money(f[index]), "", "—")
                                           for k, f in paid.figures(name).items()]
-    value = paid.figures(name).get(kind, (0, 0, 0))[index]
+    earned, before, payable = paid.figures(name).get(kind, (0, 0, 0))
     if figure == "earned":
-        return value, _settle_actual(outcome.settled, Check(("statements", name, "totals", kind), 0, "money",
-                                                            check.span), shown)[1]
-    return value, [Because("ledger", paid.note(), "", "—")]
+        return earned, _settle_actual(outcome.settled, Check(("statements", name, "totals", kind), 0, "money",
+                                                             check.span), shown)[1]
+    return (before if figure == "paid" else payable), [
+        Because("earned to date", shown.money(earned), "", "—"),
+        Because("paid before", shown.money(before), f"the ledger's earlier runs of the year ({paid.note()})", "—")]
