@@ -2,7 +2,8 @@
 
 `ppl ledger show --db FILE` lists the runs and, per partner and kind of line, what each earned, what was
 paid before it and what it pays; `ppl ledger export --db FILE --format csv|json` writes every run.
-Exit status: 0 done; 2 usage or I/O error (no such ledger, a file that is not one, a newer schema).
+Exit status: 0 done; 2 usage or I/O error (no such ledger, a file that is not one, a newer schema). The
+ledger is opened for reading alone: showing or exporting it never changes the file.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import argparse
 import io
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from ppl.common import EXIT_OK, CommandError
@@ -57,12 +57,10 @@ def _open(args: argparse.Namespace) -> Ledger:
     db = getattr(args, "db", None)
     if db is None:
         raise CommandError(f"{args.action}: name the ledger file with --db FILE")
-    if not Path(db).is_file():
-        raise CommandError(f"--db: there is no ledger file {db}")
     try:
-        return Ledger(db)
+        return Ledger(db, read_only=True)
     except LedgerError as exc:
-        raise CommandError(str(exc)) from None
+        raise CommandError(f"--db: {exc}", *([f"hint: {exc.hint}"] if exc.hint else [])) from None
 
 
 def render_runs(runs: Sequence[Run]) -> list[str]:

@@ -194,7 +194,7 @@ def run(args: argparse.Namespace) -> int:
     _pilot_advisory(ruleset, partners, period, args)
     columnar, why = _columnar(args, ruleset)
     settle = _settle_duckdb if columnar else _settle_rows
-    ledger = _open_ledger(args.ledger) if args.ledger is not None else None
+    ledger = _open_ledger(args.ledger, args.follow_symlinks) if args.ledger is not None else None
     settled = None
     try:
         with outdir.output_dir(args.out, rio.writers.OUTPUT_NAMES, args.follow_symlinks) as out:
@@ -206,7 +206,7 @@ def run(args: argparse.Namespace) -> int:
     except outdir.OutputError as exc:
         raise CommandError(str(exc)) from None
     except LedgerError as exc:
-        raise CommandError(f"--ledger {args.ledger}: {exc}", status=EXIT_ERRORS) from None
+        raise CommandError(*_ledger_problem(f"--ledger {args.ledger}", exc), status=EXIT_ERRORS) from None
     except OSError as exc:
         raise CommandError(f"cannot write to {args.out}: {exc.strerror or exc}") from None
     finally:
@@ -236,12 +236,21 @@ def _as_of(args: argparse.Namespace) -> datetime.date | None:
         raise CommandError(f"--as-of: `{args.as_of}` is not a date such as 2026-06-30") from None
 
 
-def _open_ledger(path: str) -> Ledger:
-    """The ledger file, created with its schema on first use."""
+def _open_ledger(path: str, follow_symlinks: bool) -> Ledger:
+    """The ledger file, created with its schema on first use; never a symbolic link unless allowed (as `--out`)."""
+    if Path(path).is_symlink() and not follow_symlinks:
+        raise CommandError(f"--ledger {path}: the ledger is a symbolic link; a settlement is recorded in a file "
+                           "named as it is [E107]", "hint: name the file itself, or give --follow-symlinks to record "
+                           "in the ledger the link points to")
     try:
         return Ledger(path)
     except LedgerError as exc:
-        raise CommandError(f"--ledger {path}: {exc}") from None
+        raise CommandError(*_ledger_problem(f"--ledger {path}", exc)) from None
+
+
+def _ledger_problem(what: str, exc: LedgerError) -> list[str]:
+    """A ledger's refusal as the messages of a `CommandError`: the problem with its code, then the hint."""
+    return [f"{what}: {exc}", *([f"hint: {exc.hint}"] if exc.hint else [])]
 
 
 def _settled_summary(settled: rio.Settled, ruleset: ir.RuleSet) -> str:
@@ -367,7 +376,8 @@ def add_parser(sub: Any) -> None:
                    help="where to write the statements: a new directory, or one a settlement wrote before, which is "
                    "replaced as a whole once every file is written")
     p.add_argument("--follow-symlinks", dest="follow_symlinks", action="store_true",
-                   help="allow --out to be a symbolic link (the directory it points to is replaced)")
+                   help="allow --out to be a symbolic link (the directory it points to is replaced), and --ledger "
+                   "(the ledger it points to records the run)")
     p.add_argument("--allow-duplicate-ids", dest="allow_duplicate_ids", action="store_true",
                    help="settle a row whose transaction id appeared before (by default it is rejected, E524)")
     p.add_argument("--unique-ids", action="store_true", help=argparse.SUPPRESS)  # the default now; kept for scripts

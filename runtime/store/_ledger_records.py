@@ -32,7 +32,12 @@ Figures = Mapping[str, Mapping[str, int]]
 
 
 class LedgerError(RegistryError):
-    """A ledger request that cannot be carried out: a message in the program's words, and a code when one fits."""
+    """A ledger request that cannot be carried out: a message in the program's words, a code when one fits, and
+    a hint (what to do instead) when there is one."""
+
+    def __init__(self, message: str, code: str | None = None, at: str | None = None, hint: str | None = None) -> None:
+        super().__init__(message, code, at)
+        self.hint = hint
 
 
 class LedgerSchemaError(LedgerError, SchemaError):

@@ -66,9 +66,11 @@ def test_export_writes_every_run_as_csv_or_json(ledger_file: Path, tmp_path: Pat
 
 @pytest.mark.parametrize(("argv", "message"), [
     (["ledger", "show"], "ppl ledger: show: name the ledger file with --db FILE\n"),
-    (["ledger", "export", "--db", "{tmp}/none.db"], "ppl ledger: --db: there is no ledger file {tmp}/none.db\n"),
-    (["ledger", "show", "--db", "{tmp}/text.db"], "ppl ledger: cannot open the ledger {tmp}/text.db: file is not a "
-     "database\n"),
+    (["ledger", "export", "--db", "{tmp}/none.db"], "ppl ledger: --db: there is no ledger file {tmp}/none.db [E107]\n"
+     "ppl ledger: hint: `ppl settle --as-of DATE --ledger FILE` creates it\n"),
+    (["ledger", "show", "--db", "{tmp}/text.db"], "ppl ledger: --db: {tmp}/text.db is not a ledger: it is not an "
+     "SQLite database [E107]\nppl ledger: hint: name a file that does not exist yet, and ppl creates the ledger "
+     "there\n"),
     (["ledger", "export", "--db", "{ledger}", "--output", "{tmp}"], "ppl ledger: cannot write {tmp}: Is a directory\n"),
 ])
 def test_a_missing_or_unreadable_ledger_is_a_usage_error_with_status_2(

@@ -316,13 +316,13 @@ def test_a_ledger_from_a_newer_ppl_is_refused_untouched(path: Path) -> None:
 def test_files_that_are_not_a_ledger_are_refused(tmp_path: Path) -> None:
     junk = tmp_path / "junk.db"
     junk.write_text("not a database, just text " * 100, encoding="utf-8")
-    with pytest.raises(LedgerError, match="cannot open the ledger"):
+    with pytest.raises(LedgerError, match="is not a ledger: it is not an SQLite database"):
         Ledger(junk)
-    with pytest.raises(LedgerError, match="cannot open the ledger"):
+    with pytest.raises(LedgerError, match="cannot create the ledger .*: there is no directory"):
         Ledger(tmp_path / "no" / "such" / "dir.db")
     Registry(tmp_path / "deals.db", build(), REGISTRY_PARTNERS).close()
     before = (tmp_path / "deals.db").read_bytes()
-    with pytest.raises(LedgerSchemaError, match="cannot open the ledger .* another kind of ppl store"):
+    with pytest.raises(LedgerSchemaError, match="is not a ledger: it holds another kind of ppl store"):
         Ledger(tmp_path / "deals.db")
     assert (tmp_path / "deals.db").read_bytes() == before
 
