@@ -23,7 +23,6 @@ from __future__ import annotations
 import datetime
 import re
 import sqlite3
-import stat
 from contextlib import AbstractContextManager
 from pathlib import Path
 from types import TracebackType
@@ -33,6 +32,7 @@ from runtime import ids, ir
 from runtime.decisions import Settlement
 from runtime.io.writers import Settled, ruleset_sha256
 from runtime.model import Period
+from runtime.store._ledger_file import FILE_PROBLEM, check_ledger_file, open_read_only
 from runtime.store._ledger_records import (
     LEDGER_MIGRATIONS,
     UTC,
@@ -47,15 +47,12 @@ from runtime.store._ledger_records import (
     write_runs_json,
 )
 from runtime.store.migrations import (
-    BUSY_TIMEOUT,
     RegistryError,
     SchemaError,
     open_database,
-    schema_version,
     write_transaction,
 )
 
-FILE_PROBLEM = "E107"
 OLDER_AS_OF = "E580"
 CURRENCY_MISMATCH = "E581"
 _INT64 = 1 << 63  # SQLite stores integers in 64 bits: every amount lies strictly between -2**63 and 2**63
@@ -121,7 +118,7 @@ class Ledger:
         self.path = str(path)
         check_ledger_file(Path(path), writing=not read_only)
         try:
-            self._db = _open_read_only(Path(path)) if read_only else open_database(path, LEDGER_MIGRATIONS)
+            self._db = open_read_only(Path(path)) if read_only else open_database(path, LEDGER_MIGRATIONS)
         except SchemaError as exc:
             raise LedgerSchemaError(_ledger_words(exc), FILE_PROBLEM) from None
         except RegistryError as exc:
@@ -205,102 +202,6 @@ class Ledger:
     def _write(self) -> AbstractContextManager[sqlite3.Connection]:
         """One write transaction (`migrations.write_transaction`)."""
         return write_transaction(self._db, lambda exc: LedgerError(f"the ledger {self.path} is busy: {exc}"))
-
-
-_SQLITE_HEADER = b"SQLite format 3\x00"
-_NEW_FILE = "name a file that does not exist yet, and ppl creates the ledger there"
-
-
-def check_ledger_file(path: Path, writing: bool = True) -> None:
-    """Refuse a path that is not a ledger this ppl can use, before SQLite opens it: nothing is written.
-
-    A ledger to write may be a path that does not exist yet (in a directory that does) or an empty file
-    (SQLite's new database); one to read must exist and hold a ledger. Refused: a directory, a file with
-    no write permission (to write), a file that is not an SQLite database, an SQLite database of another
-    application, a ledger of a newer ppl and another kind of ppl store.
-
-    Raises:
-        LedgerError: what is wrong with the path (E107), with a hint.
-        LedgerSchemaError: a newer ledger, or another kind of ppl store (E107).
-    """
-    if path.is_dir():
-        raise LedgerError(f"{path} is a directory, not a ledger file", FILE_PROBLEM, hint=_NEW_FILE)
-    if not path.exists():
-        if not writing:
-            raise LedgerError(f"there is no ledger file {path}", FILE_PROBLEM,
-                              hint="`ppl settle --as-of DATE --ledger FILE` creates it")
-        if not path.parent.is_dir():
-            raise LedgerError(f"cannot create the ledger {path}: there is no directory {path.parent}", FILE_PROBLEM,
-                              hint="create the directory first, or name a ledger in one that exists")
-        return
-    if writing and not path.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
-        raise LedgerError(f"the ledger {path} is read-only: a settlement cannot be recorded in it", FILE_PROBLEM,
-                          hint="give the file write permission (chmod u+w), or settle against another ledger")
-    try:
-        with path.open("rb") as file:
-            header = file.read(len(_SQLITE_HEADER))
-    except OSError as exc:
-        raise LedgerError(f"cannot read the ledger {path}: {exc.strerror or exc}", FILE_PROBLEM) from None
-    if not header:
-        # INVARIANT: an empty file is a new database to SQLite, and a ledger being created by another process
-        # is one for a moment: refusing it would make first use racy. To read, it has no ledger in it yet.
-        if writing:
-            return
-        raise LedgerError(f"{path} is an empty file: there is no ledger in it yet", FILE_PROBLEM,
-                          hint="`ppl settle --as-of DATE --ledger FILE` creates the ledger in it")
-    if header != _SQLITE_HEADER:
-        raise LedgerError(f"{path} is not a ledger: it is not an SQLite database", FILE_PROBLEM, hint=_NEW_FILE)
-    _check_tables(path)
-
-
-def _check_tables(path: Path) -> None:
-    """An SQLite file is a ledger of this ppl's schema or older (then migrated), or holds no table yet."""
-    try:
-        db = _connect_read_only(path)
-    except sqlite3.Error as exc:
-        raise LedgerError(f"cannot read the ledger {path}: {exc}", FILE_PROBLEM) from None
-    try:
-        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        if tables and "schema_version" not in tables:
-            shown = ", ".join(f"`{t}`" for t in sorted(tables)[:3]) + (" …" if len(tables) > 3 else "")
-            raise LedgerSchemaError(f"{path} is not a ledger: it is an SQLite database of another application "
-                                    f"(tables {shown})", FILE_PROBLEM, hint=_NEW_FILE)
-        if not tables:
-            return
-        version, latest = schema_version(db), LEDGER_MIGRATIONS[-1].version
-        if version > latest:
-            raise LedgerSchemaError(f"the ledger {path} has schema version {version}, written by a newer ppl; this "
-                                    f"ppl knows versions up to {latest}", FILE_PROBLEM,
-                                    hint="upgrade ppl to read or settle against it")
-        first = db.execute("SELECT title FROM schema_version WHERE version = 1").fetchone()
-        if first is None or first[0] != LEDGER_MIGRATIONS[0].title:
-            raise LedgerSchemaError(f"{path} is not a ledger: it holds another kind of ppl store (a deal "
-                                    "registry?)", FILE_PROBLEM, hint=_NEW_FILE)
-    except sqlite3.Error as exc:
-        raise LedgerError(f"cannot read the ledger {path}: {exc}", FILE_PROBLEM) from None
-    finally:
-        db.close()
-
-
-def _connect_read_only(path: Path) -> sqlite3.Connection:
-    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None,
-                           timeout=BUSY_TIMEOUT)
-
-
-def _open_read_only(path: Path) -> sqlite3.Connection:
-    """An existing ledger opened for reading alone; one of an older schema is read after `ppl settle` upgrades it."""
-    try:
-        db = _connect_read_only(path)
-        db.row_factory = sqlite3.Row
-        version = schema_version(db)
-    except sqlite3.Error as exc:
-        raise LedgerError(f"cannot read the ledger {path}: {exc}", FILE_PROBLEM) from None
-    if version != LEDGER_MIGRATIONS[-1].version:
-        db.close()
-        what = "has no ledger in it yet" if version == 0 else f"has the older schema version {version}"
-        raise LedgerError(f"the ledger {path} {what}", FILE_PROBLEM,
-                          hint="settle against it once with this ppl (`ppl settle --as-of DATE --ledger FILE`)")
-    return db
 
 
 def _ledger_words(exc: RegistryError) -> str:
