@@ -1,12 +1,13 @@
 """Program tests: the tests that program designers write beside their programs, and their coverage.
 
 A test file (`*.tests.yaml`) names a program, the partners, and cases: one transaction to quote, a
-period to settle, a deal conflict to decide, a lead or a would-be reseller to route, with what the
-designer worked out. Each case runs on the runtime; what it lists is compared exactly, and a failure
-shows, for every figure that differs, the rules behind what the runtime produced and where they are
-written. Coverage is counted in the program's own terms: ladder and bonus steps, tiers, benefits,
-margin caps, pass-through entries, price rules, contracts, hierarchy levels, conflict rules, lead
-routing keys and conditions, new resellers and versions.
+period to settle, a sequence of settlements of the year to date against a ledger, a deal conflict to
+decide, a lead or a would-be reseller to route, with what the designer worked out. Each case runs on
+the runtime; what it lists is compared exactly, and a failure shows, for every figure that differs,
+the rules behind what the runtime produced and where they are written. Coverage is counted in the
+program's own terms: ladder and bonus steps, tiers, benefits, margin caps, pass-through entries,
+price rules, contracts, hierarchy levels, conflict rules, lead routing keys and conditions, new
+resellers and versions.
 
 Amounts are written as in programs (`¥1,200,000`, `3億`, `15%`) and read with the expression parser,
 so they mean exactly what they mean there. A malformed test file is reported like a program

@@ -1,10 +1,10 @@
 """What a test file says: partners, cases and the figures each case expects, read into plain data.
 
 `CaseReader` reads the partners and cases of one test file for a compiled program; every mistake is
-a diagnostic at its place in the file. A case quotes a transaction, settles a period, decides a deal
-conflict, routes a lead or routes a would-be reseller. The expectations become `Check`s: a path into
-the result (`("lines", "fee")`, `("statements", "gold", "totals", "ladder")`, `("lost", "r2")`), the
-expected value and how to show it.
+a diagnostic at its place in the file. A case quotes a transaction, settles a period or a sequence of
+runs (`sequence_cases`), decides a deal conflict, routes a lead or routes a would-be reseller. The
+expectations become `Check`s: a path into the result (`("lines", "fee")`, `("statements", "gold",
+"totals", "ladder")`, `("lost", "r2")`), the expected value and how to show it.
 """
 
 from __future__ import annotations

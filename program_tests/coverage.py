@@ -3,7 +3,7 @@
 Items are ladder and bonus steps, tiers, benefits, margin caps, pass-through entries, the price rules
 the program can break, contracts, hierarchy levels, the rules of the conflict precedence chain (by
 position), registration expiry, `otherwise: vendor_decides`, the lead-routing keys, `eligible`,
-`skip_when`, new resellers, and versions.
+`skip_when`, new resellers, and versions. A sequence of settlements reaches what any of its runs reached.
 """
 
 from __future__ import annotations
