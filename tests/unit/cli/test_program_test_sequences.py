@@ -166,3 +166,12 @@ def test_coverage_counts_what_any_run_of_a_sequence_reached(tmp_path: Path) -> N
     assert items["ladder `annual-volume` step 2"] == ["two quarters"]
     assert items["bonus `growth` step 1"] == ["two quarters"]
     assert items["ladder `annual-volume` step 3"] == []
+
+
+def test_program_tests_and_the_command_line_settle_against_a_ledger_by_one_function() -> None:
+    from ppl.commands import settle as command
+    from program_tests import sequences
+    from runtime import store
+
+    assert sequences.settle_against is store.settle_against is command.settle_against
+    assert sequences.year_to_date is store.year_to_date is command.year_to_date
