@@ -49,7 +49,7 @@ from runtime.io.idset import IdSet
 from runtime.loaded import Runtime
 from runtime.model import Partner, Period
 from runtime.money import format_amount
-from runtime.store import Ledger, LedgerError, fiscal_year
+from runtime.store import Ledger, LedgerError, earned_figures, fiscal_year, year_to_date
 
 NAME = "settle"
 REJECT_TITLES = {**rio.CODES, "E524": "duplicate transaction id", "E500": "missing field (read by a rule)",
@@ -190,7 +190,7 @@ def run(args: argparse.Namespace) -> int:
     ruleset = load_ruleset(args.program, args.color, args.trusted_key)
     partners = load_partners(args.partners, ruleset)
     as_of = _as_of(args)
-    period = parse_period(args.period, ruleset) if as_of is None else year_to_date(as_of, ruleset)
+    period = parse_period(args.period, ruleset) if as_of is None else year_to_date(as_of, ruleset.fiscal_year_start)
     _pilot_advisory(ruleset, partners, period, args)
     columnar, why = _columnar(args, ruleset)
     settle = _settle_duckdb if columnar else _settle_rows
@@ -236,12 +236,6 @@ def _as_of(args: argparse.Namespace) -> datetime.date | None:
         raise CommandError(f"--as-of: `{args.as_of}` is not a date such as 2026-06-30") from None
 
 
-def year_to_date(as_of: datetime.date, ruleset: ir.RuleSet) -> Period:
-    """The program year the as-of falls in (by its `fiscal_year_start`), from its first day to the as-of."""
-    start = ruleset.fiscal_year_start
-    return Period(datetime.date(fiscal_year(as_of, start), start, 1), as_of)
-
-
 def _open_ledger(path: str) -> Ledger:
     """The ledger file, created with its schema on first use."""
     try:
@@ -253,8 +247,7 @@ def _open_ledger(path: str) -> Ledger:
 def _settle_against(ledger: Ledger | None, ruleset: ir.RuleSet, settlement: Settlement,
                     as_of: datetime.date) -> rio.Settled:
     """Record the year's earned figures in the ledger (when there is one) and set them against what was paid."""
-    earned = {s.partner: {k: v for k, v in s.totals.items() if v} for s in settlement.statements}
-    earned = {p: kinds for p, kinds in earned.items() if kinds}
+    earned = earned_figures(settlement.statements)
     if ledger is None:
         return rio.Settled(as_of, None, False, earned, {})
     year = fiscal_year(as_of, ruleset.fiscal_year_start)

@@ -26,9 +26,11 @@ import sqlite3
 from contextlib import AbstractContextManager
 from pathlib import Path
 from types import TracebackType
+from collections.abc import Iterable
 from typing import IO
 
 from runtime import ids
+from runtime.model import Period, Statement
 from runtime.store._ledger_records import (
     LEDGER_MIGRATIONS,
     UTC,
@@ -57,6 +59,21 @@ def fiscal_year(as_of: datetime.date, fiscal_year_start: int = 1) -> int:
     (2026, 2027)
     """
     return as_of.year if as_of.month >= fiscal_year_start else as_of.year - 1
+
+
+def year_to_date(as_of: datetime.date, fiscal_year_start: int = 1) -> Period:
+    """What a settlement as of a date settles: the program year the date falls in, from its first day to the date.
+
+    >>> year_to_date(datetime.date(2026, 9, 30), 4)
+    Period(start=datetime.date(2026, 4, 1), end=datetime.date(2026, 9, 30))
+    """
+    return Period(datetime.date(fiscal_year(as_of, fiscal_year_start), fiscal_year_start, 1), as_of)
+
+
+def earned_figures(statements: Iterable[Statement]) -> dict[str, dict[str, int]]:
+    """The figures a run records from a settlement to date: each partner's totals by kind of line, zeros left out."""
+    earned = {s.partner: {k: v for k, v in s.totals.items() if v} for s in statements}
+    return {p: kinds for p, kinds in earned.items() if kinds}
 
 
 class Ledger:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 BUSY_TIMEOUT = 30.0  # seconds a writer waits for another writer's transaction to end
+MEMORY = ":memory:"  # SQLite's name for a database in memory, private to its connection
 
 
 class RegistryError(Exception):
@@ -161,8 +162,12 @@ def _use_wal(db: sqlite3.Connection, name: str) -> None:
     """Put the file in WAL mode: readers never block the writer, nor the writer readers. It persists in the file.
 
     Switching a fresh file needs it to itself, and SQLite answers "locked" at once, without the busy timeout,
-    when other processes are opening it too: so retry, with a growing pause, up to the busy timeout.
+    when other processes are opening it too: so retry, with a growing pause, up to the busy timeout. A database
+    in memory (`:memory:`, one connection's own: worked examples, tests) has no file to share and keeps its
+    journal in memory.
     """
+    if name == MEMORY:
+        return
     waited, pause = 0.0, 0.002
     while True:
         try:
