@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -120,7 +121,7 @@ def test_a_review_the_schema_refuses_is_a_schema_error(bad: str) -> None:
 
 
 @pytest.mark.parametrize(("field", "value"), [("months", 40), ("keep", 0), ("grace", -2), ("window", "weekly")])
-def test_a_hand_made_artifact_with_a_review_out_of_range_is_refused(field: str, value: object) -> None:
+def test_a_hand_made_artifact_with_a_review_out_of_range_is_refused(field: str, value: Any) -> None:
     ruleset = compiled("  review:\n    window: {months: 12}\n")
     version = ruleset.versions[0]
     assert version.tiers is not None and version.tiers.review is not None
