@@ -53,6 +53,9 @@ class EngineError(Exception):
 def refused(ruleset: ir.RuleSet) -> list[str]:
     """What keeps the columnar engine from settling a program (empty: it can)."""
     reasons = unsupported(ruleset)
+    if any(v.tiers is not None and v.tiers.review is not None for v in ruleset.versions):
+        # The tier in force changes at each review: the row engine settles with it (runtime.decisions.reviews).
+        reasons.append("tier reviews (`tiers.review`): the tier in force on each transaction's date")
     return sorted(set(reasons), key=reasons.index)
 
 
