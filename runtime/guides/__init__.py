@@ -20,6 +20,7 @@ from runtime.guides._cases import Case as Case
 from runtime.guides._cases import DecideCase as DecideCase
 from runtime.guides._cases import QuoteCase as QuoteCase
 from runtime.guides._cases import RejectCase as RejectCase
+from runtime.guides._cases import ReviewCase as ReviewCase
 from runtime.guides._cases import RouteCase as RouteCase
 from runtime.guides._cases import SettleCase as SettleCase
 from runtime.guides._cases import YearCase as YearCase

@@ -106,7 +106,21 @@ class YearCase:
         return found or LedgerLine(self.partner, kind, 0, 0, 0)
 
 
-Case = QuoteCase | SettleCase | DecideCase | RouteCase | RejectCase | YearCase
+@dataclass(frozen=True, slots=True)
+class ReviewCase:
+    """A worked history of tier reviews: at each review, the figures, the tier the engine finds them qualifying for,
+    and the decision of `runtime.decisions.reviews.decide` (its outcome, the tier in force from the review)."""
+
+    partner: Partner  # with the tier registered for it, in force until the first review
+    review: ir.Review
+    dates: tuple[datetime.date, ...]
+    values: tuple[Mapping[tuple[str, str], Any], ...]  # a qualification's field (`period`, `sales`) → its value
+    candidates: tuple[str | None, ...]
+    outcomes: tuple[str, ...]
+    tiers: tuple[str | None, ...]
+
+
+Case = QuoteCase | SettleCase | DecideCase | RouteCase | RejectCase | YearCase | ReviewCase
 
 
 def _default(type_name: str, ruleset: ir.RuleSet, day: datetime.date) -> Any:

@@ -58,4 +58,60 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "line.ladder_clawback": ("Ladder clawback", "上乗せ額の返還"),
     "line.bonus": ("Bonus", "インセンティブ"),
     "line.bonus_clawback": ("Bonus clawback", "インセンティブの返還"),
+    # --- tier reviews -------------------------------------------------------------------------------
+    "reviews": ("Tier reviews", "ティアの見直し"),
+    "reviews.dates": ("Tiers are reviewed {cadence}, on the first day of each review period counted from the start "
+                      "of the fiscal year: {dates}.",
+                      "ティアは年度の始まりから数えて{cadence}、各期の初日（{dates}）に見直します。"),
+    "reviews.window.year_to_date": (
+        "A review reads your figures for the fiscal year up to the day before the review; the review on the "
+        "year's first day reads the whole year before.",
+        "見直しでは、年度初めから見直し日の前日までの実績を判定に使います。年度の初日の見直しでは、前年度1年間の"
+        "実績を使います。"),
+    "reviews.window.since_last_review": (
+        "A review reads your figures since the last review, up to the day before the review.",
+        "見直しでは、前回の見直し日から今回の見直し日の前日までの実績を判定に使います。"),
+    "reviews.window.months": (
+        "A review reads your figures over the {n} months before the review.",
+        "見直しでは、見直し日の前日までの直近{n}か月の実績を判定に使います。"),
+    "reviews.in_force": (
+        "The tier decided at a review is in force from the review date until the day before the next review; a "
+        "quote or statement uses the tier in force on the transaction's date. Until your first review, the tier "
+        "registered for you holds.",
+        "見直しで決まったティアは、見直し日から次の見直し日の前日まで適用され、見積と精算には取引日に適用されて"
+        "いるティアを使います。最初の見直しまでは、登録時のティアが適用されます。"),
+    "reviews.promote": ("When your figures meet a better tier's conditions, you move up at that review.",
+                        "上位のティアの条件を満たした場合は、その見直しで昇格します。"),
+    "reviews.keep": (
+        "A tier reached at a review is kept for at least {keep} review periods, even if your figures fall below "
+        "its conditions in the meantime.",
+        "見直しで到達したティアは、その後実績が条件を下回っても、少なくとも{keep}回の見直し期間は維持されます。"),
+    "reviews.grace": (
+        "After that, when a review finds your figures below your tier, you keep it for up to {grace} more "
+        "{reviews} in grace, and move down at the next review that still finds them below.",
+        "その後の見直しで実績がティアの条件を下回っても、{grace}回までは猶予としてティアを維持し、その次の"
+        "見直しでも下回った場合に、条件を満たすティアに変更します。"),
+    "reviews.no_grace": (
+        "After that, a review that finds your figures below your tier moves you to the tier they meet.",
+        "その後の見直しで実績がティアの条件を下回った場合は、その見直しで条件を満たすティアに変更します。"),
+    "reviews.assigned": ("A tier the vendor decides individually is not reviewed.",
+                         "ベンダーが個別に決定するティアは、見直しの対象外です。"),
+    "reviews.example": (
+        "A partner under {who} meets the conditions of {top} at the first review, then falls short of them; the "
+        "decisions of the engine at each review:",
+        "{who}が最初の見直しで{top}の条件を満たし、その後は条件を下回った場合の、各見直しでのエンジンの判定："),
+    "col.review": ("Review", "見直し日"),
+    "col.window": ("Figures of", "判定に使う期間"),
+    "col.qualifies": ("Qualifies for", "条件を満たすティア"),
+    "col.in_force": ("Tier from the review", "見直し後のティア"),
+    "col.decision": ("Decision", "判定"),
+    "window.span": ("{start} to {end}", "{start}〜{end}"),
+    "outcome.promoted": ("promoted", "昇格"),
+    "outcome.met": ("conditions met", "条件を満たし維持"),
+    "outcome.kept": ("kept: reached on {since}, kept for {keep} review periods",
+                     "維持（{since}に到達したティアを{keep}期間維持）"),
+    "outcome.grace": ("in grace ({n} of {grace})", "猶予（{grace}回のうち{n}回目）"),
+    "outcome.demoted": ("moved down", "降格"),
+    "word.review": ("review", "回"),
+    "word.reviews": ("reviews", "回"),
 }

@@ -23,10 +23,10 @@ from __future__ import annotations
 import datetime
 import re
 import sqlite3
+from collections.abc import Iterable
 from contextlib import AbstractContextManager
 from pathlib import Path
 from types import TracebackType
-from collections.abc import Iterable
 from typing import IO
 
 from runtime import ids
