@@ -7,13 +7,13 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from decision_helpers import build, partners, sale
 
 from runtime import ir
 from runtime.decisions import Settler, review_dates
 from runtime.decisions.reviews import Standing, decide, window_months
 from runtime.decisions.settle import settle
-from runtime.model import Line, Partner, Period, Statement
+from runtime.model import Line, Partner, Period, Statement, Transaction
+from tests.unit.runtime.decisions.decision_helpers import build, partners, sale
 
 YEAR = Period(datetime.date(2026, 4, 1), datetime.date(2027, 3, 31))
 ENGINES = ["compiled", "interpreted"]
@@ -47,7 +47,7 @@ def day(month: int, d: int = 15) -> datetime.date:
     return datetime.date(2026 if month >= 4 else 2027, month, d)
 
 
-def settled(body: str, txns: list, who: dict[str, Partner], engine: str = "compiled",
+def settled(body: str, txns: list[Transaction], who: dict[str, Partner], engine: str = "compiled",
             period: Period = YEAR) -> tuple[dict[str, Statement], list[Line]]:
     lines: list[Line] = []
     result = settle(build(body, engine), txns, who, period, on_line=lines.append)
@@ -79,7 +79,7 @@ def test_a_promotion_changes_the_margin_uplift_from_the_review_date(engine: str)
 QUARTERS = [1_200_000, 100_000, 100_000, 100_000]
 
 
-def _quarter_sales(amounts: list[int]) -> list:
+def _quarter_sales(amounts: list[int]) -> list[Transaction]:
     return [sale("r", amount, day=day(m)) for amount, m in zip(amounts, (5, 8, 11, 2), strict=True) if amount]
 
 
