@@ -266,7 +266,8 @@ def _settle_against(ledger: Ledger | None, ruleset: ir.RuleSet, settlement: Sett
     year = fiscal_year(as_of, ruleset.fiscal_year_start)
     before = ledger.last_run(ruleset.program_id, year)
     run = ledger.record(ruleset.program_id, as_of, rio.ruleset_sha256(ruleset), earned, currency=ruleset.currency,
-                        minor_unit=ruleset.minor_unit, fiscal_year_start=ruleset.fiscal_year_start)
+                        minor_unit=ruleset.minor_unit, fiscal_year_start=ruleset.fiscal_year_start,
+                        tiers=[d for s in settlement.statements for d in s.tier_history])
     if before is not None and run.id == before.id:
         return rio.Settled(as_of, run.id, True, earned, ledger.paid_to_date(ruleset.program_id, year))
     paid: dict[str, dict[str, int]] = {}

@@ -23,14 +23,14 @@ from __future__ import annotations
 import datetime
 import re
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 from types import TracebackType
 from typing import IO
 
 from runtime import ids
-from runtime.model import Period, Statement
+from runtime.model import Period, Statement, TierDecision
 from runtime.store._ledger_records import (
     LEDGER_MIGRATIONS,
     UTC,
@@ -41,8 +41,10 @@ from runtime.store._ledger_records import (
     kind_order,
     nonzero,
     run_of,
+    tier_row,
     write_runs_csv,
     write_runs_json,
+    write_tiers_csv,
 )
 from runtime.store.migrations import RegistryError, SchemaError, open_database, write_transaction
 
@@ -124,6 +126,21 @@ class Ledger:
         """Every line of every run as CSV (`CSV_COLUMNS`), to a file path or an open text stream."""
         write_runs_csv(self.runs(), target)
 
+    def export_tiers_csv(self, target: str | Path | IO[str]) -> None:
+        """Every tier decision of every run as CSV (`write_tiers_csv`), to a file path or an open text stream."""
+        write_tiers_csv(self.runs(), target)
+
+    def tiers_on(self, program_id: str, day: datetime.date) -> dict[str, TierDecision]:
+        """The decisions that set each partner's tier in force on a day, read from the program's last recorded
+        run (a partner with none there holds the partners file's tier)."""
+        row = self._db.execute("SELECT * FROM runs WHERE program = ? ORDER BY id DESC LIMIT 1",
+                               (program_id,)).fetchone()
+        found: dict[str, TierDecision] = {}
+        for decision in _run(self._db, row).tiers if row is not None else ():
+            if decision.review <= day:
+                found[decision.partner] = decision  # INVARIANT: a run's decisions are in review order
+        return found
+
     def export_json(self, target: str | Path | IO[str]) -> None:
         """Every run with its lines as JSON (`{"format": "ppl-ledger/1", "runs": [...]}`), to a path or stream."""
         write_runs_json(self.runs(), target)
@@ -132,13 +149,14 @@ class Ledger:
 
     def record(self, program_id: str, as_of: datetime.date, ruleset_sha256: str, earned: Figures, *,
                currency: str, minor_unit: int, fiscal_year_start: int = 1,
-               recorded_at: datetime.datetime | None = None) -> Run:
+               recorded_at: datetime.datetime | None = None, tiers: Sequence[TierDecision] = ()) -> Run:
         """Record a settlement of the program year to `as_of`, against what the year's earlier runs paid.
 
         Args:
             earned: earned in the year up to the as-of, in minor units, by partner and kind of line.
             fiscal_year_start: the program's first month of the year, which decides the year of the as-of.
             recorded_at: when the run is recorded (aware); now by default.
+            tiers: the tier reviews the settlement decided (recorded with the run).
 
         Returns:
             The new run, its `paid_before` and `payable` filled in; or, when the as-of, rule set hash and
@@ -163,11 +181,13 @@ class Ledger:
                 raise LedgerError(f"the settlement as of {as_of.isoformat()} is older than the ledger's last run "
                                   f"for {program} FY{year} (run {last.id}, as of {last.as_of.isoformat()}); "
                                   "settle as of that date or later", OLDER_AS_OF)
+            decided = sorted(tiers, key=lambda d: (d.review, d.partner))
             if (last is not None and last.as_of == as_of and last.ruleset_sha256 == ruleset_sha256
-                    and nonzero(last.earned()) == nonzero(figures)):
+                    and nonzero(last.earned()) == nonzero(figures)
+                    and [tier_row(d) for d in last.tiers] == [tier_row(d) for d in decided]):
                 return last
             row = (program, year, as_of.isoformat(), ruleset_sha256, currency, minor_unit, stamp)
-            return _append(db, row, figures, _paid(db, program, year))
+            return _append(db, row, figures, _paid(db, program, year), decided)
 
     def _write(self) -> AbstractContextManager[sqlite3.Connection]:
         """One write transaction (`migrations.write_transaction`)."""
@@ -181,7 +201,8 @@ def _ledger_words(exc: RegistryError) -> str:
 
 def _run(db: sqlite3.Connection, row: sqlite3.Row) -> Run:
     lines = db.execute("SELECT * FROM run_lines WHERE run = ?", (row["id"],)).fetchall()
-    return run_of(row, lines)
+    tiers = db.execute("SELECT * FROM run_tiers WHERE run = ?", (row["id"],)).fetchall()
+    return run_of(row, lines, tiers)
 
 
 def _last(db: sqlite3.Connection, program: str, year: int) -> Run | None:
@@ -190,8 +211,10 @@ def _last(db: sqlite3.Connection, program: str, year: int) -> Run | None:
     return None if row is None else _run(db, row)
 
 
-def _append(db: sqlite3.Connection, row: tuple[object, ...], figures: Figures, paid: Figures) -> Run:
-    """Append a run (its `runs` row) and a line for every partner and kind earned now or paid before."""
+def _append(db: sqlite3.Connection, row: tuple[object, ...], figures: Figures, paid: Figures,
+            tiers: Sequence[TierDecision] = ()) -> Run:
+    """Append a run (its `runs` row), a line for every partner and kind earned now or paid before, and its tier
+    decisions."""
     cursor = db.execute("INSERT INTO runs (program, year, as_of, ruleset_sha256, currency, minor_unit, recorded_at) "
                         "VALUES (?, ?, ?, ?, ?, ?, ?)", row)
     run_id = cursor.lastrowid
@@ -202,6 +225,9 @@ def _append(db: sqlite3.Connection, row: tuple[object, ...], figures: Figures, p
         _fits(now - before, f"the payable of {partner} {kind}")
         db.execute("INSERT INTO run_lines (run, partner, kind, earned, paid_before, payable) VALUES (?, ?, ?, ?, ?, ?)",
                    (run_id, partner, kind, now, before, now - before))
+    for decision in tiers:
+        db.execute("INSERT INTO run_tiers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   (run_id, *tier_row(decision)))
     return _run(db, db.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone())
 
 

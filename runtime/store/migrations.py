@@ -133,8 +133,8 @@ def migrate(db: sqlite3.Connection, path: str = "the database",
     latest = migrations[-1].version if migrations else 0
     assert [m.version for m in migrations] == list(range(1, latest + 1)), "migrations are numbered 1, 2, …"
     version = schema_version(db)
+    _refuse_other(db, path, version, migrations)  # first: another kind of store may have more migrations
     _refuse_newer(path, version, latest)
-    _refuse_other(db, path, version, migrations)
     for migration in migrations[version:]:
         db.execute("BEGIN IMMEDIATE")
         try:

@@ -1,0 +1,141 @@
+"""`ppl settle` with tier reviews: statements carry the tier history, `--as-of --ledger` records each run's
+decisions (a repeat records nothing), `ppl ledger show` lists them and the exports include them; the input is read
+once per pass, from standard input too."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ppl.cli import main
+from runtime.store import Ledger
+
+ROOT = Path(__file__).resolve().parents[3]
+PROGRAM = """\
+ppl: 1
+program:
+  id: reviewed-tiers
+  title: Reviewed tiers
+  version: "2026.04"
+  effective_from: 2026-04-01
+  currency: JPY
+  rounding: {mode: down}
+  fiscal_year_start: 4
+contracts:
+  - id: reseller
+    kind: distributor
+    margin: 15%
+tiers:
+  cadence: quarterly
+  review:
+    window: since_last_review
+    keep: 2
+    grace: 1
+  levels:
+    - id: gold
+      qualify: period.sales >= ¥1,000,000
+      margin_uplift: 3%
+    - id: member
+      qualify: true
+"""
+PARTNERS = "id,contract,tier\nr,reseller,member\n"
+ROWS = ("id,date,partner,list_price,sell_price,quantity\n"
+        "t1,2026-05-15,r,1200000,1200000,1\n"
+        "t2,2026-08-15,r,100000,100000,1\n"
+        "t3,2026-11-15,r,100000,100000,1\n")
+
+
+def _files(tmp_path: Path) -> tuple[Path, Path, Path]:
+    program, partners, transactions = tmp_path / "p.yaml", tmp_path / "partners.csv", tmp_path / "t.csv"
+    program.write_text(PROGRAM, encoding="utf-8")
+    partners.write_text(PARTNERS, encoding="utf-8")
+    transactions.write_text(ROWS, encoding="utf-8")
+    return program, partners, transactions
+
+
+def _settle(tmp_path: Path, as_of: str, *extra: str) -> int:
+    program, partners, transactions = _files(tmp_path)
+    return main(["settle", str(program), "--partners", str(partners), "--transactions", str(transactions),
+                 "--as-of", as_of, "--out", str(tmp_path / f"out-{as_of}"), "--color", "never", *extra])
+
+
+def _statement(tmp_path: Path, as_of: str) -> dict[str, object]:
+    data = json.loads((tmp_path / f"out-{as_of}" / "statements.json").read_text(encoding="utf-8"))
+    [statement] = data["statements"]
+    assert isinstance(statement, dict)
+    return statement
+
+
+def test_statements_show_the_tier_history_and_the_tier_at_the_period_end(tmp_path: Path) -> None:
+    assert _settle(tmp_path, "2027-03-31") == 0
+    statement = _statement(tmp_path, "2027-03-31")
+    history = statement["tier_history"]
+    assert isinstance(history, list)
+    assert [(h["review"], h["tier"], h["outcome"]) for h in history] == [
+        ("2026-07-01", "gold", "promoted"), ("2026-10-01", "gold", "kept"), ("2027-01-01", "gold", "grace")]
+    assert history[0]["window"] == {"start": "2026-04-01", "end": "2026-06-30"}
+    assert history[0]["figures"]["sales"] == 1_200_000
+    assert statement["tier"] == "gold"
+    markdown = (tmp_path / "out-2027-03-31" / "statements" / "r.md").read_text(encoding="utf-8")
+    assert "## Tier reviews" in markdown
+    assert "| 2026-07-01 | 2026-04-01 to 2026-06-30 | ¥1,200,000 | `member` | `gold` | promoted |" in markdown
+    lines = (tmp_path / "out-2027-03-31" / "lines.csv").read_text(encoding="utf-8").splitlines()
+    assert [row.split(",")[4] for row in lines[1:]] == ["180000", "18000", "18000"]
+
+
+def test_the_ledger_records_the_tier_history_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ledger = str(tmp_path / "ledger.db")
+    assert _settle(tmp_path, "2026-09-30", "--ledger", ledger) == 0
+    assert _settle(tmp_path, "2026-12-31", "--ledger", ledger) == 0
+    assert _settle(tmp_path, "2026-12-31", "--ledger", ledger) == 0  # a repeat: nothing new
+    with Ledger(ledger) as opened:
+        runs = opened.runs()
+        assert [len(run.tiers) for run in runs] == [1, 2]
+        assert [(d.review.isoformat(), d.tier, d.outcome) for d in runs[1].tiers] == [
+            ("2026-07-01", "gold", "promoted"), ("2026-10-01", "gold", "kept")]
+        in_force = opened.tiers_on("reviewed-tiers", datetime.date.fromisoformat("2026-11-01"))
+        assert in_force["r"].tier == "gold" and in_force["r"].outcome == "kept"
+        assert opened.tiers_on("reviewed-tiers", datetime.date.fromisoformat("2026-06-01")) == {}
+    capsys.readouterr()
+    assert main(["ledger", "show", "--db", ledger]) == 0
+    shown = capsys.readouterr().out
+    assert "tier reviews:" in shown and "promoted" in shown and "kept" in shown
+    assert main(["ledger", "export", "--db", ledger, "--format", "json"]) == 0
+    exported = json.loads(capsys.readouterr().out)
+    assert [len(run.get("tiers", [])) for run in exported["runs"]] == [1, 2]
+    assert main(["ledger", "export", "--db", ledger, "--tiers"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [(r["run"], r["review"], r["outcome"]) for r in rows] == [
+        ("1", "2026-07-01", "promoted"), ("2", "2026-07-01", "promoted"), ("2", "2026-10-01", "kept")]
+
+
+def test_a_ledger_without_reviews_exports_no_tiers_key(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ledger = str(tmp_path / "ledger.db")
+    assert _settle(tmp_path, "2026-06-30", "--ledger", ledger) == 0  # no review before the as-of
+    capsys.readouterr()
+    assert main(["ledger", "export", "--db", ledger, "--format", "json"]) == 0
+    assert "tiers" not in json.loads(capsys.readouterr().out)["runs"][0]
+
+
+def test_transactions_from_a_pipe_are_read_once_per_pass(tmp_path: Path) -> None:
+    program, partners, transactions = _files(tmp_path)
+    assert _settle(tmp_path, "2027-03-31") == 0
+    done = subprocess.run([sys.executable, "-m", "ppl", "settle", str(program), "--partners", str(partners),
+                           "--transactions", "/dev/stdin", "--as-of", "2027-03-31", "--out", str(tmp_path / "piped"),
+                           "--engine", "rows"], input=ROWS.encode(), capture_output=True, cwd=ROOT, check=False)
+    assert done.returncode == 0, done.stderr.decode()
+    for name in ("statements.json", "lines.csv"):
+        assert (tmp_path / "piped" / name).read_bytes() == (tmp_path / "out-2027-03-31" / name).read_bytes()
+
+
+def test_the_duckdb_engine_leaves_reviewed_tiers_to_the_row_engine(tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    assert _settle(tmp_path, "2027-03-31", "--engine", "duckdb") == 1
+    assert "tier reviews" in capsys.readouterr().err
