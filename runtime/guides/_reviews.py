@@ -87,6 +87,18 @@ def _thresholds(tier: ir.Tier) -> tuple[Values, Values] | None:
     return None
 
 
+def steady(ctx: Context, partner: Partner) -> Partner:
+    """A sample partner whose reviews keep its tier where the tier's qualification reads only the partner's own
+    fields: those fields at the tier's thresholds (an example of something else, over a year of reviews, is then
+    not one of a partner that moves down). Without reviews, the partner as it is."""
+    tiers = ctx.version.tiers
+    tier = next((t for t in tiers.levels if t.id == partner.tier), None) if tiers and tiers.review else None
+    found = _thresholds(tier) if tier is not None else None
+    if found is None or any(scope != "partner" for scope, _ in found[0]):
+        return partner
+    return dataclasses.replace(partner, fields={**partner.fields, **{name: v for (_, name), v in found[0].items()}})
+
+
 def qualifies_for(ctx: Context, tiers: ir.Tiers, partner: Partner, values: Values) -> str | None:
     """The first tier (best first, not assigned) whose qualification the engine finds met by the figures.
 

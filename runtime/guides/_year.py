@@ -19,6 +19,7 @@ from runtime.decisions.quote import ladder_step
 from runtime.guides._cases import YearCase
 from runtime.guides._context import Context
 from runtime.guides._model import Block, Examples, Para, Section, Table
+from runtime.guides._reviews import steady
 from runtime.guides._rich import Rich, capital, rich
 from runtime.guides._volumes import bonus_partner
 from runtime.model import Partner, Period, Transaction
@@ -126,7 +127,7 @@ def _ladder_example(ctx: Context, ladder: ir.Ladder, contract: ir.Contract) -> E
         return None
     say, fmt = ctx.say, ctx.fmt
     tier = ctx.tier_ids()[-1]
-    partner = ctx.cases.partner("partner-a", contract.id, tier)
+    partner = steady(ctx, ctx.cases.partner("partner-a", contract.id, tier))
     dates = statement_dates(ctx.cases.period(ladder.period), 2)
     first = _sale(ctx, partner, ladder.basis, volumes[0], ctx.cases.period(ladder.period).start)
     second = _sale(ctx, partner, ladder.basis, volumes[1] - _added(ctx, partner, ladder.basis, first),
@@ -162,6 +163,7 @@ def _bonus_example(ctx: Context, bonus: ir.Bonus, users: Sequence[ir.Contract]) 
     if found is None or not bonus.steps:
         return None
     partner, contract, tier = found
+    partner = steady(ctx, partner)
     say, fmt = ctx.say, ctx.fmt
     target = least_reaching(bonus.steps[0].target, bonus.steps[0].strict)
     dates = statement_dates(ctx.cases.period(bonus.period), 4)

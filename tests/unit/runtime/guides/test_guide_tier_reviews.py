@@ -133,3 +133,13 @@ def test_a_settlement_with_the_examples_figures_decides_the_same_history() -> No
     statement = settle(Runtime(ruleset), sales, {case.partner.id: case.partner}, period).statements[0]
     decided = [(d.review, d.outcome, d.tier) for d in statement.tier_history]
     assert decided == list(zip(case.dates, case.outcomes, case.tiers, strict=True))
+
+
+def test_the_year_examples_partner_keeps_its_tier_through_the_reviews() -> None:
+    saas = (Path(__file__).resolve().parents[4] / "programs" / "saas_reseller.yaml").read_text(encoding="utf-8")
+    text = saas.replace("  cadence: quarterly\n", "  cadence: quarterly\n  review: {window: {months: 12}}\n", 1)
+    assert text != saas
+    guide = render_guide(compile_text(text), "en")
+    year = guide[guide.index("## Statements over the year"):guide.index("## Tiers and benefits")]
+    # The bonus pays Tier 2 but not Tier 3: the example partner's own fields meet Tier 2 at every review.
+    assert "| 30 September 2027 | ¥300,000,000 | Bonus | ¥30,000,000 | ¥0 | ¥30,000,000 |" in year
