@@ -90,10 +90,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "After that, when a review finds your figures below your tier, you keep it for up to {grace} more "
         "{reviews} in grace, and move down at the next review that still finds them below.",
         "その後の見直しで実績がティアの条件を下回っても、{grace}回までは猶予としてティアを維持し、その次の"
-        "見直しでも下回った場合に、条件を満たすティアに変更します。"),
+        "見直しでも下回った場合は、条件を満たすティアに降格します。"),
     "reviews.no_grace": (
         "After that, a review that finds your figures below your tier moves you to the tier they meet.",
-        "その後の見直しで実績がティアの条件を下回った場合は、その見直しで条件を満たすティアに変更します。"),
+        "その後の見直しで実績がティアの条件を下回った場合は、その見直しで条件を満たすティアに降格します。"),
     "reviews.assigned": ("A tier the vendor decides individually is not reviewed.",
                          "ベンダーが個別に決定するティアは、見直しの対象外です。"),
     "reviews.example": (
