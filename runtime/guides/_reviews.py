@@ -54,13 +54,17 @@ def review_section(ctx: Context, tiers: ir.Tiers) -> Section | None:
 
 
 def _dates(ctx: Context, tiers: ir.Tiers) -> Rich:
-    """When reviews are held: the review days of a year, as the runtime finds them."""
+    """When reviews are held: the review days of the year from the version's first day, as the runtime finds them."""
     start = ctx.version.effective_from
-    year = datetime.date(start.year if start.month >= ctx.ruleset.fiscal_year_start else start.year - 1,
-                         ctx.ruleset.fiscal_year_start, 1)
-    days = reviews.review_dates(ctx.cases.rt, Period(year, year.replace(year=year.year + 1)))
+    days = reviews.review_dates(ctx.cases.rt, Period(start, _later(start, 366)))
     shown = ctx.listing([rich(ctx.fmt.day_of_year(d)) for d in days]) if days else rich("—")
     return ctx.say("reviews.dates", cadence=ctx.say.word(f"cadence.{tiers.cadence}"), dates=shown)
+
+
+def _later(day: datetime.date, days: int) -> datetime.date:
+    """A day some days later, or the last day there is."""
+    return day + datetime.timedelta(days=days) if day <= datetime.date.max - datetime.timedelta(days=days) \
+        else datetime.date.max
 
 
 def _thresholds(tier: ir.Tier) -> tuple[Values, Values] | None:
@@ -120,7 +124,7 @@ def _history(ctx: Context, tiers: ir.Tiers, review: ir.Review) -> ReviewCase | N
     found = _thresholds(top) if top is not None else None
     contract = (ctx.resale_contracts() or list(ctx.version.contracts))[0]
     first = ctx.version.effective_from
-    dates = reviews.review_dates(ctx.cases.rt, Period(first, first.replace(year=first.year + 3)))[:_MOST_ROWS]
+    dates = reviews.review_dates(ctx.cases.rt, Period(first, _later(first, 3 * 366)))[:_MOST_ROWS]
     if top is None or found is None or not dates:
         return None
     meets, misses = found
