@@ -135,7 +135,9 @@ def test_transactions_from_a_pipe_are_read_once_per_pass(tmp_path: Path) -> None
         assert (tmp_path / "piped" / name).read_bytes() == (tmp_path / "out-2027-03-31" / name).read_bytes()
 
 
-def test_the_duckdb_engine_leaves_reviewed_tiers_to_the_row_engine(tmp_path: Path,
-                                                                   capsys: pytest.CaptureFixture[str]) -> None:
-    assert _settle(tmp_path, "2027-03-31", "--engine", "duckdb") == 1
-    assert "tier reviews" in capsys.readouterr().err
+def test_the_duckdb_engine_settles_reviewed_tiers_as_the_row_engine(tmp_path: Path) -> None:
+    assert _settle(tmp_path, "2027-03-31", "--engine", "rows") == 0
+    (tmp_path / "out-2027-03-31").rename(tmp_path / "rows")
+    assert _settle(tmp_path, "2027-03-31", "--engine", "duckdb") == 0
+    for name in ("statements.json", "lines.csv", "statements/r.md"):
+        assert (tmp_path / "out-2027-03-31" / name).read_bytes() == (tmp_path / "rows" / name).read_bytes()
