@@ -8,6 +8,7 @@ import csv
 import datetime
 import io
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -189,3 +190,24 @@ def test_a_ledger_tier_the_program_does_not_have_is_E516(tmp_path: Path,
     assert main(["quote", str(program), "--partners", str(partners), "--partner", "r", "--date", "2026-11-01",
                  "--list-price", "100000", "--ledger", ledger]) == 1
     assert "[E516]" in capsys.readouterr().err
+
+
+def _block(page: str, title: str) -> str:
+    found = re.search(rf'```\w+ title="{re.escape(title)}"\n(.*?)```', page, re.DOTALL)
+    assert found is not None, title
+    return found.group(1)
+
+
+def test_the_worked_example_of_the_reference_is_what_the_runtime_computes(tmp_path: Path) -> None:
+    page = (ROOT / "docs" / "reference" / "tiers-and-benefits.md").read_text(encoding="utf-8")
+    for name in ("reviews.yaml", "review-partners.csv", "review-transactions.csv"):
+        (tmp_path / name).write_text(_block(page, name), encoding="utf-8")
+    assert main(["settle", str(tmp_path / "reviews.yaml"), "--partners", str(tmp_path / "review-partners.csv"),
+                 "--transactions", str(tmp_path / "review-transactions.csv"), "--period", "2026-04..2027-06",
+                 "--out", str(tmp_path / "out"), "--color", "never"]) == 0
+    statement = (tmp_path / "out" / "statements" / "r.md").read_text(encoding="utf-8")
+    computed = statement[statement.index("| review |"):statement.index("\n\n## Totals")]
+    documented = page.split("<!-- tier-reviews-example:", 1)[1].split("-->\n", 1)[1]
+    assert documented.startswith(computed + "\n"), "docs/reference/tiers-and-benefits.md: paste the computed table"
+    lines = (tmp_path / "out" / "lines.csv").read_text(encoding="utf-8").splitlines()
+    assert [row.split(",")[4] for row in lines[1:]] == ["180000", "18000", "18000", "18000", "15000"]
