@@ -188,10 +188,11 @@ def _missing_read(partner: Partner, read: set[str]) -> bool:
                 partner.fields.get(name)) is None for name in read if name not in ("id", "level", "contract"))
 
 
-def chains_table(con: Any, ruleset: ir.RuleSet, partners: Mapping[str, Partner]) -> None:
+def chains_table(con: Any, ruleset: ir.RuleSet, partners: Mapping[str, Partner],
+                 timeline: Timeline | None = None) -> None:
     """`odd_chains(vidx, partner)`: sellers whose quote the row engine's quoter must judge under a version with a
     hierarchy: a broken chain (E513), a first partner whose contract the version lacks (E512), or a partner up
-    the chain that lacks a field the rules read."""
+    the chain that lacks a field the rules read (its tier, in any stretch between tier reviews)."""
     con.execute("CREATE OR REPLACE TEMP TABLE odd_chains(o_vidx INTEGER, partner VARCHAR)")
     rows = []
     for i, version in enumerate(ruleset.versions):
@@ -205,7 +206,9 @@ def chains_table(con: Any, ruleset: ir.RuleSet, partners: Mapping[str, Partner])
             except QuoteError:
                 rows.append([i, partner.id])
                 continue
-            if chain[0].contract not in contracts or any(_missing_read(p, read) for p in chain[:-1]):
+            above = [p.id for p in chain[:-1]]
+            if chain[0].contract not in contracts or any(_missing_read(stated[pid], read) for _, stated in
+                                                         _stretches(ruleset, partners, timeline) for pid in above):
                 rows.append([i, partner.id])
     if rows:
         con.executemany("INSERT INTO odd_chains VALUES (?, ?)", rows)

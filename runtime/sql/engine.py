@@ -208,7 +208,7 @@ def _settle_rows(con: Any, rt: Runtime, partners: Mapping[str, Partner], period:
     staged = _load(con, transactions, rt.ruleset)
     _checks.program_tables(con, rt.ruleset)
     _checks.partners_table(con, rt.ruleset, dict(partners), timeline)
-    _checks.chains_table(con, rt.ruleset, partners)
+    _checks.chains_table(con, rt.ruleset, partners, timeline)
     _checks.memberships_table(con, rt.ruleset, partners)
     _checks.check(con, rt.ruleset, period, options.unique_ids)
     _run.ask_rates(con, rt.ruleset)

@@ -46,7 +46,7 @@ tiers:
       assigned: true
       margin_uplift: 6%
     - id: member
-      qualify: true
+      qualify: MEMBER
 """
 PARTNERS = ("id,contract,tier,level,parent\nD,reseller,member,1,\nR,reseller,member,2,D\nS,reseller,gold,2,D\n"
             "V,reseller,vip,1,\n")
@@ -54,11 +54,11 @@ NAMES = ("statements.json", "statements.csv", "lines.csv", "rejects.csv", "state
 
 
 def _settle_both(folder: Path, rows: str, window: str = "since_last_review", keep: int = 1, grace: int = 0,
-                 as_of: str = "2027-03-31") -> dict[str, dict[str, bytes]]:
+                 as_of: str = "2027-03-31", member: str = "true") -> dict[str, dict[str, bytes]]:
     folder.mkdir(parents=True, exist_ok=True)
     program, partners, transactions = folder / "p.yaml", folder / "partners.csv", folder / "t.csv"
-    program.write_text(PROGRAM.replace("WINDOW", window).replace("KEEP", str(keep)).replace("GRACE", str(grace)),
-                       encoding="utf-8")
+    program.write_text(PROGRAM.replace("WINDOW", window).replace("KEEP", str(keep)).replace("GRACE", str(grace))
+                       .replace("MEMBER", member), encoding="utf-8")
     partners.write_text(PARTNERS, encoding="utf-8")
     transactions.write_text("id,date,partner,list_price,sell_price,quantity\n" + rows, encoding="utf-8")
     out: dict[str, dict[str, bytes]] = {}
@@ -82,18 +82,18 @@ def test_a_distributor_reviewed_on_a_reviewed_resellers_payments_settles_alike(t
                                                           "120000", "80000", "120000", "130000"]
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                  HealthCheck.function_scoped_fixture])
 @given(window=st.sampled_from(["year_to_date", "since_last_review", "{months: 2}"]), keep=st.integers(1, 3),
-       grace=st.integers(0, 2),
+       grace=st.integers(0, 2), member=st.sampled_from(["true", "period.deals > 0"]),
        sales=st.lists(st.tuples(st.sampled_from(["D", "R", "S", "V"]), st.integers(0, 364),
                                 st.integers(1, 20).map(lambda n: n * 100_000)), min_size=1, max_size=14))
 def test_row_and_duckdb_engines_agree_on_random_data_with_reviews(tmp_path: Path, window: str, keep: int,
-                                                                  grace: int,
+                                                                  grace: int, member: str,
                                                                   sales: list[tuple[str, int, int]]) -> None:
     start = datetime.date(2026, 4, 1)
     rows = "".join(f"t{i},{start + datetime.timedelta(days=d)},{who},{price},{price},1\n"
                    for i, (who, d, price) in enumerate(sales))
-    folder = tmp_path / f"case-{abs(hash((window, keep, grace, rows)))}"
-    both = _settle_both(folder, rows, window, keep, grace)
+    folder = tmp_path / f"case-{abs(hash((window, keep, grace, member, rows)))}"
+    both = _settle_both(folder, rows, window, keep, grace, member=member)
     assert both["rows"] == both["duckdb"]
