@@ -24,7 +24,7 @@ from ppl.common import (
 )
 from runtime import explain, ir
 from runtime import io as rio
-from runtime.decisions import Settler
+from runtime.decisions import Figures, Settler, Timeline, settle_timeline
 from runtime.loaded import Runtime
 from runtime.model import Line, Partner, Period, Transaction
 
@@ -123,7 +123,15 @@ def _explain_partner(args: argparse.Namespace, rt: Runtime, partners: Mapping[st
         if line.partner == args.partner:
             lines.append(line)
 
-    settler = Settler(rt, partners, period, on_line=on_line)
+    def run_pass(tiers: Timeline) -> Figures:
+        quiet = Settler(rt, partners, period, timeline=tiers)
+        with open_transactions(args.transactions, rt.ruleset) as reader:
+            rio.feed(quiet, reader)
+        return quiet.figures
+
+    # A program that reviews tiers is settled in passes, as `ppl settle` does (docs/computation.md).
+    timeline = settle_timeline(rt, partners, period, run_pass)
+    settler = Settler(rt, partners, period, on_line=on_line, timeline=timeline)
     with open_transactions(args.transactions, rt.ruleset) as reader:
         rio.feed(settler, reader)
     settlement = settler.finish()

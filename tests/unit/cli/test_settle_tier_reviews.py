@@ -211,3 +211,13 @@ def test_the_worked_example_of_the_reference_is_what_the_runtime_computes(tmp_pa
     assert documented.startswith(computed + "\n"), "docs/reference/tiers-and-benefits.md: paste the computed table"
     lines = (tmp_path / "out" / "lines.csv").read_text(encoding="utf-8").splitlines()
     assert [row.split(",")[4] for row in lines[1:]] == ["180000", "18000", "18000", "18000", "15000"]
+
+
+def test_explain_a_statement_lists_its_tier_reviews(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    program, partners, transactions = _files(tmp_path)
+    assert main(["explain", str(program), "--partners", str(partners), "--transactions", str(transactions),
+                 "--partner", "r", "--period", "FY2026"]) == 0
+    shown = capsys.readouterr().out
+    assert "  tier `gold`, 3 transactions" in shown
+    assert "Tier reviews" in shown and "2026-10-01  2026-07-01..2026-09-30" in shown
+    assert "margin      3  ¥216,000" in shown  # 15% of ¥1,200,000, then 18% of ¥100,000 twice
