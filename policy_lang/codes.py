@@ -206,6 +206,10 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
     ("E513", "broken distributor chain", "A partner's `parent` is unknown, the chain loops, or it is deeper than the hierarchy's `max_depth`."),
     ("E514", "outside the settlement period", "A transaction is dated outside the period being settled; it belongs to another statement."),
     ("E515", "partner not a member on the transaction's date", "A transaction is dated before its partner's `joined` date or after its `left` date in the partners file, or a distributor in its chain (a partner it buys through) is not a member on that date. The row is rejected; a reseller whose distributor left is moved to another distributor in the partners file (its `parent`), and its later sales are then settled. Refunds are not checked: a refund follows its sale."),
+    ("E516", "ledger tier not in the program", "`ppl quote --ledger` or `ppl explain --ledger` read the tier in "
+     "force from the program's last recorded settlement run, and a tier review there put a partner in a tier the "
+     "program no longer has (its tiers were renamed or removed since). Settle the year again with the program as it "
+     "is, so that the ledger records reviews of its tiers, or quote without `--ledger`."),
     ("E520", "missing column", "A transaction or partner row lacks a required column, such as `date` or `list_price`, or a declared input."),
     ("E521", "bad value", "A value in a row cannot be read as its type: a date that is not YYYY-MM-DD, a price that is not a number, a quantity with decimals."),
     ("E522", "not a member of the enumeration", "A value of an enumeration field (a region, a category, a tier) is not one of the members the program declares."),
