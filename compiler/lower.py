@@ -239,7 +239,7 @@ class _Lowerer:
                            self.const_volume(b.volume_cap, b.basis) if b.volume_cap is not None else None,
                            at=_loc(b.span)) for b in body.bonuses or ()),
             None if body.tiers is None else ir.Tiers(body.tiers.cadence, tuple(
-                self.tier(t) for t in body.tiers.levels), at=_loc(body.tiers.span)),
+                self.tier(t) for t in body.tiers.levels), _review(body.tiers.review), at=_loc(body.tiers.span)),
             tuple(ir.Benefit(b.id.name, b.kind, _text(b.title), self.opt(b.when), self.opt(b.value),
                              at=_loc(b.span)) for b in body.benefits or ()),
             None if rules is None else ir.PriceRules(
@@ -329,3 +329,8 @@ def compile_program(program: ast.Program) -> ir.RuleSet:
         ir.Pilot(program.pilot.min, program.pilot.max, _loc(program.pilot.span)) if program.pilot else None)
 
 
+def _review(review: ast.Review | None) -> ir.Review | None:
+    """`tiers.review` as the runtime reads it (the checks have held the ranges)."""
+    if review is None:
+        return None
+    return ir.Review(review.window, review.months, review.keep, review.grace, at=_loc(review.span))

@@ -307,11 +307,26 @@ class Tier(Node):
 
 
 @dataclass(frozen=True, slots=True)
+class Review(Node):
+    """`tiers.review`: the window a review reads, and how long a reached tier is kept before demotion."""
+
+    window: str  # year_to_date | since_last_review | months
+    months: int | None  # the window's months when `window` is `months`
+    keep: int = 1
+    grace: int = 0
+    # Where each key was written (None: left out), for the checks that point at one of them.
+    months_span: Span | None = field(default=None, kw_only=True, compare=False, repr=False)
+    keep_span: Span | None = field(default=None, kw_only=True, compare=False, repr=False)
+    grace_span: Span | None = field(default=None, kw_only=True, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
 class Tiers(Node):
-    """Ordered partner levels, best first, and how often they are re-evaluated."""
+    """Ordered partner levels, best first, how often they are re-evaluated and how a review decides."""
 
     cadence: str
     levels: tuple[Tier, ...]
+    review: Review | None = None
 
 
 @dataclass(frozen=True, slots=True)

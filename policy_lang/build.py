@@ -223,7 +223,23 @@ class _Builder:
         if not isinstance(node, YMap):
             return None
         return ast.Tiers(str(self.word(node.get("cadence"))), self.items(node.get("levels"), self.tier) or (),
-                         span=node.span)
+                         self.review(node.get("review")), span=node.span)
+
+    def review(self, node: YNode | None) -> ast.Review | None:
+        """`tiers.review` (the schema has checked its keys; the ranges are the compiler's E364)."""
+        if not isinstance(node, YMap):
+            return None
+        window, months, months_node = node.get("window"), None, None
+        if isinstance(window, YMap):
+            months_node = window.get("months")
+            months = int(months_node.value) if isinstance(months_node, YScalar) else None
+        keep, grace = node.get("keep"), node.get("grace")
+        return ast.Review("months" if isinstance(window, YMap) else str(self.word(window)), months,
+                          int(keep.value) if isinstance(keep, YScalar) else 1,
+                          int(grace.value) if isinstance(grace, YScalar) else 0, span=node.span,
+                          months_span=months_node.span if months_node is not None else None,
+                          keep_span=keep.span if keep is not None else None,
+                          grace_span=grace.span if grace is not None else None)
 
     def benefit(self, m: YMap) -> ast.Benefit | None:
         ident = self.ident(m.get("id"))

@@ -136,6 +136,10 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
     ("E363", "assigned tier with a qualification", "A tier states both `assigned: true` and `qualify:`. An assigned "
      "tier is decided by the vendor and stated in the partners file's `tier` column; a qualified tier is decided by "
      "its condition. Keep one of the two."),
+    ("E364", "tier review out of range", "A `tiers.review` key is outside what a review can mean: a `{months: N}` "
+     "window reads 1 to 36 whole months before the review, `keep` (how many review periods a tier reached at a "
+     "review stays in force) is at least 1, and `grace` (how many reviews a partner may miss its tier before it is "
+     "demoted) is at least 0."),
     ("E370", "threshold beyond the volume cap", "A ladder step or bonus target is above the `volume_cap` of its "
      "ladder or bonus. Volume above the cap is not counted, so no partner can ever reach the step; with `above`, a "
      "threshold equal to the cap cannot be reached either."),
@@ -202,6 +206,10 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
     ("E513", "broken distributor chain", "A partner's `parent` is unknown, the chain loops, or it is deeper than the hierarchy's `max_depth`."),
     ("E514", "outside the settlement period", "A transaction is dated outside the period being settled; it belongs to another statement."),
     ("E515", "partner not a member on the transaction's date", "A transaction is dated before its partner's `joined` date or after its `left` date in the partners file, or a distributor in its chain (a partner it buys through) is not a member on that date. The row is rejected; a reseller whose distributor left is moved to another distributor in the partners file (its `parent`), and its later sales are then settled. Refunds are not checked: a refund follows its sale."),
+    ("E516", "ledger tier not in the program", "`ppl quote --ledger` or `ppl explain --ledger` read the tier in "
+     "force from the program's last recorded settlement run, and a tier review there put a partner in a tier the "
+     "program no longer has (its tiers were renamed or removed since). Settle the year again with the program as it "
+     "is, so that the ledger records reviews of its tiers, or quote without `--ledger`."),
     ("E520", "missing column", "A transaction or partner row lacks a required column, such as `date` or `list_price`, or a declared input."),
     ("E521", "bad value", "A value in a row cannot be read as its type: a date that is not YYYY-MM-DD, a price that is not a number, a quantity with decimals."),
     ("E522", "not a member of the enumeration", "A value of an enumeration field (a region, a category, a tier) is not one of the members the program declares."),
@@ -276,6 +284,12 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
      "tier decides itself. A tier the vendor decides is written `assigned: true`, without `qualify:`: the partners "
      "file's tier then holds as it stands. A qualification that keeps the tier or earns it "
      "(`partner.tier == gold or period.deals >= 20`) is not reported."),
+    ("W308", "tier review with nothing to review", "The tiers have a `review:` but every tier is `assigned: true`: "
+     "a review never reaches an assigned tier on figures, and partners holding one are not reviewed, so the reviews "
+     "decide nothing. Remove `review:`, or give a tier a `qualify:`."),
+    ("W309", "tier review that never demotes", "The review's `keep` or `grace` is larger than twice the reviews in a "
+     "year (8 for a quarterly cadence), so a tier reached at a review stays in force for more than two years "
+     "whatever the figures: the review reads as never demoting. Lower it, or say so plainly with an assigned tier."),
     ("W310", "bonus step swallowed by the cap", "In a cumulative bonus with a percentage payout, the earlier steps "
      "already pay the bonus cap at this step's target; payouts never fall as volume grows, so the step adds nothing."),
     ("W311", "bonus cap never reached", "The most the bonus's steps can pay (on at most its `volume_cap` of volume) is "

@@ -64,7 +64,7 @@ def _run(rt: Runtime, case: Case, partners: Mapping[str, Partner], ledger: Ledge
     rejects: list[Rejected] = []
     held: list[Rejected] = []
     try:
-        result = settle(rt, case.transactions, partners, year_to_date(run.as_of, rt.ruleset),
+        result = settle(rt, case.transactions, partners, year_to_date(run.as_of, rt.ruleset.fiscal_year_start),
                         on_line=lines.append, on_reject=rejects.append, on_hold=held.append)
         paid = settle_against(ledger, rt.ruleset, result, run.as_of)
     except (QuoteError, EvaluationError) as exc:

@@ -204,6 +204,12 @@ def render_statement(statement: Statement, ruleset: ir.RuleSet, lines: Iterable[
               _where(g.at)]
              for g, n, total in groups]
     out += render_table(rows, right=[1, 2]) if groups else ["  none"]
+    if s.tier_history:
+        rows = [["review", "window", "sales", "before", "after", "outcome", "why"]]
+        rows += [[d.review.isoformat(), f"{d.window_start.isoformat()}..{d.window_end.isoformat()}",
+                  text.money(d.figures.sales), d.previous or "—", d.tier or "—", d.outcome, d.reason]
+                 for d in s.tier_history]
+        out += ["", "Tier reviews", *render_table(rows, right=[2])]
     out += ["", "Period lines (ladders, bonuses, clawbacks)"]
     rows = [["kind", "amount", "line", "rule", "version", "source"]]
     rows += [[KIND_TITLES.get(line.kind, line.kind), text.money(line.amount), line.label, rule_label(line.rule),

@@ -408,9 +408,23 @@ class Tier(Node):
 
 
 @dataclass(frozen=True, slots=True)
+class Review(Node):
+    """How tiers are reviewed at the first day of each cadence period (runtime.decisions.reviews)."""
+
+    window: str  # REVIEW_WINDOWS
+    months: int | None  # the window's length when `window` is `months` (1..36), else None
+    keep: int = 1  # a tier reached at a review is in force for at least this many review periods
+    grace: int = 0  # reviews a partner may miss its tier (after `keep`) before it is demoted
+
+
+REVIEW_WINDOWS = ("year_to_date", "since_last_review", "months")
+
+
+@dataclass(frozen=True, slots=True)
 class Tiers(Node):
     cadence: str
     levels: tuple[Tier, ...]  # best first
+    review: Review | None = None  # None: the partners file's tier holds all along
 
 
 @dataclass(frozen=True, slots=True)

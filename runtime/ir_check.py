@@ -51,6 +51,7 @@ VOCABULARY: dict[tuple[type[Any], str], tuple[str | None, ...]] = {
     (ir.Bonus, "period"): _PERIODS,
     (ir.Bonus, "kind"): ("one_off", "cumulative"),
     (ir.Tiers, "cadence"): ("monthly", "quarterly", "half_yearly", "yearly"),
+    (ir.Review, "window"): ir.REVIEW_WINDOWS,
     (ir.Benefit, "kind"): ("lead_priority", "roadmap_access", "co_selling", "mdf", "training", "support", "other"),
     (ir.PassThrough, "markup"): ("allowed", "none"),
     (ir.PassThrough, "action"): ir.PRICE_ACTIONS,
@@ -387,9 +388,24 @@ def _check_references(version: ir.Version, path: str) -> None:
         for j, name in enumerate(c.bonuses):
             if name not in bonuses:
                 raise ShapeError(f"{path}.contracts[{i}].bonuses[{j}]", f"no bonus `{name}` in this version")
+    review = version.tiers.review if version.tiers is not None else None
+    if review is not None:
+        _check_review(review, f"{path}.tiers.review")
     for i, t in enumerate(version.tiers.levels if version.tiers is not None else ()):
         if t.assigned and (t.qualify != ir.Const("boolean", False) or t.requirements is not None):
             raise ShapeError(f"{path}.tiers.levels[{i}].qualify", "an assigned tier qualifies by no rule")
         for j, name in enumerate(t.benefits):
             if name not in benefits:
                 raise ShapeError(f"{path}.tiers.levels[{i}].benefits[{j}]", f"no benefit `{name}` in this version")
+
+
+def _check_review(review: ir.Review, path: str) -> None:
+    """A review's window length, `keep` and `grace` in the ranges the compiler holds them to (E364)."""
+    if (review.window == "months") != (review.months is not None):
+        raise ShapeError(f"{path}.months", "a `months` window states its months, and only it does")
+    if review.months is not None and not 1 <= review.months <= 36:
+        raise ShapeError(f"{path}.months", "a window is 1 to 36 months")
+    if review.keep < 1:
+        raise ShapeError(f"{path}.keep", "`keep` is at least 1")
+    if review.grace < 0:
+        raise ShapeError(f"{path}.grace", "`grace` is at least 0")

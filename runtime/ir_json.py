@@ -223,6 +223,20 @@ def _assigned(assigned: bool) -> dict[str, Any]:
     return {"assigned": True} if assigned else {}
 
 
+def _review(review: ir.Review | None) -> dict[str, Any]:
+    """Tier reviews (the key is left out without them, so older artifacts keep their hash)."""
+    if review is None:
+        return {}
+    return {"review": {"window": review.window, "months": review.months, "keep": review.keep,
+                       "grace": review.grace, "at": _loc(review)}}
+
+
+def _decode_review(d: Any) -> ir.Review | None:
+    if d is None:
+        return None
+    return ir.Review(d["window"], d["months"], d["keep"], d["grace"], at=_at(d))
+
+
 def _volume_cap(cap: int | None) -> dict[str, Any]:
     return {"volume_cap": cap} if cap is not None else {}
 
@@ -255,7 +269,7 @@ def _version(v: ir.Version) -> dict[str, Any]:
                             {"field": list(r.field), "op": r.op, "type": _kind(r.value),
                              "value": _value(_kind(r.value), r.value)} for r in t.requirements],
                         **_assigned(t.assigned)}
-                       for t in v.tiers.levels]},
+                       for t in v.tiers.levels], **_review(v.tiers.review)},
         "benefits": [{"id": b.id, "kind": b.kind, "title": b.title, "when": _opt(b.when), "value": _opt(b.value),
                       "at": _loc(b)} for b in v.benefits],
         "price_rules": None if v.price_rules is None else {
@@ -388,7 +402,8 @@ def _decode_version(d: dict[str, Any]) -> ir.Version:
             t["id"], t["title"], decode_expr(t["qualify"]), _dopt(t["uplift"]), tuple(t["benefits"]),
             None if t["requirements"] is None else tuple(
                 ir.Requirement((r["field"][0], r["field"][1]), r["op"], _const(r["type"], r["value"]))
-                for r in t["requirements"]), t.get("assigned", False), at=_at(t))), at=_at(tiers)),
+                for r in t["requirements"]), t.get("assigned", False), at=_at(t))),
+            _decode_review(tiers.get("review")), at=_at(tiers)),
         _list(d["benefits"], lambda b: ir.Benefit(b["id"], b["kind"], b["title"], _dopt(b["when"]),
                                                  _dopt(b["value"]), at=_at(b))),
         None if rules is None else ir.PriceRules(

@@ -70,6 +70,26 @@ class Volumes:
         return value
 
 
+TIER_OUTCOMES = ("promoted", "met", "kept", "grace", "demoted", "assigned", "undecided")
+"""What a tier review decided for a partner (docs/reference/tiers-and-benefits.md, "Reviews")."""
+
+
+@dataclass(frozen=True, slots=True)
+class TierDecision:
+    """A tier review's decision for one partner: the figures it read, the tier before and after, and why."""
+
+    partner: str
+    review: datetime.date  # the review date: the new tier is in force from it until the next review
+    window_start: datetime.date  # the first day of the window read
+    window_end: datetime.date  # its last day (the day before the review)
+    figures: Volumes  # the `period.*` figures over the window
+    previous: str | None  # the tier in force before the review
+    tier: str | None  # the tier in force from the review
+    outcome: str  # TIER_OUTCOMES
+    rule: RuleRef | None  # the tier whose qualification held (None: none held, or not reviewed)
+    reason: str
+
+
 @dataclass(frozen=True, slots=True)
 class Figure:
     """A number a rule produced: a rate or an amount, with the rule and its source."""
@@ -208,9 +228,10 @@ class Statement:
     period_lines: tuple[Line, ...]  # ladder, bonus and clawback lines
     volumes: Volumes
     gross_volumes: Volumes  # sales only, before refunds
-    tier: str | None
+    tier: str | None  # in force at the period's end
     next_tier: Figure | None
     problems: tuple[str, ...] = ()  # rules that could not be evaluated for this partner, and why
+    tier_history: tuple[TierDecision, ...] = ()  # the tier reviews in the period, oldest first
 
     @property
     def total(self) -> int:

@@ -15,8 +15,11 @@ from policy_lang import diagnostics as dg
 
 
 def check_tiers(ctx: Context) -> Iterator[dg.Diagnostic]:
-    """Yield E363 for a tier both assigned and qualified, W307 for a qualification that requires the tier itself."""
+    """Yield E363 for a tier both assigned and qualified, W307 for a qualification that requires the tier itself,
+    and the review checks (`check_review`)."""
     for body in ctx.all_bodies():
+        if body.tiers is not None and body.tiers.review is not None:
+            yield from check_review(body.tiers)
         for tier in body.tiers.levels if body.tiers else ():
             if tier.qualify is None:
                 continue
@@ -34,6 +37,35 @@ def check_tiers(ctx: Context) -> Iterator[dg.Diagnostic]:
 
 
 _TIER = ("partner", "tier")
+_REVIEWS_A_YEAR = {"monthly": 12, "quarterly": 4, "half_yearly": 2, "yearly": 1}
+MAX_WINDOW_MONTHS = 36
+
+
+def check_review(tiers: ast.Tiers) -> Iterator[dg.Diagnostic]:
+    """E364 for a review key out of range; W308 when every tier is assigned (nothing to review); W309 when `keep` or
+    `grace` outlasts two years of reviews (the review reads as never demoting)."""
+    review = tiers.review
+    assert review is not None
+    if review.months is not None and not 1 <= review.months <= MAX_WINDOW_MONTHS:
+        yield dg.error("E364", f"tier review: a window of {review.months} months is out of range",
+                       review.months_span or review.span,
+                       hint=f"a `{{months: N}}` window reads 1 to {MAX_WINDOW_MONTHS} whole months before the review")
+    if review.keep < 1:
+        yield dg.error("E364", f"tier review: `keep: {review.keep}` is out of range", review.keep_span or review.span,
+                       hint="`keep` is how many review periods a reached tier stays in force: at least 1 (the default)")
+    if review.grace < 0:
+        yield dg.error("E364", f"tier review: `grace: {review.grace}` is out of range",
+                       review.grace_span or review.span,
+                       hint="`grace` is how many reviews a partner may miss its tier: at least 0 (the default)")
+    if tiers.levels and all(t.assigned for t in tiers.levels):
+        yield dg.warning("W308", "tier review: every tier is assigned, so the reviews decide nothing", review.span,
+                         hint="remove `review:`, or give a tier a `qualify:`")
+    most = 2 * _REVIEWS_A_YEAR.get(tiers.cadence, 1)
+    for key, value, span in (("keep", review.keep, review.keep_span), ("grace", review.grace, review.grace_span)):
+        if value > most:
+            yield dg.warning("W309", f"tier review: `{key}: {value}` is more than the {most} reviews of two years, "
+                             "so the review reads as never demoting", span or review.span,
+                             hint=f"with a {tiers.cadence} cadence there are {most // 2} reviews a year")
 
 
 def _own_tier_test(qualify: ast.Expr, tier_id: str) -> ast.Expr | None:

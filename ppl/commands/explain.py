@@ -9,6 +9,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ppl.commands._deal_values import id_value
+from ppl.commands._ledger_tiers import add_ledger_option, render_tiers, tiers_in_force
 from ppl.common import (
     EXIT_ERRORS,
     EXIT_OK,
@@ -23,7 +24,7 @@ from ppl.common import (
 )
 from runtime import explain, ir
 from runtime import io as rio
-from runtime.decisions import Settler
+from runtime.decisions import Figures, Settler, Timeline, settle_timeline
 from runtime.loaded import Runtime
 from runtime.model import Line, Partner, Period, Transaction
 
@@ -42,6 +43,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--id", metavar="TXN", help="the transaction to explain")
     p.add_argument("--partner", metavar="ID", help="the partner whose statement to explain")
     p.add_argument("--period", metavar="P", help=f"{PERIODS}; with --id, default: the fiscal year of the transaction")
+    add_ledger_option(p)
 
 
 def _find(path: str, ruleset: ir.RuleSet, txn_id: str) -> tuple[int, Transaction]:
@@ -104,10 +106,11 @@ def _explain_transaction(args: argparse.Namespace, rt: Runtime, partners: Mappin
     for before_row, before in _before(args.transactions, ruleset, row, txn, period):
         settler.add(before, before_row)
     volumes = {s.partner: s.volumes for s in settler.finish().statements}
-    q = quote_one(rt, txn, partners, volumes)
+    in_force, decided = tiers_in_force(getattr(args, "ledger", None), ruleset, partners, txn.date)
+    q = quote_one(rt, txn, in_force, volumes)
     sys.stdout.write(f"{args.transactions}: row {row}; period {period}, volumes to date from "
                      f"{settler.accepted:,} earlier transactions\n\n")
-    sys.stdout.write(explain.render_quote(q, ruleset, txn))
+    sys.stdout.write(explain.render_quote(q, ruleset, txn) + render_tiers(decided, q, ruleset, txn.date))
     return EXIT_OK
 
 
@@ -120,7 +123,15 @@ def _explain_partner(args: argparse.Namespace, rt: Runtime, partners: Mapping[st
         if line.partner == args.partner:
             lines.append(line)
 
-    settler = Settler(rt, partners, period, on_line=on_line)
+    def run_pass(tiers: Timeline) -> Figures:
+        quiet = Settler(rt, partners, period, timeline=tiers)
+        with open_transactions(args.transactions, rt.ruleset) as reader:
+            rio.feed(quiet, reader)
+        return quiet.figures
+
+    # A program that reviews tiers is settled in passes, as `ppl settle` does (docs/computation.md).
+    timeline = settle_timeline(rt, partners, period, run_pass)
+    settler = Settler(rt, partners, period, on_line=on_line, timeline=timeline)
     with open_transactions(args.transactions, rt.ruleset) as reader:
         rio.feed(settler, reader)
     settlement = settler.finish()

@@ -45,6 +45,8 @@ def add_parser(sub: Any) -> None:
                            "in a spreadsheet), or one JSON document.")
     _db_option(a, argparse.SUPPRESS)
     a.add_argument("--format", choices=("csv", "json"), default="csv", help="export format (default: csv)")
+    a.add_argument("--tiers", action="store_true",
+                   help="CSV: the runs' tier review decisions, one row each, instead of their lines (JSON holds both)")
     a.add_argument("--output", metavar="FILE", help="the file to write (default: standard output)")
 
 
@@ -82,18 +84,35 @@ def render_runs(runs: Sequence[Run]) -> list[str]:
                          *(format_amount(v, run.currency, run.minor_unit)
                            for v in (line.earned, line.paid_before, line.payable))])
         out += explain.render_table(rows, right=[2, 3, 4])
+        out += _render_tiers(run)
     return out
+
+
+def _render_tiers(run: Run) -> list[str]:
+    """A run's tier review decisions as a table (nothing when it has none)."""
+    if not run.tiers:
+        return []
+    rows = [["partner", "review", "window", "sales", "before", "after", "outcome"]]
+    for d in run.tiers:
+        rows.append([d.partner, d.review.isoformat(), f"{d.window_start.isoformat()}..{d.window_end.isoformat()}",
+                     format_amount(d.figures.sales, run.currency, run.minor_unit), d.previous or "—",
+                     d.tier or "—", d.outcome])
+    return ["  tier reviews:", *explain.render_table(rows, right=[3])]
 
 
 def _only(runs: Sequence[Run], partner: str | None) -> list[Run]:
     if partner is None:
         return list(runs)
     return [Run(r.id, r.program, r.year, r.as_of, r.ruleset_sha256, r.currency, r.minor_unit, r.recorded_at,
-                tuple(x for x in r.lines if x.partner == partner.strip())) for r in runs]
+                tuple(x for x in r.lines if x.partner == partner.strip()),
+                tuple(d for d in r.tiers if d.partner == partner.strip())) for r in runs]
 
 
 def _export(ledger: Ledger, args: argparse.Namespace) -> None:
     target = args.output if args.output is not None else sys.stdout
+    if args.tiers and args.format == "csv":
+        ledger.export_tiers_csv(target)
+        return
     (ledger.export_json if args.format == "json" else ledger.export_csv)(target)
 
 

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from ppl.commands._ledger_tiers import add_ledger_option, render_tiers, tiers_in_force
 from ppl.common import (
     EXIT_OK,
     CommandError,
@@ -45,6 +46,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--quantity", help="units; negative for a refund (default: 1)")
     p.add_argument("--contract", help="the contract (default: the partner's)")
     p.add_argument("--product", help="the product")
+    add_ledger_option(p)
     p.add_argument("--field", action="append", metavar="NAME=VALUE", help="a declared transaction input; repeat")
     add_format_option(p)
 
@@ -97,9 +99,10 @@ def run(args: argparse.Namespace) -> int:
     ruleset = load_ruleset(args.program, args.color, args.trusted_key)
     partners = load_partners(args.partners, ruleset)
     txn = parse_one(transaction_values(args), ruleset)
+    partners, decided = tiers_in_force(args.ledger, ruleset, partners, txn.date)
     q = quote_one(Runtime(ruleset, args.engine), txn, partners, {})
     if args.format == "json":
         sys.stdout.write(json.dumps(rio.quote_json(q), ensure_ascii=False, indent=1) + "\n")
     else:
-        sys.stdout.write(explain.render_quote(q, ruleset, txn))
+        sys.stdout.write(explain.render_quote(q, ruleset, txn) + render_tiers(decided, q, ruleset, txn.date))
     return EXIT_OK

@@ -14,14 +14,17 @@ run (E580, E581); 2 usage or I/O errors.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import json
 import os
 import re
+import shutil
 import sys
+import tempfile
 import time
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, TextIO, TypeAlias
 
@@ -43,7 +46,17 @@ from ppl.common import (
 )
 from runtime import explain, ir
 from runtime import io as rio
-from runtime.decisions import PILOT_HINT, Rejected, Settlement, Settler, pilot_advisory
+from runtime.decisions import (
+    PILOT_HINT,
+    Figures,
+    Rejected,
+    Settlement,
+    Settler,
+    Timeline,
+    pilot_advisory,
+    review_dates,
+    settle_timeline,
+)
 from runtime.io import outdir
 from runtime.io.idset import IdSet
 from runtime.loaded import Runtime
@@ -190,7 +203,7 @@ def run(args: argparse.Namespace) -> int:
     ruleset = load_ruleset(args.program, args.color, args.trusted_key)
     partners = load_partners(args.partners, ruleset)
     as_of = _as_of(args)
-    period = parse_period(args.period, ruleset) if as_of is None else year_to_date(as_of, ruleset)
+    period = parse_period(args.period, ruleset) if as_of is None else year_to_date(as_of, ruleset.fiscal_year_start)
     _pilot_advisory(ruleset, partners, period, args)
     columnar, why = _columnar(args, ruleset)
     settle = _settle_duckdb if columnar else _settle_rows
@@ -277,22 +290,43 @@ def _settle_rows(args: argparse.Namespace, ruleset: ir.RuleSet, partners: dict[s
                  out: Path) -> EngineRun:
     expressions = "interpreted" if args.engine == "interpreted" else "compiled"
     rt = Runtime(ruleset, expressions)
-    reader = open_transactions(args.transactions, ruleset)
-    try:
-        writer = rio.SettlementWriter(out, ruleset, partners)
-    except OSError:
-        reader.close()
-        raise
-    codes: Counter[str] = Counter()
-
-    def on_reject(rejected: Rejected) -> None:
-        codes[rejected.code] += 1
-        writer.on_reject(rejected)
-
-    settler = Settler(rt, partners, period, on_line=writer.on_line, on_reject=on_reject,
-                      keep_sales=reader.may_refund, on_hold=writer.on_hold, on_violation=writer.on_violation)
-    progress = _Progress(reader, sys.stderr) if sys.stderr.isatty() else None
     started = time.perf_counter()
+    with _rereadable(args.transactions, rt, period) as transactions:
+        timeline = settle_timeline(rt, partners, period, lambda tiers: _quiet_pass(args, rt, partners, period,
+                                                                                   transactions, tiers))
+        reader = open_transactions(transactions, ruleset)
+        try:
+            writer = rio.SettlementWriter(out, ruleset, partners)
+        except OSError:
+            reader.close()
+            raise
+        codes: Counter[str] = Counter()
+
+        def on_reject(rejected: Rejected) -> None:
+            codes[rejected.code] += 1
+            writer.on_reject(rejected)
+
+        settler = Settler(rt, partners, period, on_line=writer.on_line, on_reject=on_reject,
+                          keep_sales=reader.may_refund, on_hold=writer.on_hold, on_violation=writer.on_violation,
+                          timeline=timeline)
+        progress = _Progress(reader, sys.stderr) if sys.stderr.isatty() else None
+        try:
+            _feed(args, reader, settler, progress)
+            settlement = settler.finish()
+            written = writer.finish(settlement)
+        except BaseException:
+            writer.close()
+            raise
+        finally:
+            if progress is not None:
+                progress.clear()
+    return settlement, written, codes, time.perf_counter() - started
+
+
+def _feed(args: argparse.Namespace, reader: rio.TransactionReader, settler: Settler,
+          progress: _Progress | None = None) -> None:
+    """Every row of the reader to the settler (a repeated transaction id rejected, E524, unless allowed); closes
+    the reader."""
     seen = None if args.allow_duplicate_ids else IdSet()  # bounded memory: spills to disk
     try:
         for rows, item in enumerate(reader, 1):
@@ -302,18 +336,38 @@ def _settle_rows(args: argparse.Namespace, ruleset: ir.RuleSet, partners: dict[s
             rio.feed(settler, (item,))
             if progress is not None and rows % 500 == 0:
                 progress.update(rows)
-        settlement = settler.finish()
-        written = writer.finish(settlement)
-    except BaseException:
-        writer.close()
-        raise
     finally:
         reader.close()
         if seen is not None:
             seen.close()
-        if progress is not None:
-            progress.clear()
-    return settlement, written, codes, time.perf_counter() - started
+
+
+def _quiet_pass(args: argparse.Namespace, rt: Runtime, partners: dict[str, Partner], period: Period,
+                transactions: str, timeline: Timeline) -> Figures:
+    """A settlement pass without outputs under a timeline of tiers: the monthly figures the reviews read."""
+    reader = open_transactions(transactions, rt.ruleset)
+    settler = Settler(rt, partners, period, keep_sales=reader.may_refund, timeline=timeline)
+    _feed(args, reader, settler)
+    return settler.figures
+
+
+@contextlib.contextmanager
+def _rereadable(path: str, rt: Runtime, period: Period) -> Iterator[str]:
+    """The transactions as a file that can be read once per pass: as given, unless the period holds tier reviews
+    (several passes) and the input is not a regular file (standard input, a pipe), which is then copied to a
+    temporary file first."""
+    if not review_dates(rt, period) or Path(path).is_file() or not Path(path).exists():
+        yield path
+        return
+    suffix = "".join(Path(path).suffixes) or ".csv"
+    with tempfile.TemporaryDirectory(prefix="ppl-settle-") as temp:
+        spooled = Path(temp) / f"transactions{suffix}"
+        try:
+            with open(path, "rb") as source, open(spooled, "wb") as target:
+                shutil.copyfileobj(source, target, 1 << 20)
+        except OSError as exc:
+            raise CommandError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        yield str(spooled)
 
 
 def render_summary(settlement: Any, ruleset: ir.RuleSet, partners: Mapping[str, Partner], codes: Mapping[str, int],

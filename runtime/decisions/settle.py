@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -26,6 +26,7 @@ from runtime.decisions.refunds import (
     reversal,
     zero_price_problem,
 )
+from runtime.decisions.reviews import Figures, Timeline, review_dates, settle_timeline
 from runtime.engine import EvaluationError
 from runtime.labels import rule_label
 from runtime.loaded import Runtime
@@ -122,9 +123,10 @@ class Settler:
                  on_line: Callable[[Line], None] | None = None,
                  on_reject: Callable[[Rejected], None] | None = None, keep_sales: bool = True,
                  on_hold: Callable[[Rejected], None] | None = None,
-                 on_violation: Callable[[Flagged], None] | None = None) -> None:
+                 on_violation: Callable[[Flagged], None] | None = None, timeline: Timeline | None = None) -> None:
         """`keep_sales`: remember each accepted sale for the refunds that may name it (False: the input has no
-        `refund_of`, so memory stays bounded by the partners and months)."""
+        `refund_of`, so memory stays bounded by the partners and months). `timeline`: the tiers the period's reviews
+        put in force (`runtime.decisions.reviews`); each transaction is quoted with the tiers in force on its date."""
         self.rt = rt
         self.partners = partners
         self.period = period
@@ -139,7 +141,25 @@ class Settler:
         # Transaction lines are quoted without period volumes, and without what a statement does not show
         # (a price rule's violations are kept: they decide whether a line is held, and flagged ones are listed).
         self.quoter = Quoter(rt, partners, include_ladder=False, next_steps=False, benefits=False)
+        self.timeline = timeline
+        self._quoters: dict[int, Quoter] = {0: self.quoter}  # by the reviews held before the date (the timeline's)
         self.ledger = Ledger(keep_sales)
+
+    def quoter_on(self, day: datetime.date) -> Quoter:
+        """The quoter of the tiers in force on a day (one per stretch between two reviews)."""
+        if self.timeline is None or not self.timeline.tiers:
+            return self.quoter
+        segment = self.timeline.segment(day)
+        found = self._quoters.get(segment)
+        if found is None:
+            found = self._quoters[segment] = Quoter(self.rt, self.timeline.partners_in(self.partners, segment),
+                                                    include_ladder=False, next_steps=False, benefits=False)
+        return found
+
+    def figures(self, partner: str, months: Iterable[int]) -> Volumes:
+        """A partner's figures (net of refunds) over months (`month_index`), as a tier review reads them."""
+        account = self.accounts.get(partner)
+        return account.volumes(months) if account is not None else Volumes()
 
     def reject(self, row: int, txn_id: str, code: str, reason: str, field_name: str | None = None) -> None:
         """Count a row that could not be taken (also used by readers for rows that failed to parse)."""
@@ -164,7 +184,7 @@ class Settler:
             self.reject(row, txn.id, *zero)
             return
         try:
-            quoted = self.quoter.quote(txn)  # its plan's explained variant: lines with their rules
+            quoted = self.quoter_on(txn.date).quote(txn)  # its plan's explained variant: lines with their rules
         except QuoteError as exc:
             self.reject(row, txn.id, exc.code, exc.message)
             return
@@ -202,7 +222,7 @@ class Settler:
         except RefundProblem as exc:
             self.reject(row, txn.id, exc.code, exc.reason, exc.field)
             return
-        quoted = self.quoter.quote(sale.txn)  # as when the sale was taken: a quote depends on the row alone
+        quoted = self.quoter_on(sale.txn.date).quote(sale.txn)  # as when the sale was taken
         quantity, unit, mode = sale.txn.quantity, self.rt.ruleset.rounding.unit, self.rt.ruleset.rounding.mode_for(
             "refund")
 
@@ -255,8 +275,9 @@ class Settler:
         statements = []
         for partner_id in sorted(set(self.partners) | set(self.accounts)):
             statements.append(self.statement(partner_id, version))
+        stats = sum((q.plan_stats for q in self._quoters.values()), PlanStats())
         return Settlement(self.period, tuple(statements), self.read, self.accepted, self.rejected,
-                          self.rt.ruleset.program_id, self.held, self.quoter.plan_stats, self.staged_rows)
+                          self.rt.ruleset.program_id, self.held, stats, self.staged_rows)
 
     def buckets(self, kind: str) -> list[list[int]]:
         """The months of the period grouped by a ladder or bonus period, counted from the fiscal year start."""
@@ -272,6 +293,9 @@ class Settler:
         months = list(range(month_index(self.period.start), month_index(self.period.end) + 1))
         volumes, gross = account.volumes(months), account.volumes(months, gross=True)
         partner = self.partners.get(partner_id)
+        history = self.timeline.history(partner_id) if self.timeline is not None else ()
+        if partner is not None and self.timeline is not None:
+            partner = dataclasses.replace(partner, tier=self.timeline.tier_on(partner, self.period.end))
         lines: list[Line] = []
         self.problems = []
         tier: str | None = partner.tier if partner else None
@@ -293,7 +317,7 @@ class Settler:
         for line in lines:
             totals[line.kind] += line.amount
         statement = Statement(partner_id, self.period, account.transactions, dict(sorted(totals.items())),
-                              tuple(lines), volumes, gross, tier, next_tier, tuple(self.problems))
+                              tuple(lines), volumes, gross, tier, next_tier, tuple(self.problems), history)
         return self.payout_cap(statement, version)
 
     def payout_cap(self, statement: Statement, version: ir.Version | None) -> Statement:
@@ -471,8 +495,24 @@ def settle(rt: Runtime, transactions: Iterable[Transaction], partners: Mapping[s
            on_line: Callable[[Line], None] | None = None,
            on_reject: Callable[[Rejected], None] | None = None, on_hold: Callable[[Rejected], None] | None = None,
            on_violation: Callable[[Flagged], None] | None = None) -> Settlement:
-    """Settle a period over transactions (an iterable: it is read once, in order)."""
-    settler = Settler(rt, partners, period, on_line, on_reject, on_hold=on_hold, on_violation=on_violation)
+    """Settle a period over transactions, in order.
+
+    The transactions are read once, unless the period holds tier reviews: then they are kept in a list and
+    settled once per pass without outputs (`reviews.settle_timeline`), then once more with the outputs.
+    """
+    timeline = None
+    if review_dates(rt, period):
+        rows = transactions if isinstance(transactions, Sequence) else list(transactions)
+
+        def run(with_tiers: Timeline) -> Figures:
+            quiet = Settler(rt, partners, period, timeline=with_tiers)
+            for row, txn in enumerate(rows, 1):
+                quiet.add(txn, row)
+            return quiet.figures
+
+        timeline, transactions = settle_timeline(rt, partners, period, run), rows
+    settler = Settler(rt, partners, period, on_line, on_reject, on_hold=on_hold, on_violation=on_violation,
+                      timeline=timeline)
     for row, txn in enumerate(transactions, 1):
         settler.add(txn, row)
     return settler.finish()

@@ -20,8 +20,10 @@ from runtime.guides._cases import Case as Case
 from runtime.guides._cases import DecideCase as DecideCase
 from runtime.guides._cases import QuoteCase as QuoteCase
 from runtime.guides._cases import RejectCase as RejectCase
+from runtime.guides._cases import ReviewCase as ReviewCase
 from runtime.guides._cases import RouteCase as RouteCase
 from runtime.guides._cases import SettleCase as SettleCase
+from runtime.guides._cases import YearCase as YearCase
 from runtime.guides._format import LANGUAGES as LANGUAGES
 from runtime.guides._format import Formatter as Formatter
 from runtime.guides._model import Guide as Guide

@@ -6,7 +6,7 @@ import datetime
 from typing import Any
 
 from runtime import instants, ir
-from runtime.guides import _deals, _earnings, _history, _standing, _volumes
+from runtime.guides import _deals, _earnings, _history, _standing, _volumes, _year
 from runtime.guides._cases import Cases, last_day
 from runtime.guides._context import Context
 from runtime.guides._format import LANGUAGES, Formatter
@@ -18,8 +18,8 @@ from runtime.guides._sentences import Speaker
 from runtime.loaded import Runtime
 
 _BUILDERS = (_earnings.overview, _earnings.contracts, _earnings.margins, _volumes.ladders, _volumes.bonuses,
-             _standing.tiers, _standing.catalog, _standing.prices, _standing.hierarchy, _deals.conflicts,
-             _deals.routing, _history.versions)
+             _year.statements, _standing.tiers, _standing.catalog, _standing.prices, _standing.hierarchy,
+             _deals.conflicts, _deals.routing, _history.versions)
 
 
 class GuideError(ValueError):

@@ -9,6 +9,7 @@ recorded with the figures the guide prints from it, so a test can run it again a
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import datetime
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -18,13 +19,19 @@ from typing import Any
 from runtime import ir
 from runtime.decisions import Claim, Deal, Lead, Ownership, QuoteError, Routing, decide, quote, route, settle
 from runtime.decisions.quote import PriceRejected
+from runtime.io.writers import ruleset_sha256
 from runtime.labels import rule_label
 from runtime.loaded import LoadedVersion, Runtime
-from runtime.model import Partner, Period, Quote, Share, Statement, Transaction, Volumes
+from runtime.model import UNSTATED, Partner, Period, Quote, Share, Statement, Transaction, Volumes
+from runtime.store import Ledger, LedgerLine, earned_figures, year_to_date
+from runtime.store.migrations import MEMORY
 
 Shown = tuple[tuple[str, Any], ...]
 _MONTHS = {"month": 1, "quarter": 3, "half_year": 6, "fiscal_year": 12}
 JST = datetime.timezone(datetime.timedelta(hours=9))
+# The in-memory ledger of a worked example holds that example's runs only, under a key of its own: a program id
+# the ledger's id policy refuses (a hand-made rule set) cannot stop the example.
+_EXAMPLE_PROGRAM = "example"
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +85,42 @@ class RejectCase:
     code: str
 
 
-Case = QuoteCase | SettleCase | DecideCase | RouteCase | RejectCase
+@dataclass(frozen=True, slots=True)
+class YearCase:
+    """Statements over a program year: transactions settled to each as-of date against what the earlier dates paid
+    (an in-memory ledger), and one partner's statement and ledger lines at each date."""
+
+    transactions: tuple[Transaction, ...]
+    partners: Mapping[str, Partner]
+    as_of: tuple[datetime.date, ...]
+    partner: str
+    statements: tuple[Statement, ...]  # the partner's statement of the year to each as-of
+    runs: tuple[tuple[LedgerLine, ...], ...]  # the partner's lines of the run recorded at each as-of
+    basis: str  # the volume the guide shows from each statement
+    kinds: tuple[str, ...]  # the kinds of line the guide shows from each run
+
+    def line(self, index: int, kind: str) -> LedgerLine:
+        """The partner's line of a kind in the run at an as-of (zeros when the run has none: nothing earned or
+        paid)."""
+        found = next((x for x in self.runs[index] if x.kind == kind), None)
+        return found or LedgerLine(self.partner, kind, 0, 0, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewCase:
+    """A worked history of tier reviews: at each review, the figures, the tier the engine finds them qualifying for,
+    and the decision of `runtime.decisions.reviews.decide` (its outcome, the tier in force from the review)."""
+
+    partner: Partner  # with the tier registered for it, in force until the first review
+    review: ir.Review
+    dates: tuple[datetime.date, ...]
+    values: tuple[Mapping[tuple[str, str], Any], ...]  # a qualification's field (`period`, `sales`) → its value
+    candidates: tuple[str | None, ...]
+    outcomes: tuple[str, ...]
+    tiers: tuple[str | None, ...]
+
+
+Case = QuoteCase | SettleCase | DecideCase | RouteCase | RejectCase | YearCase | ReviewCase
 
 
 def _default(type_name: str, ruleset: ir.RuleSet, day: datetime.date) -> Any:
@@ -212,6 +254,31 @@ class Cases:
                                         tuple((name, statement_figure(statement, name)) for name in shown)))
         return statement
 
+    def settle_year(self, txns: Sequence[Transaction], partners: Sequence[Partner], as_ofs: Sequence[datetime.date],
+                    partner: str, basis: str, kinds: Sequence[str]) -> YearCase:
+        """Settle the program year to each as-of date, in order, against what the earlier dates paid, as
+        `ppl settle --as-of DATE --ledger DB` does (the ledger here is in memory), and record one partner's figures.
+
+        Raises:
+            LedgerError: the ledger cannot record the rule set's currency (a hand-made rule set).
+        """
+        by_id = {p.id: p for p in partners}
+        sha256, ruleset = ruleset_sha256(self.ruleset), self.ruleset
+        statements, runs = [], []
+        with Ledger(MEMORY) as ledger:
+            for as_of in as_ofs:
+                period = year_to_date(as_of, ruleset.fiscal_year_start)
+                settlement = settle(self.rt, [t for t in txns if t.date <= as_of], by_id, period)
+                recorded = datetime.datetime.combine(as_of + datetime.timedelta(days=1), datetime.time(), datetime.UTC)
+                run = ledger.record(_EXAMPLE_PROGRAM, as_of, sha256, earned_figures(settlement.statements),
+                                    currency=ruleset.currency, minor_unit=ruleset.minor_unit,
+                                    fiscal_year_start=ruleset.fiscal_year_start, recorded_at=recorded)
+                statements.append(next(s for s in settlement.statements if s.partner == partner))
+                runs.append(tuple(line for line in run.lines if line.partner == partner))
+        case = YearCase(tuple(txns), by_id, tuple(as_ofs), partner, tuple(statements), tuple(runs), basis, tuple(kinds))
+        self.recorded.append(case)
+        return case
+
     def decide(self, deal: Deal, claims: Sequence[Claim], partners: Sequence[Partner]) -> Ownership:
         """Decide a contested deal."""
         by_id = {p.id: p for p in partners}
@@ -226,6 +293,12 @@ class Cases:
         self.recorded.append(RouteCase(lead, by_id, result))
         return result
 
+    def refund(self, sale: Transaction, day: datetime.date) -> Transaction:
+        """A refund of the whole of a sample sale on a later day, stating no prices (they are the sale's)."""
+        self._count += 1
+        return dataclasses.replace(sale, id=f"example-{self._count}", date=day, list_price=UNSTATED,
+                                   sell_price=UNSTATED, quantity=-sale.quantity, at=None, refund_of=sale.id)
+
     # --- searching for volumes ----------------------------------------------------------------------
 
     def list_price_for(self, partner: Partner, basis: str, target: int) -> int:
@@ -237,12 +310,7 @@ class Cases:
             return target
 
         def volume(price: int) -> int:
-            txn = Transaction("search", self.day, partner.id, price, price, 1, None, "", self.sale_fields({}))
-            q = quote(self.rt, txn, {partner.id: partner}, include_ladder=False, next_steps=False)
-            share = q.chain[0] if q.chain else None
-            if share is None:
-                return q.sell_amount
-            return share.pays if basis == "purchases" else share.receives
+            return self.volume_of(partner, basis, price)
 
         low, high = 0, max(target, 1)
         while volume(high) < target:
@@ -254,6 +322,17 @@ class Cases:
             else:
                 low = middle + 1
         return low
+
+    def volume_of(self, partner: Partner, basis: str, price: int) -> int:
+        """The basis volume one sale at a list price (sold at list, one unit) adds, as the engine quotes it."""
+        if basis in ("list_sales", "quantity"):
+            return price if basis == "list_sales" else 1
+        txn = Transaction("search", self.day, partner.id, price, price, 1, None, "", self.sale_fields({}))
+        q = quote(self.rt, txn, {partner.id: partner}, include_ladder=False, next_steps=False)
+        share = q.chain[0] if q.chain else None
+        if share is None:
+            return q.sell_amount
+        return share.pays if basis == "purchases" else share.receives
 
 
 def _in_chain(q: Quote, partner: str) -> Share:

@@ -95,6 +95,12 @@ class Formatter:
             return f"{day.year}年{day.month}月{day.day}日"
         return f"{day.day} {_MONTHS_EN[day.month - 1]} {day.year}"
 
+    def day_of_year(self, day: datetime.date) -> str:
+        """A day without its year: 1 July / 7月1日."""
+        if self.lang == "ja":
+            return f"{day.month}月{day.day}日"
+        return f"{day.day} {_MONTHS_EN[day.month - 1]}"
+
     def month(self, month: int) -> str:
         """A month of the year by name: April / 4月."""
         return f"{month}月" if self.lang == "ja" else _MONTHS_EN[month - 1]

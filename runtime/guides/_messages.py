@@ -7,6 +7,7 @@ and escaped elsewhere. Terms follow the project glossary (定価 list price, 卸
 
 from __future__ import annotations
 
+from runtime.guides import _messages_time
 from runtime.guides._rich import Part, Rich, compose
 
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -468,6 +469,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "col.other_lang": ("Japanese", "英語"),
     "col.reading": ("Reading", "読み"),
     "col.meaning": ("Meaning", "意味"),
+    **_messages_time.MESSAGES,
 }
 
 WORDS: dict[str, tuple[str, str]] = {

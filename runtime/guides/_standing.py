@@ -9,6 +9,7 @@ from runtime import ir
 from runtime.guides._charts import Box, flow_chart
 from runtime.guides._context import Context
 from runtime.guides._model import Block, Bullets, Examples, Figure, Para, Section, Table
+from runtime.guides._reviews import review_section
 from runtime.guides._rich import Rich, capital, code, plain, rich
 from runtime.model import Partner, Quote
 
@@ -35,7 +36,8 @@ def tiers(ctx: Context) -> Section | None:
     example = _qualification_examples(ctx, levels)
     if example is not None:
         blocks.append(example)
-    children = (_benefits(ctx),) if ctx.version.benefits else ()
+    reviewed = review_section(ctx, levels)
+    children = ((reviewed,) if reviewed is not None else ()) + ((_benefits(ctx),) if ctx.version.benefits else ())
     return Section("tiers", say("tiers"), tuple(blocks), children)
 
 

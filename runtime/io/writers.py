@@ -20,6 +20,7 @@ from typing import IO, Any
 from runtime import ir, ir_json
 from runtime.decisions.settle import Flagged, Rejected, Settlement
 from runtime.io.cells import csv_row, md_code, md_text
+from runtime.io.tier_history import decision_json, render_tier_history
 from runtime.labels import rule_label
 from runtime.model import Figure, Line, Partner, Quote, Share, Statement, Violation, Volumes
 from runtime.money import format_amount
@@ -72,8 +73,9 @@ def _volumes(v: Volumes) -> dict[str, int]:
             "deals": v.deals}
 
 
-def statement_json(statement: Statement, partner: Partner | None = None) -> dict[str, Any]:
-    """A statement as JSON data: totals by kind, total, volumes, period lines, next tier."""
+def statement_json(statement: Statement, partner: Partner | None = None, reviews: bool = False) -> dict[str, Any]:
+    """A statement as JSON data: totals by kind, total, volumes, period lines, next tier (and, when the program
+    reviews tiers, the tier history: the key is left out otherwise, so such statements stay as they were)."""
     nxt = statement.next_tier
     return {
         "partner": statement.partner,
@@ -86,6 +88,7 @@ def statement_json(statement: Statement, partner: Partner | None = None) -> dict
         "next_tier": None if nxt is None else {"tier": next_tier_id(nxt), "rule": rule_label(nxt.rule),
                                              "at": loc_text(nxt.at)},
         "problems": list(statement.problems),
+        **({"tier_history": [decision_json(d) for d in statement.tier_history]} if reviews else {}),
     }
 
 
@@ -109,7 +112,8 @@ def settlement_json(settlement: Settlement, ruleset: ir.RuleSet, partners: Mappi
                            "held": settlement.held},
         "totals": dict(sorted(totals.items())),
         "total": sum(s.total for s in settlement.statements),
-        "statements": [statement_json(s, partners.get(s.partner)) for s in settlement.statements],
+        "statements": [statement_json(s, partners.get(s.partner), has_reviews(ruleset))
+                       for s in settlement.statements],
     }
 
 
@@ -180,6 +184,7 @@ def render_statement_markdown(statement: Statement, ruleset: ir.RuleSet, partner
     for name, v in (("volumes, net of refunds", statement.volumes), ("volumes, sales only", statement.gross_volumes)):
         out.append(f"| {name} | sales {money(v.sales)}, purchases {money(v.purchases)}, at list "
                    f"{money(v.list_sales)}, {v.quantity:,} units |")
+    out += render_tier_history(statement.tier_history, money)
     out += ["", "## Totals", "", "| kind | amount |", "|---|---:|"]
     for kind in ordered_kinds(statement.totals):
         out.append(f"| {md_text(KIND_TITLES.get(kind, kind))} | {money(statement.totals[kind])} |")
@@ -209,6 +214,11 @@ def _next_tier(statement: Statement) -> str:
         return "Not known: a tier could not be evaluated." if statement.problems else "No tier qualifies."
     at = f" ({md_code(str(nxt.at))})" if nxt.at else ""
     return f"{md_code(next_tier_id(nxt) or '')}: {md_text(rule_label(nxt.rule))}{at}."
+
+
+def has_reviews(ruleset: ir.RuleSet) -> bool:
+    """Whether a version of the program reviews tiers (`tiers.review`)."""
+    return any(v.tiers is not None and v.tiers.review is not None for v in ruleset.versions)
 
 
 def ordered_kinds(totals: Mapping[str, int]) -> list[str]:

@@ -8,7 +8,7 @@ from sqlglot import exp
 
 from runtime import ir
 from runtime.model import Period
-from runtime.sql import _lines, _quote, _statement
+from runtime.sql import _chain, _lines, _quote, _statement
 from runtime.sql._arith import Refused, exact_at_ceiling
 from runtime.sql._arith import date as _date
 from runtime.sql._rates import Rates, collect_rates, max_depth
@@ -155,7 +155,11 @@ def header(ruleset: ir.RuleSet, what: str, dialect: str) -> str:
         + declared("transaction") + (", sku VARCHAR (NULL: none)" if any(v.catalog for v in ruleset.versions)
                                      else "") + ")",
         "--   partners(id VARCHAR (unique), contract VARCHAR, tier VARCHAR, level INTEGER (NULL: 1),",
-        "--            parent VARCHAR (NULL or '': none)" + declared("partner") + ")",
+        "--            parent VARCHAR (NULL or '': none)" + declared("partner")
+        + (", p_from DATE, p_until DATE" if _chain.reviewed(ruleset) else "") + ")",
+        *(["-- The program reviews tiers: one partners row per stretch between reviews, with the tier in force",
+           "-- on [p_from, p_until); a transaction reads the row of its date (0001-01-01 and 9999-12-31 at the ends)."]
+          if _chain.reviewed(ruleset) else []),
         "-- Money inputs are BIGINT minor units; percent and number inputs DECIMAL(38, 10) holding the value",
         "-- (15% is 0.15); enumeration inputs the member's name.",
     ]

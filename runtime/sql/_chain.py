@@ -15,6 +15,26 @@ from runtime import ir
 from runtime.sql._arith import all_of, case, col, is_null, lit, not_null
 
 PARTNER_COLUMNS = ("id", "tier", "level", "contract")
+SINCE_ALWAYS, UNTIL_FURTHER_NOTICE = "0001-01-01", "9999-12-31"
+"""`p_from` and `p_until` of a partner's row that holds all along (a program with tier reviews)."""
+
+
+def reviewed(ruleset: ir.RuleSet) -> bool:
+    """Whether the program reviews tiers: then `partners` has one row per partner and stretch between reviews,
+    the tier in force in [`p_from`, `p_until`), and every join of a transaction to it reads the row of its date."""
+    return any(v.tiers is not None and v.tiers.review is not None for v in ruleset.versions)
+
+
+def in_force(alias: str, day: exp.Expr) -> exp.Expr:
+    """The condition that partner row `alias` is the one in force on `day` (with tier reviews)."""
+    return exp.and_(exp.GTE(this=day, expression=col("p_from", alias)),
+                    exp.LT(this=day.copy(), expression=col("p_until", alias)))
+
+
+def last_stretch_of(alias: str) -> exp.Expr:
+    """The condition that partner row `alias` is its last: in force at the period's end (with tier reviews)."""
+    return exp.EQ(this=col("p_until", alias), expression=exp.cast(exp.Literal.string(UNTIL_FURTHER_NOTICE),
+                                                                   exp.DataType.build("date")))
 
 
 def partner_columns(ruleset: ir.RuleSet) -> list[str]:
@@ -42,21 +62,25 @@ def walk_cte(ruleset: ir.RuleSet, depth: int) -> exp.Select:
     levels_ok = case([(exp.EQ(this=found, expression=lit(d)),
                        all_of([exp.EQ(this=level(f"a{d - j + 1}"), expression=lit(j)) for j in range(1, d + 1)]))
                       for d in range(1, depth + 1)], exp.false())
-    walk = exp.select(exp.alias_(col("id", "a1"), "id"), exp.alias_(found, "depth"),
+    stretch = [col("p_from", "a1"), col("p_until", "a1")] if reviewed(ruleset) else []
+    walk = exp.select(exp.alias_(col("id", "a1"), "id"), *stretch, exp.alias_(found, "depth"),
                       exp.alias_(levels_ok, "levels_ok"),
                       *(exp.alias_(level(f"a{i}") if name == "level" else col(name, f"a{i}"), f"a{i}_{name}")
                         for i in range(1, depth + 1)
                         for name in partner_columns(ruleset))
                       ).from_(exp.alias_(exp.to_table("partners"), "a1"))
     for i in range(2, depth + 1):
-        walk = walk.join(exp.alias_(exp.to_table("partners"), f"a{i}"), join_type="left",
-                         on=exp.EQ(this=col("id", f"a{i}"), expression=parent(f"a{i - 1}")))
+        on: exp.Expr = exp.EQ(this=col("id", f"a{i}"), expression=parent(f"a{i - 1}"))
+        if reviewed(ruleset):  # the partners above in the same stretch between reviews
+            on = exp.and_(on, exp.EQ(this=col("p_from", f"a{i}"), expression=col("p_from", "a1")))
+        walk = walk.join(exp.alias_(exp.to_table("partners"), f"a{i}"), join_type="left", on=on)
     return walk
 
 
 def chain_columns(ruleset: ir.RuleSet, depth: int) -> list[exp.Expr]:
     """The columns of `q_chains` over `q_walk`: `depth`, `levels_ok` and each level's `c<j>_<name>`."""
-    out: list[exp.Expr] = [col("id"), col("depth"), col("levels_ok")]
+    out: list[exp.Expr] = [col("id"), *((col("p_from"), col("p_until")) if reviewed(ruleset) else ()), col("depth"),
+                           col("levels_ok")]
     for j in range(1, depth + 1):
         for name in partner_columns(ruleset):
             value = case([(exp.EQ(this=col("depth"), expression=lit(d)), col(f"a{d - j + 1}_{name}"))

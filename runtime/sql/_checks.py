@@ -10,14 +10,17 @@ it fails (E500…) or not; `suspect` builds that condition from the fields each 
 from __future__ import annotations
 
 import dataclasses
+import datetime
+import itertools
 from collections.abc import Iterator, Mapping
 from fractions import Fraction
 from typing import Any
 
 from runtime import ir
-from runtime.decisions import QuoteError, chain_of, has_membership, member_named, membership_chain
+from runtime.decisions import QuoteError, Timeline, chain_of, has_membership, member_named, membership_chain
 from runtime.loaded import transaction_slots
 from runtime.model import Partner, Period
+from runtime.sql._chain import SINCE_ALWAYS, UNTIL_FURTHER_NOTICE, reviewed
 
 _NULLABLE_BUILTIN = {("partner", "tier"): "p.tier", ("partner", "parent"): "p.parent",
                      ("transaction", "contract"): "t.contract"}
@@ -145,22 +148,38 @@ def program_tables(con: Any, ruleset: ir.RuleSet) -> None:
 _PARTNER_TYPES = {"money": "HUGEINT", "integer": "HUGEINT", "boolean": "BOOLEAN", "date": "DATE"}
 
 
-def partners_table(con: Any, ruleset: ir.RuleSet, partners: dict[str, Partner]) -> None:
-    """`partners(id, contract, tier, level, parent, <declared partner inputs>)`, as the SQL assumes."""
+def partners_table(con: Any, ruleset: ir.RuleSet, partners: dict[str, Partner],
+                   timeline: Timeline | None = None) -> None:
+    """`partners(id, contract, tier, level, parent, <declared partner inputs>)`, as the SQL assumes; with tier
+    reviews also `p_from, p_until`: one row per partner and stretch between reviews, with the tier in force."""
     inputs = [d for d in ruleset.inputs if d.scope == "partner"]
     cols = "".join(f", {_q(d.name)} {_PARTNER_TYPES.get(d.type, 'VARCHAR')}" for d in inputs)
+    if reviewed(ruleset):
+        cols += ", p_from DATE, p_until DATE"
     con.execute(f"CREATE TABLE partners(id VARCHAR, contract VARCHAR, tier VARCHAR, level INTEGER, parent VARCHAR"
                 f"{cols})")
 
     def value(v: object, type_name: str) -> object:
         return v if v is None or type_name in _PARTNER_TYPES or isinstance(v, str) else str(v)
 
-    rows = [[p.id, p.contract, p.tier, p.level, p.parent, *(value(p.fields.get(d.name), d.type) for d in inputs)]
-            for p in partners.values()]
+    rows = [[p.id, p.contract, p.tier, p.level, p.parent, *(value(p.fields.get(d.name), d.type) for d in inputs),
+             *stretch] for stretch, stated in _stretches(ruleset, partners, timeline) for p in stated.values()]
     for start in range(0, len(rows), 500):  # many rows to a statement: DuckDB's executemany runs one per row
         chunk = rows[start:start + 500]
         marks = ", ".join("(" + ", ".join("?" for _ in chunk[0]) + ")" for _ in chunk)
         con.execute(f"INSERT INTO partners VALUES {marks}", [v for row in chunk for v in row])
+
+
+def _stretches(ruleset: ir.RuleSet, partners: Mapping[str, Partner],
+               timeline: Timeline | None) -> list[tuple[list[datetime.date], Mapping[str, Partner]]]:
+    """The partners of each stretch between tier reviews and its [from, until) (none without reviews: one
+    stretch, and no such columns)."""
+    if not reviewed(ruleset):
+        return [([], partners)]
+    bounds = [datetime.date.fromisoformat(SINCE_ALWAYS), *(timeline.reviews if timeline is not None else ()),
+              datetime.date.fromisoformat(UNTIL_FURTHER_NOTICE)]
+    return [([start, until], timeline.partners_in(partners, k) if timeline is not None else partners)
+            for k, (start, until) in enumerate(itertools.pairwise(bounds))]
 
 
 def _missing_read(partner: Partner, read: set[str]) -> bool:
@@ -169,10 +188,11 @@ def _missing_read(partner: Partner, read: set[str]) -> bool:
                 partner.fields.get(name)) is None for name in read if name not in ("id", "level", "contract"))
 
 
-def chains_table(con: Any, ruleset: ir.RuleSet, partners: Mapping[str, Partner]) -> None:
+def chains_table(con: Any, ruleset: ir.RuleSet, partners: Mapping[str, Partner],
+                 timeline: Timeline | None = None) -> None:
     """`odd_chains(vidx, partner)`: sellers whose quote the row engine's quoter must judge under a version with a
     hierarchy: a broken chain (E513), a first partner whose contract the version lacks (E512), or a partner up
-    the chain that lacks a field the rules read."""
+    the chain that lacks a field the rules read (its tier, in any stretch between tier reviews)."""
     con.execute("CREATE OR REPLACE TEMP TABLE odd_chains(o_vidx INTEGER, partner VARCHAR)")
     rows = []
     for i, version in enumerate(ruleset.versions):
@@ -186,7 +206,9 @@ def chains_table(con: Any, ruleset: ir.RuleSet, partners: Mapping[str, Partner])
             except QuoteError:
                 rows.append([i, partner.id])
                 continue
-            if chain[0].contract not in contracts or any(_missing_read(p, read) for p in chain[:-1]):
+            above = [p.id for p in chain[:-1]]
+            if chain[0].contract not in contracts or any(_missing_read(stated[pid], read) for _, stated in
+                                                         _stretches(ruleset, partners, timeline) for pid in above):
                 rows.append([i, partner.id])
     if rows:
         con.executemany("INSERT INTO odd_chains VALUES (?, ?)", rows)
@@ -276,6 +298,7 @@ def check(con: Any, ruleset: ir.RuleSet, period: Period, unique_ids: bool) -> No
         "THEN {'code': 'ASK', 'reason': NULL, 'field': NULL} "
         "END AS v "
         f"FROM (SELECT t.*, {version_index(ruleset)} AS vidx FROM txn t) t LEFT JOIN partners p ON p.id = t.partner "
+        f"{'AND t.date >= p.p_from AND t.date < p.p_until ' if reviewed(ruleset) else ''}"
         "CROSS JOIN LATERAL (SELECT COALESCE(t.contract, p.contract) AS contract_id) "
         "LEFT JOIN v_versions v ON v.v_idx = t.vidx "
         "LEFT JOIN v_contracts c ON c.c_idx = t.vidx AND c.contract = contract_id "

@@ -100,7 +100,8 @@ def _input(ruleset: ir.RuleSet, dialect: str, where: exp.Expr | None, carry: tup
                     value = case([(in_flat.copy(), alone)], value)
                 columns.append(exp.alias_(value, f"c{j}_{name}"))
     query = exp.select(*columns).from_(exp.alias_(exp.to_table("transactions"), "t")).join(
-        exp.alias_(exp.to_table("partners"), "p"), on=exp.EQ(this=col("id", "p"), expression=col("partner", "t")))
+        exp.alias_(exp.to_table("partners"), "p"), on=_and_in_force(
+            ruleset, exp.EQ(this=col("id", "p"), expression=col("partner", "t")), "p"))
     if (items := _catalog(ruleset, dialect)) is not None:
         ctes.append(("q_catalog", items))
         day = col("date", "t")
@@ -114,10 +115,16 @@ def _input(ruleset: ir.RuleSet, dialect: str, where: exp.Expr | None, carry: tup
                                                 for name in ("sku", "category", "unit", "list_price")))
     if depth:
         query = query.join(exp.alias_(exp.to_table("q_chains"), "ch"),
-                           on=exp.EQ(this=col("id", "ch"), expression=col("partner", "t")))
+                           on=_and_in_force(ruleset, exp.EQ(this=col("id", "ch"), expression=col("partner", "t")),
+                                            "ch"))
     if where is not None:
         query = query.where(where)
     return [*ctes, ("q_input", query)]
+
+
+def _and_in_force(ruleset: ir.RuleSet, on: exp.Expr, alias: str) -> exp.Expr:
+    """A join to partner rows, on the row in force on the transaction's date when the program reviews tiers."""
+    return exp.and_(on, _chain.in_force(alias, col("date", "t"))) if _chain.reviewed(ruleset) else on
 
 
 def _first(ruleset: ir.RuleSet, rates: Rates) -> list[Cte]:

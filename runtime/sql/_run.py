@@ -69,7 +69,7 @@ def ask_quoter(con: Any, ruleset: ir.RuleSet, settler: Settler) -> int:
             txn = Transaction(txn_id, date, partner, int(list_price), int(sell_price), int(quantity), contract,
                               product, fields, sku=sku)
             try:
-                violations = settler.quoter.quote(txn).violations
+                violations = settler.quoter_on(txn.date).quote(txn).violations
             except (QuoteError, EvaluationError) as exc:
                 failed.append((row, txn_id, exc.code, exc.message))
                 continue

@@ -73,10 +73,11 @@ def _gross(e: exp.Expr) -> exp.Expr:
 
 
 def _grid(agg: str, spans: list[tuple[datetime.date, datetime.date]], contracts: list[str], columns: list[str],
-          partner_columns: list[exp.Expr], level_one: bool) -> exp.Select:
+          partner_columns: list[exp.Expr], level_one: bool, reviewed: bool = False) -> exp.Select:
     """Every partner on these contracts × every bucket, with the aggregates (0 without transactions).
 
-    With `level_one` (a hierarchy), only the partners at level 1: ladders and bonuses are the vendor's.
+    With `level_one` (a hierarchy), only the partners at level 1: ladders and bonuses are the vendor's. With
+    `reviewed` (tier reviews), each partner's row in force at the period's end.
     """
     values = exp.values([(i,) for i in range(len(spans))], alias="b", columns=["b"])
     on = exp.and_(exp.EQ(this=col("partner", "a"), expression=col("id", "p")),
@@ -86,7 +87,8 @@ def _grid(agg: str, spans: list[tuple[datetime.date, datetime.date]], contracts:
                       ).from_(exp.alias_(exp.to_table("partners"), "p")).join(values, join_type="cross").join(
         exp.alias_(exp.to_table(agg), "a"), on=on, join_type="left").where(
         exp.and_(exp.In(this=col("contract", "p"), expressions=[exp.Literal.string(c) for c in contracts]),
-                 exp.EQ(this=_chain.level("p"), expression=x.lit(1)) if level_one else exp.true()))
+                 exp.EQ(this=_chain.level("p"), expression=x.lit(1)) if level_one else exp.true(),
+                 *([_chain.last_stretch_of("p")] if reviewed else [])))
 
 
 def _line(source: str, kind: str, rule: str | exp.Expr, amount: exp.Expr, o1: int, o3: exp.Expr,
@@ -138,7 +140,7 @@ def ladder_parts(ruleset: ir.RuleSet, period: Period, ladder: ir.Ladder, contrac
         col("partner"), _bucket_of(spans))
     names = ["net", "gross", *(f"a_{k}" for k in range(len(ladder.steps)))]
     ctes: list[Cte] = [(f"l{n}_agg", agg), (f"l{n}_grid", _grid(f"l{n}_agg", spans, contracts, names, [],
-                                                               level_one))]
+                                                               level_one, _chain.reviewed(ruleset)))]
     lines: list[exp.Select] = []
     if ladder.mode == "marginal":
         # Each bracket's rate on the volume inside it, in proportion to the list amounts: over the common
@@ -230,7 +232,7 @@ def bonus_parts(ruleset: ir.RuleSet, period: Period, bonus: ir.Bonus, contracts:
                        for c in ("tier", "level", "contract")]
     partner_columns += [exp.alias_(col(d.name, "p"), f"p_{d.name}") for d in ruleset.inputs if d.scope == "partner"]
     grid = _grid(f"b{n}_agg", spans, contracts, [*(f"v_{v}" for v in VOLUMES), "gross"], partner_columns,
-                 level_one)
+                 level_one, _chain.reviewed(ruleset))
 
     def pays(uncounted: exp.Expr) -> exp.Expr:
         volume = _counted(uncounted, bonus.volume_cap, dialect)

@@ -15,16 +15,17 @@ split exactly (JSON Lines, CSV with line breaks inside quoted values or bad UTF-
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from runtime import ir
-from runtime.decisions import Flagged, Rejected, Settler
+from runtime.decisions import Figures, Flagged, Rejected, Settler, Timeline, settle_timeline
 from runtime.decisions.settle import Settlement
 from runtime.io import SettlementWriter
 from runtime.io.readers import parse_transaction, required_columns
@@ -160,36 +161,25 @@ def settle_files(rt: Runtime, partners: Mapping[str, Partner], period: Period, t
         raise EngineError("; ".join(reasons))
     # A file the row engine's reader refuses is refused before any output.
     _input.header(Path(transactions), required_columns(rt.ruleset))
-    writer = SettlementWriter(out, rt.ruleset, partners)
     temp = options.temp_directory or tempfile.mkdtemp(prefix="ppl-duckdb-")
-    settler = Settler(rt, partners, period)
-    staged = 0
     try:
-        con = _connect(options, temp)
+        timeline = settle_timeline(rt, partners, period, lambda tiers: _quiet_pass(
+            rt, partners, period, Path(transactions), options, temp, tiers))
+        writer = SettlementWriter(out, rt.ruleset, partners)
+        settler = Settler(rt, partners, period, timeline=timeline)
         try:
-            _input.macros(con)
-            staged = _load(con, Path(transactions), rt.ruleset)
-            _checks.program_tables(con, rt.ruleset)
-            _checks.partners_table(con, rt.ruleset, dict(partners))
-            _checks.chains_table(con, rt.ruleset, partners)
-            _checks.memberships_table(con, rt.ruleset, partners)
-            _checks.check(con, rt.ruleset, period, options.unique_ids)
-            _run.ask_rates(con, rt.ruleset)
-            staged += _run.ask_quoter(con, rt.ruleset, settler)
-            accepted = _run.quote(con, rt.ruleset)
-            accepted += _refunds.apply(con, rt.ruleset)
-            _run.copy_lines(con, rt.ruleset, partners, _run.csv_line(LINE_COLUMNS), writer.out / _PARTIAL)
-            _run.fill_accounts(con, rt.ruleset, settler)
-            rejected = _write_rejects(con, writer, on_reject)
-            held = _write_held(con, writer)
-        finally:
-            con.close()
+            with _connection(options, temp) as con:
+                staged, accepted = _settle_rows(con, rt, partners, period, Path(transactions), options, settler,
+                                                timeline)
+                _run.copy_lines(con, rt.ruleset, partners, _run.csv_line(LINE_COLUMNS), writer.out / _PARTIAL)
+                _run.fill_accounts(con, rt.ruleset, settler)
+                rejected = _write_rejects(con, writer, on_reject)
+                held = _write_held(con, writer)
+        except BaseException:
+            writer.close()
+            raise
     except duckdb.Error as exc:
-        writer.close()
         raise EngineError(f"DuckDB: {str(exc).splitlines()[0]}") from None
-    except BaseException:
-        writer.close()
-        raise
     finally:
         if options.temp_directory is None:
             shutil.rmtree(temp, ignore_errors=True)
@@ -200,6 +190,43 @@ def settle_files(rt: Runtime, partners: Mapping[str, Partner], period: Period, t
     written = writer.finish(settlement)
     _splice_lines(writer.out)
     return settlement, written
+
+
+@contextlib.contextmanager
+def _connection(options: Options, temp: str) -> Iterator[Any]:
+    con = _connect(options, temp)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def _settle_rows(con: Any, rt: Runtime, partners: Mapping[str, Partner], period: Period, transactions: Path,
+                 options: Options, settler: Settler, timeline: Timeline | None) -> tuple[int, int]:
+    """Load, check and quote every row (table `q0`): the rows staged through Python and the rows accepted."""
+    _input.macros(con)
+    staged = _load(con, transactions, rt.ruleset)
+    _checks.program_tables(con, rt.ruleset)
+    _checks.partners_table(con, rt.ruleset, dict(partners), timeline)
+    _checks.chains_table(con, rt.ruleset, partners, timeline)
+    _checks.memberships_table(con, rt.ruleset, partners)
+    _checks.check(con, rt.ruleset, period, options.unique_ids)
+    _run.ask_rates(con, rt.ruleset)
+    staged += _run.ask_quoter(con, rt.ruleset, settler)
+    accepted = _run.quote(con, rt.ruleset)
+    accepted += _refunds.apply(con, rt.ruleset)
+    return staged, accepted
+
+
+def _quiet_pass(rt: Runtime, partners: Mapping[str, Partner], period: Period, transactions: Path, options: Options,
+                temp: str, timeline: Timeline) -> Figures:
+    """A settlement pass without outputs under a timeline of tiers: the monthly figures the reviews read."""
+    settler = Settler(rt, partners, period, timeline=timeline)
+    with _connection(options, temp) as con:
+        _settle_rows(con, rt, partners, period, transactions, options, settler, timeline)
+        _run.copy_lines(con, rt.ruleset, partners, "lines", Path(temp) / "pass-lines.csv")  # `q0` becomes `q`
+        _run.fill_accounts(con, rt.ruleset, settler)
+    return settler.figures
 
 
 _PARTIAL = ".lines.duckdb.csv"

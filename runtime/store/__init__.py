@@ -18,7 +18,9 @@ from runtime.store._ledger_records import LedgerSchemaError as LedgerSchemaError
 from runtime.store._ledger_records import Run as Run
 from runtime.store._ledger_records import write_runs_csv as write_runs_csv
 from runtime.store._ledger_records import write_runs_json as write_runs_json
+from runtime.store._ledger_records import write_tiers_csv as write_tiers_csv
 from runtime.store.ledger import Ledger as Ledger
+from runtime.store.ledger import earned_figures as earned_figures
 from runtime.store.ledger import fiscal_year as fiscal_year
 from runtime.store.ledger import settle_against as settle_against
 from runtime.store.ledger import year_to_date as year_to_date

@@ -17,7 +17,10 @@ from pathlib import Path
 from typing import IO, Any
 
 from runtime.io.cells import csv_row
+from runtime.io.tier_history import decision_json
 from runtime.io.writers import KINDS
+from runtime.ir import RuleRef
+from runtime.model import TierDecision, Volumes
 from runtime.store.migrations import Migration, RegistryError, SchemaError
 
 UTC = datetime.UTC
@@ -77,6 +80,27 @@ LEDGER_MIGRATIONS: tuple[Migration, ...] = (
         *_append_only("runs", "runs"),
         *_append_only("run_lines", "lines"),
     )),
+    Migration(2, "the tier reviews each run decided, append-only", (
+        """CREATE TABLE run_tiers (
+            run INTEGER NOT NULL REFERENCES runs (id),
+            partner TEXT NOT NULL,
+            review TEXT NOT NULL,                  -- YYYY-MM-DD: the tier is in force from it
+            window_start TEXT NOT NULL,            -- the first and last day of the figures read
+            window_end TEXT NOT NULL,
+            sales INTEGER NOT NULL,                -- the figures read (minor units; quantity and deals counted)
+            purchases INTEGER NOT NULL,
+            list_sales INTEGER NOT NULL,
+            quantity INTEGER NOT NULL,
+            deals INTEGER NOT NULL,
+            previous TEXT,                         -- the tier before the review (NULL: none)
+            tier TEXT,                             -- the tier from the review (NULL: none)
+            outcome TEXT NOT NULL,                 -- promoted, met, kept, grace, demoted, assigned, undecided
+            rule TEXT,                             -- the tier whose qualification held (NULL: none)
+            reason TEXT NOT NULL,
+            PRIMARY KEY (run, partner, review)
+        )""",
+        *_append_only("run_tiers", "tier decisions"),
+    )),
 )
 """Every migration of the ledger file, in order; the last one's version is the schema this code writes."""
 
@@ -105,6 +129,7 @@ class Run:
     minor_unit: int
     recorded_at: datetime.datetime  # aware, UTC
     lines: tuple[LedgerLine, ...]  # by partner, then kind in statement order
+    tiers: tuple[TierDecision, ...] = ()  # the tier reviews of the run's year to its as-of, by review then partner
 
     def earned(self) -> dict[str, dict[str, int]]:
         """Earned to the as-of, by partner and kind."""
@@ -120,7 +145,9 @@ class Run:
                 "ruleset_sha256": self.ruleset_sha256, "currency": self.currency, "minor_unit": self.minor_unit,
                 "recorded_at": self.recorded_at.isoformat(timespec="microseconds"),
                 "lines": [{"partner": x.partner, "kind": x.kind, "earned": x.earned, "paid_before": x.paid_before,
-                           "payable": x.payable} for x in self.lines]}
+                           "payable": x.payable} for x in self.lines],
+                # Left out without reviews, so such exports stay as they were.
+                **({"tiers": [{"partner": d.partner, **decision_json(d)} for d in self.tiers]} if self.tiers else {})}
 
 
 def _by_partner(lines: Iterable[LedgerLine], field: str) -> dict[str, dict[str, int]]:
@@ -140,13 +167,52 @@ def nonzero(figures: Figures) -> dict[tuple[str, str], int]:
     return {(p, k): v for p, kinds in figures.items() for k, v in kinds.items() if v != 0}
 
 
-def run_of(row: sqlite3.Row, lines: Sequence[sqlite3.Row]) -> Run:
-    """A run from its `runs` row and its `run_lines` rows."""
+def run_of(row: sqlite3.Row, lines: Sequence[sqlite3.Row], tiers: Sequence[sqlite3.Row] = ()) -> Run:
+    """A run from its `runs` row, its `run_lines` rows and its `run_tiers` rows."""
     made = [LedgerLine(x["partner"], x["kind"], x["earned"], x["paid_before"], x["payable"]) for x in lines]
     made.sort(key=lambda x: (x.partner, kind_order(x.kind)))
+    decided = sorted((tier_of(x) for x in tiers), key=lambda d: (d.review, d.partner))
     return Run(row["id"], row["program"], row["year"], datetime.date.fromisoformat(row["as_of"]),
                row["ruleset_sha256"], row["currency"], row["minor_unit"],
-               datetime.datetime.fromisoformat(row["recorded_at"]).astimezone(UTC), tuple(made))
+               datetime.datetime.fromisoformat(row["recorded_at"]).astimezone(UTC), tuple(made), tuple(decided))
+
+
+TIER_COLUMNS = ("partner", "review", "window_start", "window_end", "sales", "purchases", "list_sales", "quantity",
+                "deals", "previous", "tier", "outcome", "rule", "reason")
+"""The columns of `run_tiers` after `run`, in order."""
+
+
+def tier_row(decision: TierDecision) -> tuple[object, ...]:
+    """A decision as the values of `TIER_COLUMNS` (the rule as the id of the tier that qualified)."""
+    v = decision.figures
+    return (decision.partner, decision.review.isoformat(), decision.window_start.isoformat(),
+            decision.window_end.isoformat(), v.sales, v.purchases, v.list_sales, v.quantity, v.deals,
+            decision.previous, decision.tier, decision.outcome,
+            decision.rule.id if decision.rule is not None else None, decision.reason)
+
+
+def tier_of(x: sqlite3.Row) -> TierDecision:
+    """A decision from its `run_tiers` row."""
+    day = datetime.date.fromisoformat
+    return TierDecision(x["partner"], day(x["review"]), day(x["window_start"]), day(x["window_end"]),
+                        Volumes(x["sales"], x["purchases"], x["list_sales"], x["quantity"], x["deals"]),
+                        x["previous"], x["tier"], x["outcome"],
+                        RuleRef.tier(x["rule"]) if x["rule"] is not None else None, x["reason"])
+
+
+def write_tiers_csv(runs: Iterable[Run], target: str | Path | IO[str]) -> None:
+    """Every tier decision of every run as CSV: the run's id, program, year and as-of, then `TIER_COLUMNS`."""
+    handle, owned = _target(target)
+    try:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(("run", "program", "year", "as_of", *TIER_COLUMNS))
+        for run in runs:
+            for decision in run.tiers:
+                writer.writerow(csv_row([run.id, run.program, run.year, run.as_of.isoformat(),
+                                         *tier_row(decision)]))
+    finally:
+        if owned:
+            handle.close()
 
 
 def _target(target: str | Path | IO[str]) -> tuple[IO[str], bool]:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime
 import re
 import sqlite3
+from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 from types import TracebackType
@@ -31,7 +32,7 @@ from typing import IO
 from runtime import ids, ir
 from runtime.decisions import Settlement
 from runtime.io.writers import Settled, ruleset_sha256
-from runtime.model import Period
+from runtime.model import Period, Statement, TierDecision
 from runtime.store._ledger_file import FILE_PROBLEM, check_ledger_file, open_read_only
 from runtime.store._ledger_records import (
     LEDGER_MIGRATIONS,
@@ -43,8 +44,10 @@ from runtime.store._ledger_records import (
     kind_order,
     nonzero,
     run_of,
+    tier_row,
     write_runs_csv,
     write_runs_json,
+    write_tiers_csv,
 )
 from runtime.store.migrations import (
     RegistryError,
@@ -68,10 +71,19 @@ def fiscal_year(as_of: datetime.date, fiscal_year_start: int = 1) -> int:
     return as_of.year if as_of.month >= fiscal_year_start else as_of.year - 1
 
 
-def year_to_date(as_of: datetime.date, ruleset: ir.RuleSet) -> Period:
-    """The program year the as-of falls in (by its `fiscal_year_start`), from its first day to the as-of."""
-    start = ruleset.fiscal_year_start
-    return Period(datetime.date(fiscal_year(as_of, start), start, 1), as_of)
+def year_to_date(as_of: datetime.date, fiscal_year_start: int = 1) -> Period:
+    """What a settlement as of a date settles: the program year the date falls in, from its first day to the date.
+
+    >>> year_to_date(datetime.date(2026, 9, 30), 4)
+    Period(start=datetime.date(2026, 4, 1), end=datetime.date(2026, 9, 30))
+    """
+    return Period(datetime.date(fiscal_year(as_of, fiscal_year_start), fiscal_year_start, 1), as_of)
+
+
+def earned_figures(statements: Iterable[Statement]) -> dict[str, dict[str, int]]:
+    """The figures a run records from a settlement to date: each partner's totals by kind of line, zeros left out."""
+    earned = {s.partner: {k: v for k, v in s.totals.items() if v} for s in statements}
+    return {p: kinds for p, kinds in earned.items() if kinds}
 
 
 def settle_against(ledger: Ledger | None, ruleset: ir.RuleSet, settlement: Settlement,
@@ -84,16 +96,16 @@ def settle_against(ledger: Ledger | None, ruleset: ir.RuleSet, settlement: Settl
     Raises:
         LedgerError: the ledger refuses the run (`Ledger.record`: an older as-of E580, another currency E581).
     """
-    earned = {s.partner: {k: v for k, v in s.totals.items() if v} for s in settlement.statements}
-    earned = {p: kinds for p, kinds in earned.items() if kinds}
+    earned = earned_figures(settlement.statements)
     if ledger is None:
         return Settled(as_of, None, False, earned, {})
     year = fiscal_year(as_of, ruleset.fiscal_year_start)
     before = ledger.last_run(ruleset.program_id, year)
     run = ledger.record(ruleset.program_id, as_of, ruleset_sha256(ruleset), earned, currency=ruleset.currency,
-                        minor_unit=ruleset.minor_unit, fiscal_year_start=ruleset.fiscal_year_start)
+                        minor_unit=ruleset.minor_unit, fiscal_year_start=ruleset.fiscal_year_start,
+                        tiers=[d for s in settlement.statements for d in s.tier_history])
     if before is not None and run.id == before.id:
-        return Settled(as_of, run.id, True, earned, ledger.paid_to_date(ruleset.program_id, year))
+        return Settled(as_of, run.id, True, run.earned(), ledger.paid_to_date(ruleset.program_id, year))
     paid: dict[str, dict[str, int]] = {}
     for line in run.lines:
         if line.paid_before:
@@ -154,6 +166,21 @@ class Ledger:
         """Every line of every run as CSV (`CSV_COLUMNS`), to a file path or an open text stream."""
         write_runs_csv(self.runs(), target)
 
+    def export_tiers_csv(self, target: str | Path | IO[str]) -> None:
+        """Every tier decision of every run as CSV (`write_tiers_csv`), to a file path or an open text stream."""
+        write_tiers_csv(self.runs(), target)
+
+    def tiers_on(self, program_id: str, day: datetime.date) -> dict[str, TierDecision]:
+        """The decisions that set each partner's tier in force on a day, read from the program's last recorded
+        run (a partner with none there holds the partners file's tier)."""
+        row = self._db.execute("SELECT * FROM runs WHERE program = ? ORDER BY id DESC LIMIT 1",
+                               (program_id,)).fetchone()
+        found: dict[str, TierDecision] = {}
+        for decision in _run(self._db, row).tiers if row is not None else ():
+            if decision.review <= day:
+                found[decision.partner] = decision  # INVARIANT: a run's decisions are in review order
+        return found
+
     def export_json(self, target: str | Path | IO[str]) -> None:
         """Every run with its lines as JSON (`{"format": "ppl-ledger/1", "runs": [...]}`), to a path or stream."""
         write_runs_json(self.runs(), target)
@@ -162,13 +189,14 @@ class Ledger:
 
     def record(self, program_id: str, as_of: datetime.date, ruleset_sha256: str, earned: Figures, *,
                currency: str, minor_unit: int, fiscal_year_start: int = 1,
-               recorded_at: datetime.datetime | None = None) -> Run:
+               recorded_at: datetime.datetime | None = None, tiers: Sequence[TierDecision] = ()) -> Run:
         """Record a settlement of the program year to `as_of`, against what the year's earlier runs paid.
 
         Args:
             earned: earned in the year up to the as-of, in minor units, by partner and kind of line.
             fiscal_year_start: the program's first month of the year, which decides the year of the as-of.
             recorded_at: when the run is recorded (aware); now by default.
+            tiers: the tier reviews the settlement decided (recorded with the run).
 
         Returns:
             The new run, its `paid_before` and `payable` filled in; or, when the as-of, rule set hash and
@@ -193,11 +221,13 @@ class Ledger:
                 raise LedgerError(f"the settlement as of {as_of.isoformat()} is older than the ledger's last run "
                                   f"for {program} FY{year} (run {last.id}, as of {last.as_of.isoformat()}); "
                                   "settle as of that date or later", OLDER_AS_OF)
+            decided = sorted(tiers, key=lambda d: (d.review, d.partner))
             if (last is not None and last.as_of == as_of and last.ruleset_sha256 == ruleset_sha256
-                    and nonzero(last.earned()) == nonzero(figures)):
+                    and nonzero(last.earned()) == nonzero(figures)
+                    and [tier_row(d) for d in last.tiers] == [tier_row(d) for d in decided]):
                 return last
             row = (program, year, as_of.isoformat(), ruleset_sha256, currency, minor_unit, stamp)
-            return _append(db, row, figures, _paid(db, program, year))
+            return _append(db, row, figures, _paid(db, program, year), decided)
 
     def _write(self) -> AbstractContextManager[sqlite3.Connection]:
         """One write transaction (`migrations.write_transaction`)."""
@@ -211,7 +241,8 @@ def _ledger_words(exc: RegistryError) -> str:
 
 def _run(db: sqlite3.Connection, row: sqlite3.Row) -> Run:
     lines = db.execute("SELECT * FROM run_lines WHERE run = ?", (row["id"],)).fetchall()
-    return run_of(row, lines)
+    tiers = db.execute("SELECT * FROM run_tiers WHERE run = ?", (row["id"],)).fetchall()
+    return run_of(row, lines, tiers)
 
 
 def _last(db: sqlite3.Connection, program: str, year: int) -> Run | None:
@@ -220,8 +251,10 @@ def _last(db: sqlite3.Connection, program: str, year: int) -> Run | None:
     return None if row is None else _run(db, row)
 
 
-def _append(db: sqlite3.Connection, row: tuple[object, ...], figures: Figures, paid: Figures) -> Run:
-    """Append a run (its `runs` row) and a line for every partner and kind earned now or paid before."""
+def _append(db: sqlite3.Connection, row: tuple[object, ...], figures: Figures, paid: Figures,
+            tiers: Sequence[TierDecision] = ()) -> Run:
+    """Append a run (its `runs` row), a line for every partner and kind earned now or paid before, and its tier
+    decisions."""
     cursor = db.execute("INSERT INTO runs (program, year, as_of, ruleset_sha256, currency, minor_unit, recorded_at) "
                         "VALUES (?, ?, ?, ?, ?, ?, ?)", row)
     run_id = cursor.lastrowid
@@ -232,6 +265,9 @@ def _append(db: sqlite3.Connection, row: tuple[object, ...], figures: Figures, p
         _fits(now - before, f"the payable of {partner} {kind}")
         db.execute("INSERT INTO run_lines (run, partner, kind, earned, paid_before, payable) VALUES (?, ?, ?, ?, ?, ?)",
                    (run_id, partner, kind, now, before, now - before))
+    for decision in tiers:
+        db.execute("INSERT INTO run_tiers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   (run_id, *tier_row(decision)))
     return _run(db, db.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone())
 
 

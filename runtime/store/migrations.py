@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 BUSY_TIMEOUT = 30.0  # seconds a writer waits for another writer's transaction to end
+MEMORY = ":memory:"  # SQLite's name for a database in memory, private to its connection
 
 
 class RegistryError(Exception):
@@ -132,8 +133,8 @@ def migrate(db: sqlite3.Connection, path: str = "the database",
     latest = migrations[-1].version if migrations else 0
     assert [m.version for m in migrations] == list(range(1, latest + 1)), "migrations are numbered 1, 2, …"
     version = schema_version(db)
+    _refuse_other(db, path, version, migrations)  # first: another kind of store may have more migrations
     _refuse_newer(path, version, latest)
-    _refuse_other(db, path, version, migrations)
     for migration in migrations[version:]:
         db.execute("BEGIN IMMEDIATE")
         try:
@@ -161,8 +162,12 @@ def _use_wal(db: sqlite3.Connection, name: str) -> None:
     """Put the file in WAL mode: readers never block the writer, nor the writer readers. It persists in the file.
 
     Switching a fresh file needs it to itself, and SQLite answers "locked" at once, without the busy timeout,
-    when other processes are opening it too: so retry, with a growing pause, up to the busy timeout.
+    when other processes are opening it too: so retry, with a growing pause, up to the busy timeout. A database
+    in memory (`:memory:`, one connection's own: worked examples, tests) has no file to share and keeps its
+    journal in memory.
     """
+    if name == MEMORY:
+        return
     waited, pause = 0.0, 0.002
     while True:
         try:

@@ -1,7 +1,8 @@
 """Golden files: the partner guide of every program in programs/, in both languages and both formats.
 
 `tests/golden/guides/<program>.<lang>.<md|html>` is exactly what `ppl guide` writes for the program
-when run from the repository root. `pytest --update-golden` rewrites the files; review the diff like
+when run from the repository root. The programs of `tests/golden/guide_programs/` have golden guides too:
+they show what no example program has (tier reviews). `pytest --update-golden` rewrites the files; review the diff like
 code (a change to a program shows up here as changed tables and examples).
 """
 
@@ -20,13 +21,14 @@ from runtime.guides import render_guide
 
 ROOT = Path(__file__).resolve().parents[1].parent
 CORPUS = Path(__file__).resolve().parent / "guides"
-PROGRAMS = sorted((ROOT / "programs").glob("*.yaml"))
+PROGRAMS = sorted([*(ROOT / "programs").glob("*.yaml"), *(ROOT / "tests/golden/guide_programs").glob("*.yaml")])
+SOURCES = {p.stem: p.relative_to(ROOT).as_posix() for p in PROGRAMS}
 CASES = [(p.stem, lang, fmt) for p in PROGRAMS for lang in ("en", "ja") for fmt in ("md", "html")]
 
 
 @functools.cache
 def _ruleset(stem: str) -> ir.RuleSet:
-    result = check([f"programs/{stem}.yaml"])
+    result = check([SOURCES[stem]])
     assert not dg.has_errors(result.diagnostics), dg.render_text(result.diagnostics, result.sources)
     return compile_program(result.programs[0])
 

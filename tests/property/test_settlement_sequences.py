@@ -85,10 +85,10 @@ def test_re_running_any_as_of_pays_nothing_new(drawn: list[Sale], back: list[tup
     txns = _transactions(_rows(drawn, back))
     with tempfile.TemporaryDirectory() as folder, Ledger(Path(folder) / "ledger.db") as ledger:
         for as_of in dates:
-            first = settle_against(ledger, rt.ruleset, settle(rt, txns, PARTNERS, year_to_date(as_of, rt.ruleset)),
+            first = settle_against(ledger, rt.ruleset, settle(rt, txns, PARTNERS, year_to_date(as_of, rt.ruleset.fiscal_year_start)),
                                    as_of)
             recorded = len(ledger.runs())
-            again = settle_against(ledger, rt.ruleset, settle(rt, txns, PARTNERS, year_to_date(as_of, rt.ruleset)),
+            again = settle_against(ledger, rt.ruleset, settle(rt, txns, PARTNERS, year_to_date(as_of, rt.ruleset.fiscal_year_start)),
                                    as_of)
             assert again.repeat and again.run == first.run
             assert len(ledger.runs()) == recorded

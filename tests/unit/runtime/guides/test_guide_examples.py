@@ -11,17 +11,29 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from runtime import ir
 from runtime.decisions import QuoteError, decide, quote, route, settle
-from runtime.guides import DecideCase, Formatter, QuoteCase, RejectCase, RouteCase, SettleCase, build_guide, render
+from runtime.guides import (
+    DecideCase,
+    Formatter,
+    QuoteCase,
+    RejectCase,
+    RouteCase,
+    SettleCase,
+    YearCase,
+    build_guide,
+    render,
+)
 from runtime.labels import rule_label
 from runtime.loaded import Runtime
 from runtime.model import Quote, Statement
 from runtime.money import format_rate
+from runtime.store import Ledger, LedgerLine, earned_figures, year_to_date
 
 STEMS = ("saas_reseller", "ad_agency", "regional_trading")
 
@@ -73,17 +85,46 @@ def _printed(fmt: Formatter, name: str, value: Any, basis_is_quantity: bool) -> 
     return []
 
 
+def _year_again(rt: Runtime, case: YearCase, folder: Path) -> list[tuple[LedgerLine, ...]]:
+    """The statements of a year case settled again to each as-of, on another engine, against a ledger file."""
+    ruleset = rt.ruleset
+    runs = []
+    with Ledger(folder / f"{len(list(folder.iterdir()))}.db") as ledger:
+        for as_of in case.as_of:
+            settlement = settle(rt, [t for t in case.transactions if t.date <= as_of], case.partners,
+                                year_to_date(as_of, ruleset.fiscal_year_start))
+            run = ledger.record(ruleset.program_id, as_of, "0" * 64, earned_figures(settlement.statements),
+                                currency=ruleset.currency, minor_unit=ruleset.minor_unit,
+                                fiscal_year_start=ruleset.fiscal_year_start)
+            runs.append(tuple(line for line in run.lines if line.partner == case.partner))
+    return runs
+
+
+def _check_year(rt: Runtime, case: YearCase, text: str, fmt: Formatter, folder: Path) -> int:
+    """A year case's ledger lines are what settling it again computes, and each figure shown is printed."""
+    assert _year_again(rt, case, folder) == list(case.runs)
+    checked = 0
+    for statement, lines in zip(case.statements, case.runs, strict=True):
+        volume = statement.volumes.basis(case.basis)
+        assert _appears(text, fmt.units(volume) if case.basis == "quantity" else fmt.money(volume))
+        for line in (x for x in lines if x.kind in case.kinds):
+            for value in (line.earned, line.paid_before, line.payable):
+                assert not value or _appears(text, fmt.money(value)), (line, fmt.money(value))
+                checked += 1
+    return checked
+
+
 @pytest.mark.parametrize("lang", ["en", "ja"])
 @pytest.mark.parametrize("stem", STEMS)
-def test_every_worked_example_matches_the_runtime(stem: str, lang: str,
-                                                  examples: Callable[[str], ir.RuleSet]) -> None:
+def test_every_worked_example_matches_the_runtime(stem: str, lang: str, examples: Callable[[str], ir.RuleSet],
+                                                  tmp_path: Path) -> None:
     ruleset = examples(stem)
     guide = build_guide(ruleset, lang)
     text = render(guide, "md")
     rt = Runtime(ruleset, "interpreted")  # the reference engine, not the one the guide used
     fmt = Formatter(ruleset, lang)
     kinds = {type(case) for case in guide.cases}
-    assert {QuoteCase, SettleCase} <= kinds
+    assert {QuoteCase, SettleCase, YearCase} <= kinds
     checked = 0
     for case in guide.cases:
         if isinstance(case, QuoteCase):
@@ -105,6 +146,8 @@ def test_every_worked_example_matches_the_runtime(stem: str, lang: str,
                 printed = _printed(fmt, name, value, quantity)
                 assert not printed or any(_appears(text, p) for p in printed), (name, printed)
                 checked += 1
+        elif isinstance(case, YearCase):
+            checked += _check_year(rt, case, text, fmt, tmp_path)
         elif isinstance(case, DecideCase):
             assert decide(rt, case.deal, case.claims, case.partners) == case.result
         elif isinstance(case, RouteCase):
