@@ -30,7 +30,7 @@ from policy_lang.loader import load_program_text
 from ppl.cli import main
 from runtime.decisions import settle
 from runtime.loaded import Runtime
-from runtime.model import UNSTATED, Partner, Transaction
+from runtime.model import UNSTATED, Partner, Period, Transaction
 from runtime.store import Ledger, Run, settle_against, year_to_date
 from tests.unit.cli._asof_program import PROGRAM, write_files
 
@@ -83,13 +83,14 @@ def test_re_running_any_as_of_pays_nothing_new(drawn: list[Sale], back: list[tup
                                                dates: list[datetime.date]) -> None:
     rt = _runtime()
     txns = _transactions(_rows(drawn, back))
+    def year(as_of: datetime.date) -> Period:
+        return year_to_date(as_of, rt.ruleset.fiscal_year_start)
+
     with tempfile.TemporaryDirectory() as folder, Ledger(Path(folder) / "ledger.db") as ledger:
         for as_of in dates:
-            first = settle_against(ledger, rt.ruleset, settle(rt, txns, PARTNERS, year_to_date(as_of, rt.ruleset.fiscal_year_start)),
-                                   as_of)
+            first = settle_against(ledger, rt.ruleset, settle(rt, txns, PARTNERS, year(as_of)), as_of)
             recorded = len(ledger.runs())
-            again = settle_against(ledger, rt.ruleset, settle(rt, txns, PARTNERS, year_to_date(as_of, rt.ruleset.fiscal_year_start)),
-                                   as_of)
+            again = settle_against(ledger, rt.ruleset, settle(rt, txns, PARTNERS, year(as_of)), as_of)
             assert again.repeat and again.run == first.run
             assert len(ledger.runs()) == recorded
             assert again.earned == first.earned
