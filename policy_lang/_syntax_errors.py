@@ -129,6 +129,8 @@ def _expected(accepts: set[str], *, ended: bool) -> str:
     if not accepts:
         return ""
     rest = set(accepts)
+    if len(rest) > 1:  # `:` after a name inside a call opens a named argument; rarely the news
+        rest.discard("_COLON")
     words: list[str] = []
     if "LITERAL" in rest:
         words.append("a value")
