@@ -246,6 +246,7 @@ class InputField(Node):
     min: Expr | None = None  # the smallest value allowed (inclusive)
     max: Expr | None = None  # the largest value allowed (inclusive)
     values: tuple[Expr, ...] | None = None  # the values allowed
+    item: Ident | None = None  # a list (`type_name` is `list`): the type of each member
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,9 @@ _ORDERED = ("money", "percent", "number", "integer", "date", "duration")
 _SIGNATURES = {"min": "`min(a, b, …)`", "max": "`max(a, b, …)`", "abs": "`abs(x)`",
                "round": "`round(x)` or `round(x, unit)`", "floor": "`floor(x)` or `floor(x, unit)`",
                "ceil": "`ceil(x)` or `ceil(x, unit)`", "clamp": "`clamp(x, lo, hi)`"}
+_RECORD_HINT = "declare the input as `dated` (one record) or `{list: dated}` (records), or read the value itself"
+AS_OF = "as_of"
+"""The date an expression is evaluated for: a transaction's date, a statement's last day, a review's date."""
 _ARITY = {"min": (2, 99), "max": (2, 99), "abs": (1, 1), "round": (1, 2), "floor": (1, 2), "ceil": (1, 2),
           "clamp": (3, 3)}
 
@@ -184,8 +187,12 @@ class _Checker:
 
     def name(self, node: ast.Name, expect: Type | None) -> Type:
         parts = node.parts
+        if parts == (AS_OF,) and not any(AS_OF in members for members in self.ctx.enums.values()):
+            return self.as_of(node)
         if len(parts) == 1:
             return self.member(node, parts[0], expect)
+        if len(parts) == 3 and parts[2] in ast.RECORD_FIELDS and (parts[0], parts[1]) in self.ctx.fields:
+            return self.record_date(node)
         scope, field = parts[0], ".".join(parts[1:])
         if scope not in SCOPES:
             close = closest(scope, self.slot.scopes or SCOPES)
@@ -206,7 +213,26 @@ class _Checker:
         self.ctx.used_fields.add(key)
         if found.kind == "enum" and found.enum:
             self.ctx.used_enums.add(found.enum)
+        if found.kind == "list" and found.item is not None and found.item.enum:
+            self.ctx.used_enums.add(found.item.enum)
         return found
+
+    def as_of(self, node: ast.Name) -> Type:
+        """`as_of`: the date the expression is evaluated for, where a partner is judged on a date."""
+        if "partner" in self.slot.scopes and not {"deal", "lead"} & set(self.slot.scopes):
+            return Type("date")
+        return self.fail("E302", "`as_of` cannot be read here", node,
+                         hint="`as_of` is the date a transaction, statement, tier or guide is judged on; here, "
+                              "write the date meant (e.g. `deal.date`)")
+
+    def record_date(self, node: ast.Name) -> Type:
+        """`partner.nda.from`, `partner.nda.until`: a date of a dated record."""
+        record = ast.Name(node.parts[:2], span=node.span)
+        found = self.name(record, None)
+        if found.kind in ("dated", "unknown"):
+            return Type("date") if found.kind == "dated" else UNKNOWN
+        return self.fail("E315", f"`.{node.parts[2]}` reads a dated record, and `{record.dotted}` is "
+                         f"{found.describe()}", node, hint=_RECORD_HINT)
 
     def member(self, node: ast.Name, word: str, expect: Type | None) -> Type:
         if expect is not None and expect.kind == "enum" and expect.enum:
@@ -375,14 +401,38 @@ class _Checker:
             return
         t = self.infer(collection)
         if t.kind not in ("list", "unknown"):
-            self.fail("E304", f"`in` needs a list, found {t.describe()}", collection, hint="write `x in [a, b]`")
+            self.fail("E316", f"`in` needs a list, found {t.describe()}", collection, hint="write `x in [a, b]`")
+            return
+        member = t.item
+        if member is None or member.kind == "unknown" or item.kind == "unknown":
+            return
+        if member.kind == "dated":
+            self.fail("E316", f"`in` cannot look for a value among {t.describe()}", collection,
+                      hint="count the records valid on a date: `count(x, valid_on: as_of) > 0`")
+            return
+        if member.kind == "enum" and item.kind == "text" and isinstance(node.item, ast.TextLit) and member.enum:
+            members = self.ctx.enums.get(member.enum, ())
+            if node.item.value not in members:
+                close = closest(node.item.value, members)
+                self.fail("E308", f"`{node.item.value}` is not a `{member.enum}`", node.item,
+                          hint=f"did you mean `{close}`?" if close else None)
+            return
+        if item.kind == "enum" and item.enum is None and member.kind == "enum":
+            item = self.infer(node.item, member)
+        self.unify(member, item, node, "the value tested must match the list's members")
 
     def call(self, node: ast.Call) -> Type:
         name = node.function
+        if node.method or name == "count":
+            return self.fact_call(node)
+        if node.keywords:
+            return self.fail("E303", f"`{name}` takes no named arguments", node,
+                             hint=f"write it as {_SIGNATURES.get(name, name)}")
         if name not in _ARITY:
-            close = closest(name, list(_ARITY))
+            close = closest(name, [*_ARITY, "count"])
             return self.fail("E303", f"unknown function `{name}`", node,
-                             hint=f"did you mean `{close}`?" if close else f"functions: {', '.join(sorted(_ARITY))}")
+                             hint=f"did you mean `{close}`?" if close else
+                             f"functions: {', '.join(sorted([*_ARITY, 'count']))}")
         lo, hi = _ARITY[name]
         if not lo <= len(node.args) <= hi:
             count = f"{lo}" if lo == hi else f"{lo} to {hi}" if hi < 99 else f"at least {lo}"
@@ -405,3 +455,42 @@ class _Checker:
             return money
         return result
 
+
+    def fact_call(self, node: ast.Call) -> Type:
+        """`x.valid_on(d)` (a boolean) and `count(x)`, `count(x, valid_on: d)` (a whole number)."""
+        if node.method and node.function not in ast.METHODS:
+            close = closest(node.function, ast.METHODS)
+            return self.fail("E303", f"unknown method `{node.function}`", node,
+                             hint=f"did you mean `{close}`?" if close else "a dated record has `valid_on(date)`")
+        positional, on = node.positional, node.keyword("valid_on")
+        unknown = [word for word in node.keywords if word != "valid_on"]
+        if unknown or (node.method and (len(positional) != 2 or on is not None)):
+            shown = f"`{unknown[0]}:`" if unknown else "these arguments"
+            return self.fail("E303", f"`{node.function}` takes no {shown}", node,
+                             hint="write `x.valid_on(date)` or `count(x, valid_on: date)`")
+        if node.method:
+            on = positional[1]
+        elif len(positional) != 1:
+            return self.fail("E316", f"`count` counts one list, given {len(positional)} values", node,
+                             hint="write `count(partner.regions)` or `count(partner.certifications, valid_on: as_of)`")
+        target = positional[0]
+        found = self.infer(target)
+        if on is not None:
+            when = self.infer(on)
+            if when.kind not in ("date", "unknown"):
+                self.fail("E317", f"`valid_on` needs a date, found {when.describe()}", on,
+                          hint="give a date: `transaction.date`, `as_of` or `2026-04-01`")
+        if found.kind == "unknown":
+            return BOOLEAN if node.method else Type("integer")
+        if node.method:
+            if found.kind != "dated":
+                return self.fail("E315", f"`valid_on` reads a dated record, and `{_dotted(target) or 'this'}` is "
+                                 f"{found.describe()}", target, hint=_RECORD_HINT)
+            return BOOLEAN
+        if found.kind != "list":
+            return self.fail("E316", f"`count` needs a list, found {found.describe()}", target,
+                             hint="count a list input such as `{list: region}` or `{list: dated}`")
+        if on is not None and (found.item is None or found.item.kind != "dated"):
+            return self.fail("E315", f"`valid_on:` counts dated records, and `{_dotted(target) or 'this'}` is "
+                             f"{found.describe()}", target, hint="leave out `valid_on:` to count every member")
+        return Type("integer")
