@@ -157,6 +157,9 @@ def render_quote(q: Quote, ruleset: ir.RuleSet, txn: Transaction | None = None) 
     out += ["", "Benefits"]
     out += render_table([[f.name, text.figure(f), rule_label(f.rule), _where(f.at)] for f in q.benefits], right=[1]) \
         if q.benefits else ["  none"]
+    if q.withheld:
+        out += ["", "Benefits withheld"]
+        out += [f"  {w.name}: {'; '.join(w.reasons)}  [{rule_label(w.rule)}, {_where(w.at)}]" for w in q.withheld]
     out += ["", "Price rules"]
     out += [f"  {v.kind} ({v.code}, {v.action}): {v.message}  [{rule_label(v.rule)}, {_where(v.at)}]"
             for v in q.violations] if q.violations else ["  no violations"]

@@ -81,6 +81,17 @@ class Figure:
 
 
 @dataclass(frozen=True, slots=True)
+class Withheld:
+    """A benefit of the partner's tier that its condition withholds on a date, with the reasons in words
+    ("NDA expired on 2026-08-31", "no `nda` on file", "condition not met: `partner.open_leads < 20`")."""
+
+    name: str
+    reasons: tuple[str, ...]
+    rule: RuleRef
+    at: Loc | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Share:
     """What one level of a distributor chain pays, receives and keeps on a transaction."""
 
@@ -142,6 +153,7 @@ class Quote:
     next_steps: tuple[str, ...]
     # Under a margin cap: the most a ladder may add to this transaction's margin (None: no cap applies).
     ladder_headroom: Fraction | None = None
+    withheld: tuple[Withheld, ...] = ()  # benefits of the seller's tier whose condition fails on the date
 
     @property
     def partner_gross(self) -> int:

@@ -35,6 +35,7 @@ from ppl.common import (
     add_color_option,
     add_partners_option,
     add_program_argument,
+    facts_summary,
     load_partners,
     load_ruleset,
     open_transactions,
@@ -43,6 +44,7 @@ from ppl.common import (
 )
 from runtime import explain, ir
 from runtime import io as rio
+from runtime.io.facts import FactReport
 from runtime.decisions import PILOT_HINT, Rejected, Settlement, Settler, pilot_advisory
 from runtime.io import outdir
 from runtime.io.idset import IdSet
@@ -188,7 +190,8 @@ def run(args: argparse.Namespace) -> int:
     written (`runtime.io.outdir`): a failed settlement leaves the previous files as they were.
     """
     ruleset = load_ruleset(args.program, args.color, args.trusted_key)
-    partners = load_partners(args.partners, ruleset)
+    facts = FactReport()
+    partners = load_partners(args.partners, ruleset, args.partner_facts, facts)
     as_of = _as_of(args)
     period = parse_period(args.period, ruleset) if as_of is None else year_to_date(as_of, ruleset)
     _pilot_advisory(ruleset, partners, period, args)
@@ -215,7 +218,7 @@ def run(args: argparse.Namespace) -> int:
     written = [Path(args.out) / path.relative_to(out) for path in written]
     engine = "duckdb" if columnar else "interpreted" if args.engine == "interpreted" else "compiled"
     shown = args.period if as_of is None else f"FY{period.start.year} as of {as_of.isoformat()}"
-    summary = render_summary(settlement, ruleset, partners, codes, shown, engine)
+    summary = render_summary(settlement, ruleset, partners, codes, shown, engine) + facts_summary(facts)
     if settled is not None:
         summary += _settled_summary(settled, ruleset)
     _report(settlement, engine, why, args.format, summary, written, elapsed, settled)

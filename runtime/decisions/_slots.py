@@ -25,7 +25,6 @@ from runtime import ir
 from runtime.loaded import CONSTANT, PARTNER, TRANSACTION, SlotTable, outcome, value_of
 from runtime.model import Partner, Transaction, Volumes
 
-
 AS_OF: Final = f"{ir.AS_OF_SCOPE}.{ir.AS_OF_NAME}"
 """The environment's key of `as_of`, the date an expression is evaluated for."""
 

@@ -21,7 +21,7 @@ from runtime import ir, ir_json
 from runtime.decisions.settle import Flagged, Rejected, Settlement
 from runtime.io.cells import csv_row, md_code, md_text
 from runtime.labels import rule_label
-from runtime.model import Figure, Line, Partner, Quote, Share, Statement, Violation, Volumes
+from runtime.model import Figure, Line, Partner, Quote, Share, Statement, Violation, Volumes, Withheld
 from runtime.money import format_amount
 
 KINDS = ("margin", "services", "referral_fee", "fee", "ladder", "ladder_clawback", "bonus", "bonus_clawback", "cap",
@@ -138,7 +138,13 @@ def quote_json(quote: Quote) -> dict[str, Any]:
         "chain": [_share(s) for s in quote.chain], "lines": [line_json(line) for line in quote.lines],
         "benefits": [_figure(f) for f in quote.benefits], "violations": [_violation(v) for v in quote.violations],
         "next_steps": list(quote.next_steps),
+        **({"withheld": [withheld_json(w) for w in quote.withheld]} if quote.withheld else {}),
     }
+
+
+def withheld_json(w: Withheld) -> dict[str, Any]:
+    """A withheld benefit as JSON data: its name, the reasons in words, the rule and where it is written."""
+    return {"name": w.name, "reasons": list(w.reasons), "rule": rule_label(w.rule), "at": loc_text(w.at)}
 
 
 def statement_file_names(partner_ids: list[str]) -> dict[str, str]:
