@@ -223,6 +223,10 @@ class Statement:
     tier: str | None
     next_tier: Figure | None
     problems: tuple[str, ...] = ()  # rules that could not be evaluated for this partner, and why
+    # Under a program whose benefits have conditions: the benefits of the partner's tier granted and withheld as
+    # of the period's last day (both empty otherwise).
+    benefits: tuple[Figure, ...] = ()
+    withheld: tuple[Withheld, ...] = ()
 
     @property
     def total(self) -> int:

@@ -44,9 +44,9 @@ from ppl.common import (
 )
 from runtime import explain, ir
 from runtime import io as rio
-from runtime.io.facts import FactReport
 from runtime.decisions import PILOT_HINT, Rejected, Settlement, Settler, pilot_advisory
 from runtime.io import outdir
+from runtime.io.facts import FactReport
 from runtime.io.idset import IdSet
 from runtime.loaded import Runtime
 from runtime.model import Partner, Period

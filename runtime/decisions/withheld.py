@@ -14,9 +14,11 @@ from typing import Any
 
 from runtime import ir
 from runtime.canon import format_expr
+from runtime.decisions._pricing import _title as title_of
 from runtime.engine import EvalContext, EvaluationError, evaluate
 from runtime.engine import operators as ops
-from runtime.model import Partner, Withheld
+from runtime.loaded import Runtime
+from runtime.model import Figure, Partner, Withheld
 
 
 def withheld_benefits(version: ir.Version, partner: Partner, env: Mapping[str, Any], ctx: EvalContext,
@@ -31,9 +33,36 @@ def withheld_benefits(version: ir.Version, partner: Partner, env: Mapping[str, A
             continue
         reasons = benefit_reasons(benefit.when, env, ctx, currency, minor_unit)
         if reasons:
-            title = benefit.title.get("en") or benefit.title.get("") or benefit.id
-            found.append(Withheld(title, reasons, ir.RuleRef.benefit(benefit.id, benefit.at), benefit.at))
+            found.append(Withheld(_title(benefit), reasons, ir.RuleRef.benefit(benefit.id, benefit.at), benefit.at))
     return tuple(found)
+
+
+def benefits_on(version: ir.Version, partner: Partner, env: Mapping[str, Any],
+                rt: Runtime) -> tuple[tuple[Figure, ...], tuple[Withheld, ...]]:
+    """The benefits of the partner's tier granted and withheld in `env` (a statement's: `as_of` its last day).
+
+    Both are empty unless some benefit of the version has a condition, so that a program whose benefits are
+    unconditional states them in its guide alone.
+    """
+    tier = next((t for t in version.tiers.levels if t.id == partner.tier), None) if version.tiers else None
+    if tier is None or not any(b.when is not None for b in version.benefits):
+        return (), ()
+    ruleset = rt.ruleset
+    withheld = withheld_benefits(version, partner, env, rt.context, ruleset.currency, ruleset.minor_unit)
+    kept = {w.rule.id for w in withheld}
+    granted = []
+    for benefit in version.benefits:
+        if benefit.id in tier.benefits and benefit.id not in kept:
+            try:
+                value = evaluate(benefit.value, env, rt.context) if benefit.value is not None else 0
+            except EvaluationError:
+                value = 0
+            granted.append(Figure(_title(benefit), value, ir.RuleRef.benefit(benefit.id, benefit.at), benefit.at))
+    return tuple(granted), withheld
+
+
+def _title(benefit: ir.Benefit) -> str:
+    return title_of(benefit.title, benefit.id)
 
 
 def benefit_reasons(when: ir.Expr, env: Mapping[str, Any], ctx: EvalContext, currency: str = "JPY",

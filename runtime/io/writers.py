@@ -86,6 +86,9 @@ def statement_json(statement: Statement, partner: Partner | None = None) -> dict
         "next_tier": None if nxt is None else {"tier": next_tier_id(nxt), "rule": rule_label(nxt.rule),
                                              "at": loc_text(nxt.at)},
         "problems": list(statement.problems),
+        **({"benefits": [_figure(f) for f in statement.benefits],
+            "withheld": [withheld_json(w) for w in statement.withheld]}
+           if statement.benefits or statement.withheld else {}),
     }
 
 
@@ -203,10 +206,23 @@ def render_statement_markdown(statement: Statement, ruleset: ir.RuleSet, partner
         out.append("No ladder or bonus lines in this period.")
     out += ["", "## Tier for the next period", ""]
     out.append(_next_tier(statement))
+    out += _benefits(statement)
     if statement.problems:
         out += ["", "## Problems", ""] + [f"- {md_text(problem, start=True)}" for problem in statement.problems]
     out += ["", f"Transaction lines are in `lines.csv`. Rule set sha256 {md_code(sha256)}.", ""]
     return "\n".join(out)
+
+
+def _benefits(statement: Statement) -> list[str]:
+    """The benefits granted and withheld as of the period's last day (nothing when none has a condition)."""
+    if not statement.benefits and not statement.withheld:
+        return []
+    day = statement.period.end.isoformat()
+    out = ["", f"## Benefits as of {day}", ""]
+    out += [f"- {md_text(f.name, start=True)}: granted ({md_text(rule_label(f.rule))})" for f in statement.benefits]
+    out += [f"- {md_text(w.name, start=True)}: **withheld**: {md_text('; '.join(w.reasons))} "
+            f"({md_text(rule_label(w.rule))})" for w in statement.withheld]
+    return out
 
 
 def _next_tier(statement: Statement) -> str:
