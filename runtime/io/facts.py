@@ -145,7 +145,7 @@ def _no_constant(name: str) -> Any:
 def _records(values: Iterable[Any], decl: ir.InputDecl, ruleset: ir.RuleSet, at: _Where,
              report: FactReport) -> tuple[Any, ...]:
     """Each member parsed, the bad ones rejected; the good ones in order, without repeats."""
-    found: list[Any] = []
+    found: dict[Any, None] = {}  # in order, without repeats
     for value in values:
         try:
             member = parse_record(value, decl, ruleset)
@@ -153,8 +153,7 @@ def _records(values: Iterable[Any], decl: ir.InputDecl, ruleset: ir.RuleSet, at:
             report.reject(at.problem(exc.reason))
             continue
         report.accept()
-        if member not in found:
-            found.append(member)
+        found[member] = None
     return tuple(found)
 
 
@@ -294,7 +293,8 @@ def _merged(partners: Mapping[str, Partner], inputs: Mapping[str, ir.InputDecl],
         if inputs[fact].type == "dated":
             fields[fact] = members[0]
         else:
-            now = list(fields.get(fact) or ())
-            fields[fact] = tuple(now + [m for i, m in enumerate(members) if m not in now and m not in members[:i]])
+            merged = dict.fromkeys(fields.get(fact) or ())  # in order, without repeats
+            merged.update(dict.fromkeys(members))
+            fields[fact] = tuple(merged)
         out[partner_id] = dataclasses.replace(partner, fields=fields)
     return out

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from compiler.lower import compile_program
+from policy_lang.loader import load_program_text
+from runtime import ir
+
 PROGRAM = """\
 ppl: 1
 program:
@@ -73,3 +77,10 @@ def write_files(folder: Path, partners: str = PARTNERS, transactions: str = TRAN
     people.write_text(partners, encoding="utf-8")
     rows.write_text(transactions, encoding="utf-8")
     return program, people, rows
+
+
+def compile_facts_program(text: str = PROGRAM) -> ir.RuleSet:
+    """The program compiled (it checks clean)."""
+    loaded = load_program_text("program.yaml", text)
+    assert loaded.program is not None, loaded.diagnostics
+    return compile_program(loaded.program)
