@@ -272,14 +272,16 @@ def load_ruleset(path: str, color: str = "auto", trusted_keys: Sequence[str] | N
 
 
 def load_partners(path: str, ruleset: ir.RuleSet, facts_path: str | None = None,
-                  report: FactReport | None = None) -> dict[str, Partner]:
+                  report: FactReport | None = None, strict: bool = False) -> dict[str, Partner]:
     """Every partner of a file, with the dated facts of `facts_path` (`--partner-facts`) added.
 
     A fact record that cannot be used is rejected (E529) and the rest go on: each rejection is listed on
     standard error (at most `MAX_PROBLEMS`), and `report` counts the records read, accepted and rejected.
+    `strict` (`ppl check`): a rejected record is a mistake of its file instead.
 
     Raises:
-        CommandError: a file cannot be read, or the partners file has mistakes (listed, at most `MAX_PROBLEMS`).
+        CommandError: a file cannot be read, or the partners file has mistakes (listed, at most `MAX_PROBLEMS`);
+            with `strict`, a fact record is rejected.
     """
     report = report if report is not None else FactReport()
     try:
@@ -290,6 +292,9 @@ def load_partners(path: str, ruleset: ir.RuleSet, facts_path: str | None = None,
         raise CommandError(str(exc)) from None
     except rio.PartnersError as exc:
         raise problems_error(exc.path, exc.problems) from None
+    if strict and report.rejected:
+        raise CommandError(f"{len(report.rejected):,} fact record(s) rejected",
+                           problems=[str(r) for r in report.rejected[:MAX_PROBLEMS]])
     for rejected in report.rejected[:MAX_PROBLEMS]:
         print(f"warning: {rejected}", file=sys.stderr)
     if len(report.rejected) > MAX_PROBLEMS:

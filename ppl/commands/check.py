@@ -65,7 +65,7 @@ def _partner_diagnostics(args: argparse.Namespace, result: CheckResult) -> list[
         return []
     program = result.programs[0]
     ruleset = compile_program(program)
-    partners = load_partners(args.partners, ruleset, args.partner_facts)
+    partners = load_partners(args.partners, ruleset, args.partner_facts, strict=True)
     day = args.on or datetime.datetime.now(instants.zone(ruleset.time_zone)).date()
     message = pilot_advisory(ruleset.pilot, partners.values(), day)
     if message is None or program.pilot is None:
@@ -89,6 +89,8 @@ def run(args: argparse.Namespace) -> int:
         diagnostics = (*diagnostics, *_partner_diagnostics(args, result))
     elif args.on is not None:
         raise CommandError("--on counts the partners of --partners; give --partners too")
+    elif args.partner_facts is not None:
+        raise CommandError("--partner-facts adds dated facts to --partners; give --partners too")
     if args.strict:
         diagnostics = tuple(
             dg.Diagnostic(d.code, dg.Severity.ERROR, d.message, d.span, d.labels, d.hint) for d in diagnostics)
