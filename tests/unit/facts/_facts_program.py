@@ -56,10 +56,11 @@ benefits:
 
 PARTNERS = """\
 id,contract,tier,regions,nda,certifications
-P-1,reseller,gold,"[""kansai"", ""kanto""]","{""from"": ""2025-09-01"", ""until"": ""2026-08-31""}",\
+P-1,reseller,gold,"[""kansai"", ""kanto""]","{""from"": ""2025-09-01"", ""until"": ""2026-08-31"", ""name"": ""NDA""}",\
 "[{""name"": ""Sensors"", ""from"": ""2025-01-10"", ""until"": ""2027-01-09""}, \
 {""name"": ""Controllers"", ""from"": ""2026-10-01"", ""until"": null}]"
 P-2,reseller,member,"[""kyushu""]",,[]
+P-3,reseller,member,[],,"[{""name"": ""Controllers"", ""from"": ""2026-10-01""}]"
 """
 
 TRANSACTIONS = """\

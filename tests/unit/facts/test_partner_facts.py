@@ -33,11 +33,11 @@ def test_csv_cells_hold_json(tmp_path: Path, ruleset: ir.RuleSet) -> None:
     partners = read_partners(write(tmp_path, "p.csv", PARTNERS), ruleset, report)
     p1, p2 = partners["P-1"].fields, partners["P-2"].fields
     assert p1["regions"] == ("kansai", "kanto")
-    assert p1["nda"] == ir.Dated(D(2025, 9, 1), D(2026, 8, 31))
+    assert p1["nda"] == ir.Dated(D(2025, 9, 1), D(2026, 8, 31), "NDA")
     assert p1["certifications"] == (ir.Dated(D(2025, 1, 10), D(2027, 1, 9), "Sensors"),
                                     ir.Dated(D(2026, 10, 1), None, "Controllers"))
     assert (p2["regions"], p2["nda"], p2["certifications"]) == (("kyushu",), None, ())
-    assert report.summary() == {"read": 6, "accepted": 6, "rejected": 0}
+    assert report.summary() == {"read": 7, "accepted": 7, "rejected": 0}
 
 
 def test_json_lines_fields_hold_the_values(tmp_path: Path, ruleset: ir.RuleSet) -> None:
@@ -114,7 +114,7 @@ def test_a_facts_file_adds_records_and_rejects_the_bad_ones(tmp_path: Path, rule
     assert "holds one record, and the partner has one in the partners file" in reasons[9]
     assert "`osaka`" in reasons[10]
     assert "invisible or control character" in reasons[11]
-    assert report.summary() == {"read": 6 + 11, "accepted": 6 + 3, "rejected": 8}
+    assert report.summary() == {"read": 7 + 11, "accepted": 7 + 3, "rejected": 8}
 
 
 def test_a_facts_file_in_json_lines_refuses_a_repeated_key(tmp_path: Path, ruleset: ir.RuleSet) -> None:
@@ -152,6 +152,6 @@ def test_a_hundred_thousand_fact_records_are_read_and_reconcile(tmp_path: Path, 
     report = facts.FactReport()
     partners = read_partners(write(tmp_path, "p.csv", PARTNERS), ruleset, report)
     partners = facts.read_partner_facts(write(tmp_path, "f.csv", "\n".join(rows) + "\n"), ruleset, partners, report)
-    assert report.read == 6 + 100_000 and len(report.rejected) == 100
+    assert report.read == 7 + 100_000 and len(report.rejected) == 100
     assert report.read == report.accepted + len(report.rejected)
     assert len(partners["P-1"].fields["certifications"]) <= 2 + 12 * 7
