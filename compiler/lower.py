@@ -131,8 +131,8 @@ class _Lowerer:
             case ast.Logical(left=a, right=b):
                 return ir.Or(self.expr(a), self.expr(b), at=at)
             case ast.Membership(negated=neg, item=item, collection=coll) if self.type_of(coll) == "list":
-                found = ir.Call("contains", (self.expr(coll), self.expr(item)), at=at)
-                return ir.Not(found, at=at) if neg else found
+                contains = ir.Call("contains", (self.expr(coll), self.expr(item)), at=at)
+                return ir.Not(contains, at=at) if neg else contains
             case ast.Membership(negated=neg, item=item, collection=coll):
                 side = "money" if self.type_of(item) == "money" else None
                 items = coll.items if isinstance(coll, ast.ListLit) else (coll,)

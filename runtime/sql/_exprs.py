@@ -13,6 +13,7 @@ from fractions import Fraction
 from sqlglot import exp
 
 from runtime import ir
+from runtime.sql import _facts
 from runtime.sql._arith import (
     DECIMAL_PLACES,
     Num,
@@ -32,7 +33,6 @@ from runtime.sql._arith import (
     typed,
     wide_type,
 )
-from runtime.sql import _facts
 from runtime.sql._rounding import round_ratio
 
 Resolve = Callable[[ir.Field], exp.Expr]  # a field → its column; raises Refused when it has none

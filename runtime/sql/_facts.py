@@ -61,7 +61,7 @@ def call(node: ir.Expr, fn: str, args: list[Value], dialect: str) -> Value:
     Raises:
         Refused: `x.from`, `x.until`, or arguments of other kinds than the function reads.
     """
-    kinds = [a.kind for a in args]
+    kinds = [a.kind if isinstance(a, Other) else "num" for a in args]
     sql = [a.sql for a in args]
     if fn == "valid_on" and kinds == ["dated", "date"]:
         return Other(exp.Coalesce(this=exp.Paren(this=_valid(sql[0], sql[1])), expressions=[exp.false()]), "bool")

@@ -10,7 +10,6 @@ services and referral fee in the seller's (role `p`). A role's partner columns a
 from __future__ import annotations
 
 import datetime
-
 import math
 from dataclasses import dataclass, field
 from fractions import Fraction
