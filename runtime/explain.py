@@ -219,4 +219,9 @@ def render_statement(statement: Statement, ruleset: ir.RuleSet, lines: Iterable[
     nxt = s.next_tier
     out += ["", "Tier for the next period: "
             + (f"{rule_label(nxt.rule)} ({_where(nxt.at)})" if nxt else "none qualifies")]
+    if s.benefits or s.withheld:
+        out += ["", f"Benefits as of {s.period.end.isoformat()}"]
+        out += [f"  {f.name}: granted  [{rule_label(f.rule)}, {_where(f.at)}]" for f in s.benefits]
+        out += [f"  {w.name}: withheld: {'; '.join(w.reasons)}  [{rule_label(w.rule)}, {_where(w.at)}]"
+                for w in s.withheld]
     return "\n".join(out) + "\n"

@@ -112,3 +112,15 @@ def test_both_engines_settle_a_program_that_reads_facts_alike(
         assert (tmp_path / "rows" / name).read_bytes() == (tmp_path / "sql" / name).read_bytes(), name
     lines = (tmp_path / "rows" / "lines.csv").read_text(encoding="utf-8")
     assert lines.count("\n") > 1
+
+
+def test_explain_gives_the_reasons_for_a_transaction_and_for_a_statement(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    program, partners, transactions = write_files(tmp_path)
+    base = ["explain", str(program), "--partners", str(partners), "--transactions", str(transactions)]
+    assert main([*base, "--id", "T-2"]) == 0
+    assert "Benefits withheld\n  Early roadmap access: NDA expired on 2026-08-31" in capsys.readouterr().out
+    assert main([*base, "--partner", "P-1", "--period", "2026-09"]) == 0
+    out = capsys.readouterr().out
+    assert "Benefits as of 2026-09-30\n  Product training: granted" in out
+    assert "Early roadmap access: withheld: NDA expired on 2026-08-31" in out
