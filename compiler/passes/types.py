@@ -16,6 +16,7 @@ from compiler.consts import (
     too_large,
 )
 from compiler.context import Context
+from compiler.passes import _fact_types
 from compiler.slots import Slot, program_slots
 from compiler.types import BOOLEAN, SCOPES, UNKNOWN, Type
 from policy_lang import ast
@@ -27,9 +28,6 @@ _ORDERED = ("money", "percent", "number", "integer", "date", "duration")
 _SIGNATURES = {"min": "`min(a, b, …)`", "max": "`max(a, b, …)`", "abs": "`abs(x)`",
                "round": "`round(x)` or `round(x, unit)`", "floor": "`floor(x)` or `floor(x, unit)`",
                "ceil": "`ceil(x)` or `ceil(x, unit)`", "clamp": "`clamp(x, lo, hi)`"}
-_RECORD_HINT = "declare the input as `dated` (one record) or `{list: dated}` (records), or read the value itself"
-AS_OF = "as_of"
-"""The date an expression is evaluated for: a transaction's date, a statement's last day, a review's date."""
 _ARITY = {"min": (2, 99), "max": (2, 99), "abs": (1, 1), "round": (1, 2), "floor": (1, 2), "ceil": (1, 2),
           "clamp": (3, 3)}
 
@@ -187,12 +185,12 @@ class _Checker:
 
     def name(self, node: ast.Name, expect: Type | None) -> Type:
         parts = node.parts
-        if parts == (AS_OF,) and not any(AS_OF in members for members in self.ctx.enums.values()):
-            return self.as_of(node)
+        if parts == (_fact_types.AS_OF,) and not any(_fact_types.AS_OF in m for m in self.ctx.enums.values()):
+            return _fact_types.as_of(self, node)
         if len(parts) == 1:
             return self.member(node, parts[0], expect)
         if len(parts) == 3 and parts[2] in ast.RECORD_FIELDS and (parts[0], parts[1]) in self.ctx.fields:
-            return self.record_date(node)
+            return _fact_types.record_date(self, node)
         scope, field = parts[0], ".".join(parts[1:])
         if scope not in SCOPES:
             close = closest(scope, self.slot.scopes or SCOPES)
@@ -216,23 +214,6 @@ class _Checker:
         if found.kind == "list" and found.item is not None and found.item.enum:
             self.ctx.used_enums.add(found.item.enum)
         return found
-
-    def as_of(self, node: ast.Name) -> Type:
-        """`as_of`: the date the expression is evaluated for, where a partner is judged on a date."""
-        if "partner" in self.slot.scopes and not {"deal", "lead"} & set(self.slot.scopes):
-            return Type("date")
-        return self.fail("E302", "`as_of` cannot be read here", node,
-                         hint="`as_of` is the date a transaction, statement, tier or guide is judged on; here, "
-                              "write the date meant (e.g. `deal.date`)")
-
-    def record_date(self, node: ast.Name) -> Type:
-        """`partner.nda.from`, `partner.nda.until`: a date of a dated record."""
-        record = ast.Name(node.parts[:2], span=node.span)
-        found = self.name(record, None)
-        if found.kind in ("dated", "unknown"):
-            return Type("date") if found.kind == "dated" else UNKNOWN
-        return self.fail("E315", f"`.{node.parts[2]}` reads a dated record, and `{record.dotted}` is "
-                         f"{found.describe()}", node, hint=_RECORD_HINT)
 
     def member(self, node: ast.Name, word: str, expect: Type | None) -> Type:
         if expect is not None and expect.kind == "enum" and expect.enum:
@@ -424,7 +405,7 @@ class _Checker:
     def call(self, node: ast.Call) -> Type:
         name = node.function
         if node.method or name == "count":
-            return self.fact_call(node)
+            return _fact_types.fact_call(self, node)
         if node.keywords:
             return self.fail("E303", f"`{name}` takes no named arguments", node,
                              hint=f"write it as {_SIGNATURES.get(name, name)}")
@@ -454,43 +435,3 @@ class _Checker:
                     return UNKNOWN
             return money
         return result
-
-
-    def fact_call(self, node: ast.Call) -> Type:
-        """`x.valid_on(d)` (a boolean) and `count(x)`, `count(x, valid_on: d)` (a whole number)."""
-        if node.method and node.function not in ast.METHODS:
-            close = closest(node.function, ast.METHODS)
-            return self.fail("E303", f"unknown method `{node.function}`", node,
-                             hint=f"did you mean `{close}`?" if close else "a dated record has `valid_on(date)`")
-        positional, on = node.positional, node.keyword("valid_on")
-        unknown = [word for word in node.keywords if word != "valid_on"]
-        if unknown or (node.method and (len(positional) != 2 or on is not None)):
-            shown = f"`{unknown[0]}:`" if unknown else "these arguments"
-            return self.fail("E303", f"`{node.function}` takes no {shown}", node,
-                             hint="write `x.valid_on(date)` or `count(x, valid_on: date)`")
-        if node.method:
-            on = positional[1]
-        elif len(positional) != 1:
-            return self.fail("E316", f"`count` counts one list, given {len(positional)} values", node,
-                             hint="write `count(partner.regions)` or `count(partner.certifications, valid_on: as_of)`")
-        target = positional[0]
-        found = self.infer(target)
-        if on is not None:
-            when = self.infer(on)
-            if when.kind not in ("date", "unknown"):
-                self.fail("E317", f"`valid_on` needs a date, found {when.describe()}", on,
-                          hint="give a date: `transaction.date`, `as_of` or `2026-04-01`")
-        if found.kind == "unknown":
-            return BOOLEAN if node.method else Type("integer")
-        if node.method:
-            if found.kind != "dated":
-                return self.fail("E315", f"`valid_on` reads a dated record, and `{_dotted(target) or 'this'}` is "
-                                 f"{found.describe()}", target, hint=_RECORD_HINT)
-            return BOOLEAN
-        if found.kind != "list":
-            return self.fail("E316", f"`count` needs a list, found {found.describe()}", target,
-                             hint="count a list input such as `{list: region}` or `{list: dated}`")
-        if on is not None and (found.item is None or found.item.kind != "dated"):
-            return self.fail("E315", f"`valid_on:` counts dated records, and `{_dotted(target) or 'this'}` is "
-                             f"{found.describe()}", target, hint="leave out `valid_on:` to count every member")
-        return Type("integer")
