@@ -77,3 +77,12 @@ def test_lists_and_dated_records_are_partner_inputs() -> None:
     program = PROGRAM.replace("inputs:\n", "inputs:\n  transaction:\n    contract_nda: dated\n", 1)
     found = diagnostics("", "", program)
     assert ("E310", "`transaction.contract_nda`: lists and dated records are partner inputs") in found
+
+
+@pytest.mark.parametrize(("declaration", "key"), [
+    ("    regions: {type: {list: region}, values: [kansai]}", "values"),
+    ("    regions: {type: {list: region}, min: 1}", "min"),
+])
+def test_a_list_takes_no_range(declaration: str, key: str) -> None:
+    found = diagnostics("    regions: {type: {list: region}}", declaration)
+    assert ("E391", f"input `partner.regions`: `{key}` does not apply to a `list` input") in found
