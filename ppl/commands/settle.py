@@ -135,7 +135,7 @@ def _columnar(args: argparse.Namespace, ruleset: ir.RuleSet) -> tuple[bool, str]
 
 
 def _report(settlement: Any, engine: str, why: str, fmt: str, summary: str, written: list[Path],
-            elapsed: float, settled: rio.Settled | None = None) -> None:
+            elapsed: float, settled: rio.Settled | None = None, facts: FactReport | None = None) -> None:
     """After a settlement: the summary (text, or JSON with how it was computed) on standard output; the files
     written, the engine and why, and how its quotes were answered, on standard error."""
     plans = settlement.plans
@@ -144,6 +144,8 @@ def _report(settlement: Any, engine: str, why: str, fmt: str, summary: str, writ
                 "engine_reason": why, "read": settlement.read, "accepted": settlement.accepted,
                 "rejected": settlement.rejected, "held": settlement.held, "partners": len(settlement.statements),
                 "plans": plans.as_json(), "staged_rows": settlement.staged_rows}
+        if facts is not None and facts.read:
+            data["fact_records"] = facts.summary()
         if settled is not None:
             data |= {"as_of": settled.as_of.isoformat(), "run": settled.run, "repeat": settled.repeat,
                      "payable": settled.payable()}
@@ -221,7 +223,7 @@ def run(args: argparse.Namespace) -> int:
     summary = render_summary(settlement, ruleset, partners, codes, shown, engine) + facts_summary(facts)
     if settled is not None:
         summary += _settled_summary(settled, ruleset)
-    _report(settlement, engine, why, args.format, summary, written, elapsed, settled)
+    _report(settlement, engine, why, args.format, summary, written, elapsed, settled, facts)
     return EXIT_OK
 
 

@@ -124,3 +124,9 @@ def test_explain_gives_the_reasons_for_a_transaction_and_for_a_statement(
     out = capsys.readouterr().out
     assert "Benefits as of 2026-09-30\n  Product training: granted" in out
     assert "Early roadmap access: withheld: NDA expired on 2026-08-31" in out
+
+
+def test_the_json_summary_counts_the_fact_records(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    program, partners, transactions = write_files(tmp_path)
+    assert _settle(program, partners, transactions, tmp_path / "out", "--period", "2026-05", "--format", "json") == 0
+    assert json.loads(capsys.readouterr().out)["fact_records"] == {"read": 7, "accepted": 7, "rejected": 0}
