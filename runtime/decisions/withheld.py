@@ -130,8 +130,9 @@ def record_words(record: ir.Dated, day: datetime.date, input_name: str) -> str:
     label = record.name or input_name
     if day < record.start:
         return f"{label} not valid until {record.start.isoformat()}"
-    assert record.until is not None, "a record valid from before `day` and open-ended is valid on it"
-    return f"{label} expired on {record.until.isoformat()}"
+    if record.until is not None and record.until < day:
+        return f"{label} expired on {record.until.isoformat()}"
+    return f"{label} in force since {record.start.isoformat()}"  # not the reason: another part of the condition
 
 
 def _input_name(expr: ir.Expr) -> str:
