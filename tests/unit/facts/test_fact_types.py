@@ -86,3 +86,28 @@ def test_lists_and_dated_records_are_partner_inputs() -> None:
 def test_a_list_takes_no_range(declaration: str, key: str) -> None:
     found = diagnostics("    regions: {type: {list: region}}", declaration)
     assert ("E391", f"input `partner.regions`: `{key}` does not apply to a `list` input") in found
+
+
+def test_the_rule_set_round_trips_through_its_artifact() -> None:
+    from runtime import ir_json
+    from tests.unit.facts._facts_program import compile_facts_program
+
+    ruleset = compile_facts_program()
+    assert ir_json.loads(ir_json.dumps(ruleset)) == ruleset
+    inputs = {d.name: (d.type, d.item) for d in ruleset.inputs}
+    assert inputs == {"regions": ("list", "region"), "nda": ("dated", None), "certifications": ("list", "dated")}
+
+
+@pytest.mark.parametrize("constant", [["const", "dated", {"from": "2026-01-01"}], ["const", "list", ["kansai"]]])
+def test_an_artifact_with_a_constant_record_or_list_is_refused(constant: list[object]) -> None:
+    import json
+
+    from runtime import ir, ir_json
+    from tests.unit.facts._facts_program import compile_facts_program
+
+    data = json.loads(ir_json.dumps(compile_facts_program()))["ruleset"]
+    when = data["versions"][0]["benefits"][0]["when"]
+    when[2][0] = [*constant, when[2][0][-1]]  # the record read becomes a constant, at the same place
+    text = json.dumps({"format": ir.FORMAT, "sha256": ir.digest(data), "ruleset": data})
+    with pytest.raises(ir_json.ArtifactError, match="constant cannot be"):
+        ir_json.loads(text)
