@@ -106,12 +106,21 @@ def build_context(program: ast.Program) -> Context:
         key = (input_field.scope, input_field.name.name)
         declared[key] = input_field
         if key not in BUILTIN_FIELDS:
-            fields[key] = resolve_type(input_field.type_name.name, program.currency.name, enums) or Type("unknown")
+            item = input_field.item
+            fields[key] = resolve_type(input_field.type_name.name, program.currency.name, enums,
+                                       item.name if item is not None else None) or Type("unknown")
     return Context(program, tuple(views), enums, fields, declared)
 
 
-def resolve_type(name: str, currency: str, enums: dict[str, tuple[str, ...]]) -> Type | None:
-    """The type a declared type name stands for, or None if there is no such type."""
+def resolve_type(name: str, currency: str, enums: dict[str, tuple[str, ...]],
+                 item: str | None = None) -> Type | None:
+    """The type a declared type name stands for (`item`: a list's member type), or None if there is no such type."""
+    if name == "list":
+        known = item is not None and (item in ("text", "dated") or item in enums)
+        member = resolve_type(item, currency, enums) if item is not None and known else None
+        return Type("list", item=member) if member is not None else None
+    if name == "dated":
+        return Type("dated")
     if name == "money":
         return Type("money", currency=currency)
     if name in SCALAR_TYPES:

@@ -48,9 +48,15 @@ class _Lowerer:
                 return "percent"
             case ast.NumberLit(value=v):
                 return "integer" if v == v.to_integral_value() else "number"
+            case ast.Name(parts=parts) if self.is_as_of(expr) or self.record_date(expr):
+                return "date"
             case ast.Name(parts=parts) if len(parts) > 1:
                 found = self.ctx.fields.get((parts[0], ".".join(parts[1:])))
                 return found.kind if found else "unknown"
+            case ast.Call(function=fn) if fn == "count":
+                return "integer"
+            case ast.Call(method=True):
+                return "boolean"
             case ast.Binary(op=op, left=a, right=b):
                 ta, tb = self.type_of(a), self.type_of(b)
                 if "money" in (ta, tb):
@@ -92,6 +98,11 @@ class _Lowerer:
                 return ir.Const("text", s, at=at)
             case ast.ListLit(items=items):
                 return ir.ListOf(tuple(self.expr(i, want) for i in items), at=at)
+            case ast.Name() if self.is_as_of(expr):
+                return ir.Field(ir.AS_OF_SCOPE, ir.AS_OF_NAME, "date", at=at)
+            case ast.Name(parts=parts) if (part := self.record_date(expr)) is not None:
+                record = ir.Field(parts[0], parts[1], "dated", at=at)
+                return ir.Call(f"fact_{part}", (record,), at=at)
             case ast.Name(parts=parts):
                 if len(parts) == 1:
                     return ir.Const("enum", parts[0], at=at)
@@ -119,6 +130,9 @@ class _Lowerer:
                 return ir.And(self.expr(a), self.expr(b), at=at)
             case ast.Logical(left=a, right=b):
                 return ir.Or(self.expr(a), self.expr(b), at=at)
+            case ast.Membership(negated=neg, item=item, collection=coll) if self.type_of(coll) == "list":
+                contains = ir.Call("contains", (self.expr(coll), self.expr(item)), at=at)
+                return ir.Not(contains, at=at) if neg else contains
             case ast.Membership(negated=neg, item=item, collection=coll):
                 side = "money" if self.type_of(item) == "money" else None
                 items = coll.items if isinstance(coll, ast.ListLit) else (coll,)
@@ -126,6 +140,11 @@ class _Lowerer:
             case ast.Conditional(condition=c, then=t, otherwise=o):
                 side = want or ("money" if "money" in (self.type_of(t), self.type_of(o)) else None)
                 return ir.If(self.expr(c), self.expr(t, side), self.expr(o, side), at=at)
+            case ast.Call(function="count", args=args, keywords=keywords):
+                name = "count_valid_on" if keywords else "count"
+                return ir.Call(name, tuple(self.expr(a) for a in args), at=at)
+            case ast.Call(function=fn, args=args, method=True):
+                return ir.Call(fn, tuple(self.expr(a) for a in args), at=at)
             case ast.Call(function=fn, args=args):
                 kind = self.type_of(args[0]) if args else "unknown"
                 side = "money" if kind == "money" else want
@@ -136,6 +155,19 @@ class _Lowerer:
                     lowered.append(unit)
                 return ir.Call(fn, tuple(lowered), at=at)
         raise AssertionError(f"cannot lower {expr!r}")
+
+    def is_as_of(self, expr: ast.Name) -> bool:
+        """Whether a name is `as_of`, the evaluation date (an enumeration member of that name wins)."""
+        return expr.parts == ("as_of",) and not any("as_of" in m for m in self.ctx.enums.values())
+
+    def record_date(self, expr: ast.Name) -> str | None:
+        """`from` or `until` for a date of a dated record (`partner.nda.until`), else None."""
+        parts = expr.parts
+        if len(parts) == 3 and parts[2] in ast.RECORD_FIELDS:
+            found = self.ctx.fields.get((parts[0], parts[1]))
+            if found is not None and found.kind == "dated":
+                return parts[2]
+        return None
 
     def opt(self, expr: ast.Expr | None, want: str | None = None) -> ir.Expr | None:
         return self.expr(expr, want) if expr is not None else None
@@ -171,7 +203,8 @@ class _Lowerer:
 
         return ir.InputDecl(f.scope, f.name.name, type_name, _text(f.description),
                             value(f.min) if f.min is not None else None, value(f.max) if f.max is not None else None,
-                            tuple(value(v) for v in f.values) if f.values is not None else None)
+                            tuple(value(v) for v in f.values) if f.values is not None else None,
+                            f.item.name if f.item is not None else None)
 
     def const_rate(self, expr: ast.Expr) -> Fraction:
         """A constant rate (checked)."""

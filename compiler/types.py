@@ -16,7 +16,7 @@ assert set(TYPE_NAMES) <= set(ir.VALUE_TYPES)
 class Type:
     """A value type: a kind plus, for money, its currency and, for enumerations, which one."""
 
-    kind: str  # money | percent | number | integer | boolean | text | date | duration | enum | list | unknown
+    kind: str  # money | percent | number | integer | boolean | text | date | duration | enum | list | dated | unknown
     currency: str | None = None
     enum: str | None = None
     item: Type | None = None
@@ -43,7 +43,11 @@ class Type:
                 return "a duration"
             case "enum":
                 return f"a `{self.enum}`"
+            case "dated":
+                return "a dated record"
             case "list":
+                if self.item is not None and self.item.kind == "dated":
+                    return "a list of dated records"
                 return f"a list of {self.item.describe() if self.item else 'values'}"
         return "a value of unknown type"
 

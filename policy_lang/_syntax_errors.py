@@ -19,7 +19,7 @@ _TERMINAL_WORDS: Final = {
     "_IF": "`if`", "_THEN": "`then`", "_ELSE": "`else`", "_OR": "`or`", "_AND": "`and`", "_NOT": "`not`",
     "_IN": "`in`", "COMPARE_OP": "a comparison", "PLUS": "`+`", "MINUS": "`-`", "STAR": "`*`",
     "SLASH": "`/`", "_LPAR": "`(`", "_RPAR": "`)`", "_LSQB": "`[`", "_RSQB": "`]`", "_COMMA": "`,`",
-    "_DOT": "`.`", "$END": "the end of the expression",
+    "_DOT": "`.`", "_COLON": "`:`", "$END": "the end of the expression",
 }
 _VALUE_START: Final = frozenset({"LITERAL", "STRING", "IDENT", "TRUE", "FALSE", "_LPAR", "_LSQB", "MINUS",
                                  "_NOT", "_IF"})
@@ -129,6 +129,8 @@ def _expected(accepts: set[str], *, ended: bool) -> str:
     if not accepts:
         return ""
     rest = set(accepts)
+    if len(rest) > 1:  # `:` after a name inside a call opens a named argument; rarely the news
+        rest.discard("_COLON")
     words: list[str] = []
     if "LITERAL" in rest:
         words.append("a value")

@@ -155,15 +155,36 @@ class Conditional(Expr):
 
 @dataclass(frozen=True, slots=True)
 class Call(Expr):
-    """A call of a built-in function: `min(a, b)`, `round(x, ¥1000)`."""
+    """A call of a built-in function: `min(a, b)`, `round(x, ¥1000)`, `count(partner.certifications,
+    valid_on: as_of)`, or a method of a value: `partner.nda.valid_on(transaction.date)`.
+
+    A method call holds its receiver as the first argument (`method=True`); named arguments are the
+    last ones, `keywords` naming them in order.
+    """
 
     function: str
     args: tuple[Expr, ...]
+    keywords: tuple[str, ...] = ()
+    method: bool = False
+
+    @property
+    def positional(self) -> tuple[Expr, ...]:
+        """The arguments written without a name (with a method's receiver first)."""
+        return self.args[:len(self.args) - len(self.keywords)]
+
+    def keyword(self, name: str) -> Expr | None:
+        """The argument named `name`, if given."""
+        named = self.args[len(self.args) - len(self.keywords):]
+        return next((arg for word, arg in zip(self.keywords, named, strict=True) if word == name), None)
 
 
 ARITHMETIC = ("+", "-", "*", "/")
 COMPARISONS = ("==", "!=", "<", "<=", ">", ">=")
-FUNCTIONS = ("min", "max", "abs", "round", "floor", "ceil", "clamp")
+FUNCTIONS = ("min", "max", "abs", "round", "floor", "ceil", "clamp", "count")
+METHODS = ("valid_on",)
+"""Methods of a dated record: `partner.nda.valid_on(as_of)`."""
+RECORD_FIELDS = ("from", "until")
+"""The dates of a dated record: `partner.nda.until`."""
 
 
 # --- program constructs ------------------------------------------------------------------------
@@ -225,6 +246,7 @@ class InputField(Node):
     min: Expr | None = None  # the smallest value allowed (inclusive)
     max: Expr | None = None  # the largest value allowed (inclusive)
     values: tuple[Expr, ...] | None = None  # the values allowed
+    item: Ident | None = None  # a list (`type_name` is `list`): the type of each member
 
 
 @dataclass(frozen=True, slots=True)

@@ -394,20 +394,28 @@ class _Builder:
             if not isinstance(scope, YMap):
                 continue
             for name, spec in scope.items:
-                type_node = spec.get("type") if isinstance(spec, YMap) else spec
+                long = isinstance(spec, YMap) and spec.get("list") is None
+                type_node = spec.get("type") if isinstance(spec, YMap) and long else spec
                 description = self.text(spec.get("description")) if isinstance(spec, YMap) else None
-                if isinstance(type_node, YScalar):
-                    long_form = spec if isinstance(spec, YMap) else None
+                type_name: ast.Ident | None = None
+                item: ast.Ident | None = None
+                if isinstance(type_node, YMap) and isinstance(listed := type_node.get("list"), YScalar):
+                    item = ast.Ident(str(listed.value), span=listed.span)  # `{list: region}`
+                    type_name = ast.Ident("list", span=type_node.span)
+                elif isinstance(type_node, YScalar):
+                    type_name = ast.Ident(str(type_node.value), span=type_node.span)
+                if type_name is not None:
+                    long_form = spec if isinstance(spec, YMap) and long else None
                     values = long_form.get("values") if long_form is not None else None
                     allowed = None
                     if isinstance(values, YSeq):
                         built = [self.expr(v) for v in values.items]
                         allowed = tuple(v for v in built if v is not None)
                     fields.append(ast.InputField(str(scope_key.value), ast.Ident(str(name.value), span=name.span),
-                                                 ast.Ident(str(type_node.value), span=type_node.span), description,
+                                                 type_name, description,
                                                  self.expr(long_form.get("min")) if long_form else None,
                                                  self.expr(long_form.get("max")) if long_form else None,
-                                                 allowed, span=name.span))
+                                                 allowed, item, span=name.span))
         return tuple(fields)
 
     def program(self, root: YMap) -> ast.Program | None:

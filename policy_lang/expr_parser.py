@@ -153,11 +153,45 @@ def _build(tree: Tree[Token], locate: Locator) -> ast.Expr:
         if sub.data == "list" and len(values) > (most := limits.MAX_LIST_MEMBERS.value()):
             raise _too_large(f"a list of {len(values):,} members (more than {most:,})", span,
                              limits.MAX_LIST_MEMBERS)
-        built[id(sub)] = (_node(str(sub.data), values, tokens, span), depth + 1)
+        receiver = None
+        if sub.data == "method":  # the receiver's span: from the first name to the last before the method
+            receiver = locate(sub.meta.start_pos, tokens[-2].end_pos or sub.meta.end_pos)
+        built[id(sub)] = (_node(str(sub.data), values, tokens, span, receiver), depth + 1)
     return built[id(tree)][0]
 
 
-def _node(rule: str, values: list[ast.Expr], tokens: list[Token], span: Span) -> ast.Expr:
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Named(ast.Expr):
+    """A named argument while the call around it is built (never part of a finished tree)."""
+
+    name: str
+    value: ast.Expr
+
+
+def _call(function: str, values: list[ast.Expr], receiver: tuple[ast.Expr, ...], span: Span,
+          method: bool = False) -> ast.Call:
+    """A call from its arguments: positional ones first, then named ones (E120 otherwise)."""
+    args: list[ast.Expr] = list(receiver)
+    keywords: list[str] = []
+    for value in values:
+        if isinstance(value, _Named):
+            if value.name in keywords:
+                raise diagnostics.CompileError([diagnostics.error(
+                    "E120", f"argument `{value.name}` is given twice", value.span,
+                    hint=f"give `{value.name}:` once")])
+            keywords.append(value.name)
+            args.append(value.value)
+        elif keywords:
+            raise diagnostics.CompileError([diagnostics.error(
+                "E120", "an argument without a name follows a named one", value.span,
+                hint="write the arguments without names first, e.g. `count(x, valid_on: as_of)`")])
+        else:
+            args.append(value)
+    return ast.Call(function, tuple(args), tuple(keywords), method, span=span)
+
+
+def _node(rule: str, values: list[ast.Expr], tokens: list[Token], span: Span,
+          receiver_span: Span | None = None) -> ast.Expr:
     match rule:
         case "literal":
             return dataclasses.replace(_literal_node(str(tokens[0])), span=span)
@@ -168,7 +202,12 @@ def _node(rule: str, values: list[ast.Expr], tokens: list[Token], span: Span) ->
         case "name":
             return ast.Name(tuple(str(t) for t in tokens), span=span)
         case "call":
-            return ast.Call(str(tokens[0]), tuple(values), span=span)
+            return _call(str(tokens[0]), values, (), span)
+        case "method":
+            receiver = ast.Name(tuple(str(t) for t in tokens[:-1]), span=receiver_span)
+            return _call(str(tokens[-1]), values, (receiver,), span, method=True)
+        case "named":
+            return _Named(str(tokens[0]), values[0], span=span)
         case "list":
             return ast.ListLit(tuple(values), span=span)
         case "neg":

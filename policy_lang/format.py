@@ -78,8 +78,13 @@ def _format(expr: ast.Expr) -> tuple[str, int]:
             # The grammar would accept a bare `if` as condition or then-branch; brackets read better.
             text = f"if {_wrap(condition, _OR)} then {_wrap(then, _OR)} else {_wrap(otherwise, _CONDITIONAL)}"
             return text, _CONDITIONAL
-        case ast.Call(function=function, args=args):
-            return f"{function}({', '.join(_wrap(a, _CONDITIONAL) for a in args)})", _ATOM
+        case ast.Call(function=function, args=args, keywords=keywords, method=method):
+            shown = [_wrap(a, _CONDITIONAL) for a in args]
+            named = len(shown) - len(keywords)
+            shown[named:] = [f"{word}: {text}" for word, text in zip(keywords, shown[named:], strict=True)]
+            if method:
+                return f"{_wrap(args[0], _ATOM)}.{function}({', '.join(shown[1:])})", _ATOM
+            return f"{function}({', '.join(shown)})", _ATOM
         case ast.ListLit(items=items):
             return f"[{', '.join(_wrap(i, _CONDITIONAL) for i in items)}]", _ATOM
         case ast.Name(parts=parts):

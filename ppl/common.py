@@ -23,6 +23,8 @@ from runtime import ir, ir_json, limits, strict_json
 from runtime.decisions import QuoteError, quote
 from runtime.engine import EvaluationError
 from runtime.io import outdir
+from runtime.io.facts import CODE as FACT_CODE
+from runtime.io.facts import FactReport, read_partner_facts
 from runtime.loaded import Runtime
 from runtime.model import Partner, Period, Quote, Transaction, Volumes
 
@@ -131,6 +133,14 @@ def add_engine_option(p: argparse.ArgumentParser) -> None:
 def add_partners_option(p: argparse.ArgumentParser) -> None:
     """`--partners FILE`, which `load_partners` reads."""
     p.add_argument("--partners", required=True, metavar="FILE", help="the partners (.csv, .jsonl or .ndjson)")
+    add_partner_facts_option(p)
+
+
+def add_partner_facts_option(p: argparse.ArgumentParser) -> None:
+    """`--partner-facts FILE`, which `load_partners` reads after the partners file."""
+    p.add_argument("--partner-facts", metavar="FILE",
+                   help="dated facts of the partners (.csv or .jsonl; columns partner, fact, from, until, name, "
+                        "value): records of their `dated` and `{list: …}` inputs, keyed by partner id")
 
 
 def add_runtime_arguments(p: argparse.ArgumentParser) -> None:
@@ -261,18 +271,43 @@ def load_ruleset(path: str, color: str = "auto", trusted_keys: Sequence[str] | N
     raise CommandError(f"{path}: give a program (.yaml) or a compiled rule set (.json)")
 
 
-def load_partners(path: str, ruleset: ir.RuleSet) -> dict[str, Partner]:
-    """Every partner of a file.
+def load_partners(path: str, ruleset: ir.RuleSet, facts_path: str | None = None,
+                  report: FactReport | None = None, strict: bool = False) -> dict[str, Partner]:
+    """Every partner of a file, with the dated facts of `facts_path` (`--partner-facts`) added.
+
+    A fact record that cannot be used is rejected (E529) and the rest go on: each rejection is listed on
+    standard error (at most `MAX_PROBLEMS`), and `report` counts the records read, accepted and rejected.
+    `strict` (`ppl check`): a rejected record is a mistake of its file instead.
 
     Raises:
-        CommandError: the file cannot be read, or has mistakes (listed, at most `MAX_PROBLEMS`).
+        CommandError: a file cannot be read, or the partners file has mistakes (listed, at most `MAX_PROBLEMS`);
+            with `strict`, a fact record is rejected.
     """
+    report = report if report is not None else FactReport()
     try:
-        return rio.read_partners(path, ruleset)
+        partners = rio.read_partners(path, ruleset, report)
+        if facts_path is not None:
+            partners = read_partner_facts(facts_path, ruleset, partners, report)
     except rio.ReadError as exc:
         raise CommandError(str(exc)) from None
     except rio.PartnersError as exc:
         raise problems_error(exc.path, exc.problems) from None
+    if strict and report.rejected:
+        raise CommandError(f"{len(report.rejected):,} fact record(s) rejected",
+                           problems=[str(r) for r in report.rejected[:MAX_PROBLEMS]])
+    for rejected in report.rejected[:MAX_PROBLEMS]:
+        print(f"warning: {rejected}", file=sys.stderr)
+    if len(report.rejected) > MAX_PROBLEMS:
+        print(f"warning: … and {len(report.rejected) - MAX_PROBLEMS:,} more fact records rejected", file=sys.stderr)
+    return partners
+
+
+def facts_summary(report: FactReport) -> str:
+    """The summary's line on fact records (empty when none were read): read = accepted + rejected."""
+    if not report.read:
+        return ""
+    return (f"fact records: {report.read:,} read = {report.accepted:,} accepted + {len(report.rejected):,} "
+            f"rejected [{FACT_CODE}]\n")
 
 
 def parse_period(text: str, ruleset: ir.RuleSet) -> Period:

@@ -138,7 +138,7 @@ class CaseReader(SequenceReader):
         tier = self.text(keys["tier"], "`tier`") if "tier" in keys else None
         level = self.integer(keys["level"], "`level`") if "level" in keys else 1
         parent = self.text(keys["parent"], "`parent`") if "parent" in keys else None
-        fields = self.fields(keys["fields"], "partner", f"partner `{pid}`") if "fields" in keys else {}
+        fields = self.fields(keys["fields"], "partner", f"partner `{pid}`") if "fields" in keys else self.no_facts()
         if pid is None or contract is None or level is None:
             return None
         if pid in self.partners:

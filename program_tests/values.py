@@ -22,6 +22,7 @@ from policy_lang.source import Locator, Span
 from policy_lang.suggest import closest
 from policy_lang.yaml_loader import YamlDate, YMap, YNode, YScalar, YSeq
 from runtime import instants, ir
+from runtime.io import facts
 from runtime.io.values import ValueProblem, parse_value
 from runtime.model import Partner
 
@@ -259,12 +260,32 @@ class ValueReader:
             return None if found is None else Fraction(found[1]) / (100 if found[0] == "percent" else 1)
         if type_name == "integer":
             return self.integer(node, what)
+        if type_name in ("dated", "list"):
+            return self.fact(node, type_name, what)
         raw = node.value if isinstance(node, YScalar) else None
         try:
             return parse_value(raw, type_name, self.ruleset)
         except ValueProblem as exc:
             self.error(exc.code, f"{what}: {exc.reason}", node)
             return None
+
+    def fact(self, node: YNode, type_name: str, what: str) -> Any:
+        """A dated record (`{from: …, until: …, name: …}`) or a list, as the partners file would give it."""
+        decl = next(i for i in self.ruleset.inputs if f"`{i.scope}.{i.name}`" == what)
+        raw = _plain(node)
+        if type_name == "dated":
+            values = [raw]
+        elif isinstance(raw, list):
+            values = raw
+        else:
+            self.error("E201", f"{what} must be a list", node)
+            return None
+        try:
+            found = tuple(dict.fromkeys(facts.parse_record(v, decl, self.ruleset) for v in values))
+        except ValueProblem as exc:
+            self.error(exc.code, f"{what}: {exc.reason}", node)
+            return None
+        return found[0] if type_name == "dated" else found
 
     def fields(self, node: YNode, scope: str, owner: str) -> dict[str, Any]:
         declared = {name: t for (s, name), t in self.inputs.items() if s == scope}
@@ -280,7 +301,11 @@ class ValueReader:
             parsed = self.value(value, declared[name], f"`{scope}.{name}`")
             if parsed is not None:
                 found[name] = parsed
-        return found
+        return {**self.no_facts(), **found} if scope == "partner" else found
+
+    def no_facts(self) -> dict[str, Any]:
+        """A partner's dated facts and lists when it states none: no record, empty lists (as in a partners file)."""
+        return {d.name: facts.empty_value(d) for d in facts.fact_inputs(self.ruleset).values()}
 
     def known(self, node: YNode, value: str, pool: Iterable[str], what: str) -> bool:
         names = set(pool)
@@ -290,6 +315,15 @@ class ValueReader:
         self.error("E301", f"unknown {what} `{value}`", node,
                    f"did you mean `{near}`?" if near else f"known: {', '.join(sorted(names)) or 'none'}")
         return False
+
+
+def _plain(node: YNode) -> Any:
+    """A YAML node as plain data: mappings, lists and scalars (dates as their text)."""
+    if isinstance(node, YMap):
+        return {str(k.value): _plain(v) for k, v in node.items}
+    if isinstance(node, YSeq):
+        return [_plain(v) for v in node.items]
+    return node.value if isinstance(node, YScalar) else None
 
 
 def _zone(offset: str) -> datetime.timezone:

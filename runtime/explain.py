@@ -157,6 +157,9 @@ def render_quote(q: Quote, ruleset: ir.RuleSet, txn: Transaction | None = None) 
     out += ["", "Benefits"]
     out += render_table([[f.name, text.figure(f), rule_label(f.rule), _where(f.at)] for f in q.benefits], right=[1]) \
         if q.benefits else ["  none"]
+    if q.withheld:
+        out += ["", "Benefits withheld"]
+        out += [f"  {w.name}: {'; '.join(w.reasons)}  [{rule_label(w.rule)}, {_where(w.at)}]" for w in q.withheld]
     out += ["", "Price rules"]
     out += [f"  {v.kind} ({v.code}, {v.action}): {v.message}  [{rule_label(v.rule)}, {_where(v.at)}]"
             for v in q.violations] if q.violations else ["  no violations"]
@@ -222,4 +225,9 @@ def render_statement(statement: Statement, ruleset: ir.RuleSet, lines: Iterable[
     nxt = s.next_tier
     out += ["", "Tier for the next period: "
             + (f"{rule_label(nxt.rule)} ({_where(nxt.at)})" if nxt else "none qualifies")]
+    if s.benefits or s.withheld:
+        out += ["", f"Benefits as of {s.period.end.isoformat()}"]
+        out += [f"  {f.name}: granted  [{rule_label(f.rule)}, {_where(f.at)}]" for f in s.benefits]
+        out += [f"  {w.name}: withheld: {'; '.join(w.reasons)}  [{rule_label(w.rule)}, {_where(w.at)}]"
+                for w in s.withheld]
     return "\n".join(out) + "\n"

@@ -28,7 +28,7 @@ import hashlib
 import json
 from dataclasses import field
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Literal, NewType, get_args
+from typing import TYPE_CHECKING, Any, Final, Literal, NewType, get_args
 
 from runtime import instants
 
@@ -52,7 +52,8 @@ class Loc:
         return f"{self.file}:{self.line}:{self.col}"
 
 
-ValueType = Literal["money", "percent", "number", "integer", "boolean", "date", "text", "enum", "duration"]
+ValueType = Literal["money", "percent", "number", "integer", "boolean", "date", "text", "enum", "duration", "list",
+                    "dated"]
 """The type of a value in the IR: of a constant, of a field a rule reads (see the module's JSON notes)."""
 
 VALUE_TYPES: tuple[ValueType, ...] = get_args(ValueType)
@@ -253,6 +254,27 @@ class Duration:
 
     amount: int
     unit: str  # d | w | mo | y
+
+
+@dataclass(frozen=True, slots=True)
+class Dated:
+    """A dated fact of a partner: valid from `start` through `until` (inclusive; None: open-ended), e.g. an NDA or a
+    certification (`name`). The runtime value of a `dated` input, and of each member of a `{list: dated}` one."""
+
+    start: datetime.date
+    until: datetime.date | None = None
+    name: str = ""
+
+    def valid_on(self, day: datetime.date) -> bool:
+        """Whether the record is in force on `day` (from ≤ day ≤ until)."""
+        return self.start <= day and (self.until is None or day <= self.until)
+
+
+AS_OF_SCOPE: Final = "eval"
+AS_OF_NAME: Final = "as_of"
+"""`as_of`, the date an expression is evaluated for, is read as the field `eval.as_of`: a transaction's date in a
+quote or settlement line, a statement's last day for benefits on a statement, the evaluation date of a tier or
+bonus condition, a guide's date in a guide."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -612,6 +634,7 @@ class InputDecl:
     min: Any = None
     max: Any = None
     values: tuple[Any, ...] | None = None  # the values allowed, or None: any value of the type
+    item: str | None = None  # a `list` input: the type of each member (an enumeration, `text` or `dated`)
 
 
 AMOUNT_KINDS: tuple[str, ...] = (

@@ -69,7 +69,7 @@ VOCABULARY: dict[tuple[type[Any], str], tuple[str | None, ...]] = {
     (ir.RoutingKey, "by"): (None, "tier"),
     (ir.LeadRouting, "among_equals"): ("rotate", "least_loaded"),
     (ir.LeadRouting, "new_resellers"): (None, "hierarchy", "vendor"),
-    (ir.Field, "scope"): SCOPES,
+    (ir.Field, "scope"): (*SCOPES, ir.AS_OF_SCOPE),  # `as_of` is the field `eval.as_of`
     (ir.InputDecl, "scope"): SCOPES,
     (ir.Arith, "op"): tuple(operators.ARITHMETIC),
     (ir.Compare, "op"): tuple(operators.COMPARISONS),
@@ -92,6 +92,7 @@ NONEMPTY: frozenset[tuple[type[Any], str]] = frozenset({
 _CONST_CLASSES: dict[str, tuple[type[Any], ...]] = {
     "money": (int, Fraction), "percent": (int, Fraction), "number": (int, Fraction), "integer": (int,),
     "boolean": (bool,), "date": (datetime.date,), "text": (str,), "enum": (str,), "duration": (ir.Duration,),
+    "list": (), "dated": (),  # read from partners, never written as a constant
 }
 """What the value of a constant of each type is in memory."""
 

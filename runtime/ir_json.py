@@ -341,6 +341,8 @@ def _input(i: ir.InputDecl) -> dict[str, Any]:
         out["max"] = _value(i.type, i.max)
     if i.values is not None:
         out["values"] = [_value(i.type, v) for v in i.values]
+    if i.item is not None:
+        out["item"] = i.item
     return out
 
 
@@ -349,7 +351,7 @@ def _decode_input(i: dict[str, Any]) -> ir.InputDecl:
         return _const(i["type"], i[key]) if i.get(key) is not None else None
     values = i.get("values")
     return ir.InputDecl(i["scope"], i["name"], i["type"], i.get("description") or {}, bound("min"), bound("max"),
-                        None if values is None else tuple(_const(i["type"], v) for v in values))
+                        None if values is None else tuple(_const(i["type"], v) for v in values), i.get("item"))
 
 
 def _instant(moment: datetime.datetime | None) -> str | None:

@@ -101,6 +101,17 @@ class Figure:
 
 
 @dataclass(frozen=True, slots=True)
+class Withheld:
+    """A benefit of the partner's tier that its condition withholds on a date, with the reasons in words
+    ("NDA expired on 2026-08-31", "no `nda` on file", "condition not met: `partner.open_leads < 20`")."""
+
+    name: str
+    reasons: tuple[str, ...]
+    rule: RuleRef
+    at: Loc | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Share:
     """What one level of a distributor chain pays, receives and keeps on a transaction."""
 
@@ -162,6 +173,7 @@ class Quote:
     next_steps: tuple[str, ...]
     # Under a margin cap: the most a ladder may add to this transaction's margin (None: no cap applies).
     ladder_headroom: Fraction | None = None
+    withheld: tuple[Withheld, ...] = ()  # benefits of the seller's tier whose condition fails on the date
 
     @property
     def partner_gross(self) -> int:
@@ -232,6 +244,10 @@ class Statement:
     next_tier: Figure | None
     problems: tuple[str, ...] = ()  # rules that could not be evaluated for this partner, and why
     tier_history: tuple[TierDecision, ...] = ()  # the tier reviews in the period, oldest first
+    # Under a program whose benefits have conditions: the benefits of the partner's tier granted and withheld as
+    # of the period's last day (both empty otherwise).
+    benefits: tuple[Figure, ...] = ()
+    withheld: tuple[Withheld, ...] = ()
 
     @property
     def total(self) -> int:

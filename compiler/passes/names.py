@@ -34,7 +34,10 @@ def check_names(ctx: Context) -> Iterator[dg.Diagnostic]:
         if (field.scope, field.name.name) in BUILTIN_FIELDS:
             yield dg.error("E300", f"`{field.scope}.{field.name.name}` is built in and cannot be declared again",
                            field.name.span, hint="remove the declaration; the built-in field is always available")
+        yield from _fact_type(field, ctx)
         type_name = field.type_name.name
+        if type_name in ("list", "dated"):
+            continue
         if type_name not in TYPE_NAMES and type_name not in ctx.enums:
             close = closest(type_name, list(TYPE_NAMES) + list(ctx.enums))
             yield dg.error("E310", f"unknown type `{type_name}` for `{field.scope}.{field.name.name}`",
@@ -53,6 +56,24 @@ def check_names(ctx: Context) -> Iterator[dg.Diagnostic]:
             yield from _duplicates(items or ())
     for view in ctx.views:
         yield from _references(view.body)
+
+
+def _fact_type(field: ast.InputField, ctx: Context) -> Iterator[dg.Diagnostic]:
+    """E310 for a list or dated record where it cannot stand: outside `partner`, or a list of another type."""
+    type_name, name = field.type_name.name, f"{field.scope}.{field.name.name}"
+    if type_name not in ("list", "dated"):
+        return
+    if field.scope != "partner":
+        yield dg.error("E310", f"`{name}`: lists and dated records are partner inputs", field.type_name.span,
+                       hint="declare it under `inputs:` → `partner:`")
+        return
+    item = field.item
+    if type_name == "list" and item is not None and item.name not in ("text", "dated") and \
+            item.name not in ctx.enums:
+        close = closest(item.name, ["text", "dated", *ctx.enums])
+        yield dg.error("E310", f"unknown type `{item.name}` for the members of `{name}`", item.span,
+                       hint=f"did you mean `{close}`?" if close else "a list holds the members of an enumeration, "
+                       "texts (`{list: text}`) or dated records (`{list: dated}`)")
 
 
 def _duplicates(items: Iterable[ast.Contract | ast.Ladder | ast.Bonus | ast.Benefit | ast.Tier | ast.MarginCap

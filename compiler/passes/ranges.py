@@ -87,6 +87,13 @@ def _branches(expr: ast.Expr) -> Iterator[ast.Expr]:
 def _input_range(field: ast.InputField, ctx: Context) -> Iterator[dg.Diagnostic]:
     type_name = field.type_name.name
     name = f"`{field.scope}.{field.name.name}`"
+    if type_name in ("dated", "list"):  # dated facts and lists: each record or member is checked as it is read
+        for key, expr in (("min", field.min), ("max", field.max), ("values", (field.values or (None,))[0])):
+            if expr is not None:
+                yield dg.error("E391", f"input {name}: `{key}` does not apply to a `{type_name}` input", expr.span,
+                               hint="a list of an enumeration holds only its members; a dated record's dates "
+                                    "are checked as it is read")
+        return
     bounds: dict[str, object] = {}
     for key, expr in (("min", field.min), ("max", field.max)):
         if expr is None:

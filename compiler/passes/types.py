@@ -16,6 +16,7 @@ from compiler.consts import (
     too_large,
 )
 from compiler.context import Context
+from compiler.passes import _fact_types
 from compiler.slots import Slot, program_slots
 from compiler.types import BOOLEAN, SCOPES, UNKNOWN, Type
 from policy_lang import ast
@@ -184,8 +185,12 @@ class _Checker:
 
     def name(self, node: ast.Name, expect: Type | None) -> Type:
         parts = node.parts
+        if parts == (_fact_types.AS_OF,) and not any(_fact_types.AS_OF in m for m in self.ctx.enums.values()):
+            return _fact_types.as_of(self, node)
         if len(parts) == 1:
             return self.member(node, parts[0], expect)
+        if len(parts) == 3 and parts[2] in ast.RECORD_FIELDS and (parts[0], parts[1]) in self.ctx.fields:
+            return _fact_types.record_date(self, node)
         scope, field = parts[0], ".".join(parts[1:])
         if scope not in SCOPES:
             close = closest(scope, self.slot.scopes or SCOPES)
@@ -206,6 +211,8 @@ class _Checker:
         self.ctx.used_fields.add(key)
         if found.kind == "enum" and found.enum:
             self.ctx.used_enums.add(found.enum)
+        if found.kind == "list" and found.item is not None and found.item.enum:
+            self.ctx.used_enums.add(found.item.enum)
         return found
 
     def member(self, node: ast.Name, word: str, expect: Type | None) -> Type:
@@ -375,14 +382,38 @@ class _Checker:
             return
         t = self.infer(collection)
         if t.kind not in ("list", "unknown"):
-            self.fail("E304", f"`in` needs a list, found {t.describe()}", collection, hint="write `x in [a, b]`")
+            self.fail("E316", f"`in` needs a list, found {t.describe()}", collection, hint="write `x in [a, b]`")
+            return
+        member = t.item
+        if member is None or member.kind == "unknown" or item.kind == "unknown":
+            return
+        if member.kind == "dated":
+            self.fail("E316", f"`in` cannot look for a value among {t.describe()}", collection,
+                      hint="count the records valid on a date: `count(x, valid_on: as_of) > 0`")
+            return
+        if member.kind == "enum" and item.kind == "text" and isinstance(node.item, ast.TextLit) and member.enum:
+            members = self.ctx.enums.get(member.enum, ())
+            if node.item.value not in members:
+                close = closest(node.item.value, members)
+                self.fail("E308", f"`{node.item.value}` is not a `{member.enum}`", node.item,
+                          hint=f"did you mean `{close}`?" if close else None)
+            return
+        if item.kind == "enum" and item.enum is None and member.kind == "enum":
+            item = self.infer(node.item, member)
+        self.unify(member, item, node, "the value tested must match the list's members")
 
     def call(self, node: ast.Call) -> Type:
         name = node.function
+        if node.method or name == "count":
+            return _fact_types.fact_call(self, node)
+        if node.keywords:
+            return self.fail("E303", f"`{name}` takes no named arguments", node,
+                             hint=f"write it as {_SIGNATURES.get(name, name)}")
         if name not in _ARITY:
-            close = closest(name, list(_ARITY))
+            close = closest(name, [*_ARITY, "count"])
             return self.fail("E303", f"unknown function `{name}`", node,
-                             hint=f"did you mean `{close}`?" if close else f"functions: {', '.join(sorted(_ARITY))}")
+                             hint=f"did you mean `{close}`?" if close else
+                             f"functions: {', '.join(sorted([*_ARITY, 'count']))}")
         lo, hi = _ARITY[name]
         if not lo <= len(node.args) <= hi:
             count = f"{lo}" if lo == hi else f"{lo} to {hi}" if hi < 99 else f"at least {lo}"
@@ -404,4 +435,3 @@ class _Checker:
                     return UNKNOWN
             return money
         return result
-

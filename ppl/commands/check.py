@@ -17,6 +17,7 @@ from ppl.common import (
     EXIT_USAGE,
     CommandError,
     add_color_option,
+    add_partner_facts_option,
     load_partners,
     read_stdin,
     use_color,
@@ -40,6 +41,7 @@ def add_parser(sub: Any) -> None:
                    help="also read this partners file (.csv, .jsonl, .ndjson or .parquet) against the program (one "
                    "program only): its mistakes are errors, and W306 warns when the partners active are outside "
                    "the program's `pilot` size")
+    add_partner_facts_option(p)
     p.add_argument("--on", metavar="DATE", type=_day,
                    help="with --partners: the day on which partners are counted as active (default: today in the "
                    "program's time zone)")
@@ -63,7 +65,7 @@ def _partner_diagnostics(args: argparse.Namespace, result: CheckResult) -> list[
         return []
     program = result.programs[0]
     ruleset = compile_program(program)
-    partners = load_partners(args.partners, ruleset)
+    partners = load_partners(args.partners, ruleset, args.partner_facts, strict=True)
     day = args.on or datetime.datetime.now(instants.zone(ruleset.time_zone)).date()
     message = pilot_advisory(ruleset.pilot, partners.values(), day)
     if message is None or program.pilot is None:
@@ -87,6 +89,8 @@ def run(args: argparse.Namespace) -> int:
         diagnostics = (*diagnostics, *_partner_diagnostics(args, result))
     elif args.on is not None:
         raise CommandError("--on counts the partners of --partners; give --partners too")
+    elif args.partner_facts is not None:
+        raise CommandError("--partner-facts adds dated facts to --partners; give --partners too")
     if args.strict:
         diagnostics = tuple(
             dg.Diagnostic(d.code, dg.Severity.ERROR, d.message, d.span, d.labels, d.hint) for d in diagnostics)

@@ -250,7 +250,7 @@ def render_conflict(result: Mapping[str, Any]) -> list[str]:
 def run(args: argparse.Namespace) -> int:
     """Decide every customer claimed more than once; the status is 1 when some are left to the vendor."""
     ruleset = load_ruleset(args.program, args.color, args.trusted_key)
-    partners = load_partners(args.partners, ruleset)
+    partners = load_partners(args.partners, ruleset, args.partner_facts)
     at = moment(args.at) if args.at is not None else None
     rows = _read_registrations(args.registrations, ruleset, partners)
     rt = Runtime(ruleset, args.engine)

@@ -83,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
     args.partner = None if args.partner is None else id_value(args.partner, "--partner")
     ruleset = load_ruleset(args.program, args.color, args.trusted_key)
     rt = Runtime(ruleset, args.engine)
-    partners = load_partners(args.partners, ruleset)
+    partners = load_partners(args.partners, ruleset, args.partner_facts)
     if args.partner is not None:
         if args.period is None:
             raise CommandError("--partner needs --period")

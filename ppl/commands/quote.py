@@ -97,7 +97,7 @@ def parse_one(values: Mapping[str, Any], ruleset: ir.RuleSet) -> Transaction:
 def run(args: argparse.Namespace) -> int:
     """Quote the transaction and print it explained (or as JSON)."""
     ruleset = load_ruleset(args.program, args.color, args.trusted_key)
-    partners = load_partners(args.partners, ruleset)
+    partners = load_partners(args.partners, ruleset, args.partner_facts)
     txn = parse_one(transaction_values(args), ruleset)
     partners, decided = tiers_in_force(args.ledger, ruleset, partners, txn.date)
     q = quote_one(Runtime(ruleset, args.engine), txn, partners, {})

@@ -165,7 +165,7 @@ def _registry_action(args: argparse.Namespace, registry: Registry, ruleset: ir.R
 def run(args: argparse.Namespace) -> int:
     """Carry out the registry action; the status is 1 when a request is rejected."""
     ruleset = load_ruleset(args.program, args.color, args.trusted_key)
-    partners = load_partners(args.partners, ruleset)
+    partners = load_partners(args.partners, ruleset, args.partner_facts)
     try:
         registry = Registry(args.db, Runtime(ruleset, args.engine), partners)
     except RegistryError as exc:

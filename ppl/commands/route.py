@@ -144,7 +144,7 @@ def run(args: argparse.Namespace) -> int:
     if len(given) != 1:
         raise CommandError("give one of --lead JSON, --lead-file FILE or --new-reseller APPLICANT")
     ruleset = load_ruleset(args.program, args.color, args.trusted_key)
-    partners = load_partners(args.partners, ruleset)
+    partners = load_partners(args.partners, ruleset, args.partner_facts)
     rt = Runtime(ruleset, args.engine)
     try:
         if args.new_reseller is not None:

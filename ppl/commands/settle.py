@@ -38,6 +38,7 @@ from ppl.common import (
     add_color_option,
     add_partners_option,
     add_program_argument,
+    facts_summary,
     load_partners,
     load_ruleset,
     open_transactions,
@@ -58,6 +59,7 @@ from runtime.decisions import (
     settle_timeline,
 )
 from runtime.io import outdir
+from runtime.io.facts import FactReport
 from runtime.io.idset import IdSet
 from runtime.loaded import Runtime
 from runtime.model import Partner, Period
@@ -146,7 +148,7 @@ def _columnar(args: argparse.Namespace, ruleset: ir.RuleSet) -> tuple[bool, str]
 
 
 def _report(settlement: Any, engine: str, why: str, fmt: str, summary: str, written: list[Path],
-            elapsed: float, settled: rio.Settled | None = None) -> None:
+            elapsed: float, settled: rio.Settled | None = None, facts: FactReport | None = None) -> None:
     """After a settlement: the summary (text, or JSON with how it was computed) on standard output; the files
     written, the engine and why, and how its quotes were answered, on standard error."""
     plans = settlement.plans
@@ -155,6 +157,8 @@ def _report(settlement: Any, engine: str, why: str, fmt: str, summary: str, writ
                 "engine_reason": why, "read": settlement.read, "accepted": settlement.accepted,
                 "rejected": settlement.rejected, "held": settlement.held, "partners": len(settlement.statements),
                 "plans": plans.as_json(), "staged_rows": settlement.staged_rows}
+        if facts is not None and facts.read:
+            data["fact_records"] = facts.summary()
         if settled is not None:
             data |= {"as_of": settled.as_of.isoformat(), "run": settled.run, "repeat": settled.repeat,
                      "payable": settled.payable()}
@@ -201,7 +205,8 @@ def run(args: argparse.Namespace) -> int:
     written (`runtime.io.outdir`): a failed settlement leaves the previous files as they were.
     """
     ruleset = load_ruleset(args.program, args.color, args.trusted_key)
-    partners = load_partners(args.partners, ruleset)
+    facts = FactReport()
+    partners = load_partners(args.partners, ruleset, args.partner_facts, facts)
     as_of = _as_of(args)
     period = parse_period(args.period, ruleset) if as_of is None else year_to_date(as_of, ruleset.fiscal_year_start)
     _pilot_advisory(ruleset, partners, period, args)
@@ -228,10 +233,10 @@ def run(args: argparse.Namespace) -> int:
     written = [Path(args.out) / path.relative_to(out) for path in written]
     engine = "duckdb" if columnar else "interpreted" if args.engine == "interpreted" else "compiled"
     shown = args.period if as_of is None else f"FY{period.start.year} as of {as_of.isoformat()}"
-    summary = render_summary(settlement, ruleset, partners, codes, shown, engine)
+    summary = render_summary(settlement, ruleset, partners, codes, shown, engine) + facts_summary(facts)
     if settled is not None:
         summary += _settled_summary(settled, ruleset)
-    _report(settlement, engine, why, args.format, summary, written, elapsed, settled)
+    _report(settlement, engine, why, args.format, summary, written, elapsed, settled, facts)
     return EXIT_OK
 
 

@@ -255,7 +255,8 @@ class PlanCode:
                 for f in ops.fields_in_order([expr]):
                     if f.scope == "transaction" and f.name == "contract":
                         raise NoPlan("a slot reads transaction.contract")  # the partner's when none: the reference
-                    if f.scope not in ("transaction", "partner") and (f.scope, f.name) not in _PERIOD:
+                    if f.scope not in ("transaction", "partner") and (f.scope, f.name) not in _PERIOD \
+                            and (f.scope, f.name) != (ir.AS_OF_SCOPE, ir.AS_OF_NAME):
                         raise NoPlan(f"a slot reads {f.scope}.{f.name}")
             partner, volumes = self.role_args[role]
             if not self.role_statements(role, self.s(partner), self.s(volumes)):
@@ -349,6 +350,8 @@ def _loader(partner: str, volumes: str) -> Callable[[ir.Field, Callable[[Any], a
     """How generated slot code reads a field: straight from the `Transaction` (`txn`), the partner and its
     volumes (the locals named), never through a dictionary of every field."""
     def load(f: ir.Field, const: Callable[[Any], ast.expr]) -> ast.expr:
+        if (f.scope, f.name) == (ir.AS_OF_SCOPE, ir.AS_OF_NAME):  # in a quote, the transaction's date
+            return ast.Attribute(ast.Name("txn", ast.Load()), "date", ast.Load())
         owner, attributes = {"transaction": ("txn", _TXN_ATTRIBUTES), "partner": (partner, _PARTNER_ATTRIBUTES)
                              }.get(f.scope, (volumes, None))
         if attributes is None or f.name in attributes:

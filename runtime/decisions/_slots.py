@@ -17,18 +17,31 @@ A slot that fails raises its `EvaluationError` when (and only when) it is read, 
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 
+from runtime import ir
 from runtime.loaded import CONSTANT, PARTNER, TRANSACTION, SlotTable, outcome, value_of
 from runtime.model import Partner, Transaction, Volumes
 
+AS_OF: Final = f"{ir.AS_OF_SCOPE}.{ir.AS_OF_NAME}"
+"""The environment's key of `as_of`, the date an expression is evaluated for."""
 
-def partner_env(partner: Partner, txn: Transaction | None, volumes: Volumes | None) -> dict[str, Any]:
-    """The flat `scope.name` environment expressions read."""
+
+def partner_env(partner: Partner, txn: Transaction | None, volumes: Volumes | None,
+                as_of: datetime.date | None = None) -> dict[str, Any]:
+    """The flat `scope.name` environment expressions read.
+
+    `as_of` is the evaluation date (a statement's last day, a tier review's date); with a transaction and no
+    `as_of`, the transaction's date.
+    """
     env: dict[str, Any] = {"partner.id": partner.id, "partner.tier": partner.tier, "partner.level": partner.level,
                            "partner.contract": partner.contract}
     env.update((f"partner.{k}", v) for k, v in partner.fields.items())
+    day = as_of if as_of is not None else txn.date if txn is not None else None
+    if day is not None:
+        env[AS_OF] = day
     if txn is not None:
         env.update({"transaction.date": txn.date, "transaction.partner": txn.partner,
                     "transaction.contract": txn.contract or partner.contract, "transaction.product": txn.product,
@@ -51,7 +64,7 @@ def transaction_env(txn: Transaction) -> dict[str, Any]:
     env: dict[str, Any] = {"transaction.date": txn.date, "transaction.partner": txn.partner,
                            "transaction.contract": txn.contract, "transaction.product": txn.product,
                            "transaction.list_price": txn.list_price, "transaction.sell_price": txn.sell_price,
-                           "transaction.quantity": txn.quantity}
+                           "transaction.quantity": txn.quantity, AS_OF: txn.date}
     env.update((f"transaction.{k}", v) for k, v in txn.fields.items())
     return env
 

@@ -5,6 +5,7 @@ Follows docs/computation.md ("A quote"). Every figure names the rule that produc
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections import Counter
 from collections.abc import Mapping
@@ -31,6 +32,7 @@ from runtime.decisions._quoting import _is_rate as _is_rate
 from runtime.decisions._quoting import _Quoting
 from runtime.decisions._slots import PartnerSlots, QuoteCache
 from runtime.decisions._slots import partner_env as partner_env
+from runtime.decisions.withheld import withheld_benefits
 from runtime.engine import EvaluationError
 from runtime.loaded import CONSTANT, PARTNER, LoadedVersion, Runtime, outcome, value_of
 from runtime.model import Partner, Quote, QuoteFigures, Transaction, Volumes
@@ -130,9 +132,23 @@ class Quoter:
             plan.ran += 1
             raise
         except Exception as error:  # noqa: BLE001 - the reference path decides, and the error is counted
-            return self._recover(txn, plan, error)
+            return self.with_withheld(txn, self._recover(txn, plan, error))
         plan.ran += 1
-        return found
+        return self.with_withheld(txn, found)
+
+    def with_withheld(self, txn: Transaction, found: Quote) -> Quote:
+        """The quote with the benefits of the seller's tier that their conditions withhold on its date."""
+        seller = self.partners.get(txn.partner)
+        if not self.benefits or seller is None or seller.tier is None:
+            return found
+        version = self.rt.version_for(txn.date, txn.at)
+        if version is None or not any(b.when is not None for b in version.rules.benefits):
+            return found
+        env = partner_env(seller, txn, self.volumes.get(seller.id))
+        ruleset = self.rt.ruleset
+        withheld = withheld_benefits(version.rules, seller, env, self.rt.context, ruleset.currency,
+                                     ruleset.minor_unit)
+        return dataclasses.replace(found, withheld=withheld) if withheld else found
 
     def check_member(self, txn: Transaction) -> None:
         """Raise E515 when the seller, or a distributor it buys through, is not a member on the transaction's
@@ -162,7 +178,7 @@ class Quoter:
 
     def reference(self, txn: Transaction) -> Quote:
         """`quote` on the reference path alone: the oracle the generated plans are tested against."""
-        return self._quoting(txn).run()
+        return self.with_withheld(txn, self._quoting(txn).run())
 
     def _version(self, txn: Transaction) -> LoadedVersion:
         version = self.rt.version_for(txn.date, txn.at)

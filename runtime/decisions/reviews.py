@@ -177,7 +177,7 @@ def _review_one(rt: Runtime, version: LoadedVersion, partner: Partner, standing:
         tier = assigned[partner.tier]
         return decision("assigned", standing, ir.RuleRef.tier(tier.id, tier.at),
                         f"`{tier.id}` is assigned by the vendor: not reviewed"), standing
-    slots = version.period(partner_env(dataclasses.replace(partner, tier=standing.tier), None, read))
+    slots = version.period(partner_env(dataclasses.replace(partner, tier=standing.tier), None, read, day))
     candidate: ir.Tier | None = None
     for tier in tiers.levels:
         if tier.assigned:

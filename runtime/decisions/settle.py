@@ -27,6 +27,7 @@ from runtime.decisions.refunds import (
     zero_price_problem,
 )
 from runtime.decisions.reviews import Figures, Timeline, review_dates, settle_timeline
+from runtime.decisions.withheld import benefits_on
 from runtime.engine import EvaluationError
 from runtime.labels import rule_label
 from runtime.loaded import Runtime
@@ -316,8 +317,11 @@ class Settler:
         totals: dict[str, int] = defaultdict(int, account.totals)
         for line in lines:
             totals[line.kind] += line.amount
+        granted, withheld = benefits_on(version, partner, partner_env(partner, None, volumes, self.period.end),
+                                        self.rt) if partner is not None and version is not None else ((), ())
         statement = Statement(partner_id, self.period, account.transactions, dict(sorted(totals.items())),
-                              tuple(lines), volumes, gross, tier, next_tier, tuple(self.problems), history)
+                              tuple(lines), volumes, gross, tier, next_tier, tuple(self.problems),
+                              tier_history=history, benefits=granted, withheld=withheld)
         return self.payout_cap(statement, version)
 
     def payout_cap(self, statement: Statement, version: ir.Version | None) -> Statement:
@@ -447,7 +451,7 @@ class Settler:
         rule = rule_label(ref)
         if bonus.when is not None:
             loaded = next(v for v in self.rt.versions if v.rules is version)
-            slots = loaded.period(partner_env(partner, None, net))
+            slots = loaded.period(partner_env(partner, None, net, self.period.end))
             try:
                 eligible = slots[ir.bonus_slot(bonus.id)]
             except EvaluationError as exc:
@@ -470,16 +474,19 @@ class Settler:
                             version.version, bonus.steps[steps_n - 1].at if steps_n else bonus.at))
         return out
 
-    def next_tier(self, partner: Partner, volumes: Volumes, version: ir.Version) -> Figure | None:
+    def next_tier(self, partner: Partner, volumes: Volumes, version: ir.Version,
+                  as_of: datetime.date | None = None) -> Figure | None:
         """The tier the partner holds next: an assigned tier the partners file states holds as it stands;
-        otherwise the first tier whose qualification the partner meets (an assigned tier qualifies by no rule)."""
+        otherwise the first tier whose qualification the partner meets (an assigned tier qualifies by no rule).
+        `as_of` is the date qualifications are evaluated for (`as_of` in the program): the period's last day
+        unless given (a tier review's date)."""
         if version.tiers is None:
             return None
         held = next((t for t in version.tiers.levels if t.assigned and t.id == partner.tier), None)
         if held is not None:
             return Figure(held.id, 0, ir.RuleRef.tier(held.id, held.at), held.at)
         loaded = next(v for v in self.rt.versions if v.rules is version)
-        slots = loaded.period(partner_env(partner, None, volumes))
+        slots = loaded.period(partner_env(partner, None, volumes, as_of or self.period.end))
         for tier in version.tiers.levels:
             try:
                 qualifies = slots[ir.tier_slot(tier.id, "qualify")]

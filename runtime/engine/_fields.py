@@ -13,7 +13,7 @@ from runtime.engine._values import _NUMERIC_TYPES, EvaluationError, _bad, _descr
 
 _FIELD_WORDS: Final = {"money": "an amount in minor units", "percent": "a percentage", "number": "a number",
                        "integer": "a whole number", "boolean": "true or false", "text": "text", "date": "a date",
-                       "duration": "a duration"}
+                       "duration": "a duration", "list": "a list", "dated": "a dated record"}
 
 
 def field_classes(type_: str) -> frozenset[type]:
@@ -26,6 +26,10 @@ def field_classes(type_: str) -> frozenset[type]:
         return frozenset({datetime.date})
     if type_ == "duration":
         return frozenset()  # always checked in full: the amount and unit too
+    if type_ == "list":
+        return frozenset({tuple})  # of texts (enumeration members) or of `ir.Dated`, checked when read from input
+    if type_ == "dated":
+        return frozenset({ir.Dated, type(None)})  # None: the partner has no such record
     return frozenset({str})  # text, and enumerations (whether typed "enum" or by the enumeration's name)
 
 

@@ -53,7 +53,9 @@ _INLINE_CMP: Final[dict[str, type[ast.cmpop]]] = {"==": ast.Eq, "!=": ast.NotEq,
 _ARITH_NAMES: Final = {"+": "o_add", "-": "o_sub", "*": "o_mul", "/": "o_div"}
 _CMP_NAMES: Final = {"==": "o_eq", "!=": "o_ne", "<": "o_lt", "<=": "o_le", ">": "o_gt", ">=": "o_ge"}
 _CALL_NAMES: Final = {"min": "o_min", "max": "o_max", "abs": "o_abs", "clamp": "o_clamp", "round": "o_round",
-                      "floor": "o_floor", "ceil": "o_ceil"}
+                      "floor": "o_floor", "ceil": "o_ceil", "valid_on": "o_valid_on", "count": "o_count",
+                      "count_valid_on": "o_count_valid_on", "contains": "o_contains", "fact_from": "o_fact_from",
+                      "fact_until": "o_fact_until"}
 _NUMERIC_CALL_NAMES: Final = {"min": "o_nmin", "max": "o_nmax", "abs": "o_nabs"}
 _ORDERED_INLINE: Final = frozenset({"number", "text", "boolean", "date"})  # Python's own operators are ours
 _FIELD_KINDS: Final = {"money": "number", "percent": "number", "number": "number", "integer": "number",

@@ -10,6 +10,7 @@ the location of the node that failed.
 
 from __future__ import annotations
 
+import datetime
 import functools
 from collections.abc import Callable, Sequence
 from fractions import Fraction
@@ -265,11 +266,79 @@ def clamp(x: Any, lo: Any, hi: Any) -> Any:
     return minimum(maximum(x, lo), hi)
 
 
+# --- dated facts and lists -------------------------------------------------------------------------
+
+
+def valid_on(record: Any, day: Any) -> bool:
+    """`x.valid_on(d)`: whether a dated record is in force on a date; false without a record."""
+    if type(day) is not datetime.date:
+        _bad(f"`valid_on` needs a date, found {_describe(day)}")
+    if record is None:
+        return False
+    if type(record) is not ir.Dated:
+        _bad(f"`valid_on` needs a dated record, found {_describe(record)}")
+    return record.valid_on(day)
+
+
+def count(items: Any) -> int:
+    """`count(x)`: the members of a list."""
+    if type(items) is not tuple:
+        _bad(f"`count` needs a list, found {_describe(items)}")
+    return len(items)
+
+
+def count_valid_on(items: Any, day: Any) -> int:
+    """`count(x, valid_on: d)`: the dated records of a list in force on a date."""
+    return sum(1 for record in count_list(items) if valid_on(record, day))
+
+
+def count_list(items: Any) -> tuple[Any, ...]:
+    """A list value, checked."""
+    count(items)
+    return tuple(items)
+
+
+def contains(items: Any, item: Any) -> bool:
+    """`v in x` for a list input: whether the list holds the value."""
+    return any(eq(member, item) for member in count_list(items))
+
+
+def fact_from(record: Any) -> datetime.date:
+    """`x.from`: the first day of a dated record.
+
+    Raises:
+        EvaluationError: E500 when the partner has no such record.
+    """
+    return _record(record).start
+
+
+def fact_until(record: Any) -> datetime.date:
+    """`x.until`: the last day of a dated record; `9999-12-31` for an open-ended one.
+
+    Raises:
+        EvaluationError: E500 when the partner has no such record.
+    """
+    until = _record(record).until
+    return until if until is not None else datetime.date.max
+
+
+def _record(record: Any) -> ir.Dated:
+    if record is None:
+        raise EvaluationError("E500", "the partner has no such record on file")
+    if type(record) is not ir.Dated:
+        _bad(f"expected a dated record, found {_describe(record)}")
+    return record
+
+
 NUMERIC_CALLS: Final[dict[str, Callable[..., Any]]] = {"min": min, "max": max, "abs": abs}
 """Python's own functions, equal to the ones below when every argument is a number."""
 
 _ARITY: Final = {"min": (1, None), "max": (1, None), "abs": (1, 1), "clamp": (3, 3), "round": (1, 2),
-                 "floor": (1, 2), "ceil": (1, 2)}
+                 "floor": (1, 2), "ceil": (1, 2), "valid_on": (2, 2), "count": (1, 1), "count_valid_on": (2, 2),
+                 "contains": (2, 2), "fact_from": (1, 1), "fact_until": (1, 1)}
+_FACT_CALLS: Final[dict[str, Callable[..., Any]]] = {
+    "valid_on": valid_on, "count": count, "count_valid_on": count_valid_on, "contains": contains,
+    "fact_from": fact_from, "fact_until": fact_until}
 
 FUNCTION_ARITY: Final[dict[str, tuple[int, int | None]]] = _ARITY
 """The functions of the language and how many arguments each takes (least, most; None: any number)."""
@@ -286,6 +355,8 @@ def function(name: str, nargs: int, ctx: EvalContext) -> Callable[..., Any]:
     lo, hi = _ARITY[name]
     if nargs < lo or (hi is not None and nargs > hi):
         raise ValueError(f"function {name!r} called with {nargs} arguments in the rule set")
+    if name in _FACT_CALLS:
+        return _FACT_CALLS[name]
     match name:
         case "min":
             return minimum

@@ -124,8 +124,13 @@ Case = QuoteCase | SettleCase | DecideCase | RouteCase | RejectCase | YearCase |
 
 
 def _default(type_name: str, ruleset: ir.RuleSet, day: datetime.date) -> Any:
-    """A neutral value of a declared type: zero, yes, the first member of an enumeration."""
+    """A neutral value of a declared type: zero, yes, the first member of an enumeration, a dated record in force
+    from the day on, an empty list."""
     match type_name:
+        case "dated":
+            return ir.Dated(day)
+        case "list":
+            return ()
         case "money" | "integer":
             return 0
         case "number" | "percent":

@@ -198,6 +198,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "col.tiers": ("Tiers", "ティア"),
     "col.condition": ("Condition", "条件"),
     "col.value": ("Value", "金額"),
+    "benefits.withheld": ("A benefit whose condition is not met is withheld: quotes and statements list it with the "
+                          "reason, such as an agreement that expired and the day it did.",
+                          "条件を満たさない特典は付与されません。見積と明細書には、その理由（契約の失効日など）が"
+                          "記載されます。"),
     "benefits.examples": ("Benefits the engine lists on a quote for a partner under {who}: {list}.",
                           "{who}の見積にエンジンが表示する特典：{list}"),
     # --- price catalog ----------------------------------------------------------------------------

@@ -191,6 +191,17 @@ class Speaker:
             case ir.Or():
                 parts = [self._grouped(p, ir.And) for p in _flatten(expr, ir.Or)]
                 return join(parts, ", ", " or ") if self.en else join(parts, "、または")
+            case ir.Call(function="valid_on", args=(ir.Field() as record, day)):
+                when = self._day(day)
+                return rich(self.label(record), " in force on ", when) if self.en else \
+                    rich(self.label(record), "が", when, "に有効")
+            case ir.Compare(op=">=" | ">" as op, right=ir.Const(value=int() as n),
+                            left=ir.Call(function="count_valid_on", args=(ir.Field() as items, day))) \
+                    if not isinstance(n, bool):
+                least = n if op == ">=" else n + 1
+                when = self._day(day)
+                return rich(f"at least {least} of ", self.label(items), " in force on ", when) if self.en else \
+                    rich(self.label(items), "のうち", when, f"に有効なものが{least}件以上")
             case ir.Compare(op=op, left=left, right=right):
                 return self._compare(op, left, right) or self.canonical(expr)
             case ir.In(negated=negated, item=ir.Field() as field, items=items) if all(
@@ -202,6 +213,14 @@ class Speaker:
                 listed = join(values, "、", "または") if not negated else join(values, "、")
                 return rich(self.label(field), "が", listed, "のいずれでもない" if negated else "")
         return self.canonical(expr)
+
+    def _day(self, day: ir.Expr) -> Rich:
+        """The date a record is judged on: `as_of` in words (the date the rule is applied on), else as written."""
+        if isinstance(day, ir.Field) and (day.scope, day.name) == (ir.AS_OF_SCOPE, ir.AS_OF_NAME):
+            return rich("the date it applies to" if self.en else "適用日")
+        if isinstance(day, ir.Field) and (day.scope, day.name) == ("transaction", "date"):
+            return rich("the transaction's date" if self.en else "取引日")
+        return self.canonical(day)
 
     def _grouped(self, expr: ir.Expr, inner: type) -> Rich:
         text = self.condition(expr)

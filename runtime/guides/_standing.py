@@ -6,6 +6,7 @@ from fractions import Fraction
 from typing import Any
 
 from runtime import ir
+from runtime.engine.operators import children
 from runtime.guides._charts import Box, flow_chart
 from runtime.guides._context import Context
 from runtime.guides._model import Block, Bullets, Examples, Figure, Para, Section, Table
@@ -128,6 +129,22 @@ def _zero(type_name: str) -> Any:
     return False if type_name == "boolean" else 0
 
 
+def _reads_facts(benefits: tuple[ir.Benefit, ...]) -> bool:
+    """Whether a benefit's condition reads a dated fact (which quotes and statements explain when it fails)."""
+    return any(isinstance(n, ir.Call) and n.function in ("valid_on", "count_valid_on")
+               for b in benefits if b.when is not None for n in _nodes(b.when))
+
+
+def _nodes(expr: ir.Expr) -> list[ir.Expr]:
+    found: list[ir.Expr] = []
+    todo = [expr]
+    while todo:
+        node = todo.pop()
+        found.append(node)
+        todo.extend(children(node))
+    return found
+
+
 def _benefits(ctx: Context) -> Section:
     say, speak = ctx.say, ctx.speak
     none = rich(say.word("none"))
@@ -140,6 +157,8 @@ def _benefits(ctx: Context) -> Section:
                      speak.value(benefit.value) if benefit.value is not None else none))
     headers = (say("col.benefit"), say("col.tiers"), say("col.condition"), say("col.value"))
     blocks: list[Block] = [Table(headers, tuple(rows), (3,), "ppl-benefits")]
+    if _reads_facts(ctx.version.benefits):
+        blocks.append(Para(say("benefits.withheld")))
     if tiers:
         contract = (ctx.resale_contracts() or list(ctx.version.contracts))[0]
         best = tiers[0].id

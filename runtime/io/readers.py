@@ -20,6 +20,7 @@ from runtime import ids, ir
 from runtime.decisions import catalog_item
 from runtime.decisions.refunds import quantity_problem
 from runtime.decisions.settle import Rejected, Settler
+from runtime.io import facts
 from runtime.io.records import RecordFile
 from runtime.io.values import (
     MAX_QUANTITY,
@@ -288,7 +289,8 @@ def _unknown(what: str, value: str, known: tuple[str, ...]) -> str:
 
 
 def _parse_partner(values: Mapping[str, Any], ruleset: ir.RuleSet, contracts: tuple[str, ...],
-                   tiers: tuple[str, ...], max_depth: int | None) -> Partner:
+                   tiers: tuple[str, ...], max_depth: int | None, where: tuple[str, int] = ("", 0),
+                   report: facts.FactReport | None = None) -> Partner:
     partner_id = _id(values, "id", "partner id")
     contract = _id(values, "contract")
     if contract not in contracts:
@@ -305,7 +307,13 @@ def _parse_partner(values: Mapping[str, Any], ruleset: ir.RuleSet, contracts: tu
         deepest = f"1 to {max_depth}" if max_depth is not None else "1 or more"
         raise _Problem("level", ValueProblem("E521", f"level {level} is not a level of the hierarchy ({deepest})"))
     parent = None if is_empty(values.get("parent")) else _id(values, "parent")
-    fields = _declared_fields(values, declared(ruleset, "partner"), ruleset, "partner")
+    dated = facts.fact_inputs(ruleset)
+    plain = {k: v for k, v in declared(ruleset, "partner").items() if k not in dated}
+    fields = _declared_fields(values, plain, ruleset, "partner")
+    if dated:  # parsed last, so that a row refused for another reason counts none of its records
+        report = report if report is not None else facts.FactReport()
+        fields.update((name, facts.parse_fact_cell(values.get(name), decl, ruleset, (*where, partner_id), report))
+                      for name, decl in dated.items())
     joined, left = _membership_day(values, "joined", ruleset), _membership_day(values, "left", ruleset)
     if joined is not None and left is not None and left < joined:
         raise _Problem("left", ValueProblem("E521", f"partner `{partner_id}` left on {left}, before it joined on "
@@ -322,13 +330,15 @@ def _membership_day(values: Mapping[str, Any], name: str, ruleset: ir.RuleSet) -
     return day[0]
 
 
-def read_partners(path: str | Path, ruleset: ir.RuleSet) -> dict[str, Partner]:
+def read_partners(path: str | Path, ruleset: ir.RuleSet, report: facts.FactReport | None = None) -> dict[str, Partner]:
     """Every partner of a CSV or JSON Lines file, by id.
 
     Columns: `id, contract, tier, level, parent, joined, left`, and the declared `partner` inputs. When the
     program has a hierarchy, a partner above level 1 names its `parent`, one level up. `joined` and `left`
     (optional dates, inclusive) bound the partner's membership; `left` is not before `joined`. When every tier
-    of the program is assigned (`assigned: true`), each partner names its tier.
+    of the program is assigned (`assigned: true`), each partner names its tier. A dated fact or list input
+    (`runtime.io.facts`) is a JSON cell, or a JSON Lines field holding the value; with `report`, a bad record of
+    one is rejected there (E529) and the rest go on, else it is a mistake of the file.
 
     Raises:
         ReadError: the file cannot be read at all.
@@ -340,17 +350,22 @@ def read_partners(path: str | Path, ruleset: ir.RuleSet) -> dict[str, Partner]:
     partners: dict[str, Partner] = {}
     rows: dict[str, int] = {}
     problems: list[str] = []
+    own = report if report is not None else facts.FactReport()
     with RecordFile(path, ("id", "contract")) as records:
         for record in records:
             if record.problem is not None:
                 problems.append(f"row {record.row}: {record.problem}")
                 continue
             try:
-                partner = _parse_partner(record.values, ruleset, contracts, tiers, max_depth)
+                before = len(own.rejected)
+                partner = _parse_partner(record.values, ruleset, contracts, tiers, max_depth, (str(path), record.row),
+                                         own)
             except _Problem as exc:
                 code = f" [{exc.problem.code}]" if exc.problem.code in ids.CODES else ""
                 problems.append(f"row {record.row}: {exc.problem.reason}{code}")
                 continue
+            if report is None:  # without a report, a bad fact record is a mistake of the file
+                problems.extend(f"row {record.row}: {p.reason} [{facts.CODE}]" for p in own.rejected[before:])
             if partner.id in partners:
                 first = rows[partner.id]
                 problems.append(f"row {record.row}: partner `{partner.id}` is already defined in row {first}")

@@ -22,7 +22,7 @@ from runtime.decisions.settle import Flagged, Rejected, Settlement
 from runtime.io.cells import csv_row, md_code, md_text
 from runtime.io.tier_history import decision_json, render_tier_history
 from runtime.labels import rule_label
-from runtime.model import Figure, Line, Partner, Quote, Share, Statement, Violation, Volumes
+from runtime.model import Figure, Line, Partner, Quote, Share, Statement, Violation, Volumes, Withheld
 from runtime.money import format_amount
 
 KINDS = ("margin", "services", "referral_fee", "fee", "ladder", "ladder_clawback", "bonus", "bonus_clawback", "cap",
@@ -89,6 +89,9 @@ def statement_json(statement: Statement, partner: Partner | None = None, reviews
                                              "at": loc_text(nxt.at)},
         "problems": list(statement.problems),
         **({"tier_history": [decision_json(d) for d in statement.tier_history]} if reviews else {}),
+        **({"benefits": [_figure(f) for f in statement.benefits],
+            "withheld": [withheld_json(w) for w in statement.withheld]}
+           if statement.benefits or statement.withheld else {}),
     }
 
 
@@ -142,7 +145,13 @@ def quote_json(quote: Quote) -> dict[str, Any]:
         "chain": [_share(s) for s in quote.chain], "lines": [line_json(line) for line in quote.lines],
         "benefits": [_figure(f) for f in quote.benefits], "violations": [_violation(v) for v in quote.violations],
         "next_steps": list(quote.next_steps),
+        **({"withheld": [withheld_json(w) for w in quote.withheld]} if quote.withheld else {}),
     }
+
+
+def withheld_json(w: Withheld) -> dict[str, Any]:
+    """A withheld benefit as JSON data: its name, the reasons in words, the rule and where it is written."""
+    return {"name": w.name, "reasons": list(w.reasons), "rule": rule_label(w.rule), "at": loc_text(w.at)}
 
 
 def statement_file_names(partner_ids: list[str]) -> dict[str, str]:
@@ -202,10 +211,23 @@ def render_statement_markdown(statement: Statement, ruleset: ir.RuleSet, partner
         out.append("No ladder or bonus lines in this period.")
     out += ["", "## Tier for the next period", ""]
     out.append(_next_tier(statement))
+    out += _benefits(statement)
     if statement.problems:
         out += ["", "## Problems", ""] + [f"- {md_text(problem, start=True)}" for problem in statement.problems]
     out += ["", f"Transaction lines are in `lines.csv`. Rule set sha256 {md_code(sha256)}.", ""]
     return "\n".join(out)
+
+
+def _benefits(statement: Statement) -> list[str]:
+    """The benefits granted and withheld as of the period's last day (nothing when none has a condition)."""
+    if not statement.benefits and not statement.withheld:
+        return []
+    day = statement.period.end.isoformat()
+    out = ["", f"## Benefits as of {day}", ""]
+    out += [f"- {md_text(f.name, start=True)}: granted ({md_text(rule_label(f.rule))})" for f in statement.benefits]
+    out += [f"- {md_text(w.name, start=True)}: **withheld**: {md_text('; '.join(w.reasons))} "
+            f"({md_text(rule_label(w.rule))})" for w in statement.withheld]
+    return out
 
 
 def _next_tier(statement: Statement) -> str:

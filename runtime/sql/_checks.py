@@ -20,6 +20,7 @@ from runtime import ir
 from runtime.decisions import QuoteError, Timeline, chain_of, has_membership, member_named, membership_chain
 from runtime.loaded import transaction_slots
 from runtime.model import Partner, Period
+from runtime.sql import _facts
 from runtime.sql._chain import SINCE_ALWAYS, UNTIL_FURTHER_NOTICE, reviewed
 
 _NULLABLE_BUILTIN = {("partner", "tier"): "p.tier", ("partner", "parent"): "p.parent",
@@ -61,7 +62,9 @@ def _column(field: ir.Field, declared: set[tuple[str, str]]) -> str | None:
 
 
 def _any_null(exprs: list[ir.Expr], declared: set[tuple[str, str]]) -> str | None:
-    columns = sorted({c for e in exprs for f in fields_of(e) if (c := _column(f, declared)) is not None})
+    # A dated fact or list is never missing: no record is NULL (`valid_on` is false), no member an empty list.
+    columns = sorted({c for e in exprs for f in fields_of(e)
+                      if f.type not in ("dated", "list") and (c := _column(f, declared)) is not None})
     return " OR ".join(f"{c} IS NULL" for c in columns) if columns else None
 
 
@@ -153,16 +156,19 @@ def partners_table(con: Any, ruleset: ir.RuleSet, partners: dict[str, Partner],
     """`partners(id, contract, tier, level, parent, <declared partner inputs>)`, as the SQL assumes; with tier
     reviews also `p_from, p_until`: one row per partner and stretch between reviews, with the tier in force."""
     inputs = [d for d in ruleset.inputs if d.scope == "partner"]
-    cols = "".join(f", {_q(d.name)} {_PARTNER_TYPES.get(d.type, 'VARCHAR')}" for d in inputs)
+    cols = "".join(f", {_q(d.name)} {_facts.column_type(d) or _PARTNER_TYPES.get(d.type, 'VARCHAR')}"
+                   for d in inputs)
     if reviewed(ruleset):
         cols += ", p_from DATE, p_until DATE"
     con.execute(f"CREATE TABLE partners(id VARCHAR, contract VARCHAR, tier VARCHAR, level INTEGER, parent VARCHAR"
                 f"{cols})")
 
-    def value(v: object, type_name: str) -> object:
-        return v if v is None or type_name in _PARTNER_TYPES or isinstance(v, str) else str(v)
+    def value(v: object, decl: ir.InputDecl) -> object:
+        if decl.type in ("dated", "list"):
+            return _facts.column_value(v, decl)
+        return v if v is None or decl.type in _PARTNER_TYPES or isinstance(v, str) else str(v)
 
-    rows = [[p.id, p.contract, p.tier, p.level, p.parent, *(value(p.fields.get(d.name), d.type) for d in inputs),
+    rows = [[p.id, p.contract, p.tier, p.level, p.parent, *(value(p.fields.get(d.name), d) for d in inputs),
              *stretch] for stretch, stated in _stretches(ruleset, partners, timeline) for p in stated.values()]
     for start in range(0, len(rows), 500):  # many rows to a statement: DuckDB's executemany runs one per row
         chunk = rows[start:start + 500]

@@ -13,6 +13,7 @@ from fractions import Fraction
 from sqlglot import exp
 
 from runtime import ir
+from runtime.sql import _facts
 from runtime.sql._arith import (
     DECIMAL_PLACES,
     Num,
@@ -126,6 +127,8 @@ class Translator:
             return Other(column, "date")
         if t == "duration":
             raise Refused(f"a duration field (`{node.scope}.{node.name}`){_where(node)}")
+        if t in ("dated", "list"):  # a STRUCT (NULL: no record), a LIST of texts or of STRUCTs
+            return Other(column, t)
         return Other(column, "text")  # text, or a member of an enumeration
 
     def const(self, node: ir.Expr, t: str, v: object) -> Value:
@@ -194,6 +197,8 @@ class Translator:
             return self.extreme("min", [self.extreme("max", [x, lo]), hi])
         if fn in ("round", "floor", "ceil") and len(args) in (1, 2):
             return self.rounded(node, {"round": self.mode, "floor": "floor", "ceil": "ceiling"}[fn], args)
+        if fn in _facts.FACT_CALLS and self.dialect == "duckdb":
+            return _facts.call(node, fn, [self.value(a) for a in args], self.dialect)
         raise Refused(f"the function `{fn}`{_where(node)}")
 
     def rounded(self, node: ir.Expr, mode: str, args: tuple[ir.Expr, ...]) -> Num:

@@ -9,6 +9,7 @@ services and referral fee in the seller's (role `p`). A role's partner columns a
 
 from __future__ import annotations
 
+import datetime
 import math
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -37,17 +38,23 @@ def first_role(ruleset: ir.RuleSet) -> str:
     return "c1" if max_depth(ruleset) else "p"
 
 
-def resolver(ruleset: ir.RuleSet, role: str, period: bool, dialect: str) -> Resolve:
+def resolver(ruleset: ir.RuleSet, role: str, period: bool, dialect: str,
+             as_of: datetime.date | None = None) -> Resolve:
     """Fields → columns: of q_input for a role (transaction rules), or of a period grid (`period=True`).
 
     In transaction rules `period.*` reads 0, as in a settlement (runtime.decisions.settle quotes every
-    transaction without period volumes).
+    transaction without period volumes), and `as_of` the transaction's date; in period rules `as_of` is the
+    period's last day (a translation checked without a period reads the last day of the calendar).
     """
     declared = {(d.scope, d.name) for d in ruleset.inputs}
 
     def resolve(node: ir.Field) -> exp.Expr:
         where = f" at {node.at}" if node.at is not None else ""
         name = f"`{node.scope}.{node.name}`"
+        if node.scope == ir.AS_OF_SCOPE and node.name == ir.AS_OF_NAME:
+            if not period:
+                return col(BUILTIN_TRANSACTION["date"])
+            return exp.cast(exp.Literal.string((as_of or datetime.date.max).isoformat()), "DATE")
         if node.scope == "partner":
             if node.name == "id":
                 return col("partner") if role == "p" else col(f"{role}_id")

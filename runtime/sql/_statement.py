@@ -290,9 +290,10 @@ def period_rates(version: ir.Version | None) -> list[int]:
     return [s.rate.denominator for lad in (version.ladders if version else ()) for s in lad.steps]
 
 
-def period_translator(ruleset: ir.RuleSet, dialect: str) -> Translator:
-    """The translator of period-end rules (bonus conditions): partner columns and the bucket's volumes."""
-    return Translator(resolver(ruleset, "p", True, dialect), dialect, ruleset.rounding_mode)
+def period_translator(ruleset: ir.RuleSet, dialect: str, as_of: datetime.date | None = None) -> Translator:
+    """The translator of period-end rules (bonus conditions): partner columns and the bucket's volumes;
+    `as_of` reads the period's last day."""
+    return Translator(resolver(ruleset, "p", True, dialect, as_of), dialect, ruleset.rounding_mode)
 
 
 def statement_parts(ruleset: ir.RuleSet, period: Period, scale: int,
@@ -310,7 +311,7 @@ def statement_parts(ruleset: ir.RuleSet, period: Period, scale: int,
             more, out = ladder_parts(ruleset, period, ladder, contracts, n, scale, dialect, level_one)
             ctes += more
             lines += out
-    period_tr = period_translator(ruleset, dialect)
+    period_tr = period_translator(ruleset, dialect, period.end)
     for n, bonus in enumerate(version.bonuses):
         contracts = [c.id for c in version.contracts if bonus.id in c.bonuses]
         if contracts:

@@ -30,8 +30,11 @@ FIELDS: dict[str, tuple[ir.Field, ...]] = {
     "text": (ir.Field("partner", "tier", "enum"), ir.Field("transaction", "product", "text")),
     "date": (ir.Field("transaction", "date", "date"), ir.Field("deal", "date", "date")),
     "duration": (ir.Field("deal", "age", "duration"),),
+    "record": (ir.Field("partner", "nda", "dated"),),
+    "records": (ir.Field("partner", "certifications", "list"),),
+    "members": (ir.Field("partner", "regions", "list"),),
 }
-"""The fields expressions read, by the kind of value they hold."""
+"""The fields expressions read, by the kind of value they hold (dated facts and lists are read, never built)."""
 
 TEXTS = ("tier1", "tier2", "gold", "", "__import__('os')", "a\"b'\nc")
 
@@ -66,10 +69,21 @@ def texts() -> st.SearchStrategy[str]:
     return st.one_of(st.sampled_from(TEXTS), st.text(max_size=4))
 
 
+def records() -> st.SearchStrategy[ir.Dated]:
+    """Dated records: from a day, until a day on or after it or open-ended (None)."""
+    def record(start: datetime.date, days: int | None, name: str) -> ir.Dated:
+        until = None if days is None else min(start + datetime.timedelta(days=days), datetime.date.max)
+        return ir.Dated(start, until, name)
+    return st.builds(record, st.dates(datetime.date(2020, 1, 1), datetime.date(2030, 12, 31)),
+                     st.one_of(st.none(), st.integers(0, 800)), st.sampled_from(("", "NDA", "Sensors")))
+
+
 def values(kind: str) -> st.SearchStrategy[Any]:
     """Runtime values of a kind."""
     return {"number": numbers(), "boolean": st.booleans(), "text": texts(), "date": dates(),
-            "duration": durations()}[kind]
+            "duration": durations(), "record": st.one_of(st.none(), records()),
+            "records": st.lists(records(), max_size=4).map(tuple),
+            "members": st.lists(texts(), max_size=4).map(tuple)}[kind]
 
 
 def _field_values(f: ir.Field) -> st.SearchStrategy[Any]:
@@ -113,6 +127,8 @@ def _consts(kind: str) -> st.SearchStrategy[ir.Expr]:
 
 
 def _leaves(kind: str) -> st.SearchStrategy[ir.Expr]:
+    if kind in ("record", "records", "members"):
+        return st.sampled_from(FIELDS[kind])
     return st.one_of(_consts(kind), st.sampled_from(FIELDS[kind]))
 
 
@@ -137,6 +153,8 @@ def expressions(kind: str, depth: int) -> st.SearchStrategy[ir.Expr]:
             st.builds(ir.Call, st.sampled_from(("abs", "round", "floor", "ceil")), st.tuples(n)),
             st.builds(ir.Call, st.sampled_from(("round", "floor", "ceil")), st.tuples(n, n)),
             st.builds(ir.Call, st.just("clamp"), st.tuples(n, n, n)),
+            st.builds(ir.Call, st.just("count"), st.tuples(st.one_of(_leaves("records"), _leaves("members")))),
+            st.builds(ir.Call, st.just("count_valid_on"), st.tuples(_leaves("records"), sub("date"))),
         ]
     elif kind == "boolean":
         options += [
@@ -150,11 +168,14 @@ def expressions(kind: str, depth: int) -> st.SearchStrategy[ir.Expr]:
               for k in ("number", "text", "duration")),
             *(st.builds(ir.In, st.booleans(), sub(k), st.lists(_consts(k), max_size=4).map(tuple))
               for k in ("number", "text", "date")),
+            st.builds(ir.Call, st.just("valid_on"), st.tuples(_leaves("record"), sub("date"))),
+            st.builds(ir.Call, st.just("contains"), st.tuples(_leaves("members"), sub("text"))),
         ]
     elif kind == "date":
         options += [
             st.builds(ir.Arith, st.sampled_from(("+", "-")), sub("date"), sub("duration")),
             st.builds(ir.Arith, st.just("+"), sub("duration"), sub("date")),
+            st.builds(ir.Call, st.sampled_from(("fact_from", "fact_until")), st.tuples(_leaves("record"))),
         ]
     elif kind == "duration":
         d = sub("duration")

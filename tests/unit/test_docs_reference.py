@@ -50,7 +50,8 @@ def test_every_fixed_word_is_documented_in_the_reference() -> None:
 
 def test_every_expression_form_is_documented() -> None:
     forms = ["`15%`", "`¥1,000,000`", "`1000000 JPY`", "`$12.50`", "`3000万`", "`10億`", "`2026-04-01`", "`90d`",
-             "`if", "`and`", "`or`", "`not`", "`in`", "`min", "`max", "`round", "`floor", "`ceil", "`abs", "`clamp"]
+             "`if", "`and`", "`or`", "`not`", "`in`", "`min", "`max", "`round", "`floor", "`ceil", "`abs", "`clamp",
+             "`count", "`valid_on", "`as_of`"]
     missing = [f for f in forms if f not in REFERENCE]
     assert not missing, missing
 

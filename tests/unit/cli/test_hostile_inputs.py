@@ -37,6 +37,9 @@ INSTEAD = {"lead_file": "lead", "new_reseller": "lead", "lead": "lead_file"}
 """A hostile value for the key replaces the ordinary value of the other (route takes one of them)."""
 REJECTED_ROWS = {("settle", "transactions")}
 """Where a bad row is rejected with its reason (rejects.csv) and the command goes on: status 0 is right."""
+REJECTED_RECORDS = {"partner_facts"}
+"""Where a bad record is rejected with its reason on standard error (E529) and the command goes on (`ppl check`
+refuses the file instead): status 0 is right."""
 FILE_METAVARS = {"FILE", "PATH", "PROGRAM", "PROGRAM_OR_RULESET", "DIR", "OUT", "JSON", "KEYDIR", "PRIVATE_KEY",
                  "PUBLIC_KEY"}
 KEYS = ("binary.json", "list.json", "nuls-and-1mb.csv", "missing.csv", "folder.yaml")
@@ -155,6 +158,9 @@ def test_a_hostile_input_is_an_error_of_the_input_not_a_crash(
     assert "Traceback" not in err and "internal error" not in err, err[-2000:]
     if (command, dest) in REJECTED_ROWS and status == EXIT_OK:
         assert len((tmp_path / "out" / "rejects.csv").read_text(encoding="utf-8").splitlines()) > 1
+        return
+    if dest in REJECTED_RECORDS and command != "check" and status == EXIT_OK:
+        assert "[E529]" in err, err[-2000:]
         return
     assert status in (EXIT_ERRORS, EXIT_USAGE), (status, err[-2000:])
 

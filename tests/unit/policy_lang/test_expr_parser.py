@@ -280,7 +280,7 @@ ERRORS = [
     ("1 + if a then 1 else 2", "E120", 5, "unexpected `if`: expected a value", None),
     ("a not b", "E120", 7, "unexpected `b`: expected `in`", None),
     ("partner.and", "E120", 9, "unexpected `and`: expected a name", None),
-    ("a.b(c)", "E120", 4, "unexpected `(`: expected an operator or the end of the expression", None),
+    ("a.(c)", "E120", 3, "unexpected `(`: expected a name", None),
     ("and", "E120", 1, "unexpected `and`: expected a value", None),
     ("a @ b", "E120", 3, "unexpected character `@`", None),
     ("a ＋ b", "E120", 3, "unexpected character `＋`", None),

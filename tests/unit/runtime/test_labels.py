@@ -130,7 +130,7 @@ def test_slot_keys_are_spelled_by_their_constructors() -> None:
 
 def test_value_types_are_one_literal_owned_by_the_ir() -> None:
     assert ir.VALUE_TYPES == ("money", "percent", "number", "integer", "boolean", "date", "text", "enum",
-                              "duration")
+                              "duration", "list", "dated")
     assert all(ir.value_type(name) == name for name in ir.VALUE_TYPES)
     with pytest.raises(ValueError, match="unknown value type `currency`"):
         ir.value_type("currency")
