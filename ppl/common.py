@@ -306,8 +306,9 @@ def facts_summary(report: FactReport) -> str:
     """The summary's line on fact records (empty when none were read): read = accepted + rejected."""
     if not report.read:
         return ""
+    code = f" [{FACT_CODE}]" if report.rejected else ""
     return (f"fact records: {report.read:,} read = {report.accepted:,} accepted + {len(report.rejected):,} "
-            f"rejected [{FACT_CODE}]\n")
+            f"rejected{code}\n")
 
 
 def parse_period(text: str, ruleset: ir.RuleSet) -> Period:
