@@ -178,7 +178,8 @@ def test_quote_json_with_the_ledger_names_the_decision_that_set_the_tier(
         "figures": {"sales": 100_000, "purchases": 82_000, "list_sales": 100_000, "quantity": 1, "deals": 1},
         "previous": "gold", "tier": "gold", "outcome": "kept", "rule": "tier `member`",
         "at": None,  # the ledger records the rule, not where the program writes it
-        "reason": "qualifies for `member`; `gold` was earned at 2026-07-01 and is kept for 2 reviews (1 of 2 in force)"}}}
+        "reason": "qualifies for `member`; `gold` was earned at 2026-07-01 and is kept for 2 reviews "
+                  "(1 of 2 in force)"}}}
     # before the first review no recorded decision set the tier: the partners file's holds
     assert _quote(tmp_path, "2026-06-30", "--ledger", ledger) == 0
     assert json.loads(capsys.readouterr().out)["tiers_in_force"] == {"r": {"tier": "member", "decision": None}}
