@@ -54,6 +54,7 @@ class TierHistoryReader(ValueReader):
 
     def partner_tiers(self, path: tuple[str, ...], pid: str, node: YNode, as_of: datetime.date) \
             -> list[Check] | None:
+        """One partner's: a tier (the tier in force at `as_of`) or a list of reviews (`[]`: none was held)."""
         if not isinstance(node, YSeq):
             tier = self.tier_name(node, f"the tier of `{pid}`")
             return None if tier is None else [Check((*path, IN_FORCE), tier, "text", node.span)]
@@ -66,7 +67,7 @@ class TierHistoryReader(ValueReader):
             day, entry = found
             if dates and day.isoformat() <= dates[-1]:
                 self.error("E205", f"the tier reviews of `{pid}` are listed oldest first, each once: "
-                           f"{day.isoformat()} comes after {dates[-1]}", item)
+                           f"{day.isoformat()} is listed after {dates[-1]}", item)
                 return None
             if day > as_of:
                 self.error("E207", f"a tier review on {day.isoformat()} is after the run's as-of "
@@ -147,7 +148,7 @@ def tier_actual(statement: Statement | None, path: tuple[str, ...]) -> tuple[Any
     it as (what, value, why). `path` is the check's path after the partner: `in force`, `reviews`, or `review`
     and a date (and a figure)."""
     if statement is None:
-        return None, []
+        return "no statement", []
     history = statement.tier_history
     because = [_because(d) for d in history] or [("no tier review yet", _named(statement.tier),
                                                   "the partners file's tier holds")]
