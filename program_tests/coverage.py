@@ -3,7 +3,8 @@
 Items are ladder and bonus steps, tiers, benefits, margin caps, pass-through entries, the price rules
 the program can break, contracts, hierarchy levels, the rules of the conflict precedence chain (by
 position), registration expiry, `otherwise: vendor_decides`, the lead-routing keys, `eligible`,
-`skip_when`, new resellers, and versions. A sequence of settlements reaches what any of its runs reached.
+`skip_when`, new resellers, and versions. A settlement reaches the tiers its tier reviews reached; a sequence of
+settlements reaches what any of its runs reached.
 """
 
 from __future__ import annotations
@@ -94,6 +95,8 @@ class Coverage:
         for statement in (s for s in result.statements.values() if s.partner in active):
             if statement.next_tier is not None:
                 self.mark(case, [rule_label(statement.next_tier.rule)])
+            # A tier review reached the tier whose qualification held (or the assigned tier it left alone).
+            self.mark(case, (rule_label(d.rule) for d in statement.tier_history if d.rule is not None))
             for line in statement.period_lines:
                 self.mark(case, [rule_label(line.rule)] if line.kind.startswith("ladder") else self._bonus(line))
 

@@ -5,7 +5,8 @@ ledger, as `ppl settle --as-of DATE --ledger FILE` does run after run. Each run 
 and kind of line (the kinds statements and the ledger use: margin, ladder, ladder_clawback, bonus,
 bonus_clawback, fee …, and `total` over the kinds a partner earns), what was earned to date, what the
 year's earlier runs paid and what this run pays; whether the run repeats the last one; the total
-payable; or the code the ledger refuses the run with (E580). See docs/testing.md.
+payable; each partner's tier reviews (`tiers`); or the code the ledger refuses the run with (E580).
+See docs/testing.md.
 
     settlements:
       transactions: [...]
@@ -15,6 +16,9 @@ payable; or the code the ledger refuses the run with (E580). See docs/testing.md
             gold: {margin: {earned: ¥…, paid: ¥0, payable: ¥…}, ladder: ¥…}   # a bare amount: payable
         - as_of: 2026-06-30
           expect: {repeat: true, payable: ¥0}
+        - as_of: 2026-09-30
+          expect:
+            tiers: {gold: [2026-07-01 tier1 met], silver: tier2}
 """
 
 from __future__ import annotations
@@ -25,7 +29,8 @@ from dataclasses import dataclass
 
 from policy_lang.source import Span
 from policy_lang.yaml_loader import YMap, YNode, YScalar, YSeq
-from program_tests.values import Check, ValueReader
+from program_tests.tier_histories import TierHistoryReader
+from program_tests.values import Check
 from runtime.io.writers import KINDS
 from runtime.model import Transaction
 
@@ -33,9 +38,9 @@ FIGURES = ("earned", "paid", "payable")
 """What a run expects of a partner's kind: earned to date, paid before this run, payable now."""
 TOTAL = "total"
 """A partner's `total`: its figures over the kinds it earns (not pass-through or services)."""
-RUN_KEYS = ("repeat", "payable", "error")
-"""The keys of a run's `expect` that are not partners. A run-level `tiers:` (each partner's tier history)
-belongs here when statements carry one; the partners' figures keep their place beside it."""
+RUN_KEYS = ("repeat", "payable", "error", "tiers")
+"""The keys of a run's `expect` that are not partners; `tiers` holds each partner's tier reviews
+(`program_tests.tier_histories`), beside the partners' figures."""
 _RUN = ("as_of", "expect")
 _SETTLEMENTS = ("transactions", "runs")
 
@@ -56,7 +61,7 @@ class SequenceInput:
     runs: tuple[SequenceRun, ...]
 
 
-class SequenceReader(ValueReader):
+class SequenceReader(TierHistoryReader):
     """Reads the `settlements` of a case; the case reader gives it `transaction`."""
 
     def transaction(self, node: YNode, default_id: str) -> Transaction | None:
@@ -82,11 +87,13 @@ class SequenceReader(ValueReader):
         if keys is None:
             return None
         as_of = self.date(keys["as_of"], "`as_of`")
-        checks = self.run_expectations(keys["expect"], str(index))
-        return SequenceRun(as_of, node.span, tuple(checks)) if as_of is not None and checks is not None else None
+        if as_of is None:
+            return None
+        checks = self.run_expectations(keys["expect"], str(index), as_of)
+        return SequenceRun(as_of, node.span, tuple(checks)) if checks is not None else None
 
-    def run_expectations(self, node: YNode, run: str) -> list[Check] | None:
-        """A run's `expect`: `repeat`, `payable` (over every partner), `error`, and partners' figures."""
+    def run_expectations(self, node: YNode, run: str, as_of: datetime.date) -> list[Check] | None:
+        """A run's `expect`: `repeat`, `payable` (over every partner), `error`, `tiers`, and partners' figures."""
         if not isinstance(node, YMap):
             self.error("E201", "a run's `expect` must be a mapping", node)
             return None
@@ -100,12 +107,13 @@ class SequenceReader(ValueReader):
         ok = True
         for key, value in node.items:
             name = str(key.value)
-            found = self.run_check(run, name, key, value)
+            found = self.run_check(run, name, key, value, as_of)
             ok = ok and found is not None
             checks.extend(found or ())
         return checks if ok else None
 
-    def run_check(self, run: str, name: str, key: YScalar, node: YNode) -> list[Check] | None:
+    def run_check(self, run: str, name: str, key: YScalar, node: YNode, as_of: datetime.date) \
+            -> list[Check] | None:
         path = ("runs", run, name)
         match name:
             case "repeat":
@@ -116,6 +124,8 @@ class SequenceReader(ValueReader):
                 return None if amount is None else [Check(path, amount, "money", node.span)]
             case "error":
                 return self.run_error(path, node)
+            case "tiers":
+                return self.run_tiers(path, node, as_of)
         if not self.known(key, name, [*RUN_KEYS, *self.partners], "partner"):
             return None
         return self.partner_figures(path, name, node)

@@ -18,6 +18,7 @@ from typing import Any
 from program_tests.cases import Case, Check
 from program_tests.compare import Because, CaseResult, Mismatch, Settled, Shown, _finish, _settle_actual
 from program_tests.sequence_cases import FIGURES, TOTAL, SequenceInput, SequenceRun, figure_name
+from program_tests.tier_histories import tier_actual
 from runtime.decisions import QuoteError, Rejected, settle
 from runtime.engine import EvaluationError
 from runtime.io.writers import Settled as Paid
@@ -101,11 +102,15 @@ def _compare(number: int, run: SequenceRun, outcome: _Outcome | tuple[str, str, 
 
 
 def _actual(outcome: _Outcome, check: Check, shown: Shown) -> tuple[Any, list[Because]]:
-    """A run's figure (`repeat`, `payable`, or a partner's kind and figure), and what lies behind it."""
+    """A run's figure (`repeat`, `payable`, a partner's tier reviews, or a partner's kind and figure), and what
+    lies behind it."""
     paid = outcome.paid
     name = check.path[2]
     if name == "repeat":
         return paid.repeat, [Because("ledger", paid.note(), "", "—")]
+    if name == "tiers":
+        actual, decisions = tier_actual(outcome.settled.statements.get(check.path[3]), check.path[4:])
+        return actual, [Because(what, value, why, "—") for what, value, why in decisions]
     if name == "payable":
         return paid.payable(), [Because(f"`{p}` payable", shown.money(paid.totals(p)[2]), "", "—")
                                 for p in paid.partners()]

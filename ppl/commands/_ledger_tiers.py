@@ -7,10 +7,11 @@ import argparse
 import datetime
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 from ppl.common import EXIT_ERRORS, CommandError
 from runtime import ir
-from runtime.io.tier_history import figures_text
+from runtime.io.tier_history import decision_json, figures_text
 from runtime.model import Partner, Quote, TierDecision
 from runtime.money import format_amount
 from runtime.store import Ledger, LedgerError
@@ -70,6 +71,16 @@ def render_tiers(decided: Mapping[str, TierDecision], quote: Quote, ruleset: ir.
         out.append(f"    window {d.window_start.isoformat()} to {d.window_end.isoformat()}: "
                    f"{figures_text(d.figures, money)}")
     return "\n".join(out) + "\n"
+
+
+def tiers_json(decided: Mapping[str, TierDecision], quote: Quote, partners: Mapping[str, Partner]) \
+        -> dict[str, dict[str, Any]]:
+    """`tiers_in_force` of a quote's JSON with `--ledger`: for each partner of the quote, the tier in force and the
+    decision that set it (review date, outcome, window, figures and why; `null`: no recorded review decided it, and
+    the partners file's tier holds)."""
+    return {pid: {"tier": partners[pid].tier if pid in partners else None,
+                  "decision": decision_json(decided[pid]) if pid in decided else None}
+            for pid in _partners_of(quote)}
 
 
 def _partners_of(quote: Quote) -> Iterable[str]:

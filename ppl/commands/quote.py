@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from ppl.commands._ledger_tiers import add_ledger_option, render_tiers, tiers_in_force
+from ppl.commands._ledger_tiers import add_ledger_option, render_tiers, tiers_in_force, tiers_json
 from ppl.common import (
     EXIT_OK,
     CommandError,
@@ -102,7 +102,10 @@ def run(args: argparse.Namespace) -> int:
     partners, decided = tiers_in_force(args.ledger, ruleset, partners, txn.date)
     q = quote_one(Runtime(ruleset, args.engine), txn, partners, {})
     if args.format == "json":
-        sys.stdout.write(json.dumps(rio.quote_json(q), ensure_ascii=False, indent=1) + "\n")
+        data = rio.quote_json(q)
+        if args.ledger is not None:
+            data["tiers_in_force"] = tiers_json(decided, q, partners)
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=1) + "\n")
     else:
         sys.stdout.write(explain.render_quote(q, ruleset, txn) + render_tiers(decided, q, ruleset, txn.date))
     return EXIT_OK

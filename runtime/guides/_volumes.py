@@ -11,6 +11,7 @@ from runtime.engine import EvaluationError
 from runtime.guides._charts import Bar, ladder_chart
 from runtime.guides._context import Context, section_id
 from runtime.guides._model import Block, Examples, Figure, Para, Section, Table
+from runtime.guides._reviews import steady
 from runtime.guides._rich import Rich, capital, plain, rich
 from runtime.model import Partner, Statement, Transaction
 
@@ -210,6 +211,7 @@ def _bonus_examples(ctx: Context, bonus: ir.Bonus, users: list[ir.Contract]) -> 
     if found is None:
         return None
     partner, contract, tier = found
+    partner = steady(ctx, partner)  # a partner that holds its tier through the year's reviews
     say, fmt = ctx.say, ctx.fmt
     rows = []
     for key, volume, start in points([s.target for s in bonus.steps], bonus.basis,

@@ -24,6 +24,7 @@ from runtime import io as rio
 from runtime import ir
 from runtime.decisions import Rejected, Settler
 from runtime.decisions.quote import QuoteError, Quoter
+from runtime.decisions.reviews import Figures, Timeline, settle_timeline
 from runtime.decisions.settle import Settlement
 from runtime.engine import EvaluationError
 from runtime.loaded import Runtime
@@ -55,22 +56,38 @@ def plans_ran(quoter: Quoter, rejected: int) -> str | None:
 
 
 def _settler(rt: Runtime, partners: Mapping[str, Partner], period: Period, writer: rio.SettlementWriter,
-             rejects: list[Rejected], keep_sales: bool) -> Settler:
+             rejects: list[Rejected], keep_sales: bool, timeline: Timeline | None) -> Settler:
     def on_reject(rejected: Rejected) -> None:
         rejects.append(rejected)
         writer.on_reject(rejected)
 
     return Settler(rt, partners, period, on_line=writer.on_line, on_reject=on_reject, keep_sales=keep_sales,
-                   on_hold=writer.on_hold, on_violation=writer.on_violation)
+                   on_hold=writer.on_hold, on_violation=writer.on_violation, timeline=timeline)
+
+
+def _timeline(rt: Runtime, reference: bool, partners: Mapping[str, Partner], period: Period,
+              transactions: Path) -> Timeline | None:
+    """The tiers the period's reviews put in force, found by passes without outputs as `ppl settle` finds them."""
+    def run(tiers: Timeline) -> Figures:
+        with rio.TransactionReader(transactions, rt.ruleset) as reader:
+            quiet = Settler(rt, partners, period, keep_sales=reader.may_refund, timeline=tiers)
+            if reference:
+                quiet.quoter.quote = quiet.quoter.reference  # type: ignore[method-assign]
+            rio.feed(quiet, reader)
+        return quiet.figures
+
+    return settle_timeline(rt, partners, period, run)
 
 
 def _settle_rows(expressions: str, reference: bool, ruleset: ir.RuleSet, partners: Mapping[str, Partner],
                  period: Period, transactions: Path, out: Path) -> EngineRun:
     """A settlement on the row engine, as `ppl settle --engine rows|interpreted` runs it."""
+    rt = Runtime(ruleset, expressions)
+    timeline = _timeline(rt, reference, partners, period, transactions)
     writer = rio.SettlementWriter(out, ruleset, partners)
     rejects: list[Rejected] = []
     with rio.TransactionReader(transactions, ruleset) as reader:
-        settler = _settler(Runtime(ruleset, expressions), partners, period, writer, rejects, reader.may_refund)
+        settler = _settler(rt, partners, period, writer, rejects, reader.may_refund, timeline)
         if reference:
             settler.quoter.quote = settler.quoter.reference  # type: ignore[method-assign]
         rio.feed(settler, reader)

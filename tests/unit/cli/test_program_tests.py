@@ -361,7 +361,7 @@ def test_a_failing_conflict_case_shows_every_claim_with_its_rule(tmp_path: Path,
     assert "decided_by: expected tie_break, got first_registration" in out
     assert "lost.r1: expected expired, got none" in out
     [line] = [x for x in out.splitlines() if "claim `r2`" in x and "lost" in x][:1]
-    assert "first_registration: another claimant registered first" in line and "saas_reseller.yaml:134:7" in line
+    assert "first_registration: another claimant registered first" in line and "saas_reseller.yaml:143:7" in line
 
 
 @pytest.mark.parametrize(("at", "expect"), [
@@ -476,7 +476,7 @@ def test_a_failing_route_case_shows_the_order_and_why(tmp_path: Path, capsys: py
     assert "order: expected [silver, iron, gold, copper], got [gold, " in out
     assert "1. `gold`" in out and "tier `tier1`" in out
     assert "left_out.far: expected at capacity, got not eligible for this lead" in out
-    assert "`eligible`: not eligible for this lead" in out and "saas_reseller.yaml:140:13" in out
+    assert "`eligible`: not eligible for this lead" in out and "saas_reseller.yaml:149:13" in out
 
 
 @pytest.mark.parametrize(("expect", "code", "words"), [

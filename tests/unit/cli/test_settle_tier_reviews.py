@@ -165,6 +165,29 @@ def test_quote_with_the_ledger_uses_the_tier_in_force_on_the_date(tmp_path: Path
     assert margins == {("2026-06-30", True): 15_000, ("2026-07-01", True): 18_000, ("2026-07-01", False): 15_000}
 
 
+def test_quote_json_with_the_ledger_names_the_decision_that_set_the_tier(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ledger = str(tmp_path / "ledger.db")
+    assert _settle(tmp_path, "2026-12-31", "--ledger", ledger) == 0
+    capsys.readouterr()
+    assert _quote(tmp_path, "2026-11-01", "--ledger", ledger) == 0
+    found = json.loads(capsys.readouterr().out)["tiers_in_force"]
+    # t2 (08-15) was sold under `gold` (18%): ¥100,000 of sales, ¥82,000 of purchases
+    assert found == {"r": {"tier": "gold", "decision": {
+        "review": "2026-10-01", "window": {"start": "2026-07-01", "end": "2026-09-30"},
+        "figures": {"sales": 100_000, "purchases": 82_000, "list_sales": 100_000, "quantity": 1, "deals": 1},
+        "previous": "gold", "tier": "gold", "outcome": "kept", "rule": "tier `member`",
+        "at": None,  # the ledger records the rule, not where the program writes it
+        "reason": "qualifies for `member`; `gold` was earned at 2026-07-01 and is kept for 2 reviews "
+                  "(1 of 2 in force)"}}}
+    # before the first review no recorded decision set the tier: the partners file's holds
+    assert _quote(tmp_path, "2026-06-30", "--ledger", ledger) == 0
+    assert json.loads(capsys.readouterr().out)["tiers_in_force"] == {"r": {"tier": "member", "decision": None}}
+    # without --ledger the JSON is as it always was
+    assert _quote(tmp_path, "2026-11-01") == 0
+    assert "tiers_in_force" not in json.loads(capsys.readouterr().out)
+
+
 def test_explain_with_the_ledger_shows_the_decision_and_its_figures(tmp_path: Path,
                                                                    capsys: pytest.CaptureFixture[str]) -> None:
     ledger = str(tmp_path / "ledger.db")

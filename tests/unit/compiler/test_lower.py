@@ -55,7 +55,8 @@ def test_saas_program_lowers_to_exact_values() -> None:
     tier1 = base.tiers.levels[0] if base.tiers else None
     assert tier1 is not None and tier1.requirements == (
         ir.Requirement(("partner", "trailing_sales"), ">=", 300_000_000),
-        ir.Requirement(("partner", "certified_engineers"), ">=", 5))
+        ir.Requirement(("partner", "certified_engineers"), ">=", 5),
+        ir.Requirement(("period", "sales"), ">=", 75_000_000))
 
 
 def test_bare_numbers_next_to_money_become_amounts_in_minor_units() -> None:
@@ -66,8 +67,11 @@ def test_bare_numbers_next_to_money_become_amounts_in_minor_units() -> None:
     rs = compile_program(loaded.program)
     assert rs.minor_unit == 2 and rs.versions[0].contracts[2].fee_cap == 500050
     qualify = rs.versions[0].tiers.levels[0].qualify  # type: ignore[union-attr]
-    assert isinstance(qualify, ir.And) and isinstance(qualify.left, ir.Compare)
-    assert qualify.left.right == ir.Const("money", 300_000_000 * 100)  # `3億` dollars, in cents
+    assert isinstance(qualify, ir.And) and isinstance(qualify.left, ir.And) and isinstance(qualify.right, ir.Compare)
+    record = qualify.left.left
+    assert isinstance(record, ir.Compare)
+    assert record.right == ir.Const("money", 300_000_000 * 100)  # `3億` dollars, in cents
+    assert qualify.right.right == ir.Const("money", 75_000_000 * 100)  # `7500万` dollars
 
 
 def test_tampered_artifact_is_refused() -> None:

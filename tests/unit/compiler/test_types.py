@@ -10,7 +10,7 @@ from compiler.pipeline import check_program
 from policy_lang.loader import load_program_text
 
 VALID = (Path(__file__).resolve().parents[3] / "programs" / "saas_reseller.yaml").read_text(encoding="utf-8")
-QUALIFY = "qualify: partner.trailing_sales >= 3億 and partner.certified_engineers >= 5"
+QUALIFY = "qualify: partner.trailing_sales >= 3億 and partner.certified_engineers >= 5 and period.sales >= 7500万"
 MARGIN = "    margin: 15%\n"
 FEE = "    fee: 10%\n"
 

@@ -17,13 +17,15 @@ from typing import Any
 import duckdb
 
 from runtime import ir
-from runtime.decisions import QuoteError, quote, settle
+from runtime.decisions import QuoteError, Settler, quote, settle
 from runtime.decisions.quote import Quoter
+from runtime.decisions.reviews import Figures, Timeline, settle_timeline
 from runtime.engine import EvaluationError
 from runtime.labels import rule_label
 from runtime.loaded import Runtime
 from runtime.model import Line, Partner, Period, Transaction
 from runtime.sql import quote_lines_query, quote_query, render, rule_refs, statement_query
+from runtime.sql._checks import partners_table
 
 _TYPES = {"money": "BIGINT", "integer": "BIGINT", "boolean": "BOOLEAN", "text": "VARCHAR", "enum": "VARCHAR",
           "percent": "DECIMAL(38, 10)", "number": "DECIMAL(38, 10)", "date": "DATE"}
@@ -35,31 +37,36 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def load(ruleset: ir.RuleSet, txns: Sequence[Transaction], partners: Mapping[str, Partner]) -> Any:
-    """An in-memory DuckDB with the two tables the SQL assumes."""
+def load(ruleset: ir.RuleSet, txns: Sequence[Transaction], partners: Mapping[str, Partner],
+         timeline: Timeline | None = None) -> Any:
+    """An in-memory DuckDB with the two tables the SQL assumes; with tier reviews, the partners table has a row
+    per stretch between the reviews of `timeline` (one stretch, the partners file's tiers, without it)."""
     con = duckdb.connect()
     t_inputs = [d for d in ruleset.inputs if d.scope == "transaction"]
-    p_inputs = [d for d in ruleset.inputs if d.scope == "partner"]
     catalog = any(v.catalog for v in ruleset.versions)  # then the table has the rows' SKUs
     t_cols = "".join(f", {d.name} {_TYPES.get(d.type, 'VARCHAR')}" for d in t_inputs) + (", sku VARCHAR"
                                                                                        if catalog else "")
-    p_cols = "".join(f", {d.name} {_TYPES.get(d.type, 'VARCHAR')}" for d in p_inputs)
     con.execute("CREATE TABLE transactions(id VARCHAR, date DATE, partner VARCHAR, contract VARCHAR, "
                 f"product VARCHAR, list_price BIGINT, sell_price BIGINT, quantity BIGINT{t_cols})")
-    con.execute(f"CREATE TABLE partners(id VARCHAR, contract VARCHAR, tier VARCHAR, level INTEGER, parent VARCHAR"
-                f"{p_cols})")
     marks = ", ".join("?" for _ in range(8 + len(t_inputs) + catalog))
     if txns:
         con.executemany(f"INSERT INTO transactions VALUES ({marks})", [
             [t.id, t.date, t.partner, t.contract, t.product, t.list_price, t.sell_price, t.quantity,
              *(_cell(t.fields.get(d.name)) for d in t_inputs), *([t.sku] if catalog else [])] for t in txns])
-    marks = ", ".join("?" for _ in range(5 + len(p_inputs)))
-    if not partners:
-        return con
-    con.executemany(f"INSERT INTO partners VALUES ({marks})", [
-        [p.id, p.contract, p.tier, p.level, p.parent, *(_cell(p.fields.get(d.name)) for d in p_inputs)]
-        for p in partners.values()])
+    partners_table(con, ruleset, dict(partners), timeline)
     return con
+
+
+def timeline_of(rt: Runtime, txns: Sequence[Transaction], partners: Mapping[str, Partner],
+                period: Period) -> Timeline | None:
+    """The tiers a period's reviews put in force, as the row engine's `settle` finds them (None: no review)."""
+    def run(tiers: Timeline) -> Figures:
+        quiet = Settler(rt, partners, period, timeline=tiers)
+        for row, txn in enumerate(txns, 1):
+            quiet.add(txn, row)
+        return quiet.figures
+
+    return settle_timeline(rt, partners, period, run)
 
 
 Lines = dict[str, list[tuple[str, ir.RuleRef, int]]]
@@ -103,7 +110,7 @@ def sql_lines(ruleset: ir.RuleSet, con: Any) -> list[tuple[str, str, str, int, s
 
 def assert_same(rt: Runtime, txns: Sequence[Transaction], partners: Mapping[str, Partner], period: Period) -> None:
     """The SQL statement and the row engine's agree on every total, every period line and every transaction line."""
-    con = load(rt.ruleset, txns, partners)
+    con = load(rt.ruleset, txns, partners, timeline_of(rt, txns, partners, period))
     sql_totals, sql_period = sql_statements(rt.ruleset, con, period)
     row_totals, row_period, made = row_statements(rt, txns, partners, period)
     assert nonzero(sql_totals) == nonzero(row_totals)

@@ -21,6 +21,7 @@ from ppl.cli import main
 from runtime import io as rio
 from runtime import ir
 from runtime.decisions import Settler
+from runtime.decisions.reviews import Figures, Timeline, settle_timeline
 from runtime.loaded import Runtime
 from runtime.model import Partner
 from runtime.sql import engine
@@ -67,10 +68,20 @@ def with_broken_chains(ruleset: ir.RuleSet, rows: list[dict[str, str]],
 
 
 def settle_rows(ruleset: ir.RuleSet, partners: dict[str, Partner], transactions: Path, out: Path) -> None:
-    """The row engine on a file, as `ppl settle` runs it, with partners the partners reader would refuse."""
+    """The row engine on a file, as `ppl settle` runs it (a pass without outputs per tier review first), with
+    partners the partners reader would refuse."""
+    rt = Runtime(ruleset, "compiled")
+
+    def quiet(tiers: Timeline) -> Figures:
+        with rio.TransactionReader(transactions, ruleset) as reader:
+            settler = Settler(rt, partners, PERIOD, keep_sales=reader.may_refund, timeline=tiers)
+            rio.feed(settler, reader)
+        return settler.figures
+
+    timeline = settle_timeline(rt, partners, PERIOD, quiet)
     writer = rio.SettlementWriter(out, ruleset, partners)
-    settler = Settler(Runtime(ruleset, "compiled"), partners, PERIOD, on_line=writer.on_line,
-                      on_reject=writer.on_reject, on_hold=writer.on_hold, on_violation=writer.on_violation)
+    settler = Settler(rt, partners, PERIOD, on_line=writer.on_line, on_reject=writer.on_reject,
+                      on_hold=writer.on_hold, on_violation=writer.on_violation, timeline=timeline)
     with rio.TransactionReader(transactions, ruleset) as reader:
         rio.feed(settler, reader)
     writer.finish(settler.finish())
