@@ -25,7 +25,8 @@ from runtime.labels import rule_label
 from runtime.loaded import Runtime
 from runtime.model import Line, Partner, Period, Transaction
 from runtime.sql import quote_lines_query, quote_query, render, rule_refs, statement_query
-from runtime.sql._checks import partners_table
+from runtime.sql._chain import reviewed
+from runtime.sql._checks import _stretches
 
 _TYPES = {"money": "BIGINT", "integer": "BIGINT", "boolean": "BOOLEAN", "text": "VARCHAR", "enum": "VARCHAR",
           "percent": "DECIMAL(38, 10)", "number": "DECIMAL(38, 10)", "date": "DATE"}
@@ -43,17 +44,26 @@ def load(ruleset: ir.RuleSet, txns: Sequence[Transaction], partners: Mapping[str
     per stretch between the reviews of `timeline` (one stretch, the partners file's tiers, without it)."""
     con = duckdb.connect()
     t_inputs = [d for d in ruleset.inputs if d.scope == "transaction"]
+    p_inputs = [d for d in ruleset.inputs if d.scope == "partner"]
     catalog = any(v.catalog for v in ruleset.versions)  # then the table has the rows' SKUs
     t_cols = "".join(f", {d.name} {_TYPES.get(d.type, 'VARCHAR')}" for d in t_inputs) + (", sku VARCHAR"
                                                                                        if catalog else "")
+    p_cols = "".join(f", {d.name} {_TYPES.get(d.type, 'VARCHAR')}" for d in p_inputs)
+    p_cols += ", p_from DATE, p_until DATE" if reviewed(ruleset) else ""
     con.execute("CREATE TABLE transactions(id VARCHAR, date DATE, partner VARCHAR, contract VARCHAR, "
                 f"product VARCHAR, list_price BIGINT, sell_price BIGINT, quantity BIGINT{t_cols})")
+    con.execute(f"CREATE TABLE partners(id VARCHAR, contract VARCHAR, tier VARCHAR, level INTEGER, parent VARCHAR"
+                f"{p_cols})")
     marks = ", ".join("?" for _ in range(8 + len(t_inputs) + catalog))
     if txns:
         con.executemany(f"INSERT INTO transactions VALUES ({marks})", [
             [t.id, t.date, t.partner, t.contract, t.product, t.list_price, t.sell_price, t.quantity,
              *(_cell(t.fields.get(d.name)) for d in t_inputs), *([t.sku] if catalog else [])] for t in txns])
-    partners_table(con, ruleset, dict(partners), timeline)
+    rows = [[p.id, p.contract, p.tier, p.level, p.parent, *(_cell(p.fields.get(d.name)) for d in p_inputs), *bounds]
+            for bounds, stated in _stretches(ruleset, partners, timeline) for p in stated.values()]
+    if rows:
+        marks = ", ".join("?" for _ in rows[0])
+        con.executemany(f"INSERT INTO partners VALUES ({marks})", rows)
     return con
 
 
