@@ -406,7 +406,7 @@ def test_a_file_just_under_its_token_budget_is_accepted() -> None:
 
 def test_the_deepest_expression_runs_on_every_stage(tmp_path: Path) -> None:
     base = (ROOT / "programs" / "saas_reseller.yaml").read_text(encoding="utf-8")
-    written = "qualify: partner.trailing_sales >= 3億 and partner.certified_engineers >= 5"
+    written = "qualify: partner.trailing_sales >= 3億 and partner.certified_engineers >= 5 and period.sales >= 7500万"
     chain = "\n        and ".join(["partner.certified_engineers >= 5"] * (MAX_DEPTH - 1))
     deep = base.replace(written, "qualify: |\n        " + chain)
     assert deep != base
