@@ -356,11 +356,7 @@ class _Checker:
                 self.fail("E304", f"`{node.op}` cannot order {bad.describe()}", node, hint=hint)
                 return
         if a.kind == "enum" and b.kind == "text" and isinstance(node.right, ast.TextLit) and a.enum:
-            members = self.ctx.enums.get(a.enum, ())
-            if node.right.value not in members:
-                close = closest(node.right.value, members)
-                self.fail("E308", f"`{node.right.value}` is not a `{a.enum}`", node.right,
-                          hint=f"did you mean `{close}`?" if close else None)
+            self.member_text(node.right, a.enum)
             return
         merged = self.unify(a, b, node, "cannot compare {a} with {b}", (node.left, node.right))
         if merged.kind == "money" and not (a.kind == b.kind == "money") and not (a.literal or b.literal):
@@ -370,6 +366,14 @@ class _Checker:
         if "percent" in (a.kind, b.kind) and a.kind != b.kind and merged.kind != "unknown":
             self.fail("E304", f"cannot compare {a.describe()} and {b.describe()}", node,
                       hint="write both as percentages, e.g. `15%`")
+
+    def member_text(self, text: ast.TextLit, enum: str) -> None:
+        """E308 for a text written where a member of `enum` is meant that is none of its members."""
+        members = self.ctx.enums.get(enum, ())
+        if text.value not in members:
+            close = closest(text.value, members)
+            self.fail("E308", f"`{text.value}` is not a `{enum}`", text,
+                      hint=f"did you mean `{close}`?" if close else None)
 
     def membership(self, node: ast.Membership) -> None:
         item = self.infer(node.item)
@@ -392,11 +396,7 @@ class _Checker:
                       hint="count the records valid on a date: `count(x, valid_on: as_of) > 0`")
             return
         if member.kind == "enum" and item.kind == "text" and isinstance(node.item, ast.TextLit) and member.enum:
-            members = self.ctx.enums.get(member.enum, ())
-            if node.item.value not in members:
-                close = closest(node.item.value, members)
-                self.fail("E308", f"`{node.item.value}` is not a `{member.enum}`", node.item,
-                          hint=f"did you mean `{close}`?" if close else None)
+            self.member_text(node.item, member.enum)
             return
         if item.kind == "enum" and item.enum is None and member.kind == "enum":
             item = self.infer(node.item, member)
