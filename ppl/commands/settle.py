@@ -49,6 +49,7 @@ from runtime import explain, ir
 from runtime import io as rio
 from runtime.decisions import (
     PILOT_HINT,
+    Carried,
     Figures,
     Rejected,
     Settlement,
@@ -180,7 +181,7 @@ EngineRun: TypeAlias = tuple[Settlement, list[Path], Counter[str], float]
 
 
 def _settle_duckdb(args: argparse.Namespace, ruleset: ir.RuleSet, partners: dict[str, Partner],
-                   period: Period, out: Path) -> EngineRun:
+                   period: Period, out: Path, carried: Carried | None = None) -> EngineRun:
     from runtime.sql import engine
 
     rt = Runtime(ruleset, "compiled")
@@ -190,7 +191,7 @@ def _settle_duckdb(args: argparse.Namespace, ruleset: ir.RuleSet, partners: dict
     started = time.perf_counter()
     try:
         settlement, written = engine.settle_files(rt, partners, period, args.transactions, out, options,
-                                                  on_reject=lambda r: codes.update((r.code,)))
+                                                  on_reject=lambda r: codes.update((r.code,)), carried=carried)
     except rio.ReadError as exc:
         raise CommandError(str(exc)) from None
     except engine.EngineError as exc:
@@ -215,8 +216,9 @@ def run(args: argparse.Namespace) -> int:
     ledger = _open_ledger(args.ledger, args.follow_symlinks) if args.ledger is not None else None
     settled = None
     try:
+        carried = ledger.carried(ruleset.program_id, period.start.year) if ledger is not None else None
         with outdir.output_dir(args.out, rio.writers.OUTPUT_NAMES, args.follow_symlinks) as out:
-            settlement, written, codes, elapsed = settle(args, ruleset, partners, period, out)
+            settlement, written, codes, elapsed = settle(args, ruleset, partners, period, out, carried)
             if as_of is not None:
                 # INVARIANT: recorded before the directory is swapped into place, so a refusal writes nothing
                 settled = settle_against(ledger, ruleset, settlement, as_of)
@@ -292,13 +294,13 @@ def _pilot_advisory(ruleset: ir.RuleSet, partners: Mapping[str, Partner], period
 
 
 def _settle_rows(args: argparse.Namespace, ruleset: ir.RuleSet, partners: dict[str, Partner], period: Period,
-                 out: Path) -> EngineRun:
+                 out: Path, carried: Carried | None = None) -> EngineRun:
     expressions = "interpreted" if args.engine == "interpreted" else "compiled"
     rt = Runtime(ruleset, expressions)
     started = time.perf_counter()
-    with _rereadable(args.transactions, rt, period) as transactions:
+    with _rereadable(args.transactions, rt, period, carried) as transactions:
         timeline = settle_timeline(rt, partners, period, lambda tiers: _quiet_pass(args, rt, partners, period,
-                                                                                   transactions, tiers))
+                                                                                   transactions, tiers), carried)
         reader = open_transactions(transactions, ruleset)
         try:
             writer = rio.SettlementWriter(out, ruleset, partners)
@@ -357,11 +359,11 @@ def _quiet_pass(args: argparse.Namespace, rt: Runtime, partners: dict[str, Partn
 
 
 @contextlib.contextmanager
-def _rereadable(path: str, rt: Runtime, period: Period) -> Iterator[str]:
+def _rereadable(path: str, rt: Runtime, period: Period, carried: Carried | None = None) -> Iterator[str]:
     """The transactions as a file that can be read once per pass: as given, unless the period holds tier reviews
     (several passes) and the input is not a regular file (standard input, a pipe), which is then copied to a
     temporary file first."""
-    if not review_dates(rt, period) or Path(path).is_file() or not Path(path).exists():
+    if not review_dates(rt, period, carried) or Path(path).is_file() or not Path(path).exists():
         yield path
         return
     suffix = "".join(Path(path).suffixes) or ".csv"

@@ -30,11 +30,13 @@ from runtime.decisions.conflicts import Ownership as Ownership
 from runtime.decisions.conflicts import decide as decide
 from runtime.decisions.quote import QuoteError as QuoteError
 from runtime.decisions.quote import quote as quote
+from runtime.decisions.reviews import Carried as Carried
 from runtime.decisions.reviews import Figures as Figures
 from runtime.decisions.reviews import Timeline as Timeline
 from runtime.decisions.reviews import review_dates as review_dates
 from runtime.decisions.reviews import review_tiers as review_tiers
 from runtime.decisions.reviews import settle_timeline as settle_timeline
+from runtime.decisions.reviews import standing_after as standing_after
 from runtime.decisions.routing import Lead as Lead
 from runtime.decisions.routing import Routing as Routing
 from runtime.decisions.routing import route as route

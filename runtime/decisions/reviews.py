@@ -69,12 +69,63 @@ def _month(day: datetime.date) -> int:
     return day.year * 12 + day.month - 1
 
 
-def review_dates(rt: Runtime, period: Period) -> tuple[datetime.date, ...]:
+@dataclass(frozen=True, slots=True)
+class Carried:
+    """What a settlement of a program year reads from before the year (from the settlement ledger): the monthly
+    figures of the months recorded before it, and each partner's standing at the end of the years before."""
+
+    recorded: frozenset[int]  # the months (indices) before the year whose figures were recorded
+    months: Mapping[str, Mapping[int, Volumes]]  # by partner, then month: the figures (months left out: zero)
+    standings: Mapping[str, Standing]  # by partner: the standing after its last recorded decision
+
+    def reaches(self, period: Period) -> bool:
+        """Whether the month before the period's first is recorded: the review on its first day can be held."""
+        return _month(period.start) - 1 in self.recorded
+
+    def figures(self, partner: str, months: Iterable[int]) -> Volumes:
+        """A partner's recorded figures over months."""
+        found = self.months.get(partner, {})
+        sums = [0] * 5
+        for month in months:
+            if (v := found.get(month)) is not None:
+                for i, x in enumerate((v.sales, v.purchases, v.list_sales, v.quantity, v.deals)):
+                    sums[i] += x
+        return Volumes(*sums)
+
+
+def standing_after(decisions: Iterable[TierDecision]) -> Standing | None:
+    """A partner's standing after its decisions (oldest first), as `decide` left it (None: no decision).
+
+    >>> d = TierDecision("r", datetime.date(2026, 7, 1), datetime.date(2026, 4, 1), datetime.date(2026, 6, 30),
+    ...                  Volumes(), "member", "gold", "promoted", None, "")
+    >>> standing_after([d])
+    Standing(tier='gold', since=datetime.date(2026, 7, 1), periods=0, grace_used=0)
+    """
+    standing: Standing | None = None
+    for d in decisions:
+        now = standing if standing is not None else Standing(d.previous)
+        match d.outcome:
+            case "promoted" | "demoted":
+                standing = Standing(d.tier, d.review)
+            case "met":
+                standing = dataclasses.replace(now, periods=now.periods + 1, grace_used=0)
+            case "kept":
+                standing = dataclasses.replace(now, periods=now.periods + 1)
+            case "grace":
+                standing = dataclasses.replace(now, periods=now.periods + 1, grace_used=now.grace_used + 1)
+            case _:
+                standing = now
+    return standing
+
+
+def review_dates(rt: Runtime, period: Period, carried: Carried | None = None) -> tuple[datetime.date, ...]:
     """The reviews inside a settled period: each first day of a cadence period after its first day and up to its
-    last, where the version in force has a `tiers.review` (a review on the period's first day would read no settled
-    month: there the partners file's tier holds)."""
+    last, where the version in force has a `tiers.review`. A review on the period's first day is held only when
+    the months before it are `carried` from the ledger (else it would read no settled month: there the partners
+    file's tier holds)."""
     found = []
-    for month in range(_month(period.start) + 1, _month(period.end) + 1):
+    first = _month(period.start) + (0 if carried is not None and carried.reaches(period) else 1)
+    for month in range(first, _month(period.end) + 1):
         version = rt.version_on(_first_of(month))
         tiers = version.rules.tiers if version is not None else None
         if tiers is None or tiers.review is None:
@@ -138,10 +189,15 @@ Figures = Callable[[str, Iterable[int]], Volumes]
 
 
 def review_tiers(rt: Runtime, partners: Mapping[str, Partner], period: Period, reviews: tuple[datetime.date, ...],
-                 figures: Figures) -> Timeline:
+                 figures: Figures, carried: Carried | None = None) -> Timeline:
     """The timeline the reviews decide on a settlement pass's monthly figures (one review after another, each
-    standing carried to the next)."""
-    standings = {pid: Standing(p.tier) for pid, p in partners.items()}
+    standing carried to the next); the months and standings from before the period are `carried`."""
+    if carried is not None and carried.reaches(period):
+        figures = _joined(figures, carried, _month(period.start))
+    else:
+        carried = None
+    standings = {pid: carried.standings.get(pid, Standing(p.tier)) if carried is not None else Standing(p.tier)
+                 for pid, p in partners.items()}
     held: dict[str, list[str | None]] = {pid: [] for pid in partners}
     decisions: list[TierDecision] = []
     for day in reviews:
@@ -150,11 +206,34 @@ def review_tiers(rt: Runtime, partners: Mapping[str, Partner], period: Period, r
         for pid in sorted(partners):
             partner = partners[pid]
             if (partner.joined is None or partner.joined < day) and (partner.left is None or day <= partner.left):
-                decision, standings[pid] = _review_one(rt, version, partner, standings[pid], day, period, figures)
+                decision, standings[pid] = _review_one(rt, version, partner, standings[pid], day,
+                                                       _readable(period, carried), figures)
                 decisions.append(decision)
             held[pid].append(standings[pid].tier)
     changed = {pid: tuple(tiers) for pid, tiers in held.items() if any(t != partners[pid].tier for t in tiers)}
     return Timeline(reviews, changed, tuple(decisions))
+
+
+def _joined(figures: Figures, carried: Carried, start: int) -> Figures:
+    """The pass's figures for the months from `start` on, the carried ones before it."""
+    def read(partner: str, months: Iterable[int]) -> Volumes:
+        wanted = list(months)
+        a = figures(partner, [m for m in wanted if m >= start])
+        b = carried.figures(partner, [m for m in wanted if m < start])
+        return Volumes(a.sales + b.sales, a.purchases + b.purchases, a.list_sales + b.list_sales,
+                       a.quantity + b.quantity, a.deals + b.deals)
+    return read
+
+
+def _readable(period: Period, carried: Carried | None) -> Period:
+    """The period a review window may read: the settled period, from the earliest month of the unbroken run of
+    carried months before it."""
+    if carried is None:
+        return period
+    first = _month(period.start)
+    while first - 1 in carried.recorded:
+        first -= 1
+    return Period(_first_of(first), period.end)
 
 
 def _review_one(rt: Runtime, version: LoadedVersion, partner: Partner, standing: Standing, day: datetime.date,
@@ -221,20 +300,21 @@ def _reason(outcome: str, before: Standing, after: Standing, candidate: ir.Tier 
 
 
 def settle_timeline(rt: Runtime, partners: Mapping[str, Partner], period: Period,
-                    run: Callable[[Timeline], Figures]) -> Timeline | None:
+                    run: Callable[[Timeline], Figures], carried: Carried | None = None) -> Timeline | None:
     """The timeline a settlement settles with, found by passes without outputs (None: no review in the period).
 
     `run` settles the period with a timeline and returns the pass's monthly figures. Pass k settles with the
     timeline of pass k − 1's figures (the first with the partners file's tiers); review j reads only months before
     it, so after j + 1 passes it no longer changes: the passes end when the timeline stops changing, and after at
-    most one pass per review.
+    most one pass per review. `carried`: the months and standings from before the period (the ledger's), which
+    hold the review on its first day and let windows reach back before it.
     """
-    reviews = review_dates(rt, period)
+    reviews = review_dates(rt, period, carried)
     if not reviews:
         return None
     timeline = Timeline(reviews, {})
     for _ in reviews:
-        found = review_tiers(rt, partners, period, reviews, run(timeline))
+        found = review_tiers(rt, partners, period, reviews, run(timeline), carried)
         if found.tiers == timeline.tiers:
             return found
         timeline = found

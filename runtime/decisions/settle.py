@@ -26,7 +26,7 @@ from runtime.decisions.refunds import (
     reversal,
     zero_price_problem,
 )
-from runtime.decisions.reviews import Figures, Timeline, review_dates, settle_timeline
+from runtime.decisions.reviews import Carried, Figures, Timeline, review_dates, settle_timeline
 from runtime.decisions.withheld import benefits_on
 from runtime.engine import EvaluationError
 from runtime.labels import rule_label
@@ -109,6 +109,9 @@ class Settlement:
     # rows the DuckDB engine staged through Python (parsed by the row engine's reader, or quoted by its quoter).
     plans: PlanStats = field(default=PlanStats(), compare=False)
     staged_rows: int = field(default=0, compare=False)
+    # Each partner's figures by month (`month_index`; months without figures left out): what a tier review reads,
+    # recorded in the settlement ledger for the reviews of the years after.
+    months: Mapping[str, Mapping[int, Volumes]] = field(default_factory=dict, compare=False)
 
 
 def month_index(day: object) -> int:
@@ -277,8 +280,11 @@ class Settler:
         for partner_id in sorted(set(self.partners) | set(self.accounts)):
             statements.append(self.statement(partner_id, version))
         stats = sum((q.plan_stats for q in self._quoters.values()), PlanStats())
+        months = {pid: {m: Volumes(*row[:5]) for m, row in sorted(account.months.items()) if any(row[:5])}
+                  for pid, account in sorted(self.accounts.items())}
         return Settlement(self.period, tuple(statements), self.read, self.accepted, self.rejected,
-                          self.rt.ruleset.program_id, self.held, stats, self.staged_rows)
+                          self.rt.ruleset.program_id, self.held, stats, self.staged_rows,
+                          {pid: found for pid, found in months.items() if found})
 
     def buckets(self, kind: str) -> list[list[int]]:
         """The months of the period grouped by a ladder or bonus period, counted from the fiscal year start."""
@@ -501,14 +507,14 @@ class Settler:
 def settle(rt: Runtime, transactions: Iterable[Transaction], partners: Mapping[str, Partner], period: Period,
            on_line: Callable[[Line], None] | None = None,
            on_reject: Callable[[Rejected], None] | None = None, on_hold: Callable[[Rejected], None] | None = None,
-           on_violation: Callable[[Flagged], None] | None = None) -> Settlement:
-    """Settle a period over transactions, in order.
+           on_violation: Callable[[Flagged], None] | None = None, carried: Carried | None = None) -> Settlement:
+    """Settle a period over transactions, in order (`carried`: the ledger's months and standings from before it).
 
     The transactions are read once, unless the period holds tier reviews: then they are kept in a list and
     settled once per pass without outputs (`reviews.settle_timeline`), then once more with the outputs.
     """
     timeline = None
-    if review_dates(rt, period):
+    if review_dates(rt, period, carried):
         rows = transactions if isinstance(transactions, Sequence) else list(transactions)
 
         def run(with_tiers: Timeline) -> Figures:
@@ -517,7 +523,7 @@ def settle(rt: Runtime, transactions: Iterable[Transaction], partners: Mapping[s
                 quiet.add(txn, row)
             return quiet.figures
 
-        timeline, transactions = settle_timeline(rt, partners, period, run), rows
+        timeline, transactions = settle_timeline(rt, partners, period, run, carried), rows
     settler = Settler(rt, partners, period, on_line, on_reject, on_hold=on_hold, on_violation=on_violation,
                       timeline=timeline)
     for row, txn in enumerate(transactions, 1):

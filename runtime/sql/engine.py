@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from runtime import ir
-from runtime.decisions import Figures, Flagged, Rejected, Settler, Timeline, settle_timeline
+from runtime.decisions import Carried, Figures, Flagged, Rejected, Settler, Timeline, settle_timeline
 from runtime.decisions.settle import Settlement
 from runtime.io import SettlementWriter
 from runtime.io.readers import parse_transaction, required_columns
@@ -143,8 +143,10 @@ def _load(con: Any, path: Path, ruleset: ir.RuleSet) -> int:
 
 def settle_files(rt: Runtime, partners: Mapping[str, Partner], period: Period, transactions: str | Path,
                  out: str | Path, options: Options = Options(),
-                 on_reject: Callable[[Rejected], None] | None = None) -> tuple[Settlement, list[Path]]:
-    """Settle a period over a transactions file in DuckDB and write the settlement into `out`.
+                 on_reject: Callable[[Rejected], None] | None = None,
+                 carried: Carried | None = None) -> tuple[Settlement, list[Path]]:
+    """Settle a period over a transactions file in DuckDB and write the settlement into `out` (`carried`: the
+    ledger's months and standings from before the period, which its tier reviews read).
 
     Writes what `SettlementWriter` writes for the row engine (statements, lines, rejects), the same
     bytes. Returns the settlement and the paths written.
@@ -164,7 +166,7 @@ def settle_files(rt: Runtime, partners: Mapping[str, Partner], period: Period, t
     temp = options.temp_directory or tempfile.mkdtemp(prefix="ppl-duckdb-")
     try:
         timeline = settle_timeline(rt, partners, period, lambda tiers: _quiet_pass(
-            rt, partners, period, Path(transactions), options, temp, tiers))
+            rt, partners, period, Path(transactions), options, temp, tiers), carried)
         writer = SettlementWriter(out, rt.ruleset, partners)
         settler = Settler(rt, partners, period, timeline=timeline)
         try:

@@ -101,6 +101,26 @@ LEDGER_MIGRATIONS: tuple[Migration, ...] = (
         )""",
         *_append_only("run_tiers", "tier decisions"),
     )),
+    Migration(3, "the monthly figures each run's reviews read, append-only", (
+        """CREATE TABLE run_months (
+            run INTEGER NOT NULL REFERENCES runs (id),
+            month TEXT NOT NULL,                   -- YYYY-MM: a month of the run's year up to its as-of
+            PRIMARY KEY (run, month)
+        )""",
+        """CREATE TABLE run_figures (
+            run INTEGER NOT NULL REFERENCES runs (id),
+            partner TEXT NOT NULL,
+            month TEXT NOT NULL,                   -- YYYY-MM (a month of run_months; left out: all zero)
+            sales INTEGER NOT NULL,                -- net of refunds (minor units; quantity and deals counted)
+            purchases INTEGER NOT NULL,
+            list_sales INTEGER NOT NULL,
+            quantity INTEGER NOT NULL,
+            deals INTEGER NOT NULL,
+            PRIMARY KEY (run, partner, month)
+        )""",
+        *_append_only("run_months", "recorded months"),
+        *_append_only("run_figures", "monthly figures"),
+    )),
 )
 """Every migration of the ledger file, in order; the last one's version is the schema this code writes."""
 

@@ -30,10 +30,11 @@ from types import TracebackType
 from typing import IO
 
 from runtime import ids, ir
-from runtime.decisions import Settlement
+from runtime.decisions import Carried, Settlement
 from runtime.io.writers import Settled, ruleset_sha256
 from runtime.model import Period, Statement, TierDecision
 from runtime.store._ledger_file import FILE_PROBLEM, check_ledger_file, open_read_only
+from runtime.store._ledger_months import MonthlyFigures, carried, write_months
 from runtime.store._ledger_records import (
     LEDGER_MIGRATIONS,
     UTC,
@@ -103,7 +104,7 @@ def settle_against(ledger: Ledger | None, ruleset: ir.RuleSet, settlement: Settl
     before = ledger.last_run(ruleset.program_id, year)
     run = ledger.record(ruleset.program_id, as_of, ruleset_sha256(ruleset), earned, currency=ruleset.currency,
                         minor_unit=ruleset.minor_unit, fiscal_year_start=ruleset.fiscal_year_start,
-                        tiers=[d for s in settlement.statements for d in s.tier_history])
+                        tiers=[d for s in settlement.statements for d in s.tier_history], months=settlement.months)
     if before is not None and run.id == before.id:
         return Settled(as_of, run.id, True, run.earned(), ledger.paid_to_date(ruleset.program_id, year))
     paid: dict[str, dict[str, int]] = {}
@@ -181,6 +182,11 @@ class Ledger:
                 found[decision.partner] = decision  # INVARIANT: a run's decisions are in review order
         return found
 
+    def carried(self, program_id: str, year: int) -> Carried | None:
+        """What a settlement of the program's year `year` reads from before it: the months the earlier years'
+        last runs recorded, their figures and each partner's standing (`_ledger_months.carried`)."""
+        return carried(self._db, program_id, year)
+
     def export_json(self, target: str | Path | IO[str]) -> None:
         """Every run with its lines as JSON (`{"format": "ppl-ledger/1", "runs": [...]}`), to a path or stream."""
         write_runs_json(self.runs(), target)
@@ -189,7 +195,8 @@ class Ledger:
 
     def record(self, program_id: str, as_of: datetime.date, ruleset_sha256: str, earned: Figures, *,
                currency: str, minor_unit: int, fiscal_year_start: int = 1,
-               recorded_at: datetime.datetime | None = None, tiers: Sequence[TierDecision] = ()) -> Run:
+               recorded_at: datetime.datetime | None = None, tiers: Sequence[TierDecision] = (),
+               months: MonthlyFigures | None = None) -> Run:
         """Record a settlement of the program year to `as_of`, against what the year's earlier runs paid.
 
         Args:
@@ -197,6 +204,8 @@ class Ledger:
             fiscal_year_start: the program's first month of the year, which decides the year of the as-of.
             recorded_at: when the run is recorded (aware); now by default.
             tiers: the tier reviews the settlement decided (recorded with the run).
+            months: each partner's figures by month index, as a tier review reads them (recorded with the run
+                for the months of its year up to the as-of; None: no months are recorded).
 
         Returns:
             The new run, its `paid_before` and `payable` filled in; or, when the as-of, rule set hash and
@@ -227,7 +236,11 @@ class Ledger:
                     and [tier_row(d) for d in last.tiers] == [tier_row(d) for d in decided]):
                 return last
             row = (program, year, as_of.isoformat(), ruleset_sha256, currency, minor_unit, stamp)
-            return _append(db, row, figures, _paid(db, program, year), decided)
+            run = _append(db, row, figures, _paid(db, program, year), decided)
+            if months is not None:
+                first = year * 12 + fiscal_year_start - 1
+                write_months(db, run.id, range(first, as_of.year * 12 + as_of.month), months)
+            return run
 
     def _write(self) -> AbstractContextManager[sqlite3.Connection]:
         """One write transaction (`migrations.write_transaction`)."""
