@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -75,6 +76,12 @@ def _history(statement: dict[str, object]) -> list[tuple[str, str, str, str, int
     return [(h["review"], h["window"]["start"], h["tier"], h["outcome"], h["figures"]["sales"]) for h in history]
 
 
+def _only(statement: dict[str, Any]) -> dict[str, Any]:
+    [decision] = statement["tier_history"]
+    assert isinstance(decision, dict)
+    return decision
+
+
 def _margins(tmp_path: Path, as_of: str) -> dict[str, str]:
     lines = (tmp_path / f"out-{as_of}" / "lines.csv").read_text(encoding="utf-8").splitlines()
     return {row.split(",")[0]: row.split(",")[4] for row in lines[1:]}
@@ -89,7 +96,7 @@ def test_the_review_on_the_years_first_day_reads_the_ledgers_months_and_standing
     # Q4 (Jan–Mar 2027) from the ledger: r ¥1,000,000 meets gold; s ¥300,000, its grace used at 2027-01-01: demoted
     assert _history(found["r"]) == [("2027-04-01", "2027-01-01", "gold", "met", 1_000_000)]
     assert _history(found["s"]) == [("2027-04-01", "2027-01-01", "member", "demoted", 300_000)]
-    [decision] = found["r"]["tier_history"]  # type: ignore[misc]
+    decision = _only(found["r"])
     assert decision["previous"] == "gold" and "window from" not in decision["reason"]
     # the decision is in force from the year's first day: r5 at gold's 18%, s5 at member's 15%
     assert _margins(tmp_path, "2027-04-30") == {"r": "18000", "s": "15000"}
@@ -123,7 +130,7 @@ def test_a_months_window_reaches_back_before_the_year_through_the_ledger(tmp_pat
 
 def test_without_the_ledger_a_months_window_is_clipped_to_the_year(tmp_path: Path) -> None:
     assert _settle(tmp_path, "2027-07-31", "{months: 12}") == 0
-    [decision] = _statements(tmp_path, "2027-07-31")["r"]["tier_history"]  # type: ignore[misc]
+    decision = _only(_statements(tmp_path, "2027-07-31")["r"])
     assert (decision["window"]["start"], decision["figures"]["sales"]) == ("2027-04-01", 200_000)
     assert decision["reason"].endswith("; window from 2027-04-01, the first settled month")
 
