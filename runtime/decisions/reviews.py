@@ -5,6 +5,9 @@ Follows docs/reference/tiers-and-benefits.md ("Reviews") and docs/computation.md
 held on the first day of each cadence period, counted from the program's `fiscal_year_start`; the tier it decides
 is in force from that day until the next review. `decide` is the one decision both engines use: it reads the
 candidate tier (the first tier whose qualification holds on the window's figures) and the partner's standing.
+A settlement of a program year that carries the months before the year (`Carried`, from the settlement ledger) also
+holds the review on the year's first day, with the standing the previous year left, and its windows read the
+carried months where they reach before the year.
 """
 
 from __future__ import annotations

@@ -15,7 +15,9 @@ payables (`paid_to_date`), so the sum of the payables always equals the last run
 
 One ledger file may hold several programs; each program's years are kept apart (`paid_to_date` and
 `last_run` take the program id). Runs are numbered 1, 2, 3 … in the order they were recorded. SQLite
-triggers refuse every UPDATE and DELETE, so the ledger is never rewritten. See docs/ledger.md.
+triggers refuse every UPDATE and DELETE, so the ledger is never rewritten. A run also records the monthly
+figures its tier reviews read (`_ledger_months`), which a later year's settlement reads back (`carried`). See
+docs/ledger.md.
 """
 
 from __future__ import annotations
