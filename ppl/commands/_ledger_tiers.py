@@ -11,8 +11,9 @@ from typing import Any
 
 from ppl.common import EXIT_ERRORS, CommandError
 from runtime import ir
+from runtime.decisions import Carried
 from runtime.io.tier_history import decision_json, figures_text
-from runtime.model import Partner, Quote, TierDecision
+from runtime.model import Partner, Period, Quote, TierDecision
 from runtime.money import format_amount
 from runtime.store import Ledger, LedgerError
 
@@ -39,7 +40,7 @@ def tiers_in_force(path: str | None, ruleset: ir.RuleSet, partners: Mapping[str,
     if not Path(path).is_file():
         raise CommandError(f"--ledger: there is no ledger file {path}")
     try:
-        with Ledger(path) as ledger:
+        with Ledger(path, read_only=True) as ledger:
             decided = ledger.tiers_on(ruleset.program_id, day)
     except LedgerError as exc:
         raise CommandError(f"--ledger {path}: {exc}") from None
@@ -86,3 +87,21 @@ def tiers_json(decided: Mapping[str, TierDecision], quote: Quote, partners: Mapp
 def _partners_of(quote: Quote) -> Iterable[str]:
     seen = dict.fromkeys([quote.partner, *(s.partner for s in quote.chain)])
     return sorted(seen)
+
+
+def carried_months(path: str | None, ruleset: ir.RuleSet, period: Period) -> Carried | None:
+    """What a settlement of `period` reads from before it in the ledger at `path` (the months and standings that
+    hold the year's first tier review), read without writing; None without a ledger.
+
+    Raises:
+        CommandError: the ledger cannot be read.
+    """
+    if path is None:
+        return None
+    if not Path(path).is_file():
+        raise CommandError(f"--ledger: there is no ledger file {path}")
+    try:
+        with Ledger(path, read_only=True) as ledger:
+            return ledger.carried(ruleset.program_id, period.start.year)
+    except LedgerError as exc:
+        raise CommandError(f"--ledger {path}: {exc}") from None

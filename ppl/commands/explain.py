@@ -9,7 +9,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ppl.commands._deal_values import id_value
-from ppl.commands._ledger_tiers import add_ledger_option, render_tiers, tiers_in_force
+from ppl.commands._ledger_tiers import add_ledger_option, carried_months, render_tiers, tiers_in_force
 from ppl.common import (
     EXIT_ERRORS,
     EXIT_OK,
@@ -129,8 +129,10 @@ def _explain_partner(args: argparse.Namespace, rt: Runtime, partners: Mapping[st
             rio.feed(quiet, reader)
         return quiet.figures
 
-    # A program that reviews tiers is settled in passes, as `ppl settle` does (docs/computation.md).
-    timeline = settle_timeline(rt, partners, period, run_pass)
+    # A program that reviews tiers is settled in passes, as `ppl settle` does (docs/computation.md); with a ledger,
+    # the year's first review reads the months before the year from it.
+    carried = carried_months(getattr(args, "ledger", None), rt.ruleset, period)
+    timeline = settle_timeline(rt, partners, period, run_pass, carried)
     settler = Settler(rt, partners, period, on_line=on_line, timeline=timeline)
     with open_transactions(args.transactions, rt.ruleset) as reader:
         rio.feed(settler, reader)

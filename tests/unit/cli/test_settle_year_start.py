@@ -160,3 +160,21 @@ def test_both_engines_agree_on_the_years_first_review(tmp_path: Path, window: st
         (tmp_path / "out-2027-07-31").rename(tmp_path / engine)
     for name in ("statements.json", "lines.csv", "statements/r.md", "statements/s.md"):
         assert (tmp_path / "duckdb" / name).read_bytes() == (tmp_path / "rows" / name).read_bytes()
+
+
+def test_explain_partner_with_the_ledger_holds_the_years_first_review_and_writes_nothing(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ledger = tmp_path / "ledger.db"
+    assert _settle(tmp_path, "2027-03-31", "since_last_review", "--ledger", str(ledger)) == 0
+    before = ledger.read_bytes()
+    capsys.readouterr()
+    common = [str(tmp_path / "p.yaml"), "--partners", str(tmp_path / "partners.csv"), "--transactions",
+              str(tmp_path / "t.csv"), "--partner", "s", "--period", "2027-04", "--color", "never"]
+    assert main(["explain", *common, "--ledger", str(ledger)]) == 0
+    with_ledger = capsys.readouterr().out
+    assert main(["explain", *common]) == 0
+    without = capsys.readouterr().out
+    # the 2027-04-01 review demotes s (its Q4 ¥300,000 from the ledger, grace used); without the ledger, no review
+    assert "demoted" in with_ledger and "tier `member`" in with_ledger
+    assert "demoted" not in without and "tier `member`" in without
+    assert ledger.read_bytes() == before
