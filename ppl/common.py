@@ -27,6 +27,7 @@ from runtime.io.facts import CODE as FACT_CODE
 from runtime.io.facts import FactReport, read_partner_facts
 from runtime.loaded import Runtime
 from runtime.model import Partner, Period, Quote, Transaction, Volumes
+from runtime.store import LedgerError
 
 EXIT_OK = 0
 """Done: the command did what it was asked."""
@@ -72,6 +73,11 @@ class CommandError(Exception):
         name = self.command or command
         lines = [*self.problems, *(f"ppl {name}: {message}" for message in self.messages)]
         return "".join(f"{line}\n" for line in lines)
+
+
+def ledger_problem(what: str, exc: LedgerError) -> list[str]:
+    """A ledger's refusal as the messages of a `CommandError`: `what: the problem [code]`, then its hint."""
+    return [f"{what}: {exc}", *([f"hint: {exc.hint}"] if exc.hint else [])]
 
 
 def check_limit_settings() -> None:

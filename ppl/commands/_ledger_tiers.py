@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import argparse
 import datetime
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from ppl.common import EXIT_ERRORS, CommandError
+from ppl.common import EXIT_ERRORS, CommandError, ledger_problem
 from runtime import ir
 from runtime.decisions import Carried
 from runtime.io.tier_history import decision_json, figures_text
@@ -18,6 +18,7 @@ from runtime.money import format_amount
 from runtime.store import Ledger, LedgerError
 
 UNKNOWN_TIER = "E516"
+_T = TypeVar("_T")
 
 
 def add_ledger_option(p: argparse.ArgumentParser) -> None:
@@ -37,13 +38,7 @@ def tiers_in_force(path: str | None, ruleset: ir.RuleSet, partners: Mapping[str,
     """
     if path is None:
         return dict(partners), {}
-    if not Path(path).is_file():
-        raise CommandError(f"--ledger: there is no ledger file {path}")
-    try:
-        with Ledger(path, read_only=True) as ledger:
-            decided = ledger.tiers_on(ruleset.program_id, day)
-    except LedgerError as exc:
-        raise CommandError(f"--ledger {path}: {exc}") from None
+    decided = _read(path, lambda ledger: ledger.tiers_on(ruleset.program_id, day))
     known = {t.id for v in ruleset.versions if v.tiers is not None for t in v.tiers.levels}
     for decision in decided.values():
         if decision.tier is not None and decision.tier not in known:
@@ -98,10 +93,19 @@ def carried_months(path: str | None, ruleset: ir.RuleSet, period: Period) -> Car
     """
     if path is None:
         return None
+    return _read(path, lambda ledger: ledger.carried(ruleset.program_id, period.start.year))
+
+
+def _read(path: str, query: Callable[[Ledger], _T]) -> _T:
+    """A query of the ledger at `path`, opened for reading alone.
+
+    Raises:
+        CommandError: there is no such file, or it cannot be read as a ledger (its problem and hint).
+    """
     if not Path(path).is_file():
         raise CommandError(f"--ledger: there is no ledger file {path}")
     try:
         with Ledger(path, read_only=True) as ledger:
-            return ledger.carried(ruleset.program_id, period.start.year)
+            return query(ledger)
     except LedgerError as exc:
-        raise CommandError(f"--ledger {path}: {exc}") from None
+        raise CommandError(*ledger_problem(f"--ledger {path}", exc)) from None

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from ppl.common import EXIT_OK, CommandError
+from ppl.common import EXIT_OK, CommandError, ledger_problem
 from runtime import explain
 from runtime.io.writers import KIND_TITLES
 from runtime.money import format_amount
@@ -62,7 +62,7 @@ def _open(args: argparse.Namespace) -> Ledger:
     try:
         return Ledger(db, read_only=True)
     except LedgerError as exc:
-        raise CommandError(f"--db: {exc}", *([f"hint: {exc.hint}"] if exc.hint else [])) from None
+        raise CommandError(*ledger_problem("--db", exc)) from None
 
 
 def render_runs(runs: Sequence[Run]) -> list[str]:

@@ -39,6 +39,7 @@ from ppl.common import (
     add_partners_option,
     add_program_argument,
     facts_summary,
+    ledger_problem,
     load_partners,
     load_ruleset,
     open_transactions,
@@ -226,7 +227,7 @@ def run(args: argparse.Namespace) -> int:
     except outdir.OutputError as exc:
         raise CommandError(str(exc)) from None
     except LedgerError as exc:
-        raise CommandError(*_ledger_problem(f"--ledger {args.ledger}", exc), status=EXIT_ERRORS) from None
+        raise CommandError(*ledger_problem(f"--ledger {args.ledger}", exc), status=EXIT_ERRORS) from None
     except OSError as exc:
         raise CommandError(f"cannot write to {args.out}: {exc.strerror or exc}") from None
     finally:
@@ -265,12 +266,7 @@ def _open_ledger(path: str, follow_symlinks: bool) -> Ledger:
     try:
         return Ledger(path)
     except LedgerError as exc:
-        raise CommandError(*_ledger_problem(f"--ledger {path}", exc)) from None
-
-
-def _ledger_problem(what: str, exc: LedgerError) -> list[str]:
-    """A ledger's refusal as the messages of a `CommandError`: the problem with its code, then the hint."""
-    return [f"{what}: {exc}", *([f"hint: {exc.hint}"] if exc.hint else [])]
+        raise CommandError(*ledger_problem(f"--ledger {path}", exc)) from None
 
 
 def _settled_summary(settled: rio.Settled, ruleset: ir.RuleSet) -> str:

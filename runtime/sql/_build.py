@@ -154,7 +154,8 @@ def header(ruleset: ir.RuleSet, what: str, dialect: str) -> str:
         "--                product VARCHAR, list_price BIGINT, sell_price BIGINT, quantity BIGINT (< 0: a refund)"
         + declared("transaction") + (", sku VARCHAR (NULL: none)" if any(v.catalog for v in ruleset.versions)
                                      else "") + ")",
-        "--   partners(id VARCHAR (unique), contract VARCHAR, tier VARCHAR, level INTEGER (NULL: 1),",
+        "--   partners(id VARCHAR (" + ("unique per stretch" if _chain.reviewed(ruleset) else "unique")
+        + "), contract VARCHAR, tier VARCHAR, level INTEGER (NULL: 1),",
         "--            parent VARCHAR (NULL or '': none)" + declared("partner")
         + (", p_from DATE, p_until DATE" if _chain.reviewed(ruleset) else "") + ")",
         *(["-- The program reviews tiers: one partners row per stretch between reviews, with the tier in force",
