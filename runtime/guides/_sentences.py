@@ -41,6 +41,14 @@ _BUILTIN: dict[tuple[str, str], tuple[str, str]] = {
     ("lead", "id"): ("lead id", "リードID"),
     ("lead", "date"): ("lead date", "リードの日付"),
 }
+# A tier reviewed on a cadence reads the period figures over the review's window (see "reviews.window.*").
+_REVIEWED: dict[tuple[str, str], tuple[str, str]] = {
+    ("period", "sales"): ("sales in the review's window", "判定期間の販売額"),
+    ("period", "purchases"): ("purchases in the review's window", "判定期間の仕入額"),
+    ("period", "list_sales"): ("sales at list price in the review's window", "判定期間の定価ベースの販売額"),
+    ("period", "quantity"): ("units sold in the review's window", "判定期間の販売数量"),
+    ("period", "deals"): ("deals in the review's window", "判定期間の成約件数"),
+}
 _OWNER = {"partner": ("the partner's ", "パートナーの"), "deal": ("the deal's ", "商談の"),
           "lead": ("the lead's ", "リードの"), "transaction": ("the transaction's ", "取引の"), "period": ("", "")}
 _ACRONYMS = {"nda": "NDA", "mdf": "MDF", "crm": "CRM", "api": "API", "sla": "SLA", "it": "IT", "sku": "SKU"}
@@ -82,7 +90,9 @@ def _lower_first(text: str) -> str:
 class Speaker:
     """Renders the expressions of one version of a rule set in one language."""
 
-    def __init__(self, fmt: Formatter, say: Say, version: ir.Version) -> None:
+    def __init__(self, fmt: Formatter, say: Say, version: ir.Version, reviewed: bool = False) -> None:
+        """`reviewed`: the sentences are of a tier qualification that a review reads over its window."""
+        self.reviewed = reviewed
         self.fmt = fmt
         self.say = say
         self.lang = fmt.lang
@@ -103,12 +113,17 @@ class Speaker:
             if described:
                 return self.fmt.text(described)
         owner = _OWNER.get(field.scope, ("", ""))[0 if self.en else 1] if qualified else ""
-        builtin = _BUILTIN.get((field.scope, field.name))
+        key = (field.scope, field.name)
+        builtin = (_REVIEWED.get(key) if self.reviewed else None) or _BUILTIN.get(key)
         if builtin is not None:
             return rich(owner + builtin[0 if self.en else 1])
         if self.en:
             return rich(owner + _readable(field.name))
         return rich(owner, code(field.name))
+
+    def of_reviews(self) -> Speaker:
+        """The same speaker for the qualifications of tiers reviewed on a cadence (period figures are the window's)."""
+        return Speaker(self.fmt, self.say, self.version, reviewed=True)
 
     def tier_title(self, tier_id: str) -> Rich:
         """A tier by its title."""

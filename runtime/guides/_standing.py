@@ -23,13 +23,14 @@ def tiers(ctx: Context) -> Section | None:
     if levels is None:
         return None
     say, speak = ctx.say, ctx.speak
+    qualify = speak.of_reviews() if levels.review is not None else speak
     none = rich(say.word("none"))
     rows = []
     for tier in levels.levels:
         always = isinstance(tier.qualify, ir.Const) and tier.qualify.value is True
         benefits = [ctx.text(b.title, b.id) for b in ctx.version.benefits if b.id in tier.benefits]
         held = say("tiers.assigned_cell") if tier.assigned else say("tiers.everyone") if always \
-            else speak.condition(tier.qualify)
+            else qualify.condition(tier.qualify)
         rows.append((speak.tier_title(tier.id), held, speak.value(tier.uplift) if tier.uplift is not None else none,
                      ctx.listing(benefits) if benefits else none))
     headers = (say("col.tier"), say("col.qualify"), say("col.uplift"), say("col.benefits"))
