@@ -138,8 +138,8 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
      "its condition. Keep one of the two."),
     ("E364", "tier review out of range", "A `tiers.review` key is outside what a review can mean: a `{months: N}` "
      "window reads 1 to 36 whole months before the review, `keep` (how many review periods a tier reached at a "
-     "review stays in force) is at least 1, and `grace` (how many reviews a partner may miss its tier before it is "
-     "demoted) is at least 0."),
+     "review stays in force) is 1 to 120, and `grace` (how many reviews a partner may miss its tier before it is "
+     "demoted) is 0 to 120."),
     ("E370", "threshold beyond the volume cap", "A ladder step or bonus target is above the `volume_cap` of its "
      "ladder or bonus. Volume above the cap is not counted, so no partner can ever reach the step; with `above`, a "
      "threshold equal to the cap cannot be reached either."),

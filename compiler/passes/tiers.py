@@ -39,6 +39,7 @@ def check_tiers(ctx: Context) -> Iterator[dg.Diagnostic]:
 _TIER = ("partner", "tier")
 _REVIEWS_A_YEAR = {"monthly": 12, "quarterly": 4, "half_yearly": 2, "yearly": 1}
 MAX_WINDOW_MONTHS = 36
+MAX_REVIEWS = 120  # `keep` and `grace`: ten years of monthly reviews
 
 
 def check_review(tiers: ast.Tiers) -> Iterator[dg.Diagnostic]:
@@ -50,13 +51,15 @@ def check_review(tiers: ast.Tiers) -> Iterator[dg.Diagnostic]:
         yield dg.error("E364", f"tier review: a window of {review.months} months is out of range",
                        review.months_span or review.span,
                        hint=f"a `{{months: N}}` window reads 1 to {MAX_WINDOW_MONTHS} whole months before the review")
-    if review.keep < 1:
+    if not 1 <= review.keep <= MAX_REVIEWS:
         yield dg.error("E364", f"tier review: `keep: {review.keep}` is out of range", review.keep_span or review.span,
-                       hint="`keep` is how many review periods a reached tier stays in force: at least 1 (the default)")
-    if review.grace < 0:
+                       hint="`keep` is how many review periods a reached tier stays in force: 1 (the default) to "
+                       f"{MAX_REVIEWS}")
+    if not 0 <= review.grace <= MAX_REVIEWS:
         yield dg.error("E364", f"tier review: `grace: {review.grace}` is out of range",
                        review.grace_span or review.span,
-                       hint="`grace` is how many reviews a partner may miss its tier: at least 0 (the default)")
+                       hint="`grace` is how many reviews a partner may miss its tier: 0 (the default) to "
+                       f"{MAX_REVIEWS}")
     if tiers.levels and all(t.assigned for t in tiers.levels):
         yield dg.warning("W308", "tier review: every tier is assigned, so the reviews decide nothing", review.span,
                          hint="remove `review:`, or give a tier a `qualify:`")

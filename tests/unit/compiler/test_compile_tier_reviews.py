@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from compiler.lower import compile_program
+from compiler.passes.tiers import MAX_REVIEWS
 from compiler.pipeline import check_program
 from policy_lang import diagnostics as dg
 from policy_lang.loader import load_program_text
@@ -130,3 +131,15 @@ def test_a_hand_made_artifact_with_a_review_out_of_range_is_refused(field: str, 
     bad = dataclasses.replace(ruleset, versions=(dataclasses.replace(version, tiers=tiers),))
     with pytest.raises(ShapeError):
         check_ruleset(bad)
+
+
+def test_a_grace_beyond_any_program_is_refused_at_compilation_not_by_the_runtime() -> None:
+
+
+    text = Path("programs/saas_reseller.yaml").read_text(encoding="utf-8").replace(
+        "    grace: 1\n", "    grace: 99999999999999999999\n")
+    loaded = load_program_text("p.yaml", text)
+    assert loaded.program is not None
+    found = [d for d in check_program(loaded.program) if d.code == "E364"]
+    assert [d.message for d in found] == ["tier review: `grace: 99999999999999999999` is out of range"]
+    assert f"to {MAX_REVIEWS}" in (found[0].hint or "")
