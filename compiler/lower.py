@@ -291,7 +291,8 @@ class _Lowerer:
             None if hier is None else ir.Hierarchy(
                 hier.model, hier.max_depth,
                 tuple(ir.Level(lv.level, _text(lv.title), self.expr(lv.margin), at=_loc(lv.span))
-                      for lv in hier.levels), hier.new_resellers, at=_loc(hier.span)),
+                      for lv in hier.levels), hier.new_resellers, self.reseller_routing(hier.routing),
+                at=_loc(hier.span)),
             None if conf is None else ir.Conflicts(
                 _duration(reg.expires_after) if reg else None, reg.renewals if reg else 0,
                 _duration(reg.renewal_period) if reg and reg.renewal_period else None,
@@ -302,6 +303,15 @@ class _Lowerer:
                 tuple(ir.RoutingKey(k.by, self.opt(k.prefer), _text(k.title), at=_loc(k.span)) for k in route.order),
                 route.among_equals, self.opt(route.skip_when), route.new_resellers, at=_loc(route.span)),
             starts_at, ends_at, self.catalog(body.catalog, start), at=at)
+
+    def reseller_routing(self, routing: ast.ResellerRouting | None) -> ir.ResellerRouting | None:
+        """The mapping form of `new_resellers`: its keys, and how equals take turns (`rotate` unless stated)."""
+        if routing is None:
+            return None
+        return ir.ResellerRouting(
+            tuple(ir.ResellerKey(self.opt(k.prefer), k.fewest.name if k.fewest else None, _text(k.title),
+                                 at=_loc(k.span)) for k in routing.order),
+            routing.among_equals or "rotate", at=_loc(routing.span))
 
     def catalog(self, catalog: ast.Catalog | None, start: datetime.date) -> ir.Catalog | None:
         """A version's catalog: each SKU's prices from the version's first day (or a later price's date) on."""

@@ -100,6 +100,9 @@ def body_slots(body: ast.Body) -> Iterator[tuple[ast.Expr, Slot]]:
             yield price.list_price, Slot(f"catalog item `{item.sku.name}`: list price from {price.start}", (MONEY,))
     for level in body.hierarchy.levels if body.hierarchy else ():
         yield level.margin, Slot(f"hierarchy level {level.level}: margin", (PERCENT,), pt)
+    for reseller_key in body.hierarchy.routing.order if body.hierarchy and body.hierarchy.routing else ():
+        if reseller_key.prefer is not None:
+            yield reseller_key.prefer, Slot("new resellers: preference", (BOOL,), ("partner", "applicant"))
     if (conflicts := body.conflicts) is not None:
         if (reg := conflicts.registration) is not None:
             yield reg.expires_after, Slot("deal registration: expiry", (DURATION,))

@@ -75,6 +75,8 @@ BUILTIN_FIELDS: dict[tuple[str, str], str] = {
     ("deal", "date"): "date",
     ("lead", "id"): "text",
     ("lead", "date"): "date",
+    ("applicant", "id"): "text",
+    ("applicant", "date"): "date",
     ("period", "sales"): "money",
     ("period", "purchases"): "money",
     ("period", "list_sales"): "money",
@@ -83,7 +85,7 @@ BUILTIN_FIELDS: dict[tuple[str, str], str] = {
 }
 """Fields available without declaration, by (scope, name) → type name."""
 
-SCOPES = ("partner", "transaction", "item", "deal", "lead", "period")
+SCOPES = ("partner", "transaction", "item", "deal", "lead", "applicant", "period")
 
 ITEM_CATEGORY = "item_category"
 """The enumeration of a program's catalog categories: the type of `item.category`."""

@@ -239,7 +239,7 @@ class EnumDecl(Node):
 class InputField(Node):
     """A declared input field: `partner.certified_engineers: integer`."""
 
-    scope: str  # "partner" | "transaction" | "deal" | "lead"
+    scope: str  # "partner" | "transaction" | "deal" | "lead" | "applicant"
     name: Ident
     type_name: Ident
     description: Text | None = None
@@ -448,13 +448,33 @@ class HierarchyLevel(Node):
 
 
 @dataclass(frozen=True, slots=True)
+class ResellerKey(Node):
+    """One key of the reseller routing order: a `prefer` condition or a `fewest` count."""
+
+    prefer: Expr | None
+    fewest: Ident | None  # `children` or a declared integer partner input
+    title: Text | None
+
+
+@dataclass(frozen=True, slots=True)
+class ResellerRouting(Node):
+    """How the 1st-tier distributor of a would-be reseller is chosen (the mapping form of `new_resellers`)."""
+
+    order: tuple[ResellerKey, ...]
+    among_equals: str | None  # "rotate"
+    order_span: Span | None = field(default=None, kw_only=True, compare=False, repr=False)
+    among_equals_span: Span | None = field(default=None, kw_only=True, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
 class Hierarchy(Node):
     """The distributor hierarchy."""
 
     model: str  # "nested" | "stacked"
     max_depth: int
     levels: tuple[HierarchyLevel, ...]
-    new_resellers: str | None  # "level_1" | "vendor"
+    new_resellers: str | None  # "level_1" | "vendor": the scalar, or the mapping form's `to`
+    routing: ResellerRouting | None = None  # the mapping form's `order` and `among_equals`
     new_resellers_span: Span | None = field(default=None, kw_only=True, compare=False, repr=False)
 
 

@@ -317,10 +317,22 @@ class _Builder:
         if not isinstance(node, YMap):
             return None
         depth = node.get("max_depth")
+        new = node.get("new_resellers")
+        to, routing = (self.word(new.get("to")), self.reseller_routing(new)) if isinstance(new, YMap) \
+            else (self.word(new), None)
         return ast.Hierarchy(str(self.word(node.get("model"))), int(depth.value) if isinstance(depth, YScalar) else 1,
                              self.items(node.get("levels"), self.hierarchy_level) or (),
-                             self.word(node.get("new_resellers")), span=node.span,
-                             new_resellers_span=_span(node.get("new_resellers")))
+                             to, routing, span=node.span, new_resellers_span=_span(new))
+
+    def reseller_routing(self, m: YMap) -> ast.ResellerRouting:
+        """The mapping form of `hierarchy.new_resellers` (its `to` is read by `hierarchy`)."""
+        order = m.get("order")
+        return ast.ResellerRouting(self.items(order, self.reseller_key) or (), self.word(m.get("among_equals")),
+                                   span=m.span, order_span=_span(order), among_equals_span=_span(m.get("among_equals")))
+
+    def reseller_key(self, m: YMap) -> ast.ResellerKey:
+        return ast.ResellerKey(self.expr(m.get("prefer")), self.ident(m.get("fewest")), self.text(m.get("title")),
+                               span=m.span)
 
     def conflict_rule(self, m: YMap) -> ast.ConflictRule | None:
         return ast.ConflictRule(str(self.word(m.get("rule"))), self.word(m.get("by")), self.expr(m.get("when")),

@@ -140,6 +140,15 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
      "window reads 1 to 36 whole months before the review, `keep` (how many review periods a tier reached at a "
      "review stays in force) is 1 to 120, and `grace` (how many reviews a partner may miss its tier before it is "
      "demoted) is 0 to 120."),
+    ("E365", "reseller routing counts what is not an integer", "A `fewest:` key of `hierarchy.new_resellers` "
+     "counts, for each 1st-tier distributor, `children` (the resellers under it in the partners file plus the "
+     "applications routed to it so far) or a declared integer partner input such as `open_leads`. The marked name is "
+     "neither: an input the program does not declare under `inputs: partner:`, or one of another type. Write "
+     "`fewest: children`, or declare the input as `integer`."),
+    ("E366", "reseller routing key that can never decide", "A key of `hierarchy.new_resellers.order` can never "
+     "choose a distributor: the routing sends would-be resellers to the vendor (`to: vendor`), so no distributor is "
+     "chosen at all, or the key repeats an earlier key of the same order, which has already ranked the distributors "
+     "the same way. Remove the key, or write `to: level_1`."),
     ("E370", "threshold beyond the volume cap", "A ladder step or bonus target is above the `volume_cap` of its "
      "ladder or bonus. Volume above the cap is not counted, so no partner can ever reach the step; with `above`, a "
      "threshold equal to the cap cannot be reached either."),

@@ -20,9 +20,9 @@ from policy_lang.yaml_loader import YMap, YNode, YScalar, YSeq
 from program_tests.sequence_cases import SequenceInput, SequenceReader
 from program_tests.values import TIMESTAMP_EXAMPLE
 from program_tests.values import Check as Check
+from runtime import instants, ir
 from runtime import io as rio
-from runtime import ir
-from runtime.decisions import Claim, Deal, Lead, catalog_item
+from runtime.decisions import Application, Claim, Deal, Lead, catalog_item
 from runtime.model import UNSTATED, Partner, Period, Transaction, Volumes
 
 LINE_KINDS = ("margin", "pass_through", "fee", "services", "referral_fee", "ladder", "ladder_clawback", "bonus",
@@ -53,10 +53,11 @@ class RouteInput:
 
 @dataclass(frozen=True, slots=True)
 class NewResellerInput:
-    """An inquiry from a company that wants to become a reseller."""
+    """Inquiries from companies that want to become resellers, in receipt order; `history` when the case lists
+    them under `applications:` (it then expects where each went), else one inquiry."""
 
-    applicant: str
-    date: datetime.date
+    applications: tuple[Application, ...]
+    history: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +116,8 @@ _CLAIM = ("id", "partner", "registered_at", "renewals", "customer_choice")
 _CONFLICT_EXPECT = ("owner", "vendor_decides", "decided_by", "lost", "version", "error")
 _LEAD = ("id", "date", "fields")
 _ROUTE_EXPECT = ("order", "first", "left_out", "same_order_as", "version", "error")
-_NEW_RESELLER = ("applicant", "date")
+_NEW_RESELLER = ("applicant", "date", "at", "fields", "applications")
+_APPLICATION = ("applicant", "date", "at", "fields")
 _NEW_RESELLER_EXPECT = ("routed_to_level", "routed_to", "error")
 _CODE = re.compile(r"[EW]\d{3}")
 
@@ -253,7 +255,9 @@ class CaseReader(SequenceReader):
                 self.route_cases.add(name)
         else:
             inputs = self.new_reseller_input(keys["new_reseller"])
-            checks = self.expectations(keys["expect"], _NEW_RESELLER_EXPECT, self.new_reseller_check)
+            asked = inputs
+            checks = self.expectations(keys["expect"], _NEW_RESELLER_EXPECT,
+                                       lambda n, v, k: self.new_reseller_check(n, v, k, asked))
         if name is None or found is None or checks is None or (kind not in ("quote", "settle") and inputs is None):
             return None
         transactions, volumes, period = found
@@ -524,11 +528,44 @@ class CaseReader(SequenceReader):
         return RouteInput(Lead(lid, day, fields)) if lid is not None and day is not None else None
 
     def new_reseller_input(self, node: YNode) -> NewResellerInput | None:
-        keys = self.mapping(node, "`new_reseller`", _NEW_RESELLER, _NEW_RESELLER)
+        """One inquiry (`applicant`, `date` or `at`, `fields`), or a history of them (`applications`)."""
+        keys = self.mapping(node, "`new_reseller`", _NEW_RESELLER)
         if keys is None:
             return None
-        applicant, day = self.text(keys["applicant"], "`applicant`"), self.date(keys["date"], "`date`")
-        return NewResellerInput(applicant, day) if applicant is not None and day is not None else None
+        if "applications" in keys:
+            if len(keys) > 1:
+                self.error("E208", "`new_reseller` lists `applications`, or states one inquiry, not both", node)
+                return None
+            found = [self.application(item) for item in self.items(keys["applications"], "`applications`")]
+            if not found or any(a is None for a in found):
+                if not found:
+                    self.error("E201", "`applications` lists one application or more", keys["applications"])
+                return None
+            return NewResellerInput(tuple(a for a in found if a is not None), history=True)
+        one = self.application(node)
+        return NewResellerInput((one,)) if one is not None else None
+
+    def application(self, node: YNode) -> Application | None:
+        """An application: the applicant, when it was received (a date: the start of that day in the program's
+        time zone; or a timestamp with its offset) and the declared applicant fields."""
+        keys = self.mapping(node, "an application", _APPLICATION, ("applicant",))
+        if keys is None:
+            return None
+        applicant = self.text(keys["applicant"], "`applicant`")
+        if ("date" in keys) == ("at" in keys):
+            self.error("E202", "an application states when it was received: `date` or `at`", node)
+            return None
+        at: datetime.datetime | None = None
+        if "at" in keys:
+            at = self.timestamp(keys["at"], "`at`")
+            if at is not None and at.utcoffset() is None:
+                self.error("E530", f"`at` `{at.isoformat()}` has no UTC offset", keys["at"],
+                           f"write it with its offset, such as {TIMESTAMP_EXAMPLE}")
+                at = None
+        elif (day := self.date(keys["date"], "`date`")) is not None:
+            at = instants.start_of_day(day, self.ruleset.time_zone)
+        fields = self.fields(keys["fields"], "applicant", f"applicant `{applicant}`") if "fields" in keys else {}
+        return Application(applicant, at, fields) if applicant is not None and at is not None else None
 
     def nothing(self, node: YNode) -> bool:
         """`null` or `none`: no owner, no rule, nobody."""
@@ -645,7 +682,10 @@ class CaseReader(SequenceReader):
             entries.append(tuple(found) if group else (found[0] if found else ""))
         return tuple(entries) if ok and isinstance(node, YSeq) else None
 
-    def new_reseller_check(self, name: str, node: YNode, key: YScalar) -> list[Check] | None:
+    def new_reseller_check(self, name: str, node: YNode, key: YScalar,
+                           asked: NewResellerInput | None) -> list[Check] | None:
+        if asked is not None and asked.history and name != "error":
+            return self.routed_each(name, node, len(asked.applications))
         match name:
             case "routed_to_level" if isinstance(node, YScalar) and node.value == "vendor":
                 return [Check((name,), "vendor", "text", node.span)]
@@ -660,3 +700,14 @@ class CaseReader(SequenceReader):
             case "error":
                 return self.code(node)
         raise AssertionError(name)
+
+    def routed_each(self, name: str, node: YNode, count: int) -> list[Check] | None:
+        """`routed_to: [..]` of a history: where each application went (a partner, or `vendor`), in order."""
+        if name != "routed_to" or not isinstance(node, YSeq) or len(node.items) != count:
+            self.error("E208", f"a history of {count} application{'s' if count != 1 else ''} expects "
+                       f"`routed_to:` with one partner (or `vendor`) for each, in order", node)
+            return None
+        where = [self.word(item, "`routed_to`", [*self.partners, "vendor"], "partner") for item in node.items]
+        if any(w is None for w in where):
+            return None
+        return self.one((name,), tuple(w for w in where if w is not None), "ids", node)

@@ -1,9 +1,10 @@
 """Running conflict, routing and new-reseller cases, and comparing what they expect.
 
 A conflict case runs `runtime.decisions.decide`, a route case `runtime.decisions.route`, a new-reseller
-case `runtime.decisions.route_new_reseller`. Rules are named as the program writes them in `rule:`
-(`first_registration`, `tie_break`); a claim that lost because its registration expired lost by
-`expired`, one registered after the deal by `registration`.
+case `runtime.decisions.route_new_reseller` over its applications in receipt order, each knowing where
+the ones before it went. Rules are named as the program writes them in `rule:` (`first_registration`,
+`tie_break`); a claim that lost because its registration expired lost by `expired`, one registered
+after the deal by `registration`.
 """
 
 from __future__ import annotations
@@ -17,19 +18,21 @@ from program_tests.compare import Because, CaseResult, Shown, _at, judge, run_ca
 from program_tests.sequence_cases import SequenceInput
 from program_tests.sequences import run_sequence
 from runtime import ir
-from runtime.decisions import Ownership, Routing, decide, route, route_new_reseller
+from runtime.decisions import Ownership, ResellerRoute, Routed, Routing, decide, route, route_new_reseller
 from runtime.loaded import Runtime
 from runtime.model import Partner
 
 
 @dataclass(frozen=True, slots=True)
 class NewReseller:
-    """Where an inquiry from a would-be reseller went: a partner (None: the vendor), its level, and why."""
+    """Where an inquiry from a would-be reseller went: a partner (None: the vendor), its level, and why; with a
+    history, where each application went, in receipt order (`routes`)."""
 
     partner: str | None
     level: int | None
     why: str
     at: ir.Loc | None
+    routes: tuple[ResellerRoute, ...] = ()
 
 
 def _version(rt: Runtime, name: str) -> ir.Version | None:
@@ -79,7 +82,15 @@ def _routing_actual(rt: Runtime, r: Routing, check: Check) -> tuple[Any, list[Be
     raise AssertionError(check.path)
 
 
+def _why(route: ResellerRoute) -> str:
+    return "; ".join(f"{r.rule}: {r.found}" if r.found else r.rule for r in route.reasons)
+
+
 def _new_reseller_actual(n: NewReseller, check: Check) -> tuple[Any, list[Because]]:
+    if check.kind == "ids":  # a history: where each application went
+        return (tuple(r.partner or "vendor" for r in n.routes),
+                [Because(f"{i}. `{r.applicant}`", f"`{r.partner}`" if r.partner else "the vendor", _why(r),
+                         _at(r.reasons[-1].at)) for i, r in enumerate(n.routes, 1)])
     because = [Because("routed to", f"`{n.partner}`" if n.partner else "the vendor", n.why, _at(n.at))]
     if check.path[0] == "routed_to_level":
         return ("vendor" if n.partner is None else str(n.level)), because
@@ -87,13 +98,16 @@ def _new_reseller_actual(n: NewReseller, check: Check) -> tuple[Any, list[Becaus
 
 
 def _new_reseller(rt: Runtime, inputs: NewResellerInput, partners: Mapping[str, Partner]) -> NewReseller:
-    chosen, why = route_new_reseller(rt, inputs.applicant, inputs.date, partners)
-    version = rt.version_on(inputs.date)
-    rules = version.rules if version is not None else None
-    at = (rules.hierarchy.at if chosen is not None and rules and rules.hierarchy
-          else rules.lead_routing.at if rules and rules.lead_routing else None)
-    partner = partners.get(chosen) if chosen is not None else None
-    return NewReseller(chosen, partner.level if partner else None, why, at)
+    """Route the applications in receipt order, each knowing where the ones before it went."""
+    earlier: list[Routed] = []
+    routes: list[ResellerRoute] = []
+    for application in inputs.applications:
+        routes.append(route_new_reseller(rt, application, partners, earlier))
+        earlier.append(Routed(application, routes[-1].partner))
+    last = routes[-1]
+    partner = partners.get(last.partner) if last.partner is not None else None
+    return NewReseller(last.partner, partner.level if partner else None, _why(last), last.reasons[-1].at,
+                       tuple(routes))
 
 
 def _same_order(check: Check, earlier: Mapping[str, Any]) -> Check:

@@ -220,6 +220,11 @@ def price_slot(part: Literal["max_discount"]) -> SlotKey:
     return SlotKey(f"price:{part}")
 
 
+def reseller_slot(index: int) -> SlotKey:
+    """The `prefer` condition of the reseller routing key at an index of its order."""
+    return SlotKey(f"reseller:prefer:{index}")
+
+
 def routing_slot(part: Literal["eligible", "skip_when", "prefer"], index: int | None = None) -> SlotKey:
     """Lead routing's eligibility, capacity condition, or the preference of the key at an index of its order."""
     return SlotKey(f"routing:{part}" if index is None else f"routing:{part}:{index}")
@@ -558,11 +563,34 @@ class Level(Node):
 
 
 @dataclass(frozen=True, slots=True)
+class ResellerKey(Node):
+    """One key of the reseller routing order: a condition over `partner` and `applicant`, or a count to keep low
+    (`children`, or a declared integer partner input)."""
+
+    prefer: Expr | None
+    fewest: str | None
+    title: Text
+
+
+@dataclass(frozen=True, slots=True)
+class ResellerRouting(Node):
+    """How the 1st-tier distributor of a would-be reseller is chosen: keys strongest first, then turns."""
+
+    order: tuple[ResellerKey, ...]
+    among_equals: str  # rotate
+
+
+LEVEL_1_IN_TURN = ResellerRouting((), "rotate")
+"""`new_resellers: level_1` without an order: the 1st-tier distributors take would-be resellers in turn."""
+
+
+@dataclass(frozen=True, slots=True)
 class Hierarchy(Node):
     model: str  # nested | stacked
     max_depth: int
     levels: tuple[Level, ...]
-    new_resellers: str | None
+    new_resellers: str | None  # level_1 | vendor
+    routing: ResellerRouting | None = None  # stated with the mapping form of `new_resellers`
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,7 @@ from runtime import instants, ir
 from runtime.engine import operators
 from runtime.money import MAX_AMOUNT_DIGITS
 
-SCOPES: tuple[str, ...] = ("partner", "transaction", "deal", "lead", "period")
+SCOPES: tuple[str, ...] = ("partner", "transaction", "deal", "lead", "applicant", "period")
 """Where a field an expression reads lives."""
 
 FUNCTIONS: tuple[str, ...] = tuple(operators.FUNCTION_ARITY)
@@ -62,6 +62,7 @@ VOCABULARY: dict[tuple[type[Any], str], tuple[str | None, ...]] = {
     (ir.Catalog, "action"): ir.PRICE_ACTIONS,
     (ir.Hierarchy, "model"): ("nested", "stacked"),
     (ir.Hierarchy, "new_resellers"): (None, "level_1", "vendor"),
+    (ir.ResellerRouting, "among_equals"): ("rotate",),
     (ir.ConflictRule, "rule"): ("exclusivity", "customer_choice", "partner_over_direct", "direct_over_partner",
                                 "first_registration", "tie_break"),
     (ir.ConflictRule, "by"): (None, "territory", "segment", "named_account", "higher_tier", "vendor_decides"),
@@ -119,8 +120,14 @@ def check_ruleset(ruleset: ir.RuleSet) -> None:
     for i, decl in enumerate(ruleset.inputs):
         if decl.type not in ir.VALUE_TYPES and decl.type not in ruleset.enums:
             raise ShapeError(f"inputs[{i}].type", f"unknown type {decl.type!r}")
+    counts = {"children", *(d.name for d in ruleset.inputs if d.scope == "partner" and d.type == "integer")}
     for i, version in enumerate(ruleset.versions):
         _check_references(version, f"versions[{i}]")
+        routing = version.hierarchy.routing if version.hierarchy is not None else None
+        for j, key in enumerate(routing.order if routing is not None else ()):
+            if (key.prefer is None) == (key.fewest is None) or (key.fewest is not None and key.fewest not in counts):
+                raise ShapeError(f"versions[{i}].hierarchy.routing.order[{j}]",
+                                 "a key prefers a condition or counts `children` or an integer partner input")
     if ruleset.rounding.unit <= 0:
         raise ShapeError("rounding.unit", f"{ruleset.rounding.unit} is not a positive amount")
     if not 1 <= ruleset.fiscal_year_start <= 12:

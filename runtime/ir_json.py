@@ -289,7 +289,8 @@ def _version(v: ir.Version) -> dict[str, Any]:
             "model": v.hierarchy.model, "max_depth": v.hierarchy.max_depth,
             "new_resellers": v.hierarchy.new_resellers, "at": _loc(v.hierarchy),
             "levels": [{"level": lv.level, "title": lv.title, "margin": encode_expr(lv.margin), "at": _loc(lv)}
-                       for lv in v.hierarchy.levels]},
+                       for lv in v.hierarchy.levels],
+            **_encode_reseller_routing(v.hierarchy.routing)},
         "conflicts": None if v.conflicts is None else {
             "expires_after": _value("duration", v.conflicts.expires_after) if v.conflicts.expires_after else None,
             "renewals": v.conflicts.renewals,
@@ -422,7 +423,8 @@ def _decode_version(d: dict[str, Any]) -> ir.Version:
         None if hier is None else ir.Hierarchy(
             hier["model"], hier["max_depth"],
             _list(hier["levels"], lambda lv: ir.Level(lv["level"], lv["title"], decode_expr(lv["margin"]),
-                                                      at=_at(lv))), hier["new_resellers"], at=_at(hier)),
+                                                      at=_at(lv))), hier["new_resellers"],
+            _decode_reseller_routing(hier.get("routing")), at=_at(hier)),
         None if conf is None else ir.Conflicts(
             _duration(conf["expires_after"]) if conf["expires_after"] else None, conf["renewals"],
             _duration(conf["renewal_period"]) if conf["renewal_period"] else None,
@@ -434,6 +436,24 @@ def _decode_version(d: dict[str, Any]) -> ir.Version:
             route["among_equals"], _dopt(route["skip_when"]), route["new_resellers"], at=_at(route)),
         _decode_instant(d.get("starts_at")), _decode_instant(d.get("ends_at")), _decode_catalog(d.get("catalog")),
         at=_at(d))
+
+
+def _encode_reseller_routing(routing: ir.ResellerRouting | None) -> dict[str, Any]:
+    """The mapping form of `new_resellers` as `{"routing": …}`; nothing when the program used the scalar form, so
+    that its artifact (and hash) is what it was before the mapping form existed."""
+    if routing is None:
+        return {}
+    return {"routing": {"among_equals": routing.among_equals, "at": _loc(routing),
+                        "order": [{"prefer": _opt(k.prefer), "fewest": k.fewest, "title": k.title, "at": _loc(k)}
+                                  for k in routing.order]}}
+
+
+def _decode_reseller_routing(data: dict[str, Any] | None) -> ir.ResellerRouting | None:
+    if data is None:
+        return None
+    return ir.ResellerRouting(_list(data["order"], lambda k: ir.ResellerKey(_dopt(k["prefer"]), k["fewest"], k["title"],
+                                                                          at=_at(k))),
+                              data["among_equals"], at=_at(data))
 
 
 def _decode_catalog(data: dict[str, Any] | None) -> ir.Catalog | None:

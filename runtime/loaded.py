@@ -100,6 +100,13 @@ def lead_slots(version: ir.Version) -> list[tuple[str, ir.Expr]]:
     return [(key, expr) for key, expr in slots if expr is not None]
 
 
+def reseller_slots(version: ir.Version) -> list[tuple[str, ir.Expr]]:
+    """The expressions reseller routing evaluates for one distributor and one applicant: its preferences."""
+    routing = version.hierarchy.routing if version.hierarchy is not None else None
+    keys = routing.order if routing is not None else ()
+    return [(ir.reseller_slot(i), k.prefer) for i, k in enumerate(keys) if k.prefer is not None]
+
+
 CONSTANT: Final = "constant"
 """A slot that reads no field: one value per version."""
 PARTNER: Final = "partner"
@@ -250,6 +257,7 @@ class LoadedVersion:
     transaction_slots: SlotTable | None = None  # the `transaction` entry's slots
     period_slots: SlotTable | None = None  # the `period` entry's slots
     index: VersionIndex = field(default_factory=VersionIndex)
+    reseller: Callable[[Env], Slots] = field(default=lambda env: SlotValues())  # reseller routing's preferences
 
 
 def _entry(name: str, slots: Sequence[tuple[str, ir.Expr]], ctx: EvalContext, program_id: str,
@@ -317,7 +325,7 @@ class Runtime:
         return LoadedVersion(version, entry("transaction", transaction_slots), entry("period", period_slots),
                              entry("deal", deal_slots), entry("lead", lead_slots),
                              table("transaction", transaction_slots), table("period", period_slots),
-                             index_version(version))
+                             index_version(version), entry("reseller", reseller_slots))
 
     def version_on(self, day: datetime.date) -> LoadedVersion | None:
         """The version in force on a day (None when no version covers it); remembered per day."""

@@ -22,7 +22,7 @@ def _dotted(expr: ast.Expr) -> str | None:
 
 def as_of(checker: Checker, node: ast.Name) -> Type:
     """`as_of`: the date the expression is evaluated for, where a partner is judged on a date."""
-    if "partner" in checker.slot.scopes and not {"deal", "lead"} & set(checker.slot.scopes):
+    if "partner" in checker.slot.scopes and not {"deal", "lead", "applicant"} & set(checker.slot.scopes):
         return Type("date")
     return checker.fail("E302", "`as_of` cannot be read here", node,
                         hint="`as_of` is the date a transaction, statement, tier or guide is judged on; here, "

@@ -6,11 +6,11 @@ import argparse
 import datetime
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ppl.commands._deal_values import declared_values, place, print_json
+from ppl.commands._deal_values import declared_values, id_value, moment, place, print_json
 from ppl.common import (
     EXIT_ERRORS,
     EXIT_OK,
@@ -22,9 +22,10 @@ from ppl.common import (
     load_partners,
     load_ruleset,
 )
-from runtime import explain, ids, ir, limits, strict_json
+from runtime import explain, ids, instants, ir, limits, strict_json
 from runtime.decisions import QuoteError
-from runtime.decisions.routing import Lead, Routing, route, route_new_reseller
+from runtime.decisions.resellers import Application, ResellerRoute, route_new_reseller
+from runtime.decisions.routing import Lead, Routing, route
 from runtime.engine import EvaluationError
 from runtime.io.records import ReadError, RecordFile
 from runtime.io.values import (
@@ -35,6 +36,7 @@ from runtime.io.values import (
 )
 from runtime.loaded import Runtime
 from runtime.model import Partner
+from runtime.store import Applications, RegistryError
 
 NAME = "route"
 
@@ -53,7 +55,15 @@ def add_parser(sub: Any) -> None:
                    help="leads in a file: one JSON object or a list (.json), or one per row (.csv, .jsonl)")
     p.add_argument("--new-reseller", dest="new_reseller", metavar="APPLICANT",
                    help="route an inquiry from a company that wants to become a reseller")
-    p.add_argument("--date", help="with --new-reseller: the inquiry's date, YYYY-MM-DD (default: today)")
+    p.add_argument("--date", help="with --new-reseller: the inquiry's date, YYYY-MM-DD (received at the start of "
+                   "that day in the program's time zone)")
+    p.add_argument("--at", metavar="TIMESTAMP", help="with --new-reseller: when the inquiry was received, with its "
+                   "UTC offset, e.g. 2026-06-01T10:00:00+09:00 (default: now)")
+    p.add_argument("--field", action="append", default=[], metavar="NAME=VALUE",
+                   help="with --new-reseller: a declared applicant field (repeatable), e.g. --field region=kanto")
+    p.add_argument("--registry", metavar="DB", help="with --new-reseller: record the inquiry in the registry's "
+                   "database and route it knowing the inquiries recorded before it (without it: route against no "
+                   "earlier inquiries and record nothing)")
     add_format_option(p)
 
 
@@ -143,6 +153,10 @@ def run(args: argparse.Namespace) -> int:
                                       ("--new-reseller", args.new_reseller)) if value is not None]
     if len(given) != 1:
         raise CommandError("give one of --lead JSON, --lead-file FILE or --new-reseller APPLICANT")
+    extra = [flag for flag, value in (("--date", args.date), ("--at", args.at), ("--field", args.field),
+                                      ("--registry", args.registry)) if value]
+    if args.new_reseller is None and extra:
+        raise CommandError(f"{extra[0]} goes with --new-reseller APPLICANT")
     ruleset = load_ruleset(args.program, args.color, args.trusted_key)
     partners = load_partners(args.partners, ruleset, args.partner_facts)
     rt = Runtime(ruleset, args.engine)
@@ -164,14 +178,71 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _new_reseller(args: argparse.Namespace, rt: Runtime, partners: Mapping[str, Partner]) -> int:
+    """Route a would-be reseller's inquiry (recorded in the registry with `--registry`) and show why."""
+    application = Application(id_value(args.new_reseller, "applicant"), _received(args, rt.ruleset),
+                               _applicant_fields(args.field, rt.ruleset))
+    if args.registry is None:
+        answer = route_new_reseller(rt, application, partners)
+    else:
+        try:
+            with Applications(args.registry, rt, partners) as applications:
+                answer = applications.apply(application.applicant, application.at, application.fields)
+        except RegistryError as exc:
+            raise CommandError(str(exc), status=EXIT_ERRORS) from None
+    if args.format == "json":
+        print_json(reseller_json(answer, args.registry))
+    else:
+        sys.stdout.write("\n".join(render_reseller_route(answer, args.registry)) + "\n")
+    return EXIT_OK
+
+
+def _received(args: argparse.Namespace, ruleset: ir.RuleSet) -> datetime.datetime:
+    """When the inquiry was received: `--at`, else the start of `--date` in the program's time zone, else now."""
+    if args.at is not None and args.date is not None:
+        raise CommandError("give --at TIMESTAMP or --date DATE, not both")
+    if args.date is None:
+        return moment(args.at, "--at")
     try:
-        day = parse_date(args.date) if args.date is not None else datetime.date.today()
+        return instants.start_of_day(parse_date(args.date), ruleset.time_zone)
     except ValueProblem as exc:
         raise CommandError(f"--date: {exc.reason}") from None
-    chosen, why = route_new_reseller(rt, args.new_reseller, day, partners)
-    if args.format == "json":
-        print_json({"applicant": args.new_reseller, "date": day, "partner": chosen, "reason": why})
-    else:
-        target = f"1st-tier distributor {chosen}" if chosen is not None else "the vendor"
-        sys.stdout.write(f"new reseller {args.new_reseller}: to {target}\n  {why}\n")
-    return EXIT_OK
+
+
+def _applicant_fields(given: Sequence[str], ruleset: ir.RuleSet) -> dict[str, Any]:
+    """`--field NAME=VALUE` options as the declared applicant fields, converted by their types."""
+    values: dict[str, str] = {}
+    for item in given:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise CommandError(f"--field `{item}`: write it as NAME=VALUE, e.g. --field region=kanto")
+        if name.strip() in values:
+            raise CommandError(f"--field: `{name.strip()}` is given twice")
+        values[name.strip()] = value
+    try:
+        return declared_values(values, "applicant", ruleset, strict=True)
+    except ValueError as exc:
+        raise CommandError(f"--field: {exc}") from None
+
+
+def render_reseller_route(answer: ResellerRoute, registry: str | None = None) -> list[str]:
+    """Where an inquiry went, each key's reason and where its rule is written, and who was left out."""
+    target = f"1st-tier distributor {answer.partner}" if answer.partner is not None else "the vendor"
+    out = [f"new reseller {answer.applicant} ({answer.at.isoformat()}), version {answer.version}: to {target}"]
+    out += explain.render_table([[r.key, f"{r.rule}: {r.found}" if r.found else r.rule, place(r.at).strip()]
+                                 for r in answer.reasons])
+    if answer.left_out:
+        out.append("left out:")
+        out += explain.render_table([[x.partner, x.reason, place(x.at).strip()] for x in answer.left_out])
+    out.append(f"recorded in {registry}" if registry is not None else "not recorded (no --registry)")
+    return out
+
+
+def reseller_json(answer: ResellerRoute, registry: str | None = None) -> dict[str, Any]:
+    """An inquiry's routing as a JSON object; rule locations as `file:line:col`."""
+    return {"applicant": answer.applicant, "at": answer.at.isoformat(), "version": answer.version,
+            "partner": answer.partner,
+            "reasons": [{"key": r.key, "rule": r.rule, "found": r.found, "at": str(r.at) if r.at else None}
+                        for r in answer.reasons],
+            "left_out": [{"partner": x.partner, "key": x.key, "reason": x.reason, "at": str(x.at) if x.at else None}
+                         for x in answer.left_out],
+            "recorded": registry is not None}

@@ -30,6 +30,10 @@ from runtime.decisions.conflicts import Ownership as Ownership
 from runtime.decisions.conflicts import decide as decide
 from runtime.decisions.quote import QuoteError as QuoteError
 from runtime.decisions.quote import quote as quote
+from runtime.decisions.resellers import Application as Application
+from runtime.decisions.resellers import ResellerRoute as ResellerRoute
+from runtime.decisions.resellers import Routed as Routed
+from runtime.decisions.resellers import route_new_reseller as route_new_reseller
 from runtime.decisions.reviews import Carried as Carried
 from runtime.decisions.reviews import Figures as Figures
 from runtime.decisions.reviews import Timeline as Timeline
@@ -40,7 +44,6 @@ from runtime.decisions.reviews import standing_after as standing_after
 from runtime.decisions.routing import Lead as Lead
 from runtime.decisions.routing import Routing as Routing
 from runtime.decisions.routing import route as route
-from runtime.decisions.routing import route_new_reseller as route_new_reseller
 from runtime.decisions.settle import _SIZES
 from runtime.decisions.settle import Flagged as Flagged
 from runtime.decisions.settle import Rejected as Rejected

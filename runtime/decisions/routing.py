@@ -5,7 +5,7 @@ rest are ranked by the program's `order` keys, strongest first; partners that ra
 deterministically: `rotate` turns the group by an offset taken from the lead's id (the same lead
 always gets the same order; different leads spread evenly), `least_loaded` puts the partner with the
 fewest open leads first (`partner.open_leads`, when the program declares it). Would-be resellers are
-routed to a 1st-tier distributor when the program says so.
+routed by `runtime.decisions.resellers`.
 """
 
 from __future__ import annotations
@@ -132,20 +132,3 @@ def route(rt: Runtime, lead: Lead, partners: Mapping[str, Partner]) -> Routing:
             extra = (turn,) if len(members) > 1 else ()
             placed.append(Placed(partner.id, len(placed) + 1, (*why, *extra)))
     return Routing(lead.id, version.rules.version, tuple(placed), tuple(left))
-
-
-def route_new_reseller(rt: Runtime, applicant: str, day: datetime.date,
-                       partners: Mapping[str, Partner]) -> tuple[str | None, str]:
-    """Where an inquiry from a would-be reseller goes: a 1st-tier distributor's id (or None: the vendor), and why."""
-    version = _version(rt, day)
-    hierarchy = version.rules.hierarchy
-    routing = version.rules.lead_routing
-    wants_hierarchy = routing is None or routing.new_resellers in (None, "hierarchy")
-    if hierarchy is None or hierarchy.new_resellers != "level_1" or not wants_hierarchy:
-        return None, "the vendor handles inquiries from new resellers itself"
-    distributors = {c.id for c in version.rules.contracts if c.kind == "distributor"}
-    firsts = sorted(p.id for p in partners.values() if p.level == 1 and p.contract in distributors)
-    if not firsts:
-        return None, "the program routes new resellers to a 1st-tier distributor, but there is none"
-    chosen = firsts[_offset(applicant, len(firsts))]
-    return chosen, f"new resellers are introduced to a 1st-tier distributor; the {len(firsts)} take turns"

@@ -4,6 +4,9 @@
 claims on customers and read only their own (`mine`, `outcome`); the administrator `expire`s old
 registrations and reads everything (`admin_view`, `history`). See docs/deal-registration.md.
 
+Reseller applications: `Applications(path, rt, partners)` shares the registry's file; `apply` routes an
+application knowing the ones recorded before it, and records it (`records`, `routed`).
+
 The settlement ledger: `Ledger(path)` records settlement runs, append-only, in a file of its own;
 `record` appends a run against what the year's earlier runs paid (`paid_to_date`). See docs/ledger.md.
 """
@@ -19,6 +22,8 @@ from runtime.store._ledger_records import Run as Run
 from runtime.store._ledger_records import write_runs_csv as write_runs_csv
 from runtime.store._ledger_records import write_runs_json as write_runs_json
 from runtime.store._ledger_records import write_tiers_csv as write_tiers_csv
+from runtime.store.applications import Applications as Applications
+from runtime.store.applications import Recorded as Recorded
 from runtime.store.ledger import Ledger as Ledger
 from runtime.store.ledger import earned_figures as earned_figures
 from runtime.store.ledger import fiscal_year as fiscal_year

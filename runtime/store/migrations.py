@@ -1,4 +1,5 @@
-"""The registry's database file: opening it, and its schema migrations.
+"""The registry's database file (deal registrations, and the reseller applications routed so far): opening it,
+and its schema migrations.
 
 The schema is a list of numbered migrations. `schema_version` holds one row per migration applied;
 opening a database applies the missing ones in order, each inside its own `BEGIN IMMEDIATE`
@@ -93,6 +94,22 @@ MIGRATIONS: tuple[Migration, ...] = (
         """CREATE TRIGGER history_no_delete BEFORE DELETE ON history
            BEGIN SELECT RAISE(ABORT, 'the registry history is append-only: events are never deleted'); END""",
         "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    )),
+    Migration(2, "reseller applications and where each went", (
+        """CREATE TABLE applications (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,  -- the receipt order
+            applicant TEXT NOT NULL,
+            received_at TEXT NOT NULL,             -- UTC, ISO 8601 with microseconds
+            utc_offset INTEGER NOT NULL,           -- seconds; the offset the time was written with
+            fields TEXT NOT NULL DEFAULT '{}',     -- declared applicant fields, typed JSON
+            partner TEXT,                          -- the 1st-tier distributor it went to; NULL: the vendor
+            version TEXT NOT NULL,                 -- the program version that routed it
+            detail TEXT NOT NULL                   -- JSON: the reasons, and who was left out and why
+        )""",
+        """CREATE TRIGGER applications_no_update BEFORE UPDATE ON applications
+           BEGIN SELECT RAISE(ABORT, 'reseller applications are append-only: they are never changed'); END""",
+        """CREATE TRIGGER applications_no_delete BEFORE DELETE ON applications
+           BEGIN SELECT RAISE(ABORT, 'reseller applications are append-only: they are never deleted'); END""",
     )),
 )
 """Every migration, in order; the last one's version is the schema this code writes."""

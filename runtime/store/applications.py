@@ -1,0 +1,219 @@
+"""Reseller applications: the running state of where would-be resellers went, in the registry's database file.
+
+`Applications(path, rt, partners)` shares the SQLite file (and `runtime.store.migrations.open_database`)
+with the deal registration registry; its table is migration 2, append-only like the registry's history.
+`apply` decides an application inside one `BEGIN IMMEDIATE` transaction from the applications recorded
+before it (`runtime.decisions.resellers.route_new_reseller`), records it and returns the routing: the
+write lock serialises the decisions, so the N-th application is routed knowing the first N−1, even when
+several processes apply at once, and replaying the decision over the recorded receipt order gives the
+recorded answers.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import sqlite3
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from types import MappingProxyType, TracebackType
+from typing import Any
+
+from runtime import ids, ir
+from runtime.decisions.quote import QuoteError
+from runtime.decisions.resellers import Application, LeftOut, Reason, ResellerRoute, Routed, route_new_reseller
+from runtime.engine import EvaluationError
+from runtime.loaded import Runtime
+from runtime.model import Partner
+from runtime.store.migrations import RegistryError, open_database, write_transaction
+
+_NO_FIELDS: Mapping[str, Any] = MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """One recorded application: its place in the receipt order and its routing as decided then."""
+
+    seq: int
+    route: ResellerRoute
+    fields: Mapping[str, Any]
+
+
+class Applications:
+    """Reseller applications in the registry's SQLite file, each routed by the program when it is received.
+
+    Args:
+        path: the database file; created, with its schema, on first use.
+        rt: the program; the version in force at each application's time routes it.
+        partners: the partners, by id (the 1st-tier distributors, and the children already under them).
+
+    Raises:
+        RegistryError: the file cannot be opened, or holds another program's registry.
+        SchemaError: the file was written by a newer ppl.
+    """
+
+    def __init__(self, path: str | Path, rt: Runtime, partners: Mapping[str, Partner]) -> None:
+        self.path = str(path)
+        self.rt = rt
+        self.partners = partners
+        self._inputs = sorted(i.name for i in rt.ruleset.inputs if i.scope == "applicant")
+        self._db = open_database(path)
+        try:
+            self._bind_program()
+        except BaseException:
+            self._db.close()
+            raise
+
+    def close(self) -> None:
+        """Close the database file."""
+        self._db.close()
+
+    def __enter__(self) -> Applications:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()
+
+    def apply(self, applicant: str, at: datetime.datetime, fields: Mapping[str, Any] = _NO_FIELDS) -> ResellerRoute:
+        """Route an application received at a time, knowing every application recorded before it, and record it.
+
+        Raises:
+            RegistryError: a naive time (E530), an applicant id the identity policy refuses (E525–E528), an
+                undeclared applicant field or a value no field can hold, no version in force (E510), a field a
+                routing key reads is missing (E500).
+        """
+        if at.tzinfo is None or at.utcoffset() is None:
+            raise RegistryError(f"the application time `{at.isoformat()}` has no timezone; write it with an offset, "
+                                "e.g. 2026-06-01T10:00:00+09:00", "E530")
+        try:
+            applicant = ids.canonical_id(applicant, "applicant")
+        except ids.IdProblem as exc:
+            raise RegistryError(exc.reason, exc.code) from None
+        fields = self._check_fields(fields)
+        application = Application(applicant, at, fields)
+        with self._write() as db:
+            routed = [_routed(r) for r in self._records(db)]
+            route = _decided(lambda: route_new_reseller(self.rt, application, self.partners, routed))
+            delta = at.utcoffset()
+            assert delta is not None
+            db.execute("INSERT INTO applications (applicant, received_at, utc_offset, fields, partner, version, "
+                       "detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       (applicant, _utc(at), int(delta.total_seconds()), _fields_json(fields), route.partner,
+                        route.version, _detail_json(route)))
+        return route
+
+    def records(self) -> list[Recorded]:
+        """Every recorded application in receipt order, with its routing as it was decided."""
+        return self._records(self._db)
+
+    def routed(self) -> list[Routed]:
+        """Every recorded application in receipt order, with where it went: the `earlier` of the next decision."""
+        return [_routed(r) for r in self.records()]
+
+    def _records(self, db: sqlite3.Connection) -> list[Recorded]:
+        rows = db.execute("SELECT * FROM applications ORDER BY seq").fetchall()
+        return [_recorded(row) for row in rows]
+
+    def _check_fields(self, fields: Mapping[str, Any]) -> dict[str, Any]:
+        unknown = sorted(set(fields) - set(self._inputs))
+        if unknown:
+            declared = ", ".join(f"`{n}`" for n in self._inputs) or "none"
+            raise RegistryError(f"unknown applicant field `{unknown[0]}`; the program declares {declared}")
+        _fields_json(fields)  # refuses values no field can hold
+        return dict(fields)
+
+    def _write(self) -> AbstractContextManager[sqlite3.Connection]:
+        """One write transaction (`migrations.write_transaction`)."""
+        return write_transaction(self._db, lambda exc: RegistryError(f"the registry {self.path} is busy: {exc}"))
+
+    def _bind_program(self) -> None:
+        """The file belongs to one program (as the deal registry binds it, in `meta`)."""
+        program = self.rt.ruleset.program_id
+        found = self._db.execute("SELECT value FROM meta WHERE key = 'program'").fetchone()
+        if found is None:
+            with self._write() as db:
+                db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('program', ?)", (program,))
+                found = db.execute("SELECT value FROM meta WHERE key = 'program'").fetchone()
+        if found[0] != program:
+            raise RegistryError(f"the registry {self.path} holds the registrations of program `{found[0]}`, "
+                                f"not of `{program}`")
+
+
+def _decided(decide: Callable[[], ResellerRoute]) -> ResellerRoute:
+    """The decision's answer; its refusal as a RegistryError with its code (the transaction then rolls back)."""
+    try:
+        route = decide()
+    except QuoteError as exc:
+        raise RegistryError(exc.message, exc.code, str(exc.at) if exc.at else None) from None
+    except EvaluationError as exc:
+        raise RegistryError(exc.message, exc.code, str(exc.at) if exc.at else None) from None
+    return route
+
+
+# --- rows ------------------------------------------------------------------------------------------
+
+
+def _utc(moment: datetime.datetime) -> str:
+    return moment.astimezone(datetime.UTC).isoformat(timespec="microseconds")
+
+
+def _local(text: str, offset: int) -> datetime.datetime:
+    return datetime.datetime.fromisoformat(text).astimezone(datetime.timezone(datetime.timedelta(seconds=offset)))
+
+
+def _encode(name: str, value: Any) -> list[Any]:
+    if isinstance(value, bool):
+        return ["boolean", value]
+    if isinstance(value, int):
+        return ["integer", value]
+    if isinstance(value, Fraction):
+        return ["number", str(value)]
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return ["date", value.isoformat()]
+    if isinstance(value, str):
+        return ["text", value]
+    raise RegistryError(f"applicant field `{name}`: `{value}` is not a value a program field can hold")
+
+
+def _decode(kind: str, value: Any) -> Any:
+    match kind:
+        case "number":
+            return Fraction(value)
+        case "date":
+            return datetime.date.fromisoformat(value)
+    return value  # boolean, integer, text: as JSON has them
+
+
+def _fields_json(fields: Mapping[str, Any]) -> str:
+    return json.dumps({k: _encode(k, v) for k, v in sorted(fields.items())}, ensure_ascii=False, sort_keys=True)
+
+
+def _loc(at: ir.Loc | None) -> list[Any] | None:
+    return None if at is None else [at.file, at.line, at.col]
+
+
+def _unloc(data: list[Any] | None) -> ir.Loc | None:
+    return None if data is None else ir.Loc(str(data[0]), int(data[1]), int(data[2]))
+
+
+def _detail_json(route: ResellerRoute) -> str:
+    return json.dumps({"reasons": [[r.key, r.rule, r.found, _loc(r.at)] for r in route.reasons],
+                       "left_out": [[x.partner, x.key, x.reason, _loc(x.at)] for x in route.left_out]},
+                      ensure_ascii=False, sort_keys=True)
+
+
+def _routed(record: Recorded) -> Routed:
+    return Routed(Application(record.route.applicant, record.route.at, record.fields), record.route.partner)
+
+
+def _recorded(row: sqlite3.Row) -> Recorded:
+    detail = json.loads(row["detail"])
+    route = ResellerRoute(
+        row["applicant"], _local(row["received_at"], row["utc_offset"]), row["version"], row["partner"],
+        tuple(Reason(k, rule, found, _unloc(at)) for k, rule, found, at in detail["reasons"]),
+        tuple(LeftOut(p, k, reason, _unloc(at)) for p, k, reason, at in detail["left_out"]))
+    fields = {name: _decode(kind, value) for name, (kind, value) in json.loads(row["fields"]).items()}
+    return Recorded(row["seq"], route, fields)
