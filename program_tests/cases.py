@@ -563,7 +563,7 @@ class CaseReader(SequenceReader):
                            f"write it with its offset, such as {TIMESTAMP_EXAMPLE}")
                 at = None
         elif (day := self.date(keys["date"], "`date`")) is not None:
-            at = instants.start_of_day(day, self.ruleset.time_zone)
+            at = instants.start_of_day(day, self.ruleset.time_zone).astimezone(instants.zone(self.ruleset.time_zone))
         fields = self.fields(keys["fields"], "applicant", f"applicant `{applicant}`") if "fields" in keys else {}
         return Application(applicant, at, fields) if applicant is not None and at is not None else None
 

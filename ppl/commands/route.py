@@ -203,7 +203,8 @@ def _received(args: argparse.Namespace, ruleset: ir.RuleSet) -> datetime.datetim
     if args.date is None:
         return moment(args.at, "--at")
     try:
-        return instants.start_of_day(parse_date(args.date), ruleset.time_zone)
+        day = instants.start_of_day(parse_date(args.date), ruleset.time_zone)
+        return day.astimezone(instants.zone(ruleset.time_zone))
     except ValueProblem as exc:
         raise CommandError(f"--date: {exc.reason}") from None
 

@@ -295,12 +295,14 @@ def test_a_json_leads_file_over_its_size_limit_is_refused_unread(
 
 def test_route_a_would_be_reseller(files: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = run(route(files, "--new-reseller", "ACME", "--date", "2026-06-01"), capsys)
-    assert status == 0 and out.startswith("new reseller ACME: to the vendor")
+    assert status == 0 and out.startswith("new reseller ACME (2026-06-01T00:00:00+09:00), version 2026.04: to the "
+                                          "vendor")
     status, out, _ = run(["route", "programs/ad_agency.yaml", "--partners", "examples/data/partners.csv",
-                          "--new-reseller", "ACME", "--date", "2026-06-01", "--format", "json"], capsys)
+                          "--new-reseller", "ACME", "--date", "2026-06-01", "--field", "focus=retail",
+                          "--format", "json"], capsys)
     assert status == 0
     answer = json.loads(out)
-    assert answer["partner"].startswith("ag1-") and "1st-tier distributor" in answer["reason"]
+    assert answer["partner"].startswith("ag1-") and "1st-tier distributor" in answer["reasons"][0]["rule"]
 
 
 @pytest.mark.parametrize(("extra", "status", "words"), [

@@ -6,7 +6,8 @@ import datetime
 from collections import Counter
 from collections.abc import Callable
 
-from runtime.decisions.routing import Lead, route, route_new_reseller
+from runtime.decisions import Application, Routed, route_new_reseller
+from runtime.decisions.routing import Lead, route
 from runtime.loaded import Runtime
 from runtime.model import Partner
 from tests.unit.runtime.decisions.decision_helpers import partners
@@ -92,6 +93,12 @@ def test_equals_take_turns_deterministically(make: Callable[..., Runtime]) -> No
     assert set(firsts) == {"a", "f", "h"} and min(firsts.values()) > 60
 
 
-def test_new_resellers_go_to_a_first_tier_distributor(make: Callable[..., Runtime]) -> None:
-    chosen, why = route_new_reseller(make(ROUTING), "applicant-7", datetime.date(2026, 6, 1), PARTNERS)
-    assert chosen in {"a", "b", "c", "d", "e", "f"} and "1st-tier" in why
+def test_new_resellers_go_to_the_first_tier_distributors_in_turn(make: Callable[..., Runtime]) -> None:
+    rt = make(ROUTING)
+    earlier: list[Routed] = []
+    for n in range(8):
+        application = Application(f"applicant-{n}", datetime.datetime(2026, 6, 1, 9, n, tzinfo=datetime.UTC))
+        answer = route_new_reseller(rt, application, PARTNERS, earlier)
+        earlier.append(Routed(application, answer.partner))
+        assert answer.reasons[0].rule == "new resellers are introduced to a 1st-tier distributor"
+    assert [r.partner for r in earlier] == ["a", "b", "c", "d", "e", "f", "a", "b"]
