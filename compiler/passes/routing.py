@@ -91,6 +91,8 @@ def _fewest(ctx: Context, name: ast.Ident) -> Iterator[dg.Diagnostic]:
     if found is not None and found.kind == "integer":
         ctx.used_fields.add(("partner", name.name))
         return
+    if declared is not None:
+        ctx.used_fields.add(("partner", name.name))  # used, if wrongly: its declaration is not the mistake
     integers = sorted(n for (scope, n), d in ctx.declared.items()
                       if scope == "partner" and (t := ctx.fields.get((scope, n))) is not None and t.kind == "integer")
     close = closest(name.name, [CHILDREN, *integers])

@@ -301,8 +301,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
                         "contracts directly.",
                         "ティアの上乗せ、ボリュームに応じた上乗せ、インセンティブは、ベンダーと直接契約する{level}に"
                         "適用されます。"),
-    "hierarchy.new_level_1": ("Companies that want to become resellers are introduced to a {level}.",
-                              "新たに代理店を希望する企業には、{level}をご紹介します。"),
+    "hierarchy.new_level_1": ("Companies that want to become resellers are introduced to a {level}; the {level} "
+                              "partners take them in turn, in the order the applications arrive.",
+                              "新たに代理店を希望する企業には、{level}をご紹介します。紹介先は、申込みを受け付けた順に"
+                              "{level}の間で順番に決まります。"),
+    "hierarchy.new_order": ("Companies that want to become resellers are introduced to a {level}, chosen by these "
+                            "keys, strongest first: {keys}. Those still equal take them in turn, in the order the "
+                            "applications arrive.",
+                            "新たに代理店を希望する企業には、{level}をご紹介します。紹介先は{keys}の順に決め、"
+                            "同順位の場合は申込みを受け付けた順に順番に決まります。"),
+    "hierarchy.new_prefer": ("first where {condition}", "{condition}を優先"),
+    "hierarchy.new_children": ("the fewest resellers under it (counting those introduced so far)",
+                               "傘下の代理店（これまでにご紹介した企業を含む）が最も少ない"),
+    "hierarchy.new_fewest": ("the lowest {field}", "{field}が最も少ない"),
     "hierarchy.new_vendor": ("The vendor handles inquiries from companies that want to become resellers.",
                              "代理店を希望する企業からのお問い合わせには、ベンダーが直接対応します。"),
     "col.level": ("Level", "階層"),

@@ -40,6 +40,8 @@ _BUILTIN: dict[tuple[str, str], tuple[str, str]] = {
     ("deal", "date"): ("deal date", "商談日"),
     ("lead", "id"): ("lead id", "リードID"),
     ("lead", "date"): ("lead date", "リードの日付"),
+    ("applicant", "id"): ("applicant", "申込企業"),
+    ("applicant", "date"): ("application date", "申込日"),
 }
 # A tier reviewed on a cadence reads the period figures over the review's window (see "reviews.window.*").
 _REVIEWED: dict[tuple[str, str], tuple[str, str]] = {
@@ -50,7 +52,8 @@ _REVIEWED: dict[tuple[str, str], tuple[str, str]] = {
     ("period", "deals"): ("deals in the review's window", "判定期間の成約件数"),
 }
 _OWNER = {"partner": ("the partner's ", "パートナーの"), "deal": ("the deal's ", "商談の"),
-          "lead": ("the lead's ", "リードの"), "transaction": ("the transaction's ", "取引の"), "period": ("", "")}
+          "lead": ("the lead's ", "リードの"), "applicant": ("the applicant's ", "申込企業の"),
+          "transaction": ("the transaction's ", "取引の"), "period": ("", "")}
 _ACRONYMS = {"nda": "NDA", "mdf": "MDF", "crm": "CRM", "api": "API", "sla": "SLA", "it": "IT", "sku": "SKU"}
 _FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
 # (English for counts, English for amounts, Japanese) per comparison operator.

@@ -11,7 +11,7 @@ from runtime.guides._charts import Box, flow_chart
 from runtime.guides._context import Context
 from runtime.guides._model import Block, Bullets, Examples, Figure, Para, Section, Table
 from runtime.guides._reviews import review_section
-from runtime.guides._rich import Rich, capital, code, plain, rich
+from runtime.guides._rich import Rich, capital, code, join, plain, rich
 from runtime.model import Partner, Quote
 
 # --- tiers ------------------------------------------------------------------------------------------
@@ -321,6 +321,26 @@ def _price_examples(ctx: Context, rules: ir.PriceRules) -> list[Rich]:
 # --- hierarchy --------------------------------------------------------------------------------------
 
 
+def _new_resellers(ctx: Context, h: ir.Hierarchy, first: Rich) -> Rich:
+    """Where would-be resellers go: the vendor, or a 1st-tier distributor chosen by the routing's keys, in turn."""
+    say = ctx.say
+    if h.new_resellers != "level_1":
+        return say("hierarchy.new_vendor")
+    keys: list[Rich] = []
+    for key in h.routing.order if h.routing is not None else ():
+        if ctx.fmt.has_text(key.title):
+            keys.append(ctx.text(key.title, key.fewest or ""))
+        elif key.prefer is not None:
+            keys.append(say("hierarchy.new_prefer", condition=ctx.speak.condition(key.prefer)))
+        elif key.fewest == "children":
+            keys.append(say("hierarchy.new_children"))
+        else:
+            keys.append(say("hierarchy.new_fewest", field=rich(code(key.fewest or ""))))
+    if not keys:
+        return say("hierarchy.new_level_1", level=first)
+    return say("hierarchy.new_order", level=first, keys=join(keys, "; " if ctx.lang == "en" else "、次に"))
+
+
 def hierarchy(ctx: Context) -> Section | None:
     """The distributor hierarchy: levels, a diagram and a sale made at every depth."""
     h = ctx.version.hierarchy
@@ -331,7 +351,7 @@ def hierarchy(ctx: Context) -> Section | None:
     first = speak.level_title(1) or rich("1")
     text = [say(f"hierarchy.{h.model}"), say("hierarchy.depth", n=str(h.max_depth)),
             say("hierarchy.first", level=first),
-            say("hierarchy.new_level_1", level=first) if h.new_resellers == "level_1" else say("hierarchy.new_vendor")]
+            _new_resellers(ctx, h, first)]
     blocks: list[Block] = [Para(rich(*_sentences(ctx, text)))]
     rows = tuple((rich(str(lv.level)), ctx.text(lv.title, str(lv.level)), speak.value(lv.margin)) for lv in levels)
     blocks.append(Table((say("col.level"), say("col.title"), say("col.margin")), rows, (0, 2), "ppl-levels"))
