@@ -73,7 +73,7 @@ def test_with_a_registry_each_inquiry_is_recorded_and_routed_knowing_the_earlier
     assert went == ["north", "prime", "north"]  # north 0; then 1 each: after north comes prime; then north again
     status, out, _ = run(route(partners, "a4", "--at", AT, "--field", "focus=retail"), capsys)
     assert status == 0 and "to 1st-tier distributor north" in out  # without --registry: no earlier inquiries
-    with Applications(db, Runtime(load_ruleset(PROGRAM, False, None)), {}) as applications:
+    with Applications(db, Runtime(load_ruleset(PROGRAM)), {}) as applications:
         assert [r.route.applicant for r in applications.records()] == ["a1", "a2", "a3"]
 
 
