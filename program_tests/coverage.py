@@ -25,6 +25,7 @@ from runtime.money import format_amount, format_rate
 
 EXPIRY, OTHERWISE, NEW_RESELLERS = "registration expiry", "otherwise: vendor_decides", "new resellers"
 ELIGIBLE, SKIP_WHEN = "lead routing `eligible`", "lead routing `skip_when`"
+RESELLER_TURN = "new resellers `among_equals: rotate`"
 
 
 class Coverage:
@@ -74,7 +75,7 @@ class Coverage:
             self.mark(case, self._routing(result))
             return
         if isinstance(result, NewReseller):
-            self.mark(case, [NEW_RESELLERS])
+            self.mark(case, [NEW_RESELLERS, *self._resellers(result)])
             return
         if isinstance(result, SettledRuns):  # a sequence reaches what any of its runs reached
             for run in result.runs:
@@ -141,6 +142,19 @@ class Coverage:
                 names.append(routing_item(routing.order[split], self.ruleset))
         return names
 
+    def _resellers(self, n: NewReseller) -> list[str]:
+        """A reseller routing key left a distributor out; equals took turns."""
+        names: list[str] = []
+        for route in n.routes:
+            version = self.versions.get(route.version)
+            routing = version.hierarchy.routing if version is not None and version.hierarchy is not None else None
+            if routing is None:
+                continue
+            keys = {k.at: reseller_item(k, self.ruleset) for k in routing.order}
+            names += [keys[x.at] for x in route.left_out if x.key in ("prefer", "fewest") and x.at in keys]
+            names += [RESELLER_TURN for x in route.left_out if x.key == "among_equals"]
+        return names
+
     def _bonus(self, line: Line) -> list[str]:
         found = self.bonus_steps.get(line.at) if line.at is not None else None
         if found is None:
@@ -166,6 +180,13 @@ def routing_item(key: ir.RoutingKey, ruleset: ir.RuleSet) -> str:
     if key.prefer is None:
         return f"lead routing `by: {key.by}`"
     return f"lead routing `prefer: {condition_text(key.prefer, ruleset)}`"
+
+
+def reseller_item(key: ir.ResellerKey, ruleset: ir.RuleSet) -> str:
+    """A reseller routing key as an item: new resellers `prefer: partner.focus == applicant.focus`, … `fewest: x`."""
+    if key.prefer is None:
+        return f"new resellers `fewest: {key.fewest}`"
+    return f"new resellers `prefer: {condition_text(key.prefer, ruleset)}`"
 
 
 def condition_text(expr: ir.Expr, ruleset: ir.RuleSet) -> str:
@@ -247,6 +268,9 @@ def coverage_items(ruleset: ir.RuleSet) -> list[str]:
         (SKIP_WHEN for v in versions if v.lead_routing and v.lead_routing.skip_when is not None),
         (NEW_RESELLERS for v in versions if (v.lead_routing and v.lead_routing.new_resellers)
          or (v.hierarchy and v.hierarchy.new_resellers)),
+        (reseller_item(k, ruleset) for v in versions if v.hierarchy and v.hierarchy.routing
+         for k in v.hierarchy.routing.order),
+        (RESELLER_TURN for v in versions if v.hierarchy and v.hierarchy.routing),
         (f"version {v.version}" for v in versions),
     ]
     for group in groups:
