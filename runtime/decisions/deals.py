@@ -33,7 +33,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from runtime import instants, ir
-from runtime.decisions._chain import Chain, Claim, Contest, Ownership, Reason, aware, expires_at
+from runtime.decisions._chain import Chain, Claim, Contest, Ownership, Reason, aware, expires_at, rule_name
 from runtime.decisions._membership import is_member
 from runtime.decisions.quote import QuoteError
 from runtime.loaded import LoadedVersion, Runtime
@@ -432,6 +432,8 @@ class History:
         owner, decided = contest.owner, contest.decided_by
         if owner is not None and owner.id in self.held and decided is not None and decided.rule_id == "registration":
             decided = self.held[owner.id].won_by or decided  # alone now: it holds by the rule it last won by
+        elif owner is not None and not owner.registered and decided is not None:
+            decided = _by_territory(version, owner)  # a territory alone owns by its exclusivity, not by a registration
         vendor = contest.vendor_decides or (owner is not None and owner.id == self.disputed)
         return Ownership(owner, vendor, decided, self._fates(at, contest, decided), version.rules.version)
 
@@ -481,6 +483,14 @@ class History:
         why = ownership.decided_by if ownership and ownership.decided_by else reason
         self.changes.append(Change(at, self._owner[0], now[0], now[1], cause, why))
         self._owner = now
+
+
+def _by_territory(version: LoadedVersion, owner: Claim) -> Reason:
+    """The reason a partner's exclusive right owns a deal it did not register."""
+    assert version.rules.conflicts is not None
+    rule = next(r for r in version.rules.conflicts.precedence if r.rule == "exclusivity" and not r.needs_registration)
+    return Reason(owner.id, "owner", rule_name(rule), "holds the exclusive right to this deal, without a registration",
+                  rule.at, rule.rule)
 
 
 def _who(partner: str | None) -> str:
