@@ -137,7 +137,8 @@ class _Scenes:
                 return [self.plain(("claim.partner", Claim("b", b.id, t0)),
                                    ("claim.choice", Claim("a", a.id, t10, customer_choice=True)))]
             case "partner_over_direct" | "direct_over_partner":
-                return [self.plain(("claim.direct", Claim("direct", None, t0)), ("claim.partner", Claim("b", b.id, t10)))]
+                return [self.plain(("claim.direct", Claim("direct", None, t0)),
+                                   ("claim.partner", Claim("b", b.id, t10)))]
             case "first_registration":
                 return self.first()
             case "tie_break":
