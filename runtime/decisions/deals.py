@@ -465,14 +465,48 @@ class History:
     # --- the changes of owner -------------------------------------------------------------------------
 
     def _note_changes_until(self, at: datetime.datetime) -> None:
-        """Record the expiries that changed the owner before `at`, at their own instants."""
-        ends = sorted({h.end for h in self.held.values() if h.end is not None and h.end <= at
-                       and (h.ended is None or h.ended > h.end)})
-        for end in ends:
-            expired = next(h for h in self.held.values() if h.end == end)
-            self._note_change(end, f"expiry of {expired.claim.id}", Reason(
-                expired.claim.id, "expired", "registration", f"the registration expired at {end.isoformat()}",
-                expired.conflicts.at, "registration"))
+        """Record the changes of owner between the last event and `at` that no event caused, at their own instants:
+        a registration's protection ending, a dated partner fact (a territory granted from a date) starting or
+        ending. Call `changes_until` to see them up to an instant after the last event."""
+        last = self.events[-2].at if len(self.events) > 1 else None
+        for moment, cause, reason in self._boundaries(last, at):
+            self._note_change(moment, cause, reason)
+
+    def changes_until(self, at: datetime.datetime) -> tuple[Change, ...]:
+        """The changes of owner up to `at`, including those after the last event (expiries, dated facts)."""
+        last = self.events[-1].at if self.events else None
+        owner, changes = self._owner, list(self.changes)
+        for moment, cause, reason in self._boundaries(last, at):
+            self._note_change(moment, cause, reason)
+        noted, self.changes, self._owner = self.changes, changes, owner
+        return tuple(noted)
+
+    def _boundaries(self, after: datetime.datetime | None, until: datetime.datetime) -> list[
+            tuple[datetime.datetime, str, Reason]]:
+        """Instants in (after, until] where the claims standing can change without an event."""
+        found: list[tuple[datetime.datetime, str, Reason]] = []
+        for held in self.held.values():
+            end = held.end
+            if end is not None and (held.ended is None or held.ended > end) and _within(end, after, until):
+                found.append((end, f"expiry of {held.claim.id}", Reason(
+                    held.claim.id, "expired", "registration", f"the registration expired at {end.isoformat()}",
+                    held.conflicts.at, "registration")))
+        zone = instants.zone(self.rt.ruleset.time_zone)
+        for partner in self.partners.values():
+            for name, value in partner.fields.items():
+                for dated in value if isinstance(value, tuple | list | frozenset) else (value,):
+                    if not isinstance(dated, ir.Dated):
+                        continue
+                    days = [(dated.start, "from")] + ([(dated.until + datetime.timedelta(days=1), "after")]
+                                                        if dated.until is not None else [])
+                    for day, edge in days:
+                        moment = datetime.datetime.combine(day, datetime.time(), zone)
+                        if _within(moment, after, until):
+                            found.append((moment, f"`{partner.id}`: {name} {edge} {day.isoformat()}", Reason(
+                                partner.id, "owner", "facts", f"partner `{partner.id}`'s {name} "
+                                f"{'starts' if edge == 'from' else 'ended the day before'} on {day.isoformat()}",
+                                None, "facts")))
+        return sorted(found, key=lambda item: item[0].astimezone(datetime.UTC))
 
     def _note_change(self, at: datetime.datetime, cause: str, reason: Reason) -> None:
         ownership = self.ownership(at) if self._version(at) is not None else None
@@ -483,6 +517,10 @@ class History:
         why = ownership.decided_by if ownership and ownership.decided_by else reason
         self.changes.append(Change(at, self._owner[0], now[0], now[1], cause, why))
         self._owner = now
+
+
+def _within(moment: datetime.datetime, after: datetime.datetime | None, until: datetime.datetime) -> bool:
+    return (after is None or moment > after) and moment <= until
 
 
 def _by_territory(version: LoadedVersion, owner: Claim) -> Reason:

@@ -7,6 +7,7 @@ import datetime
 
 import pytest
 
+from runtime import ir
 from runtime.decisions.deals import Event, owner_at, replay
 from runtime.model import Partner
 from tests.unit.runtime.decisions.decision_helpers import build, partners
@@ -185,3 +186,42 @@ def test_a_registration_outside_the_program_or_the_partners_membership_is_reject
     history = replay(rt, "ABC", [register("r0", "a", at(3, 1)), register("r1", "gone", at(6, 1))], left)
     assert [(x.status, x.reason.rule_id) for x in history.arrivals] == [("outside", "program"),
                                                                          ("outside", "membership")]
+
+
+def test_a_territory_granted_from_a_date_owns_the_deal_only_from_that_day_and_the_history_says_why() -> None:
+    rt = build("""\
+inputs:
+  partner:
+    territory: region
+    granted: dated
+  deal:
+    region: region
+enums:
+  region: [kanto, kansai]
+contracts:
+  - id: reseller
+    kind: distributor
+    margin: 15%
+conflicts:
+  registration:
+    expires_after: 90d
+  precedence:
+    - rule: exclusivity
+      by: territory
+      when: partner.territory == deal.region and partner.granted.valid_on(deal.date)
+      needs_registration: false
+    - rule: first_registration
+    - rule: tie_break
+      by: partner_id
+""")
+    grant = ir.Dated(datetime.date(2026, 7, 1))
+    people = partners(Partner("k", "reseller", None, fields={"territory": "kanto", "granted": grant}),
+                      Partner("x", "reseller", None))
+    history = replay(rt, "ABC", [register("r1", "x", at(6, 1), {"region": "kanto"})], people)
+    assert history.arrivals[0].status == "accepted"
+    assert history.owner_at(at(6, 30, hour=23)).owner.id == "r1"  # type: ignore[union-attr]
+    july = history.owner_at(at(7, 1, hour=0))
+    assert july.owner is not None and july.owner.id == "territory:k" and july.decided_by.rule_id == "exclusivity"  # type: ignore[union-attr]
+    changes = history.changes_until(at(8, 1))
+    assert [(c.owner, c.cause) for c in changes] == [("r1", "r1"), ("territory:k", "`k`: granted from 2026-07-01")]
+    assert history.changes_until(at(8, 1)) == changes  # asking does not change the history
