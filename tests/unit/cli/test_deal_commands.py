@@ -196,6 +196,17 @@ def test_a_file_can_state_a_full_history_renewals_choices_and_the_close(
     assert len(deal["arrivals"]) == 7 and deal["arrivals"][2]["event"] == "renew"
 
 
+def test_the_history_shown_in_the_cli_page_is_what_ppl_conflicts_prints(
+        files: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    Path(files["registrations"]).write_text(HISTORY, encoding="utf-8")
+    status, out, _ = run(conflicts(files), capsys)
+    assert status == 0
+    page = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    shown = page.split("$ ppl conflicts programs/regional_trading.yaml --partners partners.csv --registrations "
+                       "history.csv\n", 1)[1].split("```", 1)[0]
+    assert shown == out, "docs/cli.md: paste the current output of `ppl conflicts` for the history shown"
+
+
 @pytest.mark.parametrize(("row", "problem"), [
     ("X1,sell,si-tokyo,A,2026-06-01T10:00:00+09:00,kanto", "`event` is `sell`; write one of register, renew"),
     ("H9,renew,,A,2026-06-01T10:00:00+09:00,", "`renew` names registration `H9`, which no earlier row registers"),

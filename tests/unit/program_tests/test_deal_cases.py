@@ -233,3 +233,16 @@ partners:
     run = run_one(tmp_path, case, program=REGIONAL, partners=partners)
     [(_, [result])] = run.results
     assert result.status == "passed", result.mismatches
+
+
+def test_the_deal_example_in_the_docs_runs_and_is_a_case_of_the_example_programs(tmp_path: Path) -> None:
+    page = (ROOT / "docs" / "testing.md").read_text(encoding="utf-8")
+    section = page.split("### A deal's history", 1)[1]
+    title = 'title="programs/tests/regional_trading.tests.yaml"'
+    example = section.split(f"```yaml {title}\n", 1)[1].split("```", 1)[0]
+    tests = (ROOT / "programs" / "tests" / "regional_trading.tests.yaml").read_text(encoding="utf-8")
+    assert example in tests, "docs/testing.md: the deal example is not the one in programs/tests"
+    partners = tests.split("\npartners:\n", 1)[1].split("\ncases:\n", 1)[0]
+    run = run_one(tmp_path, example, program=REGIONAL, partners=f"partners:\n{partners}\n")
+    [(_, [result])] = run.results
+    assert result.status == "passed", result.mismatches
