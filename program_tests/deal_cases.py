@@ -13,7 +13,7 @@ docs/testing.md.
       events:
         - {register: r1, partner: hokkaido, at: 2026-04-01T09:00:00+09:00}
         - {register: r2, partner: kanto, at: 2026-05-01T09:00:00+09:00}
-        - {choose: kanto, at: 2026-06-01T10:00:00+09:00}
+        - {choose: kanto, at: 2026-06-01T10:00:00+09:00}            # or {choose: c1, partner: kanto, …}
         - {close: k1, at: 2026-06-10T10:00:00+09:00}
     expect:
       statuses: {r1: accepted, r2: held, choice: [pending, applied], k1: closed}
@@ -52,7 +52,7 @@ CHOICE = "choice"
 NONE = "none"
 _DEAL = ("customer", "fields", "events")
 _EVENT = {"register": ("register", "partner", "at", "fields"), "renew": ("renew", "partner", "at"),
-          "withdraw": ("withdraw", "partner", "at"), "choose": ("choose", "at", "id"),
+          "withdraw": ("withdraw", "partner", "at"), "choose": ("choose", "partner", "at", "id"),
           "close": ("close", "at", "fields")}
 _OWNER = ("at", "owner", "by", "vendor_decides")
 _CHANGE = ("at", "owner", "cause")
@@ -182,9 +182,15 @@ class DealReader(ValueReader):
 
     def _choose(self, keys: dict[str, YNode], at: datetime.datetime | None, registered: dict[str, str | None],
                 names: set[str]) -> Event | None:
-        ok, partner = self._partner(keys["choose"], "the partner chosen")
-        if "id" in keys:
-            name = self._name(keys["id"], "a choice's `id`", registered, names)
+        """`{choose: PARTNER}` (named `choice`, or by its `id`), or `{choose: ID, partner: PARTNER}` as a
+        registration is written."""
+        if "partner" in keys and "id" in keys:
+            self.error("E208", "a choice is `{choose: PARTNER, id: ID}` or `{choose: ID, partner: PARTNER}`",
+                       keys["id"])
+            return None
+        ok, partner = self._partner(keys["partner"] if "partner" in keys else keys["choose"], "the partner chosen")
+        if "partner" in keys or "id" in keys:
+            name = self._name(keys["choose" if "partner" in keys else "id"], "a choice's id", registered, names)
         elif CHOICE in names or CHOICE in registered:
             self.error("E300", f"two events are named `{CHOICE}`", keys["choose"], "give each choice its own `id`")
             name = None

@@ -120,8 +120,9 @@ def test_a_choice_is_named_choice_unless_it_has_an_id_and_a_partner_that_left_is
               "        - {register: r2, partner: gone, at: 2026-06-02T10:00:00+09:00}\n"
               "        - {choose: silver, at: 2026-06-03T10:00:00+09:00}\n"
               "        - {choose: null, at: 2026-06-04T10:00:00+09:00, id: c2}\n"
+              "        - {choose: c3, partner: gold, at: 2026-06-04T11:00:00+09:00}\n"
               "        - {close: k, at: 2026-06-05T10:00:00+09:00, fields: {}}")
-    expect = ("      statuses: {r2: outside, choice: not_applied, c2: not_applied, k: closed}\n"
+    expect = ("      statuses: {r2: outside, choice: not_applied, c2: not_applied, c3: not_applied, k: closed}\n"
               "      because: {r2: membership, choice: customer_choice}")
     [(_, [result])] = run_one(tmp_path, history(expect, events)).results
     assert result.status == "passed", result.mismatches
@@ -176,6 +177,8 @@ def test_a_timestamp_without_an_offset_is_the_runtimes_e530_which_a_case_can_exp
     (EVENTS + "\n        - {choose: gold, at: 2026-06-01T10:00:00+09:00}"
               "\n        - {choose: silver, at: 2026-06-02T10:00:00+09:00}", "      statuses: {r1: accepted}",
      "E300", "two events are named `choice`"),
+    (EVENTS + "\n        - {choose: c1, partner: gold, id: c2, at: 2026-06-01T10:00:00+09:00}",
+     "      statuses: {r1: accepted}", "E208", "a choice is"),
     (EVENTS + "\n        - {close: none, at: 2026-06-01T10:00:00+09:00}", "      statuses: {r1: accepted}",
      "E205", "cannot be `none`"),
     (EVENTS + "\n        - {register: r5, close: k, partner: gold, at: 2026-06-01T10:00:00+09:00}",
