@@ -132,7 +132,7 @@ def _parse_row(row: int, values: Mapping[str, Any], ruleset: ir.RuleSet, partner
                registered: Mapping[str, tuple[str | None, str]]) -> _Row:
     text, checked = _texts(values)
     kind = _kind(values)
-    event_id = checked("id", "registration" if kind != "close" else "close")
+    event_id = checked("id", {"close": "close", "choose": "choice"}.get(kind, "registration"))
     partner = _partner(kind, event_id, values, checked, partners, {i: p for i, (p, _) in registered.items()})
     # a renewal or a withdrawal is of its registration's customer unless the row names one
     customer = registered[event_id][1] if kind in ("renew", "withdraw") and is_empty(values.get("customer")) \
