@@ -9,6 +9,7 @@ A conflict case runs `runtime.decisions.decide`, a deal case `runtime.decisions.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -95,7 +96,10 @@ def _deal_actual(run: DealRun, check: Check) -> tuple[Any, list[Because]]:
                 return (o.decided_by.rule_id if o.decided_by else NONE), because
             return o.vendor_decides, because
         case "changes":
-            changes = history.changes
+            asked = [datetime.datetime.fromisoformat(at) for at in run.owners]
+            last = [history.events[-1].at] if history.events else []
+            until = max([*asked, *last], key=lambda moment: moment.astimezone(datetime.UTC), default=None)
+            changes = history.changes_until(until) if until is not None else history.changes
             because = [Because(f"{c.at.isoformat()} {c.previous or NONE} → {c.owner or NONE}", c.cause,
                                f"{c.reason.rule}: {c.reason.message}", _at(c.reason.at)) for c in changes]
             if len(path) == 1:

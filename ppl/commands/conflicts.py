@@ -281,7 +281,7 @@ def _history(history: History, at: datetime.datetime, partner_of: Mapping[str, s
     decided = ownership.decided_by
     reasons = [_claim_reason(r, partner_of) for r in ownership.reasons]
     changes = [{"at": c.at, "previous": c.previous, "owner": c.owner, "partner": c.partner, "cause": c.cause,
-                **_reason(c.reason)} for c in history.changes]
+                **_reason(c.reason)} for c in history.changes_until(at)]
     return {"owner": owner.id if owner else None, "partner": owner.partner if owner else None,
             "vendor_decides": ownership.vendor_decides, "version": ownership.version or None,
             "decided_by": _claim_reason(decided, partner_of) if decided and owner else None,
