@@ -296,7 +296,9 @@ class _Lowerer:
             None if conf is None else ir.Conflicts(
                 _duration(reg.expires_after) if reg else None, reg.renewals if reg else 0,
                 _duration(reg.renewal_period) if reg and reg.renewal_period else None,
-                tuple(ir.ConflictRule(r.rule, r.by, self.opt(r.when), _text(r.title), at=_loc(r.span))
+                tuple(ir.ConflictRule(r.rule, r.by, self.opt(r.when), _text(r.title),
+                                      r.needs_registration is not False, r.applies or "at_close", r.order or (),
+                                      at=_loc(r.span))
                       for r in conf.precedence), conf.otherwise, at=_loc(conf.span)),
             None if route is None else ir.LeadRouting(
                 self.opt(route.eligible),

@@ -495,6 +495,9 @@ class ConflictRule(Node):
     by: str | None
     when: Expr | None
     title: Text | None
+    needs_registration: bool | None = None  # exclusivity: False when the right owns a deal without a registration
+    applies: str | None = None  # customer_choice: "at_close" | "when_documented"
+    order: tuple[str, ...] | None = None  # tie_break by order: partner ids, the favoured first
 
 
 @dataclass(frozen=True, slots=True)

@@ -335,8 +335,13 @@ class _Builder:
                                span=m.span)
 
     def conflict_rule(self, m: YMap) -> ast.ConflictRule | None:
+        needs = m.get("needs_registration")
+        order = m.get("order")
+        listed = tuple(str(i.value) for i in order.items if isinstance(i, YScalar)) if isinstance(order, YSeq) else None
         return ast.ConflictRule(str(self.word(m.get("rule"))), self.word(m.get("by")), self.expr(m.get("when")),
-                                self.text(m.get("title")), span=m.span)
+                                self.text(m.get("title")),
+                                bool(needs.value) if isinstance(needs, YScalar) else None,
+                                self.word(m.get("applies")), listed, span=m.span)
 
     def conflicts(self, node: YNode | None) -> ast.Conflicts | None:
         if not isinstance(node, YMap):

@@ -127,6 +127,8 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
      "direct and direct over partner), or the same rule appears twice."),
     ("E351", "conflicts can stay unresolved", "The precedence chain can leave competing claims without an owner: there is "
      "no tie-break after first registration and no `otherwise: vendor_decides`."),
+    ("E352", "tie-break order lists a partner twice", "A `tie_break` by `order` lists the same partner id twice; "
+     "the order names each partner once, the favoured first."),
     ("E360", "condition can never hold", "A tier qualification, bonus or benefit condition contradicts itself "
      "(for example `x >= 10 and x < 5`), so it can never be reached."),
     ("E361", "tier shadowed by a higher tier", "Every partner who meets this tier's qualification also meets a higher "

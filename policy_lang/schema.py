@@ -77,8 +77,15 @@ def check_schema(root: YNode) -> Iterator[dg.Diagnostic]:
             yield diagnostic
 
 
-# Which `by` each conflict rule takes; the schema lists all of them together.
-_RULE_BY = {"exclusivity": ("territory", "segment", "named_account"), "tie_break": ("higher_tier", "vendor_decides")}
+CONFLICT_RULE_BY: dict[str, tuple[str, ...]] = {
+    "exclusivity": ("territory", "segment", "named_account"),
+    "tie_break": ("higher_tier", "order", "partner_id", "vendor_decides"),
+}
+"""Which `by` each conflict rule takes (the schema lists all of them together)."""
+
+CONFLICT_RULE_OPTIONS: dict[str, str] = {"needs_registration": "exclusivity", "applies": "customer_choice",
+                                         "order": "tie_break"}
+"""The conflict rule each rule-specific option belongs to."""
 
 
 def _conflict_rule_options(root: YMap) -> Iterator[dg.Diagnostic]:
@@ -92,7 +99,7 @@ def _conflict_rule_options(root: YMap) -> Iterator[dg.Diagnostic]:
             by, kind = (rule.get("by"), rule.get("rule")) if isinstance(rule, YMap) else (None, None)
             if not isinstance(by, YScalar) or not isinstance(kind, YScalar):
                 continue
-            allowed = _RULE_BY.get(str(kind.value), ())
+            allowed = CONFLICT_RULE_BY.get(str(kind.value), ())
             if str(by.value) not in allowed:
                 yield dg.error("E204", f"`by: {by.value}` does not apply to conflict rule `{kind.value}`", by.span,
                                hint=f"`{kind.value}` is decided by {_or_list(allowed)}" if allowed

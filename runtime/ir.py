@@ -599,6 +599,9 @@ class ConflictRule(Node):
     by: str | None
     when: Expr | None
     title: Text
+    needs_registration: bool = True  # exclusivity: False when the right owns a matching deal without a registration
+    applies: str = "at_close"  # customer_choice: at_close | when_documented
+    order: tuple[str, ...] = ()  # tie_break by order: partner ids, the favoured first
 
 
 @dataclass(frozen=True, slots=True)

@@ -209,6 +209,18 @@ def _dopt(data: list[Any] | None) -> ir.Expr | None:
     return decode_expr(data) if data is not None else None
 
 
+def _conflict_rule(r: ir.ConflictRule) -> dict[str, Any]:
+    """A conflict rule; options left at their defaults are not written (older artifacts keep their hash)."""
+    encoded: dict[str, Any] = {"rule": r.rule, "by": r.by, "when": _opt(r.when), "title": r.title, "at": _loc(r)}
+    if not r.needs_registration:
+        encoded["needs_registration"] = False
+    if r.applies != "at_close":
+        encoded["applies"] = r.applies
+    if r.order:
+        encoded["order"] = list(r.order)
+    return encoded
+
+
 def _frac(value: Fraction | None) -> str | None:
     return encode_fraction(value) if value is not None else None
 
@@ -297,8 +309,7 @@ def _version(v: ir.Version) -> dict[str, Any]:
             "renewal_period": _value("duration", v.conflicts.renewal_period)
             if v.conflicts.renewal_period else None,
             "otherwise": v.conflicts.otherwise, "at": _loc(v.conflicts),
-            "precedence": [{"rule": r.rule, "by": r.by, "when": _opt(r.when), "title": r.title, "at": _loc(r)}
-                           for r in v.conflicts.precedence]},
+            "precedence": [_conflict_rule(r) for r in v.conflicts.precedence]},
         "lead_routing": None if v.lead_routing is None else {
             "eligible": _opt(v.lead_routing.eligible), "among_equals": v.lead_routing.among_equals,
             "skip_when": _opt(v.lead_routing.skip_when), "new_resellers": v.lead_routing.new_resellers,
@@ -428,8 +439,9 @@ def _decode_version(d: dict[str, Any]) -> ir.Version:
         None if conf is None else ir.Conflicts(
             _duration(conf["expires_after"]) if conf["expires_after"] else None, conf["renewals"],
             _duration(conf["renewal_period"]) if conf["renewal_period"] else None,
-            _list(conf["precedence"], lambda r: ir.ConflictRule(r["rule"], r["by"], _dopt(r["when"]), r["title"],
-                                                                at=_at(r))), conf["otherwise"], at=_at(conf)),
+            _list(conf["precedence"], lambda r: ir.ConflictRule(
+                r["rule"], r["by"], _dopt(r["when"]), r["title"], r.get("needs_registration", True),
+                r.get("applies", "at_close"), tuple(r.get("order", ())), at=_at(r))), conf["otherwise"], at=_at(conf)),
         None if route is None else ir.LeadRouting(
             _dopt(route["eligible"]),
             _list(route["order"], lambda k: ir.RoutingKey(k["by"], _dopt(k["prefer"]), k["title"], at=_at(k))),

@@ -12,8 +12,7 @@ from collections.abc import Iterator
 from compiler.context import Context
 from policy_lang import ast
 from policy_lang import diagnostics as dg
-
-_BY = {"exclusivity": ("territory", "segment", "named_account"), "tie_break": ("higher_tier", "vendor_decides")}
+from policy_lang.schema import CONFLICT_RULE_BY, CONFLICT_RULE_OPTIONS
 
 
 def check_conflicts(ctx: Context) -> Iterator[dg.Diagnostic]:
@@ -104,7 +103,7 @@ def _completeness(conflicts: ast.Conflicts, first: ast.ConflictRule | None) -> I
 
 def _shape(rule: ast.ConflictRule) -> Iterator[dg.Diagnostic]:
     # A `by` that belongs to another rule is reported while loading (policy_lang.schema), at the `by` itself.
-    allowed = _BY.get(rule.rule, ())
+    allowed = CONFLICT_RULE_BY.get(rule.rule, ())
     if rule.by is None and allowed:
         yield dg.error("E202", f"conflict rule `{rule.rule}` needs `by`", rule.span,
                        hint=f"add `by:` with one of {', '.join(f'`{a}`' for a in allowed)}")
@@ -113,6 +112,30 @@ def _shape(rule: ast.ConflictRule) -> Iterator[dg.Diagnostic]:
                        hint="say who holds the exclusive right, e.g. `when: partner.territory == deal.region`")
     if rule.rule != "exclusivity" and rule.when is not None:
         yield dg.error("E203", f"`when` does not apply to conflict rule `{rule.rule}`", rule.when.span)
+    given = {"needs_registration": rule.needs_registration, "applies": rule.applies, "order": rule.order}
+    for option, value in given.items():
+        if value is not None and CONFLICT_RULE_OPTIONS[option] != rule.rule:
+            yield dg.error("E203", f"`{option}` does not apply to conflict rule `{rule.rule}`", rule.span,
+                           hint=f"`{option}` belongs to `{CONFLICT_RULE_OPTIONS[option]}`")
+    if rule.rule == "tie_break" and rule.by == "order":
+        yield from _order(rule)
+    elif rule.rule == "tie_break" and rule.order is not None:
+        yield dg.error("E203", f"`order` applies only to `tie_break` by `order`, not by `{rule.by}`", rule.span,
+                       hint="write `by: order`, or remove `order`")
+
+
+def _order(rule: ast.ConflictRule) -> Iterator[dg.Diagnostic]:
+    """A tie-break by an explicit order lists partner ids, each once."""
+    if not rule.order:
+        yield dg.error("E202", "`tie_break` by `order` needs `order`: the partner ids, the favoured first", rule.span,
+                       hint="add e.g. `order: [tc-kanto, tc-kansai]`")
+        return
+    seen: set[str] = set()
+    for partner in rule.order:
+        if partner in seen:
+            yield dg.error("E352", f"partner `{partner}` is listed twice in the tie-break order", rule.span,
+                           hint="list each partner once; the order is the favoured first")
+        seen.add(partner)
 
 
 def _label(rule: ast.ConflictRule, note: str) -> list[dg.Label]:
