@@ -14,7 +14,8 @@ from types import MappingProxyType
 from typing import Any
 
 from runtime import ir
-from runtime.decisions.conflicts import Claim
+from runtime.decisions.conflicts import Claim, Ownership
+from runtime.decisions.deals import Arrival, Change, Event, History
 from runtime.store.migrations import RegistryError
 
 UTC = datetime.UTC
@@ -60,6 +61,51 @@ class Outcome:
     message: str
     at: str | None  # where the rule is written, file:line:col
     expires_at: datetime.datetime | None = None
+    arrival: str = ""  # the request's status on arrival (`runtime.decisions.deals.STATUSES`)
+
+
+@dataclass(frozen=True, slots=True)
+class DealEvent:
+    """One request as the registry recorded it in `events`: what it was, and its status on arrival."""
+
+    seq: int
+    kind: str  # register | renew | withdraw | choose | close
+    id: str  # the registration's id; a choice's or a close's own id
+    partner: str | None
+    customer: str
+    at: datetime.datetime  # in the offset it was written with
+    status: str  # its status on arrival; `imported`: rebuilt from a registry of schema 1, not decided yet
+    rule: str
+    message: str
+    rule_at: str | None
+    holder: str | None  # the claim owning the deal after it
+    version: str | None
+    expires_at: datetime.datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DealView:
+    """A customer's deal as the administrator sees it: every event replayed, and the owner at an instant."""
+
+    customer: str
+    at: datetime.datetime  # the instant `owner` is decided at
+    recorded: tuple[DealEvent, ...]  # as the registry recorded each request when it arrived
+    history: History  # the events replayed: `arrivals`, `changes`, `owner_at`
+    owner: Ownership
+
+    @property
+    def arrivals(self) -> list[Arrival]:
+        """The status of each event on arrival (a choice applied at the close arrives again there)."""
+        return self.history.arrivals
+
+    @property
+    def changes(self) -> list[Change]:
+        """The changes of owner, each with its cause and rule."""
+        return self.history.changes
+
+    def owner_at(self, at: datetime.datetime) -> Ownership:
+        """Who owned the deal at any instant."""
+        return self.history.owner_at(at)
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,7 +212,20 @@ def _registration(row: sqlite3.Row) -> Registration:
         row["superseded_by"])
 
 
-def _outcome(row: sqlite3.Row, action: str = "register") -> Outcome:
+def _event(row: sqlite3.Row) -> Event:
+    """A recorded request as the decision replays it."""
+    return Event(row["kind"], row["event_id"], _local(row["at"], row["utc_offset"]), row["partner"],
+                 _fields(row["fields"]))
+
+
+def _deal_event(row: sqlite3.Row) -> DealEvent:
+    offset = row["utc_offset"]
+    return DealEvent(row["seq"], row["kind"], row["event_id"], row["partner"], row["customer"],
+                     _local(row["at"], offset), row["status"], row["rule"], row["message"], row["rule_at"],
+                     row["holder"], row["version"], _maybe_local(row["expires_at"], offset))
+
+
+def _outcome(row: sqlite3.Row, action: str = "register", arrival: str = "") -> Outcome:
     """A claim's outcome as it stands: the latest rule that acted on it."""
     status = row["status"]
     owner = {ACTIVE: row["id"], REJECTED: row["holder"], SUPERSEDED: row["superseded_by"]}.get(status)
@@ -174,4 +233,4 @@ def _outcome(row: sqlite3.Row, action: str = "register") -> Outcome:
     return Outcome(row["id"], action, status != REJECTED, status, owner,
                    row["end_rule"] if ended else row["rule"], row["end_message"] if ended else row["message"],
                    row["end_rule_at"] if ended else row["rule_at"],
-                   _maybe_local(row["expires_at"], row["utc_offset"]))
+                   _maybe_local(row["expires_at"], row["utc_offset"]), arrival)

@@ -79,12 +79,14 @@ def test_the_partner_that_displaces_another_learns_nothing_of_it_and_the_loser_o
         registry: Registry) -> None:
     first = registry.register("bravo", "株式会社ブラボー", at(6, 1), deal_fields={"region": "kansai",
                                                                            "note": "bravo-private"})
-    chosen = registry.register("alpha", "ブラボー", at(6, 5), deal_fields={"region": "kansai"},
-                               customer_choice=True)
-    assert chosen.accepted
-    alpha_sees = "\n".join([serialise(chosen), call(lambda: registry.mine("alpha", include_inactive=True)),
+    chosen = registry.register("alpha", "ブラボー", at(6, 5), deal_fields={"region": "kansai"})
+    assert not chosen.accepted and chosen.owner == first.claim  # the holder's id, nothing more
+    assert registry.choose("ブラボー", "alpha", at(6, 6)).arrival == "pending"
+    assert registry.close_deal("ブラボー", at(6, 7)).owner == chosen.claim
+    alpha_sees = "\n".join([call(lambda: registry.mine("alpha", include_inactive=True)),
                             call(lambda: registry.outcome("alpha", chosen.claim))])
-    for secret in ("bravo", "株式会社ブラボー", "bravo-private", first.claim):
+    assert registry.outcome("alpha", chosen.claim).status == "active"
+    for secret in ("bravo", "株式会社ブラボー", "bravo-private", "2026-06-01"):
         assert secret not in alpha_sees, secret
     bravo_sees = "\n".join([call(lambda: registry.outcome("bravo", first.claim)),
                             call(lambda: registry.mine("bravo", include_inactive=True))])
