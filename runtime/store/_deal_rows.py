@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime
 import json
-import re
 import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -19,8 +18,6 @@ from typing import Any
 from runtime import identity
 from runtime.decisions.deals import Arrival, History
 from runtime.store._records import ACTIVE, EXPIRED, REJECTED, SUPERSEDED, WITHDRAWN, _fields_json, _offset, _utc, _where
-
-_TERRITORY = re.compile(r"territory:[^\s;,()]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,11 +56,6 @@ def row_state(history: History, registration: str, at: datetime.datetime) -> Row
 def _holder_at(history: History, instant: datetime.datetime) -> str | None:
     """The claim that owned the deal after the last event at `instant`."""
     return next((a.holder for a in reversed(history.arrivals) if a.event.at == instant), None)
-
-
-def masked(text: str | None) -> str | None:
-    """A holder or a message as a partner may read it: a territory claim names no partner."""
-    return None if text is None else _TERRITORY.sub("an exclusive territory", text)
 
 
 # --- the deal's events in the database --------------------------------------------------------------

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 import sqlite3
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
 from types import MappingProxyType
@@ -21,6 +22,7 @@ from runtime.store.migrations import RegistryError
 UTC = datetime.UTC
 ACTIVE, REJECTED, SUPERSEDED, WITHDRAWN, EXPIRED = "active", "rejected", "superseded", "withdrawn", "expired"
 _NO_FIELDS: Mapping[str, Any] = MappingProxyType({})
+_TERRITORY = re.compile(r"territory:[^\s;,()]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,3 +236,29 @@ def _outcome(row: sqlite3.Row, action: str = "register", arrival: str = "") -> O
                    row["end_rule"] if ended else row["rule"], row["end_message"] if ended else row["message"],
                    row["end_rule_at"] if ended else row["rule_at"],
                    _maybe_local(row["expires_at"], row["utc_offset"]), arrival)
+
+
+def told(row: sqlite3.Row, arrival: Arrival, action: str) -> Outcome:
+    """What a partner is told of its request: its status on arrival, the rule, its registration now."""
+    reason, status = arrival.reason, row["status"]
+    if action == "register":
+        owner = row["id"] if arrival.status == "accepted" else arrival.holder
+    else:
+        owner = row["id"] if status == ACTIVE else None
+    expires = arrival.expires_at or _maybe_local(row["expires_at"], row["utc_offset"])
+    if expires is not None:
+        expires = expires.astimezone(datetime.timezone(datetime.timedelta(seconds=row["utc_offset"])))
+    return Outcome(row["id"], action, arrival.accepted, status, masked(owner), reason.rule,
+                   masked(reason.message) or "", _where(reason.at), expires, arrival.status)
+
+
+def _masked_registration(registration: Registration) -> Registration:
+    """A partner's own registration as it may read it: a territory claim names no partner."""
+    return replace(registration, holder=masked(registration.holder),
+                   superseded_by=masked(registration.superseded_by), message=masked(registration.message) or "",
+                   end_message=masked(registration.end_message))
+
+
+def masked(text: str | None) -> str | None:
+    """A holder or a message as a partner may read it: a territory claim names no partner."""
+    return None if text is None else _TERRITORY.sub("an exclusive territory", text)

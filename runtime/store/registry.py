@@ -37,19 +37,20 @@ from runtime.engine import EvaluationError
 from runtime.loaded import Runtime
 from runtime.model import Partner
 from runtime.store import _deal_rows
-from runtime.store._deal_rows import masked
 from runtime.store._records import (
     _NO_FIELDS,
     _aware,
     _deal_event,
     _event,
     _fields_json,
-    _maybe_local,
+    _masked_registration,
     _offset,
     _outcome,
     _registration,
     _utc,
     _where,
+    masked,
+    told,
 )
 from runtime.store._records import ACTIVE as ACTIVE
 from runtime.store._records import EXPIRED as EXPIRED
@@ -160,7 +161,7 @@ class Registry:
                 "rule": reason.rule, "message": reason.message, "at": _where(reason.at),
                 **({"expires_at": row["expires_at"]} if accepted else {"holder": arrival.holder,
                                                                         "status": arrival.status})})
-            return self._told(self._own(db, partner, claim_id), arrival, "register")
+            return told(self._own(db, partner, claim_id), arrival, "register")
 
     def renew(self, partner: str | None, registration_id: str, at: datetime.datetime) -> Outcome:
         """Renew one's own registration in force, within the program's `renewals`, before it expires.
@@ -341,7 +342,7 @@ class Registry:
                 _deal_rows.log(db, at, "reject", registration_id, partner, {
                     "action": kind, "rule": reason.rule, "message": reason.message, "at": _where(reason.at)})
             _deal_rows.refresh(db, history, at)
-            return self._told(self._own(db, partner, registration_id), arrival, kind)
+            return told(self._own(db, partner, registration_id), arrival, kind)
 
     def _vendor_request(self, db: sqlite3.Connection, key: identity.CustomerKey, customer: str,
                         event: deals.Event) -> Outcome:
@@ -350,20 +351,6 @@ class Registry:
         reason = arrival.reason
         return Outcome(event.id, event.kind, arrival.accepted, arrival.status, arrival.holder, reason.rule,
                        reason.message, _where(reason.at), None, arrival.status)
-
-    @staticmethod
-    def _told(row: sqlite3.Row, arrival: deals.Arrival, action: str) -> Outcome:
-        """What a partner is told of its request: its status on arrival, the rule, its registration now."""
-        reason, status = arrival.reason, row["status"]
-        if action == "register":
-            owner = row["id"] if arrival.status == deals.ACCEPTED else arrival.holder
-        else:
-            owner = row["id"] if status == ACTIVE else None
-        expires = arrival.expires_at or _maybe_local(row["expires_at"], row["utc_offset"])
-        if expires is not None:
-            expires = expires.astimezone(datetime.timezone(datetime.timedelta(seconds=row["utc_offset"])))
-        return Outcome(row["id"], action, arrival.accepted, status, masked(owner), reason.rule,
-                       masked(reason.message) or "", _where(reason.at), expires, arrival.status)
 
     def _event_id(self, db: sqlite3.Connection) -> str:
         """The id of a choice or a close: `E` and the number the event will have."""
@@ -427,10 +414,3 @@ class Registry:
 
 def _instant(row: sqlite3.Row) -> datetime.datetime:
     return datetime.datetime.fromisoformat(row["at"])
-
-
-def _masked_registration(registration: Registration) -> Registration:
-    """A partner's own registration as it may read it: a territory claim names no partner."""
-    return replace(registration, holder=masked(registration.holder),
-                   superseded_by=masked(registration.superseded_by), message=masked(registration.message) or "",
-                   end_message=masked(registration.end_message))

@@ -56,7 +56,7 @@ def _check_trial(path: str, got: list[tuple[Any, ...]]) -> str:
     assert [g[7] for g in got] == [None] * REQUESTS, got
     accepted = [g for g in got if g[2]]
     assert len(accepted) == 1, got
-    winner = accepted[0][3]
+    winner = str(accepted[0][3])
     assert all(g[4] == winner and g[5] == "otherwise (vendor_decides)" and g[6] == "held"
                for g in got if not g[2]), got
     assert len({g[3] for g in got}) == REQUESTS  # every claim got its own id

@@ -58,7 +58,8 @@ _RUNTIMES: dict[str, Runtime] = {}
 
 def runtime(applies: str) -> Runtime:
     if applies not in _RUNTIMES:
-        text = PROGRAM.replace("    - rule: customer_choice\n", f"    - rule: customer_choice\n      applies: {applies}\n")
+        rule = "    - rule: customer_choice\n"
+        text = PROGRAM.replace(rule, f"{rule}      applies: {applies}\n")
         _RUNTIMES[applies] = Runtime(compile_test_program(text))
     return _RUNTIMES[applies]
 
