@@ -82,12 +82,13 @@ def _checked(check: Callable[[str, str], str], text: object, what: str) -> str:
 
 
 class Registry:
-    """Deal registrations in one SQLite file, decided by a program's conflict rules.
+    """Deal registrations in one SQLite file; each request decided by replaying the customer's deal.
 
     Args:
         path: the database file; created, with its schema, on first use.
-        rt: the program; the version in force on each request's time decides it.
-        partners: the partners, by id (their tiers and fields feed exclusivity and tie-breaks).
+        rt: the program; the version in force at each event's instant decides it.
+        partners: the partners, by id (their tiers and fields feed exclusivity and tie-breaks). Every request
+            replays the customer's earlier requests with these partners: give the same ones each time.
 
     Raises:
         RegistryError: the file cannot be opened, or holds another program's registrations.
