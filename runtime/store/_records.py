@@ -102,8 +102,9 @@ class DealView:
 
     @property
     def changes(self) -> list[Change]:
-        """The changes of owner, each with its cause and rule."""
-        return self.history.changes
+        """The changes of owner, each with its cause and rule, up to `at` when it is after the last event (an
+        expiry changes the owner at its own instant)."""
+        return list(self.history.changes_until(self.at))
 
     def owner_at(self, at: datetime.datetime) -> Ownership:
         """Who owned the deal at any instant."""

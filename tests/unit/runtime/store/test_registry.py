@@ -224,3 +224,12 @@ def test_times_keep_their_offset_and_compare_as_instants(registry: Registry) -> 
     [mine] = registry.mine("bravo", include_inactive=True)
     assert mine.registered_at == utc and mine.registered_at.utcoffset() == datetime.timedelta(0)
     assert registry.mine("alpha")[0].registered_at.utcoffset() == JST.utcoffset(None)
+
+
+def test_the_deal_shows_an_expiry_after_the_last_request_as_a_change_at_its_own_instant(registry: Registry) -> None:
+    first = registry.register("alpha", "ABC", at(6, 1), deal_fields=KANSAI)
+    assert [c.cause for c in registry.deal("ABC", at=at(8, 1)).changes] == [first.claim]
+    later = registry.deal("ABC", at=at(9, 1))
+    assert [(c.at, c.owner, c.cause) for c in later.changes] == [
+        (at(6, 1), first.claim, first.claim), (at(8, 30), None, f"expiry of {first.claim}")]
+    assert later.owner.owner is None and later.owner_at(at(8, 29)).owner is not None
