@@ -1,7 +1,7 @@
 """Reseller applications: the running state of where would-be resellers went, in the registry's database file.
 
 `Applications(path, rt, partners)` shares the SQLite file (and `runtime.store.migrations.open_database`)
-with the deal registration registry; its table is migration 2, append-only like the registry's history.
+with the deal registration registry; its table is migration 3, append-only like the registry's history.
 `apply` decides an application inside one `BEGIN IMMEDIATE` transaction from the applications recorded
 before it (`runtime.decisions.resellers.route_new_reseller`), records it and returns the routing: the
 write lock serialises the decisions, so the N-th application is routed knowing the first N−1, even when

@@ -171,6 +171,7 @@ H1,renew,,,2026-09-20T10:00:00+09:00,
 C1,choose,si-osaka,北海道センサー,2026-10-01T10:00:00+09:00,
 K1,close,,北海道センサー,2026-10-10T10:00:00+09:00,
 H3,register,tc-chubu,北海道センサー,2026-10-11T10:00:00+09:00,hokkaido
+H4,register,si-tokyo,北海道センサー,2026-10-12T10:00:00+09:00,hokkaido
 """
 
 
@@ -179,21 +180,25 @@ def test_a_file_can_state_a_full_history_renewals_choices_and_the_close(
     Path(files["registrations"]).write_text(HISTORY, encoding="utf-8")
     status, out, err = run(conflicts(files), capsys)
     assert status == 0, err
-    assert out.startswith("北海道センサー: 3 registrations (H1, H2, H3), decided at 2026-10-11T10:00:00+09:00")
-    arrivals = [line.strip() for line in out.splitlines() if line.startswith("    2026-") and " by " in line
+    assert out.startswith("北海道センサー: 2 registrations (H1, H2), decided at 2026-10-10T10:00:00+09:00")
+    first, second = out.split("\n\n")
+    arrivals = [line.strip() for line in first.splitlines() if line.startswith("    2026-") and " by " in line
                 and "→" not in line]
     assert [a.split("  ", 1)[1].split(":", 1)[0] for a in arrivals] == [
         "register H1 (partner si-tokyo)", "register H2 (partner si-osaka)", "renew H1 (partner si-tokyo)",
-        "choose C1 of partner si-osaka", "choose C1 of partner si-osaka", "close", "register H3 (partner tc-chubu)"]
+        "choose C1 of partner si-osaka", "choose C1 of partner si-osaka", "close"]
     assert [a.split(": ", 1)[1].split(" by ")[0] for a in arrivals] == [
-        "accepted", "held", "renewed", "pending", "applied", "closed", "closed"]
-    assert "owner: H2 (partner si-osaka) by customer_choice: the customer chose this claimant" in out
-    assert "2026-10-10T10:00:00+09:00  H1 → H2 (partner si-osaka) on C1, by customer_choice" in out
-    assert "3 registrations and 3 other events, 1 customers claimed more than once, 0 not decided" in err
+        "accepted", "held", "renewed", "pending", "applied", "closed"]
+    assert "owner: H2 (partner si-osaka) by customer_choice: the customer chose this claimant" in first
+    assert "2026-10-10T10:00:00+09:00  H1 → H2 (partner si-osaka) on C1, by customer_choice" in first
+    # after the close, the customer's next deal, as the registry starts one
+    assert second.startswith("北海道センサー: 2 registrations (H3, H4), decided at 2026-10-12T10:00:00+09:00")
+    assert "owner: H3 (partner tc-chubu) by first_registration" in second
+    assert "4 registrations and 3 other events, 2 customers claimed more than once, 0 not decided" in err
     status, out, _ = run(conflicts(files, "--at", "2026-10-05T00:00:00+09:00", "--format", "json"), capsys)
-    [deal] = json.loads(out)["conflicts"]
+    deal, _ = json.loads(out)["conflicts"]
     assert (deal["owner"], deal["decided_by"]["rule_id"]) == ("H1", "first_registration")  # the choice waits
-    assert len(deal["arrivals"]) == 7 and deal["arrivals"][2]["event"] == "renew"
+    assert len(deal["arrivals"]) == 6 and deal["arrivals"][2]["event"] == "renew"
 
 
 def test_the_history_shown_in_the_cli_page_is_what_ppl_conflicts_prints(
@@ -218,7 +223,7 @@ def test_a_bad_history_row_is_rejected_with_its_row_and_reason(
     Path(files["registrations"]).write_text(HISTORY + row + "\n", encoding="utf-8")
     status, _, err = run(conflicts(files), capsys)
     assert status == 2
-    assert "row 7:" in err and problem in err, err
+    assert "row 8:" in err and problem in err, err
 
 
 def test_conflicts_usage_and_program_errors(files: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
@@ -245,12 +250,12 @@ def test_registry_requests_and_their_exit_codes(files: dict[str, str], capsys: p
     assert status == 0
     assert out.splitlines() == [
         "accepted: registration R000001 holds the customer",
-        "  registration: the only registration in force  [programs/regional_trading.yaml:171:3]",
+        "  registration: the only claim in force  [programs/regional_trading.yaml:171:3]",
         "  protected until 2026-12-01T10:00:00+09:00"]
     status, out, _ = run(registry(files, "register", "--as", "tc-chubu", "--customer", "ＡＢＣ（株）", "--field",
                                   "region=kanto", "--at", "2026-06-02T10:00:00+09:00"), capsys)
     assert status == 1
-    assert out.splitlines()[0] == "rejected: claim R000002; the customer is held by registration R000001"
+    assert out.splitlines()[0] == "rejected (held): claim R000002; the customer is held by registration R000001"
     assert "first_registration: another claimant registered first" in out
     assert "si-tokyo" not in out and "株式会社ABC" not in out
 
@@ -405,3 +410,58 @@ def test_a_claim_stamped_before_the_registration_in_force_is_refused(
     status, _, err = run(registry(files, "register", "--as", "tc-chubu", "--customer", "ABC", "--field",
                                   "region=kanto"), capsys)  # now: before 2099, even when stamped again
     assert status == 1 and "records claims in time order" in err
+
+
+# --- registry: the customer's choice, the close, the deal ------------------------------------------
+
+
+def test_registry_choose_close_and_deal(files: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    for partner, day in (("si-tokyo", "01"), ("si-osaka", "02")):
+        run(registry(files, "register", "--as", partner, "--customer", "四国電装", "--field", "region=shikoku",
+                     "--at", f"2026-07-{day}T10:00:00+09:00"), capsys)
+    status, out, _ = run(registry(files, "choose", "--chosen", "si-osaka", "--customer", "四国電装株式会社", "--at",
+                                  "2026-07-08T10:00:00+09:00"), capsys)
+    assert status == 0 and out.splitlines() == [
+        "pending: the customer's choice E000003",
+        "  customer_choice: recorded; the program applies the customer's choice at the close  "
+        "[programs/regional_trading.yaml:179:7]",
+        "  the deal is held by registration R000001"]
+    status, out, _ = run(registry(files, "close", "--customer", "四国電装", "--at", "2026-07-20T10:00:00+09:00"),
+                         capsys)
+    assert status == 0 and out.splitlines()[0] == "closed: the close E000004"
+    assert out.splitlines()[2] == "  the deal is held by registration R000002"
+    status, out, _ = run(registry(files, "outcome", "R000001", "--as", "si-tokyo"), capsys)
+    assert out.startswith("superseded: registration R000001; the customer is now held by registration R000002")
+    assert "si-osaka" not in out and "2026-07-02" not in out  # the partner learns an id and the rule only
+
+    status, out, _ = run(registry(files, "deal", "--customer", "四国電装", "--at", "2026-07-10T10:00:00+09:00"),
+                         capsys)
+    assert status == 0
+    assert [line.split()[3:5] for line in out.splitlines()[3:8]] == [
+        ["si-tokyo", "accepted"], ["si-osaka", "held"], ["si-osaka", "pending"], ["si-osaka", "applied"],
+        ["—", "closed"]]
+    assert "2026-07-20T10:00:00+09:00  R000001  R000002  E000003  customer_choice" in out
+    assert out.splitlines()[-1].startswith("owner at 2026-07-10T10:00:00+09:00: registration R000001 (partner "
+                                           "si-tokyo) by first_registration")
+    status, out, _ = run(registry(files, "deal", "--customer", "四国電装", "--at", "2026-07-21T00:00:00+09:00",
+                                  "--format", "json"), capsys)
+    answer = json.loads(out)
+    assert [a["status"] for a in answer["arrivals"]] == ["accepted", "held", "pending", "applied", "closed"]
+    assert [(c["from"], c["to"], c["cause"]) for c in answer["changes"]] == [(None, "R000001", "R000001"),
+                                                                            ("R000001", "R000002", "E000003")]
+    assert answer["owner"]["claim"] == "R000002" and answer["owner"]["decided_by"]["rule"] == "customer_choice"
+
+
+def test_registry_vendor_requests_exit_1_when_refused_and_2_on_usage(
+        files: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    at = ["--at", "2026-07-01T10:00:00+09:00"]
+    assert run(registry(files, "close", "--customer", "ABC", *at), capsys)[0] == 0
+    status, out, _ = run(registry(files, "register", "--as", "si-tokyo", "--customer", "ABC", "--field",
+                                  "region=kanto", "--at", "2026-03-01T10:00:00+09:00"), capsys)
+    assert status == 1 and out.startswith("rejected (outside): claim R000001\n")  # a new deal; no version then
+    status, _, err = run(registry(files, "choose", "--customer", "ABC", *at), capsys)
+    assert status == 2 and "--chosen PARTNER, or --direct" in err
+    status, _, err = run(registry(files, "choose", "--chosen", "nobody", "--customer", "ABC", *at), capsys)
+    assert status == 2 and "unknown partner `nobody`" in err
+    status, _, err = run(registry(files, "deal", "--customer", "Nobody Ltd"), capsys)
+    assert status == 1 and "no request names the customer `Nobody Ltd`" in err
