@@ -43,6 +43,7 @@ from runtime.decisions.reviews import settle_timeline as settle_timeline
 from runtime.decisions.reviews import standing_after as standing_after
 from runtime.decisions.routing import Lead as Lead
 from runtime.decisions.routing import Routing as Routing
+from runtime.decisions.routing import lead_env as lead_env
 from runtime.decisions.routing import route as route
 from runtime.decisions.settle import _SIZES
 from runtime.decisions.settle import Flagged as Flagged

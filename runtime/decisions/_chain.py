@@ -18,13 +18,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from runtime import instants, ir
+from runtime.decisions._slots import AS_OF, lacks_fields, partner_fields
 from runtime.decisions.quote import QuoteError
-from runtime.engine import EvaluationError, fields_in_order, operators
+from runtime.engine import EvaluationError, operators
 from runtime.loaded import LoadedVersion
 from runtime.model import Partner
 
 DIRECT = None  # a claim with no partner is the vendor's direct sales team
-_BUILTIN_PARTNER_FIELDS = frozenset({"id", "tier", "level", "contract"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,14 +233,9 @@ class Chain:
     def holds(self, index: int, rule: ir.ConflictRule, partner: Partner, what: str) -> bool:
         """Whether a partner meets an exclusivity condition; a partner without the field it reads holds nothing."""
         assert rule.when is not None
-        for read in fields_in_order([rule.when]):
-            if read.scope == "partner" and read.name not in _BUILTIN_PARTNER_FIELDS and read.name not in partner.fields:
-                return False  # no territory (segment, account list): no placeholder value is needed
-        env: dict[str, Any] = {"partner.id": partner.id, "partner.tier": partner.tier,
-                               "partner.level": partner.level, "partner.contract": partner.contract,
-                               "deal.customer": self.customer, "deal.date": self.day,
-                               f"{ir.AS_OF_SCOPE}.{ir.AS_OF_NAME}": self.day}
-        env.update((f"partner.{k}", v) for k, v in partner.fields.items())
+        if lacks_fields(rule.when, partner):
+            return False  # no territory (segment, account list) on file: no right, and no placeholder needed
+        env = partner_fields(partner) | {"deal.customer": self.customer, "deal.date": self.day, AS_OF: self.day}
         env.update((f"deal.{k}", v) for k, v in self.deal.items())
         try:
             return bool(self.version.deal(env)[ir.conflict_slot(index)])

@@ -22,11 +22,32 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from runtime import ir
+from runtime.engine import fields_in_order
 from runtime.loaded import CONSTANT, PARTNER, TRANSACTION, SlotTable, outcome, value_of
 from runtime.model import Partner, Transaction, Volumes
 
 AS_OF: Final = f"{ir.AS_OF_SCOPE}.{ir.AS_OF_NAME}"
 """The environment's key of `as_of`, the date an expression is evaluated for."""
+
+
+BUILTIN_PARTNER_FIELDS: Final = frozenset({"id", "tier", "level", "contract"})
+"""The `partner.*` fields every partner has; the others are the program's declared inputs, on file or not."""
+
+
+def partner_fields(partner: Partner) -> dict[str, Any]:
+    """The `partner.*` part of an environment: the built-in fields and the declared inputs on file."""
+    env: dict[str, Any] = {"partner.id": partner.id, "partner.tier": partner.tier, "partner.level": partner.level,
+                           "partner.contract": partner.contract}
+    env.update((f"partner.{k}", v) for k, v in partner.fields.items())
+    return env
+
+
+def lacks_fields(condition: ir.Expr, partner: Partner) -> list[str]:
+    """The declared partner fields a condition reads that the partner has not on file (a partner without a
+    territory is not eligible by territory: a condition it cannot be judged on is not met, and no placeholder
+    value is needed)."""
+    return [f.name for f in fields_in_order([condition]) if f.scope == "partner"
+            and f.name not in BUILTIN_PARTNER_FIELDS and f.name not in partner.fields]
 
 
 def partner_env(partner: Partner, txn: Transaction | None, volumes: Volumes | None,
@@ -36,9 +57,7 @@ def partner_env(partner: Partner, txn: Transaction | None, volumes: Volumes | No
     `as_of` is the evaluation date (a statement's last day, a tier review's date); with a transaction and no
     `as_of`, the transaction's date.
     """
-    env: dict[str, Any] = {"partner.id": partner.id, "partner.tier": partner.tier, "partner.level": partner.level,
-                           "partner.contract": partner.contract}
-    env.update((f"partner.{k}", v) for k, v in partner.fields.items())
+    env = partner_fields(partner)
     day = as_of if as_of is not None else txn.date if txn is not None else None
     if day is not None:
         env[AS_OF] = day

@@ -23,6 +23,7 @@ from typing import Any
 
 from runtime import instants, ir
 from runtime.decisions._membership import is_member
+from runtime.decisions._slots import partner_fields
 from runtime.decisions.quote import QuoteError
 from runtime.loaded import LoadedVersion, Runtime
 from runtime.model import Partner
@@ -245,9 +246,6 @@ class _Choice:
 
     def _env(self, partner: Partner) -> dict[str, Any]:
         application = self.application
-        env: dict[str, Any] = {"partner.id": partner.id, "partner.tier": partner.tier, "partner.level": partner.level,
-                               "partner.contract": partner.contract, "applicant.id": application.applicant,
-                               "applicant.date": self.day}
-        env.update((f"partner.{k}", v) for k, v in partner.fields.items())
+        env = partner_fields(partner) | {"applicant.id": application.applicant, "applicant.date": self.day}
         env.update((f"applicant.{k}", v) for k, v in application.fields.items())
         return env

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from runtime import ir
+from runtime.decisions._slots import lacks_fields, partner_fields
 from runtime.decisions.quote import QuoteError
 from runtime.labels import rule_label
 from runtime.loaded import LoadedVersion, Runtime
@@ -66,10 +67,9 @@ def _offset(key: str, size: int) -> int:
     return int.from_bytes(digest[:8], "big") % size if size else 0
 
 
-def _env(partner: Partner, lead: Lead) -> dict[str, Any]:
-    env: dict[str, Any] = {"partner.id": partner.id, "partner.tier": partner.tier, "partner.level": partner.level,
-                           "partner.contract": partner.contract, "lead.id": lead.id, "lead.date": lead.date}
-    env.update((f"partner.{k}", v) for k, v in partner.fields.items())
+def lead_env(partner: Partner, lead: Lead) -> dict[str, Any]:
+    """The environment routing conditions read for one partner and one lead."""
+    env = partner_fields(partner) | {"lead.id": lead.id, "lead.date": lead.date}
     env.update((f"lead.{k}", v) for k, v in lead.fields.items())
     return env
 
@@ -79,6 +79,11 @@ def _version(rt: Runtime, day: datetime.date) -> LoadedVersion:
     if version is None:
         raise QuoteError("E510", f"no version of program `{rt.ruleset.program_id}` is in force on {day}")
     return version
+
+
+def _met(slots: Mapping[str, Any], key: str, condition: ir.Expr, partner: Partner) -> bool:
+    """Whether a partner meets a routing condition; one that reads a field the partner has not on file is not met."""
+    return not lacks_fields(condition, partner) and bool(slots[key])
 
 
 def route(rt: Runtime, lead: Lead, partners: Mapping[str, Partner]) -> Routing:
@@ -95,11 +100,11 @@ def route(rt: Runtime, lead: Lead, partners: Mapping[str, Partner]) -> Routing:
     ranked: list[tuple[tuple[int, ...], list[str], Partner]] = []
     left: list[Left] = []
     for partner in sorted(partners.values(), key=lambda p: p.id):
-        slots = version.lead(_env(partner, lead))
-        if routing.eligible is not None and not slots[ir.routing_slot("eligible")]:
+        slots = version.lead(lead_env(partner, lead))
+        if routing.eligible is not None and not _met(slots, ir.routing_slot("eligible"), routing.eligible, partner):
             left.append(Left(partner.id, "not eligible for this lead", routing.eligible.at, "not_eligible"))
             continue
-        if routing.skip_when is not None and slots[ir.routing_slot("skip_when")]:
+        if routing.skip_when is not None and _met(slots, ir.routing_slot("skip_when"), routing.skip_when, partner):
             left.append(Left(partner.id, "at capacity", routing.skip_when.at, "at_capacity"))
             continue
         key: list[int] = []
@@ -110,7 +115,8 @@ def route(rt: Runtime, lead: Lead, partners: Mapping[str, Partner]) -> Routing:
                 key.append(rank)
                 why.append(rule_label(ir.RuleRef.tier(partner.tier)) if partner.tier else "no tier")
             else:
-                preferred = bool(slots[ir.routing_slot("prefer", index)])
+                assert preference.prefer is not None
+                preferred = _met(slots, ir.routing_slot("prefer", index), preference.prefer, partner)
                 key.append(0 if preferred else 1)
                 title = preference.title.get("en") or preference.title.get("") or "preference"
                 why.append(f"{title}: {'yes' if preferred else 'no'}")

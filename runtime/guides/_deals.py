@@ -6,7 +6,7 @@ import datetime
 from typing import Any
 
 from runtime import ir
-from runtime.decisions import Claim, Deal, Lead, Ownership
+from runtime.decisions import Claim, Deal, Lead, Ownership, lead_env
 from runtime.engine import EvaluationError, operators
 from runtime.guides._cases import deal_at
 from runtime.guides._context import Context
@@ -240,17 +240,9 @@ def routing(ctx: Context) -> Section | None:
     return Section("routing", say("routing"), tuple(blocks))
 
 
-def _env(partner: Partner, lead: Lead) -> dict[str, Any]:
-    env: dict[str, Any] = {"partner.id": partner.id, "partner.tier": partner.tier, "partner.level": partner.level,
-                           "partner.contract": partner.contract, "lead.id": lead.id, "lead.date": lead.date}
-    env.update((f"partner.{k}", v) for k, v in partner.fields.items())
-    env.update((f"lead.{k}", v) for k, v in lead.fields.items())
-    return env
-
-
 def _slot(ctx: Context, partner: Partner, lead: Lead, key: str) -> bool | None:
     try:
-        value = ctx.cases.loaded().lead(_env(partner, lead)).get(key)
+        value = ctx.cases.loaded().lead(lead_env(partner, lead)).get(key)
     except EvaluationError:
         return None
     return None if value is None else bool(value)
