@@ -233,6 +233,23 @@ def verdict(step: Step, live: Sequence[int], direct: tuple[bool, ...],
     return tuple(kept) if kept and len(kept) < len(live) else None
 
 
+def run_chain(steps: Sequence[Step], direct: tuple[bool, ...],
+              values: Known) -> tuple[int | None, int | None, tuple[int, ...], bool]:
+    """The chain on one contest whose attributes are all known, the plain way: (decider, owner, live, vendor?).
+
+    The reference `explore` is held to: it walks the same chain without giving unread attributes a value.
+    """
+    live = tuple(range(len(direct)))
+    for step in steps:
+        if step.rule == "tie_break" and step.by == "vendor_decides":
+            return step.index, None, live, True
+        kept = verdict(step, live, direct, values)
+        if kept is not None and len(kept) == 1:
+            return step.index, kept[0], kept, False
+        live = kept or live
+    return None, None, live, False
+
+
 def explore(steps: Sequence[Step], space: Space, claims: int = 2, eager: Sequence[Key] = (),
             admit: Callable[[tuple[bool, ...], tuple[bool, ...], Known], bool] | None = None,
             ) -> list[Outcome]:

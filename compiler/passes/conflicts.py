@@ -77,7 +77,10 @@ def _pairs(steps: Sequence[shapes.Step], space: shapes.Space) -> Iterator[tuple[
         for first in steps[:later.index]:
             if first.index in paired:
                 continue
-            kind = "twice" if _same_rule(first, later) else shapes.compare(first, later, space)
+            # Rules that read different attributes differ somewhere (each can tell apart a contest the other
+            # passes on), so only rules reading the same ones are compared.
+            kind = "twice" if _same_rule(first, later) else \
+                shapes.compare(first, later, space) if first.reads() == later.reads() else None
             if kind is not None:
                 paired.add(later.index)
                 yield later, first, kind
@@ -85,8 +88,8 @@ def _pairs(steps: Sequence[shapes.Step], space: shapes.Space) -> Iterator[tuple[
 
 
 def _same_rule(a: shapes.Step, b: shapes.Step) -> bool:
-    """Listed twice: the same rule and `by` (for exclusivity, the same condition too)."""
-    return (a.rule, a.by) == (b.rule, b.by) and (a.rule != "exclusivity" or a.condition == b.condition)
+    """Listed twice: the same rule and `by` (for exclusivity the same condition, for an order the same list)."""
+    return (a.rule, a.by, a.condition, a.order) == (b.rule, b.by, b.condition, b.order)
 
 
 def _pair_error(kind: str, rule: ast.ConflictRule, first: ast.ConflictRule, later: shapes.Step,
@@ -111,8 +114,9 @@ def _never_decides(step: shapes.Step, steps: Sequence[shapes.Step], space: shape
                    rules: Sequence[ast.ConflictRule]) -> dg.Diagnostic:
     """W303, with the rules that decide first in the contests this rule would tell apart."""
     rule = rules[step.index]
+    vendor = step.by == "vendor_decides"  # it would decide every contest that reaches it
     apart = shapes.explore(steps, space, eager=step.reads(),
-                           admit=lambda d, _r, v: shapes.verdict(step, (0, 1), d, v) is not None)
+                           admit=lambda d, _r, v: vendor or shapes.verdict(step, (0, 1), d, v) is not None)
     firsts: dict[int, shapes.Outcome] = {}
     for outcome in apart:
         if outcome.decider is not None:
@@ -121,7 +125,8 @@ def _never_decides(step: shapes.Step, steps: Sequence[shapes.Step], space: shape
         hint = "the program has no tiers; declare `tiers`, or remove this rule" if step.by == "higher_tier" else None
         return dg.warning("W303", f"conflict rule {_called(step)} can never decide: no two claims differ by it",
                           rule.span, hint=hint)
-    names = " or ".join(_called(steps[i]) for i in sorted(firsts))
+    names = " or ".join(_called(steps[i]) for i in sorted(firsts)) if len(firsts) <= _NAMED \
+        else f"{len(firsts)} rules"
     labels = _firsts(firsts, steps, rules)
     first = steps[min(firsts)]
     hint = ("end the chain with `otherwise: vendor_decides` instead" if first.by == "vendor_decides"
@@ -130,11 +135,15 @@ def _never_decides(step: shapes.Step, steps: Sequence[shapes.Step], space: shape
                       "first", rule.span, labels=labels, hint=hint)
 
 
+_NAMED = 3
+"""The most rules a finding names (and shows a contest for); more are counted."""
+
+
 def _firsts(firsts: dict[int, shapes.Outcome], steps: Sequence[shapes.Step],
             rules: Sequence[ast.ConflictRule]) -> list[dg.Label]:
     """A note at each rule that decides first, with a contest where it does."""
     return [dg.Label(span, "decides first, e.g. for " + words.describe_contest(o.contest, steps))
-            for i, o in sorted(firsts.items()) if (span := rules[i].span) is not None]
+            for i, o in sorted(firsts.items())[:_NAMED] if (span := rules[i].span) is not None]
 
 
 def _unresolved(conflicts: ast.Conflicts, steps: Sequence[shapes.Step],
