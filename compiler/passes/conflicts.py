@@ -128,7 +128,7 @@ def _never_decides(step: shapes.Step, steps: Sequence[shapes.Step], space: shape
     names = " or ".join(_called(steps[i]) for i in sorted(firsts)) if len(firsts) <= _NAMED \
         else f"{len(firsts)} rules"
     labels = _firsts(firsts, steps, rules)
-    first = steps[min(firsts)]
+    first = steps[max(firsts)]  # the nearest: moving past it lets the rule decide where that one did
     hint = ("end the chain with `otherwise: vendor_decides` instead" if first.by == "vendor_decides"
             else f"move it before {_called(first)}")
     return dg.warning("W303", f"conflict rule {_called(step)} can never decide: {names} before it always decides "
