@@ -24,9 +24,12 @@ keeps the smallest partner id and never tells direct sales apart. If a contest o
 ends with several claims, any two of them are equal on every key read, so the two alone end the same
 way; if a rule leaves one claim `c` out of the claims `T` it sees, then `c` and any other claim of `T`
 alone pass every earlier rule (claims left together by a rule are equal on its key, and a `partner_id`
-rule that narrowed leaves at most one partner) and that rule decides between them. So the rules that can
-decide and the ways a deal can stay unresolved are the same for two claims as for three
-(tests/unit/compiler/test_conflict_checks_model.py checks this on many chains).
+rule that narrowed leaves at most one partner) and that rule decides between them; and a claim without
+a registration that wins against a registered one also wins against it alone. So every rule that
+decides, every kind of claimants left unresolved and every win without a registration found with three
+claims is found with two. The converse does not hold (with at most one direct sales claim, three claims
+hold two partners, so `partner_over_direct` only narrows them), which is why two, not three, are
+enumerated (tests/unit/compiler/test_conflict_checks_model.py checks both on many chains).
 """
 
 from __future__ import annotations
