@@ -6,6 +6,7 @@ only what some rule reads of it (an *attribute*):
 - `("meets", text)`: whether its partner meets an exclusivity condition. Distinct condition texts are
   independent; the same text is the same attribute. Direct sales never meet one.
 - `chosen`: whether the customer documented that it chose this claim (at most one claim is chosen).
+  `applies` says from when a documented choice counts, not what it keeps, so both read alike here.
 - `instant`: the rank of its registration instant (0 first; equal ranks: the same instant). A claim
   without a registration (a partner meeting a `needs_registration: false` condition) counts as
   registered after every registration.

@@ -6,7 +6,8 @@ from collections.abc import Sequence
 
 from compiler.passes._claim_shapes import NO_TIER, UNREGISTERED, Contest, Key, Step, Value
 
-_RIGHT = {"territory": "territory", "segment": "segment", "named_account": "named account"}
+RIGHTS = {"territory": "territory", "segment": "segment", "named_account": "named account"}
+"""An exclusivity rule's `by` in words."""
 
 
 def describe_contest(contest: Contest, steps: Sequence[Step]) -> str:
@@ -98,7 +99,7 @@ class _Words:
         return self.names[0] if a < b else self.names[1]
 
     def meets(self, step: Step, a: Value, b: Value) -> str:
-        right = f"the {_RIGHT.get(step.by or '', 'exclusive right')} (`{step.condition}`)"
+        right = f"the {RIGHTS.get(step.by or '', 'exclusive right')} (`{step.condition}`)"
         if a and b:
             return f"both holding {right}"
         if any(self.contest.direct):

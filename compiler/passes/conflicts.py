@@ -178,8 +178,8 @@ def _unregistered_never_wins(step: shapes.Step, steps: Sequence[shapes.Step], sp
     """W314 when a claim holding this right without a registration never owns a deal against a registration."""
     key = step.reads()[0]
 
-    def admit(direct: tuple[bool, ...], registered: tuple[bool, ...], values: object) -> bool:
-        assert isinstance(values, dict)
+    def admit(_direct: tuple[bool, ...], registered: tuple[bool, ...], values: shapes.Known) -> bool:
+        """Contests of a claim holding this right without a registration and a registered claim."""
         return registered.count(False) == 1 and bool(values[key][registered.index(False)])
 
     outcomes = shapes.explore(steps, space, eager=(key,), admit=admit)
@@ -189,10 +189,11 @@ def _unregistered_never_wins(step: shapes.Step, steps: Sequence[shapes.Step], sp
     for outcome in outcomes:
         if outcome.decider is not None:
             firsts.setdefault(outcome.decider, outcome)
-    labels = _firsts(firsts, steps, rules)
-    yield dg.warning("W314", f"a partner holding this {step.by or 'right'} without a registration never wins a deal "
-                     "another claimant registered", rules[step.index].span, labels=labels,
-                     hint="move this rule before `first_registration`, or remove `needs_registration: false`")
+    right = words.RIGHTS.get(step.by or "", "right")
+    hint = f"move this rule before {_called(steps[min(firsts)])}, or remove `needs_registration: false`" if firsts \
+        else "remove `needs_registration: false`"
+    yield dg.warning("W314", f"a partner holding this {right} without a registration never wins a deal another "
+                     "claimant registered", rules[step.index].span, labels=_firsts(firsts, steps, rules), hint=hint)
 
 
 def _shape(rule: ast.ConflictRule) -> Iterator[dg.Diagnostic]:
