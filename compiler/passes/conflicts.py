@@ -125,14 +125,14 @@ def _never_decides(step: shapes.Step, steps: Sequence[shapes.Step], space: shape
         hint = "the program has no tiers; declare `tiers`, or remove this rule" if step.by == "higher_tier" else None
         return dg.warning("W303", f"conflict rule {_called(step)} can never decide: no two claims differ by it",
                           rule.span, hint=hint)
-    names = " or ".join(_called(steps[i]) for i in sorted(firsts)) if len(firsts) <= _NAMED \
-        else f"{len(firsts)} rules"
-    labels = _firsts(firsts, steps, rules)
+    names = " or ".join(_called(steps[i]) for i in sorted(firsts)) + " before it always decides first" \
+        if len(firsts) <= _NAMED else f"{len(firsts)} rules before it always decide first"
     first = steps[max(firsts)]  # the nearest: moving past it lets the rule decide where that one did
-    hint = ("end the chain with `otherwise: vendor_decides` instead" if first.by == "vendor_decides"
+    hint = ("remove it: the rules before it decide every contest" if vendor
+            else "end the chain with `otherwise: vendor_decides` instead" if first.by == "vendor_decides"
             else f"move it before {_called(first)}")
-    return dg.warning("W303", f"conflict rule {_called(step)} can never decide: {names} before it always decides "
-                      "first", rule.span, labels=labels, hint=hint)
+    return dg.warning("W303", f"conflict rule {_called(step)} can never decide: {names}", rule.span,
+                      labels=_firsts(firsts, steps, rules), hint=hint)
 
 
 _NAMED = 3

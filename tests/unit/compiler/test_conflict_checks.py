@@ -231,6 +231,7 @@ def test_a_vendor_decides_tie_break_that_every_contest_is_decided_before_can_nev
     [found] = conflict_findings(rules("partner_over_direct", "tie_break:partner_id", "tie_break:vendor_decides"))
     assert found.message == ("conflict rule `tie_break` by `vendor_decides` can never decide: `partner_over_direct` or "
                              "`tie_break` by `partner_id` before it always decides first")
+    assert found.hint == "remove it: the rules before it decide every contest"
 
 
 def test_two_tie_break_orders_that_differ_are_not_a_pair() -> None:
@@ -304,3 +305,8 @@ def test_a_twenty_rule_chain_is_checked_within_two_seconds() -> None:
     elapsed = time.perf_counter() - start
     assert elapsed < 2.0, f"checking a 20-rule chain took {elapsed:.2f}s"
     assert [d.code for d in found if d.severity is dg.Severity.ERROR] == []
+    [vendor] = found
+    assert vendor.message == ("conflict rule `tie_break` by `vendor_decides` can never decide: 19 rules before it "
+                              "always decide first")
+    assert vendor.hint == "remove it: the rules before it decide every contest"
+    assert len(vendor.labels) == 3
