@@ -17,7 +17,8 @@ only what some rule reads of it (an *attribute*):
 
 `explore` runs the chain on every contest of `claims` claims, assigning an attribute only when a rule
 first reads it, so a contest decided early leaves the rest open. Paths that reach a rule with the same
-attributes still to be read are merged, which keeps a 20-rule chain to milliseconds.
+values of the attributes later rules read are merged, which keeps a 20-rule chain to a fraction of a
+second.
 
 Why contests of two claims suffice: every rule keeps the claims that are best by one key (exclusivity,
 choice, partner or direct, instant, tier, listed position), except `tie_break` by `partner_id`, which
@@ -64,11 +65,6 @@ class Step:
     condition: str | None = None  # exclusivity: the condition's canonical text
     order: tuple[str, ...] = ()  # tie_break by order: partner ids, the favoured first
     needs_registration: bool = True
-
-    @property
-    def name(self) -> str:
-        """The rule as a person reads it: `exclusivity (territory)`."""
-        return f"{self.rule} ({self.by})" if self.by else self.rule
 
     def reads(self) -> tuple[Key, ...]:
         """The attributes this rule looks at, in the order they are assigned."""
