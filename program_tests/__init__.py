@@ -2,7 +2,9 @@
 
 A test file (`*.tests.yaml`) names a program, the partners, and cases: one transaction to quote, a
 period to settle, a sequence of settlements of the year to date against a ledger, a deal conflict to
-decide, a lead or a would-be reseller to route, with what the designer worked out. Each case runs on
+decide, a deal's history to replay (registrations, renewals, withdrawals, the customer's choice and
+the close, each at its instant), a lead or a would-be reseller to route, with what the designer
+worked out. Each case runs on
 the runtime; what it lists is compared exactly, and a failure shows, for every figure that differs,
 the rules behind what the runtime produced and where they are written. Coverage is counted in the
 program's own terms: ladder and bonus steps, tiers, benefits, margin caps, pass-through entries,

@@ -2,7 +2,8 @@
 
 `CaseReader` reads the partners and cases of one test file for a compiled program; every mistake is
 a diagnostic at its place in the file. A case quotes a transaction, settles a period or a sequence of
-runs (`sequence_cases`), decides a deal conflict, routes a lead or routes a would-be reseller. The
+runs (`sequence_cases`), decides a deal conflict, replays a deal's history (`deal_cases`), routes a lead
+or routes a would-be reseller. The
 expectations become `Check`s: a path into the result (`("lines", "fee")`, `("statements", "gold",
 "totals", "ladder")`, `("lost", "r2")`), the expected value and how to show it.
 """
@@ -17,6 +18,7 @@ from typing import Any
 
 from policy_lang.source import Span
 from policy_lang.yaml_loader import YMap, YNode, YScalar, YSeq
+from program_tests.deal_cases import DEAL_EXPECT, DealInput, DealReader
 from program_tests.sequence_cases import SequenceInput, SequenceReader
 from program_tests.values import TIMESTAMP_EXAMPLE
 from program_tests.values import Check as Check
@@ -31,8 +33,9 @@ RATE_NAMES = ("base margin", "tier uplift", "ladder rate", "margin cap", "referr
 VIOLATIONS = ("above_list", "below_floor")
 VOLUME_NAMES = ("sales", "purchases", "list_sales", "quantity", "deals")
 LEFT_OUT = ("not eligible for this lead", "at capacity")  # why routing leaves a partner out
-# How a claim can lose besides a rule of the chain: its registration expired, or it was registered after the deal.
-EXPIRED, REGISTRATION = "expired", "registration"
+# How a claim can lose besides a rule of the chain: its registration expired, it was registered after the deal,
+# or it arrived at the same instant as the claim in force and no rule told them apart (`otherwise`).
+EXPIRED, REGISTRATION, OTHERWISE = "expired", "registration", "otherwise"
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +62,10 @@ class NewResellerInput:
     date: datetime.date
 
 
+Inputs = ConflictInput | DealInput | RouteInput | NewResellerInput | SequenceInput
+"""What a case that neither quotes nor settles one period runs on."""
+
+
 @dataclass(frozen=True, slots=True)
 class Case:
     """One case: a transaction to quote (no period) or transactions to settle over a period."""
@@ -70,15 +77,17 @@ class Case:
     period: Period | None
     checks: tuple[Check, ...]
     known_failure: str | None = None
-    inputs: ConflictInput | RouteInput | NewResellerInput | SequenceInput | None = None  # not quote or settle
+    inputs: Inputs | None = None  # not quote or settle
 
     @property
     def kind(self) -> str:
-        """quote | settle | settlements | conflict | route | new_reseller."""
+        """quote | settle | settlements | conflict | deal | route | new_reseller."""
         if isinstance(self.inputs, SequenceInput):
             return "settlements"
         if isinstance(self.inputs, ConflictInput):
             return "conflict"
+        if isinstance(self.inputs, DealInput):
+            return "deal"
         if isinstance(self.inputs, RouteInput):
             return "route"
         if isinstance(self.inputs, NewResellerInput):
@@ -99,8 +108,8 @@ class TestFile:
     cases: tuple[Case, ...]
 
 
-_PARTNER = ("id", "contract", "tier", "level", "parent", "fields")
-_KINDS = ("quote", "settle", "settlements", "conflict", "route", "new_reseller")
+_PARTNER = ("id", "contract", "tier", "level", "parent", "fields", "joined", "left")
+_KINDS = ("quote", "settle", "settlements", "conflict", "deal", "route", "new_reseller")
 _CASE = ("name", *_KINDS, "expect", "known_failure")
 _TRANSACTION = ("id", "partner", "date", "list_price", "sell_price", "quantity", "contract", "product", "sku",
                 "fields", "refund_of")
@@ -120,7 +129,7 @@ _NEW_RESELLER_EXPECT = ("routed_to_level", "routed_to", "error")
 _CODE = re.compile(r"[EW]\d{3}")
 
 
-class CaseReader(SequenceReader):
+class CaseReader(SequenceReader, DealReader):
     """Reads the partners and cases of one test file."""
 
     def __init__(self, ruleset: ir.RuleSet) -> None:
@@ -139,7 +148,10 @@ class CaseReader(SequenceReader):
         level = self.integer(keys["level"], "`level`") if "level" in keys else 1
         parent = self.text(keys["parent"], "`parent`") if "parent" in keys else None
         fields = self.fields(keys["fields"], "partner", f"partner `{pid}`") if "fields" in keys else self.no_facts()
-        if pid is None or contract is None or level is None:
+        joined = self.date(keys["joined"], "`joined`") if "joined" in keys else None
+        left = self.date(keys["left"], "`left`") if "left" in keys else None
+        if pid is None or contract is None or level is None or ("joined" in keys and joined is None) \
+                or ("left" in keys and left is None):
             return None
         if pid in self.partners:
             self.error("E300", f"partner `{pid}` is defined twice", keys["id"])
@@ -147,7 +159,7 @@ class CaseReader(SequenceReader):
         ok = self.known(keys["contract"], contract, self.contracts, "contract")
         if tier is not None:
             ok = self.known(keys["tier"], tier, self.tiers, "tier") and ok
-        return Partner(pid, contract, tier, level, parent, fields) if ok else None
+        return Partner(pid, contract, tier, level, parent, fields, joined, left) if ok else None
 
     def transaction(self, node: YNode, default_id: str) -> Transaction | None:
         refund = isinstance(node, YMap) and node.get("refund_of") is not None
@@ -224,11 +236,12 @@ class CaseReader(SequenceReader):
         if len(kinds) != 1:
             self.error("E208" if kinds else "E202", "a case does one thing: it quotes a transaction (`quote`), "
                        "settles a period (`settle`) or a sequence of runs (`settlements`), decides a deal conflict "
-                       "(`conflict`), routes a lead (`route`) or routes a would-be reseller (`new_reseller`)", node)
+                       "(`conflict`), replays a deal's history (`deal`), routes a lead (`route`) or routes a "
+                       "would-be reseller (`new_reseller`)", node)
             return None
         kind = kinds[0]
         found: tuple[tuple[Transaction, ...], dict[str, Volumes], Period | None] | None = ((), {}, None)
-        inputs: ConflictInput | RouteInput | NewResellerInput | SequenceInput | None = None
+        inputs: Inputs | None = None
         if kind == "settlements":
             sequence = self.settlements_input(keys["settlements"])
             found = None if sequence is None else (sequence[0], {}, None)
@@ -245,6 +258,10 @@ class CaseReader(SequenceReader):
             claims = {c.id for c in inputs.claims} if inputs is not None else None
             checks = self.expectations(keys["expect"], _CONFLICT_EXPECT,
                                        lambda n, v, k: self.conflict_check(n, v, claims))
+        elif kind == "deal":
+            deal = self.deal_input(keys["deal"])
+            inputs = deal
+            checks = self.expectations(keys["expect"], DEAL_EXPECT, lambda n, v, k: self.deal_check(n, v, deal))
         elif kind == "route":
             inputs = self.route_input(keys["route"])
             checks = self.expectations(keys["expect"], _ROUTE_EXPECT,
@@ -548,7 +565,7 @@ class CaseReader(SequenceReader):
 
     def conflict_check(self, name: str, node: YNode, claims: set[str] | None) -> list[Check] | None:
         what = f"`{name}`"
-        rules = sorted(self.conflict_rules | {REGISTRATION})
+        rules = sorted(self.conflict_rules | {REGISTRATION, OTHERWISE})
         match name:
             case "owner" | "decided_by" if self.nothing(node):
                 return [Check((name,), None, "text", node.span)]

@@ -1,7 +1,7 @@
 """Running a case on the runtime and comparing the figures it expects, with the rules behind each.
 
-A quote case runs `runtime.decisions.quote`, a settlement case `runtime.decisions.settle` (conflict
-and routing cases are in `decisions`). Each expected figure is looked up in the result; a figure that
+A quote case runs `runtime.decisions.quote`, a settlement case `runtime.decisions.settle` (conflict,
+deal and routing cases are in `decisions`). Each expected figure is looked up in the result; a figure that
 differs becomes a `Mismatch` that carries the rules (and their `file:line:col`) behind the actual value.
 """
 
@@ -89,8 +89,10 @@ class Shown:
             return self.money(value)
         if kind == "flag":
             return "true" if value else "false"
-        if kind == "ids":
-            return "[" + ", ".join(value) + "]"
+        if kind in ("ids", "list"):
+            return "[" + ", ".join(value) + "]" if not isinstance(value, str) else value
+        if kind == "instant":
+            return str(value.isoformat())
         if kind == "one_of":
             return "one of [" + ", ".join(value) + "]" if not isinstance(value, str) else value
         if kind == "order":

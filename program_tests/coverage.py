@@ -4,7 +4,8 @@ Items are ladder and bonus steps, tiers, benefits, margin caps, pass-through ent
 the program can break, contracts, hierarchy levels, the rules of the conflict precedence chain (by
 position), registration expiry, `otherwise: vendor_decides`, the lead-routing keys, `eligible`,
 `skip_when`, new resellers, and versions. A settlement reaches the tiers its tier reviews reached; a sequence of
-settlements reaches what any of its runs reached.
+settlements reaches what any of its runs reached; a deal's history reaches the rules that decided each of
+its events on arrival, its expiries, and what decided the owner at each instant the case asks about.
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ from fractions import Fraction
 from typing import Any
 
 from program_tests.compare import Settled
-from program_tests.decisions import NewReseller
+from program_tests.decisions import DealRun, NewReseller
 from program_tests.sequences import SettledRuns
 from runtime import ir
 from runtime.decisions import Ownership, Routing
+from runtime.decisions.deals import EXPIRED, PENDING
 from runtime.labels import rule_label
 from runtime.model import Line, Partner, Quote, Transaction
 from runtime.money import format_amount, format_rate
@@ -69,6 +71,9 @@ class Coverage:
             return
         if isinstance(result, Ownership):
             self.mark(case, self._ownership(result))
+            return
+        if isinstance(result, DealRun):
+            self.mark(case, self._deal(result))
             return
         if isinstance(result, Routing):
             self.mark(case, self._routing(result))
@@ -125,6 +130,27 @@ class Coverage:
             vendor = [conflict_item(i, r) for i, r in enumerate(conflicts.precedence)
                       if r.rule == "tie_break" and r.by == "vendor_decides"]
             names += vendor or [OTHERWISE]
+        return names
+
+    def _deal(self, run: DealRun) -> list[str]:
+        """What a deal's history reached: the rules that decided each event on arrival, the expiries, the
+        vendor left to decide, and what decided the owner at each instant the case asks about."""
+        names: list[str] = []
+        for arrival in run.history.arrivals:
+            version = self.versions.get(arrival.version or "")
+            if version is None or version.conflicts is None or arrival.status == PENDING:
+                continue
+            precedence = version.conflicts.precedence
+            rules = {rule_name(r): conflict_item(i, r) for i, r in enumerate(precedence)}
+            if arrival.reason.rule in rules:
+                names.append(rules[arrival.reason.rule])
+            if arrival.reason.rule_id == "otherwise":
+                names.append(OTHERWISE)
+            if arrival.status == EXPIRED:
+                names.append(EXPIRY)
+        names += [EXPIRY for c in run.history.changes if c.cause.startswith("expiry of ")]
+        for ownership in run.owners.values():
+            names += self._ownership(ownership)
         return names
 
     def _routing(self, r: Routing) -> list[str]:

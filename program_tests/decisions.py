@@ -1,23 +1,27 @@
-"""Running conflict, routing and new-reseller cases, and comparing what they expect.
+"""Running conflict, deal, routing and new-reseller cases, and comparing what they expect.
 
-A conflict case runs `runtime.decisions.decide`, a route case `runtime.decisions.route`, a new-reseller
-case `runtime.decisions.route_new_reseller`. Rules are named as the program writes them in `rule:`
+A conflict case runs `runtime.decisions.decide`, a deal case `runtime.decisions.deals.replay` and
+`History.owner_at`, a route case `runtime.decisions.route`, a new-reseller case
+`runtime.decisions.route_new_reseller`. Rules are named as the program writes them in `rule:`
 (`first_registration`, `tie_break`); a claim that lost because its registration expired lost by
 `expired`, one registered after the deal by `registration`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import datetime
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from program_tests.cases import EXPIRED, Case, Check, ConflictInput, NewResellerInput, RouteInput
 from program_tests.compare import Because, CaseResult, Shown, _at, judge, run_case
+from program_tests.deal_cases import NONE, DealInput, instant
 from program_tests.sequence_cases import SequenceInput
 from program_tests.sequences import run_sequence
 from runtime import ir
 from runtime.decisions import Ownership, Routing, decide, route, route_new_reseller
+from runtime.decisions.deals import Arrival, History, replay
 from runtime.loaded import Runtime
 from runtime.model import Partner
 
@@ -32,12 +36,20 @@ class NewReseller:
     at: ir.Loc | None
 
 
+@dataclass(frozen=True, slots=True)
+class DealRun:
+    """A deal's history replayed, and the owner at each instant the case asks about (by its ISO 8601 text)."""
+
+    history: History
+    owners: Mapping[str, Ownership]
+
+
 def _version(rt: Runtime, name: str) -> ir.Version | None:
     return next((v for v in rt.ruleset.versions if v.version == name), None)
 
 
 def _ownership_actual(o: Ownership, check: Check) -> tuple[Any, list[Because]]:
-    because = [Because(f"claim `{r.claim}`", r.outcome, f"{r.rule}: {r.message}", _at(r.at)) for r in o.reasons]
+    because = _reasons(o)
     match check.path[0]:
         case "owner":
             return (o.owner.id if o.owner else None), because
@@ -55,6 +67,56 @@ def _ownership_actual(o: Ownership, check: Check) -> tuple[Any, list[Because]]:
         case "version":
             return o.version, []
     raise AssertionError(check.path)
+
+
+def _reasons(o: Ownership) -> list[Because]:
+    return [Because(f"claim `{r.claim}`", r.outcome, f"{r.rule}: {r.message}", _at(r.at)) for r in o.reasons]
+
+
+def _arrived(arrivals: Sequence[Arrival]) -> list[Because]:
+    return [Because(f"{a.event.kind} `{a.event.id}` at {a.event.at.isoformat()}", a.status,
+                    f"{a.reason.rule}: {a.reason.message}", _at(a.reason.at)) for a in arrivals]
+
+
+def _deal_actual(run: DealRun, check: Check) -> tuple[Any, list[Because]]:
+    """The status, rule, owner or change a deal case expects, as the replayed history has it, and why."""
+    path = check.path
+    history = run.history
+    match path[0]:
+        case "statuses" | "because":
+            mine = [a for a in history.arrivals if a.event.id == path[1]]
+            got = [a.status if path[0] == "statuses" else a.reason.rule_id for a in mine]
+            return (tuple(got) if check.kind == "list" else got[0] if got else None), _arrived(mine)
+        case "owners":
+            o = run.owners[path[1]]
+            because = _reasons(o)
+            if path[2] == "owner":
+                return (o.owner.id if o.owner else NONE), because
+            if path[2] == "by":
+                return (o.decided_by.rule_id if o.decided_by else NONE), because
+            return o.vendor_decides, because
+        case "changes":
+            asked = [datetime.datetime.fromisoformat(at) for at in run.owners]
+            last = [history.events[-1].at] if history.events else []
+            until = max([*asked, *last], key=lambda moment: moment.astimezone(datetime.UTC), default=None)
+            changes = history.changes_until(until) if until is not None else history.changes
+            because = [Because(f"{c.at.isoformat()} {c.previous or NONE} → {c.owner or NONE}", c.cause,
+                               f"{c.reason.rule}: {c.reason.message}", _at(c.reason.at)) for c in changes]
+            if len(path) == 1:
+                return len(changes), because
+            index = int(path[1])
+            if index >= len(changes):
+                return None, because
+            change = changes[index]
+            value = {"at": change.at, "owner": change.owner or NONE, "cause": change.cause}[path[2]]
+            return value, [because[index]]
+    raise AssertionError(path)
+
+
+def _replay(rt: Runtime, inputs: DealInput, checks: Sequence[Check], partners: Mapping[str, Partner]) -> DealRun:
+    history = replay(rt, inputs.customer, inputs.events, partners)
+    moments = dict.fromkeys(c.path[1] for c in checks if c.path[0] == "owners")
+    return DealRun(history, {m: history.owner_at(instant(("owners", m))) for m in moments})
 
 
 _LEFT_BY = {"not eligible for this lead": "`eligible`", "at capacity": "`skip_when`"}
@@ -115,6 +177,11 @@ def run_any(rt: Runtime, case: Case, partners: Mapping[str, Partner],
             if claims.naive else None
         return judge(case, lambda: decide(rt, claims.deal, claims.claims, partners), _ownership_actual, shown,
                      notes=notes)
+    if isinstance(inputs, DealInput):
+        deal = inputs
+        notes = {"E530": "; the timestamp without an offset is at " + ", ".join(str(s) for s in deal.naive)} \
+            if deal.naive else None
+        return judge(case, lambda: _replay(rt, deal, case.checks, partners), _deal_actual, shown, notes=notes)
     if isinstance(inputs, RouteInput):
         lead = inputs.lead
         checks = [_same_order(c, earlier) if c.kind == "same_order" else c for c in case.checks]

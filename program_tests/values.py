@@ -42,7 +42,8 @@ class Check:
 
     path: tuple[str, ...]  # ("margin",), ("lines", "fee"), ("statements", "gold", "totals", "ladder") …
     expected: Any
-    kind: str  # money | rate | figure | count | text | ids | contains | code | flag | order | one_of | same_order
+    kind: str  # money | rate | figure | count | text | ids | list | instant | contains | code | flag | order | one_of
+    # | same_order
     span: Span
 
 

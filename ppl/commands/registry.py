@@ -15,6 +15,7 @@ from ppl.commands._deal_values import (
     place,
     print_json,
     unknown_partner,
+    who,
 )
 from ppl.common import (
     EXIT_ERRORS,
@@ -26,9 +27,10 @@ from ppl.common import (
     load_ruleset,
 )
 from runtime import explain, ir
+from runtime.decisions.conflicts import Reason
 from runtime.loaded import Runtime
 from runtime.model import Partner
-from runtime.store import HistoryEvent, Outcome, Registration, Registry, RegistryError, TimeOrderError
+from runtime.store import DealView, HistoryEvent, Outcome, Registration, Registry, RegistryError, TimeOrderError
 
 NAME = "registry"
 
@@ -36,7 +38,7 @@ NAME = "registry"
 def add_parser(sub: Any) -> None:
     """Register `registry` and its actions on the subcommand parser of `ppl`."""
     p = sub.add_parser(
-        NAME, help="the deal registration registry: register, renew, withdraw, expire, read",
+        NAME, help="the deal registration registry: register, renew, withdraw, choose, close, expire, read",
         description="Deal registrations in an SQLite file, decided by the program's conflict rules. Partners "
         "act with --as PARTNER (the vendor's sales team with --direct) and see only their own claims. Exit "
         "status: 0 done, 1 a request was rejected or cannot be decided, 2 usage or I/O error.")
@@ -70,11 +72,15 @@ def _deal_fields(items: Sequence[str] | None, ruleset: ir.RuleSet) -> dict[str, 
 
 
 def render_outcome(outcome: Outcome) -> list[str]:
-    """A registration, renewal or withdrawal outcome as text."""
+    """A request's outcome as text: a registration names its status on arrival (accepted, or rejected and why)."""
+    if outcome.action in ("choose", "close"):
+        return _render_vendor_request(outcome)
     if outcome.action == "register":
+        rejected = f"rejected ({outcome.arrival})" if outcome.arrival else "rejected"
+        held = f"; the customer is held by registration {outcome.owner}" if outcome.owner else ""
         head = {
             "active": f"accepted: registration {outcome.claim} holds the customer",
-            "rejected": f"rejected: claim {outcome.claim}; the customer is held by registration {outcome.owner}",
+            "rejected": f"{rejected}: claim {outcome.claim}{held}",
             "superseded": f"superseded: registration {outcome.claim}; the customer is now held by registration "
                           f"{outcome.owner}",
         }.get(outcome.status, f"{outcome.status}: registration {outcome.claim}")
@@ -86,6 +92,65 @@ def render_outcome(outcome: Outcome) -> list[str]:
     if outcome.action == "register" and outcome.status == "active" and outcome.expires_at is not None:
         out.append(f"  protected until {outcome.expires_at.isoformat()}")
     return out
+
+
+def _render_vendor_request(outcome: Outcome) -> list[str]:
+    what = "the customer's choice" if outcome.action == "choose" else "the close"
+    return [f"{outcome.arrival}: {what} {outcome.claim}",
+            f"  {outcome.rule}: {outcome.message}{place(outcome.at)}",
+            f"  the deal is held by {_claim_words(outcome.owner)}"]
+
+
+def _claim_words(claim: str | None) -> str:
+    if claim is None:
+        return "nobody"
+    if claim.startswith("territory:"):
+        return f"the exclusive territory of {claim.removeprefix('territory:')}"
+    return f"registration {claim}"
+
+
+def render_deal(view: DealView) -> list[str]:
+    """A customer's deal: every event's status on arrival, the changes of owner, the owner at an instant."""
+    out = [f"deal of {view.customer}: {len(view.recorded)} request{'s' if len(view.recorded) != 1 else ''}"]
+    rows = [["at", "event", "kind", "claimant", "status", "holder after", "rule"]]
+    for a in view.arrivals:
+        claimant = "—" if a.event.kind == "close" else a.event.partner or "(direct)"
+        rows.append([a.event.at.isoformat(), a.event.id, a.event.kind, claimant,
+                     a.status, a.holder or "—", f"{a.reason.rule}: {a.reason.message}{place(a.reason.at)}"])
+    out += ["arrivals:", *explain.render_table(rows)]
+    changes = [["at", "from", "to", "cause", "rule"]]
+    for c in view.changes:
+        changes.append([c.at.isoformat(), c.previous or "—", c.owner or "—", c.cause,
+                        f"{c.reason.rule}: {c.reason.message}{place(c.reason.at)}"])
+    out += ["changes of owner:", *(explain.render_table(changes) if len(changes) > 1 else ["  (none)"])]
+    owner, decided = view.owner.owner, view.owner.decided_by
+    if owner is None:
+        words = "the vendor decides" if view.owner.vendor_decides else "nobody"
+    else:
+        words = f"{_claim_words(owner.id)} ({who(owner.partner)})"
+    rule = f" by {decided.rule}: {decided.message}{place(decided.at)}" if decided is not None else ""
+    out.append(f"owner at {view.at.isoformat()}: {words}{rule}")
+    return out
+
+
+def deal_json(view: DealView) -> dict[str, Any]:
+    """A customer's deal as JSON values."""
+    def reason(r: Reason | None) -> dict[str, Any] | None:
+        return None if r is None else {"rule": r.rule, "message": r.message, "rule_at": str(r.at) if r.at else None}
+
+    owner = view.owner
+    return {
+        "customer": view.customer, "at": view.at.isoformat(),
+        "arrivals": [{"at": a.event.at.isoformat(), "kind": a.event.kind, "id": a.event.id,
+                      "partner": a.event.partner, "status": a.status, "holder": a.holder, "version": a.version,
+                      "expires_at": a.expires_at.isoformat() if a.expires_at else None, **(reason(a.reason) or {})}
+                     for a in view.arrivals],
+        "changes": [{"at": c.at.isoformat(), "from": c.previous, "to": c.owner, "partner": c.partner,
+                     "cause": c.cause, **(reason(c.reason) or {})} for c in view.changes],
+        "owner": {"claim": owner.owner.id if owner.owner else None,
+                  "partner": owner.owner.partner if owner.owner else None, "vendor_decides": owner.vendor_decides,
+                  "version": owner.version, "decided_by": reason(owner.decided_by)},
+    }
 
 
 def render_registrations(registrations: Sequence[Registration], with_partner: bool) -> list[str]:
@@ -119,23 +184,8 @@ def _registry_action(args: argparse.Namespace, registry: Registry, ruleset: ir.R
                      partners: Mapping[str, Partner]) -> int:
     action = args.action
     result: Any
-    if action in ("register", "renew", "withdraw"):
-        who = _partner_of(args, partners)
-        at = moment(args.at)
-        if action == "register":
-            fields = _deal_fields(args.field, ruleset)
-            for attempt in range(3):
-                try:
-                    result = registry.register(who, args.customer, at, corporate_number=args.corporate_number,
-                                               deal_fields=fields, customer_choice=args.customer_choice)
-                    break
-                except TimeOrderError:
-                    # Stamped "now" before another process committed a later stamp: stamp again.
-                    if args.at is not None or attempt == 2:
-                        raise
-                    at = moment(None)
-        else:
-            result = (registry.renew if action == "renew" else registry.withdraw)(who, args.id, at)
+    if action in ("register", "renew", "withdraw", "choose", "close"):
+        result = _request(args, registry, ruleset, partners)
         lines = render_outcome(result)
         status = EXIT_OK if result.accepted else EXIT_ERRORS
     elif action == "outcome":
@@ -151,6 +201,9 @@ def _registry_action(args: argparse.Namespace, registry: Registry, ruleset: ir.R
     elif action == "admin":
         result = registry.admin_view()
         lines, status = render_registrations(result, with_partner=True), EXIT_OK
+    elif action == "deal":
+        view = registry.deal(args.customer, args.corporate_number, moment(args.at))
+        result, lines, status = deal_json(view), render_deal(view), EXIT_OK
     else:
         assert action == "history", action
         result = registry.history()
@@ -160,6 +213,45 @@ def _registry_action(args: argparse.Namespace, registry: Registry, ruleset: ir.R
     else:
         sys.stdout.write("\n".join(lines) + "\n")
     return status
+
+
+def _request(args: argparse.Namespace, registry: Registry, ruleset: ir.RuleSet,
+             partners: Mapping[str, Partner]) -> Outcome:
+    """A request that the registry decides, stamped now unless `--at` says when."""
+    action = args.action
+    if action == "choose":
+        chosen = None if args.direct else _chosen(args, partners)
+    elif action != "close":
+        claimant = _partner_of(args, partners)
+    fields = _deal_fields(args.field, ruleset) if action in ("register", "close") else {}
+    at = moment(args.at)
+    for attempt in range(3):
+        try:
+            match action:
+                case "register":
+                    return registry.register(claimant, args.customer, at, corporate_number=args.corporate_number,
+                                             deal_fields=fields)
+                case "choose":
+                    return registry.choose(args.customer, chosen, at, args.corporate_number)
+                case "close":
+                    return registry.close_deal(args.customer, at, fields, args.corporate_number)
+                case _:
+                    return (registry.renew if action == "renew" else registry.withdraw)(claimant, args.id, at)
+        except TimeOrderError:
+            # Stamped "now" before another process committed a later stamp: stamp again.
+            if args.at is not None or attempt == 2:
+                raise
+            at = moment(None)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _chosen(args: argparse.Namespace, partners: Mapping[str, Partner]) -> str:
+    if args.chosen is None:
+        raise CommandError("choose: say whom the customer chose: --chosen PARTNER, or --direct")
+    partner = id_value(args.chosen, "--chosen")
+    if partner not in partners:
+        raise CommandError(f"--chosen: {unknown_partner(partner, partners)}")
+    return partner
 
 
 def run(args: argparse.Namespace) -> int:
@@ -189,20 +281,42 @@ def _at(p: argparse.ArgumentParser, what: str) -> None:
                    "(default: now)")
 
 
+def _customer(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--customer", required=True, help="the customer's name, as written")
+    p.add_argument("--corporate-number", dest="corporate_number", metavar="NUMBER",
+                   help="the customer's 13-digit corporate number (法人番号), which matches before the name")
+
+
 def _registry_parsers(p: argparse.ArgumentParser) -> None:
     actions = p.add_subparsers(dest="action", metavar="ACTION")
     actions.required = True
     a = actions.add_parser("register", help="claim a customer", description="Claim a customer. Exit status 1 "
-                           "when the claim is rejected; the output names the registration that holds the customer "
-                           "and the rule.")
+                           "when the claim is rejected; the output names its status on arrival (duplicate, held, "
+                           "outside), the registration that holds the customer and the rule.")
     _claimant(a)
-    a.add_argument("--customer", required=True, help="the customer's name, as written")
-    a.add_argument("--corporate-number", dest="corporate_number", metavar="NUMBER",
-                   help="the customer's 13-digit corporate number (法人番号), which matches before the name")
+    _customer(a)
     a.add_argument("--field", action="append", metavar="NAME=VALUE", help="a declared deal input; repeat")
-    a.add_argument("--customer-choice", dest="customer_choice", action="store_true",
-                   help="the customer has documented that it chose this claimant")
     _at(a, "when the claim is made")
+    a = actions.add_parser("choose", help="record the customer's documented choice (administrator)",
+                           description="Record that the customer documented its choice of a partner. The program "
+                           "says when it applies (at the close, or at once) and what it may override. Exit "
+                           "status 1 when it cannot apply.")
+    chosen = a.add_mutually_exclusive_group()
+    chosen.add_argument("--chosen", metavar="PARTNER", help="the partner the customer chose")
+    chosen.add_argument("--direct", action="store_true", help="the customer chose the vendor's direct sales")
+    _customer(a)
+    _at(a, "when the customer documented it")
+    a = actions.add_parser("close", help="close the customer's deal; its owner is recorded (administrator)",
+                           description="Close the customer's deal: the owner then is recorded, and the next "
+                           "request on the customer opens a new deal. Exit status 1 when it is refused.")
+    _customer(a)
+    a.add_argument("--field", action="append", metavar="NAME=VALUE", help="a declared deal input; repeat")
+    _at(a, "when the deal closed")
+    a = actions.add_parser("deal", help="a customer's deal: statuses on arrival, changes of owner (administrator)",
+                           description="Replay a customer's deal: every request with its status on arrival and "
+                           "reason, the changes of owner with their causes, and the owner at --at.")
+    _customer(a)
+    _at(a, "the instant to give the owner at")
     for name, summary in (("renew", "renew one's own registration before it expires"),
                           ("withdraw", "withdraw one's own registration")):
         a = actions.add_parser(name, help=summary, description=f"{summary[0].upper()}{summary[1:]}. Exit status 1 "

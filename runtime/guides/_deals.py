@@ -6,7 +6,7 @@ import datetime
 from typing import Any
 
 from runtime import ir
-from runtime.decisions import Claim, Deal, Lead
+from runtime.decisions import Claim, Deal, Lead, Ownership
 from runtime.engine import EvaluationError, operators
 from runtime.guides._cases import deal_at
 from runtime.guides._context import Context
@@ -38,14 +38,16 @@ def conflicts(ctx: Context) -> Section | None:
         summary = say("conflicts.summary", duration=ctx.fmt.duration(rules.expires_after)) \
             if rules.expires_after is not None else say("conflicts.summary_open")
         blocks.append(Para(summary))
+    blocks.append(Para(say("conflicts.arrival")))
     blocks.append(Para(say("conflicts.intro")))
     items = [_rule(ctx, r) for r in rules.precedence]
     if rules.otherwise == "vendor_decides":
         items.append(say("rule.otherwise"))
     blocks.append(Bullets(tuple(items), ordered=True))
-    examples = _conflict_examples(ctx, rules)
+    scenes = _Scenes(ctx, rules)
+    examples = _conflict_examples(ctx, rules, scenes)
     if examples:
-        day = ctx.fmt.date(ctx.cases.day + datetime.timedelta(days=30))
+        day = ctx.fmt.date(scenes.deal.at.date())
         blocks.append(Examples(say("conflicts.examples", date=day), None, tuple(examples)))
     return Section("conflicts", say("conflicts"), tuple(blocks))
 
@@ -56,8 +58,13 @@ def _rule(ctx: Context, rule: ir.ConflictRule) -> Rich:
     key = f"rule.{rule.rule}.{rule.by or 'vendor_decides'}" if rule.rule == "tie_break" else f"rule.{rule.rule}"
     by = say.word(f"by.{rule.by}") if rule.by else ""
     if rule.rule == "exclusivity":
-        text = say("rule.exclusivity.text", condition=ctx.speak.condition(rule.when)) if rule.when is not None \
+        which = "rule.exclusivity.text" if rule.needs_registration else "rule.exclusivity.unregistered"
+        text = say(which, condition=ctx.speak.condition(rule.when)) if rule.when is not None \
             else say("rule.exclusivity.always")
+    elif rule.rule == "customer_choice" and rule.applies == "when_documented":
+        text = say("rule.customer_choice.when_documented")
+    elif rule.rule == "tie_break" and rule.by == "order":
+        text = say(f"{key}.text", order=join([rich(code(p)) for p in rule.order], ", " if ctx.lang == "en" else "、"))
     else:
         text = say(f"{key}.text")
     title = ctx.text(rule.title, rule.rule) if ctx.fmt.has_text(rule.title) else say(key, by=by)
@@ -84,63 +91,118 @@ def _exclusive(ctx: Context, when: ir.Expr | None) -> tuple[dict[str, Any], dict
     return None
 
 
-def _conflict_examples(ctx: Context, rules: ir.Conflicts) -> list[Rich]:
-    cases, say = ctx.cases, ctx.say
-    contract = (ctx.resale_contracts() or list(ctx.version.contracts))[0]
-    tiers = ctx.tier_ids()
-    day = cases.day
-    t0, t10 = deal_at(day), deal_at(day + datetime.timedelta(days=10))
-    # Base partners hold no exclusive right, so that each scenario shows the rule it is about.
-    exclusive = next((found for r in rules.precedence if r.rule == "exclusivity"
-                      for found in [_exclusive(ctx, r.when)] if found is not None), None)
-    holder, other, deal_fields = exclusive if exclusive is not None else ({}, {}, {})
-    a = cases.partner("partner-a", contract.id, tiers[0], **other)
-    b = cases.partner("partner-b", contract.id, tiers[-1], **other)
-    names = {a.id: ctx.partner_name(0, a.tier), b.id: ctx.partner_name(1, b.tier)}
-    deal = Deal("example-customer", deal_at(day + datetime.timedelta(days=30)), cases.fields("deal", **deal_fields))
-    scenarios: list[tuple[list[tuple[str, Claim]], list[Partner], Deal]] = []
-    for rule in rules.precedence:
-        if rule.rule == "exclusivity":
-            if exclusive is not None:
-                pa = cases.partner(a.id, contract.id, a.tier, **holder)
-                scenarios.append(([("claim.partner", Claim("b", b.id, t0)), ("claim.exclusive", Claim("a", a.id, t10))],
-                                  [pa, b], deal))
-        elif rule.rule == "customer_choice":
-            scenarios.append(([("claim.partner", Claim("b", b.id, t0)),
-                               ("claim.choice", Claim("a", a.id, t10, customer_choice=True))], [a, b], deal))
-        elif rule.rule in ("partner_over_direct", "direct_over_partner"):
-            scenarios.append(([("claim.direct", Claim("direct", None, t0)), ("claim.partner", Claim("b", b.id, t10))],
-                              [a, b], deal))
-        elif rule.rule == "first_registration":
-            scenarios.append(([("claim.partner", Claim("b", b.id, t0)), ("claim.partner", Claim("a", a.id, t10))],
-                              [a, b], deal))
-            if rules.expires_after is not None:
-                old = deal.at - datetime.timedelta(days=5)
-                start = operators.sub(old.date(), rules.expires_after)
-                assert isinstance(start, datetime.date)
-                stale = deal_at(start)
-                scenarios.append(([("claim.partner", Claim("b", b.id, stale)),
-                                   ("claim.partner", Claim("a", a.id, t10))], [a, b], deal))
-                if rules.renewals > 0:
-                    scenarios.append(([("claim.renewed", Claim("b", b.id, stale, renewals=1)),
-                                       ("claim.partner", Claim("a", a.id, t10))], [a, b], deal))
-        elif rule.rule == "tie_break" and a.tier != b.tier:
-            scenarios.append(([("claim.partner", Claim("b", b.id, t0)), ("claim.partner", Claim("a", a.id, t0))],
-                              [a, b], deal))
+_Scenario = tuple[list[tuple[str, Claim]], list[Partner], Deal, list[tuple[str, Partner]]]
+"""The claims as described (message key, claim), the partners, the deal, and partners shown without a claim."""
+
+
+class _Scenes:
+    """Example contests, one or more per rule of the chain, each built so that the rule it is about decides."""
+
+    def __init__(self, ctx: Context, rules: ir.Conflicts) -> None:
+        self.ctx, self.rules = ctx, rules
+        cases = ctx.cases
+        self.contract = (ctx.resale_contracts() or list(ctx.version.contracts))[0]
+        tiers = ctx.tier_ids()
+        # Registrations before the program began are outside it: start late enough for an expired one to fit.
+        day = cases.day
+        if rules.expires_after is not None:
+            stale = operators.sub(day + datetime.timedelta(days=25), rules.expires_after)
+            assert isinstance(stale, datetime.date)
+            first = min(v.effective_from for v in ctx.ruleset.versions)
+            day += max(first - stale, datetime.timedelta())
+        self.t0, self.t10 = deal_at(day), deal_at(day + datetime.timedelta(days=10))
+        # Base partners hold no exclusive right, so that each scenario shows the rule it is about.
+        self.exclusive = next((found for r in rules.precedence if r.rule == "exclusivity"
+                               for found in [_exclusive(ctx, r.when)] if found is not None), None)
+        self.holder, self.other, deal_fields = self.exclusive if self.exclusive is not None else ({}, {}, {})
+        self.a = cases.partner("partner-a", self.contract.id, tiers[0], **self.other)
+        self.b = cases.partner("partner-b", self.contract.id, tiers[-1], **self.other)
+        self.letters = {self.a.id: 0, self.b.id: 1}  # Partner A, Partner B
+        self.deal = Deal("example-customer", deal_at(day + datetime.timedelta(days=30)),
+                         cases.fields("deal", **deal_fields))
+
+    def plain(self, first: tuple[str, Claim], second: tuple[str, Claim]) -> _Scenario:
+        return [first, second], [self.a, self.b], self.deal, []
+
+    def of(self, rule: ir.ConflictRule) -> list[_Scenario]:
+        a, b, t0, t10 = self.a, self.b, self.t0, self.t10
+        match rule.rule:
+            case "exclusivity" if self.exclusive is not None:
+                pa = self.ctx.cases.partner(a.id, self.contract.id, a.tier, **self.holder)
+                if not rule.needs_registration:
+                    return [([("claim.partner", Claim("b", b.id, t0))], [pa, b], self.deal, [("claim.territory", pa)])]
+                return [([("claim.partner", Claim("b", b.id, t0)), ("claim.exclusive", Claim("a", a.id, t10))],
+                         [pa, b], self.deal, [])]
+            case "customer_choice":
+                return [self.plain(("claim.partner", Claim("b", b.id, t0)),
+                                   ("claim.choice", Claim("a", a.id, t10, customer_choice=True)))]
+            case "partner_over_direct" | "direct_over_partner":
+                return [self.plain(("claim.direct", Claim("direct", None, t0)),
+                                   ("claim.partner", Claim("b", b.id, t10)))]
+            case "first_registration":
+                return self.first()
+            case "tie_break":
+                return self.tie(rule)
+        return []
+
+    def first(self) -> list[_Scenario]:
+        a, b, deal = self.a, self.b, self.deal
+        out = [self.plain(("claim.partner", Claim("b", b.id, self.t0)), ("claim.partner", Claim("a", a.id, self.t10)))]
+        if self.rules.expires_after is None:
+            return out
+        start = operators.sub((deal.at - datetime.timedelta(days=5)).date(), self.rules.expires_after)
+        assert isinstance(start, datetime.date)
+        stale = deal_at(start)
+        out.append(self.plain(("claim.partner", Claim("b", b.id, stale)),
+                              ("claim.partner", Claim("a", a.id, deal.at - datetime.timedelta(days=2)))))
+        out.append(self.plain(("claim.partner", Claim("b", b.id, stale)), ("claim.held", Claim("a", a.id, self.t10))))
+        if self.rules.renewals > 0:
+            out.append(self.plain(("claim.renewed", Claim("b", b.id, stale, renewals=1)),
+                                  ("claim.partner", Claim("a", a.id, self.t10))))
+        return out
+
+    def tie(self, rule: ir.ConflictRule) -> list[_Scenario]:
+        a, b, t0 = self.a, self.b, self.t0
+        if rule.by == "higher_tier":
+            return [self.plain(("claim.partner", Claim("b", b.id, t0)), ("claim.partner", Claim("a", a.id, t0)))] \
+                if a.tier != b.tier else []
+        if rule.by == "order" and rule.order:
+            listed = self.ctx.cases.partner(rule.order[0], self.contract.id, a.tier, **self.other)
+            self.letters[listed.id] = 1
+            same = self.ctx.cases.partner(a.id, self.contract.id, a.tier, **self.other)
+            return [([("claim.partner", Claim("a", a.id, t0)), ("claim.partner", Claim("b", listed.id, t0))],
+                     [same, listed], self.deal, [])]
+        if rule.by == "partner_id":
+            same = self.ctx.cases.partner(b.id, self.contract.id, a.tier, **self.other)
+            return [([("claim.partner", Claim("b", b.id, t0)), ("claim.partner", Claim("a", a.id, t0))],
+                     [a, same], self.deal, [])]
+        return []
+
+
+def _conflict_examples(ctx: Context, rules: ir.Conflicts, scenes: _Scenes) -> list[Rich]:
+    say = ctx.say
     out = []
-    for claims, partners, this_deal in scenarios:
-        result = cases.decide(this_deal, [c for _, c in claims], partners)
-        described = [say(key, who=names.get(c.partner or "", rich("")), date=ctx.fmt.date(c.registered_at.date()))
-                     for key, c in claims]
-        listed = join(described, "; " if ctx.lang == "en" else "、")
-        if result.owner is None:
-            out.append(say("decision.vendor", claims=listed))
-            continue
-        owner = names[result.owner.partner] if result.owner.partner else rich(say.word("direct"))
-        rule_name = result.decided_by.rule_id if result.decided_by else "registration"
-        why = say(f"why.{rule_name}") if say.has(f"why.{rule_name}") else rich(code(rule_name))
-        out.append(say("decision.owner", claims=listed, owner=owner, why=why))
+    for rule in rules.precedence:
+        for claims, partners, this_deal, shown in scenes.of(rule):
+            result = ctx.cases.decide(this_deal, [c for _, c in claims], partners)
+            names = {p.id: ctx.partner_name(scenes.letters.get(p.id, 0), p.tier) for p in partners}
+            described = [say(key, who=names.get(c.partner or "", rich("")),
+                             date=ctx.fmt.date(c.registered_at.date())) for key, c in claims]
+            described += [say(key, who=names.get(p.id, rich(""))) for key, p in shown]
+            out.append(_decision(ctx, join(described, "; " if ctx.lang == "en" else "、"), result, names))
     return out
+
+
+def _decision(ctx: Context, listed: Rich, result: Ownership, names: dict[str, Rich]) -> Rich:
+    say = ctx.say
+    if result.owner is None:
+        return say("decision.vendor" if result.vendor_decides else "decision.nobody", claims=listed)
+    owner = names[result.owner.partner] if result.owner.partner else rich(say.word("direct"))
+    rule_name = result.decided_by.rule_id if result.decided_by else "registration"
+    by = result.decided_by.rule.partition("(")[2].rstrip(")") if result.decided_by else ""
+    rule_name = f"{rule_name}.{by}" if say.has(f"why.{rule_name}.{by}") else rule_name
+    why = say(f"why.{rule_name}") if say.has(f"why.{rule_name}") else rich(code(rule_name))
+    return say("decision.owner", claims=listed, owner=owner, why=why)
 
 
 # --- lead routing -----------------------------------------------------------------------------------

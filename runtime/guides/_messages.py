@@ -340,11 +340,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "rule.exclusivity": ("Exclusivity ({by})", "独占契約（{by}）"),
     "rule.exclusivity.text": ("when {condition}, the partner holding the exclusive right owns the deal.",
                               "{condition}場合、独占権を持つパートナーが商談を担当します。"),
+    "rule.exclusivity.unregistered": ("when {condition}, the partner holding the exclusive right owns the deal, "
+                                      "even without registering it.",
+                                      "{condition}場合、独占権を持つパートナーが、商談登録をしていなくても商談を"
+                                      "担当します。"),
     "rule.exclusivity.always": ("the partner holding the exclusive right owns the deal.",
                                 "独占権を持つパートナーが商談を担当します。"),
     "rule.customer_choice": ("The customer's choice", "お客様の選択"),
-    "rule.customer_choice.text": ("a claimant the customer has documented as its choice wins.",
-                                  "お客様が選んだことを確認できる登録者を優先します。"),
+    "rule.customer_choice.text": ("a claimant the customer has documented as its choice wins. The choice is "
+                                  "applied when the deal closes, and only over the rules listed after this one.",
+                                  "お客様が選んだことを書面等で確認できる登録者を優先します。お客様の選択は受注"
+                                  "（クローズ）の時点で適用され、この項目より後のルールにだけ優先します。"),
+    "rule.customer_choice.when_documented": ("a claimant the customer has documented as its choice wins, from the "
+                                             "moment the choice is documented, and only over the rules listed "
+                                             "after this one.",
+                                             "お客様が選んだことを書面等で確認できる登録者を、確認できた時点から優先"
+                                             "します。この項目より後のルールにだけ優先します。"),
     "rule.partner_over_direct": ("Partners before direct sales", "直販よりパートナーを優先"),
     "rule.partner_over_direct.text": ("a partner's registration wins over the vendor's direct sales team.",
                                       "パートナーの登録はベンダーの直販より優先されます。"),
@@ -356,6 +367,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "rule.tie_break.higher_tier": ("Tie-break", "同時登録の場合"),
     "rule.tie_break.higher_tier.text": ("of registrations made at the same moment, the partner in the higher tier "
                                         "wins.", "上位ティアのパートナーを優先します。"),
+    "rule.tie_break.order": ("Tie-break", "同時登録の場合"),
+    "rule.tie_break.order.text": ("of registrations made in the same second, the partner listed first in this "
+                                  "order wins: {order}; partners not listed come after them.",
+                                  "次の順で先に挙げたパートナーを優先します：{order}。挙げられていないパートナーは"
+                                  "その後になります。"),
+    "rule.tie_break.partner_id": ("Tie-break", "同時登録の場合"),
+    "rule.tie_break.partner_id.text": ("of registrations made in the same second, the partner whose partner ID "
+                                       "comes first in alphabetical order wins.",
+                                       "パートナーIDが英数字順で先のパートナーを優先します。"),
     "rule.tie_break.vendor_decides": ("Tie-break", "同時登録の場合"),
     "rule.tie_break.vendor_decides.text": ("the vendor decides.", "ベンダーが決定します。"),
     "rule.line": ("{title}: {text}", "{title}：{text}"),
@@ -366,17 +386,35 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "by.named_account": ("named account", "指名アカウント"),
     "by.higher_tier": ("higher tier", "上位ティア"),
     "by.vendor_decides": ("vendor decides", "ベンダーが決定"),
+    "by.order": ("order of partners", "パートナーの順位"),
+    "by.partner_id": ("partner ID", "パートナーID"),
+    "conflicts.arrival": (
+        "Each registration is answered when it arrives, under the rules in force at that moment: accepted, or "
+        "rejected because you already hold the customer, because another registration holds the deal (the rule "
+        "that decided is named), or because it falls outside the program. A rejected registration does not come "
+        "back when the other registration's protection ends: register the customer again then. Registrations "
+        "made in the same second count as made at the same moment.",
+        "商談登録は、受け付けた時点のルールで判定し、その場で結果をお知らせします。受理されるか、すでに自社で登録済み"
+        "の場合・他の登録が優先する場合（決め手となったルールを示します）・プログラムの対象外の場合は受理されません。"
+        "受理されなかった登録は、先の登録の有効期間が終わっても自動的には有効になりません。その時点で改めて登録して"
+        "ください。同じ秒に行われた登録は同時の登録として扱います。"),
     "conflicts.examples": ("Decided by the engine, for a deal decided on {date}:",
                            "{date}時点の商談について、エンジンが判定した結果："),
     "claim.partner": ("{who} registered on {date}", "{who}が{date}に登録"),
     "claim.direct": ("the vendor's direct sales registered on {date}", "ベンダーの直販が{date}に登録"),
-    "claim.choice": ("{who} registered on {date} and was chosen by the customer",
-                     "{who}が{date}に登録し、お客様が選択"),
+    "claim.choice": ("{who} registered on {date} and the customer documented choosing it",
+                     "{who}が{date}に登録し、お客様がそのパートナーを選択"),
+    "claim.held": ("{who} registered on {date}, while that registration held the deal",
+                   "{who}が{date}に登録（その時点では先の登録が有効）"),
+    "claim.territory": ("{who} holds the exclusive right and has not registered",
+                        "{who}が独占権を持つ（商談登録なし）"),
     "claim.renewed": ("{who} registered on {date} and renewed once", "{who}が{date}に登録し、1回延長"),
     "claim.exclusive": ("{who} registered on {date} and holds the exclusive right",
                         "{who}が{date}に登録（独占権あり）"),
     "decision.owner": ("{claims} → {owner} owns the deal ({why}).", "{claims} → {owner}が担当（{why}）"),
     "decision.vendor": ("{claims} → the vendor decides.", "{claims} → ベンダーが決定"),
+    "decision.nobody": ("{claims} → nobody holds the deal now; the next registration will.",
+                        "{claims} → 現在はどの登録も有効ではなく、次に登録したパートナーが担当"),
     "why.registration": ("the only registration in force", "有効な登録はこれのみ"),
     "why.exclusivity": ("exclusivity", "独占契約"),
     "why.customer_choice": ("the customer's choice", "お客様の選択"),
@@ -384,6 +422,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "why.direct_over_partner": ("direct sales first", "直販を優先"),
     "why.first_registration": ("first come, first served", "先着順"),
     "why.tie_break": ("tie-break: higher tier", "同時登録：上位ティア"),
+    "why.tie_break.order": ("tie-break: order of partners", "同時登録：パートナーの順位"),
+    "why.tie_break.partner_id": ("tie-break: partner ID", "同時登録：パートナーID"),
     "direct": ("the vendor's direct sales", "ベンダーの直販"),
     # --- routing ----------------------------------------------------------------------------------
     "routing": ("Lead routing", "リードの振り分け"),

@@ -1,8 +1,10 @@
 """The embedded SQLite stores: the deal registration registry (商談登録) and the settlement ledger.
 
 `Registry(path, rt, partners)` opens (or creates) the file; partners `register`, `renew` and `withdraw`
-claims on customers and read only their own (`mine`, `outcome`); the administrator `expire`s old
-registrations and reads everything (`admin_view`, `history`). See docs/deal-registration.md.
+claims on customers and read only their own (`mine`, `outcome`); the administrator records the customer's
+documented choice (`choose`) and the close (`close_deal`), `expire`s old registrations and reads everything
+(`deal`, `events`, `admin_view`, `history`). Every request is decided by replaying the customer's deal
+(`runtime.decisions.deals`). See docs/deal-registration.md.
 
 The settlement ledger: `Ledger(path)` records settlement runs, append-only, in a file of its own;
 `record` appends a run against what the year's earlier runs paid (`paid_to_date`). See docs/ledger.md.
@@ -28,6 +30,8 @@ from runtime.store.migrations import MIGRATIONS as MIGRATIONS
 from runtime.store.migrations import RegistryError as RegistryError
 from runtime.store.migrations import SchemaError as SchemaError
 from runtime.store.migrations import schema_version as schema_version
+from runtime.store.registry import DealEvent as DealEvent
+from runtime.store.registry import DealView as DealView
 from runtime.store.registry import HistoryEvent as HistoryEvent
 from runtime.store.registry import Outcome as Outcome
 from runtime.store.registry import Registration as Registration

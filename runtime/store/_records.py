@@ -5,21 +5,24 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 import sqlite3
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
 from types import MappingProxyType
 from typing import Any
 
 from runtime import ir
-from runtime.decisions.conflicts import Claim
+from runtime.decisions.conflicts import Claim, Ownership
+from runtime.decisions.deals import Arrival, Change, Event, History
 from runtime.store.migrations import RegistryError
 
 UTC = datetime.UTC
 ACTIVE, REJECTED, SUPERSEDED, WITHDRAWN, EXPIRED = "active", "rejected", "superseded", "withdrawn", "expired"
 _NO_FIELDS: Mapping[str, Any] = MappingProxyType({})
+_TERRITORY = re.compile(r"territory:[^\s;,()]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +63,52 @@ class Outcome:
     message: str
     at: str | None  # where the rule is written, file:line:col
     expires_at: datetime.datetime | None = None
+    arrival: str = ""  # the request's status on arrival (`runtime.decisions.deals.STATUSES`)
+
+
+@dataclass(frozen=True, slots=True)
+class DealEvent:
+    """One request as the registry recorded it in `events`: what it was, and its status on arrival."""
+
+    seq: int
+    kind: str  # register | renew | withdraw | choose | close
+    id: str  # the registration's id; a choice's or a close's own id
+    partner: str | None
+    customer: str
+    at: datetime.datetime  # in the offset it was written with
+    status: str  # its status on arrival; `imported`: rebuilt from a registry of schema 1, not decided yet
+    rule: str
+    message: str
+    rule_at: str | None
+    holder: str | None  # the claim owning the deal after it
+    version: str | None
+    expires_at: datetime.datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DealView:
+    """A customer's deal as the administrator sees it: every event replayed, and the owner at an instant."""
+
+    customer: str
+    at: datetime.datetime  # the instant `owner` is decided at
+    recorded: tuple[DealEvent, ...]  # as the registry recorded each request when it arrived
+    history: History  # the events replayed: `arrivals`, `changes`, `owner_at`
+    owner: Ownership
+
+    @property
+    def arrivals(self) -> list[Arrival]:
+        """The status of each event on arrival (a choice applied at the close arrives again there)."""
+        return self.history.arrivals
+
+    @property
+    def changes(self) -> list[Change]:
+        """The changes of owner, each with its cause and rule, up to `at` when it is after the last event (an
+        expiry changes the owner at its own instant)."""
+        return list(self.history.changes_until(self.at))
+
+    def owner_at(self, at: datetime.datetime) -> Ownership:
+        """Who owned the deal at any instant."""
+        return self.history.owner_at(at)
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,7 +215,20 @@ def _registration(row: sqlite3.Row) -> Registration:
         row["superseded_by"])
 
 
-def _outcome(row: sqlite3.Row, action: str = "register") -> Outcome:
+def _event(row: sqlite3.Row) -> Event:
+    """A recorded request as the decision replays it."""
+    return Event(row["kind"], row["event_id"], _local(row["at"], row["utc_offset"]), row["partner"],
+                 _fields(row["fields"]))
+
+
+def _deal_event(row: sqlite3.Row) -> DealEvent:
+    offset = row["utc_offset"]
+    return DealEvent(row["seq"], row["kind"], row["event_id"], row["partner"], row["customer"],
+                     _local(row["at"], offset), row["status"], row["rule"], row["message"], row["rule_at"],
+                     row["holder"], row["version"], _maybe_local(row["expires_at"], offset))
+
+
+def _outcome(row: sqlite3.Row, action: str = "register", arrival: str = "") -> Outcome:
     """A claim's outcome as it stands: the latest rule that acted on it."""
     status = row["status"]
     owner = {ACTIVE: row["id"], REJECTED: row["holder"], SUPERSEDED: row["superseded_by"]}.get(status)
@@ -174,4 +236,30 @@ def _outcome(row: sqlite3.Row, action: str = "register") -> Outcome:
     return Outcome(row["id"], action, status != REJECTED, status, owner,
                    row["end_rule"] if ended else row["rule"], row["end_message"] if ended else row["message"],
                    row["end_rule_at"] if ended else row["rule_at"],
-                   _maybe_local(row["expires_at"], row["utc_offset"]))
+                   _maybe_local(row["expires_at"], row["utc_offset"]), arrival)
+
+
+def told(row: sqlite3.Row, arrival: Arrival, action: str) -> Outcome:
+    """What a partner is told of its request: its status on arrival, the rule, its registration now."""
+    reason, status = arrival.reason, row["status"]
+    if action == "register":
+        owner = row["id"] if arrival.status == "accepted" else arrival.holder
+    else:
+        owner = row["id"] if status == ACTIVE else None
+    expires = arrival.expires_at or _maybe_local(row["expires_at"], row["utc_offset"])
+    if expires is not None:
+        expires = expires.astimezone(datetime.timezone(datetime.timedelta(seconds=row["utc_offset"])))
+    return Outcome(row["id"], action, arrival.accepted, status, masked(owner), reason.rule,
+                   masked(reason.message) or "", _where(reason.at), expires, arrival.status)
+
+
+def _masked_registration(registration: Registration) -> Registration:
+    """A partner's own registration as it may read it: a territory claim names no partner."""
+    return replace(registration, holder=masked(registration.holder),
+                   superseded_by=masked(registration.superseded_by), message=masked(registration.message) or "",
+                   end_message=masked(registration.end_message))
+
+
+def masked(text: str | None) -> str | None:
+    """A holder or a message as a partner may read it: a territory claim names no partner."""
+    return None if text is None else _TERRITORY.sub("an exclusive territory", text)

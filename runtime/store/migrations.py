@@ -49,6 +49,58 @@ class Migration:
     statements: tuple[str, ...]
 
 
+_EVENT_STATUSES = ("accepted", "duplicate", "held", "closed", "outside", "expired", "renewed", "withdrawn", "refused",
+                   "applied", "not_applied", "pending", "imported")
+
+DEAL_EVENTS: tuple[str, ...] = (
+    f"""CREATE TABLE events (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, -- the order of arrival
+        kind TEXT NOT NULL CHECK (kind IN ('register', 'renew', 'withdraw', 'choose', 'close')),
+        event_id TEXT NOT NULL,                -- the registration's id; a choice's or a close's own id
+        partner TEXT,                          -- the claimant, the chosen partner; NULL: direct sales, or none
+        customer TEXT NOT NULL,                -- as written
+        customer_name TEXT NOT NULL,           -- normalised (runtime.identity)
+        corporate_number TEXT,
+        at TEXT NOT NULL,                      -- UTC, ISO 8601 with microseconds: the instant it arrived
+        utc_offset INTEGER NOT NULL,           -- seconds; the offset it was written with
+        fields TEXT NOT NULL DEFAULT '{{}}',     -- register, close: the declared deal fields, typed JSON
+        status TEXT NOT NULL CHECK (status IN ({", ".join(f"'{s}'" for s in _EVENT_STATUSES)})),
+        rule TEXT NOT NULL,                    -- the rule that decided, as shown
+        message TEXT NOT NULL,
+        rule_at TEXT,                          -- file:line:col
+        holder TEXT,                           -- the claim owning the deal after the event
+        version TEXT,                          -- the program version that decided
+        expires_at TEXT                        -- UTC: an accepted or renewed registration is protected until
+    )""",
+    "CREATE INDEX events_by_name ON events (customer_name)",
+    "CREATE INDEX events_by_number ON events (corporate_number)",
+    """CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+       BEGIN SELECT RAISE(ABORT, 'the registry events are append-only: events are never changed'); END""",
+    """CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+       BEGIN SELECT RAISE(ABORT, 'the registry events are append-only: events are never deleted'); END""",
+    # A file of schema 1 has no events: rebuild them from `history`, which holds every registration, granted
+    # renewal and withdrawal with its instant, in order of arrival. A registration marked as the customer's
+    # choice becomes the registration followed, at the same instant, by the customer's choice (`C` + its id).
+    # Rebuilt events are `imported`: the next request for the customer replays them under the program.
+    """INSERT INTO events (kind, event_id, partner, customer, customer_name, corporate_number, at, utc_offset,
+                           fields, status, rule, message)
+       SELECT kind, event_id, partner, customer, customer_name, corporate_number, at, utc_offset, fields,
+              'imported', 'migration', 'rebuilt from the registry history of schema 1'
+       FROM (SELECT h.seq AS hseq, 0 AS step, h.event AS kind, h.registration AS event_id, h.partner AS partner,
+                    r.customer AS customer, r.customer_name AS customer_name,
+                    r.corporate_number AS corporate_number, h.at AS at, r.utc_offset AS utc_offset,
+                    CASE h.event WHEN 'register' THEN r.fields ELSE '{}' END AS fields
+             FROM history h JOIN registrations r ON r.id = h.registration
+             WHERE h.event IN ('register', 'renew', 'withdraw')
+             UNION ALL
+             SELECT h.seq, 1, 'choose', 'C' || h.registration, h.partner, r.customer, r.customer_name,
+                    r.corporate_number, h.at, r.utc_offset, '{}'
+             FROM history h JOIN registrations r ON r.id = h.registration
+             WHERE h.event = 'register' AND r.customer_choice = 1)
+       ORDER BY hseq, step""",
+)
+"""The deal part of the schema: every request the registry decides, with its status on arrival (`events`)."""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "registrations, append-only history, program", (
         """CREATE TABLE registrations (
@@ -94,6 +146,7 @@ MIGRATIONS: tuple[Migration, ...] = (
            BEGIN SELECT RAISE(ABORT, 'the registry history is append-only: events are never deleted'); END""",
         "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     )),
+    Migration(2, "deal events, append-only, rebuilt from history", DEAL_EVENTS),
 )
 """Every migration, in order; the last one's version is the schema this code writes."""
 

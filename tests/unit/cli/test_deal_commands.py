@@ -78,29 +78,42 @@ def test_conflicts_name_the_owner_the_rule_each_loser_and_the_names_matched(
            "[programs/regional_trading.yaml:175:7]" in abc
     assert "R1 (partner si-tokyo) lost to exclusivity (territory): another claimant holds the exclusive right" in abc
     assert "R3 (direct sales) lost to exclusivity (territory)" in abc
-    assert "owner: R5 (partner si-osaka) by customer_choice" in blocks[1]
+    assert "2026-06-05T10:00:00+09:00  register R2 (partner tc-kanto): accepted by exclusivity (territory)" in abc
+    assert "2026-06-06T10:00:00+09:00  register R3 (direct sales): held by exclusivity (territory)" in abc
+    assert "2026-06-05T10:00:00+09:00  R1 → R2 (partner tc-kanto) on R2, by exclusivity (territory)" in abc
+    # the customer's choice is documented with R5; the program applies it at the close, and there is none yet
+    assert "choose R5-choice of partner si-osaka: pending by customer_choice" in blocks[1]
+    assert "owner: R4 (partner si-tokyo) by first_registration: registered first" in blocks[1]
     assert "R7 matched R6: matched by corporate number 7000012050002" in blocks[2]
     assert "owner: R6 (partner si-tokyo) by exclusivity (territory)" in blocks[2]  # si-tokyo holds tohoku
     assert "8 registrations, 3 customers claimed more than once, 0 not decided" in err
 
 
-def test_conflicts_as_of_a_later_time_see_the_registrations_expired(
+def test_conflicts_as_of_a_later_time_see_the_holder_expire_and_nobody_held_off_come_back(
         files: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
-    status, out, _ = run(conflicts(files, "--at", "2026-12-02T00:00:00+09:00"), capsys)
+    status, out, _ = run(conflicts(files, "--at", "2026-12-05T09:59:59+09:00"), capsys)
+    assert status == 0
+    assert "owner: R2" in out.split("\n\n")[0]  # six months from 5 June 10:00: still in force
+    status, out, _ = run(conflicts(files, "--at", "2026-12-05T10:00:00+09:00"), capsys)
     assert status == 0
     abc = out.split("\n\n")[0]
-    assert "R1 (partner si-tokyo) expired: the registration expired at 2026-12-01T10:00:00+09:00" in abc
-    assert "owner: R2" in abc  # six months from 5 June: still in force
+    assert "no owner: no registration is in force" in abc
+    assert "R2 (partner tc-kanto) expired: the registration expired at 2026-12-05T10:00:00+09:00" in abc
+    # R1 was superseded by R2 and R3 rejected on arrival: neither comes back
+    assert "R1 (partner si-tokyo) lost to exclusivity (territory)" in abc
+    assert "R3 (direct sales) lost to exclusivity (territory)" in abc
 
 
-def test_a_tie_the_rules_cannot_break_is_left_to_the_vendor_with_exit_1(
+def test_a_tie_the_rules_cannot_break_keeps_the_first_arrival_for_the_vendor_to_decide_with_exit_1(
         files: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
     Path(files["registrations"]).write_text(REGISTRATIONS + TIED, encoding="utf-8")
     status, out, err = run(conflicts(files), capsys)
     assert status == 1
     tie = out.strip().split("\n\n")[-1]
     assert "R10 matched R9: matched Tie Corp and TIE CORPORATION after normalisation" in tie
-    assert "no owner: no rule decides between R10, R9; the vendor decides" in tie
+    assert "register R10 (partner tc-chubu): held by otherwise (vendor_decides): no rule tells this claim from R9" \
+        in tie
+    assert "owner: R9 (partner tc-kansai), which arrived first, stays in force until the vendor decides" in tie
     assert "1 not decided" in err
 
 
@@ -126,6 +139,11 @@ def test_conflicts_as_json_from_a_compiled_rule_set_and_jsonl(
     assert abc["owner"] == "R2" and abc["decided_by"]["rule"] == "exclusivity (territory)"
     assert abc["decided_by"]["at"] == "programs/regional_trading.yaml:175:7"
     assert {r["claim"]: r["outcome"] for r in abc["reasons"]} == {"R1": "lost", "R2": "owner", "R3": "lost"}
+    assert [(a["id"], a["status"], a["rule_id"]) for a in abc["arrivals"]] == [
+        ("R1", "accepted", "registration"), ("R2", "accepted", "exclusivity"), ("R3", "held", "exclusivity")]
+    assert abc["arrivals"][1]["where"] == "programs/regional_trading.yaml:175:7"
+    assert [(c["at"], c["previous"], c["owner"], c["cause"]) for c in abc["changes"]] == [
+        ("2026-06-01T10:00:00+09:00", None, "R1", "R1"), ("2026-06-05T10:00:00+09:00", "R1", "R2", "R2")]
     assert tax["matches"] == [{"registration": "R7", "with": "R6", "how": "matched by corporate number 7000012050002"}]
 
 
@@ -143,6 +161,64 @@ def test_a_bad_registrations_row_is_a_usage_error_naming_the_row(
     status, _, err = run(conflicts(files), capsys)
     assert status == 2
     assert "row 9:" in err and problem in err and "has mistakes" in err
+
+
+HISTORY = """\
+id,event,partner,customer,registered_at,region
+H1,,si-tokyo,北海道センサー,2026-04-01T10:00:00+09:00,hokkaido
+H2,register,si-osaka,北海道センサー,2026-04-03T10:00:00+09:00,hokkaido
+H1,renew,,,2026-09-20T10:00:00+09:00,
+C1,choose,si-osaka,北海道センサー,2026-10-01T10:00:00+09:00,
+K1,close,,北海道センサー,2026-10-10T10:00:00+09:00,
+H3,register,tc-chubu,北海道センサー,2026-10-11T10:00:00+09:00,hokkaido
+"""
+
+
+def test_a_file_can_state_a_full_history_renewals_choices_and_the_close(
+        files: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    Path(files["registrations"]).write_text(HISTORY, encoding="utf-8")
+    status, out, err = run(conflicts(files), capsys)
+    assert status == 0, err
+    assert out.startswith("北海道センサー: 3 registrations (H1, H2, H3), decided at 2026-10-11T10:00:00+09:00")
+    arrivals = [line.strip() for line in out.splitlines() if line.startswith("    2026-") and " by " in line
+                and "→" not in line]
+    assert [a.split("  ", 1)[1].split(":", 1)[0] for a in arrivals] == [
+        "register H1 (partner si-tokyo)", "register H2 (partner si-osaka)", "renew H1 (partner si-tokyo)",
+        "choose C1 of partner si-osaka", "choose C1 of partner si-osaka", "close", "register H3 (partner tc-chubu)"]
+    assert [a.split(": ", 1)[1].split(" by ")[0] for a in arrivals] == [
+        "accepted", "held", "renewed", "pending", "applied", "closed", "closed"]
+    assert "owner: H2 (partner si-osaka) by customer_choice: the customer chose this claimant" in out
+    assert "2026-10-10T10:00:00+09:00  H1 → H2 (partner si-osaka) on C1, by customer_choice" in out
+    assert "3 registrations and 3 other events, 1 customers claimed more than once, 0 not decided" in err
+    status, out, _ = run(conflicts(files, "--at", "2026-10-05T00:00:00+09:00", "--format", "json"), capsys)
+    [deal] = json.loads(out)["conflicts"]
+    assert (deal["owner"], deal["decided_by"]["rule_id"]) == ("H1", "first_registration")  # the choice waits
+    assert len(deal["arrivals"]) == 7 and deal["arrivals"][2]["event"] == "renew"
+
+
+def test_the_history_shown_in_the_cli_page_is_what_ppl_conflicts_prints(
+        files: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    Path(files["registrations"]).write_text(HISTORY, encoding="utf-8")
+    status, out, _ = run(conflicts(files), capsys)
+    assert status == 0
+    page = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    shown = page.split("$ ppl conflicts programs/regional_trading.yaml --partners partners.csv --registrations "
+                       "history.csv\n", 1)[1].split("```", 1)[0]
+    assert shown == out, "docs/cli.md: paste the current output of `ppl conflicts` for the history shown"
+
+
+@pytest.mark.parametrize(("row", "problem"), [
+    ("X1,sell,si-tokyo,A,2026-06-01T10:00:00+09:00,kanto", "`event` is `sell`; write one of register, renew"),
+    ("H9,renew,,A,2026-06-01T10:00:00+09:00,", "`renew` names registration `H9`, which no earlier row registers"),
+    ("C1,choose,si-osaka,北海道センサー,2026-10-02T10:00:00+09:00,", "choice `C1` is already in row 4"),
+    ("H1,close,,北海道センサー,2026-10-02T10:00:00+09:00,", "close `H1` is already in row 1"),
+])
+def test_a_bad_history_row_is_rejected_with_its_row_and_reason(
+        files: dict[str, str], row: str, problem: str, capsys: pytest.CaptureFixture[str]) -> None:
+    Path(files["registrations"]).write_text(HISTORY + row + "\n", encoding="utf-8")
+    status, _, err = run(conflicts(files), capsys)
+    assert status == 2
+    assert "row 7:" in err and problem in err, err
 
 
 def test_conflicts_usage_and_program_errors(files: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
@@ -169,12 +245,12 @@ def test_registry_requests_and_their_exit_codes(files: dict[str, str], capsys: p
     assert status == 0
     assert out.splitlines() == [
         "accepted: registration R000001 holds the customer",
-        "  registration: the only registration in force  [programs/regional_trading.yaml:171:3]",
+        "  registration: the only claim in force  [programs/regional_trading.yaml:171:3]",
         "  protected until 2026-12-01T10:00:00+09:00"]
     status, out, _ = run(registry(files, "register", "--as", "tc-chubu", "--customer", "ＡＢＣ（株）", "--field",
                                   "region=kanto", "--at", "2026-06-02T10:00:00+09:00"), capsys)
     assert status == 1
-    assert out.splitlines()[0] == "rejected: claim R000002; the customer is held by registration R000001"
+    assert out.splitlines()[0] == "rejected (held): claim R000002; the customer is held by registration R000001"
     assert "first_registration: another claimant registered first" in out
     assert "si-tokyo" not in out and "株式会社ABC" not in out
 
@@ -327,3 +403,58 @@ def test_a_claim_stamped_before_the_registration_in_force_is_refused(
     status, _, err = run(registry(files, "register", "--as", "tc-chubu", "--customer", "ABC", "--field",
                                   "region=kanto"), capsys)  # now: before 2099, even when stamped again
     assert status == 1 and "records claims in time order" in err
+
+
+# --- registry: the customer's choice, the close, the deal ------------------------------------------
+
+
+def test_registry_choose_close_and_deal(files: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    for partner, day in (("si-tokyo", "01"), ("si-osaka", "02")):
+        run(registry(files, "register", "--as", partner, "--customer", "四国電装", "--field", "region=shikoku",
+                     "--at", f"2026-07-{day}T10:00:00+09:00"), capsys)
+    status, out, _ = run(registry(files, "choose", "--chosen", "si-osaka", "--customer", "四国電装株式会社", "--at",
+                                  "2026-07-08T10:00:00+09:00"), capsys)
+    assert status == 0 and out.splitlines() == [
+        "pending: the customer's choice E000003",
+        "  customer_choice: recorded; the program applies the customer's choice at the close  "
+        "[programs/regional_trading.yaml:179:7]",
+        "  the deal is held by registration R000001"]
+    status, out, _ = run(registry(files, "close", "--customer", "四国電装", "--at", "2026-07-20T10:00:00+09:00"),
+                         capsys)
+    assert status == 0 and out.splitlines()[0] == "closed: the close E000004"
+    assert out.splitlines()[2] == "  the deal is held by registration R000002"
+    status, out, _ = run(registry(files, "outcome", "R000001", "--as", "si-tokyo"), capsys)
+    assert out.startswith("superseded: registration R000001; the customer is now held by registration R000002")
+    assert "si-osaka" not in out and "2026-07-02" not in out  # the partner learns an id and the rule only
+
+    status, out, _ = run(registry(files, "deal", "--customer", "四国電装", "--at", "2026-07-10T10:00:00+09:00"),
+                         capsys)
+    assert status == 0
+    assert [line.split()[3:5] for line in out.splitlines()[3:8]] == [
+        ["si-tokyo", "accepted"], ["si-osaka", "held"], ["si-osaka", "pending"], ["si-osaka", "applied"],
+        ["—", "closed"]]
+    assert "2026-07-20T10:00:00+09:00  R000001  R000002  E000003  customer_choice" in out
+    assert out.splitlines()[-1].startswith("owner at 2026-07-10T10:00:00+09:00: registration R000001 (partner "
+                                           "si-tokyo) by first_registration")
+    status, out, _ = run(registry(files, "deal", "--customer", "四国電装", "--at", "2026-07-21T00:00:00+09:00",
+                                  "--format", "json"), capsys)
+    answer = json.loads(out)
+    assert [a["status"] for a in answer["arrivals"]] == ["accepted", "held", "pending", "applied", "closed"]
+    assert [(c["from"], c["to"], c["cause"]) for c in answer["changes"]] == [(None, "R000001", "R000001"),
+                                                                            ("R000001", "R000002", "E000003")]
+    assert answer["owner"]["claim"] == "R000002" and answer["owner"]["decided_by"]["rule"] == "customer_choice"
+
+
+def test_registry_vendor_requests_exit_1_when_refused_and_2_on_usage(
+        files: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    at = ["--at", "2026-07-01T10:00:00+09:00"]
+    assert run(registry(files, "close", "--customer", "ABC", *at), capsys)[0] == 0
+    status, out, _ = run(registry(files, "register", "--as", "si-tokyo", "--customer", "ABC", "--field",
+                                  "region=kanto", "--at", "2026-03-01T10:00:00+09:00"), capsys)
+    assert status == 1 and out.startswith("rejected (outside): claim R000001\n")  # a new deal; no version then
+    status, _, err = run(registry(files, "choose", "--customer", "ABC", *at), capsys)
+    assert status == 2 and "--chosen PARTNER, or --direct" in err
+    status, _, err = run(registry(files, "choose", "--chosen", "nobody", "--customer", "ABC", *at), capsys)
+    assert status == 2 and "unknown partner `nobody`" in err
+    status, _, err = run(registry(files, "deal", "--customer", "Nobody Ltd"), capsys)
+    assert status == 1 and "no request names the customer `Nobody Ltd`" in err

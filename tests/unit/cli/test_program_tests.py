@@ -366,8 +366,10 @@ def test_a_failing_conflict_case_shows_every_claim_with_its_rule(tmp_path: Path,
 
 @pytest.mark.parametrize(("at", "expect"), [
     ("2026-06-30T09:59:59+09:00", "      owner: r1\n      decided_by: first_registration"),  # 90 days: 30 June 10:00
-    ("2026-06-30T10:00:00+09:00", "      owner: r2\n      decided_by: registration\n      lost: {r1: expired}"),
-    ("\"2026-06-30 01:00:00Z\"", "      owner: r2\n      lost: {r1: expired}"),  # the same instant in UTC
+    # at 10:00 r1 has expired; r2 was rejected on arrival (r1 held the deal) and does not come back
+    ("2026-06-30T10:00:00+09:00", "      owner: none\n      decided_by: none\n"
+                                  "      lost: {r1: expired, r2: first_registration}"),
+    ("\"2026-06-30 01:00:00Z\"", "      owner: none\n      lost: {r1: expired}"),  # the same instant in UTC
 ])
 def test_expiry_is_counted_in_the_programs_days_and_either_timestamp_form_is_read(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], at: str, expect: str) -> None:
@@ -377,11 +379,12 @@ def test_expiry_is_counted_in_the_programs_days_and_either_timestamp_form_is_rea
     assert (status, err) == (0, ""), out + err
 
 
-def test_the_vendor_decides_when_no_rule_tells_the_claims_apart(tmp_path: Path,
-                                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_when_no_rule_tells_the_claims_apart_the_first_arrival_stays_for_the_vendor_to_decide(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     claims = ("        - {id: r1, partner: silver, registered_at: 2026-06-01T10:00:00+09:00}\n"
               "        - {id: r2, partner: iron, registered_at: 2026-06-01T01:00:00Z}")
-    body = TEAM + "cases:\n" + conflict("      owner: none\n      vendor_decides: true\n      decided_by: null", claims)
+    body = TEAM + "cases:\n" + conflict("      owner: r1\n      vendor_decides: true\n      lost: {r2: otherwise}",
+                                        claims)
     status, out, err = run([str(write(tmp_path, body))], capsys)
     assert (status, err) == (0, ""), out + err
     row = next(line for line in out.splitlines() if line.startswith("  otherwise: vendor_decides"))

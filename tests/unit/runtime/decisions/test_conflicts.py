@@ -77,8 +77,8 @@ def test_first_registration_wins_and_the_loser_is_told_why(make: Callable[..., R
 
 def test_an_expired_registration_no_longer_competes(make: Callable[..., Runtime]) -> None:
     rt = make(RULES)
-    old = Claim("r1", "a", at(1, 1))  # 90 days end on 1 April
-    result = decide(rt, deal(at(6, 10), "kansai"), [old, Claim("r2", "b", at(6, 2))], PARTNERS)
+    old = Claim("r1", "a", at(4, 1))  # 90 days end on 30 June
+    result = decide(rt, deal(at(7, 10), "kansai"), [old, Claim("r2", "b", at(7, 2))], PARTNERS)
     assert result.owner is not None and result.owner.id == "r2"
     assert [r.outcome for r in result.reasons if r.claim == "r1"] == ["expired"]
 
@@ -86,10 +86,10 @@ def test_an_expired_registration_no_longer_competes(make: Callable[..., Runtime]
 def test_a_renewal_extends_the_registration_once(make: Callable[..., Runtime]) -> None:
     rt = make(RULES)
     start = at(4, 1)  # expires 30 June; renewed once for 30 days: 30 July
-    claims = [Claim("r1", "a", start, renewals=1), Claim("r2", "b", at(6, 2))]
+    claims = [Claim("r1", "a", start, renewals=1), Claim("r2", "b", at(7, 30))]
     assert decide(rt, deal(at(7, 29), "kansai"), claims, PARTNERS).owner.id == "r1"  # type: ignore[union-attr]
     assert decide(rt, deal(at(7, 31), "kansai"), claims, PARTNERS).owner.id == "r2"  # type: ignore[union-attr]
-    twice = [Claim("r1", "a", start, renewals=5), Claim("r2", "b", at(6, 2))]  # only one renewal is allowed
+    twice = [Claim("r1", "a", start, renewals=5), Claim("r2", "b", at(7, 30))]  # only one renewal is allowed
     assert decide(rt, deal(at(7, 31), "kansai"), twice, PARTNERS).owner.id == "r2"  # type: ignore[union-attr]
 
 
@@ -101,12 +101,14 @@ def test_same_instant_goes_to_the_higher_tier(make: Callable[..., Runtime]) -> N
     assert result.decided_by is not None and result.decided_by.rule == "tie_break (higher_tier)"
 
 
-def test_same_instant_same_tier_the_vendor_decides(make: Callable[..., Runtime]) -> None:
+def test_same_instant_same_tier_the_vendor_decides_and_the_first_arrival_stands_meanwhile(
+        make: Callable[..., Runtime]) -> None:
     rt = make(RULES)
     result = decide(rt, deal(at(6, 10), "kansai"), [Claim("r1", "a", at(6, 1)), Claim("r2", "d", at(6, 1))],
                     PARTNERS)
-    assert result.owner is None and result.vendor_decides
-    assert {r.outcome for r in result.reasons} == {"vendor_decides"}
+    assert result.owner is not None and result.owner.id == "r1" and result.vendor_decides
+    [lost] = [r for r in result.reasons if r.claim == "r2"]
+    assert lost.rule_id == "otherwise" and "unless the vendor decides otherwise" in lost.message
 
 
 def test_the_customers_documented_choice_overrides_registration_order(make: Callable[..., Runtime]) -> None:
@@ -176,7 +178,7 @@ def test_a_registration_written_in_utc_expires_on_the_program_calendar(make: Cal
     assert conflicts is not None
     assert expires_at(claim, conflicts, rt.ruleset.time_zone) == \
         datetime.datetime(2026, 8, 29, 15, 30, tzinfo=utc)
-    late = Claim("r2", "b", datetime.datetime(2026, 6, 2, tzinfo=utc))
+    late = Claim("r2", "b", datetime.datetime(2026, 8, 29, 15, 30, tzinfo=utc))  # arrives as r1's protection ends
     still = decide(rt, deal(datetime.datetime(2026, 8, 29, 15, 29, tzinfo=utc), "kansai"), [claim, late], PARTNERS)
     assert still.owner is not None and still.owner.id == "r1"
     gone = decide(rt, deal(datetime.datetime(2026, 8, 29, 15, 30, tzinfo=utc), "kansai"), [claim, late], PARTNERS)

@@ -53,7 +53,7 @@ def test_first_registration_wins_expires_and_is_renewed_once(registry: Registry)
 
     assert registry.register("bravo", "abc", at(9, 28), deal_fields=KANSAI).owner == first.claim
     later = registry.register("bravo", "abc", at(9, 30), deal_fields=KANSAI)
-    assert later.accepted and later.message == "the only registration in force"
+    assert later.accepted and later.message == "the only claim in force"
     assert registry.outcome("alpha", first.claim).status == "expired"
     assert events(registry, first.claim) == ["register", "accept", "renew", "reject", "expire"]
     late = registry.renew("alpha", first.claim, at(10, 1))
@@ -81,13 +81,35 @@ def test_the_same_instant_goes_to_the_higher_tier_and_equals_leave_the_holder_in
     assert registry.outcome("alpha", holder.claim).status == "active"
 
 
-def test_the_customers_documented_choice_displaces_an_earlier_registration(registry: Registry) -> None:
+def test_the_customers_documented_choice_applies_at_the_close_not_when_the_chosen_partner_registers(
+        registry: Registry) -> None:
     first = registry.register("alpha", "株式会社ABC", at(6, 1), deal_fields=KANSAI)
-    chosen = registry.register("bravo", "ABC", at(6, 5), deal_fields=KANSAI, customer_choice=True)
-    assert chosen.accepted and chosen.rule == "customer_choice"
+    second = registry.register("bravo", "ABC", at(6, 5), deal_fields=KANSAI)
+    assert not second.accepted and second.arrival == "held" and second.owner == first.claim
+    chosen = registry.choose("ＡＢＣ（株）", "bravo", at(6, 6))
+    assert chosen.accepted and chosen.arrival == "pending" and chosen.owner == first.claim
+    assert registry.outcome("alpha", first.claim).status == "active"  # the program applies it at the close
+    closed = registry.close_deal("abc", at(6, 10))
+    assert closed.arrival == "closed" and closed.owner == second.claim and closed.rule == "customer_choice"
     lost = registry.outcome("alpha", first.claim)
-    assert lost.status == "superseded" and lost.owner == chosen.claim and lost.rule == "customer_choice"
+    assert lost.status == "superseded" and lost.owner == second.claim and lost.rule == "customer_choice"
     assert lost.message == "the customer chose another claimant"
+    won = registry.outcome("bravo", second.claim)
+    assert won.status == "active" and won.arrival == "held" and won.rule == "customer_choice"
+    assert events(registry, second.claim) == ["register", "reject", "accept"]
+    assert events(registry, first.claim) == ["register", "accept", "supersede"]
+
+
+def test_after_the_close_the_next_registration_opens_a_new_deal(registry: Registry) -> None:
+    first = registry.register("alpha", "ABC", at(6, 1), deal_fields=KANSAI)
+    assert registry.close_deal("ABC", at(6, 10)).owner == first.claim
+    again = registry.register("bravo", "ABC", at(6, 11), deal_fields=KANSAI)
+    assert again.accepted and again.rule == "registration"
+    deal = registry.deal("ABC", at=at(6, 12))
+    assert [a.event.id for a in deal.arrivals] == [again.claim]
+    closed = registry.deal("ABC", at=at(6, 5))
+    assert [a.status for a in closed.arrivals] == ["accepted", "closed"]
+    assert closed.owner.owner is not None and closed.owner.owner.id == first.claim
 
 
 def test_a_partner_beats_the_vendors_direct_sales(registry: Registry) -> None:
@@ -163,7 +185,6 @@ def test_requests_are_checked_before_anything_is_written(registry: Registry) -> 
          "unknown deal field `regoin`"),
         (lambda: registry.register("alpha", "ABC", at(6, 1), corporate_number="123"), None, "13 digits"),
         (lambda: registry.register("alpha", "・・・", at(6, 1)), None, "no name left"),
-        (lambda: registry.register("alpha", "ABC", at(3, 1)), "E510", "no version"),
         (lambda: registry.expire(naive), "E530", "no timezone"),
     ]
     for call, code, words in cases:
@@ -172,6 +193,13 @@ def test_requests_are_checked_before_anything_is_written(registry: Registry) -> 
         assert exc.value.code == code, exc.value
         assert words in str(exc.value)
     assert registry.history() == [] and registry.admin_view() == []
+
+
+def test_a_claim_outside_the_program_is_recorded_as_rejected_outside(registry: Registry) -> None:
+    early = registry.register("alpha", "ABC", at(3, 1), deal_fields=KANSAI)  # before the program's first version
+    assert not early.accepted and early.arrival == "outside" and early.status == "rejected"
+    assert early.owner is None and "no version of program `registry-test` is in force on 2026-03-01" in early.message
+    assert [(e.kind, e.status) for e in registry.events()] == [("register", "outside")]
 
 
 def test_a_claim_earlier_than_the_registration_in_force_is_refused(registry: Registry) -> None:
@@ -196,3 +224,12 @@ def test_times_keep_their_offset_and_compare_as_instants(registry: Registry) -> 
     [mine] = registry.mine("bravo", include_inactive=True)
     assert mine.registered_at == utc and mine.registered_at.utcoffset() == datetime.timedelta(0)
     assert registry.mine("alpha")[0].registered_at.utcoffset() == JST.utcoffset(None)
+
+
+def test_the_deal_shows_an_expiry_after_the_last_request_as_a_change_at_its_own_instant(registry: Registry) -> None:
+    first = registry.register("alpha", "ABC", at(6, 1), deal_fields=KANSAI)
+    assert [c.cause for c in registry.deal("ABC", at=at(8, 1)).changes] == [first.claim]
+    later = registry.deal("ABC", at=at(9, 1))
+    assert [(c.at, c.owner, c.cause) for c in later.changes] == [
+        (at(6, 1), first.claim, first.claim), (at(8, 30), None, f"expiry of {first.claim}")]
+    assert later.owner.owner is None and later.owner_at(at(8, 29)).owner is not None

@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 
+from runtime.loaded import Runtime
 from runtime.store import Registry, RegistryError
-from tests.unit.runtime.store._registry_program import PARTNERS, at, build
+from tests.unit.runtime.store._registry_program import PARTNERS, PROGRAM, at, build, compile_test_program
 
 # What alpha wrote: none of it may reach bravo, whatever bravo asks.
 SECRETS = ("alpha", "株式会社アルファ", "7000012050002", "alpha-secret-note")
@@ -79,12 +80,14 @@ def test_the_partner_that_displaces_another_learns_nothing_of_it_and_the_loser_o
         registry: Registry) -> None:
     first = registry.register("bravo", "株式会社ブラボー", at(6, 1), deal_fields={"region": "kansai",
                                                                            "note": "bravo-private"})
-    chosen = registry.register("alpha", "ブラボー", at(6, 5), deal_fields={"region": "kansai"},
-                               customer_choice=True)
-    assert chosen.accepted
-    alpha_sees = "\n".join([serialise(chosen), call(lambda: registry.mine("alpha", include_inactive=True)),
+    chosen = registry.register("alpha", "ブラボー", at(6, 5), deal_fields={"region": "kansai"})
+    assert not chosen.accepted and chosen.owner == first.claim  # the holder's id, nothing more
+    assert registry.choose("ブラボー", "alpha", at(6, 6)).arrival == "pending"
+    assert registry.close_deal("ブラボー", at(6, 7)).owner == chosen.claim
+    alpha_sees = "\n".join([call(lambda: registry.mine("alpha", include_inactive=True)),
                             call(lambda: registry.outcome("alpha", chosen.claim))])
-    for secret in ("bravo", "株式会社ブラボー", "bravo-private", first.claim):
+    assert registry.outcome("alpha", chosen.claim).status == "active"
+    for secret in ("bravo", "株式会社ブラボー", "bravo-private", "2026-06-01"):
         assert secret not in alpha_sees, secret
     bravo_sees = "\n".join([call(lambda: registry.outcome("bravo", first.claim)),
                             call(lambda: registry.mine("bravo", include_inactive=True))])
@@ -105,3 +108,35 @@ def test_direct_sales_and_partners_do_not_see_each_other(registry: Registry) -> 
     assert asked == call(lambda: registry.outcome("alpha", "R999999")).replace("R999999", direct.claim)
     assert [r.id for r in registry.mine(None, include_inactive=True)] == [direct.claim]
     assert registry.mine(None) == []  # superseded: no longer in force
+
+
+def test_a_territory_that_owns_deals_without_a_registration_is_not_named_to_a_partner(tmp_path: Path) -> None:
+    text = PROGRAM.replace("      when: partner.territory == deal.region\n",
+                           "      when: partner.territory == deal.region\n      needs_registration: false\n")
+    with Registry(tmp_path / "deals.db", Runtime(compile_test_program(text)), PARTNERS) as registry:
+        held = registry.register("alpha", "株式会社カントー", at(6, 1), deal_fields={"region": "kanto"})
+        assert not held.accepted and held.arrival == "held" and held.rule == "exclusivity (territory)"
+        seen = "\n".join([serialise(held), call(lambda: registry.outcome("alpha", held.claim)),
+                          call(lambda: registry.mine("alpha", include_inactive=True))])
+        assert "kanto-co" not in seen and "an exclusive territory" in seen
+        # the administrator sees whose territory it is
+        assert registry.deal("カントー", at=at(6, 2)).owner.owner.id == "territory:kanto-co"  # type: ignore[union-attr]
+
+
+def test_the_vendors_choice_and_close_tell_a_partner_nothing_of_another(registry: Registry) -> None:
+    mine = registry.register("alpha", "株式会社アルファ", at(6, 1), corporate_number="7000012050002",
+                             deal_fields={"region": "kansai", "note": "alpha-secret-note"})
+    other = registry.register("bravo", "Alpha KK", at(6, 2), corporate_number="7000012050002",
+                              deal_fields={"region": "kansai"})
+    registry.choose("アルファ", "bravo", at(6, 3), corporate_number="7000012050002")
+    registry.close_deal("アルファ", at(6, 4), corporate_number="7000012050002")
+    bravo_sees = "\n".join([call(lambda: registry.outcome("bravo", other.claim)),
+                            call(lambda: registry.mine("bravo", include_inactive=True)),
+                            call(lambda: registry.outcome("bravo", mine.claim))])
+    assert other.claim in bravo_sees and registry.outcome("bravo", other.claim).status == "active"
+    for secret in (*SECRETS[:2], SECRETS[3], "2026-06-01"):  # bravo wrote the corporate number itself
+        assert secret not in bravo_sees, secret
+    alpha_sees = "\n".join([call(lambda: registry.outcome("alpha", mine.claim)),
+                            call(lambda: registry.mine("alpha", include_inactive=True))])
+    assert "bravo" not in alpha_sees and "Alpha KK" not in alpha_sees and "2026-06-02" not in alpha_sees
+    assert registry.outcome("alpha", mine.claim).owner == other.claim  # an id and the rule, nothing more

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 import sqlite3
 from pathlib import Path
 
 import pytest
 
 from runtime.loaded import Runtime
-from runtime.store import MIGRATIONS, Registry, RegistryError, SchemaError, schema_version
+from runtime.store import MIGRATIONS, Registry, RegistryError, SchemaError, TimeOrderError, schema_version
 from runtime.store.migrations import Migration, migrate, open_database
 from tests.unit.runtime.store._registry_program import PARTNERS, PROGRAM, at, build, compile_test_program
 
@@ -133,3 +134,87 @@ def test_history_rows_can_be_neither_changed_nor_deleted(tmp_path: Path, rt: Run
         db.close()
     with Registry(path, rt, PARTNERS) as registry:
         assert registry.history()[: len(before)] == before
+
+
+# --- a registry of schema 1, written by the previous ppl --------------------------------------------
+
+
+def _utc(moment: datetime.datetime) -> str:
+    return moment.astimezone(datetime.UTC).isoformat(timespec="microseconds")
+
+
+def _old_registry(path: Path) -> None:
+    """A file as the previous ppl left it: migration 1 only, and the rows its registry wrote."""
+    open_database(path, MIGRATIONS[:1]).close()
+    db = sqlite3.connect(path)
+    rows = [  # seq, id, partner, customer, name, registered, status, expires, rule, message, holder, choice, fields
+        (1, "R000001", "alpha", "株式会社ABC", "abc", at(6, 1), "active", at(9, 29), "registration",
+         "the only registration in force", None, 0, '{"region": ["text", "kansai"]}'),
+        (2, "R000002", "bravo", "ABC", "abc", at(6, 2), "rejected", None, "first_registration",
+         "another claimant registered first", "R000001", 0, '{"region": ["text", "kansai"]}'),
+        (3, "R000003", "delta", "XYZ", "xyz", at(6, 3), "active", at(9, 1), "registration",
+         "the only registration in force", None, 1, '{"region": ["text", "kansai"]}'),
+    ]
+    for seq, rid, partner, customer, name, when, status, expires, rule, message, holder, choice, fields in rows:
+        db.execute("INSERT INTO registrations (seq, id, partner, customer, customer_name, registered_at, utc_offset, "
+                   "renewals, customer_choice, fields, status, expires_at, rule, message, holder) VALUES "
+                   "(?, ?, ?, ?, ?, ?, 32400, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   (seq, rid, partner, customer, name, _utc(when), 1 if rid == "R000001" else 0, choice, fields,
+                    status, _utc(expires) if expires else None, rule, message, holder))
+    history = [(at(6, 1), "register", "R000001", "alpha"), (at(6, 1), "accept", "R000001", "alpha"),
+               (at(6, 2), "register", "R000002", "bravo"), (at(6, 2), "reject", "R000002", "bravo"),
+               (at(6, 3), "register", "R000003", "delta"), (at(6, 3), "accept", "R000003", "delta"),
+               (at(8, 1), "renew", "R000001", "alpha")]
+    for when, event, rid, partner in history:
+        db.execute("INSERT INTO history (at, event, registration, partner, detail) VALUES (?, ?, ?, ?, '{}')",
+                   (_utc(when), event, rid, partner))
+    db.execute("INSERT INTO meta (key, value) VALUES ('program', 'registry-test')")
+    db.commit()
+    db.close()
+
+
+def test_a_registry_of_schema_1_keeps_its_registrations_and_replays_events_rebuilt_from_history(
+        tmp_path: Path, rt: Runtime) -> None:
+    path = tmp_path / "old.db"
+    _old_registry(path)
+    with Registry(path, rt, PARTNERS) as registry:
+        assert [(r.id, r.status) for r in registry.admin_view()] == [
+            ("R000001", "active"), ("R000002", "rejected"), ("R000003", "active")]
+        assert [(e.kind, e.id, e.status) for e in registry.events()] == [
+            ("register", "R000001", "imported"), ("register", "R000002", "imported"),
+            ("register", "R000003", "imported"), ("choose", "CR000003", "imported"), ("renew", "R000001", "imported")]
+        deal = registry.deal("abc", at=at(8, 15))
+        assert [(a.event.id, a.status) for a in deal.arrivals] == [
+            ("R000001", "accepted"), ("R000002", "held"), ("R000001", "renewed")]
+        assert deal.owner.owner is not None and deal.owner.owner.id == "R000001"
+        # the renewal rebuilt from the history protects until 9/29: a claim on 9/28 is held, on 9/30 accepted
+        assert registry.register("bravo", "ABC", at(9, 28), deal_fields={"region": "kansai"}).arrival == "held"
+        later = registry.register("bravo", "ABC", at(9, 30), deal_fields={"region": "kansai"})
+        assert later.accepted and registry.outcome("alpha", "R000001").status == "expired"
+        with pytest.raises(TimeOrderError):
+            registry.renew("alpha", "R000001", at(7, 1))  # earlier than the rebuilt events
+        # the old registration marked as the customer's choice: the registration, then the choice, pending
+        xyz = registry.deal("XYZ", at=at(6, 4))
+        assert [a.status for a in xyz.arrivals] == ["accepted", "pending"]
+        assert [e.status for e in registry.events()][5:] == ["held", "accepted"]
+        assert [e.event for e in registry.history()][7:] == ["register", "reject", "register", "expire", "accept"]
+
+
+def test_event_rows_can_be_neither_changed_nor_deleted(tmp_path: Path, rt: Runtime) -> None:
+    path = tmp_path / "deals.db"
+    with Registry(path, rt, PARTNERS) as registry:
+        registry.register("alpha", "ABC", at(6, 1), deal_fields={"region": "kansai"})
+        before = registry.events()
+    db = sqlite3.connect(path)
+    try:
+        for statement in ("UPDATE events SET status = 'held' WHERE seq = 1", "UPDATE events SET holder = NULL",
+                          "DELETE FROM events WHERE seq = 1", "DELETE FROM events"):
+            with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+                db.execute(statement)
+        with pytest.raises(sqlite3.IntegrityError):  # a status no decision gives
+            db.execute("INSERT INTO events (kind, event_id, customer, customer_name, at, utc_offset, status, rule, "
+                       "message) VALUES ('register', 'R9', 'X', 'x', '2026-06-01', 0, 'maybe', 'r', 'm')")
+    finally:
+        db.close()
+    with Registry(path, rt, PARTNERS) as registry:
+        assert registry.events() == before
