@@ -209,7 +209,9 @@ def concrete(direct: tuple[bool, ...], registered: tuple[bool, ...], values: sha
 def assert_runtime_agrees(rt: Runtime, program: ast.Program) -> int:
     """Every contest of two claims: where the model decides, the runtime's owner and deciding rule are the model's;
     where the chain leaves the claims tied (or a tie-break lets the vendor decide), the runtime leaves the deal to
-    the vendor. Contests where the customer chose a claim are left to the tests below. Returns the count."""
+    the vendor. Contests where the customer chose a claim are left to the tests below, and those where a
+    registered partner also holds a right needing no registration (its right claims before its registration
+    arrives, so the runtime sees three claims in time) are left out. Returns the count."""
     steps = steps_of(program)
     tiers = [t.id.name for t in program.body.tiers.levels] if program.body.tiers else []
     space = shapes.Space.of(steps, len(tiers))
@@ -218,6 +220,8 @@ def assert_runtime_agrees(rt: Runtime, program: ast.Program) -> int:
     for direct, registered, values in full_contests(steps, space):
         if any(values.get("chosen", ())):
             continue  # the runtime applies a choice at the close, to what arrivals left: see the tests below
+        if any(r and values[("meets", c)][i] for c in space.free for i, r in enumerate(registered)):
+            continue  # a right needing no registration stands before its holder registers: a third claim in time
         decider, owner, _, _ = shapes.run_chain(steps, direct, values)
         claims, partners, ids = concrete(direct, registered, values, steps, tiers, space)
         got = decide(rt, deal, claims, partners)
@@ -243,7 +247,7 @@ def test_the_runtime_decides_every_contest_of_an_example_program_as_the_model(pa
     assert assert_runtime_agrees(Runtime(compile_program(loaded.program), "compiled"), loaded.program) > 10
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(names=chains(RUNTIME_RULES, 6), otherwise=st.booleans())
 def test_the_runtime_decides_every_contest_of_a_generated_chain_as_the_model(names: tuple[str, ...],
                                                                             otherwise: bool) -> None:
