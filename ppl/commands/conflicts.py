@@ -233,6 +233,17 @@ def group_by_customer(rows: Sequence[_Row]) -> list[list[_Row]]:
     return sorted(groups.values(), key=lambda g: g[0].row)
 
 
+def deals_of(group: Sequence[_Row]) -> list[list[_Row]]:
+    """A customer's rows cut into deals, as the registry cuts them: a close ends a deal, and the rows that arrive
+    after it are the customer's next deal."""
+    deals: list[list[_Row]] = [[]]
+    for row in sorted(group, key=lambda r: (r.event.at.astimezone(datetime.UTC), r.row)):
+        deals[-1].append(row)
+        if row.event.kind == "close":
+            deals.append([])
+    return [d for d in deals if d]
+
+
 def _notes(group: Sequence[_Row]) -> list[str]:
     """Where the registrations disagree on a deal field: the earliest registration's value describes the deal."""
     ordered = sorted((r for r in group if r.event.kind == "register"), key=lambda r: (r.event.at, r.row))
@@ -363,7 +374,8 @@ def run(args: argparse.Namespace) -> int:
     at = moment(args.at) if args.at is not None else None
     rows = _read_rows(args.registrations, ruleset, partners)
     rt = Runtime(ruleset, args.engine)
-    contested = [g for g in group_by_customer(rows) if sum(r.event.kind == "register" for r in g) > 1]
+    contested = [d for g in group_by_customer(rows) for d in deals_of(g)
+                 if sum(r.event.kind == "register" for r in d) > 1]
     results = [_decide_group(rt, g, at, partners) for g in contested]
     undecided = sum(1 for r in results if r["error"] or r["vendor_decides"])
     registrations = sum(1 for r in rows if r.event.kind == "register")

@@ -19,8 +19,7 @@ from typing import Any
 
 from runtime import instants, ir
 from runtime.decisions.quote import QuoteError
-from runtime.engine import EvaluationError, operators
-from runtime.engine._fields import fields_in_order
+from runtime.engine import EvaluationError, fields_in_order, operators
 from runtime.loaded import LoadedVersion
 from runtime.model import Partner
 

@@ -171,6 +171,7 @@ H1,renew,,,2026-09-20T10:00:00+09:00,
 C1,choose,si-osaka,北海道センサー,2026-10-01T10:00:00+09:00,
 K1,close,,北海道センサー,2026-10-10T10:00:00+09:00,
 H3,register,tc-chubu,北海道センサー,2026-10-11T10:00:00+09:00,hokkaido
+H4,register,si-tokyo,北海道センサー,2026-10-12T10:00:00+09:00,hokkaido
 """
 
 
@@ -179,21 +180,25 @@ def test_a_file_can_state_a_full_history_renewals_choices_and_the_close(
     Path(files["registrations"]).write_text(HISTORY, encoding="utf-8")
     status, out, err = run(conflicts(files), capsys)
     assert status == 0, err
-    assert out.startswith("北海道センサー: 3 registrations (H1, H2, H3), decided at 2026-10-11T10:00:00+09:00")
-    arrivals = [line.strip() for line in out.splitlines() if line.startswith("    2026-") and " by " in line
+    assert out.startswith("北海道センサー: 2 registrations (H1, H2), decided at 2026-10-10T10:00:00+09:00")
+    first, second = out.split("\n\n")
+    arrivals = [line.strip() for line in first.splitlines() if line.startswith("    2026-") and " by " in line
                 and "→" not in line]
     assert [a.split("  ", 1)[1].split(":", 1)[0] for a in arrivals] == [
         "register H1 (partner si-tokyo)", "register H2 (partner si-osaka)", "renew H1 (partner si-tokyo)",
-        "choose C1 of partner si-osaka", "choose C1 of partner si-osaka", "close", "register H3 (partner tc-chubu)"]
+        "choose C1 of partner si-osaka", "choose C1 of partner si-osaka", "close"]
     assert [a.split(": ", 1)[1].split(" by ")[0] for a in arrivals] == [
-        "accepted", "held", "renewed", "pending", "applied", "closed", "closed"]
-    assert "owner: H2 (partner si-osaka) by customer_choice: the customer chose this claimant" in out
-    assert "2026-10-10T10:00:00+09:00  H1 → H2 (partner si-osaka) on C1, by customer_choice" in out
-    assert "3 registrations and 3 other events, 1 customers claimed more than once, 0 not decided" in err
+        "accepted", "held", "renewed", "pending", "applied", "closed"]
+    assert "owner: H2 (partner si-osaka) by customer_choice: the customer chose this claimant" in first
+    assert "2026-10-10T10:00:00+09:00  H1 → H2 (partner si-osaka) on C1, by customer_choice" in first
+    # after the close, the customer's next deal, as the registry starts one
+    assert second.startswith("北海道センサー: 2 registrations (H3, H4), decided at 2026-10-12T10:00:00+09:00")
+    assert "owner: H3 (partner tc-chubu) by first_registration" in second
+    assert "4 registrations and 3 other events, 2 customers claimed more than once, 0 not decided" in err
     status, out, _ = run(conflicts(files, "--at", "2026-10-05T00:00:00+09:00", "--format", "json"), capsys)
-    [deal] = json.loads(out)["conflicts"]
+    deal, _ = json.loads(out)["conflicts"]
     assert (deal["owner"], deal["decided_by"]["rule_id"]) == ("H1", "first_registration")  # the choice waits
-    assert len(deal["arrivals"]) == 7 and deal["arrivals"][2]["event"] == "renew"
+    assert len(deal["arrivals"]) == 6 and deal["arrivals"][2]["event"] == "renew"
 
 
 def test_the_history_shown_in_the_cli_page_is_what_ppl_conflicts_prints(
@@ -218,7 +223,7 @@ def test_a_bad_history_row_is_rejected_with_its_row_and_reason(
     Path(files["registrations"]).write_text(HISTORY + row + "\n", encoding="utf-8")
     status, _, err = run(conflicts(files), capsys)
     assert status == 2
-    assert "row 7:" in err and problem in err, err
+    assert "row 8:" in err and problem in err, err
 
 
 def test_conflicts_usage_and_program_errors(files: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
