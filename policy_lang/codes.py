@@ -124,9 +124,12 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
     ("E342", "hierarchy levels badly numbered", "Hierarchy levels are numbered 1, 2, 3 … without gaps, and never deeper "
      "than `max_depth`."),
     ("E350", "contradictory conflict rules", "Two conflict rules demand opposite outcomes (for example partner over "
-     "direct and direct over partner), or the same rule appears twice."),
-    ("E351", "conflicts can stay unresolved", "The precedence chain can leave competing claims without an owner: there is "
-     "no tie-break after first registration and no `otherwise: vendor_decides`."),
+     "direct and direct over partner), the same rule appears twice, or two rules have equal precedence: they keep the "
+     "same claims in every contest, so their order means nothing."),
+    ("E351", "conflicts can stay unresolved", "The precedence chain can leave competing claims without an owner: some "
+     "contest of two claims passes every rule and there is no `otherwise: vendor_decides`. One error is given for "
+     "each kind of claimants (two partners, a partner and direct sales, a partner that has not registered …), with "
+     "such a contest."),
     ("E352", "tie-break order lists a partner twice", "A `tie_break` by `order` lists the same partner id twice; "
      "the order names each partner once, the favoured first."),
     ("E360", "condition can never hold", "A tier qualification, bonus or benefit condition contradicts itself "
@@ -284,8 +287,10 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
      "in the program uses it."),
     ("W302", "payout cliff", "One more yen of volume raises the payout by more than the program's `cliff_tolerance`: the "
      "classic surprise of a retroactive ladder, where crossing a threshold re-rates the whole period, or a large bonus step."),
-    ("W303", "conflict rule can never decide", "An earlier rule in the precedence chain always decides first, so this rule "
-     "is never used."),
+    ("W303", "conflict rule can never decide", "In no contest of two claims is this rule the one that decides: wherever it "
+     "would tell the claims apart, an earlier rule of the precedence chain decides first (or stops the chain, as a "
+     "`tie_break` by `vendor_decides` does), or no two claims can differ by it. The note names the rules that decide "
+     "first, each with such a contest."),
     ("W304", "bonus step beyond the cap", "Earlier steps already reach the bonus cap, so this step adds nothing."),
     ("W305", "discount can exceed the deepest margin", "The allowed discount is larger than the deepest level's margin, so "
      "a partner may sell below its own purchase price."),
@@ -311,6 +316,11 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
      "below its money `cap`, so the cap never limits anything."),
     ("W312", "bonus step above the payout cap", "A bonus step pays more than the program's `payout_cap`, so a partner "
      "can never be paid it in full in one settlement period."),
+    ("W314", "exclusive right without registration never wins", "An `exclusivity` rule says `needs_registration: "
+     "false`, but in every contest between a partner holding that right without a registration and a claimant that "
+     "registered, an earlier rule (usually `first_registration`, which counts a claim without a registration as "
+     "registered after every registration) decides against the partner holding the right. The right then owns only "
+     "deals nobody else registered. Move the rule before `first_registration`."),
 )
 
 CODES: dict[str, Code] = {code: Code(code, title, text) for code, title, text in _TABLE}

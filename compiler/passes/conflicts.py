@@ -1,15 +1,17 @@
 """Conflict rules: contradictions, rules that can never decide, and chains that can leave a deal unowned.
 
-The precedence chain is read like a sort: each rule either decides between competing claims or passes
-them on. `first_registration` decides whenever two registrations differ in time, so after it only a
-tie-break can still act; a tie-break acts only on ties of first registration.
+The chain is checked by running it on every contest of two claims the rules can tell apart
+(`compiler.passes._claim_shapes`): a finding is reported only when a contest proves it, and each comes
+with such a contest in words (`compiler.passes._claim_words`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from compiler.context import Context
+from compiler.passes import _claim_shapes as shapes
+from compiler.passes import _claim_words as words
 from policy_lang import ast
 from policy_lang import diagnostics as dg
 from policy_lang.schema import CONFLICT_RULE_BY, CONFLICT_RULE_OPTIONS
@@ -20,7 +22,13 @@ def check_conflicts(ctx: Context) -> Iterator[dg.Diagnostic]:
     for body in ctx.all_bodies():
         if body.conflicts is not None:
             yield from _registration(body.conflicts.registration)
-            yield from _chain(body.conflicts)
+            yield from _chain(body.conflicts, _levels(ctx, body.conflicts))
+
+
+def _levels(ctx: Context, conflicts: ast.Conflicts) -> int:
+    """The most tier levels of any version in which these conflict rules are in force."""
+    return max((len(v.body.tiers.levels) for v in ctx.views if v.body.conflicts is conflicts and v.body.tiers),
+               default=0)
 
 
 def _registration(registration: ast.Registration | None) -> Iterator[dg.Diagnostic]:
@@ -38,67 +46,154 @@ def _registration(registration: ast.Registration | None) -> Iterator[dg.Diagnost
                            hint="write a duration such as `90d`")
 
 
-def _chain(conflicts: ast.Conflicts) -> Iterator[dg.Diagnostic]:
-    seen: dict[tuple[str, str | None], ast.ConflictRule] = {}
-    decided_by: ast.ConflictRule | None = None  # a rule after which only ties remain
-    first: ast.ConflictRule | None = None
-    for rule in conflicts.precedence:
-        yield from _shape(rule)
-        key = (rule.rule, rule.by)
-        if key in seen:
-            yield dg.error("E350", f"conflict rule `{rule.rule}` appears twice", rule.span,
-                           labels=_label(seen[key], "first listed here"), hint="remove one of them")
-            continue
-        seen[key] = rule
-        opposite = {"partner_over_direct": "direct_over_partner", "direct_over_partner": "partner_over_direct"}
-        if rule.rule in opposite and (other := next((r for (name, _), r in seen.items()
-                                                     if name == opposite[rule.rule]), None)):
-            yield dg.error("E350", f"`{rule.rule}` contradicts `{other.rule}`", rule.span,
-                           labels=_label(other, "the opposite rule"), hint="keep one of the two")
-            continue
-        if rule.rule == "tie_break":
-            if first is None:
-                yield dg.error("E350", "`tie_break` comes before `first_registration`, so there is no tie to break",
-                               rule.span, hint="place the tie-break right after `first_registration`")
-                continue  # misplaced: it decides nothing, so it must not hide the rules after it
-            if decided_by is not None and decided_by.rule == "tie_break":
-                yield dg.warning("W303", "this tie-break can never decide: the one before it already breaks "
-                                 "every tie it can", rule.span, labels=_label(decided_by, "breaks the ties first"))
-            decided_by = rule if rule.by == "vendor_decides" or decided_by is None or \
-                decided_by.rule != "tie_break" else decided_by
-            if rule.by == "vendor_decides":
-                decided_by = rule
-            continue
-        if decided_by is not None:
-            hint = "move it before `first_registration`" if decided_by.rule == "first_registration" else None
-            if rule.rule == "exclusivity":
-                hint = "exclusivity must come before `first_registration` to beat registration order"
-            yield dg.warning("W303", f"conflict rule `{rule.rule}` can never decide: `{decided_by.rule}` before it "
-                             "always decides first", rule.span, labels=_label(decided_by, "decides first"), hint=hint)
-            continue
-        if rule.rule == "first_registration":
-            first = rule
-            decided_by = rule
-    yield from _completeness(conflicts, first)
+def _chain(conflicts: ast.Conflicts, levels: int) -> Iterator[dg.Diagnostic]:
+    shape = [d for r in conflicts.precedence for d in _shape(r)]
+    yield from shape
+    if any(d.severity is dg.Severity.ERROR for d in shape):
+        return  # a malformed rule would make the enumeration report on a chain the program does not state
+    rules = conflicts.precedence
+    steps = shapes.read_steps(conflicts)
+    space = shapes.Space.of(steps, levels)
+    silenced: set[int] = set()
+    for later, first, kind in _pairs(steps, space):
+        silenced.add(later.index)
+        yield _pair_error(kind, rules[later.index], rules[first.index], later, first)
+    outcomes = shapes.explore(steps, space)
+    deciders = {o.decider for o in outcomes}
+    for step in steps:
+        if step.index not in deciders and step.index not in silenced:
+            yield _never_decides(step, steps, space, rules)
+    if conflicts.otherwise != "vendor_decides":
+        yield from _unresolved(conflicts, steps, outcomes)
+    for step in steps:
+        if step.rule == "exclusivity" and not step.needs_registration:
+            yield from _unregistered_never_wins(step, steps, space, rules)
 
 
-def _completeness(conflicts: ast.Conflicts, first: ast.ConflictRule | None) -> Iterator[dg.Diagnostic]:
-    if conflicts.otherwise == "vendor_decides":
+def _pairs(steps: Sequence[shapes.Step], space: shapes.Space) -> Iterator[tuple[shapes.Step, shapes.Step, str]]:
+    """(later, first, kind) for each rule listed twice, the opposite of an earlier one, or of equal precedence."""
+    paired: set[int] = set()
+    for later in steps:
+        for first in steps[:later.index]:
+            if first.index in paired:
+                continue
+            # Rules that read different attributes differ somewhere (each can tell apart a contest the other
+            # passes on), so only rules reading the same ones are compared.
+            kind = "twice" if _same_rule(first, later) else \
+                shapes.compare(first, later, space) if first.reads() == later.reads() else None
+            if kind is not None:
+                paired.add(later.index)
+                yield later, first, kind
+                break
+
+
+def _same_rule(a: shapes.Step, b: shapes.Step) -> bool:
+    """Listed twice: the same rule and `by` (for exclusivity the same condition, for an order the same list)."""
+    return (a.rule, a.by, a.condition, a.order) == (b.rule, b.by, b.condition, b.order)
+
+
+def _pair_error(kind: str, rule: ast.ConflictRule, first: ast.ConflictRule, later: shapes.Step,
+                earlier: shapes.Step) -> dg.Diagnostic:
+    if kind == "twice":
+        return dg.error("E350", f"conflict rule `{rule.rule}` appears twice", rule.span,
+                        labels=_label(first, "first listed here"), hint="remove one of them")
+    if kind == "opposite":
+        return dg.error("E350", f"{_called(later)} contradicts {_called(earlier)}", rule.span,
+                        labels=_label(first, "the opposite rule"), hint="keep one of the two")
+    return dg.error("E350", f"{_called(later)} has the same precedence as {_called(earlier)}: the two keep the same "
+                    "claims in every contest", rule.span, labels=_label(first, "decides alike"),
+                    hint="keep one of the two; their order means nothing")
+
+
+def _called(step: shapes.Step) -> str:
+    """`tie_break` by `order`: the rule as a message names it."""
+    return f"`{step.rule}` by `{step.by}`" if step.by else f"`{step.rule}`"
+
+
+def _never_decides(step: shapes.Step, steps: Sequence[shapes.Step], space: shapes.Space,
+                   rules: Sequence[ast.ConflictRule]) -> dg.Diagnostic:
+    """W303, with the rules that decide first in the contests this rule would tell apart."""
+    rule = rules[step.index]
+    vendor = step.by == "vendor_decides"  # it would decide every contest that reaches it
+    apart = shapes.explore(steps, space, eager=step.reads(),
+                           admit=lambda d, _r, v: vendor or shapes.verdict(step, (0, 1), d, v) is not None)
+    firsts: dict[int, shapes.Outcome] = {}
+    for outcome in apart:
+        if outcome.decider is not None:
+            firsts.setdefault(outcome.decider, outcome)
+    if not firsts:
+        hint = "the program has no tiers; declare `tiers`, or remove this rule" if step.by == "higher_tier" else None
+        return dg.warning("W303", f"conflict rule {_called(step)} can never decide: no two claims differ by it",
+                          rule.span, hint=hint)
+    names = " or ".join(_called(steps[i]) for i in sorted(firsts)) + " before it always decides first" \
+        if len(firsts) <= _NAMED else f"{len(firsts)} rules before it always decide first"
+    first = steps[max(firsts)]  # the nearest: moving past it lets the rule decide where that one did
+    hint = ("remove it: the rules before it decide every contest" if vendor
+            else "end the chain with `otherwise: vendor_decides` instead" if first.by == "vendor_decides"
+            else f"move it before {_called(first)}")
+    return dg.warning("W303", f"conflict rule {_called(step)} can never decide: {names}", rule.span,
+                      labels=_firsts(firsts, steps, rules), hint=hint)
+
+
+_NAMED = 3
+"""The most rules a finding names (and shows a contest for); more are counted."""
+
+
+def _firsts(firsts: dict[int, shapes.Outcome], steps: Sequence[shapes.Step],
+            rules: Sequence[ast.ConflictRule]) -> list[dg.Label]:
+    """A note at each rule that decides first, with a contest where it does."""
+    return [dg.Label(span, "decides first, e.g. for " + words.describe_contest(o.contest, steps))
+            for i, o in sorted(firsts.items())[:_NAMED] if (span := rules[i].span) is not None]
+
+
+def _unresolved(conflicts: ast.Conflicts, steps: Sequence[shapes.Step],
+                outcomes: Sequence[shapes.Outcome]) -> Iterator[dg.Diagnostic]:
+    """E351 once for each kind of claimants the chain can leave without an owner."""
+    ways: dict[tuple[tuple[bool, bool], ...], shapes.Outcome] = {}
+    for outcome in outcomes:
+        if outcome.decider is None and len(outcome.live) > 1:
+            c = outcome.contest
+            ways.setdefault(tuple(sorted(zip(c.direct, c.registered, strict=True))), outcome)
+    span = conflicts.precedence[-1].span if conflicts.precedence else conflicts.span
+    for outcome in ways.values():
+        yield dg.error("E351", "a contested deal can stay unresolved: "
+                       f"{words.describe_contest(outcome.contest, steps)}; no rule tells them apart", span,
+                       hint=_unresolved_hint(outcome.contest, steps))
+
+
+def _unresolved_hint(contest: shapes.Contest, steps: Sequence[shapes.Step]) -> str:
+    rules = {s.rule if s.rule != "tie_break" else s.by for s in steps}
+    otherwise = "`otherwise: vendor_decides` to the conflict rules"
+    if "first_registration" not in rules and all(contest.registered):
+        return f"add `- rule: first_registration`, or {otherwise}"
+    if any(contest.direct) and not rules & {"partner_over_direct", "direct_over_partner"}:
+        return f"add `- rule: partner_over_direct`, or {otherwise}"
+    if not any(contest.direct) and "partner_id" not in rules:
+        return f"add a `tie_break` by `partner_id` (it tells any two partners apart), or {otherwise}"
+    return f"add {otherwise}"
+
+
+def _unregistered_never_wins(step: shapes.Step, steps: Sequence[shapes.Step], space: shapes.Space,
+                             rules: Sequence[ast.ConflictRule]) -> Iterator[dg.Diagnostic]:
+    """W314 when a claim holding this right without a registration never owns a deal against a registration."""
+    key = step.reads()[0]
+
+    def admit(_direct: tuple[bool, ...], registered: tuple[bool, ...], values: shapes.Known) -> bool:
+        """Contests of a claim holding this right without a registration and a registered claim."""
+        return registered.count(False) == 1 and bool(values[key][registered.index(False)])
+
+    outcomes = shapes.explore(steps, space, eager=(key,), admit=admit)
+    if not outcomes or any(o.owner is not None and not o.contest.registered[o.owner] for o in outcomes):
         return
-    rules = {r.rule: r for r in conflicts.precedence}
-    tie = rules.get("tie_break")
-    hint = "add `otherwise: vendor_decides` to the conflict rules"
-    if first is None:
-        last = conflicts.precedence[-1] if conflicts.precedence else None
-        yield dg.error("E351", "a deal claimed by two partners can stay unresolved: no rule decides between their "
-                       "registrations", last.span if last is not None else conflicts.span,
-                       hint="add `- rule: first_registration`, or " + hint.removeprefix("add "))
-    elif tie is None:
-        yield dg.error("E351", "two registrations at the same instant: no rule decides", first.span,
-                       hint="add `- rule: tie_break` after `first_registration`, or " + hint.removeprefix("add "))
-    elif tie.by == "higher_tier":
-        yield dg.error("E351", "two registrations at the same instant from partners of the same tier: no rule "
-                       "decides", tie.span, hint=hint)
+    firsts: dict[int, shapes.Outcome] = {}
+    for outcome in outcomes:
+        if outcome.decider is not None:
+            firsts.setdefault(outcome.decider, outcome)
+    right = words.RIGHTS.get(step.by or "", "right")
+    hint = f"move this rule before {_called(steps[min(firsts)])}, or remove `needs_registration: false`" if firsts \
+        else "remove `needs_registration: false`"
+    yield dg.warning("W314", f"a partner holding this {right} without a registration never wins a deal another "
+                     "claimant registered", rules[step.index].span, labels=_firsts(firsts, steps, rules), hint=hint)
 
 
 def _shape(rule: ast.ConflictRule) -> Iterator[dg.Diagnostic]:

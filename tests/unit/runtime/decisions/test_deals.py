@@ -213,6 +213,7 @@ conflicts:
     - rule: first_registration
     - rule: tie_break
       by: partner_id
+  otherwise: vendor_decides
 """)
     grant = ir.Dated(datetime.date(2026, 7, 1))
     people = partners(Partner("k", "reseller", None, fields={"territory": "kanto", "granted": grant}),
