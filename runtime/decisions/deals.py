@@ -126,6 +126,7 @@ class History:
         self.pending: Event | None = None  # a choice waiting for the close
         self.closed: Event | None = None
         self.disputed: str | None = None  # the holder a tie left to the vendor's decision
+        self.rights_won: dict[str, Reason] = {}  # a right without registration → the rule it last beat a claim by
         self.close_fields: Mapping[str, Any] = {}
         self.events: list[Event] = []  # replayed so far, in order of arrival
         self._owner: tuple[str | None, str | None] = (None, None)  # (claim, partner) after the last event
@@ -323,7 +324,7 @@ class History:
         if contest.owner is not None and contest.owner.id == chosen.claim.id:
             self._beaten(contest, at)
             chosen.won_by = contest.decided_by
-            self.held.setdefault(chosen.claim.id, chosen)
+            self.held[chosen.claim.id] = chosen  # a registration superseded earlier stands again, as chosen
             assert contest.decided_by is not None
             return self._arrival(event, APPLIED, contest.decided_by.rule, f"the customer chose "
                                  f"{_who(event.partner)}; {chosen.claim.id} owns the deal", contest.decided_by.at,
@@ -405,8 +406,11 @@ class History:
         self.disputed = None
 
     def _won(self, contest: Contest) -> None:
+        """Remember the rule by which the owner beat a newcomer: alone later, it holds by that rule."""
         if contest.owner is not None and contest.owner.id in self.held:
             self.held[contest.owner.id].won_by = contest.decided_by
+        elif contest.owner is not None and not contest.owner.registered and contest.decided_by is not None:
+            self.rights_won[contest.owner.id] = contest.decided_by
 
     # --- the owner at an instant ------------------------------------------------------------------------
 
@@ -432,8 +436,8 @@ class History:
         owner, decided = contest.owner, contest.decided_by
         if owner is not None and owner.id in self.held and decided is not None and decided.rule_id == "registration":
             decided = self.held[owner.id].won_by or decided  # alone now: it holds by the rule it last won by
-        elif owner is not None and not owner.registered and decided is not None:
-            decided = _by_territory(version, owner)  # a territory alone owns by its exclusivity, not by a registration
+        elif owner is not None and not owner.registered and decided is not None and decided.rule_id == "registration":
+            decided = self.rights_won.get(owner.id) or _by_territory(version, owner)  # a territory alone owns by its exclusivity, not by a registration
         vendor = contest.vendor_decides or (owner is not None and owner.id == self.disputed)
         return Ownership(owner, vendor, decided, self._fates(at, contest, decided), version.rules.version)
 

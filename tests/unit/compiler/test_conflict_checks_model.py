@@ -269,8 +269,6 @@ def test_the_customers_choice_decides_a_contest_the_chain_leaves_tied() -> None:
     assert got.decided_by.rule_id == "customer_choice"
 
 
-@pytest.mark.xfail(strict=True, reason="the runtime names the right's exclusivity rule for a partner that owns without "
-                   "a registration, even when another rule decided (here `partner_over_direct` against direct sales)")
 def test_a_right_without_registration_owns_by_the_rule_that_decided() -> None:
     program = parse(("partner", "free"), otherwise=True)
     rt = Runtime(compile_program(program), "compiled")
@@ -281,8 +279,6 @@ def test_a_right_without_registration_owns_by_the_rule_that_decided() -> None:
     assert got.decided_by is not None and got.decided_by.rule_id == "partner_over_direct"
 
 
-@pytest.mark.xfail(strict=True, reason="the runtime leaves the deal without an owner when the customer chooses, at "
-                   "the close, a claim a later registration superseded on arrival by a rule after `customer_choice`")
 def test_the_customers_choice_decides_for_a_claim_a_later_arrival_beat_on_a_later_rule() -> None:
     # ad_agency's chain: the choice comes before the tier tie-break, so the chosen claim owns (the model's answer)
     got = decide_two(("choice", "partner", "first", "tier"),
