@@ -437,7 +437,7 @@ class History:
         if owner is not None and owner.id in self.held and decided is not None and decided.rule_id == "registration":
             decided = self.held[owner.id].won_by or decided  # alone now: it holds by the rule it last won by
         elif owner is not None and not owner.registered and decided is not None and decided.rule_id == "registration":
-            decided = self.rights_won.get(owner.id) or _by_territory(version, owner)  # a territory alone owns by its exclusivity, not by a registration
+            decided = self.rights_won.get(owner.id) or _by_territory(version, owner)
         vendor = contest.vendor_decides or (owner is not None and owner.id == self.disputed)
         return Ownership(owner, vendor, decided, self._fates(at, contest, decided), version.rules.version)
 
