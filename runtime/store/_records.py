@@ -165,7 +165,7 @@ def _where(loc: ir.Loc | None) -> str | None:
     return str(loc) if loc is not None else None
 
 
-def _encode(name: str, value: Any) -> list[Any]:
+def _encode(name: str, value: Any, what: str = "deal field") -> list[Any]:
     if isinstance(value, bool):
         return ["boolean", value]
     if isinstance(value, int):
@@ -178,7 +178,7 @@ def _encode(name: str, value: Any) -> list[Any]:
         return ["duration", [value.amount, value.unit]]
     if isinstance(value, str):
         return ["text", value]
-    raise RegistryError(f"deal field `{name}`: `{value}` is not a value a program field can hold")
+    raise RegistryError(f"{what} `{name}`: `{value}` is not a value a program field can hold")
 
 
 def _decode(kind: str, value: Any) -> Any:
@@ -192,8 +192,10 @@ def _decode(kind: str, value: Any) -> Any:
     return value  # boolean, integer, text: as JSON has them
 
 
-def _fields_json(fields: Mapping[str, Any]) -> str:
-    return json.dumps({k: _encode(k, v) for k, v in sorted(fields.items())}, ensure_ascii=False, sort_keys=True)
+def _fields_json(fields: Mapping[str, Any], what: str = "deal field") -> str:
+    """Declared fields as typed JSON (`what` names them in a refusal: a deal field, an applicant field)."""
+    return json.dumps({k: _encode(k, v, what) for k, v in sorted(fields.items())}, ensure_ascii=False,
+                      sort_keys=True)
 
 
 def _fields(text: str) -> dict[str, Any]:

@@ -15,11 +15,9 @@ import datetime
 import json
 import sqlite3
 from collections.abc import Callable, Mapping
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
-from types import MappingProxyType, TracebackType
+from types import MappingProxyType
 from typing import Any
 
 from runtime import ids, ir
@@ -28,7 +26,8 @@ from runtime.decisions.resellers import Application, LeftOut, Reason, ResellerRo
 from runtime.engine import EvaluationError
 from runtime.loaded import Runtime
 from runtime.model import Partner
-from runtime.store.migrations import RegistryError, open_database, write_transaction
+from runtime.store._records import _fields, _fields_json, _local, _offset, _utc
+from runtime.store.migrations import ProgramFile, RegistryError
 
 _NO_FIELDS: Mapping[str, Any] = MappingProxyType({})
 
@@ -42,7 +41,7 @@ class Recorded:
     fields: Mapping[str, Any]
 
 
-class Applications:
+class Applications(ProgramFile):
     """Reseller applications in the registry's SQLite file, each routed by the program when it is received.
 
     Args:
@@ -56,26 +55,10 @@ class Applications:
     """
 
     def __init__(self, path: str | Path, rt: Runtime, partners: Mapping[str, Partner]) -> None:
-        self.path = str(path)
         self.rt = rt
         self.partners = partners
         self._inputs = sorted(i.name for i in rt.ruleset.inputs if i.scope == "applicant")
-        self._db = open_database(path)
-        try:
-            self._bind_program()
-        except BaseException:
-            self._db.close()
-            raise
-
-    def close(self) -> None:
-        """Close the database file."""
-        self._db.close()
-
-    def __enter__(self) -> Applications:
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
-        self.close()
+        super().__init__(path, rt.ruleset.program_id)
 
     def apply(self, applicant: str, at: datetime.datetime, fields: Mapping[str, Any] = _NO_FIELDS) -> ResellerRoute:
         """Route an application received at a time, knowing every application recorded before it, and record it.
@@ -97,11 +80,9 @@ class Applications:
         with self._write() as db:
             routed = [_routed(r) for r in self._records(db)]
             route = _decided(lambda: route_new_reseller(self.rt, application, self.partners, routed))
-            delta = at.utcoffset()
-            assert delta is not None
             db.execute("INSERT INTO applications (applicant, received_at, utc_offset, fields, partner, version, "
                        "detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                       (applicant, _utc(at), int(delta.total_seconds()), _fields_json(fields), route.partner,
+                       (applicant, _utc(at), _offset(at), _fields_json(fields, APPLICANT), route.partner,
                         route.version, _detail_json(route)))
         return route
 
@@ -122,24 +103,8 @@ class Applications:
         if unknown:
             declared = ", ".join(f"`{n}`" for n in self._inputs) or "none"
             raise RegistryError(f"unknown applicant field `{unknown[0]}`; the program declares {declared}")
-        _fields_json(fields)  # refuses values no field can hold
+        _fields_json(fields, APPLICANT)  # refuses values no field can hold
         return dict(fields)
-
-    def _write(self) -> AbstractContextManager[sqlite3.Connection]:
-        """One write transaction (`migrations.write_transaction`)."""
-        return write_transaction(self._db, lambda exc: RegistryError(f"the registry {self.path} is busy: {exc}"))
-
-    def _bind_program(self) -> None:
-        """The file belongs to one program (as the deal registry binds it, in `meta`)."""
-        program = self.rt.ruleset.program_id
-        found = self._db.execute("SELECT value FROM meta WHERE key = 'program'").fetchone()
-        if found is None:
-            with self._write() as db:
-                db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('program', ?)", (program,))
-                found = db.execute("SELECT value FROM meta WHERE key = 'program'").fetchone()
-        if found[0] != program:
-            raise RegistryError(f"the registry {self.path} holds the registrations of program `{found[0]}`, "
-                                f"not of `{program}`")
 
 
 def _decided(decide: Callable[[], ResellerRoute]) -> ResellerRoute:
@@ -153,42 +118,10 @@ def _decided(decide: Callable[[], ResellerRoute]) -> ResellerRoute:
     return route
 
 
+APPLICANT = "applicant field"
+
+
 # --- rows ------------------------------------------------------------------------------------------
-
-
-def _utc(moment: datetime.datetime) -> str:
-    return moment.astimezone(datetime.UTC).isoformat(timespec="microseconds")
-
-
-def _local(text: str, offset: int) -> datetime.datetime:
-    return datetime.datetime.fromisoformat(text).astimezone(datetime.timezone(datetime.timedelta(seconds=offset)))
-
-
-def _encode(name: str, value: Any) -> list[Any]:
-    if isinstance(value, bool):
-        return ["boolean", value]
-    if isinstance(value, int):
-        return ["integer", value]
-    if isinstance(value, Fraction):
-        return ["number", str(value)]
-    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
-        return ["date", value.isoformat()]
-    if isinstance(value, str):
-        return ["text", value]
-    raise RegistryError(f"applicant field `{name}`: `{value}` is not a value a program field can hold")
-
-
-def _decode(kind: str, value: Any) -> Any:
-    match kind:
-        case "number":
-            return Fraction(value)
-        case "date":
-            return datetime.date.fromisoformat(value)
-    return value  # boolean, integer, text: as JSON has them
-
-
-def _fields_json(fields: Mapping[str, Any]) -> str:
-    return json.dumps({k: _encode(k, v) for k, v in sorted(fields.items())}, ensure_ascii=False, sort_keys=True)
 
 
 def _loc(at: ir.Loc | None) -> list[Any] | None:
@@ -215,5 +148,5 @@ def _recorded(row: sqlite3.Row) -> Recorded:
         row["applicant"], _local(row["received_at"], row["utc_offset"]), row["version"], row["partner"],
         tuple(Reason(k, rule, found, _unloc(at)) for k, rule, found, at in detail["reasons"]),
         tuple(LeftOut(p, k, reason, _unloc(at)) for p, k, reason, at in detail["left_out"]))
-    fields = {name: _decode(kind, value) for name, (kind, value) in json.loads(row["fields"]).items()}
+    fields = _fields(row["fields"])
     return Recorded(row["seq"], route, fields)

@@ -14,9 +14,11 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import TracebackType
+from typing import Self
 
 BUSY_TIMEOUT = 30.0  # seconds a writer waits for another writer's transaction to end
 MEMORY = ":memory:"  # SQLite's name for a database in memory, private to its connection
@@ -301,3 +303,46 @@ def open_database(path: str | Path, migrations: Sequence[Migration] = MIGRATIONS
         db.close()
         raise RegistryError(f"cannot open the registry {name}: {exc}") from None
     return db
+
+
+class ProgramFile:
+    """A registry file bound to one program: opened (and migrated) on construction, its program recorded in `meta`
+    on first use and checked on every later one. The deal registry and the reseller applications share it.
+
+    Raises:
+        RegistryError: the file cannot be opened, or holds another program's registry.
+        SchemaError: the file was written by a newer ppl.
+    """
+
+    def __init__(self, path: str | Path, program: str) -> None:
+        self.path = str(path)
+        self._db = open_database(path)
+        try:
+            self._bind_program(program)
+        except BaseException:
+            self._db.close()
+            raise
+
+    def close(self) -> None:
+        """Close the database file."""
+        self._db.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()
+
+    def _write(self) -> AbstractContextManager[sqlite3.Connection]:
+        """One write transaction (`write_transaction`)."""
+        return write_transaction(self._db, lambda exc: RegistryError(f"the registry {self.path} is busy: {exc}"))
+
+    def _bind_program(self, program: str) -> None:
+        found = self._db.execute("SELECT value FROM meta WHERE key = 'program'").fetchone()
+        if found is None:
+            with self._write() as db:
+                db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('program', ?)", (program,))
+                found = db.execute("SELECT value FROM meta WHERE key = 'program'").fetchone()
+        if found[0] != program:
+            raise RegistryError(f"the registry {self.path} holds the registrations of program `{found[0]}`, "
+                                f"not of `{program}`")

@@ -24,10 +24,8 @@ import datetime
 import json
 import sqlite3
 from collections.abc import Callable, Mapping, Sequence
-from contextlib import AbstractContextManager
 from dataclasses import replace
 from pathlib import Path
-from types import TracebackType
 from typing import Any, TypeVar
 
 from runtime import identity, ids
@@ -64,7 +62,7 @@ from runtime.store._records import HistoryEvent as HistoryEvent
 from runtime.store._records import Outcome as Outcome
 from runtime.store._records import Registration as Registration
 from runtime.store._records import TimeOrderError as TimeOrderError
-from runtime.store.migrations import RegistryError, open_database, write_transaction
+from runtime.store.migrations import ProgramFile, RegistryError
 
 _T = TypeVar("_T")
 
@@ -81,7 +79,7 @@ def _checked(check: Callable[[str, str], str], text: object, what: str) -> str:
         raise RegistryError(exc.reason, exc.code) from None
 
 
-class Registry:
+class Registry(ProgramFile):
     """Deal registrations in one SQLite file; each request decided by replaying the customer's deal.
 
     Args:
@@ -96,26 +94,10 @@ class Registry:
     """
 
     def __init__(self, path: str | Path, rt: Runtime, partners: Mapping[str, Partner]) -> None:
-        self.path = str(path)
         self.rt = rt
         self.partners = partners
         self._deal_inputs = sorted(i.name for i in rt.ruleset.inputs if i.scope == "deal")
-        self._db = open_database(path)
-        try:
-            self._bind_program()
-        except BaseException:
-            self._db.close()
-            raise
-
-    def close(self) -> None:
-        """Close the database file."""
-        self._db.close()
-
-    def __enter__(self) -> Registry:
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
-        self.close()
+        super().__init__(path, rt.ruleset.program_id)
 
     # --- partner requests ---
 
@@ -358,21 +340,6 @@ class Registry:
         return f"E{db.execute('SELECT COALESCE(MAX(seq), 0) + 1 FROM events').fetchone()[0]:06d}"
 
     # --- inside ---
-
-    def _write(self) -> AbstractContextManager[sqlite3.Connection]:
-        """One write transaction (`migrations.write_transaction`)."""
-        return write_transaction(self._db, lambda exc: RegistryError(f"the registry {self.path} is busy: {exc}"))
-
-    def _bind_program(self) -> None:
-        program = self.rt.ruleset.program_id
-        found = self._db.execute("SELECT value FROM meta WHERE key = 'program'").fetchone()
-        if found is None:
-            with self._write() as db:
-                db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('program', ?)", (program,))
-                found = db.execute("SELECT value FROM meta WHERE key = 'program'").fetchone()
-        if found[0] != program:
-            raise RegistryError(f"the registry {self.path} holds the registrations of program `{found[0]}`, "
-                                f"not of `{program}`")
 
     def _check_partner(self, partner: str | None) -> str | None:
         """A partner id in its canonical form (`runtime.ids`), known to the registry (None: direct sales)."""
