@@ -29,86 +29,33 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 from runtime import instants, ir
 from runtime.decisions._chain import Chain, Claim, Contest, Ownership, Reason, aware, expires_at, rule_name
+from runtime.decisions._deal_records import ACCEPTED as ACCEPTED
+from runtime.decisions._deal_records import APPLIED as APPLIED
+from runtime.decisions._deal_records import CLOSED as CLOSED
+from runtime.decisions._deal_records import DUPLICATE as DUPLICATE
+from runtime.decisions._deal_records import EVENT_KINDS as EVENT_KINDS
+from runtime.decisions._deal_records import EXPIRED as EXPIRED
+from runtime.decisions._deal_records import HELD as HELD
+from runtime.decisions._deal_records import NOT_APPLIED as NOT_APPLIED
+from runtime.decisions._deal_records import OUTSIDE as OUTSIDE
+from runtime.decisions._deal_records import PENDING as PENDING
+from runtime.decisions._deal_records import REFUSED as REFUSED
+from runtime.decisions._deal_records import RENEWED as RENEWED
+from runtime.decisions._deal_records import STATUSES as STATUSES
+from runtime.decisions._deal_records import WITHDRAWN as WITHDRAWN
+from runtime.decisions._deal_records import Arrival as Arrival
+from runtime.decisions._deal_records import Change as Change
+from runtime.decisions._deal_records import Event as Event
+from runtime.decisions._deal_records import _Held, boundaries
 from runtime.decisions._membership import is_member
 from runtime.decisions.quote import QuoteError
 from runtime.loaded import LoadedVersion, Runtime
 from runtime.model import Partner
-
-EVENT_KINDS = ("register", "renew", "withdraw", "choose", "close")
-ACCEPTED, DUPLICATE, HELD, CLOSED, OUTSIDE, EXPIRED = "accepted", "duplicate", "held", "closed", "outside", "expired"
-RENEWED, WITHDRAWN, REFUSED, APPLIED, NOT_APPLIED, PENDING = (
-    "renewed", "withdrawn", "refused", "applied", "not_applied", "pending")
-STATUSES = (ACCEPTED, DUPLICATE, HELD, CLOSED, OUTSIDE, EXPIRED, RENEWED, WITHDRAWN, REFUSED, APPLIED, NOT_APPLIED,
-            PENDING)
-"""Every status an event can get on arrival."""
-_ACCEPTED = frozenset({ACCEPTED, RENEWED, WITHDRAWN, APPLIED, PENDING, CLOSED})
-
-
-@dataclass(frozen=True, slots=True)
-class Event:
-    """One thing that happened to a deal, at the instant it arrived.
-
-    `id` is the registration's id for `register`, `renew` and `withdraw`, and the event's own id for `choose`
-    and `close`. `partner` is the claimant (None: the vendor's direct sales), the chosen partner for `choose`.
-    """
-
-    kind: str  # register | renew | withdraw | choose | close
-    id: str
-    at: datetime.datetime  # timezone-aware
-    partner: str | None = None
-    fields: Mapping[str, Any] = field(default_factory=dict)  # register, close: the deal's declared fields
-    renewals: int = 0  # register: renewals already granted (a file that counts them rather than listing them)
-
-
-@dataclass(frozen=True, slots=True)
-class Arrival:
-    """What an event got when it arrived: its status, why, and who held the deal after it."""
-
-    event: Event
-    status: str  # one of STATUSES
-    reason: Reason
-    holder: str | None  # the claim owning the deal after the event (None: nobody)
-    version: str | None  # the version that decided (None: none in force)
-    expires_at: datetime.datetime | None = None  # accepted or renewed registration: protected until
-
-    @property
-    def accepted(self) -> bool:
-        """Whether the request was carried out (a registration accepted, a renewal granted …)."""
-        return self.status in _ACCEPTED
-
-
-@dataclass(frozen=True, slots=True)
-class Change:
-    """The owner changed at an instant: from which claim to which, caused by what, by which rule."""
-
-    at: datetime.datetime
-    previous: str | None
-    owner: str | None
-    partner: str | None  # the new owner's partner (None: direct sales, or nobody)
-    cause: str  # the event's id, or `expiry of R1`, or `territory`
-    reason: Reason
-
-
-@dataclass
-class _Held:
-    """A registration accepted into the deal, and how it stands."""
-
-    claim: Claim
-    fields: Mapping[str, Any]
-    conflicts: ir.Conflicts  # of the version that accepted it: its protection is the one promised then
-    end: datetime.datetime | None  # protection ends (exclusive); None: does not expire
-    ended: datetime.datetime | None = None  # superseded or withdrawn from this instant
-    ended_by: Reason | None = None
-    won_by: Reason | None = None  # the latest rule by which it beat another claim
-    chosen_only: bool = False  # stands only by the customer's choice (no registration in force of its own)
-
-    def standing(self, at: datetime.datetime) -> bool:
-        return (self.ended is None or self.ended > at) and (self.end is None or self.end > at)
 
 
 class History:
@@ -473,44 +420,17 @@ class History:
         a registration's protection ending, a dated partner fact (a territory granted from a date) starting or
         ending. Call `changes_until` to see them up to an instant after the last event."""
         last = self.events[-2].at if len(self.events) > 1 else None
-        for moment, cause, reason in self._boundaries(last, at):
+        for moment, cause, reason in boundaries(self.held.values(), self.partners, self.rt.ruleset.time_zone, last, at):
             self._note_change(moment, cause, reason)
 
     def changes_until(self, at: datetime.datetime) -> tuple[Change, ...]:
         """The changes of owner up to `at`, including those after the last event (expiries, dated facts)."""
         last = self.events[-1].at if self.events else None
         owner, changes = self._owner, list(self.changes)
-        for moment, cause, reason in self._boundaries(last, at):
+        for moment, cause, reason in boundaries(self.held.values(), self.partners, self.rt.ruleset.time_zone, last, at):
             self._note_change(moment, cause, reason)
         noted, self.changes, self._owner = self.changes, changes, owner
         return tuple(noted)
-
-    def _boundaries(self, after: datetime.datetime | None, until: datetime.datetime) -> list[
-            tuple[datetime.datetime, str, Reason]]:
-        """Instants in (after, until] where the claims standing can change without an event."""
-        found: list[tuple[datetime.datetime, str, Reason]] = []
-        for held in self.held.values():
-            end = held.end
-            if end is not None and (held.ended is None or held.ended > end) and _within(end, after, until):
-                found.append((end, f"expiry of {held.claim.id}", Reason(
-                    held.claim.id, "expired", "registration", f"the registration expired at {end.isoformat()}",
-                    held.conflicts.at, "registration")))
-        zone = instants.zone(self.rt.ruleset.time_zone)
-        for partner in self.partners.values():
-            for name, value in partner.fields.items():
-                for dated in value if isinstance(value, tuple | list | frozenset) else (value,):
-                    if not isinstance(dated, ir.Dated):
-                        continue
-                    days = [(dated.start, "from")] + ([(dated.until + datetime.timedelta(days=1), "after")]
-                                                        if dated.until is not None else [])
-                    for day, edge in days:
-                        moment = datetime.datetime.combine(day, datetime.time(), zone)
-                        if _within(moment, after, until):
-                            found.append((moment, f"`{partner.id}`: {name} {edge} {day.isoformat()}", Reason(
-                                partner.id, "owner", "facts", f"partner `{partner.id}`'s {name} "
-                                f"{'starts' if edge == 'from' else 'ended the day before'} on {day.isoformat()}",
-                                None, "facts")))
-        return sorted(found, key=lambda item: item[0].astimezone(datetime.UTC))
 
     def _note_change(self, at: datetime.datetime, cause: str, reason: Reason) -> None:
         ownership = self.ownership(at) if self._version(at) is not None else None
@@ -521,10 +441,6 @@ class History:
         why = ownership.decided_by if ownership and ownership.decided_by else reason
         self.changes.append(Change(at, self._owner[0], now[0], now[1], cause, why))
         self._owner = now
-
-
-def _within(moment: datetime.datetime, after: datetime.datetime | None, until: datetime.datetime) -> bool:
-    return (after is None or moment > after) and moment <= until
 
 
 def _by_territory(version: LoadedVersion, owner: Claim) -> Reason:
