@@ -28,7 +28,6 @@ from ppl.common import (
     add_runtime_arguments,
     load_partners,
     load_ruleset,
-    problems_error,
 )
 from runtime import identity, ids, ir
 from runtime.decisions import QuoteError
@@ -153,7 +152,8 @@ def _parse_row(row: int, values: Mapping[str, Any], ruleset: ir.RuleSet, partner
     return _Row(row, Event(kind, event_id, at, partner, fields, renewals), customer, key, fields, chose)
 
 
-def _read_rows(path: str, ruleset: ir.RuleSet, partners: Mapping[str, Partner]) -> list[_Row]:
+def _read_rows(path: str, ruleset: ir.RuleSet, partners: Mapping[str, Partner]) -> tuple[list[_Row], list[str]]:
+    """The rows read, and each rejected row with its number and reason (the rest go on)."""
     rows: list[_Row] = []
     problems: list[str] = []
     seen: dict[str, int] = {}  # the id of each registration, choice and close → its row
@@ -181,9 +181,7 @@ def _read_rows(path: str, ruleset: ir.RuleSet, partners: Mapping[str, Partner]) 
                 rows.append(parsed)
     except ReadError as exc:
         raise CommandError(str(exc)) from None
-    if problems:
-        raise problems_error(path, problems)
-    return rows
+    return rows, problems
 
 
 def _how(a: _Row, b: _Row) -> str:
@@ -372,7 +370,9 @@ def run(args: argparse.Namespace) -> int:
     ruleset = load_ruleset(args.program, args.color, args.trusted_key)
     partners = load_partners(args.partners, ruleset, args.partner_facts)
     at = moment(args.at) if args.at is not None else None
-    rows = _read_rows(args.registrations, ruleset, partners)
+    rows, rejected = _read_rows(args.registrations, ruleset, partners)
+    for problem in rejected:
+        print(f"rejected: {args.registrations}: {problem}", file=sys.stderr)
     rt = Runtime(ruleset, args.engine)
     contested = [d for g in group_by_customer(rows) for d in deals_of(g)
                  if sum(r.event.kind == "register" for r in d) > 1]
@@ -380,12 +380,14 @@ def run(args: argparse.Namespace) -> int:
     undecided = sum(1 for r in results if r["error"] or r["vendor_decides"])
     registrations = sum(1 for r in rows if r.event.kind == "register")
     if args.format == "json":
-        print_json({"registrations": registrations, "events": len(rows), "conflicts": results})
+        print_json({"registrations": registrations, "events": len(rows), "rejected": rejected,
+                    "conflicts": results})
     else:
         blocks = ["\n".join(render_conflict(r)) for r in results]
         sys.stdout.write("\n\n".join(blocks) + ("\n" if blocks else ""))
     others = len(rows) - registrations
     more = f" and {others} other event{'s' if others != 1 else ''}" if others else ""
-    print(f"{registrations} registrations{more}, {len(results)} customers claimed more than once, {undecided} not "
-          "decided", file=sys.stderr)
-    return EXIT_ERRORS if undecided else EXIT_OK
+    refused = f", {len(rejected)} row{'s' if len(rejected) != 1 else ''} rejected" if rejected else ""
+    print(f"{registrations} registrations{more}{refused}, {len(results)} customers claimed more than once, "
+          f"{undecided} not decided", file=sys.stderr)
+    return EXIT_ERRORS if undecided or rejected else EXIT_OK

@@ -155,12 +155,15 @@ def test_conflicts_as_json_from_a_compiled_rule_set_and_jsonl(
     ("R9,si-tokyo,X,,2026-06-01T10:00:00+09:00,,,kantou", "did you mean `kanto`?"),
     ("R9,si-tokyo,X,,2026-06-01T10:00:00+09:00,-1,,kanto", "`renewals` is -1"),
 ])
-def test_a_bad_registrations_row_is_a_usage_error_naming_the_row(
+def test_a_bad_registrations_row_is_rejected_with_its_row_and_the_rest_are_decided(
         files: dict[str, str], row: str, problem: str, capsys: pytest.CaptureFixture[str]) -> None:
+    status, clean, _ = run(conflicts(files), capsys)
     Path(files["registrations"]).write_text(REGISTRATIONS + row + "\n", encoding="utf-8")
-    status, _, err = run(conflicts(files), capsys)
-    assert status == 2
-    assert "row 9:" in err and problem in err and "has mistakes" in err
+    status, out, err = run(conflicts(files), capsys)
+    assert status == 1
+    assert "rejected: " in err and "row 9:" in err and problem in err
+    assert out == clean  # the other rows are decided as without the bad one
+    assert "1 row rejected" in err
 
 
 HISTORY = """\
@@ -221,9 +224,10 @@ def test_the_history_shown_in_the_cli_page_is_what_ppl_conflicts_prints(
 def test_a_bad_history_row_is_rejected_with_its_row_and_reason(
         files: dict[str, str], row: str, problem: str, capsys: pytest.CaptureFixture[str]) -> None:
     Path(files["registrations"]).write_text(HISTORY + row + "\n", encoding="utf-8")
-    status, _, err = run(conflicts(files), capsys)
-    assert status == 2
+    status, out, err = run(conflicts(files), capsys)
+    assert status == 1
     assert "row 8:" in err and problem in err, err
+    assert "4 registrations and 3 other events, 1 row rejected, 2 customers" in err and out.count("decided at") == 2
 
 
 def test_conflicts_usage_and_program_errors(files: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
