@@ -76,6 +76,7 @@ def test_a_registrations_file_with_hostile_ids_names_each_row(
         "R3,si-tokyo,株式会社\u202eABC,,2026-06-01T10:00:00+09:00,0,false,kanto\n", encoding="utf-8")
     status, out, err = run(["conflicts", PROGRAM, "--partners", files["partners"], "--registrations",
                             files["registrations"]], capsys)
-    assert status == 2 and out == "" and "Traceback" not in err
-    assert "row 1:" in err and "row 2:" in err and "row 3:" in err
+    assert status == 1 and out == "" and "Traceback" not in err  # every row rejected: nothing left to decide
+    assert "rejected: " in err and "row 1:" in err and "row 2:" in err and "row 3:" in err
+    assert "3 rows rejected" in err
     assert "[E525]" in err and "[E526]" in err
