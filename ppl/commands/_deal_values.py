@@ -98,6 +98,23 @@ def declared_values(values: Mapping[str, Any], scope: str, ruleset: ir.RuleSet, 
     return out
 
 
+def field_options(given: Sequence[str] | None, scope: str, ruleset: ir.RuleSet) -> dict[str, Any]:
+    """`--field NAME=VALUE` options as the declared fields of a scope (`deal`, `applicant`), converted by their
+    types; a malformed, repeated or unknown field is a usage error naming it."""
+    values: dict[str, str] = {}
+    for item in given or ():
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise CommandError(f"--field `{item}`: write it as NAME=VALUE, e.g. --field region=kanto")
+        if name.strip() in values:
+            raise CommandError(f"--field: `{name.strip()}` is given twice")
+        values[name.strip()] = value
+    try:
+        return declared_values(values, scope, ruleset, strict=True)
+    except ValueError as exc:
+        raise CommandError(f"--field: {exc}") from None
+
+
 def jsonable(value: Any) -> Any:
     """Results as JSON values: dataclasses as objects, times in ISO 8601, exact numbers as text."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):

@@ -9,7 +9,7 @@ from typing import Any
 
 from ppl.commands._deal_values import (
     EXAMPLE_TIME,
-    declared_values,
+    field_options,
     id_value,
     moment,
     place,
@@ -56,19 +56,6 @@ def _partner_of(args: argparse.Namespace, partners: Mapping[str, Partner]) -> st
     if partner not in partners:
         raise CommandError(f"--as: {unknown_partner(partner, partners)}")
     return partner
-
-
-def _deal_fields(items: Sequence[str] | None, ruleset: ir.RuleSet) -> dict[str, Any]:
-    values: dict[str, str] = {}
-    for item in items or ():
-        name, sep, value = item.partition("=")
-        if not sep or not name.strip():
-            raise CommandError(f"--field `{item}`: write name=value")
-        values[name.strip()] = value
-    try:
-        return declared_values(values, "deal", ruleset, strict=True)
-    except ValueError as exc:
-        raise CommandError(f"--field: {exc}") from None
 
 
 def render_outcome(outcome: Outcome) -> list[str]:
@@ -223,7 +210,7 @@ def _request(args: argparse.Namespace, registry: Registry, ruleset: ir.RuleSet,
         chosen = None if args.direct else _chosen(args, partners)
     elif action != "close":
         claimant = _partner_of(args, partners)
-    fields = _deal_fields(args.field, ruleset) if action in ("register", "close") else {}
+    fields = field_options(args.field, "deal", ruleset) if action in ("register", "close") else {}
     at = moment(args.at)
     for attempt in range(3):
         try:

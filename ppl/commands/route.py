@@ -6,11 +6,11 @@ import argparse
 import datetime
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ppl.commands._deal_values import declared_values, id_value, moment, place, print_json
+from ppl.commands._deal_values import declared_values, field_options, id_value, moment, place, print_json
 from ppl.common import (
     EXIT_ERRORS,
     EXIT_OK,
@@ -180,7 +180,7 @@ def run(args: argparse.Namespace) -> int:
 def _new_reseller(args: argparse.Namespace, rt: Runtime, partners: Mapping[str, Partner]) -> int:
     """Route a would-be reseller's inquiry (recorded in the registry with `--registry`) and show why."""
     application = Application(id_value(args.new_reseller, "applicant"), _received(args, rt.ruleset),
-                               _applicant_fields(args.field, rt.ruleset))
+                               field_options(args.field, "applicant", rt.ruleset))
     if args.registry is None:
         answer = route_new_reseller(rt, application, partners)
     else:
@@ -207,22 +207,6 @@ def _received(args: argparse.Namespace, ruleset: ir.RuleSet) -> datetime.datetim
         return day.astimezone(instants.zone(ruleset.time_zone))
     except ValueProblem as exc:
         raise CommandError(f"--date: {exc.reason}") from None
-
-
-def _applicant_fields(given: Sequence[str], ruleset: ir.RuleSet) -> dict[str, Any]:
-    """`--field NAME=VALUE` options as the declared applicant fields, converted by their types."""
-    values: dict[str, str] = {}
-    for item in given:
-        name, sep, value = item.partition("=")
-        if not sep or not name.strip():
-            raise CommandError(f"--field `{item}`: write it as NAME=VALUE, e.g. --field region=kanto")
-        if name.strip() in values:
-            raise CommandError(f"--field: `{name.strip()}` is given twice")
-        values[name.strip()] = value
-    try:
-        return declared_values(values, "applicant", ruleset, strict=True)
-    except ValueError as exc:
-        raise CommandError(f"--field: {exc}") from None
 
 
 def render_reseller_route(answer: ResellerRoute, registry: str | None = None) -> list[str]:

@@ -313,7 +313,7 @@ def test_direct_sales_register_with_direct(files: dict[str, str], capsys: pytest
     (["register", "--as", "si-tokyo", "--customer", "X", "--at", "2026-06-01T10:00"], "has no timezone"),
     (["register", "--as", "si-tokyo", "--customer", "X", "--field", "regoin=kanto"], "did you mean `region`?"),
     (["register", "--as", "si-tokyo", "--customer", "X", "--field", "region=kantou"], "did you mean `kanto`?"),
-    (["register", "--as", "si-tokyo", "--customer", "X", "--field", "region"], "write name=value"),
+    (["register", "--as", "si-tokyo", "--customer", "X", "--field", "region"], "write it as NAME=VALUE"),
     (["register", "--as", "si-tokyo", "--direct", "--customer", "X"], "not allowed with argument"),
     (["launch"], "invalid choice"),
 ])
