@@ -32,6 +32,11 @@ test: $(STAMP)
 		( apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium ) >/dev/null 2>&1 \
 			|| echo "make test: could not install chromium; the browser test will be skipped (it fails when CI is set)" >&2; \
 	fi
+	@# The PostgreSQL tests start a throwaway server from Debian's binaries; install them when missing.
+	@if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then \
+		( apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql ) >/dev/null 2>&1 \
+			|| echo "make test: could not install postgresql; the PostgreSQL tests will be skipped (they fail when CI is set)" >&2; \
+	fi
 	$(BIN)/ruff check policy_lang compiler runtime program_tests ppl tests bench docs/hooks
 	$(BIN)/lint-imports
 	$(BIN)/mypy
