@@ -89,7 +89,8 @@ def _describe(r: Replayed, report: Report, code: Callable[[str], str]) -> str:
 def render_text(report: Report, log: str) -> str:
     """The report as plain text."""
     money, signed = _money(report), _signed(report)
-    out = [f"replay of {log} against program {report.program} ({report.ruleset_hash})", *_counts(report)]
+    out = [f"replay of {log} against program {report.program} (rule set sha256 {report.ruleset_hash})",
+           *_counts(report)]
     both = report.totals.get("partner_gross", PartnerChange()).quotes
     out += ["", f"earned per partner, over the {both:,} quotes quoted under both rule sets (every line but "
             "pass-through and services):"]
@@ -115,7 +116,8 @@ def render_markdown(report: Report, log: str) -> str:
     """The report as Markdown: the counts, a table per partner, the largest changes and the refusals."""
     money, signed = _money(report), _signed(report)
     out = [f"# Replay of {md_code(log)}", "",
-           f"Against program {md_code(report.program)}, rule set {md_code(report.ruleset_hash)}.", "", "```text",
+           f"Against program {md_code(report.program)}, rule set sha256 {md_code(report.ruleset_hash)}.", "",
+           "```text",
            *(line.replace("`", "'") for line in _counts(report)), "```", "",
            "| partner | quotes | before | after | difference |", "|---|---:|---:|---:|---:|"]
     for pid, c in sorted(report.partners.items()):

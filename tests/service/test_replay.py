@@ -185,7 +185,8 @@ def test_kinds_and_times_select_what_is_replayed(tmp_path: Path, old: ir.RuleSet
     decisions = make_log(tmp_path / "log.jsonl", old, batch=3)
     only_batches = run_replay(tmp_path / "log.jsonl", old, Filter(old.program_id, ("quote_batch",)))
     assert (only_batches.replayed, sum(only_batches.statuses.values())) == (1, 3)
-    window = Filter(old.program_id, since=START + datetime.timedelta(hours=2), until=START + datetime.timedelta(hours=4))
+    hour = datetime.timedelta(hours=1)
+    window = Filter(old.program_id, since=START + 2 * hour, until=START + 4 * hour)
     report = run_replay(tmp_path / "log.jsonl", old, window)
     assert report.replayed == 3 and report.skipped["before --since"] == 2
     assert report.read == len(decisions)
