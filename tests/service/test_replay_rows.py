@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from program_tests.files import TestFile, load_test_files
+from program_tests import TestFile, load_test_files
 from runtime.io import PartnersError, parse_partners, partner_row, read_partners
 from runtime.model import Partner
 
