@@ -19,7 +19,7 @@ from ppl.common import (
 )
 from runtime import instants
 from runtime.loaded import Runtime
-from runtime.service.decision_log import DecisionLogError, read_log
+from runtime.service.decision_log import DecisionLogError, read_log, shown_target
 from runtime.service.replay import KINDS, Filter, new_report, replay
 from runtime.service.replay_report import render_markdown, render_text, report_json
 
@@ -84,10 +84,11 @@ def run(args: argparse.Namespace) -> int:
         replay(read_log(args.log, report.unreadable_record), Runtime(ruleset, args.engine), only, report)
     except DecisionLogError as exc:
         raise CommandError(str(exc)) from None
+    log = shown_target(args.log)
     if args.format == "json":
-        sys.stdout.write(json.dumps(report_json(report, args.log), ensure_ascii=False, indent=1) + "\n")
+        sys.stdout.write(json.dumps(report_json(report, log), ensure_ascii=False, indent=1) + "\n")
     elif args.format == "markdown":
-        sys.stdout.write(render_markdown(report, args.log))
+        sys.stdout.write(render_markdown(report, log))
     else:
-        sys.stdout.write(render_text(report, args.log))
+        sys.stdout.write(render_text(report, log))
     return EXIT_ERRORS if report.changed else EXIT_OK

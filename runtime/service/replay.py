@@ -37,6 +37,8 @@ LARGEST = 10
 """How many of the largest changes a report lists."""
 REFUSALS = 20
 """How many refusals a report lists (all are counted)."""
+UNREADABLE = 100
+"""How many records that are not decisions a report lists by line (all are counted)."""
 VOLUME_KEYS = ("sales", "purchases", "list_sales", "quantity", "deals")
 
 Status = Literal["unchanged", "changed", "now_refused"]
@@ -182,8 +184,10 @@ class Report:
         self.skipped[reason] += 1
 
     def unreadable_record(self, skipped: Skipped) -> None:
-        """A record of the log that is not a decision (`read_log`'s `on_skip`)."""
-        self.unreadable.append(skipped)
+        """A record of the log that is not a decision (`read_log`'s `on_skip`): counted, and the first
+        `UNREADABLE` listed."""
+        if len(self.unreadable) < UNREADABLE:
+            self.unreadable.append(skipped)
         self.skip("not a decision (unreadable)")
 
     def add(self, replayed: Replayed) -> None:
@@ -266,13 +270,14 @@ def _items(decision: Decision) -> list[_Item]:
         raise ValueError("a transaction or its logged answer is not an object")
     if not isinstance(data.get("partners", {}), dict) or not isinstance(data.get("volumes", {}), dict):
         raise ValueError("`partners` or `volumes` is not an object")
+    _volumes(data.get("volumes", {}))
     return [(row, figures(q)) for row, q in zip(rows, quotes, strict=True)]
 
 
 def _volumes(data: Mapping[str, Any]) -> dict[str, Volumes]:
     found: dict[str, Volumes] = {}
     for pid, values in data.items():
-        if not isinstance(values, dict) or not all(isinstance(values.get(k, 0), int) for k in VOLUME_KEYS):
+        if not isinstance(values, dict) or not all(type(values.get(k, 0)) is int for k in VOLUME_KEYS):
             raise ValueError(f"the volumes of `{pid}` are not whole numbers")
         found[pid] = Volumes(**{k: values.get(k, 0) for k in VOLUME_KEYS})
     return found
@@ -288,8 +293,6 @@ def _replay_one(decision: Decision, items: list[_Item], rt: Runtime) -> Iterable
         quoter = Quoter(rt, partners, _volumes(decision.input.get("volumes", {})))
     except PartnersError as exc:
         refusal = "the partners: " + "; ".join(exc.problems)
-    except ValueError as exc:
-        refusal = str(exc)
     for row, before in items:
         after, why = (None, refusal) if quoter is None else _quote(quoter, row, ruleset)
         status: Status = "now_refused" if after is None and before is not None else \

@@ -250,3 +250,27 @@ def test_ppl_replay_refuses_bad_times(tmp_path: Path, args: list[str], capsys: p
 def test_ppl_replay_of_a_log_that_cannot_be_read_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["replay", str(tmp_path / "missing.jsonl"), "--ruleset", str(PROGRAM)]) == 2
     assert "cannot read the decision log" in capsys.readouterr().err
+
+
+def test_a_decision_whose_logged_volumes_are_not_whole_numbers_is_skipped_not_refused(
+        tmp_path: Path, old: ir.RuleSet) -> None:
+    [first, *_] = make_log(tmp_path / "log.jsonl", old)
+    bad = Decision("v-1", START, "quote", old.program_id, "sha256:x", None, Caller("v", "vendor"),
+                   {**first.input, "volumes": {"ag1-01": {"sales": "12"}}}, first.output)
+    report = replay([bad], Runtime(old), Filter(old.program_id))
+    assert (report.read, report.replayed) == (1, 0)
+    assert list(report.skipped) == ["an input replay cannot read: the volumes of `ag1-01` are not whole numbers"]
+
+
+def test_ppl_replay_of_a_postgres_log_hides_the_password_of_its_url(
+        postgres_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from urllib.parse import urlsplit
+
+    from runtime.service.postgres_log import PostgresLog
+
+    PostgresLog(postgres_url).close()  # an empty log
+    parts = urlsplit(postgres_url)
+    with_password = parts._replace(netloc=f"{parts.username}:s3cret@{parts.hostname}:{parts.port}").geturl()
+    assert main(["replay", with_password, "--ruleset", str(PROGRAM)]) == 0  # a trusting server takes any password
+    out = capsys.readouterr().out
+    assert "s3cret" not in out and f"{parts.username}:***@" in out
