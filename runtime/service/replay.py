@@ -37,6 +37,9 @@ LARGEST = 10
 """How many of the largest changes a report lists."""
 REFUSALS = 20
 """How many refusals a report lists (all are counted)."""
+PLANNED = 8
+"""A decision with this many transactions or more is quoted on generated plans, which pay off over many quotes of
+one partner table; fewer are quoted on the reference path (as `runtime.decisions.quote` quotes one)."""
 UNREADABLE = 100
 """How many records that are not decisions a report lists by line (all are counted)."""
 VOLUME_KEYS = ("sales", "purchases", "list_sales", "quantity", "deals")
@@ -293,8 +296,9 @@ def _replay_one(decision: Decision, items: list[_Item], rt: Runtime) -> Iterable
         quoter = Quoter(rt, partners, _volumes(decision.input.get("volumes", {})))
     except PartnersError as exc:
         refusal = "the partners: " + "; ".join(exc.problems)
+    planned = len(items) >= PLANNED
     for row, before in items:
-        after, why = (None, refusal) if quoter is None else _quote(quoter, row, ruleset)
+        after, why = (None, refusal) if quoter is None else _quote(quoter, row, ruleset, planned)
         status: Status = "now_refused" if after is None and before is not None else \
             "unchanged" if after == before or (after is not None and before is not None
                                                 and after.values == before.values) else "changed"
@@ -302,8 +306,10 @@ def _replay_one(decision: Decision, items: list[_Item], rt: Runtime) -> Iterable
                        why if after is None else None, status)
 
 
-def _quote(quoter: Quoter, row: Mapping[str, Any], ruleset: ir.RuleSet) -> tuple[Figures | None, str | None]:
-    """A transaction's figures under the new rule set, or why it refuses the transaction."""
+def _quote(quoter: Quoter, row: Mapping[str, Any], ruleset: ir.RuleSet,
+           planned: bool) -> tuple[Figures | None, str | None]:
+    """A transaction's figures under the new rule set, or why it refuses the transaction (on the generated plans
+    when `planned`, else on the reference path, which gives the same quote)."""
     parsed = parse_transaction(row, ruleset)
     if isinstance(parsed, Rejected):
         where = f"`{parsed.field}`: " if parsed.field else ""
@@ -313,7 +319,7 @@ def _quote(quoter: Quoter, row: Mapping[str, Any], ruleset: ir.RuleSet) -> tuple
         code, reason, name = problem
         return None, f"`{name}`: {reason} [{code}]"
     try:
-        found = figures(quote_json(quoter.quote(parsed)))
+        found = figures(quote_json(quoter.quote(parsed) if planned else quoter.reference(parsed)))
     except (QuoteError, EvaluationError) as exc:
         return None, f"{exc.message} [{exc.code}]"
     return found, None

@@ -274,3 +274,12 @@ def test_ppl_replay_of_a_postgres_log_hides_the_password_of_its_url(
     assert main(["replay", with_password, "--ruleset", str(PROGRAM)]) == 0  # a trusting server takes any password
     out = capsys.readouterr().out
     assert "s3cret" not in out and f"{parts.username}:***@" in out
+
+
+def test_a_batch_replays_on_plans_to_the_same_figures_as_its_quotes_one_by_one(
+        tmp_path: Path, old: ir.RuleSet, new: ir.RuleSet) -> None:
+    make_log(tmp_path / "singles.jsonl", old)
+    make_log(tmp_path / "batched.jsonl", old, batch=20)
+    singles, batched = run_replay(tmp_path / "singles.jsonl", new), run_replay(tmp_path / "batched.jsonl", new)
+    assert batched.statuses == singles.statuses and batched.partners == singles.partners
+    assert batched.totals == singles.totals
