@@ -11,6 +11,7 @@ from typing import Any
 from ppl.common import (
     EXIT_ERRORS,
     EXIT_OK,
+    MAX_PROBLEMS,
     CommandError,
     add_color_option,
     add_engine_option,
@@ -20,7 +21,7 @@ from ppl.common import (
 from runtime import instants
 from runtime.loaded import Runtime
 from runtime.service.decision_log import DecisionLogError, read_log, shown_target
-from runtime.service.replay import KINDS, Filter, new_report, replay
+from runtime.service.replay import KINDS, NOT_A_DECISION, Filter, new_report, replay
 from runtime.service.replay_report import render_markdown, render_text, report_json
 
 NAME = "replay"
@@ -33,7 +34,7 @@ def add_parser(sub: Any) -> None:
                        "postgresql:// URL) against a rule set, and report what would change: per partner, in "
                        "the program's currency, with the largest changes and the quotes it now refuses. Exit "
                        "status: 0 nothing would change, 1 something would change (or the program has errors), "
-                       "2 usage error or a log that cannot be read.")
+                       "2 usage error, or a log that cannot be read or holds no decision at all.")
     p.add_argument("log", metavar="LOG", help="the decision log: a .jsonl file or a postgresql:// URL")
     p.add_argument("--ruleset", required=True, metavar="PROGRAM_OR_RULESET",
                    help="the rule set to replay against: a compiled rule set (.json) or a program (.yaml)")
@@ -85,6 +86,10 @@ def run(args: argparse.Namespace) -> int:
     except DecisionLogError as exc:
         raise CommandError(str(exc)) from None
     log = shown_target(args.log)
+    unreadable = report.skipped[NOT_A_DECISION]
+    if unreadable and unreadable == report.read:
+        raise CommandError(f"{log} is not a decision log: none of its {unreadable:,} line(s) is a decision",
+                           problems=[f"{log}: line {s.line}: {s.reason}" for s in report.unreadable[:MAX_PROBLEMS]])
     if args.format == "json":
         sys.stdout.write(json.dumps(report_json(report, log), ensure_ascii=False, indent=1) + "\n")
     elif args.format == "markdown":

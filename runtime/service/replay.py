@@ -40,6 +40,8 @@ REFUSALS = 20
 PLANNED = 8
 """A decision with this many transactions or more is quoted on generated plans, which pay off over many quotes of
 one partner table; fewer are quoted on the reference path (as `runtime.decisions.quote` quotes one)."""
+NOT_A_DECISION = "not a decision (unreadable)"
+"""The reason a record of the log that is not a decision is skipped for."""
 UNREADABLE = 100
 """How many records that are not decisions a report lists by line (all are counted)."""
 VOLUME_KEYS = ("sales", "purchases", "list_sales", "quantity", "deals")
@@ -191,7 +193,7 @@ class Report:
         `UNREADABLE` listed."""
         if len(self.unreadable) < UNREADABLE:
             self.unreadable.append(skipped)
-        self.skip("not a decision (unreadable)")
+        self.skip(NOT_A_DECISION)
 
     def add(self, replayed: Replayed) -> None:
         self.statuses[replayed.status] += 1

@@ -283,3 +283,12 @@ def test_a_batch_replays_on_plans_to_the_same_figures_as_its_quotes_one_by_one(
     singles, batched = run_replay(tmp_path / "singles.jsonl", new), run_replay(tmp_path / "batched.jsonl", new)
     assert batched.statuses == singles.statuses and batched.partners == singles.partners
     assert batched.totals == singles.totals
+
+
+def test_ppl_replay_of_a_file_with_no_decision_in_it_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "notes.txt").write_text("id,partner\nT1,ag1-01\n", encoding="utf-8")
+    assert main(["replay", str(tmp_path / "notes.txt"), "--ruleset", str(PROGRAM)]) == 2
+    err = capsys.readouterr().err
+    assert "is not a decision log: none of its 2 line(s) is a decision" in err and "line 1: not JSON" in err
+    (tmp_path / "empty.jsonl").write_text("")
+    assert main(["replay", str(tmp_path / "empty.jsonl"), "--ruleset", str(PROGRAM)]) == 0  # empty: nothing changes
