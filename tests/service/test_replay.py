@@ -285,7 +285,8 @@ def test_a_batch_replays_on_plans_to_the_same_figures_as_its_quotes_one_by_one(
     assert batched.totals == singles.totals
 
 
-def test_ppl_replay_of_a_file_with_no_decision_in_it_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_ppl_replay_of_a_file_with_no_decision_in_it_exits_2(tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "notes.txt").write_text("id,partner\nT1,ag1-01\n", encoding="utf-8")
     assert main(["replay", str(tmp_path / "notes.txt"), "--ruleset", str(PROGRAM)]) == 2
     err = capsys.readouterr().err
