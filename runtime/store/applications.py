@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime
 import json
-import sqlite3
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +25,7 @@ from runtime.decisions.resellers import Application, LeftOut, Reason, ResellerRo
 from runtime.engine import EvaluationError
 from runtime.loaded import Runtime
 from runtime.model import Partner
+from runtime.store._db import Row, Session
 from runtime.store._records import _fields, _fields_json, _local, _offset, _utc
 from runtime.store.migrations import ProgramFile, RegistryError
 
@@ -53,6 +53,8 @@ class Applications(ProgramFile):
         RegistryError: the file cannot be opened, or holds another program's registry.
         SchemaError: the file was written by a newer ppl.
     """
+
+    LOCK = "applications"  # PostgreSQL: applications serialise among themselves, apart from deal requests
 
     def __init__(self, path: str | Path, rt: Runtime, partners: Mapping[str, Partner]) -> None:
         self.rt = rt
@@ -94,7 +96,7 @@ class Applications(ProgramFile):
         """Every recorded application in receipt order, with where it went: the `earlier` of the next decision."""
         return [_routed(r) for r in self.records()]
 
-    def _records(self, db: sqlite3.Connection) -> list[Recorded]:
+    def _records(self, db: Session) -> list[Recorded]:
         rows = db.execute("SELECT * FROM applications ORDER BY seq").fetchall()
         return [_recorded(row) for row in rows]
 
@@ -142,7 +144,7 @@ def _routed(record: Recorded) -> Routed:
     return Routed(Application(record.route.applicant, record.route.at, record.fields), record.route.partner)
 
 
-def _recorded(row: sqlite3.Row) -> Recorded:
+def _recorded(row: Row) -> Recorded:
     detail = json.loads(row["detail"])
     route = ResellerRoute(
         row["applicant"], _local(row["received_at"], row["utc_offset"]), row["version"], row["partner"],

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import datetime
 import json
-import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -35,6 +34,7 @@ from runtime.engine import EvaluationError
 from runtime.loaded import Runtime
 from runtime.model import Partner
 from runtime.store import _deal_rows
+from runtime.store._db import Row, Session
 from runtime.store._records import (
     _NO_FIELDS,
     _aware,
@@ -277,7 +277,7 @@ class Registry(ProgramFile):
 
     # --- deciding by replaying ---
 
-    def _decide(self, db: sqlite3.Connection, key: identity.CustomerKey, customer: str,
+    def _decide(self, db: Session, key: identity.CustomerKey, customer: str,
                 event: deals.Event) -> tuple[deals.History, deals.Arrival]:
         """Replay the customer's current deal, add the request, and record what it got on arrival."""
         rows = _deal_rows.current_deal(db, key)
@@ -289,7 +289,7 @@ class Registry(ProgramFile):
         _deal_rows.record(db, arrival, customer, key)
         return history, arrival
 
-    def _replay(self, rows: Sequence[sqlite3.Row], customer: str) -> deals.History:
+    def _replay(self, rows: Sequence[Row], customer: str) -> deals.History:
         history = deals.History(self.rt, customer, self.partners)
         for row in rows:
             event = _event(row)
@@ -327,7 +327,7 @@ class Registry(ProgramFile):
             _deal_rows.refresh(db, history, at)
             return told(self._own(db, partner, registration_id), arrival, kind)
 
-    def _vendor_request(self, db: sqlite3.Connection, key: identity.CustomerKey, customer: str,
+    def _vendor_request(self, db: Session, key: identity.CustomerKey, customer: str,
                         event: deals.Event) -> Outcome:
         history, arrival = self._decide(db, key, customer, event)
         _deal_rows.refresh(db, history, event.at)
@@ -335,7 +335,7 @@ class Registry(ProgramFile):
         return Outcome(event.id, event.kind, arrival.accepted, arrival.status, arrival.holder, reason.rule,
                        reason.message, _where(reason.at), None, arrival.status)
 
-    def _event_id(self, db: sqlite3.Connection) -> str:
+    def _event_id(self, db: Session) -> str:
         """The id of a choice or a close: `E` and the number the event will have."""
         return f"E{db.execute('SELECT COALESCE(MAX(seq), 0) + 1 FROM events').fetchone()[0]:06d}"
 
@@ -371,8 +371,8 @@ class Registry(ProgramFile):
                 _checked(ids.check_name, value, f"deal field `{name}`")
         return dict(fields)
 
-    def _own(self, db: sqlite3.Connection, partner: str | None, claim_id: str) -> sqlite3.Row:
-        row: sqlite3.Row | None = db.execute("SELECT * FROM registrations WHERE id = ? AND partner IS ?",
+    def _own(self, db: Session, partner: str | None, claim_id: str) -> Row:
+        row: Row | None = db.execute("SELECT * FROM registrations WHERE id = ? AND partner IS ?",
                                              (claim_id, partner)).fetchone()
         if row is None:  # the same words whether the id is unknown or another partner's
             who = f"partner `{partner}`" if partner is not None else "direct sales"
@@ -380,5 +380,5 @@ class Registry(ProgramFile):
         return row
 
 
-def _instant(row: sqlite3.Row) -> datetime.datetime:
+def _instant(row: Row) -> datetime.datetime:
     return datetime.datetime.fromisoformat(row["at"])
