@@ -110,6 +110,24 @@ _PG_EVENTS = f"""CREATE TABLE events (
     expires_at TEXT COLLATE "C"
 )"""
 
+_REBUILD_EVENTS = """INSERT INTO events (kind, event_id, partner, customer, customer_name, corporate_number, at, utc_offset,
+                           fields, status, rule, message)
+       SELECT kind, event_id, partner, customer, customer_name, corporate_number, at, utc_offset, fields,
+              'imported', 'migration', 'rebuilt from the registry history of schema 1'
+       FROM (SELECT h.seq AS hseq, 0 AS step, h.event AS kind, h.registration AS event_id, h.partner AS partner,
+                    r.customer AS customer, r.customer_name AS customer_name,
+                    r.corporate_number AS corporate_number, h.at AS at, r.utc_offset AS utc_offset,
+                    CASE h.event WHEN 'register' THEN r.fields ELSE '{}' END AS fields
+             FROM history h JOIN registrations r ON r.id = h.registration
+             WHERE h.event IN ('register', 'renew', 'withdraw')
+             UNION ALL
+             SELECT h.seq, 1, 'choose', 'C' || h.registration, h.partner, r.customer, r.customer_name,
+                    r.corporate_number, h.at, r.utc_offset, '{}'
+             FROM history h JOIN registrations r ON r.id = h.registration
+             WHERE h.event = 'register' AND r.customer_choice = 1)
+       ORDER BY hseq, step"""
+"""Events rebuilt from the history of a registry of schema 1 (PostgreSQL names the subquery: `rebuilt`)."""
+
 DEAL_EVENTS: tuple[Statement, ...] = (
     Spelled(f"""CREATE TABLE events (
         seq INTEGER PRIMARY KEY AUTOINCREMENT, -- the order of arrival
@@ -144,22 +162,7 @@ DEAL_EVENTS: tuple[Statement, ...] = (
     # renewal and withdrawal with its instant, in order of arrival. A registration marked as the customer's
     # choice becomes the registration followed, at the same instant, by the customer's choice (`C` + its id).
     # Rebuilt events are `imported`: the next request for the customer replays them under the program.
-    """INSERT INTO events (kind, event_id, partner, customer, customer_name, corporate_number, at, utc_offset,
-                           fields, status, rule, message)
-       SELECT kind, event_id, partner, customer, customer_name, corporate_number, at, utc_offset, fields,
-              'imported', 'migration', 'rebuilt from the registry history of schema 1'
-       FROM (SELECT h.seq AS hseq, 0 AS step, h.event AS kind, h.registration AS event_id, h.partner AS partner,
-                    r.customer AS customer, r.customer_name AS customer_name,
-                    r.corporate_number AS corporate_number, h.at AS at, r.utc_offset AS utc_offset,
-                    CASE h.event WHEN 'register' THEN r.fields ELSE '{}' END AS fields
-             FROM history h JOIN registrations r ON r.id = h.registration
-             WHERE h.event IN ('register', 'renew', 'withdraw')
-             UNION ALL
-             SELECT h.seq, 1, 'choose', 'C' || h.registration, h.partner, r.customer, r.customer_name,
-                    r.corporate_number, h.at, r.utc_offset, '{}'
-             FROM history h JOIN registrations r ON r.id = h.registration
-             WHERE h.event = 'register' AND r.customer_choice = 1)
-       ORDER BY hseq, step""",
+    Spelled(_REBUILD_EVENTS, _REBUILD_EVENTS.replace("customer_choice = 1)\n", "customer_choice = 1) AS rebuilt\n")),
 )
 """The deal part of the schema: every request the registry decides, with its status on arrival (`events`)."""
 
