@@ -71,3 +71,11 @@ def count(target: str, table: str) -> int:
         except database_error(target):
             return 0
         return found
+
+
+def has_table(target: str, table: str) -> bool:
+    """Whether the target's database has a table of that name."""
+    with raw(target) as db:
+        if is_url(target):
+            return bool(db.execute("SELECT to_regclass(?) IS NOT NULL", (table,)).fetchone()[0])
+        return db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (table,)).fetchone() is not None
