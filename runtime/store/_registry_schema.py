@@ -110,7 +110,8 @@ _PG_EVENTS = f"""CREATE TABLE events (
     expires_at TEXT COLLATE "C"
 )"""
 
-_REBUILD_EVENTS = """INSERT INTO events (kind, event_id, partner, customer, customer_name, corporate_number, at, utc_offset,
+_REBUILD_EVENTS = (
+    """INSERT INTO events (kind, event_id, partner, customer, customer_name, corporate_number, at, utc_offset,
                            fields, status, rule, message)
        SELECT kind, event_id, partner, customer, customer_name, corporate_number, at, utc_offset, fields,
               'imported', 'migration', 'rebuilt from the registry history of schema 1'
@@ -125,7 +126,7 @@ _REBUILD_EVENTS = """INSERT INTO events (kind, event_id, partner, customer, cust
                     r.corporate_number, h.at, r.utc_offset, '{}'
              FROM history h JOIN registrations r ON r.id = h.registration
              WHERE h.event = 'register' AND r.customer_choice = 1)
-       ORDER BY hseq, step"""
+       ORDER BY hseq, step""")
 """Events rebuilt from the history of a registry of schema 1 (PostgreSQL names the subquery: `rebuilt`)."""
 
 DEAL_EVENTS: tuple[Statement, ...] = (
