@@ -82,8 +82,9 @@ def spelling(statement: Statement, dialect: Dialect) -> str:
 
 
 def is_url(target: object) -> bool:
-    """Whether a store's target is a PostgreSQL URL (`postgresql://…`, `postgres://…`) rather than a path."""
-    return isinstance(target, str) and target.split("://", 1)[0].lower() in URL_SCHEMES and "://" in target
+    """Whether a store's target is a PostgreSQL URL (`postgresql://…`, `postgres://…`, as libpq spells them)
+    rather than a path."""
+    return isinstance(target, str) and target.startswith(tuple(f"{scheme}://" for scheme in URL_SCHEMES))
 
 
 def shown(target: str | Path) -> str:

@@ -20,7 +20,8 @@ from typing import Any, Protocol
 
 from runtime.loaded import Runtime
 from runtime.model import Partner
-from runtime.store import Registry
+from runtime.store import MIGRATIONS, Registry
+from tests.support.stores import count
 from tests.unit.runtime.store._registry_program import JST, at, compile_test_program
 
 MOMENT = at(6, 1)
@@ -144,4 +145,5 @@ def check_trial(target: str, got: Sequence[Answer]) -> str:
     assert all(e.holder == winner for e in events)
     assert Counter(e.event for e in history) == {"register": REQUESTS, "accept": 1, "reject": REQUESTS - 1}
     assert all(c.registered_at == MOMENT and c.registered_at.utcoffset() == JST.utcoffset(None) for c in claims)
+    assert count(target, "schema_version") == len(MIGRATIONS)  # the racing opens applied each migration once
     return winner
