@@ -118,6 +118,7 @@ class Database(ABC):
     dialect: Dialect
     name: str  # as messages show it (`shown`)
     error: type[Exception]  # what its driver raises (`sqlite3.Error`, `psycopg.Error`)
+    lost: Callable[[str], Exception] = DatabaseUnavailable  # a server that went away, in the store's own error
 
     @abstractmethod
     def execute(self, sql: str, parameters: Sequence[Any] = (), /) -> Cursor:

@@ -112,8 +112,10 @@ def _acquire(url: str) -> ConnectionPool[Any]:
                 psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT).close()
             except psycopg.Error as exc:
                 raise DatabaseUnavailable(_reason(exc, url)) from None
+            # `check`: a connection the server closed (a restart, a failover) is replaced before it is lent
             pool: ConnectionPool[Any] = ConnectionPool(
                 url, min_size=POOL_MIN_SIZE, max_size=POOL_MAX_SIZE, timeout=BUSY_TIMEOUT, open=True,
+                check=ConnectionPool.check_connection,
                 kwargs={"autocommit": True, "row_factory": _rows, "connect_timeout": CONNECT_TIMEOUT})
             found = (pool, 0)
         _pools[key] = (found[0], found[1] + 1)
@@ -153,22 +155,29 @@ class PostgresDatabase(Database):
         self._open = True
 
     def execute(self, statement: str, parameters: Sequence[Any] = (), /) -> Cursor:
-        with self._pool.connection() as connection:
-            cursor = _Session(connection).execute(statement, parameters)
-            return _Fetched(cursor.fetchall() if getattr(cursor, "description", None) else [])
+        try:
+            with self._pool.connection() as connection:
+                cursor = _Session(connection).execute(statement, parameters)
+                return _Fetched(cursor.fetchall() if getattr(cursor, "description", None) else [])
+        except psycopg.OperationalError as exc:  # the server went away, or no connection came in time
+            raise self.lost(_reason(exc, self.url)) from None
 
     def transaction(self, lock: str, busy: Callable[[Exception], Exception]) -> AbstractContextManager[_Session]:
         return self._transaction(lock, busy)
 
     @contextmanager
     def _transaction(self, lock: str, busy: Callable[[Exception], Exception]) -> Iterator[_Session]:
-        with self._pool.connection() as connection, connection.transaction():
-            connection.execute(sql.SQL("SET LOCAL lock_timeout = {}").format(f"{int(BUSY_TIMEOUT * 1000)}ms"))
-            try:
-                connection.execute(sql.SQL("LOCK TABLE {} IN SHARE ROW EXCLUSIVE MODE").format(sql.Identifier(lock)))
-            except errors.LockNotAvailable as exc:
-                raise busy(exc) from None
-            yield _Session(connection)
+        try:
+            with self._pool.connection() as connection, connection.transaction():
+                connection.execute(sql.SQL("SET LOCAL lock_timeout = {}").format(f"{int(BUSY_TIMEOUT * 1000)}ms"))
+                try:
+                    connection.execute(sql.SQL("LOCK TABLE {} IN SHARE ROW EXCLUSIVE MODE")
+                                       .format(sql.Identifier(lock)))
+                except errors.LockNotAvailable as exc:
+                    raise busy(exc) from None
+                yield _Session(connection)
+        except psycopg.OperationalError as exc:  # the server went away mid-way: nothing was committed
+            raise self.lost(_reason(exc, self.url)) from None
 
     def migration(self) -> AbstractContextManager[_Session]:
         return self._migration()

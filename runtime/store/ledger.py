@@ -135,6 +135,7 @@ class Ledger:
             raise LedgerSchemaError(_ledger_words(exc), FILE_PROBLEM) from None
         except RegistryError as exc:
             raise LedgerError(_ledger_words(exc), FILE_PROBLEM) from None
+        self._db.lost = lambda reason: LedgerError(f"the ledger {self.path} cannot be reached: {reason}", FILE_PROBLEM)
 
     def close(self) -> None:
         """Close the database file."""

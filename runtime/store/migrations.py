@@ -152,6 +152,7 @@ class ProgramFile:
     def __init__(self, target: str | Path, program: str) -> None:
         self.path = shown(target)  # as messages show it: a URL without its password
         self._db = open_database(target)
+        self._db.lost = lambda reason: RegistryError(f"the registry {self.path} cannot be reached: {reason}")
         try:
             self._bind_program(program)
         except BaseException:

@@ -3,6 +3,7 @@ psycopg only for a URL, one pool per URL shared by the process's stores."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -10,7 +11,7 @@ import pytest
 
 from runtime.store import Ledger, Registry, is_url, shown
 from runtime.store._db import postgres_sql
-from tests.unit.runtime.store._registry_program import PARTNERS, build
+from tests.unit.runtime.store._registry_program import PARTNERS, at, build
 
 
 @pytest.mark.parametrize(("sqlite", "postgresql"), [
@@ -62,7 +63,7 @@ def test_the_stores_of_a_process_share_one_pool_per_url_closed_with_the_last(pos
     first = Registry(postgres_url, rt, PARTNERS)
     second = Registry(postgres_url, rt, PARTNERS)
     pools = [pool for (_, url), (pool, _) in _pg._pools.items() if url == postgres_url]
-    assert len(pools) == 1 and _pg._pools[(_pg.os.getpid(), postgres_url)][1] == 2
+    assert len(pools) == 1 and _pg._pools[(os.getpid(), postgres_url)][1] == 2
     first.close()
     first.close()  # closing twice gives the pool back once
     assert not pools[0].closed
@@ -74,3 +75,17 @@ def test_a_ledger_and_a_registry_need_databases_of_their_own(postgres_url: str) 
     Ledger(postgres_url).close()
     with pytest.raises(Exception, match="another kind of ppl store"):
         Registry(postgres_url, build(), PARTNERS)
+
+
+def test_a_connection_the_server_closed_is_replaced_and_a_lost_server_is_the_stores_error(postgres_url: str) -> None:
+    from tests.support.stores import raw
+
+    with Registry(postgres_url, build(), PARTNERS) as registry:
+        registry.register("alpha", "ABC", at(6, 1), deal_fields={"region": "kansai"})
+        with raw(postgres_url) as db:  # as a restart does: every other connection to the database is closed
+            db.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
+                       "AND pid <> pg_backend_pid()")
+            db.commit()
+        assert registry.register("bravo", "ABC", at(6, 2), deal_fields={"region": "kansai"}).owner == "R000001"
+        assert len(registry.events()) == 2
+        assert str(registry._db.lost("gone")) == f"the registry {postgres_url} cannot be reached: gone"
