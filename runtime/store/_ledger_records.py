@@ -1,7 +1,7 @@
 """The settlement ledger's schema, its records (`Run`, `LedgerLine`) and their CSV and JSON exports.
 
-The ledger lives in its own SQLite file with its own migrations (`LEDGER_MIGRATIONS`), opened by the
-registry's machinery (`runtime.store.migrations.open_database`). Triggers refuse every UPDATE and
+The ledger lives in its own database with its own migrations (`LEDGER_MIGRATIONS`, `_ledger_schema`),
+opened by the registry's machinery (`runtime.store.migrations.open_database`). Triggers refuse every UPDATE and
 DELETE of a run or a line: the ledger is append-only, and a correction is a new run.
 """
 

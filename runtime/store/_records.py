@@ -1,5 +1,5 @@
 """The records of the deal registration registry, and how they are stored: registrations, outcomes and
-history events, and the conversions between Python values and SQLite rows."""
+history events, and the conversions between Python values and database rows."""
 
 from __future__ import annotations
 

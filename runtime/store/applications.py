@@ -1,11 +1,12 @@
 """Reseller applications: the running state of where would-be resellers went, in the registry's database file.
 
-`Applications(path, rt, partners)` shares the SQLite file (and `runtime.store.migrations.open_database`)
-with the deal registration registry; its table is migration 3, append-only like the registry's history.
-`apply` decides an application inside one `BEGIN IMMEDIATE` transaction from the applications recorded
-before it (`runtime.decisions.resellers.route_new_reseller`), records it and returns the routing: the
-write lock serialises the decisions, so the N-th application is routed knowing the first N−1, even when
-several processes apply at once, and replaying the decision over the recorded receipt order gives the
+`Applications(path, rt, partners)` shares the SQLite file or PostgreSQL database (and
+`runtime.store.migrations.open_database`) with the deal registration registry; its table is migration 3,
+append-only like the registry's history. `apply` decides an application inside one write transaction
+(SQLite: `BEGIN IMMEDIATE`; PostgreSQL: a lock on `applications`) from the applications recorded before it
+(`runtime.decisions.resellers.route_new_reseller`), records it and returns the routing: the write lock
+serialises the decisions, so the N-th application is routed knowing the first N−1, even when several
+processes apply at once, and replaying the decision over the recorded receipt order gives the
 recorded answers.
 """
 
@@ -42,10 +43,10 @@ class Recorded:
 
 
 class Applications(ProgramFile):
-    """Reseller applications in the registry's SQLite file, each routed by the program when it is received.
+    """Reseller applications in the registry's database, each routed by the program when it is received.
 
     Args:
-        path: the database file; created, with its schema, on first use.
+        path: the database file, or a `postgresql://` URL; created, with its schema, on first use.
         rt: the program; the version in force at each application's time routes it.
         partners: the partners, by id (the 1st-tier distributors, and the children already under them).
 

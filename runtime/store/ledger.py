@@ -5,7 +5,8 @@ what was earned to date, what the year's earlier runs paid (`paid_before`) and t
 now (negative when the partner owes money back). What was paid in a year is the sum of its runs'
 payables (`paid_to_date`), so the sum of the payables always equals the last run's earned figures.
 
-`record` decides inside one `BEGIN IMMEDIATE` transaction, so processes recording at once serialise:
+`record` decides inside one write transaction (SQLite: `BEGIN IMMEDIATE`; PostgreSQL: a lock on `runs`), so
+processes recording at once serialise:
 
 - the same as-of again, with the same rule set hash and the same earned figures, records nothing and
   returns the run already recorded: nothing is paid twice;
@@ -14,8 +15,8 @@ payables (`paid_to_date`), so the sum of the payables always equals the last run
 - a program's runs are in one currency: a run in another currency or minor unit is refused (E581).
 
 One ledger file may hold several programs; each program's years are kept apart (`paid_to_date` and
-`last_run` take the program id). Runs are numbered 1, 2, 3 … in the order they were recorded. SQLite
-triggers refuse every UPDATE and DELETE, so the ledger is never rewritten. A run also records the monthly
+`last_run` take the program id). Runs are numbered 1, 2, 3 … in the order they were recorded.
+Triggers refuse every UPDATE and DELETE, so the ledger is never rewritten. A run also records the monthly
 figures its tier reviews read (`_ledger_months`), which a later year's settlement reads back (`carried`). See
 docs/ledger.md.
 """

@@ -1,15 +1,16 @@
 """The deal registration registry (商談登録): every request on a customer's deal, decided by replaying the deal.
 
-Registrations live in an embedded SQLite file, created on first use (see `runtime.store.migrations`).
-Every request (a registration, a renewal, a withdrawal, the customer's documented choice, the close) is
-decided inside one `BEGIN IMMEDIATE` transaction by the one decision over a deal's history,
-`runtime.decisions.deals.History`: the registry loads the events of the customer's current deal (the same
-customer by `runtime.identity.same_customer`: corporate number first, else the normalised name; the current
-deal is every event since the customer's last close), replays them, adds the new one, and appends what it
-got on arrival (status, reason, rule and where it is written, the holder after it, the version) to
-`events`. The `registrations` rows are then brought to what the replay says at that instant (active,
-rejected, superseded, withdrawn, expired), and each change of a row is appended to `history`. SQLite
-triggers keep `events` and `history` append-only. The write lock serialises decisions, so processes
+Registrations live in an embedded SQLite file, or a PostgreSQL database named by a `postgresql://` URL,
+created on first use (see `runtime.store.migrations` and `runtime.store._db`). Every request (a
+registration, a renewal, a withdrawal, the customer's documented choice, the close) is decided inside one
+write transaction (SQLite: `BEGIN IMMEDIATE`; PostgreSQL: a lock on `events`) by the one decision over a
+deal's history, `runtime.decisions.deals.History`: the registry loads the events of the customer's current
+deal (the same customer by `runtime.identity.same_customer`: corporate number first, else the normalised
+name; the current deal is every event since the customer's last close), replays them, adds the new one,
+and appends what it got on arrival (status, reason, rule and where it is written, the holder after it, the
+version) to `events`. The `registrations` rows are then brought to what the replay says at that instant
+(active, rejected, superseded, withdrawn, expired), and each change of a row is appended to `history`.
+Triggers keep `events` and `history` append-only. The write lock serialises decisions, so processes
 registering the same customer at once never end with two accepted claims.
 
 A partner reads only its own registrations and the outcomes of its own claims; a rejection names the
@@ -80,10 +81,11 @@ def _checked(check: Callable[[str, str], str], text: object, what: str) -> str:
 
 
 class Registry(ProgramFile):
-    """Deal registrations in one SQLite file; each request decided by replaying the customer's deal.
+    """Deal registrations in one SQLite file or PostgreSQL database; each request decided by replaying the
+    customer's deal.
 
     Args:
-        path: the database file; created, with its schema, on first use.
+        path: the database file, or a `postgresql://` URL; created, with its schema, on first use.
         rt: the program; the version in force at each event's instant decides it.
         partners: the partners, by id (their tiers and fields feed exclusivity and tie-breaks). Every request
             replays the customer's earlier requests with these partners: give the same ones each time.
