@@ -10,7 +10,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from runtime.store import (
@@ -209,30 +209,48 @@ statements = st.dictionaries(st.sampled_from(PARTNERS), st.dictionaries(st.sampl
                              max_size=3)
 
 
+SEQUENCES = st.lists(st.tuples(st.integers(min_value=0, max_value=3), statements, st.booleans()), min_size=1,
+                     max_size=8)
+
+
 @settings(max_examples=60, deadline=None)
-@given(runs=st.lists(st.tuples(st.integers(min_value=0, max_value=3), statements, st.booleans()),
-                     min_size=1, max_size=8))
+@given(runs=SEQUENCES)
 def test_the_payables_of_any_sequence_of_runs_add_up_to_the_last_runs_earned(
         tmp_path_factory: pytest.TempPathFactory, runs: list[tuple[int, Figures, bool]]) -> None:
-    path = tmp_path_factory.mktemp("ledger") / "ledger.db"
+    with Ledger(tmp_path_factory.mktemp("ledger") / "ledger.db") as ledger:
+        _check_sequence(ledger, PROGRAM, runs)
+
+
+_programs = iter(range(1, 1_000_000))
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(runs=SEQUENCES)
+def test_the_payables_of_any_sequence_of_runs_add_up_on_postgresql(
+        postgres_url: str, runs: list[tuple[int, Figures, bool]]) -> None:
+    with Ledger(postgres_url) as ledger:  # one database: each example settles a program of its own
+        _check_sequence(ledger, f"program-{next(_programs)}", runs)
+
+
+def _check_sequence(ledger: Ledger, program: str, runs: list[tuple[int, Figures, bool]]) -> None:
+    """Record the runs (each repeated when asked); the payables add up to the last run's earned figures."""
     as_of = day(4, 30)
-    with Ledger(path) as ledger:
-        for step, earned, repeat in runs:
-            as_of += datetime.timedelta(days=10 * step)  # non-decreasing, within FY2026
-            run = record(ledger, as_of, earned)
-            if repeat:  # re-recording a run pays nothing new
-                assert record(ledger, as_of, earned) == run
-        last = ledger.last_run(PROGRAM, 2026)
-        assert last is not None
-        totals: dict[tuple[str, str], int] = {}
-        for kept in ledger.runs(PROGRAM, 2026):
-            for line in kept.lines:
-                totals[(line.partner, line.kind)] = totals.get((line.partner, line.kind), 0) + line.payable
-        earned_last = {(x.partner, x.kind): x.earned for x in last.lines}
-        assert {k: v for k, v in totals.items() if v} == {k: v for k, v in earned_last.items() if v}
-        assert {k: v for k, v in earned_last.items() if v} == nonzero(runs[-1][1])
-        assert {(p, k): v for p, kinds in ledger.paid_to_date(PROGRAM, 2026).items() for k, v in kinds.items()} == \
-            {k: v for k, v in totals.items() if v}
+    for step, earned, repeat in runs:
+        as_of += datetime.timedelta(days=10 * step)  # non-decreasing, within FY2026
+        run = record(ledger, as_of, earned, program=program)
+        if repeat:  # re-recording a run pays nothing new
+            assert record(ledger, as_of, earned, program=program) == run
+    last = ledger.last_run(program, 2026)
+    assert last is not None
+    totals: dict[tuple[str, str], int] = {}
+    for kept in ledger.runs(program, 2026):
+        for line in kept.lines:
+            totals[(line.partner, line.kind)] = totals.get((line.partner, line.kind), 0) + line.payable
+    earned_last = {(x.partner, x.kind): x.earned for x in last.lines}
+    assert {k: v for k, v in totals.items() if v} == {k: v for k, v in earned_last.items() if v}
+    assert {k: v for k, v in earned_last.items() if v} == nonzero(runs[-1][1])
+    assert {(p, k): v for p, kinds in ledger.paid_to_date(program, 2026).items() for k, v in kinds.items()} == \
+        {k: v for k, v in totals.items() if v}
 
 
 # --- never rewritten ---------------------------------------------------------------------------
