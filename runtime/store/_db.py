@@ -96,14 +96,13 @@ def shown(target: str | Path) -> str:
     text = str(target)
     if not is_url(text):
         return text
-    parts = urlsplit(text)
-    host = parts.hostname or ""
-    if ":" in host:
-        host = f"[{host}]"
     try:
+        parts = urlsplit(text)
+        host = parts.hostname or ""
         port = f":{parts.port}" if parts.port is not None else ""
-    except ValueError:
-        port = ""
+    except ValueError:  # a malformed host or port: show none of it rather than risk showing a password
+        return f"{text.split('://', 1)[0]}://…"
+    host = f"[{host}]" if ":" in host else host
     user = f"{parts.username}@" if parts.username else ""
     return f"{parts.scheme}://{user}{host}{port}{parts.path}"
 

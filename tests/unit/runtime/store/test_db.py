@@ -33,6 +33,7 @@ def test_the_stores_sql_is_written_once_and_converted_for_psycopg(sqlite: str, p
     ("postgresql://ppl:s3cret@db.example:5432/deals", True, "postgresql://ppl@db.example:5432/deals"),
     ("postgres://ppl:s3cret@db.example/deals?sslmode=require&password=x", True, "postgres://ppl@db.example/deals"),
     ("postgresql:///deals?host=/run/postgresql", True, "postgresql:///deals"),
+    ("postgresql://ppl:pw@[::1/deals", True, "postgresql://…"),  # unreadable: nothing of it shown
     ("POSTGRESQL://db/deals", False, "POSTGRESQL://db/deals"),  # libpq knows the schemes in lowercase alone
 ])
 def test_a_target_is_a_url_or_a_path_and_is_shown_without_its_password(target: str, url: bool, seen: str) -> None:
