@@ -53,7 +53,7 @@ def add_parser(sub: Any) -> None:
 
 def _db_option(p: argparse.ArgumentParser, default: Any) -> None:
     """`--db` (or `--ledger`), accepted before the action or after it (`ppl ledger show --db FILE`)."""
-    p.add_argument("--db", "--ledger", dest="db", metavar="FILE|URL", default=default,
+    p.add_argument("--db", "--ledger", dest="db", metavar="FILE", default=default,
                    help="the ledger: an SQLite file or a postgresql:// URL")
 
 

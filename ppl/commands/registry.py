@@ -43,7 +43,7 @@ def add_parser(sub: Any) -> None:
         "decided by the program's conflict rules. Partners act with --as PARTNER (the vendor's sales team with "
         "--direct) and see only their own claims. Exit status: 0 done, 1 a request was rejected or cannot be "
         "decided, 2 usage or I/O error.")
-    p.add_argument("--db", "--registry", dest="db", required=True, metavar="FILE|URL",
+    p.add_argument("--db", "--registry", dest="db", required=True, metavar="FILE",
                    help="the registry: an SQLite file (created on first use) or a postgresql:// URL")
     add_runtime_arguments(p)
     _registry_parsers(p)
