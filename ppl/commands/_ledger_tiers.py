@@ -15,7 +15,7 @@ from runtime.decisions import Carried
 from runtime.io.tier_history import decision_json, figures_text
 from runtime.model import Partner, Period, Quote, TierDecision
 from runtime.money import format_amount
-from runtime.store import Ledger, LedgerError
+from runtime.store import Ledger, LedgerError, shown
 
 UNKNOWN_TIER = "E516"
 _T = TypeVar("_T")
@@ -42,9 +42,9 @@ def tiers_in_force(path: str | None, ruleset: ir.RuleSet, partners: Mapping[str,
     known = {t.id for v in ruleset.versions if v.tiers is not None for t in v.tiers.levels}
     for decision in decided.values():
         if decision.tier is not None and decision.tier not in known:
-            raise CommandError(f"--ledger {path}: the review of {decision.review.isoformat()} put `{decision.partner}` "
-                               f"in tier `{decision.tier}`, which program `{ruleset.program_id}` does not have "
-                               f"[{UNKNOWN_TIER}]", status=EXIT_ERRORS)
+            raise CommandError(f"--ledger {shown(path)}: the review of {decision.review.isoformat()} put "
+                               f"`{decision.partner}` in tier `{decision.tier}`, which program "
+                               f"`{ruleset.program_id}` does not have [{UNKNOWN_TIER}]", status=EXIT_ERRORS)
     decided = {pid: d for pid, d in decided.items() if pid in partners}
     return ({pid: Partner(p.id, p.contract, decided[pid].tier, p.level, p.parent, p.fields, p.joined, p.left)
              if pid in decided else p for pid, p in partners.items()}, decided)
@@ -108,4 +108,4 @@ def _read(path: str, query: Callable[[Ledger], _T]) -> _T:
         with Ledger(path, read_only=True) as ledger:
             return query(ledger)
     except LedgerError as exc:
-        raise CommandError(*ledger_problem(f"--ledger {path}", exc)) from None
+        raise CommandError(*ledger_problem(f"--ledger {shown(path)}", exc)) from None

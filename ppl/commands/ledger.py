@@ -1,7 +1,7 @@
 """`ppl ledger`: read the settlement ledger, the append-only record of settlement runs.
 
-`ppl ledger show --db FILE` lists the runs and, per partner and kind of line, what each earned, what was
-paid before it and what it pays; `ppl ledger export --db FILE --format csv|json` writes every run.
+`ppl ledger show --db FILE` (or a `postgresql://` URL) lists the runs and, per partner and kind of line, what
+each earned, what was paid before it and what it pays; `ppl ledger export --db FILE --format csv|json` writes every run.
 Exit status: 0 done; 2 usage or I/O error (no such ledger, a file that is not one, a newer schema). The
 ledger is opened for reading alone: showing or exporting it never changes the file.
 """
@@ -27,7 +27,8 @@ def add_parser(sub: Any) -> None:
     """Register `ledger` and its actions on the subcommand parser of `ppl`."""
     p = sub.add_parser(
         NAME, help="the settlement ledger: show or export the settlement runs recorded",
-        description="The settlement ledger is an append-only SQLite file of settlement runs: per partner and kind "
+        description="The settlement ledger is an append-only record of settlement runs, in an SQLite file or a "
+        "PostgreSQL database (--db postgresql://…): per partner and kind "
         "of line, what was earned to the run's as-of date, what earlier runs of the year paid, and what the run "
         "pays (see docs/ledger.md). Exit status: 0 done, 2 usage or I/O error.")
     _db_option(p, argparse.SUPPRESS)
@@ -51,8 +52,9 @@ def add_parser(sub: Any) -> None:
 
 
 def _db_option(p: argparse.ArgumentParser, default: Any) -> None:
-    """`--db`, accepted before the action or after it (`ppl ledger show --db FILE`)."""
-    p.add_argument("--db", metavar="FILE", default=default, help="the ledger file")
+    """`--db` (or `--ledger`), accepted before the action or after it (`ppl ledger show --db FILE`)."""
+    p.add_argument("--db", "--ledger", dest="db", metavar="FILE", default=default,
+                   help="the ledger: an SQLite file or a postgresql:// URL")
 
 
 def _open(args: argparse.Namespace) -> Ledger:

@@ -39,10 +39,12 @@ def add_parser(sub: Any) -> None:
     """Register `registry` and its actions on the subcommand parser of `ppl`."""
     p = sub.add_parser(
         NAME, help="the deal registration registry: register, renew, withdraw, choose, close, expire, read",
-        description="Deal registrations in an SQLite file, decided by the program's conflict rules. Partners "
-        "act with --as PARTNER (the vendor's sales team with --direct) and see only their own claims. Exit "
-        "status: 0 done, 1 a request was rejected or cannot be decided, 2 usage or I/O error.")
-    p.add_argument("--db", required=True, metavar="FILE", help="the registry file (created on first use)")
+        description="Deal registrations in an SQLite file or a PostgreSQL database (--db postgresql://…), "
+        "decided by the program's conflict rules. Partners act with --as PARTNER (the vendor's sales team with "
+        "--direct) and see only their own claims. Exit status: 0 done, 1 a request was rejected or cannot be "
+        "decided, 2 usage or I/O error.")
+    p.add_argument("--db", "--registry", dest="db", required=True, metavar="FILE",
+                   help="the registry: an SQLite file (created on first use) or a postgresql:// URL")
     add_runtime_arguments(p)
     _registry_parsers(p)
 

@@ -36,7 +36,7 @@ from runtime.io.values import (
 )
 from runtime.loaded import Runtime
 from runtime.model import Partner
-from runtime.store import Applications, RegistryError
+from runtime.store import Applications, RegistryError, shown
 
 NAME = "route"
 
@@ -62,8 +62,8 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--field", action="append", default=[], metavar="NAME=VALUE",
                    help="with --new-reseller: a declared applicant field (repeatable), e.g. --field region=kanto")
     p.add_argument("--registry", metavar="DB", help="with --new-reseller: record the inquiry in the registry's "
-                   "database and route it knowing the inquiries recorded before it (without it: route against no "
-                   "earlier inquiries and record nothing)")
+                   "database (an SQLite file or a postgresql:// URL) and route it knowing the inquiries recorded "
+                   "before it (without it: route against no earlier inquiries and record nothing)")
     add_format_option(p)
 
 
@@ -218,7 +218,7 @@ def render_reseller_route(answer: ResellerRoute, registry: str | None = None) ->
     if answer.left_out:
         out.append("left out:")
         out += explain.render_table([[x.partner, x.reason, place(x.at).strip()] for x in answer.left_out])
-    out.append(f"recorded in {registry}" if registry is not None else "not recorded (no --registry)")
+    out.append(f"recorded in {shown(registry)}" if registry is not None else "not recorded (no --registry)")
     return out
 
 

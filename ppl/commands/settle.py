@@ -66,7 +66,8 @@ from runtime.io.idset import IdSet
 from runtime.loaded import Runtime
 from runtime.model import Partner, Period
 from runtime.money import format_amount
-from runtime.store import Ledger, LedgerError, settle_against, year_to_date
+from runtime.store import Ledger, LedgerError, is_url, settle_against, year_to_date
+from runtime.store import shown as shown_target
 
 NAME = "settle"
 REJECT_TITLES = {**rio.CODES, "E524": "duplicate transaction id", "E500": "missing field (read by a rule)",
@@ -227,7 +228,7 @@ def run(args: argparse.Namespace) -> int:
     except outdir.OutputError as exc:
         raise CommandError(str(exc)) from None
     except LedgerError as exc:
-        raise CommandError(*ledger_problem(f"--ledger {args.ledger}", exc), status=EXIT_ERRORS) from None
+        raise CommandError(*ledger_problem(f"--ledger {shown_target(args.ledger)}", exc), status=EXIT_ERRORS) from None
     except OSError as exc:
         raise CommandError(f"cannot write to {args.out}: {exc.strerror or exc}") from None
     finally:
@@ -258,15 +259,16 @@ def _as_of(args: argparse.Namespace) -> datetime.date | None:
 
 
 def _open_ledger(path: str, follow_symlinks: bool) -> Ledger:
-    """The ledger file, created with its schema on first use; never a symbolic link unless allowed (as `--out`)."""
-    if Path(path).is_symlink() and not follow_symlinks:
+    """The ledger (a file or a `postgresql://` URL), created with its schema on first use; never a symbolic link
+    unless allowed (as `--out`)."""
+    if not is_url(path) and Path(path).is_symlink() and not follow_symlinks:
         raise CommandError(f"--ledger {path}: the ledger is a symbolic link; a settlement is recorded in a file "
                            "named as it is [E107]", "hint: name the file itself, or give --follow-symlinks to record "
                            "in the ledger the link points to")
     try:
         return Ledger(path)
     except LedgerError as exc:
-        raise CommandError(*ledger_problem(f"--ledger {path}", exc)) from None
+        raise CommandError(*ledger_problem(f"--ledger {shown_target(path)}", exc)) from None
 
 
 def _settled_summary(settled: rio.Settled, ruleset: ir.RuleSet) -> str:
@@ -427,7 +429,8 @@ def add_parser(sub: Any) -> None:
                    help="settle the program year from its first day to DATE (YYYY-MM-DD) inclusive, instead of "
                    "--period: statements show, per kind, earned to date, paid before and payable now")
     p.add_argument("--ledger", metavar="DB",
-                   help="with --as-of: the settlement ledger (SQLite, created if missing) that records the run and "
+                   help="with --as-of: the settlement ledger (an SQLite file, created if missing, or a postgresql:// "
+                   "URL) that records the run and "
                    "says what earlier runs of the year paid; without it, paid before is taken as 0")
     p.add_argument("--out", required=True, metavar="DIR",
                    help="where to write the statements: a new directory, or one a settlement wrote before, which is "

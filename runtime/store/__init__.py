@@ -1,4 +1,6 @@
-"""The embedded SQLite stores: the deal registration registry (商談登録) and the settlement ledger.
+"""The stores: the deal registration registry (商談登録) and the settlement ledger, each in an SQLite file or,
+given a `postgresql://` URL, in a PostgreSQL database (`runtime.store._db`; `shown(target)` is a target as
+messages show it, without a URL's password).
 
 `Registry(path, rt, partners)` opens (or creates) the file; partners `register`, `renew` and `withdraw`
 claims on customers and read only their own (`mine`, `outcome`); the administrator records the customer's
@@ -15,6 +17,8 @@ The settlement ledger: `Ledger(path)` records settlement runs, append-only, in a
 
 from __future__ import annotations
 
+from runtime.store._db import is_url as is_url
+from runtime.store._db import shown as shown
 from runtime.store._ledger_records import CSV_COLUMNS as CSV_COLUMNS
 from runtime.store._ledger_records import LEDGER_MIGRATIONS as LEDGER_MIGRATIONS
 from runtime.store._ledger_records import LedgerError as LedgerError

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import datetime
 import json
-import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from runtime import identity
 from runtime.decisions.deals import Arrival, History
+from runtime.store._db import Row, Session
 from runtime.store._records import ACTIVE, EXPIRED, REJECTED, SUPERSEDED, WITHDRAWN, _fields_json, _offset, _utc, _where
 
 
@@ -61,12 +61,12 @@ def _holder_at(history: History, instant: datetime.datetime) -> str | None:
 # --- the deal's events in the database --------------------------------------------------------------
 
 
-def deals_of(db: sqlite3.Connection, key: identity.CustomerKey) -> list[list[sqlite3.Row]]:
+def deals_of(db: Session, key: identity.CustomerKey) -> list[list[Row]]:
     """The customer's deals, oldest first: its recorded events in order of arrival, each deal ending at a close
     (the last one may be open)."""
     rows = db.execute("SELECT * FROM events WHERE customer_name = ? OR corporate_number = ? ORDER BY at, seq",
                       (key.name, key.corporate_number)).fetchall()
-    deals: list[list[sqlite3.Row]] = [[]]
+    deals: list[list[Row]] = [[]]
     for row in rows:
         if identity.same_customer(identity.CustomerKey(row["customer_name"], row["corporate_number"]), key):
             deals[-1].append(row)
@@ -75,13 +75,13 @@ def deals_of(db: sqlite3.Connection, key: identity.CustomerKey) -> list[list[sql
     return deals if deals[-1] or len(deals) == 1 else deals[:-1]
 
 
-def current_deal(db: sqlite3.Connection, key: identity.CustomerKey) -> list[sqlite3.Row]:
+def current_deal(db: Session, key: identity.CustomerKey) -> list[Row]:
     """The events of the customer's deal in progress: every event since its last close."""
     last = deals_of(db, key)[-1]
     return [] if last and last[-1]["kind"] == "close" else last
 
 
-def record(db: sqlite3.Connection, arrival: Arrival, customer: str, key: identity.CustomerKey) -> None:
+def record(db: Session, arrival: Arrival, customer: str, key: identity.CustomerKey) -> None:
     """Append a decided request, with its status on arrival, to `events`."""
     event, reason = arrival.event, arrival.reason
     db.execute("INSERT INTO events (kind, event_id, partner, customer, customer_name, corporate_number, at, "
@@ -93,14 +93,14 @@ def record(db: sqlite3.Connection, arrival: Arrival, customer: str, key: identit
                 _utc(arrival.expires_at) if arrival.expires_at else None))
 
 
-def log(db: sqlite3.Connection, at: datetime.datetime, event: str, registration: str, partner: str | None,
+def log(db: Session, at: datetime.datetime, event: str, registration: str, partner: str | None,
         detail: Mapping[str, Any]) -> None:
     """Append one change of a registration to `history`."""
     db.execute("INSERT INTO history (at, event, registration, partner, detail) VALUES (?, ?, ?, ?, ?)",
                (_utc(at), event, registration, partner, json.dumps(detail, ensure_ascii=False, sort_keys=True)))
 
 
-def refresh(db: sqlite3.Connection, history: History, at: datetime.datetime, only: str | None = None) -> int:
+def refresh(db: Session, history: History, at: datetime.datetime, only: str | None = None) -> int:
     """Bring the rows of the deal's registrations to what the replay says at `at`, logging each change of status;
     with `only`, change only rows that come to that status. Returns how many rows changed status."""
     found = list(history.registered)
@@ -119,7 +119,7 @@ def _stamp(moment: datetime.datetime | None) -> str | None:
     return _utc(moment) if moment is not None else None
 
 
-def _columns(row: sqlite3.Row, state: RowState) -> dict[str, Any]:
+def _columns(row: Row, state: RowState) -> dict[str, Any]:
     if state.status == REJECTED:
         return {"status": REJECTED}
     columns: dict[str, Any] = {
@@ -131,7 +131,7 @@ def _columns(row: sqlite3.Row, state: RowState) -> dict[str, Any]:
     return columns
 
 
-def _update(db: sqlite3.Connection, row: sqlite3.Row, state: RowState, at: datetime.datetime) -> int:
+def _update(db: Session, row: Row, state: RowState, at: datetime.datetime) -> int:
     changed = {name: value for name, value in _columns(row, state).items() if row[name] != value}
     if not changed:
         return 0

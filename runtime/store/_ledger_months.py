@@ -8,11 +8,11 @@ partner's standing after the last decision those runs recorded (`runtime.decisio
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Mapping
 
 from runtime.decisions import Carried, standing_after
 from runtime.model import TierDecision, Volumes
+from runtime.store._db import Session
 from runtime.store._ledger_records import tier_of
 
 MonthlyFigures = Mapping[str, Mapping[int, Volumes]]
@@ -28,7 +28,7 @@ def _month_of(text: str) -> int:
     return int(year) * 12 + int(month) - 1
 
 
-def write_months(db: sqlite3.Connection, run: int, months: range, figures: MonthlyFigures) -> None:
+def write_months(db: Session, run: int, months: range, figures: MonthlyFigures) -> None:
     """Record a run's months and each partner's nonzero figures in them (inside the caller's transaction)."""
     for month in months:
         db.execute("INSERT INTO run_months (run, month) VALUES (?, ?)", (run, _month_text(month)))
@@ -40,7 +40,7 @@ def write_months(db: sqlite3.Connection, run: int, months: range, figures: Month
                             v.deals))
 
 
-def carried(db: sqlite3.Connection, program: str, year: int) -> Carried | None:
+def carried(db: Session, program: str, year: int) -> Carried | None:
     """What a settlement of `program`'s year `year` reads from the years before it: the months recorded by each
     earlier year's last run, their figures, and each partner's standing after those runs' decisions (None: no
     month before the year recorded)."""

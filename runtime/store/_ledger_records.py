@@ -1,7 +1,7 @@
 """The settlement ledger's schema, its records (`Run`, `LedgerLine`) and their CSV and JSON exports.
 
-The ledger lives in its own SQLite file with its own migrations (`LEDGER_MIGRATIONS`), opened by the
-registry's machinery (`runtime.store.migrations.open_database`). Triggers refuse every UPDATE and
+The ledger lives in its own database with its own migrations (`LEDGER_MIGRATIONS`, `_ledger_schema`),
+opened by the registry's machinery (`runtime.store.migrations.open_database`). Triggers refuse every UPDATE and
 DELETE of a run or a line: the ledger is append-only, and a correction is a new run.
 """
 
@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import datetime
 import json
-import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +20,9 @@ from runtime.io.tier_history import decision_json
 from runtime.io.writers import KINDS
 from runtime.ir import RuleRef
 from runtime.model import TierDecision, Volumes
-from runtime.store.migrations import Migration, RegistryError, SchemaError
+from runtime.store._db import Row
+from runtime.store._ledger_schema import LEDGER_MIGRATIONS as LEDGER_MIGRATIONS
+from runtime.store.migrations import RegistryError, SchemaError
 
 UTC = datetime.UTC
 JSON_FORMAT = "ppl-ledger/1"
@@ -47,82 +48,6 @@ class LedgerSchemaError(LedgerError, SchemaError):
     """A file refused untouched: a ledger written by a newer ppl, or another kind of ppl store."""
 
 
-def _append_only(table: str, what: str) -> tuple[str, str]:
-    return (f"""CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table}
-               BEGIN SELECT RAISE(ABORT, 'the settlement ledger is append-only: {what} are never changed'); END""",
-            f"""CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table}
-               BEGIN SELECT RAISE(ABORT, 'the settlement ledger is append-only: {what} are never deleted'); END""")
-
-
-LEDGER_MIGRATIONS: tuple[Migration, ...] = (
-    Migration(1, "settlement runs and their lines, append-only", (
-        """CREATE TABLE runs (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,  -- 1, 2, 3 … in the order runs were recorded
-            program TEXT NOT NULL,
-            year INTEGER NOT NULL,                 -- the fiscal year the as-of falls in (FY2026: 2026)
-            as_of TEXT NOT NULL,                   -- YYYY-MM-DD
-            ruleset_sha256 TEXT NOT NULL CHECK (length(ruleset_sha256) = 64),
-            currency TEXT NOT NULL,
-            minor_unit INTEGER NOT NULL,
-            recorded_at TEXT NOT NULL              -- UTC, ISO 8601 with microseconds
-        )""",
-        "CREATE INDEX runs_by_year ON runs (program, year, id)",
-        """CREATE TABLE run_lines (
-            run INTEGER NOT NULL REFERENCES runs (id),
-            partner TEXT NOT NULL,
-            kind TEXT NOT NULL,
-            earned INTEGER NOT NULL,               -- minor units: earned in the year to the as-of
-            paid_before INTEGER NOT NULL,          -- the payables of the year's earlier runs
-            payable INTEGER NOT NULL,              -- paid by this run; negative: owed back
-            CHECK (payable = earned - paid_before),
-            PRIMARY KEY (run, partner, kind)
-        )""",
-        *_append_only("runs", "runs"),
-        *_append_only("run_lines", "lines"),
-    )),
-    Migration(2, "the tier reviews each run decided, append-only", (
-        """CREATE TABLE run_tiers (
-            run INTEGER NOT NULL REFERENCES runs (id),
-            partner TEXT NOT NULL,
-            review TEXT NOT NULL,                  -- YYYY-MM-DD: the tier is in force from it
-            window_start TEXT NOT NULL,            -- the first and last day of the figures read
-            window_end TEXT NOT NULL,
-            sales INTEGER NOT NULL,                -- the figures read (minor units; quantity and deals counted)
-            purchases INTEGER NOT NULL,
-            list_sales INTEGER NOT NULL,
-            quantity INTEGER NOT NULL,
-            deals INTEGER NOT NULL,
-            previous TEXT,                         -- the tier before the review (NULL: none)
-            tier TEXT,                             -- the tier from the review (NULL: none)
-            outcome TEXT NOT NULL,                 -- promoted, met, kept, grace, demoted, assigned, undecided
-            rule TEXT,                             -- the tier whose qualification held (NULL: none)
-            reason TEXT NOT NULL,
-            PRIMARY KEY (run, partner, review)
-        )""",
-        *_append_only("run_tiers", "tier decisions"),
-    )),
-    Migration(3, "the monthly figures each run's reviews read, append-only", (
-        """CREATE TABLE run_months (
-            run INTEGER NOT NULL REFERENCES runs (id),
-            month TEXT NOT NULL,                   -- YYYY-MM: a month of the run's year up to its as-of
-            PRIMARY KEY (run, month)
-        )""",
-        """CREATE TABLE run_figures (
-            run INTEGER NOT NULL REFERENCES runs (id),
-            partner TEXT NOT NULL,
-            month TEXT NOT NULL,                   -- YYYY-MM (a month of run_months; left out: all zero)
-            sales INTEGER NOT NULL,                -- net of refunds (minor units; quantity and deals counted)
-            purchases INTEGER NOT NULL,
-            list_sales INTEGER NOT NULL,
-            quantity INTEGER NOT NULL,
-            deals INTEGER NOT NULL,
-            PRIMARY KEY (run, partner, month)
-        )""",
-        *_append_only("run_months", "recorded months"),
-        *_append_only("run_figures", "monthly figures"),
-    )),
-)
-"""Every migration of the ledger file, in order; the last one's version is the schema this code writes."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,7 +112,7 @@ def nonzero(figures: Figures) -> dict[tuple[str, str], int]:
     return {(p, k): v for p, kinds in figures.items() for k, v in kinds.items() if v != 0}
 
 
-def run_of(row: sqlite3.Row, lines: Sequence[sqlite3.Row], tiers: Sequence[sqlite3.Row] = ()) -> Run:
+def run_of(row: Row, lines: Sequence[Row], tiers: Sequence[Row] = ()) -> Run:
     """A run from its `runs` row, its `run_lines` rows and its `run_tiers` rows."""
     made = [LedgerLine(x["partner"], x["kind"], x["earned"], x["paid_before"], x["payable"]) for x in lines]
     made.sort(key=lambda x: (x.partner, kind_order(x.kind)))
@@ -211,7 +136,7 @@ def tier_row(decision: TierDecision) -> tuple[object, ...]:
             decision.rule.id if decision.rule is not None else None, decision.reason)
 
 
-def tier_of(x: sqlite3.Row) -> TierDecision:
+def tier_of(x: Row) -> TierDecision:
     """A decision from its `run_tiers` row."""
     day = datetime.date.fromisoformat
     return TierDecision(x["partner"], day(x["review"]), day(x["window_start"]), day(x["window_end"]),

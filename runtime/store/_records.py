@@ -1,12 +1,11 @@
 """The records of the deal registration registry, and how they are stored: registrations, outcomes and
-history events, and the conversions between Python values and SQLite rows."""
+history events, and the conversions between Python values and database rows."""
 
 from __future__ import annotations
 
 import datetime
 import json
 import re
-import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -17,6 +16,7 @@ from typing import Any
 from runtime import ir
 from runtime.decisions.conflicts import Claim, Ownership
 from runtime.decisions.deals import Arrival, Change, Event, History
+from runtime.store._db import Row
 from runtime.store.migrations import RegistryError
 
 UTC = datetime.UTC
@@ -202,12 +202,12 @@ def _fields(text: str) -> dict[str, Any]:
     return {name: _decode(kind, value) for name, (kind, value) in json.loads(text).items()}
 
 
-def _claim(row: sqlite3.Row) -> Claim:
+def _claim(row: Row) -> Claim:
     return Claim(row["id"], row["partner"], _local(row["registered_at"], row["utc_offset"]), row["renewals"],
                  bool(row["customer_choice"]))
 
 
-def _registration(row: sqlite3.Row) -> Registration:
+def _registration(row: Row) -> Registration:
     offset = row["utc_offset"]
     return Registration(
         row["id"], row["partner"], row["customer"], row["corporate_number"], _local(row["registered_at"], offset),
@@ -217,20 +217,20 @@ def _registration(row: sqlite3.Row) -> Registration:
         row["superseded_by"])
 
 
-def _event(row: sqlite3.Row) -> Event:
+def _event(row: Row) -> Event:
     """A recorded request as the decision replays it."""
     return Event(row["kind"], row["event_id"], _local(row["at"], row["utc_offset"]), row["partner"],
                  _fields(row["fields"]))
 
 
-def _deal_event(row: sqlite3.Row) -> DealEvent:
+def _deal_event(row: Row) -> DealEvent:
     offset = row["utc_offset"]
     return DealEvent(row["seq"], row["kind"], row["event_id"], row["partner"], row["customer"],
                      _local(row["at"], offset), row["status"], row["rule"], row["message"], row["rule_at"],
                      row["holder"], row["version"], _maybe_local(row["expires_at"], offset))
 
 
-def _outcome(row: sqlite3.Row, action: str = "register", arrival: str = "") -> Outcome:
+def _outcome(row: Row, action: str = "register", arrival: str = "") -> Outcome:
     """A claim's outcome as it stands: the latest rule that acted on it."""
     status = row["status"]
     owner = {ACTIVE: row["id"], REJECTED: row["holder"], SUPERSEDED: row["superseded_by"]}.get(status)
@@ -241,7 +241,7 @@ def _outcome(row: sqlite3.Row, action: str = "register", arrival: str = "") -> O
                    _maybe_local(row["expires_at"], row["utc_offset"]), arrival)
 
 
-def told(row: sqlite3.Row, arrival: Arrival, action: str) -> Outcome:
+def told(row: Row, arrival: Arrival, action: str) -> Outcome:
     """What a partner is told of its request: its status on arrival, the rule, its registration now."""
     reason, status = arrival.reason, row["status"]
     if action == "register":

@@ -1,11 +1,12 @@
 """Reseller applications: the running state of where would-be resellers went, in the registry's database file.
 
-`Applications(path, rt, partners)` shares the SQLite file (and `runtime.store.migrations.open_database`)
-with the deal registration registry; its table is migration 3, append-only like the registry's history.
-`apply` decides an application inside one `BEGIN IMMEDIATE` transaction from the applications recorded
-before it (`runtime.decisions.resellers.route_new_reseller`), records it and returns the routing: the
-write lock serialises the decisions, so the N-th application is routed knowing the first N−1, even when
-several processes apply at once, and replaying the decision over the recorded receipt order gives the
+`Applications(path, rt, partners)` shares the SQLite file or PostgreSQL database (and
+`runtime.store.migrations.open_database`) with the deal registration registry; its table is migration 3,
+append-only like the registry's history. `apply` decides an application inside one write transaction
+(SQLite: `BEGIN IMMEDIATE`; PostgreSQL: a lock on `applications`) from the applications recorded before it
+(`runtime.decisions.resellers.route_new_reseller`), records it and returns the routing: the write lock
+serialises the decisions, so the N-th application is routed knowing the first N−1, even when several
+processes apply at once, and replaying the decision over the recorded receipt order gives the
 recorded answers.
 """
 
@@ -13,7 +14,6 @@ from __future__ import annotations
 
 import datetime
 import json
-import sqlite3
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +26,7 @@ from runtime.decisions.resellers import Application, LeftOut, Reason, ResellerRo
 from runtime.engine import EvaluationError
 from runtime.loaded import Runtime
 from runtime.model import Partner
+from runtime.store._db import Row, Session
 from runtime.store._records import _fields, _fields_json, _local, _offset, _utc
 from runtime.store.migrations import ProgramFile, RegistryError
 
@@ -42,10 +43,10 @@ class Recorded:
 
 
 class Applications(ProgramFile):
-    """Reseller applications in the registry's SQLite file, each routed by the program when it is received.
+    """Reseller applications in the registry's database, each routed by the program when it is received.
 
     Args:
-        path: the database file; created, with its schema, on first use.
+        path: the database file, or a `postgresql://` URL; created, with its schema, on first use.
         rt: the program; the version in force at each application's time routes it.
         partners: the partners, by id (the 1st-tier distributors, and the children already under them).
 
@@ -53,6 +54,8 @@ class Applications(ProgramFile):
         RegistryError: the file cannot be opened, or holds another program's registry.
         SchemaError: the file was written by a newer ppl.
     """
+
+    LOCK = "applications"  # PostgreSQL: applications serialise among themselves, apart from deal requests
 
     def __init__(self, path: str | Path, rt: Runtime, partners: Mapping[str, Partner]) -> None:
         self.rt = rt
@@ -94,7 +97,7 @@ class Applications(ProgramFile):
         """Every recorded application in receipt order, with where it went: the `earlier` of the next decision."""
         return [_routed(r) for r in self.records()]
 
-    def _records(self, db: sqlite3.Connection) -> list[Recorded]:
+    def _records(self, db: Session) -> list[Recorded]:
         rows = db.execute("SELECT * FROM applications ORDER BY seq").fetchall()
         return [_recorded(row) for row in rows]
 
@@ -142,7 +145,7 @@ def _routed(record: Recorded) -> Routed:
     return Routed(Application(record.route.applicant, record.route.at, record.fields), record.route.partner)
 
 
-def _recorded(row: sqlite3.Row) -> Recorded:
+def _recorded(row: Row) -> Recorded:
     detail = json.loads(row["detail"])
     route = ResellerRoute(
         row["applicant"], _local(row["received_at"], row["utc_offset"]), row["version"], row["partner"],

@@ -5,7 +5,8 @@ what was earned to date, what the year's earlier runs paid (`paid_before`) and t
 now (negative when the partner owes money back). What was paid in a year is the sum of its runs'
 payables (`paid_to_date`), so the sum of the payables always equals the last run's earned figures.
 
-`record` decides inside one `BEGIN IMMEDIATE` transaction, so processes recording at once serialise:
+`record` decides inside one write transaction (SQLite: `BEGIN IMMEDIATE`; PostgreSQL: a lock on `runs`), so
+processes recording at once serialise:
 
 - the same as-of again, with the same rule set hash and the same earned figures, records nothing and
   returns the run already recorded: nothing is paid twice;
@@ -14,8 +15,8 @@ payables (`paid_to_date`), so the sum of the payables always equals the last run
 - a program's runs are in one currency: a run in another currency or minor unit is refused (E581).
 
 One ledger file may hold several programs; each program's years are kept apart (`paid_to_date` and
-`last_run` take the program id). Runs are numbered 1, 2, 3 … in the order they were recorded. SQLite
-triggers refuse every UPDATE and DELETE, so the ledger is never rewritten. A run also records the monthly
+`last_run` take the program id). Runs are numbered 1, 2, 3 … in the order they were recorded.
+Triggers refuse every UPDATE and DELETE, so the ledger is never rewritten. A run also records the monthly
 figures its tier reviews read (`_ledger_months`), which a later year's settlement reads back (`carried`). See
 docs/ledger.md.
 """
@@ -24,7 +25,6 @@ from __future__ import annotations
 
 import datetime
 import re
-import sqlite3
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -35,6 +35,7 @@ from runtime import ids, ir
 from runtime.decisions import Carried, Settlement
 from runtime.io.writers import Settled, ruleset_sha256
 from runtime.model import Period, Statement, TierDecision
+from runtime.store._db import Row, Session, is_url, shown
 from runtime.store._ledger_file import FILE_PROBLEM, check_ledger_file, open_read_only
 from runtime.store._ledger_months import MonthlyFigures, carried, write_months
 from runtime.store._ledger_records import (
@@ -52,12 +53,7 @@ from runtime.store._ledger_records import (
     write_runs_json,
     write_tiers_csv,
 )
-from runtime.store.migrations import (
-    RegistryError,
-    SchemaError,
-    open_database,
-    write_transaction,
-)
+from runtime.store.migrations import RegistryError, SchemaError, open_database
 
 OLDER_AS_OF = "E580"
 CURRENCY_MISMATCH = "E581"
@@ -117,7 +113,8 @@ def settle_against(ledger: Ledger | None, ruleset: ir.RuleSet, settlement: Settl
 
 
 class Ledger:
-    """The settlement runs recorded in one SQLite file, created with its schema on first use.
+    """The settlement runs recorded in one SQLite file (or a PostgreSQL database named by a `postgresql://` URL),
+    created with its schema on first use.
 
     A path that is not a ledger this ppl can use is refused before SQLite writes to it, and left as it was
     (`check_ledger_file`). `read_only` opens an existing ledger for reading alone: nothing is migrated or
@@ -130,14 +127,16 @@ class Ledger:
     """
 
     def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
-        self.path = str(path)
-        check_ledger_file(Path(path), writing=not read_only)
+        self.path = shown(path)  # as messages show it: a URL without its password
+        if not is_url(path):
+            check_ledger_file(Path(path), writing=not read_only)
         try:
-            self._db = open_read_only(Path(path)) if read_only else open_database(path, LEDGER_MIGRATIONS)
+            self._db = open_read_only(path) if read_only else open_database(path, LEDGER_MIGRATIONS)
         except SchemaError as exc:
             raise LedgerSchemaError(_ledger_words(exc), FILE_PROBLEM) from None
         except RegistryError as exc:
             raise LedgerError(_ledger_words(exc), FILE_PROBLEM) from None
+        self._db.lost = lambda reason: LedgerError(f"the ledger {self.path} cannot be reached: {reason}", FILE_PROBLEM)
 
     def close(self) -> None:
         """Close the database file."""
@@ -161,8 +160,11 @@ class Ledger:
 
     def runs(self, program_id: str | None = None, year: int | None = None) -> list[Run]:
         """Every run (of a program, of a year), in the order recorded."""
-        rows = self._db.execute("SELECT * FROM runs WHERE (?1 IS NULL OR program = ?1) AND (?2 IS NULL OR year = ?2) "
-                                "ORDER BY id", (program_id, year)).fetchall()
+        found = {"program": program_id, "year": year}
+        where = " AND ".join(f"{column} = ?" for column, value in found.items() if value is not None)
+        # INVARIANT: the column names are this method's, never input.
+        rows = self._db.execute(f"SELECT * FROM runs{' WHERE ' if where else ''}{where} ORDER BY id",
+                                tuple(v for v in found.values() if v is not None)).fetchall()
         return [_run(self._db, row) for row in rows]
 
     def export_csv(self, target: str | Path | IO[str]) -> None:
@@ -244,9 +246,9 @@ class Ledger:
                 write_months(db, run.id, range(first, as_of.year * 12 + as_of.month), months)
             return run
 
-    def _write(self) -> AbstractContextManager[sqlite3.Connection]:
-        """One write transaction (`migrations.write_transaction`)."""
-        return write_transaction(self._db, lambda exc: LedgerError(f"the ledger {self.path} is busy: {exc}"))
+    def _write(self) -> AbstractContextManager[Session]:
+        """One write transaction holding the ledger's write lock (`runtime.store._db.Database.transaction`)."""
+        return self._db.transaction("runs", lambda exc: LedgerError(f"the ledger {self.path} is busy: {exc}"))
 
 
 def _ledger_words(exc: RegistryError) -> str:
@@ -254,25 +256,24 @@ def _ledger_words(exc: RegistryError) -> str:
     return exc.message.replace("the registry", "the ledger", 1)
 
 
-def _run(db: sqlite3.Connection, row: sqlite3.Row) -> Run:
+def _run(db: Session, row: Row) -> Run:
     lines = db.execute("SELECT * FROM run_lines WHERE run = ?", (row["id"],)).fetchall()
     tiers = db.execute("SELECT * FROM run_tiers WHERE run = ?", (row["id"],)).fetchall()
     return run_of(row, lines, tiers)
 
 
-def _last(db: sqlite3.Connection, program: str, year: int) -> Run | None:
+def _last(db: Session, program: str, year: int) -> Run | None:
     row = db.execute("SELECT * FROM runs WHERE program = ? AND year = ? ORDER BY id DESC LIMIT 1",
                      (program, year)).fetchone()
     return None if row is None else _run(db, row)
 
 
-def _append(db: sqlite3.Connection, row: tuple[object, ...], figures: Figures, paid: Figures,
+def _append(db: Session, row: tuple[object, ...], figures: Figures, paid: Figures,
             tiers: Sequence[TierDecision] = ()) -> Run:
     """Append a run (its `runs` row), a line for every partner and kind earned now or paid before, and its tier
     decisions."""
-    cursor = db.execute("INSERT INTO runs (program, year, as_of, ruleset_sha256, currency, minor_unit, recorded_at) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?)", row)
-    run_id = cursor.lastrowid
+    run_id = db.execute("INSERT INTO runs (program, year, as_of, ruleset_sha256, currency, minor_unit, recorded_at) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id", row).fetchall()[0][0]
     keys = {(p, k) for source in (figures, paid) for p, kinds in source.items() for k in kinds}
     for partner, kind in sorted(keys, key=lambda pk: (pk[0], kind_order(pk[1]))):
         now = figures.get(partner, {}).get(kind, 0)
@@ -286,7 +287,7 @@ def _append(db: sqlite3.Connection, row: tuple[object, ...], figures: Figures, p
     return _run(db, db.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone())
 
 
-def _paid(db: sqlite3.Connection, program: str, year: int) -> dict[str, dict[str, int]]:
+def _paid(db: Session, program: str, year: int) -> dict[str, dict[str, int]]:
     """Summed in Python: a year's sum may pass 64 bits where SQLite's SUM would fail."""
     paid: dict[str, dict[str, int]] = {}
     for row in db.execute("SELECT partner, kind, payable FROM run_lines JOIN runs ON runs.id = run_lines.run "
@@ -296,7 +297,7 @@ def _paid(db: sqlite3.Connection, program: str, year: int) -> dict[str, dict[str
     return {p: {k: v for k, v in kinds.items() if v != 0} for p, kinds in paid.items() if any(kinds.values())}
 
 
-def _same_currency(db: sqlite3.Connection, program: str, currency: str, minor_unit: int) -> None:
+def _same_currency(db: Session, program: str, currency: str, minor_unit: int) -> None:
     row = db.execute("SELECT currency, minor_unit FROM runs WHERE program = ? ORDER BY id LIMIT 1",
                      (program,)).fetchone()
     if row is not None and (row["currency"], row["minor_unit"]) != (currency, minor_unit):

@@ -1,15 +1,16 @@
 """The deal registration registry (商談登録): every request on a customer's deal, decided by replaying the deal.
 
-Registrations live in an embedded SQLite file, created on first use (see `runtime.store.migrations`).
-Every request (a registration, a renewal, a withdrawal, the customer's documented choice, the close) is
-decided inside one `BEGIN IMMEDIATE` transaction by the one decision over a deal's history,
-`runtime.decisions.deals.History`: the registry loads the events of the customer's current deal (the same
-customer by `runtime.identity.same_customer`: corporate number first, else the normalised name; the current
-deal is every event since the customer's last close), replays them, adds the new one, and appends what it
-got on arrival (status, reason, rule and where it is written, the holder after it, the version) to
-`events`. The `registrations` rows are then brought to what the replay says at that instant (active,
-rejected, superseded, withdrawn, expired), and each change of a row is appended to `history`. SQLite
-triggers keep `events` and `history` append-only. The write lock serialises decisions, so processes
+Registrations live in an embedded SQLite file, or a PostgreSQL database named by a `postgresql://` URL,
+created on first use (see `runtime.store.migrations` and `runtime.store._db`). Every request (a
+registration, a renewal, a withdrawal, the customer's documented choice, the close) is decided inside one
+write transaction (SQLite: `BEGIN IMMEDIATE`; PostgreSQL: a lock on `events`) by the one decision over a
+deal's history, `runtime.decisions.deals.History`: the registry loads the events of the customer's current
+deal (the same customer by `runtime.identity.same_customer`: corporate number first, else the normalised
+name; the current deal is every event since the customer's last close), replays them, adds the new one,
+and appends what it got on arrival (status, reason, rule and where it is written, the holder after it, the
+version) to `events`. The `registrations` rows are then brought to what the replay says at that instant
+(active, rejected, superseded, withdrawn, expired), and each change of a row is appended to `history`.
+Triggers keep `events` and `history` append-only. The write lock serialises decisions, so processes
 registering the same customer at once never end with two accepted claims.
 
 A partner reads only its own registrations and the outcomes of its own claims; a rejection names the
@@ -22,7 +23,6 @@ from __future__ import annotations
 
 import datetime
 import json
-import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -35,6 +35,7 @@ from runtime.engine import EvaluationError
 from runtime.loaded import Runtime
 from runtime.model import Partner
 from runtime.store import _deal_rows
+from runtime.store._db import Row, Session
 from runtime.store._records import (
     _NO_FIELDS,
     _aware,
@@ -80,10 +81,11 @@ def _checked(check: Callable[[str, str], str], text: object, what: str) -> str:
 
 
 class Registry(ProgramFile):
-    """Deal registrations in one SQLite file; each request decided by replaying the customer's deal.
+    """Deal registrations in one SQLite file or PostgreSQL database; each request decided by replaying the
+    customer's deal.
 
     Args:
-        path: the database file; created, with its schema, on first use.
+        path: the database file, or a `postgresql://` URL; created, with its schema, on first use.
         rt: the program; the version in force at each event's instant decides it.
         partners: the partners, by id (their tiers and fields feed exclusivity and tie-breaks). Every request
             replays the customer's earlier requests with these partners: give the same ones each time.
@@ -277,7 +279,7 @@ class Registry(ProgramFile):
 
     # --- deciding by replaying ---
 
-    def _decide(self, db: sqlite3.Connection, key: identity.CustomerKey, customer: str,
+    def _decide(self, db: Session, key: identity.CustomerKey, customer: str,
                 event: deals.Event) -> tuple[deals.History, deals.Arrival]:
         """Replay the customer's current deal, add the request, and record what it got on arrival."""
         rows = _deal_rows.current_deal(db, key)
@@ -289,7 +291,7 @@ class Registry(ProgramFile):
         _deal_rows.record(db, arrival, customer, key)
         return history, arrival
 
-    def _replay(self, rows: Sequence[sqlite3.Row], customer: str) -> deals.History:
+    def _replay(self, rows: Sequence[Row], customer: str) -> deals.History:
         history = deals.History(self.rt, customer, self.partners)
         for row in rows:
             event = _event(row)
@@ -327,7 +329,7 @@ class Registry(ProgramFile):
             _deal_rows.refresh(db, history, at)
             return told(self._own(db, partner, registration_id), arrival, kind)
 
-    def _vendor_request(self, db: sqlite3.Connection, key: identity.CustomerKey, customer: str,
+    def _vendor_request(self, db: Session, key: identity.CustomerKey, customer: str,
                         event: deals.Event) -> Outcome:
         history, arrival = self._decide(db, key, customer, event)
         _deal_rows.refresh(db, history, event.at)
@@ -335,7 +337,7 @@ class Registry(ProgramFile):
         return Outcome(event.id, event.kind, arrival.accepted, arrival.status, arrival.holder, reason.rule,
                        reason.message, _where(reason.at), None, arrival.status)
 
-    def _event_id(self, db: sqlite3.Connection) -> str:
+    def _event_id(self, db: Session) -> str:
         """The id of a choice or a close: `E` and the number the event will have."""
         return f"E{db.execute('SELECT COALESCE(MAX(seq), 0) + 1 FROM events').fetchone()[0]:06d}"
 
@@ -371,8 +373,8 @@ class Registry(ProgramFile):
                 _checked(ids.check_name, value, f"deal field `{name}`")
         return dict(fields)
 
-    def _own(self, db: sqlite3.Connection, partner: str | None, claim_id: str) -> sqlite3.Row:
-        row: sqlite3.Row | None = db.execute("SELECT * FROM registrations WHERE id = ? AND partner IS ?",
+    def _own(self, db: Session, partner: str | None, claim_id: str) -> Row:
+        row: Row | None = db.execute("SELECT * FROM registrations WHERE id = ? AND partner IS ?",
                                              (claim_id, partner)).fetchone()
         if row is None:  # the same words whether the id is unknown or another partner's
             who = f"partner `{partner}`" if partner is not None else "direct sales"
@@ -380,5 +382,5 @@ class Registry(ProgramFile):
         return row
 
 
-def _instant(row: sqlite3.Row) -> datetime.datetime:
+def _instant(row: Row) -> datetime.datetime:
     return datetime.datetime.fromisoformat(row["at"])

@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import dataclasses
-import sqlite3
-from pathlib import Path
 
 import pytest
 
 from runtime.decisions import Routed, route_new_reseller
 from runtime.loaded import Runtime
 from runtime.store import Applications, Registry, RegistryError
+from tests.support.stores import database_error, raw
 from tests.unit.runtime.store._applications_program import JST, PARTNERS, at, build
 from tests.unit.runtime.store._registry_program import at as deal_at
 from tests.unit.runtime.store._registry_program import build as build_registry_program
 
 
-def test_each_application_is_routed_knowing_the_ones_recorded_before_it(tmp_path: Path) -> None:
-    path = tmp_path / "registry.db"
+def test_each_application_is_routed_knowing_the_ones_recorded_before_it(store_target: str) -> None:
+    path = store_target
     with Applications(path, build(), PARTNERS) as applications:
         first = applications.apply("n1", at(0), {"region": "kanto"})
         second = applications.apply("n2", at(1), {"region": "kanto"})
@@ -30,9 +29,9 @@ def test_each_application_is_routed_knowing_the_ones_recorded_before_it(tmp_path
     assert records[0].fields == {"region": "kanto"} and records[0].route.at.utcoffset() == JST.utcoffset(None)
 
 
-def test_the_recorded_routing_is_the_decision_replayed_over_the_receipt_order(tmp_path: Path) -> None:
+def test_the_recorded_routing_is_the_decision_replayed_over_the_receipt_order(store_target: str) -> None:
     rt = build()
-    with Applications(tmp_path / "registry.db", rt, PARTNERS) as applications:
+    with Applications(store_target, rt, PARTNERS) as applications:
         for n, region in enumerate(("kanto", "kyushu", "kansai", "kanto", "kanto", "kyushu", "kanto")):
             applications.apply(f"n{n}", at(n), {"region": region})
         applications.apply("n0", at(9), {"region": "kanto"})  # a repeat
@@ -44,14 +43,14 @@ def test_the_recorded_routing_is_the_decision_replayed_over_the_receipt_order(tm
         earlier.append(entry)
 
 
-def test_a_program_without_routing_records_the_vendor(tmp_path: Path) -> None:
-    with Applications(tmp_path / "registry.db", build_registry_program(), {}) as applications:
+def test_a_program_without_routing_records_the_vendor(store_target: str) -> None:
+    with Applications(store_target, build_registry_program(), {}) as applications:
         route = applications.apply("n1", deal_at(6, 1))
         assert route.partner is None and applications.routed()[0].partner is None
 
 
-def test_applications_share_the_file_with_the_deal_registry(tmp_path: Path) -> None:
-    path = tmp_path / "registry.db"
+def test_applications_share_the_database_with_the_deal_registry(store_target: str) -> None:
+    path = store_target
     with Registry(path, build_registry_program(), {}) as registry:
         registry.register(None, "ABC", deal_at(6, 1), deal_fields={"region": "kanto"})
     with Applications(path, build(), PARTNERS) as applications:
@@ -69,29 +68,27 @@ def test_applications_share_the_file_with_the_deal_registry(tmp_path: Path) -> N
     ("n1", at(0).replace(year=2025), {"region": "kanto"}, "[E510]"),
 ])
 def test_a_bad_application_is_refused_with_its_reason_and_nothing_is_recorded(
-        tmp_path: Path, applicant: str, moment: object, fields: dict[str, object], words: str) -> None:
-    with Applications(tmp_path / "registry.db", build(), PARTNERS) as applications:
+        store_target: str, applicant: str, moment: object, fields: dict[str, object], words: str) -> None:
+    with Applications(store_target, build(), PARTNERS) as applications:
         with pytest.raises(RegistryError) as exc:
             applications.apply(applicant, moment, fields)  # type: ignore[arg-type]
         assert words in str(exc.value)
         assert applications.records() == []
 
 
-def test_recorded_applications_are_never_changed_or_deleted(tmp_path: Path) -> None:
-    path = tmp_path / "registry.db"
+def test_recorded_applications_are_never_changed_or_deleted(store_target: str) -> None:
+    path = store_target
     with Applications(path, build(), PARTNERS) as applications:
         applications.apply("n1", at(0), {"region": "kanto"})
-    db = sqlite3.connect(path)
-    try:
+    with raw(path) as db:
         for statement in ("UPDATE applications SET partner = 'c'", "DELETE FROM applications"):
-            with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            with pytest.raises(database_error(path), match="append-only"):
                 db.execute(statement)
-    finally:
-        db.close()
+            db.rollback()
 
 
-def test_a_file_of_another_program_is_refused(tmp_path: Path) -> None:
-    path = tmp_path / "registry.db"
+def test_a_database_of_another_program_is_refused(store_target: str) -> None:
+    path = store_target
     with Applications(path, build(), PARTNERS):
         pass
     other = Runtime(dataclasses.replace(build().ruleset, program_id="another"))

@@ -6,7 +6,6 @@ import multiprocessing
 import time
 from collections import Counter
 from multiprocessing.synchronize import Barrier
-from pathlib import Path
 from typing import Any
 
 from runtime.decisions import Routed, route_new_reseller
@@ -34,9 +33,9 @@ def _apply(path: str, worker: int, barrier: Barrier, results: Any) -> None:
         results.put((worker, [], repr(exc)))
 
 
-def test_simultaneous_applications_are_each_recorded_once_and_routed_in_receipt_order(tmp_path: Path) -> None:
+def test_simultaneous_applications_are_each_recorded_once_and_routed_in_receipt_order(store_target: str) -> None:
     ctx = multiprocessing.get_context("spawn")
-    path = str(tmp_path / "registry.db")  # not created yet
+    path = store_target  # not created yet
     barrier = ctx.Barrier(PROCESSES)
     results = ctx.Queue()
     workers = [ctx.Process(target=_apply, args=(path, w, barrier, results)) for w in range(PROCESSES)]

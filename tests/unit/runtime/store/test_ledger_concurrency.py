@@ -1,11 +1,11 @@
-"""Processes recording settlement runs at once serialise: a repeat is recorded once, corrections add up."""
+"""Processes recording settlement runs at once serialise, on SQLite and on PostgreSQL: a repeat is recorded once,
+corrections add up."""
 
 from __future__ import annotations
 
 import datetime
 import multiprocessing
 from multiprocessing.synchronize import Barrier
-from pathlib import Path
 from typing import Any
 
 from runtime.store import Ledger
@@ -29,7 +29,7 @@ def _record(path: str, margin: int, barrier: Barrier, results: Any) -> None:
         results.put((0, 0, repr(exc)))
 
 
-def _race(path: Path, margins: list[int]) -> list[tuple[int, int, str | None]]:
+def _race(path: str, margins: list[int]) -> list[tuple[int, int, str | None]]:
     ctx = multiprocessing.get_context("spawn")
     barrier = ctx.Barrier(len(margins))
     results = ctx.Queue()
@@ -44,8 +44,8 @@ def _race(path: Path, margins: list[int]) -> list[tuple[int, int, str | None]]:
     return got
 
 
-def test_the_same_run_recorded_by_several_processes_at_once_is_recorded_and_paid_once(tmp_path: Path) -> None:
-    path = tmp_path / "ledger.db"  # not created yet
+def test_the_same_run_recorded_by_several_processes_at_once_is_recorded_and_paid_once(store_target: str) -> None:
+    path = store_target  # not created yet
     got = _race(path, [100_000] * PROCESSES)
     assert {run_id for run_id, _, _ in got} == {1}
     with Ledger(path) as ledger:
@@ -53,8 +53,8 @@ def test_the_same_run_recorded_by_several_processes_at_once_is_recorded_and_paid
         assert ledger.paid_to_date(PROGRAM, 2026) == {"alpha": {"margin": 100_000}}
 
 
-def test_corrections_recorded_at_once_each_pay_the_difference_from_the_one_before(tmp_path: Path) -> None:
-    path = tmp_path / "ledger.db"
+def test_corrections_recorded_at_once_each_pay_the_difference_from_the_one_before(store_target: str) -> None:
+    path = store_target
     margins = [100_000 + 1_000 * n for n in range(PROCESSES)]
     _race(path, margins)
     with Ledger(path) as ledger:

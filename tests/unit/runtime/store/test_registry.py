@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 from collections import Counter
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 
@@ -20,8 +19,8 @@ def rt(request: pytest.FixtureRequest) -> Runtime:
 
 
 @pytest.fixture
-def registry(tmp_path: Path, rt: Runtime) -> Iterator[Registry]:
-    with Registry(tmp_path / "deals.db", rt, PARTNERS) as opened:
+def registry(store_target: str, rt: Runtime) -> Iterator[Registry]:
+    with Registry(store_target, rt, PARTNERS) as opened:
         yield opened
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -36,8 +35,8 @@ def call(request: Callable[[], Any]) -> str:
 
 
 @pytest.fixture
-def registry(tmp_path: Path) -> Iterator[Registry]:
-    with Registry(tmp_path / "deals.db", build(), PARTNERS) as opened:
+def registry(store_target: str) -> Iterator[Registry]:
+    with Registry(store_target, build(), PARTNERS) as opened:
         yield opened
 
 
@@ -110,10 +109,10 @@ def test_direct_sales_and_partners_do_not_see_each_other(registry: Registry) -> 
     assert registry.mine(None) == []  # superseded: no longer in force
 
 
-def test_a_territory_that_owns_deals_without_a_registration_is_not_named_to_a_partner(tmp_path: Path) -> None:
+def test_a_territory_that_owns_deals_without_a_registration_is_not_named_to_a_partner(store_target: str) -> None:
     text = PROGRAM.replace("      when: partner.territory == deal.region\n",
                            "      when: partner.territory == deal.region\n      needs_registration: false\n")
-    with Registry(tmp_path / "deals.db", Runtime(compile_test_program(text)), PARTNERS) as registry:
+    with Registry(store_target, Runtime(compile_test_program(text)), PARTNERS) as registry:
         held = registry.register("alpha", "株式会社カントー", at(6, 1), deal_fields={"region": "kanto"})
         assert not held.accepted and held.arrival == "held" and held.rule == "exclusivity (territory)"
         seen = "\n".join([serialise(held), call(lambda: registry.outcome("alpha", held.claim)),

@@ -13,8 +13,8 @@ from tests.unit.runtime.store._registry_program import PARTNERS, at, build
 
 
 @pytest.fixture
-def opened(tmp_path: Path) -> Iterator[Registry]:
-    with Registry(tmp_path / "deals.db", build("compiled"), PARTNERS) as reg:
+def opened(store_target: str) -> Iterator[Registry]:
+    with Registry(store_target, build("compiled"), PARTNERS) as reg:
         yield reg
 
 

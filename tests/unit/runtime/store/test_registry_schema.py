@@ -10,7 +10,9 @@ import pytest
 
 from runtime.loaded import Runtime
 from runtime.store import MIGRATIONS, Registry, RegistryError, SchemaError, TimeOrderError, schema_version
+from runtime.store._db import is_url
 from runtime.store.migrations import Migration, migrate, open_database
+from tests.support.stores import count, database_error, has_table, integrity_error, raw
 from tests.unit.runtime.store._registry_program import PARTNERS, PROGRAM, at, build, compile_test_program
 
 LATEST = MIGRATIONS[-1].version
@@ -42,98 +44,110 @@ def test_a_fresh_file_is_created_with_the_newest_schema_in_wal_mode(tmp_path: Pa
         db.close()
 
 
-def test_reopening_keeps_the_registrations_and_applies_nothing_twice(tmp_path: Path, rt: Runtime) -> None:
-    path = tmp_path / "deals.db"
-    with Registry(path, rt, PARTNERS) as registry:
+def test_a_fresh_postgresql_database_is_created_with_the_newest_schema(postgres_url: str, rt: Runtime) -> None:
+    with Registry(postgres_url, rt, PARTNERS):
+        pass
+    with raw(postgres_url) as db:
+        assert db.execute("SELECT version FROM schema_version ORDER BY version").fetchall() == \
+            [(m.version,) for m in MIGRATIONS]
+    assert all(has_table(postgres_url, t) for t in ("registrations", "history", "events", "applications", "meta"))
+
+
+def test_reopening_keeps_the_registrations_and_applies_nothing_twice(store_target: str, rt: Runtime) -> None:
+    with Registry(store_target, rt, PARTNERS) as registry:
         first = registry.register("alpha", "ABC", at(6, 1), deal_fields={"region": "kansai"})
-    with Registry(path, rt, PARTNERS) as registry:
+    with Registry(store_target, rt, PARTNERS) as registry:
         assert [r.id for r in registry.mine("alpha")] == [first.claim]
         assert registry.register("bravo", "ABC", at(6, 2), deal_fields={"region": "kansai"}).owner == first.claim
-    db = sqlite3.connect(path)
-    try:
-        assert db.execute("SELECT COUNT(*) FROM schema_version").fetchone()[0] == len(MIGRATIONS)
-    finally:
-        db.close()
+    assert count(store_target, "schema_version") == len(MIGRATIONS)
 
 
-def test_a_later_migration_is_applied_on_reopening_in_its_own_transaction(tmp_path: Path, rt: Runtime) -> None:
-    path = tmp_path / "deals.db"
-    with Registry(path, rt, PARTNERS) as registry:
+def test_a_later_migration_is_applied_on_reopening_in_its_own_transaction(store_target: str, rt: Runtime) -> None:
+    with Registry(store_target, rt, PARTNERS) as registry:
         registry.register("alpha", "ABC", at(6, 1), deal_fields={"region": "kansai"})
     step = Migration(LATEST + 1, "a note on registrations", ("ALTER TABLE registrations ADD COLUMN note TEXT",))
-    db = open_database(path, (*MIGRATIONS, step))
+    db = open_database(store_target, (*MIGRATIONS, step))
     try:
         assert schema_version(db) == LATEST + 1
-        assert migrate(db, str(path), (*MIGRATIONS, step)) == LATEST + 1  # nothing left to apply
+        assert migrate(db, store_target, (*MIGRATIONS, step)) == LATEST + 1  # nothing left to apply
         assert db.execute("SELECT COUNT(*) FROM registrations WHERE note IS NULL").fetchone()[0] == 1
     finally:
         db.close()
 
 
-def test_a_failing_migration_leaves_the_database_as_it_was(tmp_path: Path, rt: Runtime) -> None:
-    path = tmp_path / "deals.db"
-    Registry(path, rt, PARTNERS).close()
+def test_a_failing_migration_leaves_the_database_as_it_was(store_target: str, rt: Runtime) -> None:
+    Registry(store_target, rt, PARTNERS).close()
     broken = Migration(LATEST + 1, "broken", ("CREATE TABLE half (x INTEGER)", "ALTER TABLE nowhere ADD COLUMN y"))
     with pytest.raises(RegistryError, match="nowhere"):
-        open_database(path, (*MIGRATIONS, broken))
-    db = sqlite3.connect(path)
+        open_database(store_target, (*MIGRATIONS, broken))
+    db = open_database(store_target)
     try:
         assert schema_version(db) == LATEST
-        assert db.execute("SELECT name FROM sqlite_master WHERE name = 'half'").fetchone() is None
     finally:
         db.close()
+    assert not has_table(store_target, "half")
 
 
-def test_a_database_from_a_newer_ppl_is_refused_untouched(tmp_path: Path, rt: Runtime) -> None:
-    path = tmp_path / "deals.db"
-    Registry(path, rt, PARTNERS).close()
-    db = sqlite3.connect(path)
-    db.execute("INSERT INTO schema_version (version, title) VALUES (?, 'from the future')", (LATEST + 1,))
-    db.commit()
-    db.close()
-    before = path.read_bytes()
+def test_a_database_from_a_newer_ppl_is_refused_untouched(store_target: str, rt: Runtime) -> None:
+    Registry(store_target, rt, PARTNERS).close()
+    with raw(store_target) as db:
+        db.execute("INSERT INTO schema_version (version, title) VALUES (?, 'from the future')", (LATEST + 1,))
+        db.commit()
+    before = Path(store_target).read_bytes() if not is_url(store_target) else None
     with pytest.raises(SchemaError) as exc:
-        Registry(path, rt, PARTNERS)
+        Registry(store_target, rt, PARTNERS)
     assert f"schema version {LATEST + 1}" in str(exc.value) and "newer ppl" in str(exc.value)
     assert f"up to {LATEST}" in str(exc.value)
-    assert path.read_bytes() == before
+    if before is not None:
+        assert Path(store_target).read_bytes() == before
+    assert count(store_target, "schema_version") == LATEST + 1
 
 
-def test_files_that_are_not_a_registry_of_this_program_are_refused(tmp_path: Path, rt: Runtime) -> None:
+def test_files_that_are_not_a_registry_are_refused(tmp_path: Path, rt: Runtime) -> None:
     junk = tmp_path / "junk.db"
     junk.write_text("not a database, just text " * 100, encoding="utf-8")
     with pytest.raises(RegistryError, match="cannot open the registry"):
         Registry(junk, rt, PARTNERS)
     with pytest.raises(RegistryError, match="cannot open the registry"):
         Registry(tmp_path / "no" / "such" / "dir.db", rt, PARTNERS)
-    path = tmp_path / "deals.db"
-    Registry(path, rt, PARTNERS).close()
+
+
+def test_a_registry_of_another_program_is_refused(store_target: str, rt: Runtime) -> None:
+    Registry(store_target, rt, PARTNERS).close()
     other = Runtime(compile_test_program(PROGRAM.replace("id: registry-test", "id: another-program")))
     with pytest.raises(RegistryError, match="program `registry-test`, not of `another-program`"):
-        Registry(path, other, PARTNERS)
+        Registry(store_target, other, PARTNERS)
 
 
-def test_history_rows_can_be_neither_changed_nor_deleted(tmp_path: Path, rt: Runtime) -> None:
-    path = tmp_path / "deals.db"
-    with Registry(path, rt, PARTNERS) as registry:
+def test_history_rows_can_be_neither_changed_nor_deleted(store_target: str, rt: Runtime) -> None:
+    with Registry(store_target, rt, PARTNERS) as registry:
         registry.register("alpha", "ABC", at(6, 1), deal_fields={"region": "kansai"})
         before = registry.history()
-    db = sqlite3.connect(path)
-    try:
+    with raw(store_target) as db:
         for statement in ("UPDATE history SET event = 'accept' WHERE seq = 1",
                           "UPDATE history SET detail = '{}'",
                           "DELETE FROM history WHERE seq = 1",
                           "DELETE FROM history"):
-            with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+            with pytest.raises(database_error(store_target), match="append-only"):
                 db.execute(statement)
-        db.rollback()
+            db.rollback()
         db.execute("INSERT INTO history (at, event, registration, partner, detail) VALUES (?, 'renew', 'R1', NULL, "
                    "'{}')", ("2026-06-02T00:00:00.000000+00:00",))  # appending is how it grows
         db.commit()
-    finally:
-        db.close()
-    with Registry(path, rt, PARTNERS) as registry:
+    with Registry(store_target, rt, PARTNERS) as registry:
         assert registry.history()[: len(before)] == before
+        assert [e.seq for e in registry.history()] == list(range(1, len(before) + 2))  # numbered in order
+
+
+def test_a_postgresql_table_that_is_append_only_cannot_be_truncated(postgres_url: str, rt: Runtime) -> None:
+    with Registry(postgres_url, rt, PARTNERS) as registry:
+        registry.register("alpha", "ABC", at(6, 1), deal_fields={"region": "kansai"})
+    with raw(postgres_url) as db:
+        for table in ("history", "events", "applications"):
+            with pytest.raises(database_error(postgres_url), match="append-only"):
+                db.execute(f"TRUNCATE {table}")
+            db.rollback()
+    assert count(postgres_url, "history") == 2
 
 
 # --- a registry of schema 1, written by the previous ppl --------------------------------------------
@@ -200,21 +214,19 @@ def test_a_registry_of_schema_1_keeps_its_registrations_and_replays_events_rebui
         assert [e.event for e in registry.history()][7:] == ["register", "reject", "register", "expire", "accept"]
 
 
-def test_event_rows_can_be_neither_changed_nor_deleted(tmp_path: Path, rt: Runtime) -> None:
-    path = tmp_path / "deals.db"
-    with Registry(path, rt, PARTNERS) as registry:
+def test_event_rows_can_be_neither_changed_nor_deleted(store_target: str, rt: Runtime) -> None:
+    with Registry(store_target, rt, PARTNERS) as registry:
         registry.register("alpha", "ABC", at(6, 1), deal_fields={"region": "kansai"})
         before = registry.events()
-    db = sqlite3.connect(path)
-    try:
+    with raw(store_target) as db:
         for statement in ("UPDATE events SET status = 'held' WHERE seq = 1", "UPDATE events SET holder = NULL",
                           "DELETE FROM events WHERE seq = 1", "DELETE FROM events"):
-            with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+            with pytest.raises(database_error(store_target), match="append-only"):
                 db.execute(statement)
-        with pytest.raises(sqlite3.IntegrityError):  # a status no decision gives
+            db.rollback()
+        with pytest.raises(integrity_error(store_target)):  # a status no decision gives
             db.execute("INSERT INTO events (kind, event_id, customer, customer_name, at, utc_offset, status, rule, "
                        "message) VALUES ('register', 'R9', 'X', 'x', '2026-06-01', 0, 'maybe', 'r', 'm')")
-    finally:
-        db.close()
-    with Registry(path, rt, PARTNERS) as registry:
+        db.rollback()
+    with Registry(store_target, rt, PARTNERS) as registry:
         assert registry.events() == before
