@@ -20,13 +20,14 @@ from ppl.commands import (
     quote,
     registry,
     route,
+    serve,
     settle,
     sql,
     test,
 )
 
 ALL: tuple[ModuleType, ...] = (check, compile, settle, quote, explain, test, guide, conflicts, registry, ledger, route,
-                               sql, keygen)
+                               sql, keygen, serve)
 """Every command module, in the order of `ppl --help`."""
 
 BY_NAME: dict[str, ModuleType] = {command.NAME: command for command in ALL}

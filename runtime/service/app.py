@@ -120,12 +120,13 @@ def create_app(bundle: Path, keys: Path, *, partners: Mapping[str, Path] | None 
         BundleError: the bundle has no artifact, or one of its artifacts is refused at start.
         KeysError: the keys file cannot be read or holds a bad record.
     """
+    accepted = Keys(keys)  # the cheaper file first: a bad keys file stops the start before any artifact is read
     bundles = Bundles(bundle, partners, trusted_keys, engine)
     first = bundles.reload()
     if first.refused:
         raise BundleError("; ".join(f"{r.path}: {r.reason}" for r in first.refused))
     metrics = Metrics()
-    st = ServiceState(bundles, Keys(keys), log if log is not None else MemoryLog(), registry, ledger, metrics)
+    st = ServiceState(bundles, accepted, log if log is not None else MemoryLog(), registry, ledger, metrics)
     st.quoters = quotes.QuoterCache(metrics.add_fallbacks)
     metrics.watch_fallbacks(st.quoters.fallbacks)
     metrics.reloads.labels("ok").inc()

@@ -30,6 +30,7 @@ BASELINE: dict[str, str | list[str]] = {
     "transactions": "examples/data/transactions.csv", "registrations": "{hostile}/registrations.csv",
     "db": "{tmp}/registry.db", "out": "{tmp}/out", "period": "FY2026", "compile.output": "{tmp}/rs.json",
     # optional arguments without which a command stops before it reads its files
+    "serve.bundle": "{tmp}/bundle", "serve.keys": "{tmp}/keys.json",
     "explain.id": "T000002", "route.lead": LEAD, "quote.transaction": TRANSACTION,
 }
 """Ordinary values by destination (`command.dest` first); `{tmp}` is a fresh directory, `{hostile}` the inputs'."""
