@@ -1,4 +1,4 @@
-"""Bundles: artifacts verified, swapped in atomically, every one kept by hash; a bad one refused, the old one serving."""
+"""Bundles: artifacts verified, swapped in atomically, each kept by hash; a bad one refused, the old one serving."""
 
 from __future__ import annotations
 
