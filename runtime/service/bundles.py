@@ -161,7 +161,7 @@ class Bundles:
                     loaded.append(served.hash)
                     by_hash[served.hash] = served
                     history.setdefault(served.program, []).append(served)
-                default[served.program] = by_hash[served.hash] if served.hash in by_hash else served
+                default[served.program] = by_hash.get(served.hash, served)
             # INVARIANT: one assignment publishes the new catalog; readers never see a half-built one
             self.catalog = Catalog(by_hash, default, {k: tuple(v) for k, v in history.items()})
             result = ReloadResult(tuple(loaded), tuple(refused), {k: v.hash for k, v in sorted(default.items())})
