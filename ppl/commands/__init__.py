@@ -21,13 +21,14 @@ from ppl.commands import (
     registry,
     replay,
     route,
+    serve,
     settle,
     sql,
     test,
 )
 
 ALL: tuple[ModuleType, ...] = (check, compile, settle, quote, explain, test, guide, conflicts, registry, ledger, route,
-                               sql, keygen, replay)
+                               sql, keygen, serve, replay)
 """Every command module, in the order of `ppl --help`."""
 
 BY_NAME: dict[str, ModuleType] = {command.NAME: command for command in ALL}

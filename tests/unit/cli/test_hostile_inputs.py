@@ -30,6 +30,7 @@ BASELINE: dict[str, str | list[str]] = {
     "transactions": "examples/data/transactions.csv", "registrations": "{hostile}/registrations.csv",
     "db": "{tmp}/registry.db", "out": "{tmp}/out", "period": "FY2026", "compile.output": "{tmp}/rs.json",
     # optional arguments without which a command stops before it reads its files
+    "serve.bundle": "{tmp}/bundle", "serve.keys": "{tmp}/keys.json",
     "explain.id": "T000002", "route.lead": LEAD, "quote.transaction": TRANSACTION,
     "replay.log": "/dev/null", "replay.ruleset": "programs/ad_agency.yaml",  # an empty log, and the rule set
 }
