@@ -5,12 +5,10 @@ service uses too."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 import json
 import sys
-from collections.abc import Mapping, Sequence
-from fractions import Fraction
+from collections.abc import Sequence
 from typing import Any
 
 from ppl.common import CommandError
@@ -19,6 +17,7 @@ from runtime.io.deal_inputs import EXAMPLE_TIME as EXAMPLE_TIME
 from runtime.io.deal_inputs import declared_values as declared_values
 from runtime.io.deal_inputs import parse_instant
 from runtime.io.deal_inputs import unknown_partner as unknown_partner
+from runtime.io.deal_json import jsonable as jsonable
 
 # --- values ----------------------------------------------------------------------------------------
 
@@ -66,21 +65,6 @@ def field_options(given: Sequence[str] | None, scope: str, ruleset: ir.RuleSet) 
         return declared_values(values, scope, ruleset, strict=True)
     except ValueError as exc:
         raise CommandError(f"--field: {exc}") from None
-
-
-def jsonable(value: Any) -> Any:
-    """Results as JSON values: dataclasses as objects, times in ISO 8601, exact numbers as text."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, Mapping):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, Fraction):
-        return str(value)
-    return value
 
 
 def print_json(value: Any) -> None:

@@ -28,6 +28,7 @@ from runtime.decisions.resellers import Application, ResellerRoute, route_new_re
 from runtime.decisions.routing import Lead, Routing, route
 from runtime.engine import EvaluationError
 from runtime.io.deal_inputs import parse_lead, start_of_day
+from runtime.io.deal_json import reseller_json as reseller_json
 from runtime.io.records import ReadError, RecordFile
 from runtime.loaded import Runtime
 from runtime.model import Partner
@@ -165,7 +166,7 @@ def _new_reseller(args: argparse.Namespace, rt: Runtime, partners: Mapping[str, 
         except RegistryError as exc:
             raise CommandError(str(exc), status=EXIT_ERRORS) from None
     if args.format == "json":
-        print_json(reseller_json(answer, args.registry))
+        print_json(reseller_json(answer, args.registry is not None))
     else:
         sys.stdout.write("\n".join(render_reseller_route(answer, args.registry)) + "\n")
     return EXIT_OK
@@ -194,14 +195,3 @@ def render_reseller_route(answer: ResellerRoute, registry: str | None = None) ->
         out += explain.render_table([[x.partner, x.reason, place(x.at).strip()] for x in answer.left_out])
     out.append(f"recorded in {registry}" if registry is not None else "not recorded (no --registry)")
     return out
-
-
-def reseller_json(answer: ResellerRoute, registry: str | None = None) -> dict[str, Any]:
-    """An inquiry's routing as a JSON object; rule locations as `file:line:col`."""
-    return {"applicant": answer.applicant, "at": answer.at.isoformat(), "version": answer.version,
-            "partner": answer.partner,
-            "reasons": [{"key": r.key, "rule": r.rule, "found": r.found, "at": str(r.at) if r.at else None}
-                        for r in answer.reasons],
-            "left_out": [{"partner": x.partner, "key": x.key, "reason": x.reason, "at": str(x.at) if x.at else None}
-                         for x in answer.left_out],
-            "recorded": registry is not None}
