@@ -23,12 +23,13 @@ EXAMPLE_TIME = "2026-06-01T10:00:00+09:00"
 
 
 class InputProblem(ValueError):
-    """A raw value a deal decision cannot take: the message shown, and the field at fault (when one is)."""
+    """A raw value a deal decision cannot take: the message shown, the field at fault and the code (when known)."""
 
-    def __init__(self, message: str, field: str | None = None) -> None:
+    def __init__(self, message: str, field: str | None = None, code: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        self.code = code
 
 
 def parse_instant(text: str, what: str) -> datetime.datetime:
@@ -45,7 +46,8 @@ def parse_instant(text: str, what: str) -> datetime.datetime:
     except ValueError:
         raise InputProblem(f"{what} `{text}` is not a date and time; write it like {EXAMPLE_TIME}") from None
     if moment.tzinfo is None or moment.utcoffset() is None:
-        raise InputProblem(f"{what} `{text}` has no timezone; write it with an offset, like {EXAMPLE_TIME} [E530]")
+        raise InputProblem(f"{what} `{text}` has no timezone; write it with an offset, like {EXAMPLE_TIME} [E530]",
+                           code="E530")
     return moment
 
 
@@ -58,7 +60,7 @@ def start_of_day(raw: object, ruleset: ir.RuleSet) -> datetime.datetime:
     try:
         day = instants.start_of_day(parse_date(raw), ruleset.time_zone)
     except ValueProblem as exc:
-        raise InputProblem(exc.reason) from None
+        raise InputProblem(exc.reason, code=exc.code) from None
     return day.astimezone(instants.zone(ruleset.time_zone))
 
 
@@ -96,7 +98,7 @@ def declared_values(values: Mapping[str, Any], scope: str, ruleset: ir.RuleSet, 
         try:
             out[name] = parse_value(raw, type_name, ruleset)
         except ValueProblem as exc:
-            raise InputProblem(f"`{name}`: {exc.reason} [{exc.code}]", name) from None
+            raise InputProblem(f"`{name}`: {exc.reason} [{exc.code}]", name, exc.code) from None
     return out
 
 
@@ -109,14 +111,14 @@ def parse_lead(values: Mapping[str, Any], ruleset: ir.RuleSet, default_id: str, 
     try:
         lead_id = default_id if is_empty(values.get("id")) else ids.canonical_id(parse_text(values["id"]), "lead id")
     except ids.IdProblem as exc:  # the identity policy (`runtime.ids`)
-        raise InputProblem(f"{exc.reason} [{exc.code}]", "id") from None
+        raise InputProblem(f"{exc.reason} [{exc.code}]", "id", exc.code) from None
     except ValueProblem as exc:
-        raise InputProblem(f"`id`: {exc.reason}", "id") from None
+        raise InputProblem(f"`id`: {exc.reason}", "id", exc.code) from None
     if is_empty(values.get("date")):
-        raise InputProblem("`date` is missing", "date")
+        raise InputProblem("`date` is missing", "date", "E520")
     try:
         date = parse_date(values["date"])
     except ValueProblem as exc:
-        raise InputProblem(f"`date`: {exc.reason}", "date") from None
+        raise InputProblem(f"`date`: {exc.reason}", "date", exc.code) from None
     fields = declared_values(values, "lead", ruleset, strict, builtin=("id", "date"))
     return Lead(lead_id, date, fields)

@@ -39,6 +39,13 @@ def _reason(r: Reason | None) -> dict[str, Any] | None:
     return None if r is None else {"rule": r.rule, "message": r.message, "rule_at": str(r.at) if r.at else None}
 
 
+def claim_reason_json(reason: Reason, partner_of: Mapping[str, str | None]) -> dict[str, Any]:
+    """Why a claim owns a deal or not at the instant decided; `at` is where the rule is written."""
+    return {"claim": reason.claim, "partner": partner_of.get(reason.claim), "outcome": reason.outcome,
+            "rule": reason.rule, "rule_id": reason.rule_id, "message": reason.message,
+            "at": str(reason.at) if reason.at else None}
+
+
 def deal_json(view: DealView) -> dict[str, Any]:
     """A customer's deal as JSON values: every request's status on arrival, the changes of owner, the owner."""
     owner = view.owner

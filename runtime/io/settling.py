@@ -26,11 +26,13 @@ PROGRESS_EVERY = 500
 
 @dataclass(frozen=True, slots=True)
 class Progress:
-    """How far a settlement has read: rows read (accepted + rejected), bytes of the file read, its size."""
+    """How far a settlement has read: rows read (accepted + rejected + held for review), bytes of the file read,
+    its size."""
 
     read: int
     accepted: int
     rejected: int
+    held: int
     position: int
     size: int
 
@@ -60,7 +62,7 @@ def feed_rows(reader: TransactionReader, settler: Settler, unique_ids: bool = Tr
 
 def progress(settler: Settler, reader: TransactionReader) -> Progress:
     """The settler's counts and the reader's position now."""
-    return Progress(settler.read, settler.accepted, settler.rejected, reader.position, reader.size)
+    return Progress(settler.read, settler.accepted, settler.rejected, settler.held, reader.position, reader.size)
 
 
 def settle_file(rt: Runtime, partners: Mapping[str, Partner], period: Period, transactions: str | Path, out: Path,
