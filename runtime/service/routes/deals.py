@@ -257,7 +257,7 @@ def withdraw(registration: RegistrationId, who: CallerDep, program: ServedDep, s
     return _own_request("withdraw", registration, body, who, program, st)
 
 
-@router.get("/registrations", response_model=m.RegistrationsAnswer, responses=errors(401, 403, 404, 503),
+@router.get("/registrations", response_model=m.RegistrationsAnswer, responses=errors(401, 403, 404, 422, 503),
             summary="List registrations")
 def registrations(who: CallerDep, program: ServedDep, st: StateDep,
                   inactive: Annotated[bool, Query(alias="all", description="also those no longer in force, and "
@@ -276,7 +276,7 @@ def registrations(who: CallerDep, program: ServedDep, st: StateDep,
 
 
 @router.get("/registrations/{registration}", response_model=m.RegistrationAnswer,
-            responses=errors(401, 403, 404, 503), summary="A registration and its outcome")
+            responses=errors(401, 403, 404, 422, 503), summary="A registration and its outcome")
 def registration(registration: RegistrationId, who: CallerDep, program: ServedDep, st: StateDep) -> JSONResponse:
     """A registration (a partner key: its own) and the outcome of its claim as it stands now."""
     with registry(st, program) as reg:

@@ -197,7 +197,7 @@ def _done(job: Job) -> Mapping[str, Any]:
     return job.result
 
 
-@router.get("/{job}", responses=errors(401, 403, 404), summary="A settlement job's status")
+@router.get("/{job}", responses=errors(401, 403, 404, 422), summary="A settlement job's status")
 def status(job: JobId, who: VendorDep, program: ServedDep, runner: JobsDep) -> JSONResponse:
     """A settlement's status and progress (rows read, accepted, rejected, held); when done, its decision id and
     summary (vendor keys only: the summary covers every partner)."""
@@ -205,7 +205,9 @@ def status(job: JobId, who: VendorDep, program: ServedDep, runner: JobsDep) -> J
     return JSONResponse(job_json(_job(runner, job, program), program))
 
 
-@router.get("/{job}/statements/{partner}", responses=errors(401, 403, 404, 409, 422),
+@router.get("/{job}/statements/{partner}", responses={
+    200: {"content": {"application/json": {}, "text/markdown": {"schema": {"type": "string"}}}},
+    **errors(401, 403, 404, 409, 422)},
             summary="A partner's statement of a settlement")
 def statement(job: JobId, partner: Annotated[str, PathParam(min_length=1, max_length=200)], who: CallerDep,
               program: ServedDep, runner: JobsDep, format: Literal["json", "md"] = "json",
@@ -239,7 +241,7 @@ def _rows(path: Path) -> list[dict[str, Any]]:
                  "reason": r["reason"]} for r in csv.DictReader(handle)]
 
 
-@router.get("/{job}/rejects", responses=errors(401, 403, 404, 409), summary="A settlement's rejected rows")
+@router.get("/{job}/rejects", responses=errors(401, 403, 404, 409, 422), summary="A settlement's rejected rows")
 def rejects(job: JobId, who: VendorDep, program: ServedDep, runner: JobsDep) -> JSONResponse:
     """The rows a settlement rejected and those a price rule held for review, as `rejects.csv` and `held.csv` list
     them (vendor keys only)."""
