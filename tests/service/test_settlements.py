@@ -156,6 +156,15 @@ def test_a_csv_settlement_needs_its_period_and_a_known_media_type(client: TestCl
     problem(answer, 415)
 
 
+@pytest.mark.parametrize("text", ["", "id,date,partner\nT1,2026-05-01,ag3-01\n"])
+def test_transactions_that_cannot_be_read_are_a_422_and_no_job(client: TestClient, keys: TestKeys, text: str) -> None:
+    answer = client.post(f"{V1}/settlements?period=2026-05", content=text.encode(),
+                         headers={**keys.header(keys.vendor), "Content-Type": "text/csv"})
+    body = problem(answer, 422)
+    assert (body["code"], body["field"]) == ("unreadable", "body")
+    assert body["detail"].startswith("the transactions: ") and "/tmp" not in body["detail"]
+
+
 def test_an_unknown_job_is_a_404(client: TestClient, keys: TestKeys) -> None:
     for path in ("/settlements/nope", f"/settlements/nope/statements/{SELLER}", "/settlements/nope/rejects"):
         key = keys.partner if "statements" in path else keys.vendor

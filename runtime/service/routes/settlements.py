@@ -111,8 +111,11 @@ def _source(media: str, body: bytes, period: str | None) -> tuple[str | None, st
     return parsed.period, "body.period", rows.encode("utf-8"), ".jsonl"
 
 
-def _write(path: Path, data: bytes) -> None:
+def _write(path: Path, data: bytes, program: ServedProgram) -> None:
+    """Put the transactions into the job's directory, and check that they can be read (a CSV header with the
+    required columns)."""
     path.write_bytes(data)
+    rio.read_transactions(path, program.runtime.ruleset).close()
 
 
 def job_json(job: Job, program: ServedProgram) -> dict[str, Any]:
@@ -173,9 +176,11 @@ async def start(request: Request, who: VendorDep, program: ServedDep, st: StateD
     try:
         job = runner.submit("settle", program.program, who.key_id,
                             lambda j: _settle(j, st, who, program, parsed, j.workdir / source, log_input),
-                            lambda j: _write(j.workdir / source, rows))
+                            lambda j: _write(j.workdir / source, rows, program))
     except JobsFull as exc:
         raise Problem(503, "Busy", str(exc), "busy") from None
+    except rio.ReadError as exc:
+        raise Problem(422, "Transactions not read", f"the transactions: {exc.message}", "unreadable", "body") from None
     location = f"/v1/programs/{program.program}/settlements/{job.id}"
     answer = job_json(job, program) | {"ruleset": ruleset_json(program, version_on(program, parsed.end))}
     return JSONResponse(answer, status_code=202, headers={"Location": location})
