@@ -31,7 +31,7 @@ def client(bundle: Path, keys: TestKeys, log: MemoryLog, registry_db: str) -> It
 
 
 def _register(client: TestClient, key: str, keys: TestKeys, **body: Any) -> Any:
-    return client.post(f"{V1}/registrations", json={"customer": "株式会社ABC", **body}, headers=keys.header(key))
+    return client.post(f"{V1}/registrations", json={"customer": "株式会社ABC"} | body, headers=keys.header(key))
 
 
 def test_a_partner_registers_a_customer_and_the_decision_is_logged_before_the_answer(
@@ -232,3 +232,16 @@ def test_the_vendors_deal_endpoints_refuse_a_partner_key(client: TestClient, key
     problem(answer, 403)
     assert SELLER not in answer.text and "R000001" not in answer.text
     assert log.decisions == []
+
+
+def test_concurrent_registrations_of_one_customer_accept_exactly_one(client: TestClient, keys: TestKeys,
+                                                                      log: MemoryLog) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    callers = [keys.partner, keys.other] * 8
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda key: _register(client, key, keys, customer="Race Corp"), callers))
+    assert all(a.status_code == 200 for a in answers), [a.text for a in answers if a.status_code != 200]
+    accepted = [a.json()["outcome"]["claim"] for a in answers if a.json()["outcome"]["accepted"]]
+    assert len(accepted) == 1
+    assert len(log.decisions) == 16 and len({d.id for d in log.decisions}) == 16

@@ -4,6 +4,7 @@ document, the registry they open, the instant a request is decided at, and refus
 from __future__ import annotations
 
 import datetime
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -18,6 +19,7 @@ from runtime.service.problems import http_problem
 from runtime.store import Registry, RegistryError, TimeOrderError
 
 _T = TypeVar("_T")
+_log = logging.getLogger("ppl.service")
 
 STAMP_ATTEMPTS = 3
 """How often a request stamped by the service's clock is stamped again after losing a race to a later stamp."""
@@ -54,8 +56,10 @@ def registry(st: ServiceState, program: ServedProgram) -> Iterator[Registry]:
     """The deal registry opened for the served program, closed after the request; its refusals as problems."""
     try:
         opened = Registry(registry_target(st), program.runtime, program.partners)
-    except RegistryError as exc:
-        raise registry_problem(exc, 503) from None
+    except RegistryError as exc:  # the file or database is unusable: the caller is told nothing of where it is
+        _log.error("the deal registry cannot be opened: %s", exc)
+        raise http_problem(503, "the deal registry cannot be opened; the error is logged",
+                           "registry_unavailable") from None
     try:
         yield opened
     finally:
@@ -63,10 +67,9 @@ def registry(st: ServiceState, program: ServedProgram) -> Iterator[Registry]:
 
 
 def registry_problem(exc: RegistryError, status: int = 422, field: str | None = None) -> Problem:
-    """A registry's refusal as a problem with its code (`registry` when it has none)."""
+    """A registry's refusal of a request as a problem with its code (`registry` when it has none)."""
     where = f"{exc.at}: " if exc.at else ""
-    title = "Request refused" if status == 422 else "Registry unavailable"
-    return Problem(status, title, f"{where}{exc.message}", exc.code or "registry", field)
+    return Problem(status, "Request refused", f"{where}{exc.message}", exc.code or "registry", field)
 
 
 def decision_problem(exc: QuoteError | EvaluationError, field: str | None = None) -> Problem:
