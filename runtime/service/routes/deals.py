@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
@@ -30,6 +30,7 @@ from runtime.service.deps import CallerDep, ServedDep, ServiceState, StateDep, d
 from runtime.service.problems import http_problem
 from runtime.service.routes import _deal_models as m
 from runtime.service.routes._shared import (
+    decision_problem,
     errors,
     input_problem,
     instant,
@@ -178,8 +179,7 @@ def conflict(body: m.ConflictIn, who: VendorDep, program: ServedDep, st: StateDe
     try:
         ownership = conflicts.decide(program.runtime, deal, claims, program.partners)
     except (QuoteError, EvaluationError) as exc:
-        where = f"{exc.at}: " if exc.at else ""
-        raise Problem(422, "Not decided", f"{where}{exc.message}", exc.code, "body") from None
+        raise decision_problem(exc, "body") from None
     partner_of = {c.id: c.partner for c in claims}
     owner, decided_by = ownership.owner, ownership.decided_by
     version = ownership.version or None
@@ -289,16 +289,19 @@ def registration(registration: RegistrationId, who: CallerDep, program: ServedDe
 # --- the registry: the vendor's requests --------------------------------------------------------------------
 
 
+VendorRequest = Callable[[Registry, str, datetime.datetime], Outcome]
+"""A vendor's request on a customer's deal: given the registry, the customer's name and the instant."""
+
+
 def _vendor_request(kind: str, customer: str, corporate_number: str | None, given: datetime.datetime | None,
-                    request: Any, who: Caller, program: ServedProgram, st: ServiceState,
+                    request: VendorRequest, who: Caller, program: ServedProgram, st: ServiceState,
                     log_input: dict[str, Any]) -> JSONResponse:
     name = _customer(customer, "path.customer")
     stamps: list[datetime.datetime] = []
     with registry(st, program) as reg:
         def act(at: datetime.datetime) -> Outcome:
             stamps.append(at)
-            outcome: Outcome = request(reg, name, at)
-            return outcome
+            return request(reg, name, at)
 
         try:
             outcome = stamped(given, act)

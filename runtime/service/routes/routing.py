@@ -23,16 +23,11 @@ from runtime.io.deal_json import jsonable, reseller_json
 from runtime.service.context import Caller, Problem, ServedProgram
 from runtime.service.deps import ServedDep, StateDep, decided, require, ruleset_json
 from runtime.service.routes import _deal_models as m
-from runtime.service.routes._shared import errors, input_problem, registry_problem, version_at
+from runtime.service.routes._shared import decision_problem, errors, input_problem, registry_problem, version_at
 from runtime.store import Applications, RegistryError
 
 router = APIRouter(prefix="/v1/programs/{program}/route", tags=["routing"])
 VendorDep = Annotated[Caller, Depends(require("vendor", "admin"))]
-
-
-def _not_decided(exc: QuoteError | EvaluationError, field: str) -> Problem:
-    where = f"{exc.at}: " if exc.at else ""
-    return Problem(422, "Not decided", f"{where}{exc.message}", exc.code, field)
 
 
 @router.post("/lead", response_model=m.RoutingAnswer, responses=errors(401, 403, 404, 422, 503),
@@ -47,7 +42,7 @@ def route_lead(body: m.LeadIn, who: VendorDep, program: ServedDep, st: StateDep)
     try:
         routing = route(program.runtime, lead, program.partners)
     except (QuoteError, EvaluationError) as exc:
-        raise _not_decided(exc, "body.lead") from None
+        raise decision_problem(exc, "body.lead") from None
     output = {"ruleset": ruleset_json(program, routing.version), "routing": jsonable(routing)}
     log_input = {"lead": dict(body.lead), "partners": sorted(program.partners)}
     decision = decided(st, who, program, "route_lead", log_input, output, routing.version)
@@ -94,7 +89,7 @@ def route_reseller(body: m.ApplicantIn, who: VendorDep, program: ServedDep, st: 
             with Applications(st.registry, program.runtime, program.partners) as applications:
                 answer = applications.apply(application.applicant, application.at, application.fields)
     except (QuoteError, EvaluationError) as exc:
-        raise _not_decided(exc, "body") from None
+        raise decision_problem(exc, "body") from None
     except RegistryError as exc:
         raise registry_problem(exc, field="body") from None
     version = answer.version or version_at(program, application.at)

@@ -235,7 +235,9 @@ def statement(job: JobId, partner: Annotated[str, PathParam(min_length=1, max_le
         name = statement_file_names([s["partner"] for s in data["statements"]])[partner]
         return PlainTextResponse((out / "statements" / name).read_text(encoding="utf-8"),
                                  media_type="text/markdown; charset=utf-8",
-                                 headers={"X-PPL-Decision": str(result["decision_id"])})
+                                 headers={"X-PPL-Decision": str(result["decision_id"]),
+                                          "X-PPL-Program": program.program, "X-PPL-Ruleset": program.hash,
+                                          "X-PPL-Version": str(result["ruleset"]["version"] or "")})
     return JSONResponse({"decision_id": result["decision_id"], "ruleset": result["ruleset"], "job": found.id,
                          "period": data["period"], "currency": data["currency"], "statement": entry})
 

@@ -89,6 +89,7 @@ def test_a_csv_settlement_runs_as_a_job_and_its_statements_are_ppl_settles(
         assert got["decision_id"] == decision.id
         md = client.get(f"{location}/statements/{partner}?format=md", headers=keys.header(keys.vendor))
         assert md.headers["content-type"].startswith("text/markdown")
+        assert (md.headers["x-ppl-decision"], md.headers["x-ppl-version"]) == (decision.id, "2026.04")
         assert md.text == (settled / "statements" / f"{partner}.md").read_text(encoding="utf-8")
 
 
