@@ -97,14 +97,12 @@ class _Progress:
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
         self.last = 0.0
-        self.shown = False
 
     def update(self, progress: Progress) -> None:
         now = time.monotonic()
         if now - self.last < 0.1:
             return
         self.last = now
-        self.shown = True
         done = min(1.0, progress.position / progress.size) if progress.size else 1.0
         bar = "█" * int(done * 30) + "░" * (30 - int(done * 30))
         self.stream.write(f"\r  settling {bar} {done:4.0%}  {progress.read:,} rows")
@@ -300,7 +298,7 @@ def _settle_rows(args: argparse.Namespace, ruleset: ir.RuleSet, partners: dict[s
         except rio.ReadError as exc:
             raise CommandError(str(exc)) from None
         finally:
-            if bar is not None and bar.shown:
+            if bar is not None:
                 bar.clear()
     return settlement, written, codes, time.perf_counter() - started
 
