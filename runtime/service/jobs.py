@@ -22,6 +22,7 @@ import shutil
 import tempfile
 import threading
 import uuid
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,8 +78,10 @@ class Jobs:
     """
 
     def __init__(self, root: Path | None = None, queue_limit: int = QUEUE_LIMIT, keep: int = KEEP) -> None:
-        self._temp = tempfile.TemporaryDirectory(prefix="ppl-jobs-") if root is None else None
-        self.root: Path = Path(self._temp.name) if self._temp is not None else Path(str(root))
+        self.root: Path = Path(tempfile.mkdtemp(prefix="ppl-jobs-")) if root is None else root
+        # A directory of its own is removed with the runner (by `close`, or when it is collected or the process
+        # exits), quietly: a service's app may be dropped without being shut down.
+        self._cleanup = weakref.finalize(self, shutil.rmtree, self.root, True) if root is None else None
         self.keep = keep
         self._queue: queue.Queue[tuple[Job, Work] | None] = queue.Queue(queue_limit)
         self._jobs: dict[str, Job] = {}
@@ -132,8 +135,8 @@ class Jobs:
         if worker is not None:
             self._queue.put(None)
             worker.join(timeout)
-        if self._temp is not None:
-            self._temp.cleanup()
+        if self._cleanup is not None:
+            self._cleanup()
 
     def _make_room(self) -> None:
         if len(self._jobs) < self.keep:
