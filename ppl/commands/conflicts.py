@@ -34,6 +34,7 @@ from runtime.decisions import QuoteError
 from runtime.decisions.conflicts import Reason
 from runtime.decisions.deals import EVENT_KINDS, Event, History, replay
 from runtime.engine import EvaluationError
+from runtime.io.deal_json import claim_reason_json
 from runtime.io.records import ReadError, RecordFile
 from runtime.io.values import (
     ValueProblem,
@@ -273,13 +274,6 @@ def _reason(reason: Reason) -> dict[str, Any]:
             "where": str(reason.at) if reason.at else None}
 
 
-def _claim_reason(reason: Reason, partner_of: Mapping[str, str | None]) -> dict[str, Any]:
-    """Why a claim owns the deal or not at the instant asked; `at` is where the rule is written."""
-    return {"claim": reason.claim, "partner": partner_of.get(reason.claim), "outcome": reason.outcome,
-            "rule": reason.rule, "rule_id": reason.rule_id, "message": reason.message,
-            "at": str(reason.at) if reason.at else None}
-
-
 def _history(history: History, at: datetime.datetime, partner_of: Mapping[str, str | None]) -> dict[str, Any]:
     """Statuses on arrival, the owner at `at` with every registration's reason, and the changes of owner."""
     ownership = history.owner_at(at)
@@ -288,12 +282,12 @@ def _history(history: History, at: datetime.datetime, partner_of: Mapping[str, s
                 for a in history.arrivals]
     owner = ownership.owner
     decided = ownership.decided_by
-    reasons = [_claim_reason(r, partner_of) for r in ownership.reasons]
+    reasons = [claim_reason_json(r, partner_of) for r in ownership.reasons]
     changes = [{"at": c.at, "previous": c.previous, "owner": c.owner, "partner": c.partner, "cause": c.cause,
                 **_reason(c.reason)} for c in history.changes_until(at)]
     return {"owner": owner.id if owner else None, "partner": owner.partner if owner else None,
             "vendor_decides": ownership.vendor_decides, "version": ownership.version or None,
-            "decided_by": _claim_reason(decided, partner_of) if decided and owner else None,
+            "decided_by": claim_reason_json(decided, partner_of) if decided and owner else None,
             "reasons": reasons, "arrivals": arrivals, "changes": changes}
 
 

@@ -27,7 +27,7 @@ from ppl.common import (
     load_ruleset,
 )
 from runtime import explain, ir
-from runtime.decisions.conflicts import Reason
+from runtime.io.deal_json import deal_json as deal_json
 from runtime.loaded import Runtime
 from runtime.model import Partner
 from runtime.store import DealView, HistoryEvent, Outcome, Registration, Registry, RegistryError, TimeOrderError
@@ -120,26 +120,6 @@ def render_deal(view: DealView) -> list[str]:
     rule = f" by {decided.rule}: {decided.message}{place(decided.at)}" if decided is not None else ""
     out.append(f"owner at {view.at.isoformat()}: {words}{rule}")
     return out
-
-
-def deal_json(view: DealView) -> dict[str, Any]:
-    """A customer's deal as JSON values."""
-    def reason(r: Reason | None) -> dict[str, Any] | None:
-        return None if r is None else {"rule": r.rule, "message": r.message, "rule_at": str(r.at) if r.at else None}
-
-    owner = view.owner
-    return {
-        "customer": view.customer, "at": view.at.isoformat(),
-        "arrivals": [{"at": a.event.at.isoformat(), "kind": a.event.kind, "id": a.event.id,
-                      "partner": a.event.partner, "status": a.status, "holder": a.holder, "version": a.version,
-                      "expires_at": a.expires_at.isoformat() if a.expires_at else None, **(reason(a.reason) or {})}
-                     for a in view.arrivals],
-        "changes": [{"at": c.at.isoformat(), "from": c.previous, "to": c.owner, "partner": c.partner,
-                     "cause": c.cause, **(reason(c.reason) or {})} for c in view.changes],
-        "owner": {"claim": owner.owner.id if owner.owner else None,
-                  "partner": owner.owner.partner if owner.owner else None, "vendor_decides": owner.vendor_decides,
-                  "version": owner.version, "decided_by": reason(owner.decided_by)},
-    }
 
 
 def render_registrations(registrations: Sequence[Registration], with_partner: bool) -> list[str]:

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ppl.commands._deal_values import declared_values, field_options, id_value, moment, place, print_json
+from ppl.commands._deal_values import field_options, id_value, moment, place, print_json
 from ppl.common import (
     EXIT_ERRORS,
     EXIT_OK,
@@ -22,18 +22,14 @@ from ppl.common import (
     load_partners,
     load_ruleset,
 )
-from runtime import explain, ids, instants, ir, limits, strict_json
+from runtime import explain, ir, limits, strict_json
 from runtime.decisions import QuoteError
 from runtime.decisions.resellers import Application, ResellerRoute, route_new_reseller
 from runtime.decisions.routing import Lead, Routing, route
 from runtime.engine import EvaluationError
+from runtime.io.deal_inputs import parse_lead, start_of_day
+from runtime.io.deal_json import reseller_json as reseller_json
 from runtime.io.records import ReadError, RecordFile
-from runtime.io.values import (
-    ValueProblem,
-    is_empty,
-    parse_date,
-    parse_text,
-)
 from runtime.loaded import Runtime
 from runtime.model import Partner
 from runtime.store import Applications, RegistryError, shown
@@ -67,31 +63,11 @@ def add_parser(sub: Any) -> None:
     add_format_option(p)
 
 
-def _lead(values: Mapping[str, Any], ruleset: ir.RuleSet, default_id: str, strict: bool) -> Lead:
-    """A lead from raw values: `id`, `date` and the declared lead inputs.
-
-    Raises:
-        ValueError: a missing date, a bad value, or (when strict) an undeclared key.
-    """
-    try:
-        lead_id = default_id if is_empty(values.get("id")) else ids.canonical_id(parse_text(values["id"]), "lead id")
-    except ids.IdProblem as exc:  # the identity policy (`runtime.ids`)
-        raise ValueError(f"{exc.reason} [{exc.code}]") from None
-    if is_empty(values.get("date")):
-        raise ValueError("`date` is missing")
-    try:
-        date = parse_date(values["date"])
-    except ValueProblem as exc:
-        raise ValueError(f"`date`: {exc.reason}") from None
-    fields = declared_values(values, "lead", ruleset, strict, builtin=("id", "date"))
-    return Lead(lead_id, date, fields)
-
-
 def _leads(args: argparse.Namespace, ruleset: ir.RuleSet) -> list[Lead]:
     if args.lead is not None:
         data = json_object_option(args.lead, "--lead")
         try:
-            return [_lead(data, ruleset, "lead", strict=True)]
+            return [parse_lead(data, ruleset, "lead", strict=True)]
         except ValueError as exc:
             raise CommandError(f"--lead: {exc}") from None
     path = args.lead_file
@@ -103,13 +79,13 @@ def _leads(args: argparse.Namespace, ruleset: ir.RuleSet) -> list[Lead]:
             for n, item in enumerate(items, 1):
                 if not isinstance(item, dict):
                     raise CommandError(f"{path}: lead {n} is not a JSON object")
-                leads.append(_lead(item, ruleset, f"lead-{n}", strict=True))
+                leads.append(parse_lead(item, ruleset, f"lead-{n}", strict=True))
             return leads
         with RecordFile(path, ("date",)) as records:
             for record in records:
                 if record.problem is not None:
                     raise CommandError(f"{path}: row {record.row}: {record.problem}")
-                leads.append(_lead(record.values, ruleset, f"row-{record.row}", strict=False))
+                leads.append(parse_lead(record.values, ruleset, f"row-{record.row}", strict=False))
     except (OSError, UnicodeDecodeError) as exc:
         raise CommandError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") from None
     except ReadError as exc:
@@ -190,7 +166,7 @@ def _new_reseller(args: argparse.Namespace, rt: Runtime, partners: Mapping[str, 
         except RegistryError as exc:
             raise CommandError(str(exc), status=EXIT_ERRORS) from None
     if args.format == "json":
-        print_json(reseller_json(answer, args.registry))
+        print_json(reseller_json(answer, args.registry is not None))
     else:
         sys.stdout.write("\n".join(render_reseller_route(answer, args.registry)) + "\n")
     return EXIT_OK
@@ -203,10 +179,9 @@ def _received(args: argparse.Namespace, ruleset: ir.RuleSet) -> datetime.datetim
     if args.date is None:
         return moment(args.at, "--at")
     try:
-        day = instants.start_of_day(parse_date(args.date), ruleset.time_zone)
-        return day.astimezone(instants.zone(ruleset.time_zone))
-    except ValueProblem as exc:
-        raise CommandError(f"--date: {exc.reason}") from None
+        return start_of_day(args.date, ruleset)
+    except ValueError as exc:
+        raise CommandError(f"--date: {exc}") from None
 
 
 def render_reseller_route(answer: ResellerRoute, registry: str | None = None) -> list[str]:
@@ -220,14 +195,3 @@ def render_reseller_route(answer: ResellerRoute, registry: str | None = None) ->
         out += explain.render_table([[x.partner, x.reason, place(x.at).strip()] for x in answer.left_out])
     out.append(f"recorded in {shown(registry)}" if registry is not None else "not recorded (no --registry)")
     return out
-
-
-def reseller_json(answer: ResellerRoute, registry: str | None = None) -> dict[str, Any]:
-    """An inquiry's routing as a JSON object; rule locations as `file:line:col`."""
-    return {"applicant": answer.applicant, "at": answer.at.isoformat(), "version": answer.version,
-            "partner": answer.partner,
-            "reasons": [{"key": r.key, "rule": r.rule, "found": r.found, "at": str(r.at) if r.at else None}
-                        for r in answer.reasons],
-            "left_out": [{"partner": x.partner, "key": x.key, "reason": x.reason, "at": str(x.at) if x.at else None}
-                         for x in answer.left_out],
-            "recorded": registry is not None}

@@ -42,7 +42,6 @@ from ppl.common import (
     ledger_problem,
     load_partners,
     load_ruleset,
-    open_transactions,
     parse_period,
     use_color,
 )
@@ -51,18 +50,13 @@ from runtime import io as rio
 from runtime.decisions import (
     PILOT_HINT,
     Carried,
-    Figures,
-    Rejected,
     Settlement,
-    Settler,
-    Timeline,
     pilot_advisory,
     review_dates,
-    settle_timeline,
 )
 from runtime.io import outdir
 from runtime.io.facts import FactReport
-from runtime.io.idset import IdSet
+from runtime.io.settling import Progress, settle_file
 from runtime.loaded import Runtime
 from runtime.model import Partner, Period
 from runtime.money import format_amount
@@ -101,19 +95,18 @@ def _positive(text: str) -> int:
 class _Progress:
     """A progress bar on standard error, redrawn at most ten times a second; only on a terminal."""
 
-    def __init__(self, reader: rio.TransactionReader, stream: TextIO) -> None:
-        self.reader = reader
+    def __init__(self, stream: TextIO) -> None:
         self.stream = stream
         self.last = 0.0
 
-    def update(self, rows: int, force: bool = False) -> None:
+    def update(self, progress: Progress) -> None:
         now = time.monotonic()
-        if not force and now - self.last < 0.1:
+        if now - self.last < 0.1:
             return
         self.last = now
-        done = min(1.0, self.reader.position / self.reader.size) if self.reader.size else 1.0
+        done = min(1.0, progress.position / progress.size) if progress.size else 1.0
         bar = "█" * int(done * 30) + "░" * (30 - int(done * 30))
-        self.stream.write(f"\r  settling {bar} {done:4.0%}  {rows:,} rows")
+        self.stream.write(f"\r  settling {bar} {done:4.0%}  {progress.read:,} rows")
         self.stream.flush()
 
     def clear(self) -> None:
@@ -296,64 +289,20 @@ def _settle_rows(args: argparse.Namespace, ruleset: ir.RuleSet, partners: dict[s
     expressions = "interpreted" if args.engine == "interpreted" else "compiled"
     rt = Runtime(ruleset, expressions)
     started = time.perf_counter()
+    codes: Counter[str] = Counter()
+    bar = _Progress(sys.stderr) if sys.stderr.isatty() else None
     with _rereadable(args.transactions, rt, period, carried) as transactions:
-        timeline = settle_timeline(rt, partners, period, lambda tiers: _quiet_pass(args, rt, partners, period,
-                                                                                   transactions, tiers), carried)
-        reader = open_transactions(transactions, ruleset)
         try:
-            writer = rio.SettlementWriter(out, ruleset, partners)
-        except OSError:
-            reader.close()
-            raise
-        codes: Counter[str] = Counter()
-
-        def on_reject(rejected: Rejected) -> None:
-            codes[rejected.code] += 1
-            writer.on_reject(rejected)
-
-        settler = Settler(rt, partners, period, on_line=writer.on_line, on_reject=on_reject,
-                          keep_sales=reader.may_refund, on_hold=writer.on_hold, on_violation=writer.on_violation,
-                          timeline=timeline)
-        progress = _Progress(reader, sys.stderr) if sys.stderr.isatty() else None
-        try:
-            _feed(args, reader, settler, progress)
-            settlement = settler.finish()
-            written = writer.finish(settlement)
-        except BaseException:
-            writer.close()
-            raise
+            settlement, written = settle_file(rt, partners, period, transactions, out,
+                                              unique_ids=not args.allow_duplicate_ids, carried=carried,
+                                              on_reject=lambda rejected: codes.update((rejected.code,)),
+                                              on_progress=bar.update if bar is not None else None)
+        except rio.ReadError as exc:
+            raise CommandError(str(exc)) from None
         finally:
-            if progress is not None:
-                progress.clear()
+            if bar is not None:
+                bar.clear()
     return settlement, written, codes, time.perf_counter() - started
-
-
-def _feed(args: argparse.Namespace, reader: rio.TransactionReader, settler: Settler,
-          progress: _Progress | None = None) -> None:
-    """Every row of the reader to the settler (a repeated transaction id rejected, E524, unless allowed); closes
-    the reader."""
-    seen = None if args.allow_duplicate_ids else IdSet()  # bounded memory: spills to disk
-    try:
-        for rows, item in enumerate(reader, 1):
-            if seen is not None and not isinstance(item[1], Rejected) and not seen.add(item[1].id):
-                settler.reject(item[0], item[1].id, "E524", f"transaction id `{item[1].id}` appears twice", "id")
-                continue
-            rio.feed(settler, (item,))
-            if progress is not None and rows % 500 == 0:
-                progress.update(rows)
-    finally:
-        reader.close()
-        if seen is not None:
-            seen.close()
-
-
-def _quiet_pass(args: argparse.Namespace, rt: Runtime, partners: dict[str, Partner], period: Period,
-                transactions: str, timeline: Timeline) -> Figures:
-    """A settlement pass without outputs under a timeline of tiers: the monthly figures the reviews read."""
-    reader = open_transactions(transactions, rt.ruleset)
-    settler = Settler(rt, partners, period, keep_sales=reader.may_refund, timeline=timeline)
-    _feed(args, reader, settler)
-    return settler.figures
 
 
 @contextlib.contextmanager

@@ -23,7 +23,7 @@ from runtime.service.context import DecisionLog
 from runtime.service.deps import MemoryLog, ServiceState
 from runtime.service.logging import RequestLog
 from runtime.service.metrics import Metrics
-from runtime.service.routes import admin, health, quotes
+from runtime.service.routes import admin, deals, documents, health, quotes, routing, settlements
 
 API_VERSION = "1"
 WATCH_INTERVAL = 1.0
@@ -136,7 +136,7 @@ def create_app(bundle: Path, keys: Path, *, partners: Mapping[str, Path] | None 
                   "names the rule set it was made with, and every decision is logged.")
     app.state.ppl = st
     problems.install_handlers(app)
-    for module in (health, admin, quotes):
+    for module in (health, admin, quotes, deals, routing, settlements, documents):
         app.include_router(module.router)
     app.add_middleware(RequestLog, metrics=metrics)
     return app

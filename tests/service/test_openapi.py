@@ -29,8 +29,8 @@ EXAMPLES = 12
 """Examples per operation and mode: enough to reach every branch of the validation, bounded in time."""
 
 
-def test_every_operation_answers_as_its_schema_says(bundle: Path, keys: TestKeys) -> None:
-    app = create_app(bundle, keys.path, log=MemoryLog())
+def test_every_operation_answers_as_its_schema_says(bundle: Path, keys: TestKeys, tmp_path: Path) -> None:
+    app = create_app(bundle, keys.path, log=MemoryLog(), registry=str(tmp_path / "registry.db"))
     with TestClient(app):
         schema = schemathesis.openapi.from_asgi("/openapi.json", app)
         operations = [result.ok() for result in schema.get_all_operations()]  # type: ignore[union-attr]
