@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,48 +14,17 @@ import pytest
 
 from ppl.cli import main
 from runtime.service.auth import Keys, read_keys
-from tests.service.conftest import PROGRAM, ROOT, TXN, TestKeys
+from tests.service.conftest import PROGRAM, TXN, TestKeys
+from tests.support.serving import serving
 
 ARTIFACT = "ad_agency.ruleset.json"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 @pytest.fixture
 def served(bundle: Path, keys: TestKeys, tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """`ppl serve` on a free loopback port, until the test ends."""
-    port = _free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    err = (tmp_path / "serve.err").open("wb")
-    proc = subprocess.Popen([sys.executable, "-m", "ppl", "serve", str(bundle), "--keys", str(keys.path),
-                             "--port", str(port), "--log-level", "warning"], env=env,
-                            stdout=subprocess.DEVNULL, stderr=err)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(url + "/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError((tmp_path / "serve.err").read_text(encoding="utf-8"))
-            time.sleep(0.1)
-        yield url, proc
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        err.close()
+    with serving(bundle, keys.path, tmp_path) as running:
+        yield running.url, running.process
 
 
 def test_ppl_serve_quotes_over_http_and_reloads_on_sighup(
