@@ -1,4 +1,5 @@
 # Two entry points: `make run` (check the bundled programs, then settle a year of sample data) and `make test`.
+# `make serve` runs the decision service over the bundled programs (see README).
 # `make bench` measures quotes, settlement and load time (bench/RESULTS.md); `make bench-quick` in under a minute.
 # `make fuzz` runs every fuzz target (tests/fuzz) for FUZZ_SECONDS each (default 600) and exits non-zero on a
 # finding, written to tests/fuzz/findings/; `make fuzz FUZZ_TARGETS=ruleset FUZZ_SECONDS=60` runs one briefly.
@@ -12,7 +13,7 @@ BENCH_STAMP := $(VENV)/.bench-installed
 FUZZ_SECONDS ?= 600
 FUZZ_TARGETS ?=
 
-.PHONY: run test lint docs clean bench bench-quick fuzz
+.PHONY: run serve test lint docs clean bench bench-quick fuzz
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -25,6 +26,20 @@ run: $(STAMP)
 	@echo
 	$(BIN)/ppl settle programs/ad_agency.yaml --transactions examples/data/transactions.csv \
 		--partners examples/data/partners.csv --period FY2026 --out out/
+
+# The decision service over the bundled programs: compiled into out/serve/bundle (the agency program with its
+# sample partners), one vendor key made for the demo (its secret in out/serve/demo.key, only its hash in
+# out/serve/keys.json), decisions logged to out/serve/decisions.jsonl. Stop it with Ctrl-C.
+SERVE := out/serve
+serve: $(STAMP)
+	rm -rf $(SERVE) && mkdir -p $(SERVE)/bundle
+	for p in ad_agency saas_reseller regional_trading; do \
+		$(BIN)/ppl compile programs/$$p.yaml -o $(SERVE)/bundle/$$p.ruleset.json || exit 2; done
+	cp examples/data/partners.csv $(SERVE)/bundle/ad_agency.partners.csv
+	$(BIN)/ppl serve keys add --keys $(SERVE)/keys.json --role vendor --id demo | head -n 1 > $(SERVE)/demo.key
+	@echo "serving on http://127.0.0.1:8080 (the vendor key is in $(SERVE)/demo.key)"
+	$(BIN)/ppl serve $(SERVE)/bundle --keys $(SERVE)/keys.json --decision-log $(SERVE)/decisions.jsonl \
+		--registry $(SERVE)/registry.db --port 8080
 
 test: $(STAMP)
 	@# The guide browser test drives Debian's Chromium; install it when it is missing and apt-get is there.
