@@ -98,6 +98,9 @@ async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
 async def _on_http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else _HTTP_CODES.get(exc.status_code, ("", "error"))[1]
+    if exc.status_code == 400:  # a body that cannot even be decoded: a request to fix, like any bad body
+        return problem_response(http_problem(422, "the body is not JSON text (UTF-8)", field="body"),
+                                request.url.path)
     if exc.status_code == 404:
         detail = f"no resource at `{request.url.path}`"
     elif exc.status_code == 405:

@@ -28,10 +28,22 @@ TXN = {"id": "T1", "date": "2026-05-01", "partner": SELLER, "product": "reserved
        "sell_price": 1000000, "quantity": 2, "placement": "in_feed", "ad_spend": 0}
 
 
-def compile_text(program: str = "ad_agency") -> str:
-    """The artifact text of a bundled program."""
-    result = check([str(ROOT / "programs" / f"{program}.yaml")])
+def compile_text(program: str = "ad_agency", change: tuple[str, str] | None = None,
+                 tmp: Path | None = None) -> str:
+    """The artifact text of a bundled program; with `change`, of a copy of it with one text replaced (in `tmp`)."""
+    source = ROOT / "programs" / f"{program}.yaml"
+    if change is not None:
+        assert tmp is not None
+        text = source.read_text(encoding="utf-8")
+        assert change[0] in text
+        source = tmp / source.name
+        source.write_text(text.replace(change[0], change[1], 1), encoding="utf-8")
+    result = check([str(source)])
     return ir_json.dumps(compile_program(result.programs[0]))
+
+
+LEVEL1_MARGIN = ("margin: 20%", "margin: 25%")
+"""A change of the ad agency program: the 1st-tier agencies' margin, 20 % → 25 %."""
 
 
 @pytest.fixture(scope="session")
@@ -41,6 +53,12 @@ def artifacts(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (out / "ad_agency.ruleset.json").write_text(compile_text(), encoding="utf-8")
     shutil.copy(ROOT / "examples" / "data" / "partners.csv", out / "ad_agency.partners.csv")
     return out
+
+
+@pytest.fixture(scope="session")
+def changed_artifact(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The ad agency program with the 1st-tier margin raised, compiled once: another hash of the same program."""
+    return compile_text(change=LEVEL1_MARGIN, tmp=tmp_path_factory.mktemp("changed"))
 
 
 @pytest.fixture
