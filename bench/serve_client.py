@@ -2,8 +2,9 @@
 
 It shares no interpreter (and no GIL) with the server. Each simulated client is one keep-alive HTTP/1.1
 connection on asyncio streams that sends pre-built request bytes and reads the answer by its
-`Content-Length`, so a request costs the client a few tens of microseconds. Every answer's status is
-checked (200) and its body must start as a decision does; every `sample`-th answer is parsed and its
+`Content-Length`, so a request costs the client a few tens of microseconds. Every transaction is first
+quoted once (the service makes its plans, as the in-process quoter has made its own). Every answer's status
+is checked (200) and its body must start as a decision does; every `sample`-th answer is parsed and its
 `quote` (and `ruleset`) compared with what the in-process quote gave for the same transaction.
 
 The plan (JSON) names the port, the server's pid (its CPU time is read from /proc), the requests and the
@@ -163,8 +164,29 @@ def build_requests(plan: dict[str, Any], phase: dict[str, Any]) -> list[tuple[by
     return out
 
 
+async def prime(plan: dict[str, Any], requests: list[tuple[bytes, dict[str, Any]]], clients: int = 8) -> int:
+    """Quote every transaction once, over `clients` connections, so that the service has made its plans (as the
+    in-process quoter has); the number of errors."""
+    async def send(part: list[tuple[bytes, dict[str, Any]]]) -> int:
+        reader, writer = await asyncio.open_connection("127.0.0.1", plan["port"])
+        errors = 0
+        try:
+            for data, _expected in part:
+                writer.write(data)
+                status, body = await read_answer(reader)
+                errors += status != 200 or not body.startswith(DECISION_START)
+        finally:
+            writer.close()
+        return errors
+
+    return sum(await asyncio.gather(*(send(requests[c::clients]) for c in range(clients))))
+
+
 async def run_plan(plan: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every phase of the plan, in turn."""
+    """Every transaction once, then every phase of the plan in turn."""
+    single = build_requests(plan, {"rows": 0})
+    if errors := await prime(plan, single):
+        raise RuntimeError(f"{errors} errors while quoting every transaction once")
     results = []
     for phase in plan["phases"]:
         results.append(await run_phase(plan, phase, build_requests(plan, phase)))
@@ -181,7 +203,8 @@ def main(argv: list[str]) -> int:
     except ModuleNotFoundError:
         runner = asyncio.run
     results = runner(run_plan(plan))
-    print(json.dumps({"phases": results, "loop": "uvloop" if runner is not asyncio.run else "asyncio"}))
+    print(json.dumps({"phases": results, "loop": "uvloop" if runner is not asyncio.run else "asyncio",
+                      "primed": len(plan["transactions"])}))
     return 0
 
 

@@ -195,7 +195,8 @@ class Bench:
 
 def session(bench: Bench, log: Path, phases: list[dict[str, Any]],
             say: Callable[[str], None]) -> tuple[list[dict[str, Any]], str, int, int]:
-    """Serve with the decision log at `log`, run the client's phases; (phases, client's loop, log bytes, lines)."""
+    """Serve with the decision log at `log`, run the client's phases; (phases, client's loop, log bytes, and the
+    decisions in the log less the priming pass's)."""
     port = free_port()
     plan = dict(bench.plan, port=port, phases=phases)
     say(f"  ppl serve on 127.0.0.1:{port}, decision log {log}; load client: " + ", ".join(p["name"] for p in phases))
@@ -209,7 +210,7 @@ def session(bench: Bench, log: Path, phases: list[dict[str, Any]],
     report = json.loads(client.stdout)
     data = log.read_bytes()
     log.unlink()
-    return report["phases"], report["loop"], len(data), data.count(b"\n")
+    return report["phases"], report["loop"], len(data), data.count(b"\n") - report["primed"]
 
 
 def sync_ms(directory: Path, line_bytes: int, count: int = 200) -> float:
