@@ -81,8 +81,9 @@ class ServeResult:
     log_bytes: int
     log_lines: int
     server: str
-    sync_ms: float
-    tmpfs: tuple[dict[str, Any], ...] = ()
+    sync_ms: float  # median fsync of one line in the log's directory, before and after the run (their mean)
+    tmpfs: tuple[dict[str, Any], ...] = ()  # the single-quote phases with the log on tmpfs
+    floor: tuple[dict[str, Any], ...] = ()  # the single-quote phases on the HTTP floor (bench/serve_floor.py)
 
 
 def transactions() -> list[dict[str, Any]]:
@@ -156,10 +157,8 @@ def _ready(port: int, server: subprocess.Popen[bytes], deadline: float) -> None:
 
 
 @contextmanager
-def serving(bundle: Path, keys: Path, log: Path, port: int, stderr: Path) -> Iterator[subprocess.Popen[bytes]]:
-    """`ppl serve` on loopback until the block ends (then SIGINT, as a person stops it)."""
-    command = [sys.executable, "-m", "ppl", "serve", str(bundle), "--keys", str(keys), "--port", str(port),
-               "--decision-log", str(log)]
+def serving(command: list[str], port: int, stderr: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """A server on loopback until the block ends (then SIGINT, as a person stops it)."""
     with open(stderr, "wb") as err:
         server = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err,
                                   env=dict(os.environ, PYTHONPATH=str(ROOT)))
@@ -193,14 +192,24 @@ class Bench:
     plan: dict[str, Any]
 
 
-def session(bench: Bench, log: Path, phases: list[dict[str, Any]],
+def session(bench: Bench, log: Path | None, phases: list[dict[str, Any]],
             say: Callable[[str], None]) -> tuple[list[dict[str, Any]], str, int, int]:
     """Serve with the decision log at `log`, run the client's phases; (phases, client's loop, log bytes, and the
-    decisions in the log less the priming pass's)."""
+    decisions in the log less the priming pass's). Without a log, the HTTP floor (bench/serve_floor.py) serves
+    the first transaction's answer to every request (no answer is compared with a quote)."""
     port = free_port()
     plan = dict(bench.plan, port=port, phases=phases)
-    say(f"  ppl serve on 127.0.0.1:{port}, decision log {log}; load client: " + ", ".join(p["name"] for p in phases))
-    with serving(bench.bundle, bench.keys, log, port, bench.root / "server.stderr") as server:
+    if log is None:
+        answer = bench.root / "floor-answer.json"
+        answer.write_text(json.dumps({"decision_id": "0", **plan["expected"][0]}), encoding="utf-8")
+        command = [sys.executable, "-m", "bench.serve_floor", str(port), str(answer)]
+        plan["sample"] = 1 << 62
+    else:
+        command = [sys.executable, "-m", "ppl", "serve", str(bench.bundle), "--keys", str(bench.keys), "--port",
+                   str(port), "--decision-log", str(log)]
+    say(f"  {'ppl serve' if log else 'HTTP floor'} on 127.0.0.1:{port}, decision log {log}; load client: "
+        + ", ".join(p["name"] for p in phases))
+    with serving(command, port, bench.root / "server.stderr") as server:
         plan["server_pid"] = server.pid
         (bench.root / "plan.json").write_text(json.dumps(plan), encoding="utf-8")
         client = subprocess.run([sys.executable, "-m", "bench.serve_client", str(bench.root / "plan.json")],
@@ -208,6 +217,8 @@ def session(bench: Bench, log: Path, phases: list[dict[str, Any]],
     if client.returncode != 0:
         raise RuntimeError(f"the load client failed: {client.stderr.decode(errors='replace')[-2000:]}")
     report = json.loads(client.stdout)
+    if log is None:
+        return report["phases"], report["loop"], 0, 0
     data = log.read_bytes()
     log.unlink()
     return report["phases"], report["loop"], len(data), data.count(b"\n") - report["primed"]
@@ -253,7 +264,8 @@ def measure(config: Config, progress: bool = True, memory_log: bool = False) -> 
     """Prepare the bundle, measure the in-process rate and the sync, serve, and run the load client.
 
     With `memory_log`, the single-quote phases run a second time with the log on /dev/shm (tmpfs: a sync reaches
-    no device) to show what the sync costs; that run is a reference, not a durable configuration.
+    no device) to show what the sync costs; that run is a reference, not a durable configuration. The
+    single-quote phases always run once more on the HTTP floor (bench/serve_floor.py).
     """
     def say(text: str) -> None:
         if progress:
@@ -270,13 +282,15 @@ def measure(config: Config, progress: bool = True, memory_log: bool = False) -> 
         sent = sum(p["sent"] for p in phases)
         if lines != sent:
             raise RuntimeError(f"the decision log holds {lines} decisions for {sent} answered requests")
+        synced_after = sync_ms(bench.root, line)
         tmpfs: list[dict[str, Any]] = []
         shm = Path("/dev/shm")
         if memory_log and shm.is_dir():
             with tempfile.TemporaryDirectory(prefix="ppl-bench-serve-", dir=shm) as fast:
                 tmpfs, _, _, _ = session(bench, Path(fast) / "decisions.jsonl", _phases(config, batches=False), say)
+        floor, _, _, _ = session(bench, None, _phases(config, batches=False), say)
     return ServeResult(rt.ruleset.program_id, len(rows), measured, tuple(phases), loop, size, lines, server_stack(),
-                       synced, tuple(tmpfs))
+                       (synced + synced_after) / 2, tuple(tmpfs), tuple(floor))
 
 
 def server_stack() -> str:
@@ -307,6 +321,7 @@ def summary(result: ServeResult) -> dict[str, Any]:
             "serve_batch_quotes_per_s": {r: round(p["quotes_per_s"]) for r, p in batch.items()},
             "serve_errors": sum(p["errors"] for p in result.phases), "serve_sync_ms": round(result.sync_ms, 3),
             "serve_tmpfs_log_quotes_per_s": {p["clients"]: round(p["quotes_per_s"]) for p in result.tmpfs},
+            "serve_http_floor_per_s": {p["clients"]: round(p["quotes_per_s"]) for p in result.floor},
             "serve_stack": result.server}
 
 
@@ -328,10 +343,11 @@ def table(result: ServeResult) -> list[str]:
         rows.append([p["name"], f"{p['answers']:,}", f"{p['quotes_per_s']:,.0f}", f"{p['p50_ms']:.2f}",
                      f"{p['p99_ms']:.2f}", str(p["errors"]), str(p["checked"]), _cpu(p, "server_cpu_s"),
                      _cpu(p, "client_cpu_s"), f"{p['quotes_per_s'] / rate:.3f}"])
-    for p in result.tmpfs:
-        rows.append([f"{p['name']}, log on tmpfs", f"{p['answers']:,}", f"{p['quotes_per_s']:,.0f}",
-                     f"{p['p50_ms']:.2f}", f"{p['p99_ms']:.2f}", str(p["errors"]), str(p["checked"]),
-                     _cpu(p, "server_cpu_s"), _cpu(p, "client_cpu_s"), f"{p['quotes_per_s'] / rate:.3f}"])
+    for label, phases in ((", log on tmpfs", result.tmpfs), (", HTTP floor", result.floor)):
+        for p in phases:
+            rows.append([f"{p['name']}{label}", f"{p['answers']:,}", f"{p['quotes_per_s']:,.0f}",
+                         f"{p['p50_ms']:.2f}", f"{p['p99_ms']:.2f}", str(p["errors"]), str(p["checked"]),
+                         _cpu(p, "server_cpu_s"), _cpu(p, "client_cpu_s"), f"{p['quotes_per_s'] / rate:.3f}"])
     out += render_table(rows, right=range(1, 10))
     out += [f"  every answer checked (200, a decision's body); every {SAMPLE}th compared with the in-process quote "
             f"('checked'); CPU is the share of one core over the measured window; the log held {result.log_lines:,} "
@@ -339,6 +355,10 @@ def table(result: ServeResult) -> list[str]:
     if result.tmpfs:
         out += ["  'log on tmpfs': the same service with its log on /dev/shm, where a sync reaches no device: not "
                 "durable, shown only to tell the sync's share"]
+    if result.floor:
+        out += ["  'HTTP floor': FastAPI on the same uvicorn with one endpoint that reads the same body into the same "
+                "request model in a worker thread and answers a fixed quote (bench/serve_floor.py): no key, quote, "
+                "log or middleware"]
     return out
 
 
