@@ -73,7 +73,8 @@ class ReloadResult:
 
 
 def artifact_files(path: Path) -> list[Path]:
-    """The artifacts of a bundle path: the file itself, or a directory's `*.ruleset.json`, sorted by name.
+    """The artifacts of a bundle path: the file itself, or a directory's `*.ruleset.json` (not hidden ones, such
+    as a file being written under a temporary name), sorted by name.
 
     Raises:
         BundleError: the path does not exist, or a directory holds no artifact.
@@ -82,7 +83,8 @@ def artifact_files(path: Path) -> list[Path]:
         return [path]
     if not path.is_dir():
         raise BundleError(f"{path}: no such file or directory")
-    found = sorted(p for p in path.iterdir() if p.name.endswith(ARTIFACT_SUFFIX) and p.is_file())
+    found = sorted(p for p in path.iterdir()
+                   if p.name.endswith(ARTIFACT_SUFFIX) and not p.name.startswith(".") and p.is_file())
     if not found:
         raise BundleError(f"{path}: no rule set artifact (*{ARTIFACT_SUFFIX}) in the directory")
     return found

@@ -212,7 +212,7 @@ class ArtifactOut(BaseModel):
     loaded_at: str
     path: str
     current: bool
-    partners: int
+    partners: int | None
 
 
 class ProgramOut(BaseModel):

@@ -1,4 +1,4 @@
-"""Bundles: artifacts verified, swapped in atomically, every one kept by hash; a bad one refused, the old one serving."""
+"""Bundles: artifacts verified, swapped in atomically, each kept by hash; a bad one refused, the old one serving."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def _quote(client: TestClient, keys: TestKeys, suffix: str = "") -> Any:
 
 
 def test_programs_lists_each_program_with_its_artifacts(client: TestClient, keys: TestKeys) -> None:
-    body = client.get("/v1/programs", headers=keys.header(keys.partner)).json()
+    body = client.get("/v1/programs", headers=keys.header(keys.vendor)).json()
     [program] = body["programs"]
     assert program["program"] == PROGRAM
     [artifact] = program["artifacts"]
@@ -41,6 +41,26 @@ def test_programs_lists_each_program_with_its_artifacts(client: TestClient, keys
     assert artifact["versions"] == ["2026.04", "2026.10"]
     assert artifact["path"] == ARTIFACT and artifact["partners"] == 47
     assert artifact["loaded_at"].endswith("Z")
+    seen_by_partner = client.get("/v1/programs", headers=keys.header(keys.partner)).json()
+    assert seen_by_partner["programs"][0]["artifacts"][0]["partners"] is None
+
+
+def test_a_changed_partners_file_is_served_after_a_reload_under_the_same_hash(
+        client: TestClient, keys: TestKeys, bundle: Path) -> None:
+    before = client.post(QUOTE, json={"transaction": TXN}, headers=keys.header(keys.vendor)).json()["ruleset"]["hash"]
+    partners = bundle / "ad_agency.partners.csv"
+    rows = partners.read_text(encoding="utf-8").splitlines()
+    partners.write_text("\n".join(r for r in rows if not r.startswith("ag3-01,")) + "\n", encoding="utf-8")
+    reload = client.post("/v1/admin/reload", headers=keys.header(keys.admin)).json()
+    assert reload["ok"] is True, reload
+    assert reload["loaded"] == [before] and reload["current"] == {PROGRAM: before}
+    gone = client.post(QUOTE, json={"transaction": TXN}, headers=keys.header(keys.vendor))
+    assert gone.status_code == 422 and gone.json()["code"] == "E511"
+
+
+def test_a_hidden_file_is_not_an_artifact(bundle: Path) -> None:
+    (bundle / ".ad_agency.ruleset.json").write_text("{", encoding="utf-8")
+    assert [p.name for p in artifact_files(bundle)] == [ARTIFACT]
 
 
 def test_a_reload_swaps_in_a_changed_artifact_and_keeps_the_old_one_by_hash(

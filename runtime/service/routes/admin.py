@@ -21,19 +21,20 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _artifact(served: ServedProgram, current: bool) -> dict[str, Any]:
+def _artifact(served: ServedProgram, current: bool, who: Caller) -> dict[str, Any]:
     return {"hash": served.hash, "versions": [v.version for v in served.runtime.ruleset.versions],
             "format": served.format_version, "loaded_at": served.loaded_at.isoformat().replace("+00:00", "Z"),
-            "path": served.path.name, "current": current, "partners": len(served.partners)}
+            "path": served.path.name, "current": current,
+            "partners": len(served.partners) if who.sees_all else None}
 
 
 @router.get("/programs", response_model=schemas.ProgramsAnswer, responses=_ERRORS, summary="Served programs")
 def programs(who: CallerDep, st: StateDep) -> JSONResponse:
-    """Each served program: its current artifact and every artifact of it loaded so far, by hash."""
-    del who
+    """Each served program: its current artifact and every artifact of it loaded so far, by hash (how many
+    partners each serves is the vendor's business: null for a partner key)."""
     catalog = st.bundles.catalog
     out = [{"program": program, "current": current.hash,
-            "artifacts": [_artifact(s, s is current) for s in catalog.history.get(program, ())]}
+            "artifacts": [_artifact(s, s is current, who) for s in catalog.history.get(program, ())]}
            for program, current in sorted(catalog.default.items())]
     return JSONResponse({"programs": out})
 

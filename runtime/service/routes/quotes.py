@@ -228,8 +228,9 @@ def explanation(q: Quote, program: ServedProgram, txn: Transaction, lang: str) -
 @router.post("/explain", response_model=schemas.ExplainAnswer, responses=_ERRORS,
              summary="Quote one transaction and explain it")
 def explain_quote(body: schemas.QuoteIn, who: CallerDep, program: ServedDep, st: StateDep,
-                  lang: Literal["en", "ja"] = "en") -> JSONResponse:
-    """Quote one transaction and explain every number in words."""
+                  lang: Literal["en"] = "en") -> JSONResponse:
+    """Quote one transaction and explain every number in words (in English: `runtime.explain` has no other
+    language yet, so `lang` takes `en` only and anything else is a 422 naming `query.lang`)."""
     txn, q, log_input = _quote_one(st, who, program, body)
     if who.role == "partner" and len(q.chain) > 1:
         raise http_problem(403, "an explanation shows every level of the chain; a partner key asks for a quote",
