@@ -19,6 +19,7 @@ from ppl.commands import (
     ledger,
     quote,
     registry,
+    replay,
     route,
     serve,
     settle,
@@ -27,7 +28,7 @@ from ppl.commands import (
 )
 
 ALL: tuple[ModuleType, ...] = (check, compile, settle, quote, explain, test, guide, conflicts, registry, ledger, route,
-                               sql, keygen, serve)
+                               sql, keygen, serve, replay)
 """Every command module, in the order of `ppl --help`."""
 
 BY_NAME: dict[str, ModuleType] = {command.NAME: command for command in ALL}

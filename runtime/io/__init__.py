@@ -18,8 +18,8 @@ from runtime.io.readers import read_transactions as read_transactions
 from runtime.io.records import ReadError as ReadError
 from runtime.io.values import CODES as CODES
 from runtime.io.writers import Settled as Settled
-from runtime.io.writers import partner_row as partner_row
 from runtime.io.writers import SettlementWriter as SettlementWriter
+from runtime.io.writers import partner_row as partner_row
 from runtime.io.writers import quote_json as quote_json
 from runtime.io.writers import ruleset_sha256 as ruleset_sha256
 from runtime.io.writers import settlement_json as settlement_json

@@ -23,6 +23,7 @@ import json
 import logging
 import os
 import threading
+import urllib.parse
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -327,6 +328,22 @@ def _reason(exc: ValueError) -> str:
 def is_url(target: str | Path) -> bool:
     """Whether a log target names a PostgreSQL database (else it is a file path)."""
     return isinstance(target, str) and target.startswith(URL_PREFIXES)
+
+
+def shown_target(target: str | Path) -> str:
+    """A log target as it may be printed: a URL's password replaced by `***`.
+
+    >>> shown_target("postgresql://ppl:s3cret@db:5432/ppl")
+    'postgresql://ppl:***@db:5432/ppl'
+    """
+    text = str(target)
+    if not is_url(text):
+        return text
+    parts = urllib.parse.urlsplit(text)
+    if parts.password is None:
+        return text
+    user, _, host = parts.netloc.rpartition("@")
+    return urllib.parse.urlunsplit(parts._replace(netloc=f"{user.partition(':')[0]}:***@{host}"))
 
 
 def open_log(target: str | Path) -> DecisionLog:

@@ -94,7 +94,7 @@ def test_every_append_returns_after_a_sync_that_covers_its_line_and_appenders_sh
         synced.update(json.loads(line)["id"] for line in lines(path) if line)
         threading.Event().wait(0.002)
 
-    monkeypatch.setattr(dl.os, "fsync", slow_fsync)
+    monkeypatch.setattr(os, "fsync", slow_fsync)
     uncovered: list[str] = []
     log = dl.JsonLinesLog(path)
 
@@ -189,7 +189,7 @@ def test_a_failed_sync_fails_the_append_and_every_later_one(tmp_path: Path, monk
     def full(fd: int) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(dl.os, "fsync", full)
+    monkeypatch.setattr(os, "fsync", full)
     with pytest.raises(dl.DecisionLogError, match="No space left"):
         log.append(decision(0))
     monkeypatch.undo()

@@ -39,7 +39,7 @@ def test_the_table_has_its_indexes_and_schema_version_and_a_second_open_keeps_it
     with psycopg.connect(postgres_url) as conn:
         indexes = {r[0] for r in conn.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'decisions'")}
         versions = conn.execute("SELECT version FROM decision_log_schema").fetchall()
-        types = dict(conn.execute("SELECT column_name, data_type FROM information_schema.columns "
+        types: dict[str, str] = dict(conn.execute("SELECT column_name, data_type FROM information_schema.columns "
                                   "WHERE table_name = 'decisions'").fetchall())
     assert {"decisions_program_at", "decisions_partner"} <= indexes
     assert versions == [(SCHEMA_VERSION,)]
