@@ -98,8 +98,18 @@ def cpu_seconds(pid: int | None) -> float:
     """User + system CPU seconds of a process (this one when pid is None)."""
     if pid is None:
         return time.process_time()
+    return sum(cpu_split(pid))
+
+
+def cpu_split(pid: int) -> tuple[float, float]:
+    """(user, system) CPU seconds of a process, from /proc."""
     fields = Path(f"/proc/{pid}/stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / tick, int(fields[12]) / tick
+
+
+def _system(pid: int | None) -> float:
+    return cpu_split(pid)[1] if pid else 0.0
 
 
 def percentile(ordered: list[float], share: float) -> float:
@@ -120,16 +130,17 @@ async def run_phase(plan: dict[str, Any], phase: dict[str, Any],
     step = max(1, len(requests) // clients)
     server_pid = plan.get("server_pid")
 
-    async def marks() -> tuple[float, float]:
+    async def marks() -> tuple[float, float, float]:
         await asyncio.sleep(max(0.0, begin - time.perf_counter()))
-        return cpu_seconds(None), cpu_seconds(server_pid) if server_pid else 0.0
+        return cpu_seconds(None), cpu_seconds(server_pid) if server_pid else 0.0, _system(server_pid)
 
     mark = asyncio.ensure_future(marks())
     await asyncio.gather(*(run_connection(plan["port"], requests, c * step, rows, plan["sample"], stop, w)
                            for c, w in enumerate(workers)))
     ended = time.perf_counter()
     client_cpu, server_cpu = cpu_seconds(None), cpu_seconds(server_pid) if server_pid else 0.0
-    client0, server0 = await mark
+    server_sys = _system(server_pid)
+    client0, server0, sys0 = await mark
     counted = sorted(s for w in workers for s, t in zip(w.started, w.seconds, strict=True) if s >= begin)
     latencies = sorted(t for w in workers for s, t in zip(w.started, w.seconds, strict=True) if s >= begin)
     wall = ended - begin
@@ -141,7 +152,8 @@ async def run_phase(plan: dict[str, Any], phase: dict[str, Any],
             "mean_ms": (statistics.fmean(latencies) * 1e3) if latencies else float("nan"),
             "errors": sum(len(w.errors) for w in workers), "error_examples": [e for w in workers for e in w.errors][:3],
             "checked": sum(w.checked for w in workers),
-            "client_cpu_s": round(client_cpu - client0, 4), "server_cpu_s": round(server_cpu - server0, 4)}
+            "client_cpu_s": round(client_cpu - client0, 4), "server_cpu_s": round(server_cpu - server0, 4),
+            "server_sys_s": round(server_sys - sys0, 4)}
 
 
 def build_requests(plan: dict[str, Any], phase: dict[str, Any]) -> list[tuple[bytes, dict[str, Any]]]:
