@@ -358,7 +358,8 @@ def table(result: ServeResult) -> list[str]:
     out += render_table(rows, right=range(1, 10))
     out += [f"  every answer checked (200, a decision's body); every {SAMPLE}th compared with the in-process quote "
             f"('checked'); CPU is the share of one core over the measured window, (sys) the kernel's part; the log "
-            f"held {result.log_lines:,} decisions ({result.log_bytes / 1e6:.1f} MB), one per answered request, warm-up included"]
+            f"held {result.log_lines:,} decisions ({result.log_bytes / 1e6:.1f} MB), one per answered request, "
+            "warm-up included"]
     if result.tmpfs:
         out += ["  'log on tmpfs': the same service with its log on /dev/shm, where a sync reaches no device: not "
                 "durable, shown only to tell the sync's share"]
