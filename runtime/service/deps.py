@@ -103,7 +103,7 @@ StateDep = Annotated[ServiceState, Depends(state)]
 
 
 async def caller(st: StateDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-           api_key: Annotated[str | None, Depends(_api_key)]) -> Caller:
+                 api_key: Annotated[str | None, Depends(_api_key)]) -> Caller:
     """The authenticated caller (FastAPI dependency); a 401 problem without a key or with a bad one."""
     key = credentials.credentials if credentials is not None else api_key
     if not key:
