@@ -376,7 +376,8 @@ def targets(data: dict[str, Any]) -> list[list[str]]:
     for key, op, goal in TARGETS:
         value = data[key]
         met = value >= goal if op == ">=" else value < goal
-        rows.append([f"{key} {op} {goal:g}", f"{value:,.3f}" if value < 10 else f"{value:,.0f}",
+        shown = f"{value:,.3f}" if value < 10 else f"{value:,.1f}" if value < 100 else f"{value:,.0f}"
+        rows.append([f"{key} {op} {goal:g}", shown,
                      "met" if met else "missed"])
     return rows
 
