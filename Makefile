@@ -1,6 +1,6 @@
 # Two entry points: `make run` (check the bundled programs, then settle a year of sample data) and `make test`.
 # `make serve` runs the decision service over the bundled programs (see README).
-# `make bench` measures quotes, settlement and load time (bench/RESULTS.md); `make bench-quick` in under a minute.
+# `make bench` measures quotes, settlement, load time and the service under load (bench/RESULTS.md); `make bench-quick` in under a minute.
 # `make fuzz` runs every fuzz target (tests/fuzz) for FUZZ_SECONDS each (default 600) and exits non-zero on a
 # finding, written to tests/fuzz/findings/; `make fuzz FUZZ_TARGETS=ruleset FUZZ_SECONDS=60` runs one briefly.
 # `make test` runs the same targets for a few dozen examples each.

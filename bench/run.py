@@ -6,7 +6,9 @@ Measures, in one run and on the same generated data:
   3. settlement of a large generated file (1 M and 3 M rows; fewer in quick mode) in a child process:
      wall time, rows/s and peak memory;
   4. load time: check + compile + load of each program;
-  5. import time: `import runtime` in a fresh interpreter, against a bare start.
+  5. import time: `import runtime` in a fresh interpreter, against a bare start;
+  6. the service: `ppl serve` on loopback under a load client in another process (bench/serve_load.py):
+     quotes/s and p50/p99 latency at 1, 8 and 64 clients and in batches, against the in-process quote rate.
 Progress goes to standard error; the tables, then one JSON object on one line, to standard output.
 Ratios are throughput ratios: the compiled runtime's quotes per second over the other's (higher is better).
 """
@@ -22,7 +24,7 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
-from bench import columnar, imports, quotes, settlement
+from bench import columnar, imports, quotes, serve_load, settlement
 from bench.data import PROGRAMS
 from bench.timing import best_of
 from compiler.lower import compile_program
@@ -43,10 +45,11 @@ class Config:
     import_runs: int  # fresh interpreters per statement for the import time (the median is kept)
     settle_sizes: tuple[int, int]  # rows: the first is reported as `1m`, the second as `3m`
     columnar_sizes: tuple[int, ...] = (1_000_000, 10_000_000)  # settlement from Parquet on both engines
+    serve: serve_load.Config = serve_load.FULL  # phases of the service benchmark
 
 
 FULL = Config("full", 2_000, 7, 5, 21, (1_000_000, 3_000_000))
-QUICK = Config("quick", 400, 3, 3, 7, (20_000, 60_000), (20_000,))
+QUICK = Config("quick", 400, 3, 3, 7, (20_000, 60_000), (20_000,), serve_load.QUICK)
 TARGETS = (("quote_vs_handwritten", ">=", 0.8), ("quote_vs_zen", ">=", 20.0), ("explain_vs_handwritten", ">=", 0.2),
            ("columnar_vs_row", ">=", 5.0))
 
@@ -184,6 +187,7 @@ def _targets(data: dict[str, Any]) -> list[str]:
     growth = large / small - 1
     rows.append(["settle_peak_mb_3m within 10% of settle_peak_mb_1m", f"{growth:+.1%}",
                  "met" if abs(growth) <= 0.10 else "missed"])
+    rows += serve_load.targets(data)
     return ["Targets", *render_table(rows)]
 
 
@@ -216,14 +220,17 @@ def main(argv: list[str] | None = None) -> int:
     runs = settlement.measure((0, *config.settle_sizes))
     say("settlement from Parquet: row engine and columnar engine")
     columnar_program, columnar_runs = columnar.measure(config.columnar_sizes)
+    say("the service under load")
+    served = serve_load.measure(config.serve, memory_log=config.name == "full")
     data = summary(results, runs, loads, config)
     data.update(columnar.summary(columnar_program, columnar_runs))
     data.update(imports.summary(imported))
+    data.update(serve_load.summary(served))
     head = (f"ppl benchmark ({config.name}), {data['date']}: {data['machine']}, {data['cores']} cores, "
             f"Python {data['python']}")
     lines = [head, "", *_quote_tables(results, config), "", *_settle_table(runs), "",
              *columnar.table(columnar_program, columnar_runs), "", *_load_table(loads, config), "",
-             *imports.table(imported), "", *_targets(data), ""]
+             *imports.table(imported), "", *serve_load.table(served), "", *_targets(data), ""]
     print("\n".join(lines))
     print(json.dumps(data, separators=(",", ":")))
     return 0

@@ -27,21 +27,21 @@ class ArtifactError(Exception):
 
 def encode_fraction(value: Fraction) -> str:
     """An exact string: a terminating decimal when there is one, else `n/d`."""
-    den = value.denominator
-    twos = fives = 0
-    while den % 2 == 0:
-        den //= 2
-        twos += 1
-    while den % 5 == 0:
-        den //= 5
+    # Integer arithmetic only (no Fraction operations): answers write several rates each, and this is most of
+    # what writing a quote as JSON costs.
+    num, den = value.numerator, value.denominator
+    twos = (den & -den).bit_length() - 1
+    rest = den >> twos
+    fives = 0
+    while rest % 5 == 0:
+        rest //= 5
         fives += 1
-    if den != 1:
-        return f"{value.numerator}/{value.denominator}"
+    if rest != 1:
+        return f"{num}/{den}"
     digits = max(twos, fives)
-    scaled = value * 10**digits
-    assert scaled.denominator == 1
+    scaled = num * (10**digits // den)  # exact: den is 2**twos * 5**fives, which divides 10**digits
     sign = "-" if scaled < 0 else ""
-    text = str(abs(scaled.numerator)).rjust(digits + 1, "0")
+    text = str(abs(scaled)).rjust(digits + 1, "0")
     return f"{sign}{text[:-digits]}.{text[-digits:]}" if digits else f"{sign}{text}"
 
 

@@ -60,7 +60,7 @@ def next_tier_id(figure: Figure | None) -> str | None:
 
 
 def _rate(value: int | Fraction) -> str:
-    return ir_json.encode_fraction(Fraction(value))
+    return ir_json.encode_fraction(value if isinstance(value, Fraction) else Fraction(value))
 
 
 def line_json(line: Line) -> dict[str, Any]:
