@@ -85,6 +85,16 @@ def test_a_partner_key_sees_its_own_level_of_the_chain_only(client: TestClient, 
     assert "ag1-01" not in text and "ag2-01" not in text
 
 
+def test_the_decision_log_keeps_the_whole_quote_a_partner_key_sees_a_part_of(
+        client: TestClient, keys: TestKeys, log: MemoryLog) -> None:
+    vendor = client.post(QUOTE, json={"transaction": TXN}, headers=keys.header(keys.vendor)).json()
+    partner = client.post(QUOTE, json={"transaction": TXN}, headers=keys.header(keys.partner)).json()
+    logged = {d.id: d for d in log.decisions}
+    assert logged[partner["decision_id"]].output["quote"] == vendor["quote"]  # replay compares whole quotes
+    assert logged[partner["decision_id"]].caller.partner == SELLER
+    assert partner["quote"] != vendor["quote"]
+
+
 def test_a_partner_key_gives_volumes_only_for_itself(client: TestClient, keys: TestKeys) -> None:
     answer = client.post(QUOTE, json={"transaction": TXN, "volumes": {"ag1-01": {"sales": 1}}},
                          headers=keys.header(keys.partner))

@@ -57,12 +57,12 @@ def test_a_body_that_is_not_json_is_a_422_not_a_500(client: TestClient, keys: Te
 
 def test_an_unexpected_error_is_a_500_problem_that_tells_nothing_of_the_internals(
         client: TestClient, keys: TestKeys, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
-    from runtime.service.routes import quotes
+    from runtime import io as rio
 
     def broken(*args: object) -> object:
         raise RuntimeError("secret internals at /srv/ppl")
 
-    monkeypatch.setattr(quotes, "quote_view", broken)
+    monkeypatch.setattr(rio, "quote_json", broken)
     with caplog.at_level(logging.ERROR, logger="ppl.service"):
         answer = client.post(QUOTE, json={"transaction": TXN}, headers=keys.header(keys.vendor))
     body = _problem(answer, 500, "internal")

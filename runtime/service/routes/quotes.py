@@ -21,7 +21,7 @@ from runtime.decisions import Rejected
 from runtime.decisions.quote import QuoteError, Quoter
 from runtime.decisions.refunds import quote_problem
 from runtime.engine import EvaluationError
-from runtime.model import Partner, Quote, Transaction, Volumes
+from runtime.model import Quote, Transaction, Volumes
 from runtime.service import schemas
 from runtime.service.context import Caller, Problem, ServedProgram
 from runtime.service.deps import CallerDep, ServedDep, ServiceState, StateDep, decided, ruleset_json
@@ -114,14 +114,15 @@ def _refused(exc: QuoteError | EvaluationError) -> tuple[str, str]:
     return exc.code, f"{where}{exc.message}"
 
 
-def quote_view(q: Quote, who: Caller) -> dict[str, Any]:
-    """A quote as JSON for this caller: all of it for a vendor or admin key; for a partner key, its own level
-    of the chain and its own lines only (what a distributor above it earns is not its business)."""
-    data = rio.quote_json(q)
+def quote_view(full: dict[str, Any], q: Quote, who: Caller) -> dict[str, Any]:
+    """A quote's JSON (`full`, `runtime.io.quote_json`) as this caller sees it: all of it for a vendor or admin key;
+    for a partner key, its own level of the chain and its own lines only (what a distributor above it earns is
+    not its business). The decision log keeps `full`: the log is the vendor's record of what was decided."""
     if who.role != "partner" or len(q.chain) <= 1:
-        return data
-    data["chain"] = [s for s in data["chain"] if s["partner"] == who.partner]
-    data["lines"] = [line for line in data["lines"] if line["partner"] == who.partner]
+        return full
+    data = dict(full)
+    data["chain"] = [s for s in full["chain"] if s["partner"] == who.partner]
+    data["lines"] = [line for line in full["lines"] if line["partner"] == who.partner]
     data["margin"] = None
     data["wholesale"] = None
     data["rates"] = []
@@ -133,31 +134,9 @@ def _chain_rows(program: ServedProgram, seller: str) -> dict[str, Any]:
     rows: dict[str, Any] = {}
     found = program.partners.get(seller)
     while found is not None and found.id not in rows:
-        rows[found.id] = partner_row(found)
+        rows[found.id] = rio.partner_row(found, program.runtime.ruleset)
         found = program.partners.get(found.parent) if found.parent else None
     return rows
-
-
-def partner_row(partner: Partner) -> dict[str, Any]:
-    """A partner as a row of a partners file: id, contract, tier, level, parent, joined, left, declared fields."""
-    write = getattr(rio, "partner_row", None)
-    if write is not None:
-        row: dict[str, Any] = write(partner)
-        return row
-    return {"id": partner.id, "contract": partner.contract, "tier": partner.tier, "level": partner.level,
-            "parent": partner.parent, "joined": partner.joined.isoformat() if partner.joined else None,
-            "left": partner.left.isoformat() if partner.left else None,
-            **{k: _jsonable(v) for k, v in sorted(partner.fields.items())}}
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, str | int | bool) or value is None:
-        return value
-    if isinstance(value, list | tuple | set | frozenset):
-        return [_jsonable(v) for v in (sorted(value, key=str) if isinstance(value, set | frozenset) else value)]
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    return str(value)
 
 
 def _volumes_json(volumes: Mapping[str, schemas.VolumesIn]) -> dict[str, Any]:
@@ -212,9 +191,9 @@ def quote(body: schemas.QuoteIn, who: CallerDep, program: ServedDep,
     """Quote one transaction: every figure with the rule that produced it, under the version in force on its
     date."""
     _txn, q, log_input = _quote_one(st, who, program, body)
-    output = {"ruleset": ruleset_json(program, q.version), "quote": quote_view(q, who)}
-    decision = decided(st, who, program, "quote", log_input, output, q.version)
-    return JSONResponse({"decision_id": decision.id, **output})
+    ruleset, full = ruleset_json(program, q.version), rio.quote_json(q)
+    decision = decided(st, who, program, "quote", log_input, {"ruleset": ruleset, "quote": full}, q.version)
+    return JSONResponse({"decision_id": decision.id, "ruleset": ruleset, "quote": quote_view(full, q, who)})
 
 
 def explanation(q: Quote, program: ServedProgram, txn: Transaction, lang: str) -> dict[str, Any]:
@@ -235,15 +214,18 @@ def explain_quote(body: schemas.QuoteIn, who: CallerDep, program: ServedDep, st:
     if who.role == "partner" and len(q.chain) > 1:
         raise http_problem(403, "an explanation shows every level of the chain; a partner key asks for a quote",
                            "forbidden")
-    output = {"ruleset": ruleset_json(program, q.version), "quote": quote_view(q, who),
+    output = {"ruleset": ruleset_json(program, q.version), "quote": rio.quote_json(q),
               "explanation": explanation(q, program, txn, lang)}
     decision = decided(st, who, program, "explain", log_input, output, q.version)
     return JSONResponse({"decision_id": decision.id, **output})
 
 
 def _batch(st: ServiceState, who: Caller, program: ServedProgram, items: Sequence[Mapping[str, Any]],
-           volumes: Mapping[str, Volumes]) -> tuple[list[dict[str, Any]], list[dict[str, Any]], set[str]]:
+           volumes: Mapping[str, Volumes]) \
+        -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]], set[str]]:
+    """The batch's quotes as the caller sees them, as the log keeps them, its rejected items and its sellers."""
     quotes: list[dict[str, Any]] = []
+    full: list[dict[str, Any]] = []
     rejected: list[dict[str, Any]] = []
     sellers: set[str] = set()
     quoting = _Quoting(st, program, volumes)
@@ -262,10 +244,12 @@ def _batch(st: ServiceState, who: Caller, program: ServedProgram, items: Sequenc
                 rejected.append({"index": index, "id": parsed.id, "code": code, "reason": reason, "field": None})
                 continue
             sellers.add(parsed.partner)
-            quotes.append({"index": index, "quote": quote_view(q, who)})
+            data = rio.quote_json(q)
+            full.append({"index": index, "quote": data})
+            quotes.append({"index": index, "quote": quote_view(data, q, who)})
     finally:
         quoting.done()
-    return quotes, rejected, sellers
+    return quotes, full, rejected, sellers
 
 
 @router.post("/quotes", response_model=schemas.QuotesAnswer, responses=_ERRORS, summary="Quote a batch")
@@ -273,15 +257,17 @@ def quote_batch(body: schemas.QuotesIn, who: CallerDep, program: ServedDep,
                 st: StateDep) -> JSONResponse:
     """Quote a batch: each rejected transaction is reported with its index and reason, the others are quoted."""
     volumes = _volumes(who, body.volumes)
-    quotes, rejected, sellers = _batch(st, who, program, body.transactions, volumes)
+    quotes, full, rejected, sellers = _batch(st, who, program, body.transactions, volumes)
     versions = {q["quote"]["version"] for q in quotes}
     version = versions.pop() if len(versions) == 1 else None
     partners: dict[str, Any] = {}
     for seller in sorted(sellers):
         partners.update(_chain_rows(program, seller))
-    output = {"ruleset": ruleset_json(program, version), "quotes": quotes, "rejected": rejected,
-              "counts": {"received": len(body.transactions), "quoted": len(quotes), "rejected": len(rejected)}}
+    counts = {"received": len(body.transactions), "quoted": len(quotes), "rejected": len(rejected)}
+    ruleset = ruleset_json(program, version)
     log_input = {"transactions": [dict(t) for t in body.transactions], "partners": partners,
                  "volumes": _volumes_json(body.volumes)}
-    decision = decided(st, who, program, "quote_batch", log_input, output, version)
-    return JSONResponse({"decision_id": decision.id, **output})
+    decision = decided(st, who, program, "quote_batch", log_input,
+                       {"ruleset": ruleset, "quotes": full, "rejected": rejected, "counts": counts}, version)
+    return JSONResponse({"decision_id": decision.id, "ruleset": ruleset, "quotes": quotes, "rejected": rejected,
+                         "counts": counts})
