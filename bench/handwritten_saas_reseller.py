@@ -121,11 +121,12 @@ def _violations(sell_price: int, list_price: int) -> tuple[tuple[str, str, str],
     return ()
 
 
-def _tier_steps(seller: Partner) -> tuple[str, ...]:
+def _tier_steps(seller: Partner, period_sales: int) -> tuple[str, ...]:
+    # tier2: trailing sales ≥ 5000万 and 2 engineers; tier1: 3億, 5 engineers and 7500万 of sales this period
     if seller.tier == "tier3":
-        better, sales, engineers = "tier2", 50_000_000, 2
+        better, sales, engineers, in_period = "tier2", 50_000_000, 2, 0
     elif seller.tier == "tier2":
-        better, sales, engineers = "tier1", 300_000_000, 5
+        better, sales, engineers, in_period = "tier1", 300_000_000, 5, 75_000_000
     else:
         return ()
     fields = seller.fields
@@ -134,6 +135,8 @@ def _tier_steps(seller: Partner) -> tuple[str, ...]:
         missing.append(f"{yen(sales - fields['trailing_sales'])} more `partner.trailing_sales`")
     if fields["certified_engineers"] < engineers:
         missing.append(f"{engineers - fields['certified_engineers']:,} more `partner.certified_engineers`")
+    if period_sales < in_period:
+        missing.append(f"{yen(in_period - period_sales)} more `period.sales`")
     return (f"{' and '.join(missing)} qualify for tier `{better}`",) if missing else ()
 
 
@@ -151,7 +154,7 @@ def _next_steps(seller: Partner, contract: str, version: str, volumes: Mapping[s
                 steps.append(f"{yen(target - v.sales)} more sales this period reach the next target of bonus "
                              "`growth`")
                 break
-    return (*steps, *_tier_steps(seller))
+    return (*steps, *_tier_steps(seller, v.sales))
 
 
 def explain(txn: Transaction, partners: Mapping[str, Partner], volumes: Mapping[str, Volumes]) -> Answer:
@@ -166,7 +169,8 @@ def explain(txn: Transaction, partners: Mapping[str, Partner], volumes: Mapping[
         capped = abs(txn.sell_price * txn.quantity) > REFERRAL_CAP * 10
         fee_rates = (_REFERRAL_RATE, _REFERRAL_CAP) if capped else (_REFERRAL_RATE,)
         fee_line = ((seller.id, "referral_fee", f"referral fee on {txn.id}", amount, "contract `referral`"),)
-        return (plain, fee_rates, fee_line, benefits, violations, _tier_steps(seller))
+        return (plain, fee_rates, fee_line, benefits, violations,
+                _tier_steps(seller, volumes.get(seller.id, NO_VOLUMES).sales))
     rates: list[tuple[str, Fraction, str]] = [_BASE_FIGURE[contract]]
     if seller.tier in _UPLIFT_FIGURE:
         rates.append(_UPLIFT_FIGURE[seller.tier])
