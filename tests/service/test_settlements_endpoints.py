@@ -91,6 +91,10 @@ def test_a_csv_settlement_runs_as_a_job_and_its_statements_are_ppl_settles(
         assert md.headers["content-type"].startswith("text/markdown")
         assert (md.headers["x-ppl-decision"], md.headers["x-ppl-version"]) == (decision.id, "2026.04")
         assert md.text == (settled / "statements" / f"{partner}.md").read_text(encoding="utf-8")
+        page = client.get(f"{location}/statements/{partner}?format=html", headers=keys.header(keys.vendor))
+        assert page.headers["content-type"].startswith("text/html") and page.text.startswith("<!DOCTYPE html>")
+        assert "<table>" in page.text and f"Statement of {partner}" in page.text
+        assert (page.headers["x-ppl-decision"], page.headers["x-ppl-version"]) == (decision.id, "2026.04")
 
 
 def test_the_rejected_rows_are_those_of_rejects_csv(client: TestClient, keys: TestKeys, settled: Path) -> None:
@@ -122,6 +126,7 @@ def test_a_partner_key_reads_its_own_statement_and_nothing_else(client: TestClie
     assert own.status_code == 200 and own.json()["statement"]["partner"] == SELLER
     refused = [client.get(f"{location}/statements/{OTHER}", headers=keys.header(keys.partner)),
                client.get(f"{location}/statements/{OTHER}?format=md", headers=keys.header(keys.partner)),
+               client.get(f"{location}/statements/{OTHER}?format=html", headers=keys.header(keys.partner)),
                client.get(location, headers=keys.header(keys.partner)),
                client.get(f"{location}/rejects", headers=keys.header(keys.partner)),
                _start_csv_as(client, keys, keys.partner)]
@@ -170,3 +175,11 @@ def test_an_unknown_job_is_a_404(client: TestClient, keys: TestKeys) -> None:
     for path in ("/settlements/nope", f"/settlements/nope/statements/{SELLER}", "/settlements/nope/rejects"):
         key = keys.partner if "statements" in path else keys.vendor
         problem(client.get(f"{V1}{path}", headers=keys.header(key)), 404)
+
+
+def test_a_statement_page_makes_no_markup_of_a_value() -> None:
+    from runtime.io.cells import md_text
+    from runtime.service.routes.settlements import statement_page
+
+    page = statement_page(f"| partner |\n|---|\n| {md_text('<script>alert(1)</script>')} |\n", "p<1>")
+    assert "<script>" not in page and "&lt;script&gt;" in page and "Statement of p&lt;1&gt;" in page

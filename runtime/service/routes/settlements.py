@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import html
 import json
 import threading
 from collections.abc import Mapping
@@ -211,15 +212,17 @@ def status(job: JobId, who: VendorDep, program: ServedDep, runner: JobsDep) -> J
 
 
 @router.get("/{job}/statements/{partner}", responses={
-    200: {"content": {"application/json": {}, "text/markdown": {"schema": {"type": "string"}}}},
+    200: {"content": {"application/json": {}, "text/markdown": {"schema": {"type": "string"}},
+                      "text/html": {"schema": {"type": "string"}}}},
     **errors(401, 403, 404, 409, 422)},
             summary="A partner's statement of a settlement")
 def statement(job: JobId, partner: Annotated[str, PathParam(min_length=1, max_length=200)], who: CallerDep,
-              program: ServedDep, runner: JobsDep, format: Literal["json", "md"] = "json",
+              program: ServedDep, runner: JobsDep, format: Literal["json", "md", "html"] = "json",
               lang: Literal["en"] = "en") -> Any:
-    """A partner's statement (a partner key: its own only): the entry of `statements.json` (`json`) or the
-    Markdown statement (`md`) that `ppl settle` writes for the same transactions. Statements are written in
-    English; the program guide is in English and Japanese."""
+    """A partner's statement (a partner key: its own only): the entry of `statements.json` (`json`), the
+    Markdown statement (`md`) that `ppl settle` writes for the same transactions, or that statement as a
+    standalone HTML page (`html`). Statements are written in English; the program guide is in English and
+    Japanese."""
     del lang
     if not who.may_see(partner):
         raise http_problem(403, "a partner key reads only its own statement", "forbidden", "path.partner")
@@ -231,15 +234,46 @@ def statement(job: JobId, partner: Annotated[str, PathParam(min_length=1, max_le
     if entry is None:
         raise http_problem(404, "the settlement has no statement for this partner: it made no sale in the period",
                            "not_found")
-    if format == "md":
+    if format != "json":
         name = statement_file_names([s["partner"] for s in data["statements"]])[partner]
-        return PlainTextResponse((out / "statements" / name).read_text(encoding="utf-8"),
-                                 media_type="text/markdown; charset=utf-8",
+        text = (out / "statements" / name).read_text(encoding="utf-8")
+        return PlainTextResponse(text if format == "md" else statement_page(text, partner),
+                                 media_type=f"text/{'markdown' if format == 'md' else 'html'}; charset=utf-8",
                                  headers={"X-PPL-Decision": str(result["decision_id"]),
                                           "X-PPL-Program": program.program, "X-PPL-Ruleset": program.hash,
                                           "X-PPL-Version": str(result["ruleset"]["version"] or "")})
     return JSONResponse({"decision_id": result["decision_id"], "ruleset": result["ruleset"], "job": found.id,
                          "period": data["period"], "currency": data["currency"], "statement": entry})
+
+
+_PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; max-width: 60rem; margin: 1rem auto; padding: 0 1rem; line-height: 1.5; }}
+table {{ border-collapse: collapse; display: block; overflow-x: auto; }}
+th, td {{ border: 1px solid #ccc; padding: 0.25rem 0.5rem; }}
+td {{ font-variant-numeric: tabular-nums; }}
+</style>
+</head>
+<body>
+{body}
+</body>
+</html>
+"""
+
+
+def statement_page(markdown_text: str, partner: str) -> str:
+    """A Markdown statement as a standalone HTML page (Python-Markdown with tables). The statement's text cells
+    are written with HTML's `&`, `<` and `>` as entities (`runtime.io.cells.md_text`), so no value becomes
+    markup; wide tables scroll instead of overflowing a phone's screen."""
+    import markdown
+
+    body = markdown.markdown(markdown_text, extensions=["tables"], output_format="html")
+    return _PAGE.format(title=f"Statement of {html.escape(partner)}", body=body)
 
 
 def _rows(path: Path) -> list[dict[str, Any]]:
