@@ -311,7 +311,7 @@ def _settle_rows(args: argparse.Namespace, ruleset: ir.RuleSet, partners: dict[s
 
         settler = Settler(rt, partners, period, on_line=writer.on_line, on_reject=on_reject,
                           keep_sales=reader.may_refund, on_hold=writer.on_hold, on_violation=writer.on_violation,
-                          timeline=timeline)
+                          timeline=timeline, checked=True)
         progress = _Progress(reader, sys.stderr) if sys.stderr.isatty() else None
         try:
             _feed(args, reader, settler, progress)
@@ -349,7 +349,7 @@ def _quiet_pass(args: argparse.Namespace, rt: Runtime, partners: dict[str, Partn
                 transactions: str, timeline: Timeline) -> Figures:
     """A settlement pass without outputs under a timeline of tiers: the monthly figures the reviews read."""
     reader = open_transactions(transactions, rt.ruleset)
-    settler = Settler(rt, partners, period, keep_sales=reader.may_refund, timeline=timeline)
+    settler = Settler(rt, partners, period, keep_sales=reader.may_refund, timeline=timeline, checked=True)
     _feed(args, reader, settler)
     return settler.figures
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from fractions import Fraction
+from typing import Any, NamedTuple
 
+from runtime import ids, instants, ir
 from runtime import input_rules as rules
-from runtime import instants, ir
 from runtime.decisions._inputs import (
     InputError,
     check_date,
@@ -22,9 +23,11 @@ from runtime.decisions._inputs import (
     check_instant,
     check_int,
     check_volumes,
+    declared,
     given,
 )
 from runtime.model import UNSTATED, Partner, Transaction, Volumes
+from runtime.money import MAX_AMOUNT
 
 _MONEY = "an amount in minor units, an int"
 
@@ -46,6 +49,72 @@ def _price(subject: str, name: str, value: object, refund: bool, quantity: int, 
         raise InputError(subject, "quantity", quantity, over_ceiling.reason, over_ceiling.code)
 
 
+class _FieldRule(NamedTuple):
+    """What the fast path needs of a declared field: the Python types of its values, its members, whether it
+    has a range (always checked in detail) and whether it is an amount (held under the ceiling)."""
+
+    types: tuple[type, ...]
+    members: frozenset[str] | None
+    ranged: bool
+    money: bool
+
+
+class _Fast(NamedTuple):
+    ruleset: ir.RuleSet
+    ceiling: int  # the first amount in minor units past the ceiling
+    fields: dict[str, _FieldRule]
+
+
+_FAST: dict[int, _Fast] = {}
+_PYTHON_TYPES: dict[str, tuple[type, ...]] = {
+    "money": (int,), "integer": (int,), "number": (int, Fraction), "percent": (int, Fraction), "boolean": (bool,),
+    "date": (datetime.date,), "text": (str,)}
+
+
+def _fast(ruleset: ir.RuleSet) -> _Fast:
+    """The fast path's view of a rule set's `transaction` inputs (worked out once per rule set)."""
+    found = _FAST.get(id(ruleset))
+    if found is None or found.ruleset is not ruleset:
+        if len(_FAST) > 64:
+            _FAST.clear()
+        fields: dict[str, _FieldRule] = {}
+        for decl in declared(ruleset, "transaction").values():
+            members = ruleset.enums.get(decl.type)
+            types = (str,) if members is not None else _PYTHON_TYPES.get(decl.type)
+            if types is not None:  # other types (durations) always take the detailed check
+                ranged = decl.min is not None or decl.max is not None or decl.values is not None
+                fields[decl.name] = _FieldRule(types, frozenset(members) if members is not None else None, ranged,
+                                               decl.type == "money")
+        found = _FAST[id(ruleset)] = _Fast(ruleset, MAX_AMOUNT * 10**ruleset.minor_unit, fields)
+    return found
+
+
+def _plain_id(value: object) -> bool:
+    return type(value) is str and value.isascii() and value.isprintable() and 0 < len(value) <= ids.MAX_ID_LENGTH \
+        and value[0] != " " and value[-1] != " "
+
+
+def _plainly_valid(txn: object, ruleset: ir.RuleSet) -> bool:
+    """Whether a transaction is valid at first sight: the common sale, every field of its exact type, plain ASCII
+    ids, no instant, and declared fields that no range or ceiling can refuse. False is no verdict: the detailed
+    checks then decide."""
+    if type(txn) is not Transaction or txn.at is not None or txn.refund_of is not None or txn.sku is not None:
+        return False
+    list_price, sell_price, quantity, fast = txn.list_price, txn.sell_price, txn.quantity, _fast(ruleset)
+    if not (type(list_price) is int and type(sell_price) is int and type(quantity) is int
+            and type(txn.date) is datetime.date and 0 <= list_price and 0 <= sell_price
+            and abs(quantity) <= rules.MAX_QUANTITY and max(list_price, sell_price) * abs(quantity) < fast.ceiling
+            and _plain_id(txn.id) and _plain_id(txn.partner) and (txn.contract is None or _plain_id(txn.contract))
+            and (txn.product == "" or _plain_id(txn.product)) and type(txn.fields) is dict):
+        return False
+    for name, value in txn.fields.items():
+        rule = fast.fields.get(name)
+        if rule is None or type(value) not in rule.types or rule.ranged or (
+                rule.members is not None and value not in rule.members) or (rule.money and abs(value) >= fast.ceiling):
+            return False
+    return True
+
+
 def check_transaction(txn: object, ruleset: ir.RuleSet, row: int = 0) -> None:
     """A transaction built in Python, as `runtime.io.readers.parse_transaction` checks a row.
 
@@ -58,6 +127,8 @@ def check_transaction(txn: object, ruleset: ir.RuleSet, row: int = 0) -> None:
     Raises:
         InputError: the first mistake, naming the transaction, the field and the value.
     """
+    if _plainly_valid(txn, ruleset):
+        return
     if not isinstance(txn, Transaction):
         raise InputError("the transaction", "transaction", txn, "expected a runtime.model.Transaction")
     subject = _subject("transaction", txn, row)
@@ -217,8 +288,9 @@ def check_lead(lead: Any, ruleset: ir.RuleSet) -> None:
 
 
 def check_deal(deal: Any, claims: Sequence[Any], ruleset: ir.RuleSet) -> None:
-    """A deal and its claims built in Python (a `Deal` and `Claim`s: `check_kind` first): instants as `datetime.datetime`, ids, counts and flags of their
-    types, and the declared `deal` inputs (an instant without its offset is the decision's to refuse: E530).
+    """A deal and its claims built in Python (a `Deal` and `Claim`s: `check_kind` first): instants as
+    `datetime.datetime`, ids, counts and flags of their types, and the declared `deal` inputs (an instant
+    without its offset is the decision's to refuse: E530).
 
     Raises:
         InputError: the first mistake.

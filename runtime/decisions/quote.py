@@ -15,10 +15,10 @@ from typing import Any
 from runtime import ir
 from runtime.decisions._catalog import with_item
 from runtime.decisions._fast import figures_of as figures_of
+from runtime.decisions._fast import make_plan, reference_plan
 from runtime.decisions._input_objects import check_chain, check_partners, check_transaction
 from runtime.decisions._inputs import InputError as InputError
 from runtime.decisions._inputs import check_volumes
-from runtime.decisions._fast import make_plan, reference_plan
 from runtime.decisions._membership import check_members, has_membership
 from runtime.decisions._plans import NoPlan as NoPlan
 from runtime.decisions._plans import Plan, plan_stats, strict_plans

@@ -237,9 +237,10 @@ def test_a_quote_checks_only_the_partners_it_reads(rt: Runtime) -> None:
 
 
 def test_bad_volumes_are_refused(rt: Runtime) -> None:
-    for volumes in ({"D-1": Volumes(sales="5")}, {"D-1": {"sales": 5}}, [("D-1", Volumes())]):
+    bad: list[Any] = [{"D-1": Volumes(sales="5")}, {"D-1": {"sales": 5}}, [("D-1", Volumes())]]  # type: ignore[arg-type]
+    for volumes in bad:
         with pytest.raises(InputError):
-            Quoter(rt, partner_table(), volumes)  # type: ignore[arg-type]
+            Quoter(rt, partner_table(), volumes)
     with pytest.raises(InputError, match="the volumes of `D-1`"):
         quote(rt, valid_sale(), partner_table(), {"D-1": Volumes(purchases=1.5)})  # type: ignore[arg-type]
 
@@ -271,12 +272,15 @@ BAD_DEALS: dict[str, tuple[Any, list[Any], str, str | None]] = {
     "an_unknown_member_of_a_deal_field": (Deal("Acme", AT, {"region": "tokyo"}), [], 'fields["region"]', "E522"),
     "an_undeclared_deal_field": (Deal("Acme", AT, {"size": 5}), [], "fields", None),
     "a_number_for_the_customer": (Deal(5, AT), [], "customer", "E521"),  # type: ignore[arg-type]
-    "a_string_for_a_registration_time": (Deal("Acme", AT), [Claim("R-1", "D-1", "2026-05-01")], "registered_at",
+    "a_string_for_a_registration_time": (Deal("Acme", AT), [Claim("R-1", "D-1", "2026-05-01")],  # type: ignore[arg-type]
+                                         "registered_at",
                                          "E521"),
-    "a_string_for_the_renewals": (Deal("Acme", AT), [Claim("R-1", "D-1", EARLIER, "1")], "renewals", "E521"),
-    "a_string_for_the_customer_choice": (Deal("Acme", AT), [Claim("R-1", "D-1", EARLIER, customer_choice="yes")],
+    "a_string_for_the_renewals": (Deal("Acme", AT), [Claim("R-1", "D-1", EARLIER, "1")],  # type: ignore[arg-type]
+                                  "renewals", "E521"),
+    "a_string_for_the_customer_choice": (Deal("Acme", AT), [Claim("R-1", "D-1", EARLIER, customer_choice="yes")],  # type: ignore[arg-type]
                                          "customer_choice", "E521"),
-    "a_number_for_the_claimant": (Deal("Acme", AT), [Claim("R-1", 7, EARLIER)], "partner", "E521"),
+    "a_number_for_the_claimant": (Deal("Acme", AT), [Claim("R-1", 7, EARLIER)],  # type: ignore[arg-type]
+                                  "partner", "E521"),
     "not_a_claim": (Deal("Acme", AT), [("R-1", "D-1")], "claim", None),
     "not_a_deal": ("Acme", [], "deal", None),
 }
