@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import datetime
 import difflib
-from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
 from runtime import ir
-from runtime.model import Partner
 from runtime.money import MAX_AMOUNT_DIGITS, format_amount, format_rate, over_ceiling
 
 MISSING = "E520"  # a required field is missing or empty
@@ -141,12 +139,6 @@ def all_assigned(ruleset: ir.RuleSet) -> bool:
     return all(t.assigned for v in ruleset.versions if v.tiers is not None for t in v.tiers.levels)
 
 
-def max_depth(ruleset: ir.RuleSet) -> int | None:
-    """The deepest hierarchy of any version (None: the program has no hierarchy)."""
-    depths = [v.hierarchy.max_depth for v in ruleset.versions if v.hierarchy is not None]
-    return max(depths) if depths else None
-
-
 def unknown_reason(what: str, value: str, known: tuple[str, ...]) -> str:
     """Why a name the program does not know is refused, with the closest known one."""
     close = difflib.get_close_matches(value, known, n=1)
@@ -160,31 +152,8 @@ def no_tier_reason(partner_id: str, tiers: tuple[str, ...]) -> str:
             f"of {', '.join(tiers)}")
 
 
-def level_problem(level: int, deepest: int | None) -> ValueProblem | None:
-    """E521 when a level is not a level of the hierarchy."""
-    if level < 1 or (deepest is not None and level > deepest):
-        span = f"1 to {deepest}" if deepest is not None else "1 or more"
-        return ValueProblem(BAD_VALUE, f"level {level} is not a level of the hierarchy ({span})")
-    return None
-
-
 def left_problem(partner_id: str, joined: datetime.date | None, left: datetime.date | None) -> ValueProblem | None:
     """E521 when a partner leaves before it joins."""
     if joined is not None and left is not None and left < joined:
         return ValueProblem(BAD_VALUE, f"partner `{partner_id}` left on {left}, before it joined on {joined}")
     return None
-
-
-def hierarchy_problems(partner: Partner, partners: Mapping[str, Partner], deepest: int | None) -> list[str]:
-    """What is wrong with a partner's place in the hierarchy: a missing or unknown parent, a level out of place."""
-    if partner.parent is None:
-        if deepest is not None and partner.level > 1:
-            return [f"partner `{partner.id}` is at level {partner.level} but names no `parent`"]
-        return []
-    parent = partners.get(partner.parent)
-    if parent is None:
-        return [unknown_reason("parent", partner.parent, tuple(partners))]
-    if deepest is not None and partner.level != parent.level + 1:
-        return [f"partner `{partner.id}` is at level {partner.level}, but its parent `{parent.id}` is at level "
-                f"{parent.level}; a partner is one level below its parent"]
-    return []

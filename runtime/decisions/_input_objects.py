@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from fractions import Fraction
-from typing import Any, NamedTuple
+from typing import Any
 
-from runtime import ids, instants, ir
 from runtime import input_rules as rules
+from runtime import instants, ir
+from runtime.decisions._input_fast import plain_partner, plain_transaction, plain_volumes, rules_of
 from runtime.decisions._inputs import (
     InputError,
     check_date,
@@ -23,11 +23,9 @@ from runtime.decisions._inputs import (
     check_instant,
     check_int,
     check_volumes,
-    declared,
     given,
 )
 from runtime.model import UNSTATED, Partner, Transaction, Volumes
-from runtime.money import MAX_AMOUNT
 
 _MONEY = "an amount in minor units, an int"
 
@@ -49,72 +47,6 @@ def _price(subject: str, name: str, value: object, refund: bool, quantity: int, 
         raise InputError(subject, "quantity", quantity, over_ceiling.reason, over_ceiling.code)
 
 
-class _FieldRule(NamedTuple):
-    """What the fast path needs of a declared field: the Python types of its values, its members, whether it
-    has a range (always checked in detail) and whether it is an amount (held under the ceiling)."""
-
-    types: tuple[type, ...]
-    members: frozenset[str] | None
-    ranged: bool
-    money: bool
-
-
-class _Fast(NamedTuple):
-    ruleset: ir.RuleSet
-    ceiling: int  # the first amount in minor units past the ceiling
-    fields: dict[str, _FieldRule]
-
-
-_FAST: dict[int, _Fast] = {}
-_PYTHON_TYPES: dict[str, tuple[type, ...]] = {
-    "money": (int,), "integer": (int,), "number": (int, Fraction), "percent": (int, Fraction), "boolean": (bool,),
-    "date": (datetime.date,), "text": (str,)}
-
-
-def _fast(ruleset: ir.RuleSet) -> _Fast:
-    """The fast path's view of a rule set's `transaction` inputs (worked out once per rule set)."""
-    found = _FAST.get(id(ruleset))
-    if found is None or found.ruleset is not ruleset:
-        if len(_FAST) > 64:
-            _FAST.clear()
-        fields: dict[str, _FieldRule] = {}
-        for decl in declared(ruleset, "transaction").values():
-            members = ruleset.enums.get(decl.type)
-            types = (str,) if members is not None else _PYTHON_TYPES.get(decl.type)
-            if types is not None:  # other types (durations) always take the detailed check
-                ranged = decl.min is not None or decl.max is not None or decl.values is not None
-                fields[decl.name] = _FieldRule(types, frozenset(members) if members is not None else None, ranged,
-                                               decl.type == "money")
-        found = _FAST[id(ruleset)] = _Fast(ruleset, MAX_AMOUNT * 10**ruleset.minor_unit, fields)
-    return found
-
-
-def _plain_id(value: object) -> bool:
-    return type(value) is str and value.isascii() and value.isprintable() and 0 < len(value) <= ids.MAX_ID_LENGTH \
-        and value[0] != " " and value[-1] != " "
-
-
-def _plainly_valid(txn: object, ruleset: ir.RuleSet) -> bool:
-    """Whether a transaction is valid at first sight: the common sale, every field of its exact type, plain ASCII
-    ids, no instant, and declared fields that no range or ceiling can refuse. False is no verdict: the detailed
-    checks then decide."""
-    if type(txn) is not Transaction or txn.at is not None or txn.refund_of is not None or txn.sku is not None:
-        return False
-    list_price, sell_price, quantity, fast = txn.list_price, txn.sell_price, txn.quantity, _fast(ruleset)
-    if not (type(list_price) is int and type(sell_price) is int and type(quantity) is int
-            and type(txn.date) is datetime.date and 0 <= list_price and 0 <= sell_price
-            and abs(quantity) <= rules.MAX_QUANTITY and max(list_price, sell_price) * abs(quantity) < fast.ceiling
-            and _plain_id(txn.id) and _plain_id(txn.partner) and (txn.contract is None or _plain_id(txn.contract))
-            and (txn.product == "" or _plain_id(txn.product)) and type(txn.fields) is dict):
-        return False
-    for name, value in txn.fields.items():
-        rule = fast.fields.get(name)
-        if rule is None or type(value) not in rule.types or rule.ranged or (
-                rule.members is not None and value not in rule.members) or (rule.money and abs(value) >= fast.ceiling):
-            return False
-    return True
-
-
 def check_transaction(txn: object, ruleset: ir.RuleSet, row: int = 0) -> None:
     """A transaction built in Python, as `runtime.io.readers.parse_transaction` checks a row.
 
@@ -127,7 +59,7 @@ def check_transaction(txn: object, ruleset: ir.RuleSet, row: int = 0) -> None:
     Raises:
         InputError: the first mistake, naming the transaction, the field and the value.
     """
-    if _plainly_valid(txn, ruleset):
+    if plain_transaction(txn, ruleset):
         return
     if not isinstance(txn, Transaction):
         raise InputError("the transaction", "transaction", txn, "expected a runtime.model.Transaction")
@@ -165,26 +97,21 @@ def checked_rows(transactions: Iterable[Transaction], ruleset: ir.RuleSet) -> It
         yield txn
 
 
-class PartnerRules:
-    """What a partner is checked against, worked out once per rule set: contracts, tiers, the deepest level."""
+def check_partner(partner: object, ruleset: ir.RuleSet) -> None:
+    """One partner built in Python, as the partners reader checks a row.
 
-    def __init__(self, ruleset: ir.RuleSet) -> None:
-        self.ruleset = ruleset
-        self.contracts = rules.program_ids(ruleset, "contract")
-        self.tiers = rules.program_ids(ruleset, "tier")
-        self.assigned = bool(self.tiers) and rules.all_assigned(ruleset)
-        self.deepest = rules.max_depth(ruleset)
-
-
-def check_partner(partner: object, known: PartnerRules) -> None:
-    """One partner built in Python, as the partners reader checks a row (its place in the hierarchy apart:
-    `check_partners`).
+    Its place in the hierarchy (a parent that is known and one level up, a level the hierarchy has) is not
+    checked here: a quote that reads the partner's distributor chain refuses a broken one (E513), and a
+    settlement rejects that partner's rows and settles the others.
 
     Raises:
         InputError: a field of the wrong type, an unknown contract or tier (E522), no tier where the vendor
-            assigns every tier (E520), a level outside the hierarchy or leaving before joining (E521), or
-            `fields` that are not the declared `partner` inputs of their types.
+            assigns every tier (E520), leaving before joining (E521), or `fields` that are not the declared
+            `partner` inputs of their types.
     """
+    known = rules_of(ruleset)
+    if plain_partner(partner, known):
+        return
     if not isinstance(partner, Partner):
         raise InputError("the partner", "partner", partner, "expected a runtime.model.Partner")
     subject = _subject("partner", partner)
@@ -200,44 +127,32 @@ def check_partner(partner: object, known: PartnerRules) -> None:
         raise InputError(subject, "tier", partner.tier, rules.unknown_reason("tier", partner.tier, known.tiers),
                          rules.UNKNOWN_MEMBER)
     check_int(subject, "level", partner.level, "a level of the hierarchy, an int")
-    if (problem := rules.level_problem(partner.level, known.deepest)) is not None:
-        raise InputError(subject, "level", partner.level, problem.reason, problem.code)
     check_id(subject, "parent", partner.parent, optional=True)
     check_date(subject, "joined", partner.joined, optional=True)
     check_date(subject, "left", partner.left, optional=True)
     if (problem := rules.left_problem(partner.id, partner.joined, partner.left)) is not None:
         raise InputError(subject, "left", partner.left, problem.reason, problem.code)
-    check_fields(subject, partner.fields, "partner", known.ruleset)
+    check_fields(subject, partner.fields, "partner", ruleset)
 
 
 def check_partners(partners: object, ruleset: ir.RuleSet) -> None:
-    """A partner table built in Python: partners by id, each checked (`check_partner`), in a consistent hierarchy.
+    """A partner table built in Python: partners by id, each checked (`check_partner`).
 
     Raises:
-        InputError: not a mapping of ids to partners, a key that is not its partner's id, a partner
-            `check_partner` refuses, or a parent that is unknown or not one level up.
+        InputError: not a mapping of ids to partners, a key that is not its partner's id, or a partner
+            `check_partner` refuses.
     """
     if not isinstance(partners, Mapping):
         raise InputError("the partners", "partners", partners, "expected a mapping of partner ids to Partners")
-    known = PartnerRules(ruleset)
     for key, partner in partners.items():
-        check_partner(partner, known)
+        check_partner(partner, ruleset)
         _check_key(key, partner)
-    for partner in partners.values():
-        _check_place(partner, partners, known.deepest)
 
 
 def _check_key(key: object, partner: Partner) -> None:
     if key != partner.id:
         raise InputError(_subject("partner", partner), "id", partner.id,
                          f"the partner is filed under the key {given(key)}; partners are keyed by their id")
-
-
-def _check_place(partner: Partner, partners: Mapping[str, Partner], deepest: int | None) -> None:
-    problems = rules.hierarchy_problems(partner, partners, deepest)
-    if problems:
-        name = "parent" if partner.parent is not None else "level"
-        raise InputError(_subject("partner", partner), name, getattr(partner, name), problems[0])
 
 
 def check_chain(seller: str, partners: Mapping[str, Partner], ruleset: ir.RuleSet,
@@ -252,13 +167,12 @@ def check_chain(seller: str, partners: Mapping[str, Partner], ruleset: ir.RuleSe
         raise InputError("the partners", "partners", partners, "expected a mapping of partner ids to Partners")
     if volumes is not None and not isinstance(volumes, Mapping):
         check_volumes(volumes)  # raises: not a mapping
-    known, seen = PartnerRules(ruleset), set()
+    seen = set()
     key: str | None = seller
     while key is not None and key not in seen and (partner := partners.get(key)) is not None:
-        check_partner(partner, known)
+        check_partner(partner, ruleset)
         _check_key(key, partner)
-        _check_place(partner, partners, known.deepest)
-        if volumes and key in volumes:
+        if volumes and key in volumes and not plain_volumes(volumes[key]):
             check_volumes({key: volumes[key]})
         seen.add(key)
         key = partner.parent

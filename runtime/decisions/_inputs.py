@@ -242,6 +242,9 @@ def check_flag(subject: str, name: str, value: object) -> None:
         raise InputError(subject, name, value, "expected True or False", rules.BAD_VALUE)
 
 
+_VOLUMES = tuple(part.name for part in dataclasses.fields(Volumes))
+
+
 def check_volumes(volumes: object) -> None:
     """Period volumes by partner id: each a `Volumes` of ints.
 
@@ -251,8 +254,10 @@ def check_volumes(volumes: object) -> None:
     if not isinstance(volumes, Mapping):
         raise InputError("the volumes", "volumes", volumes, "expected a mapping of partner ids to Volumes")
     for key, found in volumes.items():
+        if type(found) is Volumes and all(type(getattr(found, name)) is int for name in _VOLUMES):
+            continue
         subject = f"the volumes of `{rules.shown(key)}`"
         if not isinstance(found, Volumes):
             raise InputError(subject, str(key), found, "expected a runtime.model.Volumes")
-        for part in dataclasses.fields(found):
-            check_int(subject, part.name, getattr(found, part.name))
+        for name in _VOLUMES:
+            check_int(subject, name, getattr(found, name))

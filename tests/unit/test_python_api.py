@@ -162,9 +162,7 @@ BAD_PARTNERS: dict[str, tuple[dict[str, Any], str, str | None]] = {
     "an_unknown_tier": ({"tier": "golden"}, "tier", "E522"),
     "a_string_for_the_level": ({"level": "1"}, "level", "E521"),
     "a_bool_for_the_level": ({"level": True}, "level", "E521"),
-    "a_level_outside_the_hierarchy": ({"level": 3, "parent": "D-2"}, "level", "E521"),
-    "an_unknown_parent": ({"level": 2, "parent": "D-9"}, "parent", None),
-    "a_level_without_a_parent": ({"level": 2}, "level", None),
+    "a_number_for_the_parent": ({"level": 2, "parent": 9}, "parent", "E521"),
     "a_string_for_the_joined_date": ({"joined": "2026-04-01"}, "joined", "E521"),
     "leaving_before_joining": ({"joined": datetime.date(2026, 5, 1), "left": datetime.date(2026, 4, 1)}, "left",
                                "E521"),
@@ -225,6 +223,22 @@ def test_a_partner_filed_under_another_id_is_refused(rt: Runtime, entry: str) ->
         table = {"D-1": dataclasses.replace(table["D-0"], id="D-X"), "D-2": table["D-2"]}
     with pytest.raises(InputError):
         PARTNER_ENTRIES[entry](rt, table)
+
+
+def test_a_broken_chain_stays_the_quotes_e513_and_a_settlement_rejects_its_rows(rt: Runtime) -> None:
+    """A partner's place in the hierarchy is the rules' to judge, as for the conformance corpus: the seller's rows
+    are refused (E513) and the other partners settle."""
+    from runtime.decisions.quote import QuoteError
+
+    table = partner_table()
+    table["D-3"] = Partner("D-3", "reseller", "member", 2, "D-9")
+    with pytest.raises(QuoteError) as caught:
+        quote(rt, valid_sale(partner="D-3"), table)
+    assert caught.value.code == "E513"
+    rejected: list[Any] = []
+    settlement = settle(rt, [valid_sale(id="T-1", partner="D-3"), valid_sale(id="T-2")], table, PERIOD,
+                        on_reject=rejected.append)
+    assert [(r.transaction, r.code) for r in rejected] == [("T-1", "E513")] and settlement.accepted == 1
 
 
 def test_a_quote_checks_only_the_partners_it_reads(rt: Runtime) -> None:
