@@ -28,6 +28,11 @@ MAX_QUANTITY = 10**9
 """The largest quantity one transaction row may carry."""
 
 
+ID_WORDS = {"id": "transaction id", "refund_of": "`refund_of`", "sku": "SKU"}
+"""An id field of a transaction in the words of a refused id's reason (others by their name; a partner's
+`id` is the "partner id")."""
+
+
 class ValueProblem(Exception):
     """A value that cannot be taken: a code and a reason."""
 

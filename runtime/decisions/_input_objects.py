@@ -115,7 +115,7 @@ def check_partner(partner: object, ruleset: ir.RuleSet) -> None:
     if not isinstance(partner, Partner):
         raise InputError("the partner", "partner", partner, "expected a runtime.model.Partner")
     subject = _subject("partner", partner)
-    check_id(subject, "id", partner.id)
+    check_id(subject, "id", partner.id, what="partner id")
     check_id(subject, "contract", partner.contract)
     if partner.contract not in known.contracts:
         raise InputError(subject, "contract", partner.contract,

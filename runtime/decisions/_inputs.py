@@ -170,7 +170,7 @@ def check_fields(subject: str, fields: object, scope: str, ruleset: ir.RuleSet) 
         check_value(subject, name, value, decl, ruleset)
 
 
-def check_id(subject: str, name: str, value: object, *, optional: bool = False) -> None:
+def check_id(subject: str, name: str, value: object, *, optional: bool = False, what: str | None = None) -> None:
     """An id: a non-empty str in its canonical form (`runtime.ids`), as the readers make every id.
 
     Raises:
@@ -187,7 +187,7 @@ def check_id(subject: str, name: str, value: object, *, optional: bool = False) 
     if not value.strip():
         raise InputError(subject, name, value, f"`{name}` is missing", rules.MISSING)
     try:
-        canonical = ids.canonical_id(value, f"`{name}`")
+        canonical = ids.canonical_id(value, what or rules.ID_WORDS.get(name, name))
     except ids.IdProblem as problem:
         raise InputError(subject, name, value, problem.reason, problem.code) from None
     if canonical != value:

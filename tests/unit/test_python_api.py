@@ -329,3 +329,59 @@ def test_valid_inputs_of_every_declared_type_are_taken(rt: Runtime) -> None:
     assert route(rt, Lead("L-1", DAY, {"region": "kanto"}), table).order
     ownership = decide(rt, Deal("Acme", AT, {"region": "kanto"}), [Claim("R-1", "D-1", EARLIER)], table)
     assert ownership.owner is not None and ownership.owner.partner == "D-1"
+
+
+# --- the same mistake, the same reason, from a file or from Python -----------------------------------------------
+
+SAME_PARTNER_MISTAKES: dict[str, tuple[dict[str, str], dict[str, Any]]] = {
+    # name: (the partners-file row's changes, the same change to the Partner built in Python)
+    "an_unknown_contract": ({"contract": "resseller"}, {"contract": "resseller"}),
+    "an_unknown_tier": ({"tier": "golden"}, {"tier": "golden"}),
+    "leaving_before_joining": ({"joined": "2026-05-01", "left": "2026-04-01"},
+                               {"joined": datetime.date(2026, 5, 1), "left": datetime.date(2026, 4, 1)}),
+    "a_value_above_the_declared_maximum": ({"engineers": "501"}, {"fields": {"engineers": 501}}),
+    "an_unknown_enumeration_member": ({"region": "kantoo"}, {"fields": {"region": "kantoo"}}),
+}
+
+
+@pytest.mark.parametrize("kind", SAME_PARTNER_MISTAKES)
+def test_a_partner_is_refused_for_the_reason_its_file_row_is(rt: Runtime, kind: str, tmp_path: Any) -> None:
+    from runtime.io.readers import PartnersError, read_partners
+
+    row_changes, changes = SAME_PARTNER_MISTAKES[kind]
+    row = {"id": "D-1", "contract": "reseller", "tier": "gold", "level": "1", "parent": "", "joined": "", "left": "",
+           "engineers": "", "region": "", **row_changes}
+    path = tmp_path / "partners.csv"
+    path.write_text(",".join(row) + "\n" + ",".join(row.values()) + "\n", encoding="utf-8")
+    with pytest.raises(PartnersError) as from_file:
+        read_partners(path, rt.ruleset)
+    with pytest.raises(InputError) as from_python:
+        Quoter(rt, _table_with(changes))
+    reason = from_file.value.problems[0].removeprefix("row 1: ")
+    assert from_python.value.expected == reason
+
+
+SAME_TRANSACTION_MISTAKES: dict[str, tuple[dict[str, str], dict[str, Any]]] = {
+    "a_negative_price": ({"list_price": "-5"}, {"list_price": -5}),
+    "a_quantity_too_large": ({"quantity": "1000000001"}, {"quantity": 10**9 + 1}),
+    "a_line_amount_past_the_ceiling": ({"list_price": "100000000000000", "quantity": "1000"},
+                                       {"list_price": 10**14, "quantity": 1000}),
+    "a_value_below_the_declared_minimum": ({"seats": "0"}, {"fields": {"rush": False, "seats": 0}}),
+    "an_unknown_enumeration_member": ({"segment": "kantoo"}, {"fields": {"rush": False, "segment": "kantoo"}}),
+    "an_id_with_a_control_character": ({"id": "T\x01-1"}, {"id": "T\x01-1"}),
+}
+
+
+@pytest.mark.parametrize("kind", SAME_TRANSACTION_MISTAKES)
+def test_a_transaction_is_refused_for_the_reason_and_code_its_file_row_is(rt: Runtime, kind: str) -> None:
+    from runtime.decisions.settle import Rejected
+    from runtime.io.readers import parse_transaction
+
+    row_changes, changes = SAME_TRANSACTION_MISTAKES[kind]
+    row = {"id": "T-1", "date": "2026-06-01", "partner": "D-2", "list_price": "100000", "sell_price": "95000",
+           "quantity": "3", "rush": "false", **row_changes}
+    rejected = parse_transaction(row, rt.ruleset, 1)
+    assert isinstance(rejected, Rejected)
+    with pytest.raises(InputError) as from_python:
+        quote(rt, dataclasses.replace(valid_sale(), **changes), partner_table())
+    assert (from_python.value.expected, from_python.value.code) == (rejected.reason, rejected.code)
