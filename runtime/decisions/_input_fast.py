@@ -103,8 +103,8 @@ def plain_transaction(txn: object, ruleset: ir.RuleSet) -> bool:
     return (type(list_price) is int and type(sell_price) is int and type(quantity) is int
             and type(txn.date) is datetime.date and 0 <= list_price and 0 <= sell_price
             and abs(quantity) <= rules.MAX_QUANTITY and max(list_price, sell_price) * abs(quantity) < known.ceiling
-            and plain_id(txn.id) and plain_id(txn.partner) and (txn.contract is None or plain_id(txn.contract))
-            and (txn.product == "" or plain_id(txn.product))
+            and plain_id(txn.id) and plain_id(txn.partner) and (txn.product == "" or plain_id(txn.product))
+            and (txn.contract is None or txn.contract == "" or plain_id(txn.contract))
             and plain_fields(txn.fields, known.fields["transaction"], known.ceiling))
 
 

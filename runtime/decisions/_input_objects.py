@@ -74,7 +74,8 @@ def check_transaction(txn: object, ruleset: ir.RuleSet, row: int = 0) -> None:
     refund = txn.refund_of is not None
     _price(subject, "list_price", txn.list_price, refund, txn.quantity, ruleset.minor_unit)
     _price(subject, "sell_price", txn.sell_price, refund, txn.quantity, ruleset.minor_unit)
-    check_id(subject, "contract", txn.contract, optional=True)
+    if txn.contract != "":  # "" is no contract, as None is: the partner's
+        check_id(subject, "contract", txn.contract, optional=True)
     if not isinstance(txn.product, str):
         raise InputError(subject, "product", txn.product, "expected a product id, a str (\"\" for none)",
                          rules.BAD_VALUE)

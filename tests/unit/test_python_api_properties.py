@@ -96,6 +96,8 @@ def of_its_type(name: str, value: Any) -> bool:
     """Whether a value is one the field takes (so the mutation is not a wrong type)."""
     if name in _ID:
         return isinstance(value, str) and value.strip() == value and value != ""
+    if name == "contract" and value == "" and isinstance(value, str):
+        return True  # no contract, as None is: the partner's
     if name in _OPTIONAL_ID:
         return value is None or (isinstance(value, str) and value.strip() == value and value != "")
     if name == "quantity":  # a quantity of 0, or a negative one, is the rules' to judge (a settlement rejects it)
