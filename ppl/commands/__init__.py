@@ -19,6 +19,7 @@ from ppl.commands import (
     ledger,
     quote,
     registry,
+    replay,
     route,
     settle,
     sql,
@@ -26,7 +27,7 @@ from ppl.commands import (
 )
 
 ALL: tuple[ModuleType, ...] = (check, compile, settle, quote, explain, test, guide, conflicts, registry, ledger, route,
-                               sql, keygen)
+                               sql, keygen, replay)
 """Every command module, in the order of `ppl --help`."""
 
 BY_NAME: dict[str, ModuleType] = {command.NAME: command for command in ALL}

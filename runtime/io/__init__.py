@@ -10,6 +10,7 @@ from __future__ import annotations
 from runtime.io.readers import PartnersError as PartnersError
 from runtime.io.readers import TransactionReader as TransactionReader
 from runtime.io.readers import feed as feed
+from runtime.io.readers import parse_partners as parse_partners
 from runtime.io.readers import parse_period as parse_period
 from runtime.io.readers import parse_transaction as parse_transaction
 from runtime.io.readers import read_partners as read_partners
@@ -18,6 +19,7 @@ from runtime.io.records import ReadError as ReadError
 from runtime.io.values import CODES as CODES
 from runtime.io.writers import Settled as Settled
 from runtime.io.writers import SettlementWriter as SettlementWriter
+from runtime.io.writers import partner_row as partner_row
 from runtime.io.writers import quote_json as quote_json
 from runtime.io.writers import ruleset_sha256 as ruleset_sha256
 from runtime.io.writers import settlement_json as settlement_json

@@ -344,38 +344,55 @@ def read_partners(path: str | Path, ruleset: ir.RuleSet, report: facts.FactRepor
         ReadError: the file cannot be read at all.
         PartnersError: rows with mistakes (bad values, duplicate ids, unknown contracts, tiers or parents).
     """
+    with RecordFile(path, ("id", "contract")) as records:
+        return _partners(((r.row, r.values, r.problem) for r in records), ruleset, report, str(path))
+
+
+def parse_partners(rows: Iterable[Mapping[str, Any]], ruleset: ir.RuleSet, report: facts.FactReport | None = None,
+                   source: str = "partners") -> dict[str, Partner]:
+    """Every partner of a table given as rows (the JSON values of a partners file's rows, `partner_row`), by id.
+
+    The rows mean what the rows of a partners file mean (`read_partners`), and are refused for the same
+    mistakes; row numbers count from 1 and `source` names the table in the error.
+
+    Raises:
+        PartnersError: rows with mistakes (bad values, duplicate ids, unknown contracts, tiers or parents).
+    """
+    return _partners(((n, row, None) for n, row in enumerate(rows, 1)), ruleset, report, source)
+
+
+def _partners(rows: Iterable[tuple[int, Mapping[str, Any], str | None]], ruleset: ir.RuleSet,
+              report: facts.FactReport | None, source: str) -> dict[str, Partner]:
+    """The partners of numbered rows (with the problem of a row that could not be read at all)."""
     contracts, tiers = _ids(ruleset, "contract"), _ids(ruleset, "tier")
     depths = [v.hierarchy.max_depth for v in ruleset.versions if v.hierarchy is not None]
     max_depth = max(depths) if depths else None
     partners: dict[str, Partner] = {}
-    rows: dict[str, int] = {}
+    first_rows: dict[str, int] = {}
     problems: list[str] = []
     own = report if report is not None else facts.FactReport()
-    with RecordFile(path, ("id", "contract")) as records:
-        for record in records:
-            if record.problem is not None:
-                problems.append(f"row {record.row}: {record.problem}")
-                continue
-            try:
-                before = len(own.rejected)
-                partner = _parse_partner(record.values, ruleset, contracts, tiers, max_depth, (str(path), record.row),
-                                         own)
-            except _Problem as exc:
-                code = f" [{exc.problem.code}]" if exc.problem.code in ids.CODES else ""
-                problems.append(f"row {record.row}: {exc.problem.reason}{code}")
-                continue
-            if report is None:  # without a report, a bad fact record is a mistake of the file
-                problems.extend(f"row {record.row}: {p.reason} [{facts.CODE}]" for p in own.rejected[before:])
-            if partner.id in partners:
-                first = rows[partner.id]
-                problems.append(f"row {record.row}: partner `{partner.id}` is already defined in row {first}")
-                continue
-            partners[partner.id] = partner
-            rows[partner.id] = record.row
+    for row, values, unreadable in rows:
+        if unreadable is not None:
+            problems.append(f"row {row}: {unreadable}")
+            continue
+        try:
+            before = len(own.rejected)
+            partner = _parse_partner(values, ruleset, contracts, tiers, max_depth, (source, row), own)
+        except _Problem as exc:
+            code = f" [{exc.problem.code}]" if exc.problem.code in ids.CODES else ""
+            problems.append(f"row {row}: {exc.problem.reason}{code}")
+            continue
+        if report is None:  # without a report, a bad fact record is a mistake of the file
+            problems.extend(f"row {row}: {p.reason} [{facts.CODE}]" for p in own.rejected[before:])
+        if partner.id in partners:
+            problems.append(f"row {row}: partner `{partner.id}` is already defined in row {first_rows[partner.id]}")
+            continue
+        partners[partner.id] = partner
+        first_rows[partner.id] = row
     for partner in partners.values():
-        problems.extend(f"row {rows[partner.id]}: {p}" for p in _hierarchy_problems(partner, partners, max_depth))
+        problems.extend(f"row {first_rows[partner.id]}: {p}" for p in _hierarchy_problems(partner, partners, max_depth))
     if problems:
-        raise PartnersError(path, sorted(problems, key=_row_order))
+        raise PartnersError(source, sorted(problems, key=_row_order))
     return partners
 
 

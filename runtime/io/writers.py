@@ -13,6 +13,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 from typing import IO, Any
@@ -147,6 +148,45 @@ def quote_json(quote: Quote) -> dict[str, Any]:
         "next_steps": list(quote.next_steps),
         **({"withheld": [withheld_json(w) for w in quote.withheld]} if quote.withheld else {}),
     }
+
+
+def partner_row(partner: Partner, ruleset: ir.RuleSet | None = None) -> dict[str, Any]:
+    """A partner as the row of a partners file that reads back as it (`runtime.io.readers.parse_partners`).
+
+    Keys as in a partners file: `id, contract, tier, level, parent, joined, left`, then the declared fields in
+    their order, each a JSON value: dates in ISO form, rates as exact decimal strings, durations as `90d`, a dated
+    record as `{"from", "until", "name"}`, a list as a list. Money is in minor units, which is how the file writes
+    it when the currency has none (yen); give `ruleset` to write the money inputs of a currency with a minor unit
+    in its units (`12.50`), as a file does.
+    """
+    money = {i.name for i in ruleset.inputs if i.scope == "partner" and i.type == "money"} if ruleset else set()
+    row: dict[str, Any] = {
+        "id": partner.id, "contract": partner.contract, "tier": partner.tier, "level": partner.level,
+        "parent": partner.parent, "joined": _json_value(partner.joined), "left": _json_value(partner.left)}
+    for name, value in partner.fields.items():
+        if name in money and ruleset is not None and ruleset.minor_unit and isinstance(value, int):
+            row[name] = format(Decimal(value).scaleb(-ruleset.minor_unit), "f")
+        else:
+            row[name] = _json_value(value)
+    return row
+
+
+def _json_value(value: Any) -> Any:
+    """A runtime value of a declared input as the JSON value a file gives for it."""
+    match value:
+        case None | bool() | int() | str():
+            return value
+        case Fraction():
+            return ir_json.encode_fraction(value)
+        case datetime.date():
+            return value.isoformat()
+        case ir.Duration(amount=amount, unit=unit):
+            return f"{amount}{unit}"
+        case ir.Dated(start=start, until=until, name=name):
+            return {"from": start.isoformat(), "until": until.isoformat() if until else None, "name": name}
+        case tuple() | list():
+            return [_json_value(v) for v in value]
+    raise TypeError(f"a partner field holds {type(value).__name__}, which no partners file gives")
 
 
 def withheld_json(w: Withheld) -> dict[str, Any]:

@@ -31,6 +31,7 @@ BASELINE: dict[str, str | list[str]] = {
     "db": "{tmp}/registry.db", "out": "{tmp}/out", "period": "FY2026", "compile.output": "{tmp}/rs.json",
     # optional arguments without which a command stops before it reads its files
     "explain.id": "T000002", "route.lead": LEAD, "quote.transaction": TRANSACTION,
+    "replay.log": "/dev/null", "replay.ruleset": "programs/ad_agency.yaml",  # an empty log, and the rule set
 }
 """Ordinary values by destination (`command.dest` first); `{tmp}` is a fresh directory, `{hostile}` the inputs'."""
 INSTEAD = {"lead_file": "lead", "new_reseller": "lead", "lead": "lead_file"}
@@ -40,7 +41,7 @@ REJECTED_ROWS = {("settle", "transactions")}
 REJECTED_RECORDS = {"partner_facts"}
 """Where a bad record is rejected with its reason on standard error (E529) and the command goes on (`ppl check`
 refuses the file instead): status 0 is right."""
-FILE_METAVARS = {"FILE", "PATH", "PROGRAM", "PROGRAM_OR_RULESET", "DIR", "OUT", "JSON", "KEYDIR", "PRIVATE_KEY",
+FILE_METAVARS = {"FILE", "LOG", "PATH", "PROGRAM", "PROGRAM_OR_RULESET", "DIR", "OUT", "JSON", "KEYDIR", "PRIVATE_KEY",
                  "PUBLIC_KEY"}
 KEYS = ("binary.json", "list.json", "nuls-and-1mb.csv", "missing.csv", "folder.yaml")
 OUTPUTS = {"out": ("binary.csv", "list.json"), "output": ("folder.yaml", "folder.csv"),
