@@ -123,7 +123,7 @@ def in_process(rt: Runtime, partners: dict[str, Any], rows: list[dict[str, Any]]
         assert not isinstance(parsed, Rejected) and quote_problem(ruleset, parsed) is None
         q = quoter.quote(parsed)
         body = {"ruleset": {"program": ruleset.program_id, "hash": program_hash, "version": q.version},
-                "quote": quote_view(q, who)}
+                "quote": quote_view(rio.quote_json(q), q, who)}
         return json.dumps({"decision_id": "00000000-0000-0000-0000-000000000000", **body})
 
     expected = [{k: v for k, v in json.loads(answer(row)).items() if k != "decision_id"} for row in rows]

@@ -5,6 +5,17 @@ set file written by `ppl compile`. Importing the package loads the rule set mode
 alone; the engine loads with the first rule set (`load`, `loads`, `Runtime`), and the wings
 (guides with Jinja2, SQL with sqlglot and DuckDB, the registry store, file readers and writers) on
 first use, so a service that only quotes pays for none of them.
+
+The public Python API is the names of this module (docs/api.md):
+
+- load a rule set: `load`, `loads`, `Runtime`, `RuleSet`, `ArtifactError`;
+- its inputs: `Partner`, `Transaction`, `Volumes`, `Period`, and `Lead`, `Deal`, `Claim`;
+- decide: `quote` and `Quoter`, `settle` and `Settler`, `decide` (deal conflicts), `route` (leads);
+- the errors: `InputError` (an input built in Python that a file reader would refuse), `QuoteError`
+  (the rules refuse it), `EvaluationError` (an expression failed);
+- read files: `read_partners`, `read_transactions`, `feed`, `parse_period` (the `runtime.io` wing).
+
+Anything else is internal and may change.
 """
 
 from __future__ import annotations
@@ -19,12 +30,43 @@ if TYPE_CHECKING:
     import datetime
     from collections.abc import Sequence
 
+    from runtime.decisions.conflicts import Claim as Claim
+    from runtime.decisions.conflicts import Deal as Deal
+    from runtime.decisions.conflicts import decide as decide
+    from runtime.decisions.quote import InputError as InputError
+    from runtime.decisions.quote import QuoteError as QuoteError
+    from runtime.decisions.quote import Quoter as Quoter
+    from runtime.decisions.quote import quote as quote
+    from runtime.decisions.routing import Lead as Lead
+    from runtime.decisions.routing import route as route
+    from runtime.decisions.settle import Settler as Settler
+    from runtime.decisions.settle import settle as settle
+    from runtime.engine import EvaluationError as EvaluationError
+    from runtime.io import feed as feed
+    from runtime.io import parse_period as parse_period
+    from runtime.io import read_partners as read_partners
+    from runtime.io import read_transactions as read_transactions
     from runtime.ir_json import ArtifactError as ArtifactError
     from runtime.ir_json import loads as loads
     from runtime.loaded import Runtime as Runtime
+    from runtime.model import Partner as Partner
+    from runtime.model import Period as Period
+    from runtime.model import Transaction as Transaction
+    from runtime.model import Volumes as Volumes
 
-_LAZY: dict[str, str] = {"ArtifactError": "runtime.ir_json", "loads": "runtime.ir_json", "Runtime": "runtime.loaded"}
-"""Public names loaded on first use, by the module that defines them."""
+_LAZY: dict[str, str] = {
+    "ArtifactError": "runtime.ir_json", "loads": "runtime.ir_json", "Runtime": "runtime.loaded",
+    "Partner": "runtime.model", "Transaction": "runtime.model", "Volumes": "runtime.model", "Period": "runtime.model",
+    "quote": "runtime.decisions.quote", "Quoter": "runtime.decisions.quote", "InputError": "runtime.decisions.quote",
+    "QuoteError": "runtime.decisions.quote", "EvaluationError": "runtime.engine",
+    "settle": "runtime.decisions.settle", "Settler": "runtime.decisions.settle",
+    "decide": "runtime.decisions.conflicts", "Deal": "runtime.decisions.conflicts",
+    "Claim": "runtime.decisions.conflicts", "route": "runtime.decisions.routing", "Lead": "runtime.decisions.routing",
+    "read_partners": "runtime.io", "read_transactions": "runtime.io", "feed": "runtime.io",
+    "parse_period": "runtime.io",
+}
+"""Public names loaded on first use, by the module that defines them (the decisions and the `runtime.io` wing
+load only when one of their names is first asked for)."""
 
 
 def __getattr__(name: str) -> Any:
@@ -43,6 +85,11 @@ def __dir__() -> list[str]:
 
 def load(path: str | Path, engine: str = "compiled", trusted_keys: Sequence[str | Path] = ()) -> Runtime:
     """Read a rule set artifact and build its entry functions, once.
+
+    Args:
+        path: a rule set artifact written by `ppl compile` (`*.ruleset.json`).
+        engine: `compiled` (generated Python, the default) or `interpreted` (the reference interpreter).
+        trusted_keys: public keys, one of which must have signed the artifact (none: no signature is asked for).
 
     With `trusted_keys` (paths of Ed25519 public keys, PEM) the artifact's detached signature
     (`<path>.sig`) is checked before its JSON is read, and only one made by a trusted key is accepted

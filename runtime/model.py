@@ -17,7 +17,20 @@ from runtime.ir import Loc, RuleRef
 
 @dataclass(frozen=True, slots=True)
 class Partner:
-    """A partner and its standing: contract, tier, place in the hierarchy, declared fields."""
+    """A partner and its standing: contract, tier, place in the hierarchy, declared fields.
+
+    Attributes:
+        id: the partner's id, in its canonical form (`runtime.ids`).
+        contract: the id of its contract, one of the program's.
+        tier: the id of its tier (None: none, or the program has no tiers).
+        level: its level in the distributor hierarchy (1: buys from the vendor).
+        parent: the partner one level up, which this one buys from (None at level 1).
+        fields: the declared `partner.*` inputs, each as the runtime value of its type (money in integer
+            minor units, a whole number as an int, a number or percentage as an int or a `Fraction`, a date
+            as a `datetime.date`, an enumeration member as its str).
+        joined: the first day the partner is in the program (None: since always).
+        left: the last day (None: until further notice).
+    """
 
     id: str
     contract: str
@@ -37,7 +50,23 @@ UNSTATED = -1
 @dataclass(frozen=True, slots=True)
 class Transaction:
     """One sale (positive quantity), or a refund of an earlier sale (`refund_of`; negative quantity: the units
-    returned). A refund's prices may be `UNSTATED`."""
+    returned). A refund's prices may be `UNSTATED`.
+
+    Attributes:
+        id: the transaction's id, in its canonical form.
+        date: the day of the sale (a `datetime.date`), which picks the version in force.
+        partner: the id of the selling partner.
+        list_price: the list price of one unit, in integer minor units (¥1,200,000 is 1200000).
+        sell_price: the price the partner sold one unit at, in integer minor units.
+        quantity: the units sold (negative in a refund: the units returned).
+        contract: the contract the sale is under (None: the partner's).
+        product: the product sold ("" for none).
+        fields: the declared `transaction.*` inputs, each as the runtime value of its type.
+        at: the instant of the sale with its UTC offset, when known; `date` is then its calendar date in the
+            program's time zone.
+        refund_of: the id of the sale a refund reverses.
+        sku: the catalog item sold, whose fields join `fields` as `item.*` when it is quoted.
+    """
 
     id: str
     date: datetime.date
@@ -56,7 +85,8 @@ class Transaction:
 
 @dataclass(frozen=True, slots=True)
 class Volumes:
-    """A partner's volumes in a period (net of refunds)."""
+    """A partner's volumes in a period (net of refunds), each an int: sales and purchases in minor units, the
+    list amount of its sales, the units sold and the deals closed."""
 
     sales: int = 0
     purchases: int = 0
@@ -213,7 +243,12 @@ class QuoteFigures(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class Period:
-    """A settlement period: first and last day, inclusive."""
+    """A settlement period: first and last day, inclusive (`runtime.io.parse_period` reads `FY2026`, `2026-04`).
+
+    >>> import datetime
+    >>> str(Period(datetime.date(2026, 4, 1), datetime.date(2026, 6, 30)))
+    '2026-04-01..2026-06-30'
+    """
 
     start: datetime.date
     end: datetime.date

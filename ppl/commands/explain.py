@@ -102,7 +102,7 @@ def _explain_transaction(args: argparse.Namespace, rt: Runtime, partners: Mappin
     if txn.date not in period:
         raise CommandError(f"transaction `{txn.id}` is dated {txn.date}, outside the period {period}")
     # Period-to-date volumes: the transactions of the period before this one (by date, then row).
-    settler = Settler(rt, partners, Period(period.start, txn.date))
+    settler = Settler(rt, partners, Period(period.start, txn.date), checked=True)
     for before_row, before in _before(args.transactions, ruleset, row, txn, period):
         settler.add(before, before_row)
     volumes = {s.partner: s.volumes for s in settler.finish().statements}
@@ -124,7 +124,7 @@ def _explain_partner(args: argparse.Namespace, rt: Runtime, partners: Mapping[st
             lines.append(line)
 
     def run_pass(tiers: Timeline) -> Figures:
-        quiet = Settler(rt, partners, period, timeline=tiers)
+        quiet = Settler(rt, partners, period, timeline=tiers, checked=True)
         with open_transactions(args.transactions, rt.ruleset) as reader:
             rio.feed(quiet, reader)
         return quiet.figures
@@ -133,7 +133,7 @@ def _explain_partner(args: argparse.Namespace, rt: Runtime, partners: Mapping[st
     # the year's first review reads the months before the year from it.
     carried = carried_months(getattr(args, "ledger", None), rt.ruleset, period)
     timeline = settle_timeline(rt, partners, period, run_pass, carried)
-    settler = Settler(rt, partners, period, on_line=on_line, timeline=timeline)
+    settler = Settler(rt, partners, period, on_line=on_line, timeline=timeline, checked=True)
     with open_transactions(args.transactions, rt.ruleset) as reader:
         rio.feed(settler, reader)
     settlement = settler.finish()

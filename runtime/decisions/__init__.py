@@ -28,6 +28,7 @@ from runtime.decisions.conflicts import Claim as Claim
 from runtime.decisions.conflicts import Deal as Deal
 from runtime.decisions.conflicts import Ownership as Ownership
 from runtime.decisions.conflicts import decide as decide
+from runtime.decisions.quote import InputError as InputError
 from runtime.decisions.quote import QuoteError as QuoteError
 from runtime.decisions.quote import quote as quote
 from runtime.decisions.resellers import Application as Application

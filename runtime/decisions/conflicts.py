@@ -21,6 +21,7 @@ from runtime.decisions._chain import Ownership as Ownership
 from runtime.decisions._chain import Reason as Reason
 from runtime.decisions._chain import aware, second
 from runtime.decisions._chain import expires_at as expires_at
+from runtime.decisions._input_objects import check_claimants, check_deal, check_kind
 from runtime.decisions.deals import Event, replay
 from runtime.decisions.quote import QuoteError
 from runtime.loaded import Runtime
@@ -37,14 +38,25 @@ def claim_events(deal: Deal, claims: Sequence[Claim]) -> list[Event]:
     return events
 
 
-def decide(rt: Runtime, deal: Deal, claims: Sequence[Claim], partners: Mapping[str, Partner]) -> Ownership:
+def decide(rt: Runtime, deal: Deal, claims: Sequence[Claim], partners: Mapping[str, Partner], *,
+           checked: bool = False) -> Ownership:
     """Decide who owns a deal at its instant, the registrations replayed in order of arrival.
 
+    Unless `checked`, the deal, the claims and the partners they name (with the partners above them) are
+    checked as file rows are.
+
     Raises:
+        InputError: unless `checked`, a deal, claim or partner built in Python that a file reader would refuse.
         QuoteError: a naive timestamp (E530), no version in force (E510), no conflict rules (E531), an unknown
             partner (E511), two claims with one id (E533), or a field an exclusivity condition reads is missing
             (E500).
     """
+    if not checked:
+        check_kind(deal, Deal, "deal")
+        for claim in claims:
+            check_kind(claim, Claim, "claim")
+        check_deal(deal, claims, rt.ruleset)
+        check_claimants(claims, partners, rt.ruleset)
     aware(deal.at, "the deal time")
     for claim in claims:
         aware(claim.registered_at, f"registration `{claim.id}`")

@@ -16,6 +16,9 @@ from runtime import ir
 from runtime.decisions._catalog import with_item
 from runtime.decisions._fast import figures_of as figures_of
 from runtime.decisions._fast import make_plan, reference_plan
+from runtime.decisions._input_objects import check_chain, check_partners, check_transaction
+from runtime.decisions._inputs import InputError as InputError
+from runtime.decisions._inputs import check_volumes
 from runtime.decisions._membership import check_members, has_membership
 from runtime.decisions._plans import NoPlan as NoPlan
 from runtime.decisions._plans import Plan, plan_stats, strict_plans
@@ -45,21 +48,38 @@ class Quoter:
     per partner. `Settler` keeps one for a whole settlement; `quote()` makes one per call.
 
     Args:
+        rt: the loaded rule set.
+        partners: every partner by id.
+        volumes: each partner's period-to-date volumes, by partner id (none: every volume is 0).
         include_ladder: add the provisional ladder rate (a statement settles the ladder instead).
         next_steps: work out the hints of `Quote.next_steps` (else it is empty).
         benefits: list the benefits of `Quote.benefits` (else it is empty).
         violations: list the price-rule violations of `Quote.violations` (else it is empty).
+        checked: the partners, volumes and transactions are already checked (read by `runtime.io`, or
+            checked by the caller): none is checked again.
+
     Whatever is left out, every rule the quote would have read is still read, so a transaction that
     cannot be quoted fails in the same way with or without it.
+
+    Inputs built in Python are checked as file rows are (`InputError`): the partners and volumes once,
+    here; each transaction by `quote`. `figures`, the fast path, does not check its transaction: give it
+    transactions read from files, or ones `quote` or `check` has taken.
 
     `plan_stats` counts how the quotes were answered: by generated plans, by the reference path (a
     `NoPlan` with its reason, or a plan's bug), or refused; under `PPL_STRICT_PLANS=1` a plan's bug
     raises `PlanError` (see `runtime.decisions._plans`).
+
+    Raises:
+        InputError: unless `checked`, a partner or volume built in Python that a file reader would refuse.
     """
 
     def __init__(self, rt: Runtime, partners: Mapping[str, Partner], volumes: Mapping[str, Volumes] | None = None,
                  *, include_ladder: bool = True, next_steps: bool = True, benefits: bool = True,
-                 violations: bool = True) -> None:
+                 violations: bool = True, checked: bool = False) -> None:
+        if not checked:
+            check_partners(partners, rt.ruleset)
+            check_volumes(volumes or {})
+        self.checked = checked
         self.rt = rt
         self.partners = partners
         self.volumes: Mapping[str, Volumes] = volumes or {}
@@ -94,6 +114,8 @@ class Quoter:
     def figures(self, txn: Transaction) -> QuoteFigures:
         """The quote's numbers only, on the fast path: equal to `figures_of(self.quote(txn))`.
 
+        The transaction is not checked (`check`): it is one read from a file, or one already checked.
+
         Raises:
             QuoteError, EvaluationError: as `quote`.
             PlanError: a plan failed where the reference path answers, under `PPL_STRICT_PLANS=1`.
@@ -116,8 +138,25 @@ class Quoter:
         plan.ran += 1
         return found
 
+    def check(self, txn: Transaction) -> None:
+        """Check a transaction built in Python as a file row is checked (`InputError` names what is wrong).
+
+        Raises:
+            InputError: a field of the wrong type, an id not in its canonical form, a negative price, a quantity
+                too large, an `at` without its offset or on another day than `date`, or a field the program does
+                not declare or of another type.
+        """
+        check_transaction(txn, self.rt.ruleset)
+
     def quote(self, txn: Transaction) -> Quote:
-        """Quote one transaction under the version in force on its date, every figure explained (see `quote`)."""
+        """Quote one transaction under the version in force on its date, every figure explained (see `quote`).
+
+        Raises:
+            InputError: unless the quoter was made `checked`, a transaction that `check` refuses.
+            QuoteError, EvaluationError: as `quote`.
+        """
+        if not self.checked:
+            check_transaction(txn, self.rt.ruleset)
         if txn.sku is not None:
             txn = self.with_item(txn)
         try:
@@ -294,16 +333,23 @@ class Quoter:
 
 def quote(rt: Runtime, txn: Transaction, partners: Mapping[str, Partner],
           volumes: Mapping[str, Volumes] | None = None, *, include_ladder: bool = True,
-          next_steps: bool = True, benefits: bool = True, violations: bool = True) -> Quote:
+          next_steps: bool = True, benefits: bool = True, violations: bool = True, checked: bool = False) -> Quote:
     """Quote one transaction under the version in force on its date.
 
     `next_steps`, `benefits` and `violations` False leave those parts of the quote empty (a
     settlement needs none of them); see `Quoter`, which also shares work between many quotes.
 
+    Inputs built in Python are checked as file rows are, unless `checked`: the transaction, the seller
+    and the partners above it (the partners the quote reads, not the whole table) and their volumes.
+
     Raises:
+        InputError: unless `checked`, an input that a file reader would refuse.
         QuoteError: no version covers the date, or the partner, contract or chain is unknown.
         runtime.engine.EvaluationError: an expression failed (a missing or ill-typed field).
     """
+    if not checked:
+        check_transaction(txn, rt.ruleset)
+        check_chain(txn.partner, partners, rt.ruleset, volumes)
     # One quote: the reference path (a plan pays off over many quotes of one `Quoter`).
     return Quoter(rt, partners, volumes, include_ladder=include_ladder, next_steps=next_steps, benefits=benefits,
-                  violations=violations).reference(txn)
+                  violations=violations, checked=True).reference(txn)

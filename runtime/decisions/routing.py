@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from runtime import ir
+from runtime.decisions._input_objects import check_kind, check_lead, check_partners
 from runtime.decisions._slots import lacks_fields, partner_fields
 from runtime.decisions.quote import QuoteError
 from runtime.labels import rule_label
@@ -86,12 +87,20 @@ def _met(slots: Mapping[str, Any], key: str, condition: ir.Expr, partner: Partne
     return not lacks_fields(condition, partner) and bool(slots[key])
 
 
-def route(rt: Runtime, lead: Lead, partners: Mapping[str, Partner]) -> Routing:
+def route(rt: Runtime, lead: Lead, partners: Mapping[str, Partner], *, checked: bool = False) -> Routing:
     """Rank the partners for a lead under the version in force on the lead's date.
 
+    Every partner is considered, so the lead and every partner built in Python are checked as file rows are,
+    unless `checked` (read by `runtime.io`, or checked before).
+
     Raises:
+        InputError: unless `checked`, a lead or partner that a file reader would refuse.
         QuoteError: no version in force (E510), or the program has no lead routing (E532).
     """
+    if not checked:
+        check_kind(lead, Lead, "lead")
+        check_lead(lead, rt.ruleset)
+        check_partners(partners, rt.ruleset)
     version = _version(rt, lead.date)
     routing = version.rules.lead_routing
     if routing is None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from runtime import ir
+from runtime.decisions._input_objects import check_partners, check_transaction, checked_rows
 from runtime.decisions._limits import counted, counted_share, payout_excess, step_reaches
 from runtime.decisions.quote import PlanStats, QuoteError, Quoter, ladder_step, partner_env
 from runtime.decisions.refunds import (
@@ -121,16 +122,36 @@ def month_index(day: object) -> int:
 
 
 class Settler:
-    """Accumulates a period's transactions, then produces the statements."""
+    """Accumulates a period's transactions, then produces the statements.
+
+    Give it each transaction with `add` (and rows that failed to parse with `reject`), then call `finish`.
+    Inputs built in Python are checked as file rows are (`InputError`): the partners once, here, and each
+    transaction by `add`, unless `checked`.
+    """
 
     def __init__(self, rt: Runtime, partners: Mapping[str, Partner], period: Period,
                  on_line: Callable[[Line], None] | None = None,
                  on_reject: Callable[[Rejected], None] | None = None, keep_sales: bool = True,
                  on_hold: Callable[[Rejected], None] | None = None,
-                 on_violation: Callable[[Flagged], None] | None = None, timeline: Timeline | None = None) -> None:
-        """`keep_sales`: remember each accepted sale for the refunds that may name it (False: the input has no
-        `refund_of`, so memory stays bounded by the partners and months). `timeline`: the tiers the period's reviews
-        put in force (`runtime.decisions.reviews`); each transaction is quoted with the tiers in force on its date."""
+                 on_violation: Callable[[Flagged], None] | None = None, timeline: Timeline | None = None,
+                 *, checked: bool = False) -> None:
+        """Start a settlement of `period` for `partners` (by id).
+
+        Args:
+            on_line, on_reject, on_hold, on_violation: called with each transaction line, rejected row, row held
+                for review and flagged violation, as they are made.
+            keep_sales: remember each accepted sale for the refunds that may name it (False: the input has no
+                `refund_of`, so memory stays bounded by the partners and months).
+            timeline: the tiers the period's reviews put in force (`runtime.decisions.reviews`); each transaction
+                is quoted with the tiers in force on its date.
+            checked: the partners and transactions are already checked (read by `runtime.io`): not again.
+
+        Raises:
+            InputError: unless `checked`, a partner built in Python that the partners reader would refuse.
+        """
+        if not checked:
+            check_partners(partners, rt.ruleset)
+        self.checked = checked
         self.rt = rt
         self.partners = partners
         self.period = period
@@ -144,7 +165,7 @@ class Settler:
         self.problems: list[str] = []  # of the statement being made
         # Transaction lines are quoted without period volumes, and without what a statement does not show
         # (a price rule's violations are kept: they decide whether a line is held, and flagged ones are listed).
-        self.quoter = Quoter(rt, partners, include_ladder=False, next_steps=False, benefits=False)
+        self.quoter = Quoter(rt, partners, include_ladder=False, next_steps=False, benefits=False, checked=True)
         self.timeline = timeline
         self._quoters: dict[int, Quoter] = {0: self.quoter}  # by the reviews held before the date (the timeline's)
         self.ledger = Ledger(keep_sales)
@@ -157,7 +178,8 @@ class Settler:
         found = self._quoters.get(segment)
         if found is None:
             found = self._quoters[segment] = Quoter(self.rt, self.timeline.partners_in(self.partners, segment),
-                                                    include_ladder=False, next_steps=False, benefits=False)
+                                                    include_ladder=False, next_steps=False, benefits=False,
+                                                    checked=True)
         return found
 
     def figures(self, partner: str, months: Iterable[int]) -> Volumes:
@@ -174,7 +196,16 @@ class Settler:
             self.on_reject(Rejected(row, txn_id, code, reason, field_name))
 
     def add(self, txn: Transaction, row: int = 0) -> None:
-        """Take one transaction (row numbers are for the rejects file)."""
+        """Take one transaction (row numbers are for the rejects file).
+
+        A transaction the rules refuse is rejected (`on_reject`, counted), as a file row is.
+
+        Raises:
+            InputError: unless the settler was made `checked`, a transaction built in Python that a file reader
+                would refuse (`runtime.decisions.quote.Quoter.check`).
+        """
+        if not self.checked:
+            check_transaction(txn, self.rt.ruleset, row)
         if (problem := quantity_problem(txn.quantity, txn.refund_of)) is not None:  # the readers' check, for callers
             self.reject(row, txn.id, *problem, "quantity")
             return
@@ -507,25 +538,34 @@ class Settler:
 def settle(rt: Runtime, transactions: Iterable[Transaction], partners: Mapping[str, Partner], period: Period,
            on_line: Callable[[Line], None] | None = None,
            on_reject: Callable[[Rejected], None] | None = None, on_hold: Callable[[Rejected], None] | None = None,
-           on_violation: Callable[[Flagged], None] | None = None, carried: Carried | None = None) -> Settlement:
+           on_violation: Callable[[Flagged], None] | None = None, carried: Carried | None = None, *,
+           checked: bool = False) -> Settlement:
     """Settle a period over transactions, in order (`carried`: the ledger's months and standings from before it).
 
     The transactions are read once, unless the period holds tier reviews: then they are kept in a list and
     settled once per pass without outputs (`reviews.settle_timeline`), then once more with the outputs.
+    Inputs built in Python are checked as file rows are, unless `checked`: the partners first, then each
+    transaction as it is read (once, whatever the passes).
+
+    Raises:
+        InputError: unless `checked`, a partner or a transaction that a file reader would refuse.
     """
+    if not checked:
+        check_partners(partners, rt.ruleset)
+        transactions = checked_rows(transactions, rt.ruleset)
     timeline = None
     if review_dates(rt, period, carried):
         rows = transactions if isinstance(transactions, Sequence) else list(transactions)
 
         def run(with_tiers: Timeline) -> Figures:
-            quiet = Settler(rt, partners, period, timeline=with_tiers)
+            quiet = Settler(rt, partners, period, timeline=with_tiers, checked=True)
             for row, txn in enumerate(rows, 1):
                 quiet.add(txn, row)
             return quiet.figures
 
         timeline, transactions = settle_timeline(rt, partners, period, run, carried), rows
     settler = Settler(rt, partners, period, on_line, on_reject, on_hold=on_hold, on_violation=on_violation,
-                      timeline=timeline)
+                      timeline=timeline, checked=True)
     for row, txn in enumerate(transactions, 1):
         settler.add(txn, row)
     return settler.finish()

@@ -3,7 +3,9 @@
 Nothing here computes money. A case is a transaction (or a period's transactions, a contested deal,
 an inbound lead) built from the rule set's own values — a list price, each tier, the volume at and
 just below each ladder step — and handed to `quote`, `settle`, `decide` or `route`. Every case is
-recorded with the figures the guide prints from it, so a test can run it again and compare.
+recorded with the figures the guide prints from it, so a test can run it again and compare. The cases are
+the runtime's own objects, made from the rule set (a transaction may carry its catalog item's `item.*`
+fields), so they are handed over `checked`: they are not inputs to check.
 """
 
 from __future__ import annotations
@@ -235,7 +237,8 @@ class Cases:
               volumes: Mapping[str, Volumes] | None = None, include_ladder: bool = True) -> Quote:
         """Quote a transaction and record the figures the guide shows from it."""
         by_id = {p.id: p for p in partners}
-        result = quote(self.rt, txn, by_id, volumes or {}, include_ladder=include_ladder, next_steps=False)
+        result = quote(self.rt, txn, by_id, volumes or {}, include_ladder=include_ladder, next_steps=False,
+                       checked=True)
         self.recorded.append(QuoteCase(txn, by_id, dict(volumes or {}), result,
                                        tuple((name, quote_figure(result, name)) for name in shown)))
         return result
@@ -253,7 +256,7 @@ class Cases:
                shown: Sequence[str]) -> Statement:
         """Settle a period and record the figures the guide shows from one partner's statement."""
         by_id = {p.id: p for p in partners}
-        settlement = settle(self.rt, txns, by_id, period)
+        settlement = settle(self.rt, txns, by_id, period, checked=True)
         statement = next(s for s in settlement.statements if s.partner == partner)
         self.recorded.append(SettleCase(tuple(txns), by_id, period, partner, statement,
                                         tuple((name, statement_figure(statement, name)) for name in shown)))
@@ -273,7 +276,7 @@ class Cases:
         with Ledger(MEMORY) as ledger:
             for as_of in as_ofs:
                 period = year_to_date(as_of, ruleset.fiscal_year_start)
-                settlement = settle(self.rt, [t for t in txns if t.date <= as_of], by_id, period)
+                settlement = settle(self.rt, [t for t in txns if t.date <= as_of], by_id, period, checked=True)
                 recorded = datetime.datetime.combine(as_of + datetime.timedelta(days=1), datetime.time(), datetime.UTC)
                 run = ledger.record(_EXAMPLE_PROGRAM, as_of, sha256, earned_figures(settlement.statements),
                                     currency=ruleset.currency, minor_unit=ruleset.minor_unit,
@@ -287,14 +290,14 @@ class Cases:
     def decide(self, deal: Deal, claims: Sequence[Claim], partners: Sequence[Partner]) -> Ownership:
         """Decide a contested deal."""
         by_id = {p.id: p for p in partners}
-        result = decide(self.rt, deal, claims, by_id)
+        result = decide(self.rt, deal, claims, by_id, checked=True)
         self.recorded.append(DecideCase(deal, tuple(claims), by_id, result))
         return result
 
     def route(self, lead: Lead, partners: Sequence[Partner]) -> Routing:
         """Route an inbound lead."""
         by_id = {p.id: p for p in partners}
-        result = route(self.rt, lead, by_id)
+        result = route(self.rt, lead, by_id, checked=True)
         self.recorded.append(RouteCase(lead, by_id, result))
         return result
 
@@ -333,7 +336,7 @@ class Cases:
         if basis in ("list_sales", "quantity"):
             return price if basis == "list_sales" else 1
         txn = Transaction("search", self.day, partner.id, price, price, 1, None, "", self.sale_fields({}))
-        q = quote(self.rt, txn, {partner.id: partner}, include_ladder=False, next_steps=False)
+        q = quote(self.rt, txn, {partner.id: partner}, include_ladder=False, next_steps=False, checked=True)
         share = q.chain[0] if q.chain else None
         if share is None:
             return q.sell_amount

@@ -95,7 +95,8 @@ def settle_file(rt: Runtime, partners: Mapping[str, Partner], period: Period, tr
         writer.on_reject(row)
 
     settler = Settler(rt, partners, period, on_line=writer.on_line, on_reject=rejected, keep_sales=reader.may_refund,
-                      on_hold=writer.on_hold, on_violation=writer.on_violation, timeline=timeline)
+                      on_hold=writer.on_hold, on_violation=writer.on_violation, timeline=timeline,
+                      checked=True)  # rows read from a file are checked by the reader
     try:
         feed_rows(reader, settler, unique_ids, on_progress)
         settlement = settler.finish()
@@ -110,6 +111,6 @@ def _quiet_pass(rt: Runtime, partners: Mapping[str, Partner], period: Period, tr
                 timeline: Timeline, unique_ids: bool) -> Figures:
     """A settlement pass without outputs under a timeline of tiers: the monthly figures the reviews read."""
     reader = read_transactions(transactions, rt.ruleset)
-    settler = Settler(rt, partners, period, keep_sales=reader.may_refund, timeline=timeline)
+    settler = Settler(rt, partners, period, keep_sales=reader.may_refund, timeline=timeline, checked=True)
     feed_rows(reader, settler, unique_ids)
     return settler.figures

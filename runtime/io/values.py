@@ -1,13 +1,14 @@
 """Converting one text or JSON value into the runtime value of a declared type.
 
 Every failure is a `ValueProblem` with a stable code and a reason in the program's words; the
-readers turn it into a rejected row (transactions) or an error naming the row (partners).
+readers turn it into a rejected row (transactions) or an error naming the row (partners). The rules
+that hold for a value however it arrives (its codes, ranges, enumeration members, the ceiling of a
+line) live in the core, `runtime.input_rules`, and are re-exported here.
 """
 
 from __future__ import annotations
 
 import datetime
-import difflib
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -16,14 +17,20 @@ from fractions import Fraction
 from typing import Any
 
 from runtime import ids, instants, ir
-from runtime.money import MAX_AMOUNT_DIGITS, SYMBOLS, format_amount, format_rate, over_ceiling
-
-MISSING = "E520"  # a required field is missing or empty
-BAD_VALUE = "E521"  # a value that is not of its field's type (or a row that cannot be read at all)
-UNKNOWN_MEMBER = "E522"  # an enumeration value that is not one of the enumeration's members
-NAIVE_TIMESTAMP = "E530"  # a timestamp without a UTC offset
-OUT_OF_RANGE = "E561"  # a declared input's value outside its `min`/`max` or not one of its `values`
-TOO_FINE = "E523"  # an amount finer than the currency's minor unit
+from runtime.input_rules import BAD_VALUE as BAD_VALUE
+from runtime.input_rules import MAX_QUANTITY as MAX_QUANTITY
+from runtime.input_rules import MISSING as MISSING
+from runtime.input_rules import NAIVE_TIMESTAMP as NAIVE_TIMESTAMP
+from runtime.input_rules import OUT_OF_RANGE as OUT_OF_RANGE
+from runtime.input_rules import TOO_FINE as TOO_FINE
+from runtime.input_rules import UNKNOWN_MEMBER as UNKNOWN_MEMBER
+from runtime.input_rules import ValueProblem as ValueProblem
+from runtime.input_rules import check_range as check_range
+from runtime.input_rules import line_amount_problem as line_amount_problem
+from runtime.input_rules import line_amount_reason as line_amount_reason
+from runtime.input_rules import parse_member as parse_member
+from runtime.input_rules import shown as _shown
+from runtime.money import MAX_AMOUNT_DIGITS, SYMBOLS, over_ceiling
 
 CODES: dict[str, str] = {
     MISSING: "missing field",
@@ -47,15 +54,6 @@ _DURATION = re.compile(r"(\d+)(d|w|mo|y)", re.ASCII)
 _FULLWIDTH = str.maketrans("０１２３４５６７８９，．－％", "0123456789,.-%")
 
 
-class ValueProblem(Exception):
-    """A value that cannot be taken: a code and a reason."""
-
-    def __init__(self, code: str, reason: str) -> None:
-        super().__init__(reason)
-        self.code = code
-        self.reason = reason
-
-
 def _foreign_digits(text: str) -> ValueProblem | None:
     """A value written with the digits of another script than ASCII or full-width (which is translated first)."""
     found = next((c for c in text if not c.isascii() and unicodedata.category(c) == "Nd"), None)
@@ -63,11 +61,6 @@ def _foreign_digits(text: str) -> ValueProblem | None:
         return None
     return ValueProblem(BAD_VALUE, f"`{_shown(text)}` has the digit `{found}` ({unicodedata.name(found, 'a digit')}); "
                         "numbers are written with the digits 0-9 (full-width ０-９ too)")
-
-
-def _shown(value: object) -> str:
-    text = str(value)
-    return text if len(text) <= 40 else text[:37] + "…"
 
 
 def _decimal_text(raw: object, what: str) -> str:
@@ -79,29 +72,6 @@ def _decimal_text(raw: object, what: str) -> str:
             raise ValueProblem(BAD_VALUE, f"expected {what}, got `{raw}`")
         return format(raw, "f")
     return str(raw)
-
-
-MAX_QUANTITY = 10**9
-"""The largest quantity one transaction row may carry."""
-
-
-def line_amount_reason(price: str) -> str:
-    """Why a row whose line amount (a price × its quantity) reaches the ceiling is rejected: the words of both
-    engines (the DuckDB validator gives the same)."""
-    return f"`{price}` × `quantity` is too large for one line (more than {MAX_AMOUNT_DIGITS} digits)"
-
-
-def line_amount_problem(price: str, minor: int, quantity: int, minor_unit: int) -> ValueProblem | None:
-    """E521 when a price times the row's quantity reaches the ceiling, so no engine multiplies past it.
-
-    >>> line_amount_problem("sell_price", 999_999_999_999_999, 1, 0) is None
-    True
-    >>> line_amount_problem("sell_price", 10**6, -10**9, 0).reason
-    '`sell_price` × `quantity` is too large for one line (more than 15 digits)'
-    """
-    if over_ceiling(minor * quantity, minor_unit):
-        return ValueProblem(BAD_VALUE, line_amount_reason(price))
-    return None
 
 
 def parse_money(raw: object, currency: str, minor_unit: int) -> int:
@@ -238,59 +208,12 @@ def parse_day(raw: object, time_zone: str) -> tuple[datetime.date, datetime.date
     return parse_date(raw), None
 
 
-def check_range(value: Any, decl: ir.InputDecl, ruleset: ir.RuleSet) -> None:
-    """A declared input's value against its `min`, `max` and `values`.
-
-    Raises:
-        ValueProblem: E561, naming the input.
-    """
-    def _plain(v: Any) -> str:
-        return _shown_value(v, decl.type, ruleset)
-    if decl.values is not None and value not in decl.values:
-        allowed = ", ".join(_plain(v) for v in decl.values)
-        raise ValueProblem(OUT_OF_RANGE, f"`{decl.scope}.{decl.name}` is {_plain(value)}, not one of the values "
-                           f"the program allows ({allowed})")
-    if decl.min is not None and value < decl.min:
-        raise ValueProblem(OUT_OF_RANGE, f"`{decl.scope}.{decl.name}` is {_plain(value)}, below its minimum "
-                           f"{_plain(decl.min)}")
-    if decl.max is not None and value > decl.max:
-        raise ValueProblem(OUT_OF_RANGE, f"`{decl.scope}.{decl.name}` is {_plain(value)}, above its maximum "
-                           f"{_plain(decl.max)}")
-
-
-def _shown_value(value: Any, type_name: str, ruleset: ir.RuleSet) -> str:
-    """A runtime value as a reason shows it: ¥12,000, 15%, 1.5, a date in ISO form."""
-    if type_name == "money" and isinstance(value, int):
-        return format_amount(value, ruleset.currency, ruleset.minor_unit)
-    if type_name == "percent" and isinstance(value, Fraction):
-        return format_rate(value)
-    if isinstance(value, Fraction):
-        return f"{Decimal(value.numerator) / Decimal(value.denominator):f}"
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
 def parse_duration(raw: object) -> ir.Duration:
     """A calendar length: `90d`, `2w`, `3mo`, `1y`."""
     match = _DURATION.fullmatch(raw.strip()) if isinstance(raw, str) else None
     if match is None:
         raise ValueProblem(BAD_VALUE, f"`{_shown(raw)}` is not a duration (such as 90d, 2w, 3mo or 1y)")
     return ir.Duration(int(match[1]), match[2])
-
-
-def parse_member(raw: object, enum: str, members: tuple[str, ...]) -> str:
-    """A member of an enumeration, exactly as the program spells it."""
-    if not isinstance(raw, str):
-        raise ValueProblem(BAD_VALUE, f"`{_shown(raw)}` is not a `{enum}`")
-    text = raw.strip()
-    if text in members:
-        return text
-    close = difflib.get_close_matches(text, members, n=1)
-    hint = f"; did you mean `{close[0]}`?" if close else f"; expected one of {', '.join(members)}"
-    raise ValueProblem(UNKNOWN_MEMBER, f"`{_shown(text)}` is not a `{enum}`{hint}")
 
 
 def parse_text(raw: object) -> str:

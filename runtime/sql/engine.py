@@ -168,7 +168,7 @@ def settle_files(rt: Runtime, partners: Mapping[str, Partner], period: Period, t
         timeline = settle_timeline(rt, partners, period, lambda tiers: _quiet_pass(
             rt, partners, period, Path(transactions), options, temp, tiers), carried)
         writer = SettlementWriter(out, rt.ruleset, partners)
-        settler = Settler(rt, partners, period, timeline=timeline)
+        settler = Settler(rt, partners, period, timeline=timeline, checked=True)  # rows and partners read from files
         try:
             with _connection(options, temp) as con:
                 staged, accepted = _settle_rows(con, rt, partners, period, Path(transactions), options, settler,
@@ -223,7 +223,7 @@ def _settle_rows(con: Any, rt: Runtime, partners: Mapping[str, Partner], period:
 def _quiet_pass(rt: Runtime, partners: Mapping[str, Partner], period: Period, transactions: Path, options: Options,
                 temp: str, timeline: Timeline) -> Figures:
     """A settlement pass without outputs under a timeline of tiers: the monthly figures the reviews read."""
-    settler = Settler(rt, partners, period, timeline=timeline)
+    settler = Settler(rt, partners, period, timeline=timeline, checked=True)
     with _connection(options, temp) as con:
         _settle_rows(con, rt, partners, period, transactions, options, settler, timeline)
         _run.copy_lines(con, rt.ruleset, partners, "lines", Path(temp) / "pass-lines.csv")  # `q0` becomes `q`

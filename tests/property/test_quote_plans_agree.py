@@ -7,7 +7,9 @@ transactions are quoted three ways: `Quoter.quote` (the plan's explained variant
 included, or fail with the same error. Partners and transactions are made from the program's own
 declarations, so they carry its fields, tiers, contracts, caps and ladder steps, and are often
 wrong on purpose: fields missing or of the wrong type, levels that are not a partner's place in its
-chain, unknown partners and contracts, dates outside every version.
+chain, unknown partners and contracts, dates outside every version. The quoters are made `checked`, so
+that such inputs reach the engines, which must refuse them alike, instead of the checks of inputs built
+in Python (tests/unit/test_python_api.py).
 
 Every call also checks that the plan really ran (`Quoter.plan_stats`): a quote the reference path
 answers is answered by a plan, never by the reference path standing in for one (no program here has
@@ -325,9 +327,9 @@ def assert_agrees(quoter: Quoter, txn: Transaction, fast_first: bool) -> None:
 def test_plans_agree_with_the_reference_path(program: str, data: st.DataObject) -> None:
     rt, people, volumes, txns = data.draw(cases(program))
     options = data.draw(flags)
-    shared = Quoter(rt, people, volumes, **options)
+    shared = Quoter(rt, people, volumes, **options, checked=True)
     for txn in txns:
-        fresh = Quoter(rt, people, volumes, **data.draw(flags))
+        fresh = Quoter(rt, people, volumes, **data.draw(flags), checked=True)
         assert_agrees(fresh, txn, fast_first=data.draw(st.booleans()))
     for txn in [*txns, *txns]:  # a reused quoter answers from the plans it keeps
         assert_agrees(shared, txn, fast_first=True)
@@ -339,7 +341,7 @@ def test_plans_agree_with_the_reference_path(program: str, data: st.DataObject) 
 def test_figures_alone_agree_with_the_reference_path(program: str, data: st.DataObject) -> None:
     # A quoter asked only for figures makes its plans from the plain variant's first call.
     rt, people, volumes, txns = data.draw(cases(program))
-    quoter = Quoter(rt, people, volumes, **data.draw(flags))
+    quoter = Quoter(rt, people, volumes, **data.draw(flags), checked=True)
     for txn in [*txns, *txns]:
         before = quoter.plan_stats
         found = outcome(lambda: quoter.figures(txn))  # noqa: B023 - called at once

@@ -245,7 +245,7 @@ def test_quote_plans_match_the_reference_path(text: str, known: dict[str, Partne
     the thresholds) give exactly what the reference path gives."""
     rt = build(text)
     volumes = {pid: Volumes(volume, volume, volume, volume // 100_000, 1) for pid in known}
-    quoter = Quoter(rt, known, volumes)
+    quoter = Quoter(rt, known, volumes, checked=True)
     answered = 0
     for txn in txns:
         quoted = _outcome(partial(quoter.quote, txn))

@@ -224,7 +224,9 @@ def assert_runtime_agrees(rt: Runtime, program: ast.Program) -> int:
             continue  # a right needing no registration stands before its holder registers: a third claim in time
         decider, owner, _, _ = shapes.run_chain(steps, direct, values)
         claims, partners, ids = concrete(direct, registered, values, steps, tiers, space)
-        got = decide(rt, deal, claims, partners)
+        # The contest's partners are the model's (every condition's field, one contract for every program): the
+        # runtime is held to the model, so they are handed over `checked`, not held to each program's declarations.
+        got = decide(rt, deal, claims, partners, checked=True)
         where = f"{values} direct={direct} registered={registered}"
         if owner is None or decider is None:
             assert got.vendor_decides, where

@@ -35,11 +35,12 @@ NONE = {"include_ladder": False, "next_steps": False, "benefits": False, "violat
 def quoters(rt: Runtime, people: Mapping[str, Partner], txns: Iterable[Transaction],
             volumes: Mapping[str, Volumes] | None = None) -> list[Quoter]:
     """Quote every transaction twice (the second time from the kept plan) with all parts and with none;
-    assert that the plans agree with the reference path; return the quoters, for their counters."""
+    assert that the plans agree with the reference path; return the quoters, for their counters. The quoters
+    take the inputs as given (`checked`): ill-typed fields reach both paths, which must refuse them alike."""
     txns = list(txns)
     used = []
     for options in (ALL, NONE):
-        quoter = Quoter(rt, people, volumes, **options)
+        quoter = Quoter(rt, people, volumes, **options, checked=True)
         for txn in [*txns, *txns]:
             assert_agrees(quoter, txn)
         used.append(quoter)
