@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import calendar
 import datetime
-import difflib
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -20,6 +19,7 @@ from runtime import ids, ir
 from runtime.decisions import catalog_item
 from runtime.decisions.refunds import quantity_problem
 from runtime.decisions.settle import Rejected, Settler
+from runtime.input_rules import all_assigned, program_ids, unknown_reason
 from runtime.io import facts
 from runtime.io.records import RecordFile
 from runtime.io.values import (
@@ -267,41 +267,20 @@ def feed(settler: Settler, items: Iterable[Item]) -> None:
 # --- partners --------------------------------------------------------------------------------------
 
 
-def _ids(ruleset: ir.RuleSet, what: str) -> tuple[str, ...]:
-    found: dict[str, None] = {}
-    for version in ruleset.versions:
-        if what == "contract":
-            found.update((c.id, None) for c in version.contracts)
-        elif version.tiers is not None:
-            found.update((t.id, None) for t in version.tiers.levels)
-    return tuple(found)
-
-
-def _all_assigned(ruleset: ir.RuleSet) -> bool:
-    """Whether every tier of the program is assigned (the partners file states each partner's tier)."""
-    return all(t.assigned for v in ruleset.versions if v.tiers is not None for t in v.tiers.levels)
-
-
-def _unknown(what: str, value: str, known: tuple[str, ...]) -> str:
-    close = difflib.get_close_matches(value, known, n=1)
-    hint = f"did you mean `{close[0]}`?" if close else f"the program has {', '.join(known) or 'none'}"
-    return f"unknown {what} `{value}`; {hint}"
-
-
 def _parse_partner(values: Mapping[str, Any], ruleset: ir.RuleSet, contracts: tuple[str, ...],
                    tiers: tuple[str, ...], max_depth: int | None, where: tuple[str, int] = ("", 0),
                    report: facts.FactReport | None = None) -> Partner:
     partner_id = _id(values, "id", "partner id")
     contract = _id(values, "contract")
     if contract not in contracts:
-        raise _Problem("contract", ValueProblem("E522", _unknown("contract", contract, contracts)))
+        raise _Problem("contract", ValueProblem("E522", unknown_reason("contract", contract, contracts)))
     tier = None if is_empty(values.get("tier")) else _id(values, "tier")
-    if tier is None and tiers and _all_assigned(ruleset):
+    if tier is None and tiers and all_assigned(ruleset):
         raise _Problem("tier", ValueProblem("E520", f"partner `{partner_id}` states no tier; the vendor assigns "
                                                     f"every tier, so the partners file names one of "
                                                     f"{', '.join(tiers)}"))
     if tier is not None and tier not in tiers:
-        raise _Problem("tier", ValueProblem("E522", _unknown("tier", tier, tiers)))
+        raise _Problem("tier", ValueProblem("E522", unknown_reason("tier", tier, tiers)))
     level = 1 if is_empty(values.get("level")) else _field(values, "level", parse_integer)
     if level < 1 or (max_depth is not None and level > max_depth):
         deepest = f"1 to {max_depth}" if max_depth is not None else "1 or more"
@@ -364,7 +343,7 @@ def parse_partners(rows: Iterable[Mapping[str, Any]], ruleset: ir.RuleSet, repor
 def _partners(rows: Iterable[tuple[int, Mapping[str, Any], str | None]], ruleset: ir.RuleSet,
               report: facts.FactReport | None, source: str) -> dict[str, Partner]:
     """The partners of numbered rows (with the problem of a row that could not be read at all)."""
-    contracts, tiers = _ids(ruleset, "contract"), _ids(ruleset, "tier")
+    contracts, tiers = program_ids(ruleset, "contract"), program_ids(ruleset, "tier")
     depths = [v.hierarchy.max_depth for v in ruleset.versions if v.hierarchy is not None]
     max_depth = max(depths) if depths else None
     partners: dict[str, Partner] = {}
@@ -408,7 +387,7 @@ def _hierarchy_problems(partner: Partner, partners: Mapping[str, Partner], max_d
         return []
     parent = partners.get(partner.parent)
     if parent is None:
-        return [_unknown("parent", partner.parent, tuple(partners))]
+        return [unknown_reason("parent", partner.parent, tuple(partners))]
     if max_depth is not None and partner.level != parent.level + 1:
         return [f"partner `{partner.id}` is at level {partner.level}, but its parent `{parent.id}` is at level "
                 f"{parent.level}; a partner is one level below its parent"]
