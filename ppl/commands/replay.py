@@ -20,9 +20,10 @@ from ppl.common import (
 )
 from runtime import instants
 from runtime.loaded import Runtime
-from runtime.service.decision_log import DecisionLogError, read_log, shown_target
+from runtime.service.decision_log import DecisionLogError, read_log
 from runtime.service.replay import KINDS, NOT_A_DECISION, Filter, new_report, replay
 from runtime.service.replay_report import render_markdown, render_text, report_json
+from runtime.store import shown as shown_target
 
 NAME = "replay"
 

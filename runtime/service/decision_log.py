@@ -23,7 +23,6 @@ import json
 import logging
 import os
 import threading
-import urllib.parse
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -33,11 +32,11 @@ from typing import Any
 
 from runtime import ir_json, strict_json
 from runtime.service.context import ROLES, Caller, Decision, DecisionLog
+from runtime.store import is_url as is_url
 
 LOGGER = logging.getLogger("ppl.decision_log")
 KEYS = ("id", "at", "kind", "program", "ruleset", "caller", "input", "output")
 """The keys of a logged decision, in the order a line writes them."""
-URL_PREFIXES = ("postgresql://", "postgres://")
 """A log target that starts with one of these is a PostgreSQL database; anything else is a file path."""
 
 
@@ -323,27 +322,6 @@ def _reason(exc: ValueError) -> str:
 
 
 # --- either store ----------------------------------------------------------------------------------
-
-
-def is_url(target: str | Path) -> bool:
-    """Whether a log target names a PostgreSQL database (else it is a file path)."""
-    return isinstance(target, str) and target.startswith(URL_PREFIXES)
-
-
-def shown_target(target: str | Path) -> str:
-    """A log target as it may be printed: a URL's password replaced by `***`.
-
-    >>> shown_target("postgresql://ppl:s3cret@db:5432/ppl")
-    'postgresql://ppl:***@db:5432/ppl'
-    """
-    text = str(target)
-    if not is_url(text):
-        return text
-    parts = urllib.parse.urlsplit(text)
-    if parts.password is None:
-        return text
-    user, _, host = parts.netloc.rpartition("@")
-    return urllib.parse.urlunsplit(parts._replace(netloc=f"{user.partition(':')[0]}:***@{host}"))
 
 
 def open_log(target: str | Path) -> DecisionLog:

@@ -273,7 +273,7 @@ def test_ppl_replay_of_a_postgres_log_hides_the_password_of_its_url(
     with_password = parts._replace(netloc=f"{parts.username}:s3cret@{parts.hostname}:{parts.port}").geturl()
     assert main(["replay", with_password, "--ruleset", str(PROGRAM)]) == 0  # a trusting server takes any password
     out = capsys.readouterr().out
-    assert "s3cret" not in out and f"{parts.username}:***@" in out
+    assert "s3cret" not in out and f"{parts.username}@{parts.hostname}:{parts.port}" in out
 
 
 def test_a_batch_replays_on_plans_to_the_same_figures_as_its_quotes_one_by_one(
