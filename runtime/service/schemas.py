@@ -6,12 +6,14 @@ models describe it exactly, and the schemathesis test holds the two together.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Scalar = str | int | float | bool | None
-"""A transaction's value as JSON gives it: text, a number (exact when written as text), a flag, or null."""
+Scalar = str | int | Decimal | bool | None
+"""A value as JSON gives it: text, a number (a fraction read as the exact decimal written:
+`runtime.service.exact`), a flag, or null."""
 
 
 class Strict(BaseModel):

@@ -149,3 +149,24 @@ def test_a_pinned_rule_set_answers_and_an_unknown_hash_is_a_404(client: TestClie
     assert unknown.status_code == 404 and unknown.json()["code"] == "unknown_ruleset"
     program = _post(client, keys, "/v1/programs/nope/quote", {"transaction": TXN})
     assert program.status_code == 404 and program.json()["code"] == "unknown_program"
+
+
+def test_an_amount_finer_than_a_yen_is_refused_however_many_digits_it_has(client: TestClient, keys: TestKeys) -> None:
+    # 1000000.000000000001 is 1000000.0 as a float: read as written, it is a fraction of a yen, refused as in a file
+    for written in ("1000000.000000000001", "1000000.5"):
+        body = '{"transaction": {"id": "T1", "date": "2026-05-01", "partner": "ag3-01", "product": "reserved", ' \
+               f'"list_price": {written}, "sell_price": 1000000, "quantity": 2, "placement": "in_feed", ' \
+               '"ad_spend": 0}}'
+        answer = client.post("/v1/programs/newswave-agencies/quote", content=body,
+                             headers={**keys.header(keys.vendor), "Content-Type": "application/json"})
+        assert answer.status_code == 422, answer.text
+        assert answer.json()["code"] == "E523" and answer.json()["field"] == "body.transaction.list_price"
+
+
+def test_a_whole_amount_written_with_a_fraction_quotes_as_the_integer(client: TestClient, keys: TestKeys) -> None:
+    body = '{"transaction": {"id": "T1", "date": "2026-05-01", "partner": "ag3-01", "product": "reserved", ' \
+           '"list_price": 1000000.0, "sell_price": 1000000, "quantity": 2, "placement": "in_feed", "ad_spend": 0}}'
+    answer = client.post("/v1/programs/newswave-agencies/quote", content=body,
+                         headers={**keys.header(keys.vendor), "Content-Type": "application/json"})
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["quote"]["list_amount"] == 2_000_000

@@ -12,9 +12,10 @@ from runtime.service.auth import KeysError
 from runtime.service.bundles import BundleError, ReloadResult
 from runtime.service.context import Caller, ServedProgram
 from runtime.service.deps import CallerDep, StateDep, require
+from runtime.service.exact import ExactRoute
 from runtime.service.problems import http_problem
 
-router = APIRouter(prefix="/v1", tags=["programs"])
+router = APIRouter(prefix="/v1", tags=["programs"], route_class=ExactRoute)
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": schemas.ProblemModel, "content": {"application/problem+json": {}}} for status in (401, 403, 503)

@@ -27,6 +27,7 @@ from runtime.io.deal_inputs import InputProblem, declared_values, parse_instant,
 from runtime.io.deal_json import claim_reason_json, deal_json, jsonable
 from runtime.service.context import Caller, Problem, ServedProgram
 from runtime.service.deps import CallerDep, ServedDep, ServiceState, StateDep, decided, require, ruleset_json
+from runtime.service.exact import ExactRoute
 from runtime.service.problems import http_problem
 from runtime.service.routes import _deal_models as m
 from runtime.service.routes._shared import (
@@ -41,7 +42,7 @@ from runtime.service.routes._shared import (
 )
 from runtime.store import Outcome, Registration, Registry, RegistryError
 
-router = APIRouter(prefix="/v1/programs/{program}", tags=["deals"])
+router = APIRouter(prefix="/v1/programs/{program}", tags=["deals"], route_class=ExactRoute)
 VendorDep = Annotated[Caller, Depends(require("vendor", "admin"))]
 RegistrationId = Annotated[str, Path(min_length=1, max_length=200, description="a registration's id (R000001)")]
 Customer = Annotated[str, Path(min_length=1, max_length=200, description="the customer's name, as written")]

@@ -22,9 +22,10 @@ from runtime.decisions.quote import QuoteError
 from runtime.engine import EvaluationError
 from runtime.service.context import Problem, ServedProgram
 from runtime.service.deps import CallerDep, ServedDep
+from runtime.service.exact import ExactRoute
 from runtime.service.routes._shared import errors
 
-router = APIRouter(prefix="/v1/programs/{program}", tags=["documents"])
+router = APIRouter(prefix="/v1/programs/{program}", tags=["documents"], route_class=ExactRoute)
 
 CACHE_SIZE = 32
 """Rendered guides kept (the least recently used is dropped first)."""

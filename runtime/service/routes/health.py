@@ -10,10 +10,11 @@ from fastapi.responses import JSONResponse, Response
 
 from runtime.service import schemas
 from runtime.service.deps import ServiceState, StateDep
+from runtime.service.exact import ExactRoute
 from runtime.service.metrics import CONTENT_TYPE
 from runtime.service.problems import http_problem
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"], route_class=ExactRoute)
 
 
 @router.get("/healthz", response_model=schemas.Health, summary="Liveness")

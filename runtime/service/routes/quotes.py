@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from decimal import Decimal
 from typing import Any, Literal
 
 from fastapi import APIRouter
@@ -25,9 +24,10 @@ from runtime.model import Quote, Transaction, Volumes
 from runtime.service import schemas
 from runtime.service.context import Caller, Problem, ServedProgram
 from runtime.service.deps import CallerDep, ServedDep, ServiceState, StateDep, decided, ruleset_json
+from runtime.service.exact import ExactRoute
 from runtime.service.problems import http_problem
 
-router = APIRouter(prefix="/v1/programs/{program}", tags=["quotes"])
+router = APIRouter(prefix="/v1/programs/{program}", tags=["quotes"], route_class=ExactRoute)
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": schemas.ProblemModel, "content": {"application/problem+json": {}}}
@@ -69,12 +69,6 @@ class QuoterCache:
         return total
 
 
-def _exact(values: Mapping[str, Any]) -> dict[str, Any]:
-    """A transaction's values with JSON's fractional numbers as exact decimals (the readers refuse floats; the
-    shortest text of the number is what the caller wrote)."""
-    return {k: Decimal(repr(v)) if isinstance(v, float) else v for k, v in values.items()}
-
-
 def _own(who: Caller, values: Mapping[str, Any], where: str) -> dict[str, Any]:
     """A partner key's transaction, its seller defaulted to the key's partner; another seller is a 403 that says
     nothing of the other partner."""
@@ -95,7 +89,7 @@ def _volumes(who: Caller, given: Mapping[str, schemas.VolumesIn]) -> dict[str, V
 
 
 def _parse(values: Mapping[str, Any], program: ServedProgram, row: int = 0) -> Transaction | Rejected:
-    parsed = rio.parse_transaction(_exact(values), program.runtime.ruleset, row)
+    parsed = rio.parse_transaction(values, program.runtime.ruleset, row)
     if isinstance(parsed, Rejected):
         return parsed
     if (problem := quote_problem(program.runtime.ruleset, parsed)) is not None:

@@ -22,11 +22,12 @@ from runtime.io.deal_inputs import InputProblem, declared_values, parse_instant,
 from runtime.io.deal_json import jsonable, reseller_json
 from runtime.service.context import Caller, Problem, ServedProgram
 from runtime.service.deps import ServedDep, StateDep, decided, require, ruleset_json
+from runtime.service.exact import ExactRoute
 from runtime.service.routes import _deal_models as m
 from runtime.service.routes._shared import decision_problem, errors, input_problem, registry_problem, version_at
 from runtime.store import Applications, RegistryError
 
-router = APIRouter(prefix="/v1/programs/{program}/route", tags=["routing"])
+router = APIRouter(prefix="/v1/programs/{program}/route", tags=["routing"], route_class=ExactRoute)
 VendorDep = Annotated[Caller, Depends(require("vendor", "admin"))]
 
 

@@ -29,12 +29,13 @@ from runtime.io.writers import statement_file_names
 from runtime.model import Period
 from runtime.service.context import Caller, Problem, ServedProgram
 from runtime.service.deps import CallerDep, ServedDep, ServiceState, StateDep, decided, require, ruleset_json
+from runtime.service.exact import ExactRoute
 from runtime.service.jobs import Job, Jobs, JobsFull
 from runtime.service.problems import http_problem, validation_problem
 from runtime.service.routes._shared import errors, version_on
 from runtime.service.schemas import Scalar, Strict
 
-router = APIRouter(prefix="/v1/programs/{program}/settlements", tags=["settlements"])
+router = APIRouter(prefix="/v1/programs/{program}/settlements", tags=["settlements"], route_class=ExactRoute)
 VendorDep = Annotated[Caller, Depends(require("vendor", "admin"))]
 JobId = Annotated[str, PathParam(min_length=1, max_length=64, description="the job's id")]
 
