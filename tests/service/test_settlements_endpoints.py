@@ -183,3 +183,16 @@ def test_a_statement_page_makes_no_markup_of_a_value() -> None:
 
     page = statement_page(f"| partner |\n|---|\n| {md_text('<script>alert(1)</script>')} |\n", "p<1>")
     assert "<script>" not in page and "&lt;script&gt;" in page and "Statement of p&lt;1&gt;" in page
+
+
+def test_a_json_row_with_an_amount_finer_than_a_yen_is_rejected_not_rounded(client: TestClient, keys: TestKeys) -> None:
+    body = ('{"period": "2026-05", "transactions": [{"id": "F1", "date": "2026-05-01", "partner": "ag3-01", '
+            '"product": "reserved", "list_price": 1000000.000000000001, "sell_price": 1000000, "quantity": 2, '
+            '"placement": "in_feed", "ad_spend": 0}]}')
+    started = client.post(f"{V1}/settlements", content=body,
+                          headers={**keys.header(keys.vendor), "Content-Type": "application/json"})
+    assert started.status_code == 202, started.text
+    location = started.headers["location"]
+    assert _finished(client, location, keys.vendor, keys)["progress"]["rejected"] == 1
+    [reject] = client.get(f"{location}/rejects", headers=keys.header(keys.vendor)).json()["rejects"]
+    assert (reject["id"], reject["code"]) == ("F1", "E523")

@@ -15,6 +15,7 @@ import html
 import json
 import threading
 from collections.abc import Mapping
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -105,11 +106,16 @@ def _source(media: str, body: bytes, period: str | None) -> tuple[str | None, st
     if media not in ("application/json", ""):
         raise http_problem(415, f"send the transactions as application/json or text/csv, not `{media}`")
     try:
-        parsed = SettlementIn.model_validate_json(body)
+        data = json.loads(body, parse_float=Decimal)  # a fraction as the exact Decimal written (runtime.service.exact)
+    except (ValueError, UnicodeDecodeError):
+        raise http_problem(422, "the body is not JSON", "bad_body", "body") from None
+    try:
+        parsed = SettlementIn.model_validate(data)
     except ValidationError as exc:
         located = [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]
         raise validation_problem(located) from None
-    rows = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in parsed.transactions)
+    # a fraction is written as the exact text it was sent as (a string the reader parses like a file cell)
+    rows = "".join(json.dumps(row, ensure_ascii=False, default=_decimal_text) + "\n" for row in parsed.transactions)
     return parsed.period, "body.period", rows.encode("utf-8"), ".jsonl"
 
 
@@ -275,6 +281,13 @@ def statement_page(markdown_text: str, partner: str) -> str:
 
     body = markdown.markdown(markdown_text, extensions=["tables"], output_format="html")
     return _PAGE.format(title=f"Statement of {html.escape(partner)}", body=body)
+
+
+def _decimal_text(value: object) -> str:
+    """A body's fractional number (`Decimal`, runtime.service.exact) as JSON text: the digits as written."""
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not a JSON value")
 
 
 def _rows(path: Path) -> list[dict[str, Any]]:
