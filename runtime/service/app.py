@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 
 from runtime.service import problems
 from runtime.service.auth import Keys
@@ -23,6 +24,7 @@ from runtime.service.context import DecisionLog
 from runtime.service.deps import MemoryLog, ServiceState
 from runtime.service.logging import RequestLog
 from runtime.service.metrics import Metrics
+from runtime.service.quote_lane import QUOTE_PATH, QuoteLane
 from runtime.service.routes import admin, deals, documents, health, quotes, routing, settlements
 
 API_VERSION = "1"
@@ -106,7 +108,7 @@ def _lifespan(st: ServiceState, watch: bool, interval: float) -> Any:
 def create_app(bundle: Path, keys: Path, *, partners: Mapping[str, Path] | None = None,
                log: DecisionLog | None = None, registry: str | None = None, ledger: str | None = None,
                watch: bool = False, trusted_keys: Sequence[str | Path] = (), engine: str = "compiled",
-               watch_interval: float = WATCH_INTERVAL) -> FastAPI:
+               watch_interval: float = WATCH_INTERVAL, quote_lane: bool = True) -> FastAPI:
     """The service over a bundle (a directory of `*.ruleset.json`, or one artifact) and a keys file.
 
     Args:
@@ -115,6 +117,7 @@ def create_app(bundle: Path, keys: Path, *, partners: Mapping[str, Path] | None 
         registry, ledger: an SQLite path or a `postgresql://` URL for the deal and settlement endpoints.
         watch: reload when the bundle's files change.
         trusted_keys: Ed25519 public keys; when given, only artifacts signed by one of them are served.
+        quote_lane: answer plain single quotes in `QuoteLane`, in front of FastAPI (the same answers, faster).
 
     Raises:
         BundleError: the bundle has no artifact, or one of its artifacts is refused at start.
@@ -138,5 +141,8 @@ def create_app(bundle: Path, keys: Path, *, partners: Mapping[str, Path] | None 
     problems.install_handlers(app)
     for module in (health, admin, quotes, deals, routing, settlements, documents):
         app.include_router(module.router)
+    if quote_lane:  # inside the request log, so that the lane's answers are logged and counted alike
+        route = next(r for r in quotes.router.routes if isinstance(r, APIRoute) and r.path == QUOTE_PATH)
+        app.add_middleware(QuoteLane, st=st, route=route)
     app.add_middleware(RequestLog, metrics=metrics)
     return app

@@ -9,11 +9,12 @@ the application renders as RFC 9457 problem details; every decision they make is
 
 from __future__ import annotations
 
+import concurrent.futures
 import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from runtime.loaded import Runtime
@@ -106,3 +107,12 @@ class DecisionLog(Protocol):
     def append(self, decision: Decision) -> None: ...
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class SubmittingLog(DecisionLog, Protocol):
+    """A decision log that also takes a decision without blocking: `submit` returns a future that is done when
+    the decision is durable (or failed with the reason it is not), so an event loop can await it without a
+    thread of its own per request."""
+
+    def submit(self, decision: Decision) -> concurrent.futures.Future[None]: ...

@@ -17,6 +17,7 @@ committed. `open_log` and `read_log` choose between the two by the target: a `po
 
 from __future__ import annotations
 
+import concurrent.futures
 import datetime
 import fcntl
 import json
@@ -32,6 +33,7 @@ from typing import Any
 
 from runtime import ir_json, strict_json
 from runtime.service.context import ROLES, Caller, Decision, DecisionLog
+from runtime.service.encoding import json_bytes
 from runtime.store import is_url as is_url
 
 LOGGER = logging.getLogger("ppl.decision_log")
@@ -101,12 +103,12 @@ def dumps(data: Any) -> str:
     Raises:
         TypeError, ValueError: a value that cannot be written exactly.
     """
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False, default=_exact)
+    return json_bytes(data, _exact).decode("utf-8")
 
 
 def encode_decision(decision: Decision) -> bytes:
     """A decision as one line of the log, its end included."""
-    return (dumps(decision_json(decision)) + "\n").encode("utf-8")
+    return json_bytes(decision_json(decision), _exact) + b"\n"
 
 
 def _text(data: Mapping[str, Any], key: str, optional: bool = False) -> Any:
@@ -200,6 +202,8 @@ class JsonLinesLog:
         self._leading = False  # a leader is writing and syncing (without the lock)
         self._failure: str | None = None  # why the log can no longer be written
         self._closed = False
+        self._waiting: list[tuple[int, concurrent.futures.Future[None]]] = []  # submitted lines and their futures
+        self._syncer: threading.Thread | None = None  # leads for submitted lines when no appender does
         self.syncs = 0
 
     def _end_torn_line(self) -> None:
@@ -232,6 +236,53 @@ class JsonLinesLog:
                 else:
                     self._lead()
 
+    def submit(self, decision: Decision) -> concurrent.futures.Future[None]:
+        """Queue one decision and return at once; the future is done when the line is synced (or failed with a
+        `DecisionLogError`). Submitted lines share syncs with appends: a thread of the log leads when no
+        appender does.
+
+        Raises:
+            DecisionLogError: the log is closed.
+            TypeError, ValueError: the decision holds a value the log cannot write exactly.
+        """
+        line = encode_decision(decision)
+        done: concurrent.futures.Future[None] = concurrent.futures.Future()
+        with self._turn:
+            if self._closed:
+                raise DecisionLogError(f"the decision log {self.path} is closed")
+            if self._failure is not None:
+                raise DecisionLogError(self._failure)
+            self._queue.append(line)
+            self._queued += 1
+            self._waiting.append((self._queued, done))
+            if self._syncer is None:
+                self._syncer = threading.Thread(target=self._sync_submitted, name="ppl-decision-log", daemon=True)
+                self._syncer.start()
+            elif not self._leading:  # a leader at work takes the line after its sync; else wake the log's thread
+                self._turn.notify_all()
+        return done
+
+    def _sync_submitted(self) -> None:
+        """The log's own leader: write and sync whatever is submitted while no appender is leading."""
+        with self._turn:
+            while not (self._closed and not self._waiting):
+                if self._waiting and not self._leading and self._failure is None:
+                    self._lead()
+                else:
+                    self._turn.wait()
+
+    def _settle_waiting(self) -> list[tuple[concurrent.futures.Future[None], str | None]]:
+        """The submitted lines a sync or failure has decided (taken off the list), with the failure if any;
+        called holding the lock, the futures are completed after it is let go."""
+        if self._failure is not None:
+            settled, self._waiting = self._waiting, []
+            return [(done, self._failure) for _, done in settled]
+        cut = 0
+        while cut < len(self._waiting) and self._waiting[cut][0] <= self._durable:
+            cut += 1
+        settled, self._waiting = self._waiting[:cut], self._waiting[cut:]
+        return [(done, None) for _, done in settled]
+
     def _lead(self) -> None:
         """Write every queued line and sync once; called holding the lock, which is let go while the disk works."""
         batch, upto = b"".join(self._queue), self._queued
@@ -253,7 +304,14 @@ class JsonLinesLog:
                 self.syncs += 1
             else:
                 self._failure = f"cannot write the decision log {self.path}: {failure}"
+            settled = self._settle_waiting()
             self._turn.notify_all()
+        if settled:
+            self._lock.release()
+            try:
+                _complete(settled)
+            finally:
+                self._lock.acquire()
 
     def close(self) -> None:
         """Wait for the appends under way, then close the file (later appends fail)."""
@@ -261,7 +319,8 @@ class JsonLinesLog:
             if self._closed:
                 return
             self._closed = True
-            while self._leading or (self._queue and self._failure is None):
+            self._turn.notify_all()
+            while self._leading or self._waiting or (self._queue and self._failure is None):
                 self._turn.wait()
             os.close(self._fd)
 
@@ -270,6 +329,14 @@ class JsonLinesLog:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _complete(settled: list[tuple[concurrent.futures.Future[None], str | None]]) -> None:
+    for done, failure in settled:
+        if failure is None:
+            done.set_result(None)
+        else:
+            done.set_exception(DecisionLogError(failure))
 
 
 def _sync_directory(path: Path) -> None:

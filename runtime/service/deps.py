@@ -10,6 +10,8 @@ gives the endpoint the decision's id for its answer.
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import contextvars
 import datetime
 import threading
@@ -20,10 +22,11 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from runtime.service.auth import Keys
 from runtime.service.bundles import Bundles, ReloadResult
-from runtime.service.context import Caller, Decision, DecisionLog, Problem, Role, ServedProgram
+from runtime.service.context import Caller, Decision, DecisionLog, Problem, Role, ServedProgram, SubmittingLog
 from runtime.service.metrics import Metrics
 from runtime.service.problems import http_problem
 
@@ -48,6 +51,13 @@ class MemoryLog:
         """Keep the decision (in memory: nothing survives the process)."""
         with self._lock:
             self.decisions.append(decision)
+
+    def submit(self, decision: Decision) -> concurrent.futures.Future[None]:
+        """Keep the decision; the future is done already."""
+        self.append(decision)
+        done: concurrent.futures.Future[None] = concurrent.futures.Future()
+        done.set_result(None)
+        return done
 
     def close(self) -> None:
         """Nothing to release."""
@@ -109,11 +119,16 @@ async def caller(st: StateDep, credentials: Annotated[HTTPAuthorizationCredentia
     if not key:
         raise http_problem(401, "an API key is required: `Authorization: Bearer <key>` or `X-API-Key: <key>`",
                            "unauthenticated")
-    found = st.keys.authenticate(key.strip())
+    found = known_caller(st, key)
     if found is None:
         raise http_problem(401, "the API key is not valid", "bad_key")
-    notes = request_notes.get()
-    if notes is not None:
+    return found
+
+
+def known_caller(st: ServiceState, key: str) -> Caller | None:
+    """The caller a key authenticates (its id noted for the request's log line), or None for a bad key."""
+    found = st.keys.authenticate(key.strip())
+    if found is not None and (notes := request_notes.get()) is not None:
         notes["key"] = found.key_id
     return found
 
@@ -152,21 +167,52 @@ ServedDep = Annotated[ServedProgram, Depends(served)]
 """A parameter that receives the served artifact of the path's program (pinned by `?ruleset=`)."""
 
 
-def decided(st: ServiceState, who: Caller, program: ServedProgram, kind: str, input: Mapping[str, Any],
-            output: Mapping[str, Any], version: str | None) -> Decision:
-    """Make the decision record, append it to the decision log (durable before the answer), count it."""
-    decision = Decision(str(uuid.uuid4()), datetime.datetime.now(datetime.UTC), kind, program.program,
-                        program.hash, version, who, input, output)
-    try:
-        st.log.append(decision)
-    except Exception as exc:
-        raise Problem(503, "Decision log unavailable", "the decision could not be logged, so it is not answered; "
-                      "try again", "log_unavailable") from exc
-    st.metrics.decisions.labels(kind, program.program).inc()
+def new_decision(who: Caller, program: ServedProgram, kind: str, input: Mapping[str, Any],
+                 output: Mapping[str, Any], version: str | None) -> Decision:
+    """The record of a decision made now (not yet logged)."""
+    return Decision(str(uuid.uuid4()), datetime.datetime.now(datetime.UTC), kind, program.program, program.hash,
+                    version, who, input, output)
+
+
+_UNLOGGED = ("Decision log unavailable", "the decision could not be logged, so it is not answered; try again",
+             "log_unavailable")
+
+
+def _counted(st: ServiceState, decision: Decision) -> Decision:
+    st.metrics.decisions.labels(decision.kind, decision.program).inc()
     notes = request_notes.get()
     if notes is not None:
         notes.setdefault("decisions", []).append(decision.id)
     return decision
+
+
+def logged(st: ServiceState, decision: Decision) -> Decision:
+    """Append a decision to the decision log (durable before the answer) and count it; a 503 problem when it
+    cannot be logged."""
+    try:
+        st.log.append(decision)
+    except Exception as exc:
+        raise Problem(503, *_UNLOGGED) from exc
+    return _counted(st, decision)
+
+
+async def logged_async(st: ServiceState, decision: Decision) -> Decision:
+    """`logged` for an event loop: a log that takes submissions is awaited without a thread per request;
+    another log's append runs in a worker thread."""
+    try:
+        if isinstance(st.log, SubmittingLog):
+            await asyncio.wrap_future(st.log.submit(decision))
+        else:
+            await run_in_threadpool(st.log.append, decision)
+    except Exception as exc:
+        raise Problem(503, *_UNLOGGED) from exc
+    return _counted(st, decision)
+
+
+def decided(st: ServiceState, who: Caller, program: ServedProgram, kind: str, input: Mapping[str, Any],
+            output: Mapping[str, Any], version: str | None) -> Decision:
+    """Make the decision record, append it to the decision log (durable before the answer), count it."""
+    return logged(st, new_decision(who, program, kind, input, output, version))
 
 
 def ruleset_json(program: ServedProgram, version: str | None) -> dict[str, Any]:

@@ -211,3 +211,91 @@ def test_open_log_chooses_the_store_by_the_target(tmp_path: Path) -> None:
     log = dl.open_log(tmp_path / "decisions.jsonl")
     assert isinstance(log, dl.JsonLinesLog)
     log.close()
+
+
+def test_a_submitted_decision_is_done_only_after_a_sync_that_covers_it_and_shares_syncs_with_appends(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "decisions.jsonl"
+    synced: set[str] = set()
+    real_fsync = os.fsync
+
+    def slow_fsync(fd: int) -> None:
+        real_fsync(fd)
+        synced.update(json.loads(line)["id"] for line in lines(path) if line)
+        threading.Event().wait(0.002)
+
+    monkeypatch.setattr(os, "fsync", slow_fsync)
+    uncovered: list[str] = []
+    log = dl.JsonLinesLog(path)
+
+    def submitter(worker: int) -> None:
+        futures = [(d.id, log.submit(d)) for d in (decision(worker * 1000 + n) for n in range(25))]
+        for id_, future in futures:
+            future.result(timeout=30)
+            if id_ not in synced:
+                uncovered.append(id_)
+
+    def appender(worker: int) -> None:
+        for n in range(25):
+            d = decision(worker * 1000 + n)
+            log.append(d)
+            if d.id not in synced:
+                uncovered.append(d.id)
+
+    threads = [threading.Thread(target=submitter if w % 2 else appender, args=(w,)) for w in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    log.close()
+    assert uncovered == []
+    assert sorted(d.id for d in dl.read_log(path)) == sorted(decision(w * 1000 + n).id for w in range(8)
+                                                              for n in range(25))
+    assert log.syncs < 8 * 25 / 2
+
+
+def test_a_submitted_decision_waits_for_its_sync(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    release, reached = threading.Event(), threading.Event()
+    real_fsync = os.fsync
+
+    def held_fsync(fd: int) -> None:
+        reached.set()
+        release.wait(10)
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", held_fsync)
+    log = dl.JsonLinesLog(tmp_path / "decisions.jsonl")
+    future = log.submit(decision(0))
+    assert reached.wait(10)
+    assert not future.done()  # written, not yet synced: not durable, so not done
+    release.set()
+    assert future.result(timeout=10) is None
+    log.close()
+
+
+def test_a_failed_sync_fails_the_submitted_decisions_and_later_submissions(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    log = dl.JsonLinesLog(tmp_path / "decisions.jsonl")
+
+    def full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    future = log.submit(decision(0))
+    with pytest.raises(dl.DecisionLogError, match="No space left"):
+        future.result(timeout=10)
+    monkeypatch.undo()
+    with pytest.raises(dl.DecisionLogError, match="No space left"):
+        log.submit(decision(1))
+    log.close()
+
+
+def test_closing_waits_for_submitted_decisions_and_then_refuses_them(tmp_path: Path) -> None:
+    path = tmp_path / "decisions.jsonl"
+    log = dl.JsonLinesLog(path)
+    futures = [log.submit(decision(n)) for n in range(50)]
+    log.close()
+    assert all(f.done() and f.exception() is None for f in futures)
+    assert len(list(dl.read_log(path))) == 50
+    with pytest.raises(dl.DecisionLogError, match="closed"):
+        log.submit(decision(51))

@@ -13,7 +13,6 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
 
 from runtime import io as rio
 from runtime.decisions import Rejected
@@ -22,8 +21,18 @@ from runtime.decisions.refunds import quote_problem
 from runtime.engine import EvaluationError
 from runtime.model import Quote, Transaction, Volumes
 from runtime.service import schemas
-from runtime.service.context import Caller, Problem, ServedProgram
-from runtime.service.deps import CallerDep, ServedDep, ServiceState, StateDep, decided, ruleset_json
+from runtime.service.context import Caller, Decision, Problem, ServedProgram
+from runtime.service.deps import (
+    CallerDep,
+    ServedDep,
+    ServiceState,
+    StateDep,
+    decided,
+    logged,
+    new_decision,
+    ruleset_json,
+)
+from runtime.service.encoding import JSONAnswer
 from runtime.service.exact import ExactRoute
 from runtime.service.problems import http_problem
 
@@ -179,15 +188,24 @@ def _quote_one(st: ServiceState, who: Caller, program: ServedProgram, body: sche
     return parsed, q, log_input
 
 
-@router.post("/quote", response_model=schemas.QuoteAnswer, responses=_ERRORS, summary="Quote one transaction")
-def quote(body: schemas.QuoteIn, who: CallerDep, program: ServedDep,
-          st: StateDep) -> JSONResponse:
-    """Quote one transaction: every figure with the rule that produced it, under the version in force on its
-    date."""
+def quote_decision(st: ServiceState, who: Caller, program: ServedProgram, body: schemas.QuoteIn) \
+        -> tuple[Decision, dict[str, Any]]:
+    """The decision of a quote request (not yet logged) and the answer's body as this caller sees it; a `Problem`
+    for a transaction that is rejected or not quoted."""
     _txn, q, log_input = _quote_one(st, who, program, body)
     ruleset, full = ruleset_json(program, q.version), rio.quote_json(q)
-    decision = decided(st, who, program, "quote", log_input, {"ruleset": ruleset, "quote": full}, q.version)
-    return JSONResponse({"decision_id": decision.id, "ruleset": ruleset, "quote": quote_view(full, q, who)})
+    decision = new_decision(who, program, "quote", log_input, {"ruleset": ruleset, "quote": full}, q.version)
+    return decision, {"decision_id": decision.id, "ruleset": ruleset, "quote": quote_view(full, q, who)}
+
+
+@router.post("/quote", response_model=schemas.QuoteAnswer, responses=_ERRORS, summary="Quote one transaction")
+def quote(body: schemas.QuoteIn, who: CallerDep, program: ServedDep,
+          st: StateDep) -> JSONAnswer:
+    """Quote one transaction: every figure with the rule that produced it, under the version in force on its
+    date."""
+    decision, answer = quote_decision(st, who, program, body)
+    logged(st, decision)
+    return JSONAnswer(answer)
 
 
 def explanation(q: Quote, program: ServedProgram, txn: Transaction, lang: str) -> dict[str, Any]:
@@ -201,7 +219,7 @@ def explanation(q: Quote, program: ServedProgram, txn: Transaction, lang: str) -
 @router.post("/explain", response_model=schemas.ExplainAnswer, responses=_ERRORS,
              summary="Quote one transaction and explain it")
 def explain_quote(body: schemas.QuoteIn, who: CallerDep, program: ServedDep, st: StateDep,
-                  lang: Literal["en"] = "en") -> JSONResponse:
+                  lang: Literal["en"] = "en") -> JSONAnswer:
     """Quote one transaction and explain every number in words (in English: `runtime.explain` has no other
     language yet, so `lang` takes `en` only and anything else is a 422 naming `query.lang`)."""
     txn, q, log_input = _quote_one(st, who, program, body)
@@ -211,7 +229,7 @@ def explain_quote(body: schemas.QuoteIn, who: CallerDep, program: ServedDep, st:
     output = {"ruleset": ruleset_json(program, q.version), "quote": rio.quote_json(q),
               "explanation": explanation(q, program, txn, lang)}
     decision = decided(st, who, program, "explain", log_input, output, q.version)
-    return JSONResponse({"decision_id": decision.id, **output})
+    return JSONAnswer({"decision_id": decision.id, **output})
 
 
 def _batch(st: ServiceState, who: Caller, program: ServedProgram, items: Sequence[Mapping[str, Any]],
@@ -248,7 +266,7 @@ def _batch(st: ServiceState, who: Caller, program: ServedProgram, items: Sequenc
 
 @router.post("/quotes", response_model=schemas.QuotesAnswer, responses=_ERRORS, summary="Quote a batch")
 def quote_batch(body: schemas.QuotesIn, who: CallerDep, program: ServedDep,
-                st: StateDep) -> JSONResponse:
+                st: StateDep) -> JSONAnswer:
     """Quote a batch: each rejected transaction is reported with its index and reason, the others are quoted."""
     volumes = _volumes(who, body.volumes)
     quotes, full, rejected, sellers = _batch(st, who, program, body.transactions, volumes)
@@ -263,5 +281,5 @@ def quote_batch(body: schemas.QuotesIn, who: CallerDep, program: ServedDep,
                  "volumes": _volumes_json(body.volumes)}
     decision = decided(st, who, program, "quote_batch", log_input,
                        {"ruleset": ruleset, "quotes": full, "rejected": rejected, "counts": counts}, version)
-    return JSONResponse({"decision_id": decision.id, "ruleset": ruleset, "quotes": quotes, "rejected": rejected,
+    return JSONAnswer({"decision_id": decision.id, "ruleset": ruleset, "quotes": quotes, "rejected": rejected,
                          "counts": counts})
