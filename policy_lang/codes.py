@@ -282,6 +282,10 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
     ("E581", "ledger currency mismatch", "The ledger holds the program's earlier runs in another currency (or with "
      "another number of decimals), so what they paid cannot be set against this run. Keep one currency per program "
      "in a ledger file, or start another ledger file."),
+    ("E588", "file cannot be formatted", "`ppl fmt` writes a file in the canonical layout only when the new text "
+     "loads to exactly what the old one says, value by value. A file in a layout it cannot reproduce that way (or "
+     "that its round-trip reader cannot read) is left as it is and named with this error; `ppl check` still reads "
+     "it. A file that is not valid YAML is not formatted either: its own diagnostics are shown instead."),
     # --- Warnings ---
     ("W301", "declared but never used", "An input field, enumeration, benefit, ladder or bonus is declared but nothing "
      "in the program uses it."),

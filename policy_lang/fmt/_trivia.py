@@ -3,7 +3,8 @@
 A comment on a line of its own, and a blank line, belong to the key or list item that follows them
 (the outermost one starting on that line); a comment at the end of a line belongs to the last key or
 item that starts on or before that line. So a comment travels with its key when keys are reordered.
-Comments before the first key stay at the top of the file, and those after the last one at its end.
+The file's header (what comes before the first key, down to the last blank line above it) stays at the
+top of the file, and comments after the last key stay at its end.
 """
 
 from __future__ import annotations
@@ -94,9 +95,11 @@ def tie(text: str, places: Sequence[Place]) -> Trivia:
     first_at: dict[int, Path] = {}
     for place in places:
         first_at.setdefault(place.line, place.path)
+    # The file's header ends at its last blank line before the first key; comments below it are the key's.
+    header_end = max((n for n in blanks if not starts or n < starts[0]), default=-1)
     for line, content in items:
         following = next((s for s in starts if s > line), None)
-        if not starts or line < starts[0]:
+        if not starts or line <= header_end:
             trivia.header.append(content)
         elif following is None:
             trivia.footer.append(_footer_line(text, line, content))
