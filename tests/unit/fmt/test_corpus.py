@@ -19,7 +19,8 @@ from policy_lang.loader import load_program_text
 
 ROOT = Path(__file__).resolve().parents[3]
 FILES = sorted({*ROOT.glob("programs/*.yaml"), *ROOT.glob("examples/*.yaml"),
-                *ROOT.glob("tests/golden/diagnostics/*.yaml"), *ROOT.glob("tests/conformance/cases/**/programs/*.yaml")})
+                *ROOT.glob("tests/golden/diagnostics/*.yaml"),
+                *ROOT.glob("tests/conformance/cases/**/programs/*.yaml")})
 
 
 def _text(path: Path) -> str:
