@@ -10,15 +10,18 @@ import argparse
 import os
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from compiler.lower import compile_program
-from compiler.pipeline import check_program
+from compiler.pipeline import check, check_program
+from policy_lang import ast
 from policy_lang import diagnostics as dg
 from policy_lang.loader import load_program_bytes
-from ppl.common import EXIT_ERRORS, CommandError, load_ruleset, use_color
+from policy_lang.source import Span, SourceFile
+from ppl.common import EXIT_ERRORS, CommandError, use_color
 from runtime import ir, ir_json, limits
+from runtime.diff import Places
 
 PROGRAM_SUFFIXES = (".yaml", ".yml")
 RULESET_SUFFIX = ".json"
@@ -32,6 +35,7 @@ class Loaded:
 
     ruleset: ir.RuleSet
     name: str
+    places: Places = field(default_factory=dict)  # a program's: where it writes its settings, inputs, enumerations
 
 
 def load_sides(args: argparse.Namespace) -> tuple[Loaded, Loaded]:
@@ -76,12 +80,17 @@ def _load(spec: tuple[str | None, str], color: str) -> Loaded:
     if rev is None:
         if suffix == RULESET_SUFFIX:
             return Loaded(_artifact(path, _read_artifact(path)), path)
-        return Loaded(load_ruleset(path, color), os.path.relpath(path) if not os.path.isabs(path) else path)
+        return _working_program(path, color)
     name = f"{rev}:{os.path.relpath(path) if not os.path.isabs(path) else path}"
     data = git_show(rev, path)
     if suffix == RULESET_SUFFIX:
         return Loaded(_artifact(name, data), name)
-    return Loaded(_program(name, data, color), name)
+    loaded = load_program_bytes(name, data)
+    found = list(loaded.diagnostics)
+    if loaded.program is not None:
+        found.extend(check_program(loaded.program))
+    sources = {name: loaded.source, **{s.name: s for s in loaded.includes}}
+    return _compiled(name, loaded.program, dg.sort_diagnostics(found), sources, color)
 
 
 def _read_artifact(path: str) -> bytes:
@@ -102,19 +111,43 @@ def _artifact(name: str, data: bytes) -> ir.RuleSet:
         raise CommandError(f"{name}: error[E584]: not a compiled rule set: {exc}") from None
 
 
-def _program(name: str, data: bytes, color: str) -> ir.RuleSet:
-    """A program read from bytes (a file at a revision), checked as `ppl check` checks it, then compiled."""
-    loaded = load_program_bytes(name, data)
-    found = list(loaded.diagnostics)
-    if loaded.program is not None:
-        found.extend(check_program(loaded.program))
-    found = list(dg.sort_diagnostics(found))
+def _working_program(path: str, color: str) -> Loaded:
+    """A program file, checked as `ppl check` checks it (a missing file is E107, exit 2)."""
+    result = check([path])
+    name = result.files[0] if result.files else path
+    name = os.path.relpath(name) if not os.path.isabs(name) else name
+    if not result.files:
+        sys.stderr.write(dg.render_text(result.diagnostics, result.sources, color=use_color(sys.stderr, color)))
+        raise CommandError()
+    return _compiled(name, result.programs[0] if result.programs else None, result.diagnostics, result.sources,
+                     color)
+
+
+def _compiled(name: str, program: ast.Program | None, found: tuple[dg.Diagnostic, ...],
+              sources: dict[str, SourceFile], color: str) -> Loaded:
+    """A checked program compiled, its diagnostics shown on standard error; one with errors stops the diff."""
     if found:
-        sources = {name: loaded.source, **{s.name: s for s in loaded.includes}}
         sys.stderr.write(dg.render_text(found, sources, color=use_color(sys.stderr, color)))
-    if loaded.program is None or dg.has_errors(found):
+    if program is None or dg.has_errors(found):
         raise CommandError(f"{name} has errors; nothing was compared", status=EXIT_ERRORS)
-    return compile_program(loaded.program)
+    return Loaded(compile_program(program), name, places(program))
+
+
+def _loc(span: Span | None) -> ir.Loc | None:
+    return None if span is None else ir.Loc(span.file, span.line, span.col)
+
+
+def places(program: ast.Program) -> dict[tuple[str, str, str], ir.Loc]:
+    """Where a program writes what its rule set keeps no place for: settings, inputs, enumerations."""
+    spans: list[tuple[tuple[str, str, str], Span | None]] = [
+        (("program", "", ""), program.span), (("program", "", "title"), program.title.span),
+        (("program", "", "description"), program.description.span if program.description else None),
+        (("program", "", "currency"), program.currency.span), (("program", "", "rounding"), program.rounding.span),
+        (("program", "", "time_zone"), program.time_zone.span if program.time_zone else None),
+        *((("input", f"{i.scope}.{i.name.name}", ""), i.span) for i in program.inputs),
+        *((("enum", e.name.name, ""), e.span) for e in program.enums),
+    ]
+    return {key: loc for key, span in spans if (loc := _loc(span)) is not None}
 
 
 def git_show(rev: str, path: str) -> bytes:

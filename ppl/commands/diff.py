@@ -49,6 +49,6 @@ def render(diff: ProgramDiff, fmt: str) -> str:
 def run(args: argparse.Namespace) -> int:
     """Load both sides, compare them and write the changes."""
     old, new = load_sides(args)
-    diff = diff_rulesets(old.ruleset, new.ruleset, old.name, new.name)
+    diff = diff_rulesets(old.ruleset, new.ruleset, old.name, new.name, old.places, new.places)
     sys.stdout.write(render(diff, args.format))
     return EXIT_OK

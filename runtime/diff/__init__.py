@@ -18,6 +18,7 @@ from runtime.diff.changes import Change as Change
 from runtime.diff.changes import ConstructKind as ConstructKind
 from runtime.diff.changes import ProgramDiff as ProgramDiff
 from runtime.diff.changes import Side as Side
+from runtime.diff.compare import Places as Places
 from runtime.diff.compare import diff_rulesets as diff_rulesets
 from runtime.diff.render import FORMAT as FORMAT
 from runtime.diff.render import render_markdown as render_markdown

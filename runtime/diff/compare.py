@@ -9,25 +9,32 @@ so its change is listed once, with the versions it is seen in.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from runtime import ir
 from runtime.diff._entities import Attr, Entity, Texts, plain, title, words
 from runtime.diff._sections import sections
 from runtime.diff.changes import CONSTRUCT_KINDS, Change, ProgramDiff, Side
 
+Places = Mapping[tuple[str, str, str], ir.Loc]
+"""Where a program writes what its rule set keeps no place for, by (kind, id, attribute) ("" for the construct):
+the program's settings, inputs and enumerations. Read from a program's syntax tree (`ppl diff` does)."""
+
 
 def diff_rulesets(old: ir.RuleSet, new: ir.RuleSet, old_source: str | None = None,
-                  new_source: str | None = None) -> ProgramDiff:
+                  new_source: str | None = None, old_places: Places | None = None,
+                  new_places: Places | None = None) -> ProgramDiff:
     """The changes from `old` to `new`, two rule sets of one program (compiled from a program file or read from
     an artifact alike); none when they differ only in layout, comments, key order or how a value is spelt.
+    `old_places` and `new_places` place what a rule set keeps no place for (`Places`); without them such a change
+    is placed at the program's first version.
 
     >>> from runtime.diff import diff_rulesets                                  # doctest: +SKIP
     >>> [c.construct for c in diff_rulesets(before, after).changes]            # doctest: +SKIP
     ['ladder step `annual-volume` 2']
     """
     t_old, t_new = Texts(old), Texts(new)
-    found = _match(_program(old, t_old), _program(new, t_new), ())
+    found = _match(_program(old, t_old, old_places or {}), _program(new, t_new, new_places or {}), ())
     old_versions = {v.version: v for v in old.versions}
     new_names = {v.version for v in new.versions}
     found.extend(_removal(_version(v), (v.version,)) for v in old.versions if v.version not in new_names)
@@ -47,31 +54,49 @@ def _side(ruleset: ir.RuleSet, source: str | None) -> Side:
                 tuple(v.version for v in ruleset.versions))
 
 
-def _program(rs: ir.RuleSet, t: Texts) -> list[Entity]:
-    """The program's settings, inputs and enumerations (placed at the first version, the program's header)."""
-    at = rs.versions[0].at if rs.versions else None
+def _program(rs: ir.RuleSet, t: Texts, places: Places) -> list[Entity]:
+    """The program's settings, inputs and enumerations: placed by `places`, else at the program's first version."""
+    head = rs.versions[0].at if rs.versions else None
+
+    def at(kind: str, name: str = "", attribute: str = "", known: ir.Loc | None = None) -> ir.Loc | None:
+        return known or places.get((kind, name, attribute)) or places.get((kind, name, "")) or head
+
     r = rs.rounding
     pilot = rs.pilot
     pilot_text = None if pilot is None else f"{pilot.min if pilot.min is not None else ''}..{pilot.max or ''}"
-    settings = Entity("program", "", None, at, (
-        title(rs.title, at), title(rs.description, at, "description"), plain("currency", rs.currency, at),
-        plain("time_zone", rs.time_zone, at), plain("fiscal_year_start", rs.fiscal_year_start, at),
-        Attr("rounding.unit", r.unit, t.money(r.unit), at), plain("rounding.mode", r.mode, at),
-        Attr("rounding.modes", r.modes, words(f"{k}: {m}" for k, m in r.modes) if r.modes else None, at),
-        plain("rounding.point", r.point, at), plain("rounding.marginal", r.marginal, at),
-        Attr("payout_cap", rs.payout_cap, t.money(rs.payout_cap), rs.payout_cap_at or at),
-        Attr("pilot", (pilot.min, pilot.max) if pilot else None, pilot_text, (pilot.at if pilot else None) or at),
+    settings = Entity("program", "", None, at("program"), (
+        title(rs.title, at("program", "", "title")), title(rs.description, at("program", "", "description"),
+                                                          "description"),
+        *(plain(name, value, at("program", "", name)) for name, value in (
+            ("currency", rs.currency), ("time_zone", rs.time_zone), ("fiscal_year_start", rs.fiscal_year_start))),
+        Attr("rounding.unit", r.unit, t.money(r.unit), at("program", "", "rounding")),
+        plain("rounding.mode", r.mode, at("program", "", "rounding")),
+        Attr("rounding.modes", r.modes, words(f"{k}: {m}" for k, m in r.modes) if r.modes else None,
+             at("program", "", "rounding")),
+        plain("rounding.point", r.point, at("program", "", "rounding")),
+        plain("rounding.marginal", r.marginal, at("program", "", "rounding")),
+        Attr("payout_cap", rs.payout_cap, t.money(rs.payout_cap), at("program", "", "payout_cap", rs.payout_cap_at)),
+        Attr("pilot", (pilot.min, pilot.max) if pilot else None, pilot_text,
+             at("program", "", "pilot", pilot.at if pilot else None)),
     ))
-    inputs = [Entity("input", f"{d.scope}.{d.name}", None, None, (
-        plain("type", d.type, None), plain("item", d.item, None),
-        Attr("min", d.min, t.value(d.min, d.type), None), Attr("max", d.max, t.value(d.max, d.type), None),
-        Attr("values", d.values, None if d.values is None else words(t.value(v, d.item or d.type) for v in d.values),
-             None),
-        title(d.description, None, "description"),
-    )) for d in rs.inputs]
-    enums = [Entity("enum", name, None, None, (Attr("members", members, words(members), None),))
-             for name, members in sorted(rs.enums.items())]
-    return [settings, *inputs, *enums]
+    return [settings, *_inputs(rs, t, places), *(
+        Entity("enum", name, None, places.get(("enum", name, "")), (
+            Attr("members", members, words(members), places.get(("enum", name, ""))),))
+        for name, members in sorted(rs.enums.items()))]
+
+
+def _inputs(rs: ir.RuleSet, t: Texts, places: Places) -> list[Entity]:
+    found: list[Entity] = []
+    for d in rs.inputs:
+        name = f"{d.scope}.{d.name}"
+        at = places.get(("input", name, ""))
+        values = None if d.values is None else words(t.value(v, d.item or d.type) for v in d.values)
+        found.append(Entity("input", name, None, at, (
+            plain("type", d.type, at), plain("item", d.item, at),
+            Attr("min", d.min, t.value(d.min, d.type), at), Attr("max", d.max, t.value(d.max, d.type), at),
+            Attr("values", d.values, values, at), title(d.description, at, "description"),
+        )))
+    return found
 
 
 def _version(v: ir.Version) -> Entity:
