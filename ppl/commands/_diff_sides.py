@@ -45,7 +45,7 @@ def load_sides(args: argparse.Namespace) -> tuple[Loaded, Loaded]:
         CommandError: a side cannot be read (2), does not check (1), or the sides are different programs (1).
     """
     old_spec, new_spec = _specs(args.old, args.new, args.rev)
-    old, new = (_load(spec, args.color) for spec in (old_spec, new_spec))
+    old, new = (load_side(path, rev, args.color) for rev, path in (old_spec, new_spec))
     if old.ruleset.program_id != new.ruleset.program_id:
         raise CommandError(f"error[E583]: `{old.name}` is program `{old.ruleset.program_id}` and `{new.name}` is "
                            f"program `{new.ruleset.program_id}`; a diff compares two versions of one program",
@@ -74,8 +74,12 @@ def _suffix(path: str) -> str:
     return suffix
 
 
-def _load(spec: tuple[str | None, str], color: str) -> Loaded:
-    rev, path = spec
+def load_side(path: str, rev: str | None = None, color: str = "auto") -> Loaded:
+    """One side: a program file or rule set, at a git revision when `rev` is given (else the working file).
+
+    Raises:
+        CommandError: as `load_sides` says.
+    """
     suffix = _suffix(path)
     if rev is None:
         if suffix == RULESET_SUFFIX:

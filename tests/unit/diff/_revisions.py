@@ -36,8 +36,75 @@ EDITS: dict[str, tuple[tuple[str, str], ...]] = {
     ),
 }
 
-# (kind, id, step, attribute, old, new, line, col, versions) of every change the edits make, in diff order.
-EXPECTED: dict[str, list[tuple[str, str, int | None, str, str, str, int, int, tuple[str, ...]]]] = {}
+Expected = tuple[str, str, int | None, str, str, str, int, int, tuple[str, ...]]
+"""(kind, id, step, attribute, old, new, line, col, versions) of one change: `line:col` on both sides."""
+
+EXPECTED: dict[str, list[Expected]] = {
+    "saas_reseller": [
+        ("program", "", None, "payout_cap", "¥200,000,000", "¥300,000,000", 23, 15, ()),
+        ("ladder_step", "annual-volume", 2, "from", "¥100,000,000", "¥150,000,000", 72, 9, ("2026.04",)),
+        ("ladder_step", "annual-volume", 3, "rate", "5%", "6%", 74, 9, ("2026.04",)),
+        ("tier", "tier1", None, "qualify",
+         "partner.trailing_sales >= ¥300,000,000 and partner.certified_engineers >= 5 and period.sales >= ¥75,000,000",
+         "partner.trailing_sales >= ¥300,000,000 and partner.certified_engineers >= 6 and period.sales >= ¥75,000,000",
+         105, 16, ("2026.04", "2026.10", "2027.04")),
+        ("benefit", "roadmap-preview", None, "when", "partner.nda_signed",
+         "partner.nda_signed and partner.certified_engineers >= 1", 124, 11, ("2026.04", "2026.10", "2027.04")),
+    ],
+    "ad_agency": [
+        ("program", "", None, "rounding.mode", "down", "half_up", 24, 5, ()),
+        ("ladder_step", "annual-spend", 2, "from", "¥500,000,000", "¥600,000,000", 88, 9, ("2026.04", "2026.10")),
+        ("ladder_step", "annual-spend", 3, "rate", "2%", "3%", 90, 9, ("2026.04", "2026.10")),
+        ("tier", "premier", None, "qualify",
+         "partner.level == 1 and partner.trailing_spend >= ¥1,000,000,000 and partner.certified_operators >= 5",
+         "partner.level == 1 and partner.trailing_spend >= ¥1,000,000,000 and partner.certified_operators >= 4",
+         118, 16, ("2026.04", "2026.10")),
+        ("benefit", "mdf", None, "value", "¥3,000,000", "¥4,000,000", 145, 12, ("2026.04",)),
+    ],
+    "regional_trading": [
+        ("program", "", None, "rounding.mode", "half_up", "half_even", 22, 5, ()),
+        ("ladder_step", "annual-sales", 2, "from", "above ¥1,000,000,000", "above ¥800,000,000", 95, 9,
+         ("2026.04", "2027.04")),
+        ("ladder_step", "annual-sales", 3, "rate", "10%", "12%", 97, 9, ("2026.04", "2027.04")),
+        ("tier", "tier1", None, "qualify",
+         "partner.trailing_sales >= ¥2,000,000,000 and partner.certified_engineers >= 10",
+         "partner.trailing_sales >= ¥2,000,000,000 and partner.certified_engineers >= 8", 121, 16,
+         ("2026.04", "2027.04")),
+        ("benefit", "exhibition-fund", None, "value", "¥5,000,000", "¥6,000,000", 151, 12, ("2026.04", "2027.04")),
+    ],
+}
+
+# Layout-only rewrites of each program: reordered keys, comments, quoting, amounts spelt another way.
+REFORMATS: dict[str, tuple[tuple[str, str], ...]] = {
+    "saas_reseller": (
+        ("ppl: 1\n", "# reviewed\nppl: 1   # the language version\n\n"),
+        ('  version: "2026.04"', "  version: '2026.04'"),
+        ("      - from: ¥0\n        rate: 0%\n      - from: 1億\n        rate: 2%\n      - from: 5億",
+         "      - rate: 0%\n        from: ¥0\n      - {from: \"¥100,000,000\", rate: 2.0%}\n      - from: ¥500,000,000"),
+        ("    cap: ¥5,000万", "    cap: ¥50000000"),
+        ("  fiscal_year_start: 4\n  cliff_tolerance: ¥60,000,000",
+         "  cliff_tolerance: ¥6000万\n  fiscal_year_start: 4"),
+    ),
+    "ad_agency": (
+        ("ppl: 1\n", "ppl: 1\n# a comment\n"),
+        ("        pay: ¥1000万", "        pay: ¥10,000,000"),
+        ("      - from: 5億\n        rate: 1%", "      - rate: 1%\n        from: \"5億\""),
+        ("    value: ¥300万", "    value: ¥3,000,000   # three million"),
+    ),
+    "regional_trading": (
+        ("      - above: 10億\n        rate: 5%", "      - rate: 5%\n        above: ¥1,000,000,000"),
+        ("\n        pay: ¥3000万", "\n        pay: 3000万"),
+        ("  time_zone: Asia/Tokyo", '  time_zone: "Asia/Tokyo"'),
+    ),
+}
+
+
+def reformatted(stem: str) -> str:
+    """An example program rewritten in layout only (`REFORMATS`)."""
+    text = original(stem)
+    for old, new in REFORMATS[stem]:
+        text = replace_once(text, old, new)
+    return text
 
 
 def original(stem: str) -> str:
