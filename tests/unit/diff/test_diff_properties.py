@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 from fractions import Fraction
+from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -25,7 +26,7 @@ def _saas() -> ir.RuleSet:
     return load_side(str(ROOT / "programs" / "saas_reseller.yaml"), color="never").ruleset
 
 
-def _with_step(ruleset: ir.RuleSet, index: int, **changes: object) -> ir.RuleSet:
+def _with_step(ruleset: ir.RuleSet, index: int, **changes: Any) -> ir.RuleSet:
     """The rule set with one step of the first version's first ladder changed."""
     first = ruleset.versions[0]
     ladder = first.ladders[0]
