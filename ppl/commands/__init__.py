@@ -13,6 +13,7 @@ from ppl.commands import (
     check,
     compile,
     conflicts,
+    diff,
     explain,
     fmt,
     guide,
@@ -28,8 +29,8 @@ from ppl.commands import (
     test,
 )
 
-ALL: tuple[ModuleType, ...] = (check, fmt, compile, settle, quote, explain, test, guide, conflicts, registry, ledger,
-                               route, sql, keygen, serve, replay)
+ALL: tuple[ModuleType, ...] = (check, fmt, compile, diff, settle, quote, explain, test, guide, conflicts, registry,
+                               ledger, route, sql, keygen, serve, replay)
 """Every command module, in the order of `ppl --help`."""
 
 BY_NAME: dict[str, ModuleType] = {command.NAME: command for command in ALL}
