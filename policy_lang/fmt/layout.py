@@ -61,6 +61,8 @@ def format_document(document: Document) -> Formatted:
         result = _layout(text)
     except YAMLError as exc:
         return Formatted(None, (_refused(name, f"the YAML cannot be read back for formatting: {_first_line(exc)}"),))
+    except _trivia.Unplaced:
+        return Formatted(None, (_refused(name, "a comment would lose its key; it is left as it is"),))
     again = load_text(name, result)
     if again.root is None or _meaning(again.root) != _meaning(document.root):
         return Formatted(None, (_refused(name, "formatting would change what the file says; it is left as it is"),))
@@ -73,7 +75,7 @@ def _layout(text: str) -> str:
     trivia = _trivia.tie(text, list(_yaml.places(data)))
     order_keys(data)
     written = _yaml.dump(data)
-    return _trivia.splice(written, list(_yaml.places(_yaml.load(written))), trivia)
+    return _trivia.splice(written, _trivia.output_places(written), trivia)
 
 
 def _first_line(exc: Exception) -> str:
