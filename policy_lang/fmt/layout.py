@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import yaml
 from ruamel.yaml.error import YAMLError
 
 from policy_lang import diagnostics as dg
@@ -59,7 +60,7 @@ def format_document(document: Document) -> Formatted:
         return Formatted(None, tuple(d for d in check_schema(document.root) if d.severity is dg.Severity.ERROR))
     try:
         result = _layout(text)
-    except YAMLError as exc:
+    except (YAMLError, yaml.YAMLError) as exc:
         return Formatted(None, (_refused(name, f"the YAML cannot be read back for formatting: {_first_line(exc)}"),))
     except _trivia.Unplaced:
         return Formatted(None, (_refused(name, "a comment would lose its key; it is left as it is"),))
