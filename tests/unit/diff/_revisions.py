@@ -62,7 +62,7 @@ EXPECTED: dict[str, list[Expected]] = {
         ("benefit", "mdf", None, "value", "¥3,000,000", "¥4,000,000", 145, 12, ("2026.04",)),
     ],
     "regional_trading": [
-        ("program", "", None, "rounding.mode", "half_up", "half_even", 22, 5, ()),
+        ("program", "", None, "rounding.mode", "half_up", "half_even", 23, 5, ()),
         ("ladder_step", "annual-sales", 2, "from", "above ¥1,000,000,000", "above ¥800,000,000", 95, 9,
          ("2026.04", "2027.04")),
         ("ladder_step", "annual-sales", 3, "rate", "10%", "12%", 97, 9, ("2026.04", "2027.04")),
