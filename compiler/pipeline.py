@@ -1,7 +1,7 @@
 """The checker's passes, in order, and `check`: files → diagnostics.
 
-Loading (YAML, schema, expression syntax) happens in `policy_lang.load_program`; a file that fails to
-load is not checked further. Each pass is a generator of diagnostics over a shared Context.
+Loading (YAML, schema, expression syntax) happens in `policy_lang.load_program`; of a file with schema or
+expression errors, the sound part (`policy_lang.partial`) is checked, so every mistake is found in one run. Each pass is a generator of diagnostics over a shared Context.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from compiler.context import Context, build_context
+from compiler.sound import sound_part
 from compiler.passes.conflicts import check_conflicts
 from compiler.passes.dates import check_dates, check_program_overlaps
 from compiler.passes.hierarchy import check_hierarchy
@@ -27,6 +28,7 @@ from compiler.passes.usage import check_usage
 from policy_lang import ast
 from policy_lang import diagnostics as dg
 from policy_lang.loader import load_program, load_program_bytes
+from policy_lang.partial import Broken
 from policy_lang.source import SourceFile
 
 Pass = Callable[[Context], Iterator[dg.Diagnostic]]
@@ -52,8 +54,17 @@ ANALYSE: tuple[Pass, ...] = (
 )
 
 PASSES: tuple[Pass, ...] = RESOLVE + ANALYSE
-"""All passes in order. The ANALYSE passes run only when RESOLVE found no errors: on a program with
-unknown names or ill-typed expressions their findings would be echoes of the same mistake."""
+"""All passes in order. The ANALYSE passes run only on the constructs whose names and types RESOLVE found
+sound (`compiler.sound`): on a construct with unknown names or ill-typed expressions their findings would be
+echoes of the same mistake."""
+
+NEEDS_SECTIONS: dict[Pass, tuple[str, ...]] = {
+    check_conflicts: ("tiers",),       # `higher_tier` ranks tiers: without the tiers it would say there are none
+    check_routing: ("tiers", "hierarchy"),
+    check_reachability: ("tiers",),
+    check_hierarchy: ("hierarchy",),
+}
+"""The sections an ANALYSE pass cannot do without: it is skipped when one of them was left out for its errors."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,14 +77,23 @@ class CheckResult:
     files: tuple[str, ...]
 
 
-def check_program(program: ast.Program) -> tuple[dg.Diagnostic, ...]:
-    """Run every semantic pass over one loaded program."""
-    ctx = build_context(program)
+def check_program(program: ast.Program, broken: Broken | None = None) -> tuple[dg.Diagnostic, ...]:
+    """Run every semantic pass over one loaded program (or the sound part of one, without what is `broken`)."""
+    broken = broken or Broken()
+    ctx = build_context(program, broken)
     found: list[dg.Diagnostic] = []
     for run in RESOLVE:
         found.extend(run(ctx))
-    if not dg.has_errors(found):
-        for run in ANALYSE:
+    errors = [d for d in found if d.severity is dg.Severity.ERROR]
+    if errors:
+        sound = sound_part(program, errors)
+        if sound is None:
+            return dg.sort_diagnostics(found)
+        ctx = build_context(sound[0], broken | sound[1])
+    for run in ANALYSE:
+        if run is check_usage and ctx.broken.constructs:
+            continue  # what the left-out constructs use is not known: every "never used" could be wrong
+        if not any(ctx.broken.section(name) for name in NEEDS_SECTIONS.get(run, ())):
             found.extend(run(ctx))
     return dg.sort_diagnostics(found)
 
@@ -122,6 +142,8 @@ def check(paths: Iterable[str], stdin: bytes | None = None) -> CheckResult:
         found.extend(loaded.diagnostics)
         if loaded.program is not None:
             programs.append(loaded.program)
-            found.extend(check_program(loaded.program))
+        checkable = loaded.checkable()
+        if checkable is not None:
+            found.extend(check_program(*checkable))
     found.extend(check_program_overlaps(programs))
     return CheckResult(dg.sort_diagnostics(found), sources, tuple(programs), tuple(files))
