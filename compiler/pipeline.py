@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from compiler.context import Context, build_context
 from compiler.sound import sound_part
@@ -95,7 +95,25 @@ def check_program(program: ast.Program, broken: Broken | None = None) -> tuple[d
             continue  # what the left-out constructs use is not known: every "never used" could be wrong
         if not any(ctx.broken.section(name) for name in NEEDS_SECTIONS.get(run, ())):
             found.extend(run(ctx))
-    return dg.sort_diagnostics(found)
+    return dg.sort_diagnostics(_note_revision(d, program) for d in found)
+
+
+def _note_revision(diagnostic: dg.Diagnostic, program: ast.Program) -> dg.Diagnostic:
+    """A diagnostic inside a revision notes which one (its `version`), unless it is about the revision's
+    own dates (E4xx) or already points there."""
+    span = diagnostic.span
+    if span is None or diagnostic.code.startswith("E4"):
+        return diagnostic
+    for revision in program.revisions:
+        where, version = revision.span, revision.version.span
+        if where is None or version is None or where.file != span.file or \
+                not (where.line, where.col) <= (span.line, span.col) < (where.end_line, where.end_col):
+            continue
+        if span == version or any(label.span == version for label in diagnostic.labels):
+            return diagnostic
+        note = dg.Label(version, f"in revision `{revision.version.name}`")
+        return replace(diagnostic, labels=(*diagnostic.labels, note))
+    return diagnostic
 
 
 TEST_SUFFIXES = (".tests.yaml", ".tests.yml")
