@@ -1,7 +1,8 @@
 """The checker's passes, in order, and `check`: files → diagnostics.
 
 Loading (YAML, schema, expression syntax) happens in `policy_lang.load_program`; of a file with schema or
-expression errors, the sound part (`policy_lang.partial`) is checked, so every mistake is found in one run. Each pass is a generator of diagnostics over a shared Context.
+expression errors, the sound part (`policy_lang.partial`) is checked, so every mistake is found in one run.
+Each pass is a generator of diagnostics over a shared Context.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 
 from compiler.context import Context, build_context
-from compiler.sound import sound_part
 from compiler.passes.conflicts import check_conflicts
 from compiler.passes.dates import check_dates, check_program_overlaps
 from compiler.passes.hierarchy import check_hierarchy
@@ -25,6 +25,7 @@ from compiler.passes.routing import check_routing
 from compiler.passes.tiers import check_tiers
 from compiler.passes.types import check_types
 from compiler.passes.usage import check_usage
+from compiler.sound import sound_part
 from policy_lang import ast
 from policy_lang import diagnostics as dg
 from policy_lang.loader import load_program, load_program_bytes
