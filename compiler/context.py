@@ -36,7 +36,8 @@ class Context:
     def open_enum(self, name: str) -> bool:
         """Whether any member of enumeration `name` is accepted: its section was left out for its errors."""
         return (name == "tier" and self.broken.section("tiers")) or \
-            (name == "contract" and self.broken.section("contracts"))
+            (name == "contract" and self.broken.section("contracts")) or \
+            (name == ITEM_CATEGORY and self.broken.section("catalog"))
 
     @property
     def currency(self) -> str:
@@ -108,7 +109,7 @@ def build_context(program: ast.Program, broken: Broken | None = None) -> Context
     fields: dict[tuple[str, str], Type] = {}
     for (scope, name), type_name in BUILTIN_FIELDS.items():
         fields[(scope, name)] = resolve_type(type_name, program.currency.name, enums) or Type("unknown")
-    if categories:  # a program with a catalog: rules read its items (`item.category` …)
+    if categories or broken.section("catalog"):  # a program with a catalog: rules read its items (`item.category` …)
         for name, kind in ITEM_FIELDS.items():
             fields[("item", name)] = Type("enum", enum=ITEM_CATEGORY) if kind == "enum" else \
                 resolve_type(kind, program.currency.name, enums) or Type("unknown")

@@ -145,3 +145,18 @@ def test_json_output_lists_the_related_places_with_their_labels(monkeypatch: pyt
     result = check(["many_mistakes.yaml"])
     overlap = next(d for d in json.loads(dg.render_json(result.diagnostics))["diagnostics"] if d["code"] == "E322")
     assert overlap["related"] == [{"file": "many_mistakes.yaml", "line": 41, "col": 15, "label": "step 2 starts here"}]
+
+
+def test_a_broken_catalog_leaves_the_item_fields_of_the_rules_unchallenged() -> None:
+    text = HEADER + """\
+contracts:
+  - {id: r, kind: distributor, margin: 20%}
+catalog:
+  categories: [plan, seats, addon]
+  items:
+    - {sku: CN-PEN, category: addon, list_price: [1]}
+price_rules:
+  margin_caps:
+    - {id: addon-cap, when: item.category == addon, cap: ¥8}
+"""
+    assert codes_of(text) == ["E201", "E307"]
