@@ -118,6 +118,7 @@ def _steps(owner: str, bounds: Sequence[tuple[ast.Expr, ast.Expr | None]], noun:
         end = const_value(end_expr) if end_expr is not None else None
         if end is not None and end_expr is not None and end <= start:
             yield dg.error("E322", f"in {owner}: {noun} {index} ends before it starts", end_expr.span,
+                           labels=[dg.Label(start_expr.span, f"{noun} {index} starts here")] if start_expr.span else (),
                            hint="`to` must be greater than `from`")
         if previous is not None:
             prev_start, prev_expr, prev_end_expr = previous
