@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from compiler.types import BUILTIN_FIELDS, ITEM_CATEGORY, SCALAR_TYPES, Type
 from policy_lang import ast
 from policy_lang.currency import CURRENCIES
+from policy_lang.partial import Broken
 from runtime.ir import ITEM_FIELDS
 
 
@@ -30,6 +31,13 @@ class Context:
     declared: dict[tuple[str, str], ast.InputField]
     used_fields: set[tuple[str, str]] = field(default_factory=set)
     used_enums: set[str] = field(default_factory=set)
+    broken: Broken = field(default_factory=Broken)  # constructs left out for their errors: not "unknown" where named
+
+    def open_enum(self, name: str) -> bool:
+        """Whether any member of enumeration `name` is accepted: its section was left out for its errors."""
+        return (name == "tier" and self.broken.section("tiers")) or \
+            (name == "contract" and self.broken.section("contracts")) or \
+            (name == ITEM_CATEGORY and self.broken.section("catalog"))
 
     @property
     def currency(self) -> str:
@@ -68,8 +76,10 @@ def merge(base: ast.Body, revision: ast.Body) -> ast.Body:
     return replace(base, **changes)  # type: ignore[arg-type]
 
 
-def build_context(program: ast.Program) -> Context:
-    """Versions in date order, with the enumerations and fields they make available."""
+def build_context(program: ast.Program, broken: Broken | None = None) -> Context:
+    """Versions in date order, with the enumerations and fields they make available (and the tiers and
+    contracts left out for their errors, so that naming one is no second mistake)."""
+    broken = broken or Broken()
     views = [View(program.version.name, program.body)]
     current = program.body
     for revision in sorted(program.revisions, key=lambda r: r.effective_from):
@@ -85,6 +95,8 @@ def build_context(program: ast.Program) -> Context:
         for contract in view.body.contracts or ():
             if contract.id.name not in contracts:
                 contracts.append(contract.id.name)
+    tiers.extend(name for name in broken.ids("tier") if name not in tiers)
+    contracts.extend(name for name in broken.ids("contract") if name not in contracts)
     enums.setdefault("tier", tuple(tiers))
     enums.setdefault("contract", tuple(contracts))
     categories: list[str] = []
@@ -97,7 +109,7 @@ def build_context(program: ast.Program) -> Context:
     fields: dict[tuple[str, str], Type] = {}
     for (scope, name), type_name in BUILTIN_FIELDS.items():
         fields[(scope, name)] = resolve_type(type_name, program.currency.name, enums) or Type("unknown")
-    if categories:  # a program with a catalog: rules read its items (`item.category` …)
+    if categories or broken.section("catalog"):  # a program with a catalog: rules read its items (`item.category` …)
         for name, kind in ITEM_FIELDS.items():
             fields[("item", name)] = Type("enum", enum=ITEM_CATEGORY) if kind == "enum" else \
                 resolve_type(kind, program.currency.name, enums) or Type("unknown")
@@ -109,7 +121,7 @@ def build_context(program: ast.Program) -> Context:
             item = input_field.item
             fields[key] = resolve_type(input_field.type_name.name, program.currency.name, enums,
                                        item.name if item is not None else None) or Type("unknown")
-    return Context(program, tuple(views), enums, fields, declared)
+    return Context(program, tuple(views), enums, fields, declared, broken=broken)
 
 
 def resolve_type(name: str, currency: str, enums: dict[str, tuple[str, ...]],

@@ -1,14 +1,15 @@
 """The checker's passes, in order, and `check`: files → diagnostics.
 
-Loading (YAML, schema, expression syntax) happens in `policy_lang.load_program`; a file that fails to
-load is not checked further. Each pass is a generator of diagnostics over a shared Context.
+Loading (YAML, schema, expression syntax) happens in `policy_lang.load_program`; of a file with schema or
+expression errors, the sound part (`policy_lang.partial`) is checked, so every mistake is found in one run.
+Each pass is a generator of diagnostics over a shared Context.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from compiler.context import Context, build_context
 from compiler.passes.conflicts import check_conflicts
@@ -24,9 +25,11 @@ from compiler.passes.routing import check_routing
 from compiler.passes.tiers import check_tiers
 from compiler.passes.types import check_types
 from compiler.passes.usage import check_usage
+from compiler.sound import sound_part
 from policy_lang import ast
 from policy_lang import diagnostics as dg
 from policy_lang.loader import load_program, load_program_bytes
+from policy_lang.partial import Broken
 from policy_lang.source import SourceFile
 
 Pass = Callable[[Context], Iterator[dg.Diagnostic]]
@@ -52,8 +55,17 @@ ANALYSE: tuple[Pass, ...] = (
 )
 
 PASSES: tuple[Pass, ...] = RESOLVE + ANALYSE
-"""All passes in order. The ANALYSE passes run only when RESOLVE found no errors: on a program with
-unknown names or ill-typed expressions their findings would be echoes of the same mistake."""
+"""All passes in order. The ANALYSE passes run only on the constructs whose names and types RESOLVE found
+sound (`compiler.sound`): on a construct with unknown names or ill-typed expressions their findings would be
+echoes of the same mistake."""
+
+NEEDS_SECTIONS: dict[Pass, tuple[str, ...]] = {
+    check_conflicts: ("tiers",),       # `higher_tier` ranks tiers: without the tiers it would say there are none
+    check_routing: ("tiers", "hierarchy"),
+    check_reachability: ("tiers",),
+    check_hierarchy: ("hierarchy",),
+}
+"""The sections an ANALYSE pass cannot do without: it is skipped when one of them was left out for its errors."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,16 +78,43 @@ class CheckResult:
     files: tuple[str, ...]
 
 
-def check_program(program: ast.Program) -> tuple[dg.Diagnostic, ...]:
-    """Run every semantic pass over one loaded program."""
-    ctx = build_context(program)
+def check_program(program: ast.Program, broken: Broken | None = None) -> tuple[dg.Diagnostic, ...]:
+    """Run every semantic pass over one loaded program (or the sound part of one, without what is `broken`)."""
+    broken = broken or Broken()
+    ctx = build_context(program, broken)
     found: list[dg.Diagnostic] = []
     for run in RESOLVE:
         found.extend(run(ctx))
-    if not dg.has_errors(found):
-        for run in ANALYSE:
+    errors = [d for d in found if d.severity is dg.Severity.ERROR]
+    if errors:
+        sound = sound_part(program, errors)
+        if sound is None:
+            return dg.sort_diagnostics(found)
+        ctx = build_context(sound[0], broken | sound[1])
+    for run in ANALYSE:
+        if run is check_usage and ctx.broken.constructs:
+            continue  # what the left-out constructs use is not known: every "never used" could be wrong
+        if not any(ctx.broken.section(name) for name in NEEDS_SECTIONS.get(run, ())):
             found.extend(run(ctx))
-    return dg.sort_diagnostics(found)
+    return dg.sort_diagnostics(_note_revision(d, program) for d in found)
+
+
+def _note_revision(diagnostic: dg.Diagnostic, program: ast.Program) -> dg.Diagnostic:
+    """A diagnostic inside a revision notes which one (its `version`), unless it is about the revision's
+    own dates (E4xx) or already points there."""
+    span = diagnostic.span
+    if span is None or diagnostic.code.startswith("E4"):
+        return diagnostic
+    for revision in program.revisions:
+        where, version = revision.span, revision.version.span
+        if where is None or version is None or where.file != span.file or \
+                not (where.line, where.col) <= (span.line, span.col) < (where.end_line, where.end_col):
+            continue
+        if span == version or any(label.span == version for label in diagnostic.labels):
+            return diagnostic
+        note = dg.Label(version, f"in revision `{revision.version.name}`")
+        return replace(diagnostic, labels=(*diagnostic.labels, note))
+    return diagnostic
 
 
 TEST_SUFFIXES = (".tests.yaml", ".tests.yml")
@@ -122,6 +161,8 @@ def check(paths: Iterable[str], stdin: bytes | None = None) -> CheckResult:
         found.extend(loaded.diagnostics)
         if loaded.program is not None:
             programs.append(loaded.program)
-            found.extend(check_program(loaded.program))
+        checkable = loaded.checkable()
+        if checkable is not None:
+            found.extend(check_program(*checkable))
     found.extend(check_program_overlaps(programs))
     return CheckResult(dg.sort_diagnostics(found), sources, tuple(programs), tuple(files))

@@ -164,7 +164,9 @@ def _span_json(span: Span | None) -> dict[str, object] | None:
 
 
 def to_json(diagnostics: Sequence[Diagnostic]) -> list[dict[str, object]]:
-    """Diagnostics as plain JSON-ready data for editors and CI."""
+    """Diagnostics as plain JSON-ready data for editors and CI; `related` lists the secondary places (the
+    other step of an overlap, the first definition of a duplicate, the revision a construct is in), each
+    with its label, as `labels` does with whole spans."""
     return [
         {
             "code": d.code,
@@ -172,6 +174,8 @@ def to_json(diagnostics: Sequence[Diagnostic]) -> list[dict[str, object]]:
             "message": d.message,
             "span": _span_json(d.span),
             "labels": [{"span": _span_json(lb.span), "note": lb.note} for lb in d.labels],
+            "related": [{"file": lb.span.file, "line": lb.span.line, "col": lb.span.col, "label": lb.note}
+                        for lb in d.labels],
             "hint": d.hint,
         }
         for d in diagnostics

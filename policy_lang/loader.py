@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from policy_lang import ast
 from policy_lang import diagnostics as dg
 from policy_lang.build import build_program
+from policy_lang.partial import Broken, Partial, salvage
 from policy_lang.schema import check_schema
 from policy_lang.source import SourceFile
 from policy_lang.yaml_loader import Document, YMap, YScalar, decode, load_file, load_text
@@ -21,6 +22,15 @@ class Loaded:
     program: ast.Program | None
     diagnostics: tuple[dg.Diagnostic, ...]
     includes: tuple[SourceFile, ...] = ()  # files the program names (a catalog file), for rendering diagnostics
+    partial: Partial | None = None  # with errors: the sound part of the program, for checking only
+
+    def checkable(self) -> tuple[ast.Program, Broken] | None:
+        """The program to run the checker on, and what was left out of it: the whole program, or its sound part."""
+        if self.program is not None:
+            return self.program, Broken()
+        if self.partial is not None:
+            return self.partial.program, self.partial.broken
+        return None
 
 
 def _finish(document: Document, folder: str | None = None) -> Loaded:
@@ -33,12 +43,17 @@ def _finish(document: Document, folder: str | None = None) -> Loaded:
         if dg.has_errors(diags):
             return Loaded(document.source, None, dg.sort_diagnostics(diags), tuple(includes))
     diags.extend(check_schema(document.root))
-    if dg.has_errors(diags) or not isinstance(document.root, YMap):
+    if not isinstance(document.root, YMap):
         return Loaded(document.source, None, dg.sort_diagnostics(diags), tuple(includes))
+    if dg.has_errors(diags):
+        partial = salvage(document.root, [d for d in diags if d.severity is dg.Severity.ERROR])
+        diags.extend(partial.diagnostics if partial is not None else ())
+        return Loaded(document.source, None, dg.sort_diagnostics(diags), tuple(includes), partial)
     program, built = build_program(document.root)
     diags.extend(built)
     if dg.has_errors(diags):
-        program = None
+        partial = salvage(document.root, [d for d in built if d.severity is dg.Severity.ERROR])
+        return Loaded(document.source, None, dg.sort_diagnostics(diags), tuple(includes), partial)
     return Loaded(document.source, program, dg.sort_diagnostics(diags), tuple(includes))
 
 

@@ -100,6 +100,8 @@ def check_dates(ctx: Context) -> Iterator[dg.Diagnostic]:
         elif after.start_at < before.start_at:
             yield dg.error("E404", f"version `{after.version}` starts on {after.start}, not after version "
                            f"`{before.version}` ({before.start})", after.from_span or after.span,
+                           labels=[dg.Label(before.from_span, f"`{before.version}` starts here")]
+                           if before.from_span else (),
                            hint="list revisions in date order, each starting after the one before")
         elif before.end_at is not None and before.end_at > after.start_at:
             yield _overlap(before, after, zone)

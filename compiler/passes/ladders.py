@@ -118,6 +118,7 @@ def _steps(owner: str, bounds: Sequence[tuple[ast.Expr, ast.Expr | None]], noun:
         end = const_value(end_expr) if end_expr is not None else None
         if end is not None and end_expr is not None and end <= start:
             yield dg.error("E322", f"in {owner}: {noun} {index} ends before it starts", end_expr.span,
+                           labels=[dg.Label(start_expr.span, f"{noun} {index} starts here")] if start_expr.span else (),
                            hint="`to` must be greater than `from`")
         if previous is not None:
             prev_start, prev_expr, prev_end_expr = previous
@@ -133,13 +134,14 @@ def _steps(owner: str, bounds: Sequence[tuple[ast.Expr, ast.Expr | None]], noun:
                                start_expr.span, labels=label, hint=f"list the {noun}s in increasing order")
             prev_end = const_value(prev_end_expr) if prev_end_expr is not None else None
             if prev_end is not None and prev_end_expr is not None and start > prev_start:
+                following = [dg.Label(start_expr.span, f"{noun} {index} starts here")] if start_expr.span else []
                 if prev_end > start:
                     yield dg.error("E322", f"in {owner}: {noun} {index - 1} reaches past the start of {noun} {index}",
-                                   prev_end_expr.span, hint="end a step where the next one starts")
+                                   prev_end_expr.span, hint="end a step where the next one starts", labels=following)
                 elif prev_end < start:
                     yield dg.error("E323", f"in {owner}: volumes from {show(prev_end)} (where {noun} {index - 1} "
                                    f"ends) to {show(start)} (where {noun} {index} starts) have no {noun}",
-                                   prev_end_expr.span,
+                                   prev_end_expr.span, labels=following,
                                    hint="end a step where the next one starts, or leave out `to`")
         previous = (start, start_expr, end_expr)
 

@@ -55,7 +55,7 @@ def check_names(ctx: Context) -> Iterator[dg.Diagnostic]:
                       body.price_rules.pass_through if body.price_rules else None):
             yield from _duplicates(items or ())
     for view in ctx.views:
-        yield from _references(view.body)
+        yield from _references(view.body, ctx)
 
 
 def _fact_type(field: ast.InputField, ctx: Context) -> Iterator[dg.Diagnostic]:
@@ -100,25 +100,28 @@ def _unknown(kind: str, ref: ast.Ident, known: Iterable[str], where: str) -> dg.
     return dg.error("E301", f"in {where}: unknown {kind} `{ref.name}`", ref.span, hint=hint)
 
 
-def _references(body: ast.Body) -> Iterator[dg.Diagnostic]:
+def _references(body: ast.Body, ctx: Context) -> Iterator[dg.Diagnostic]:
+    """E301 for a reference to a construct that is not defined (one left out for its own errors is not unknown)."""
     ladders = [ladder.id.name for ladder in body.ladders or ()]
     bonuses = [bonus.id.name for bonus in body.bonuses or ()]
     benefits = [benefit.id.name for benefit in body.benefits or ()]
+    broken = ctx.broken
     for contract in body.contracts or ():
         where = f"contract `{contract.id.name}`"
-        if contract.ladder is not None and contract.ladder.name not in ladders:
+        if contract.ladder is not None and contract.ladder.name not in ladders \
+                and not broken.has("ladder", contract.ladder.name):
             yield _unknown("ladder", contract.ladder, ladders, where)
         for ref in contract.bonuses:
-            if ref.name not in bonuses:
+            if ref.name not in bonuses and not broken.has("bonus", ref.name):
                 yield _unknown("bonus", ref, bonuses, where)
-        yield from _contract_keys(contract, body)
+        yield from _contract_keys(contract, body, broken.section("hierarchy"))
     for tier in body.tiers.levels if body.tiers else ():
         for ref in tier.benefits:
-            if ref.name not in benefits:
+            if ref.name not in benefits and not broken.has("benefit", ref.name):
                 yield _unknown("benefit", ref, benefits, f"tier `{tier.id.name}`")
 
 
-def _contract_keys(contract: ast.Contract, body: ast.Body) -> Iterator[dg.Diagnostic]:
+def _contract_keys(contract: ast.Contract, body: ast.Body, hierarchy_broken: bool) -> Iterator[dg.Diagnostic]:
     where = f"contract `{contract.id.name}`"
     if contract.kind == "referral":
         if contract.fee is None:
@@ -130,7 +133,7 @@ def _contract_keys(contract: ast.Contract, body: ast.Body) -> Iterator[dg.Diagno
                 yield dg.error("E203", f"`{key}` does not apply to a referral contract", value.span,
                                hint="referral partners earn a `fee`; use kind `distributor` to earn a margin")
         return
-    if contract.margin is None and body.hierarchy is None:
+    if contract.margin is None and body.hierarchy is None and not hierarchy_broken:
         yield dg.error("E202", f"{where} has no `margin` and the program has no hierarchy to set one",
                        contract.id.span, hint="add `margin:` (e.g. `15%`) or a `hierarchy` with level margins")
     for key, value in (("fee", contract.fee), ("fee_cap", contract.fee_cap)):

@@ -93,4 +93,6 @@ def check_catalog(ctx: Context) -> Iterator[dg.Diagnostic]:
                 if after.start <= before.start:
                     yield dg.error("E386", f"in catalog item `{item.sku.name}`: the price from {after.start} does not "
                                    f"come after the price from {before.start}", after.span,
+                                   labels=[dg.Label(before.span, f"the price from {before.start}")]
+                                   if before.span else (),
                                    hint="list a SKU's price changes in date order, one per date")

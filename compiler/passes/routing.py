@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from compiler.context import Context
 from policy_lang import ast
 from policy_lang import diagnostics as dg
+from policy_lang.source import Span
 from policy_lang.suggest import closest
 
 CHILDREN = "children"
@@ -68,6 +69,7 @@ def check_reseller_routing(ctx: Context) -> Iterator[dg.Diagnostic]:
                            hint="write `to: level_1` to choose a 1st-tier distributor, or drop `order` and "
                                 "`among_equals`")
         seen: list[object] = []
+        spans: list[Span | None] = []
         for key in routing.order:
             if (key.prefer is None) == (key.fewest is None):
                 yield dg.error("E208", "a reseller routing key needs exactly one of `prefer` and `fewest`", key.span,
@@ -77,9 +79,12 @@ def check_reseller_routing(ctx: Context) -> Iterator[dg.Diagnostic]:
                 yield from _fewest(ctx, key.fewest)
             said = key.prefer if key.prefer is not None else key.fewest
             if said in seen:
+                earlier = spans[seen.index(said)]
                 yield dg.error("E366", "new resellers: this routing key repeats an earlier one, so it can never "
-                               "decide", key.span, hint="remove it, or state another key")
+                               "decide", key.span, hint="remove it, or state another key",
+                               labels=[dg.Label(earlier, "the earlier key")] if earlier else ())
             seen.append(said)
+            spans.append(key.span)
 
 
 def _fewest(ctx: Context, name: ast.Ident) -> Iterator[dg.Diagnostic]:

@@ -218,7 +218,7 @@ class _Checker:
     def member(self, node: ast.Name, word: str, expect: Type | None) -> Type:
         if expect is not None and expect.kind == "enum" and expect.enum:
             members = self.ctx.enums.get(expect.enum, ())
-            if word in members:
+            if word in members or self.ctx.open_enum(expect.enum):
                 self.ctx.used_enums.add(expect.enum)
                 return expect
             close = closest(word, members)
@@ -370,7 +370,7 @@ class _Checker:
     def member_text(self, text: ast.TextLit, enum: str) -> None:
         """E308 for a text written where a member of `enum` is meant that is none of its members."""
         members = self.ctx.enums.get(enum, ())
-        if text.value not in members:
+        if text.value not in members and not self.ctx.open_enum(enum):
             close = closest(text.value, members)
             self.fail("E308", f"`{text.value}` is not a `{enum}`", text,
                       hint=f"did you mean `{close}`?" if close else None)

@@ -29,7 +29,8 @@ GROUPS: tuple[tuple[str, str, str], ...] = (
     ("E1", "E1xx: files, YAML and expression syntax", "The file could not be read as YAML, or an expression "
      "could not be parsed."),
     ("E2", "E2xx: program structure", "The YAML is well formed but does not have the structure of a program; "
-     "these are the JSON Schema checks."),
+     "these are the JSON Schema checks. A mistake leaves out only the construct that has it (an unknown key only "
+     "the key), and the rest of the program is still checked in the same run."),
     ("E3", "E3xx: names, types and program semantics", "The structure is right, but a name, a type or the "
      "arithmetic of the program is wrong."),
     ("E4", "E4xx: dates and effective periods", "The versions of the program do not line up in time."),

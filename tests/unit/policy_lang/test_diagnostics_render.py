@@ -38,7 +38,8 @@ def test_json_carries_every_field() -> None:
     assert data == {"code": "W301", "severity": "warning", "message": "unused",
                     "span": {"file": "f", "line": 2, "col": 3, "end_line": 2, "end_col": 5},
                     "labels": [{"span": {"file": "f", "line": 1, "col": 1, "end_line": 1, "end_col": 2},
-                                "note": "here"}], "hint": "remove it"}
+                                "note": "here"}],
+                    "related": [{"file": "f", "line": 1, "col": 1, "label": "here"}], "hint": "remove it"}
 
 
 def test_long_lists_are_capped_with_a_count() -> None:
