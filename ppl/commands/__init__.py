@@ -17,6 +17,7 @@ from ppl.commands import (
     guide,
     keygen,
     ledger,
+    lsp,
     quote,
     registry,
     replay,
@@ -28,7 +29,7 @@ from ppl.commands import (
 )
 
 ALL: tuple[ModuleType, ...] = (check, compile, settle, quote, explain, test, guide, conflicts, registry, ledger, route,
-                               sql, keygen, serve, replay)
+                               sql, keygen, serve, replay, lsp)
 """Every command module, in the order of `ppl --help`."""
 
 BY_NAME: dict[str, ModuleType] = {command.NAME: command for command in ALL}
