@@ -159,3 +159,16 @@ def test_definition_of_a_tier_id_used_in_an_expression(client, program):
     row, col = _line_of(GOOD, "ladder: annual-spend")
     (ladder,) = client.at("textDocument/definition", uri, row, col + len("ladder: ") + 2)
     assert ladder["range"]["start"]["line"] == _line_of(GOOD, "- id: annual-spend")[0]
+
+
+@pytest.mark.parametrize("text", ["", "\x00\x01: [", "ppl: 1\nprogram:\n\t- x\n", "a: &a [*a]\n", "😀: 広告\n" * 3])
+def test_any_text_gets_diagnostics_and_answers(client, tmp_path, text):
+    uri = (tmp_path / "odd.yaml").as_uri()
+    client.open(uri, text)
+    published = client.diagnostics(uri)
+    assert all(d["code"] for d in published)
+    for line, character in ((0, 0), (0, 3), (2, 1), (9, 9)):
+        client.at("textDocument/hover", uri, line, character)
+        assert "items" in client.at("textDocument/completion", uri, line, character)
+        assert client.at("textDocument/definition", uri, line, character) == []
+    assert client.close() == 0
