@@ -18,6 +18,7 @@ from typing import TypeVar
 
 from lsprotocol import types as lsp
 from pygls import uris
+from pygls.protocol import LanguageServerProtocol
 from pygls.server import LanguageServer
 
 from policy_lang import ast
@@ -67,6 +68,14 @@ def _guarded(what: str, default: T, run: Callable[[], T]) -> T:
         return default
 
 
+class _Protocol(LanguageServerProtocol):
+    """pygls's protocol, but a TCP connection that closes (after `exit`, or when the editor goes away) stops the
+    server's loop instead of exiting the process with status 1 from inside it."""
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._server.loop.stop()
+
+
 def _version() -> str:
     try:
         return metadata.version("ppl")
@@ -76,7 +85,8 @@ def _version() -> str:
 
 def create_server(debounce: float = DEBOUNCE_SECONDS) -> LanguageServer:
     """A language server for program files, with its features registered."""
-    server = LanguageServer("ppl", _version(), text_document_sync_kind=lsp.TextDocumentSyncKind.Full)
+    server = LanguageServer("ppl", _version(), protocol_cls=_Protocol,
+                            text_document_sync_kind=lsp.TextDocumentSyncKind.Full)
     state = _State(debounce)
 
     def analyse(uri: str) -> Analysis:

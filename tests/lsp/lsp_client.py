@@ -94,6 +94,17 @@ class LspClient:
                     return found
             self._pump(deadline)
 
+    def diagnostics_any(self) -> dict[str, Any]:
+        """Wait for the next publishDiagnostics, for any document: its params (`uri`, `diagnostics`)."""
+        deadline = time.monotonic() + TIMEOUT
+        while True:
+            for index, note in enumerate(self.notifications):
+                if note["method"] == "textDocument/publishDiagnostics":
+                    del self.notifications[: index + 1]
+                    params: dict[str, Any] = note["params"]
+                    return params
+            self._pump(deadline)
+
     def initialize(self) -> dict[str, Any]:
         """The handshake: initialize, then initialized; returns the server's capabilities."""
         result = self.request("initialize", {"processId": os.getpid(), "rootUri": ROOT.as_uri(), "capabilities": {}})

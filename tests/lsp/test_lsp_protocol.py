@@ -172,3 +172,49 @@ def test_any_text_gets_diagnostics_and_answers(client, tmp_path, text):
         assert "items" in client.at("textDocument/completion", uri, line, character)
         assert client.at("textDocument/definition", uri, line, character) == []
     assert client.close() == 0
+
+
+CATALOG_PROGRAM = """\
+ppl: 1
+program:
+  id: cloudnote-partners
+  title: CloudNote Partner Program
+  version: "2026.04"
+  effective_from: 2026-04-01
+  currency: JPY
+  rounding: {mode: down}
+contracts:
+  - id: reseller
+    kind: distributor
+    margin: 20%
+catalog: {file: catalog/prices.yaml}
+"""
+CATALOG = """\
+categories: [plan, seats, addon]
+items:
+  - sku: CN-SEAT
+    category: seat
+    list_price: ¥1,200
+"""
+
+
+def test_an_unsaved_buffer_reads_its_catalog_file_beside_it_and_its_mistakes_go_to_that_file(client, tmp_path):
+    (tmp_path / "catalog").mkdir()
+    catalog = tmp_path / "catalog" / "prices.yaml"
+    catalog.write_text(CATALOG, encoding="utf-8")
+    uri = (tmp_path / "never-saved.yaml").as_uri()
+    client.open(uri, CATALOG_PROGRAM)
+    published = {}
+    for _ in range(2):
+        note = client.diagnostics_any()
+        published[note["uri"]] = note["diagnostics"]
+    assert published[uri] == []
+    (e385,) = published[catalog.as_uri()]
+    assert e385["code"] == "E385" and e385["range"]["start"] == {"line": 3, "character": 14}
+    (tmp_path / "catalog" / "prices.yaml").write_text(CATALOG.replace("seat\n", "seats\n"), encoding="utf-8")
+    client.change(uri, CATALOG_PROGRAM + "\n", 2)
+    cleared = {}
+    for _ in range(2):
+        note = client.diagnostics_any()
+        cleared[note["uri"]] = note["diagnostics"]
+    assert cleared == {uri: [], catalog.as_uri(): []}
