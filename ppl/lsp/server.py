@@ -64,7 +64,7 @@ def _guarded(what: str, default: T, run: Callable[[], T]) -> T:
     try:
         return run()
     except Exception:  # noqa: BLE001 - an editor sends any text; one bad request must not stop the server
-        LOG.exception("ppl lsp: %s failed", what)
+        LOG.exception("the language server could not answer a %s request", what)
         return default
 
 
@@ -100,7 +100,7 @@ def create_server(debounce: float = DEBOUNCE_SECONDS) -> LanguageServer:
         return known
 
     def publish(uri: str) -> None:
-        doc = _guarded("checking", None, lambda: analyse(uri))
+        doc = _guarded("diagnostics", None, lambda: analyse(uri))
         if doc is None:
             return
         grouped = convert.by_file(doc, _uri_of)
