@@ -104,9 +104,8 @@ def cursor_at(text: str, row: int, col: int) -> Cursor:
     key_col = len(match["indent"]) + len(match["dashes"])
     dashes = match["dashes"].count("-")
     own = _KEY.match(match["rest"])
-    path = _parents(lines, row, key_col)
-    if dashes:
-        path = (*path, *([ITEM] * dashes))
+    # A line that opens a list item belongs to the list above its dash, not to the item before it.
+    path = _parents(lines, row, len(match["indent"]) if dashes else key_col) + (ITEM,) * dashes
     siblings = _siblings(lines, row, key_col, dashes > 0)
     if own is None:
         before = current[key_col:max(key_col, col)]

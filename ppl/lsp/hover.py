@@ -153,8 +153,10 @@ def _step_hover(doc: Analysis, node: ast.Node, chain: list[ast.Node]) -> str | N
             for ladder in version.ladders:
                 if ladder.id == owner.id.name and ladder.at is not None and ladder.at.line == line:
                     english, japanese = ladders.step_range(ruleset, ladder, index)
+                    cap = ladders.cap_note(ruleset, ladder)
                     return (f"**step {index + 1}** of ladder `{ladder.id}` ({ladder.mode})\n\n{english}\n\n"
-                            f"{japanese}\n\n{ladders.step_example(ruleset, ladder, index)}")
+                            f"{japanese}\n\n{ladders.step_example(ruleset, ladder, index)}"
+                            + (f"\n\n{cap}" if cap else ""))
         for bonus in version.bonuses:
             if bonus.id == owner.id.name and bonus.at is not None and bonus.at.line == line:
                 return f"**step {index + 1}** of bonus `{bonus.id}`\n\n{ladders.bonus_step_text(ruleset, bonus, index)}"

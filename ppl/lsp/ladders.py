@@ -55,6 +55,14 @@ def _marginal_paid(ladder: ir.Ladder, index: int, volume: int) -> Fraction:
     return total
 
 
+def cap_note(ruleset: ir.RuleSet, ladder: ir.Ladder) -> str | None:
+    """The ladder's volume cap in words, if it has one."""
+    if ladder.volume_cap is None:
+        return None
+    return (f"The ladder counts at most {_volume(ruleset, ladder.basis, ladder.volume_cap)} of "
+            f"{_BASES.get(ladder.basis, ladder.basis)} a {_PERIODS.get(ladder.period, ladder.period)}.")
+
+
 def step_example(ruleset: ir.RuleSet, ladder: ir.Ladder, index: int) -> str:
     """A computed example at the least volume that reaches the step (under the ladder's volume cap)."""
     step = ladder.steps[index]
@@ -68,9 +76,11 @@ def step_example(ruleset: ir.RuleSet, ladder: ir.Ladder, index: int) -> str:
         return f"Example: {period} {basis} of {shown} reach this step: its rate is {rate}."
     if ladder.mode == "marginal":
         paid = round_line(_marginal_paid(ladder, index, counted), unit, mode)
+        more = 10 ** (6 + ruleset.minor_unit)
         return (f"Example: at {period} {basis} of {shown} the brackets below pay "
-                f"{format_amount(paid, ruleset.currency, ruleset.minor_unit)}; the volume past it, inside this step, "
-                f"earns {rate}.")
+                f"{format_amount(paid, ruleset.currency, ruleset.minor_unit)}; each further "
+                f"{format_amount(more, ruleset.currency, ruleset.minor_unit)} inside this step adds "
+                f"{format_amount(more * step.rate, ruleset.currency, ruleset.minor_unit)} ({rate}).")
     amount = round_line(counted * step.rate, unit, mode)
     return (f"Example: {period} {basis} of {shown} reach this step, and the whole period is settled at {rate}: "
             f"{format_amount(amount, ruleset.currency, ruleset.minor_unit)} on {shown} "

@@ -37,6 +37,7 @@ def test_a_half_typed_key_is_on_a_key_with_its_siblings_known():
 
 def test_the_first_key_of_a_list_item_ignores_the_items_above():
     cursor = cursor_at(LADDER, 6, 9)
+    assert cursor.path == ("ladders", "[]", "steps", "[]")
     assert cursor.key == "from" and cursor.siblings == ()  # `rate` above is the previous step's
 
 
