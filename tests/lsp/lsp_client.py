@@ -32,6 +32,7 @@ class LspClient:
         self.notifications: list[dict[str, Any]] = []
         self.answers: dict[int, dict[str, Any]] = {}
         self._next_id = 0
+        self.version = 1  # of the document the tests change, for `change`
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
 
