@@ -12,7 +12,6 @@ import asyncio
 import logging
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from importlib import metadata
 from typing import TypeVar
 
@@ -36,17 +35,6 @@ _KINDS = {"key": lsp.CompletionItemKind.Property, "value": lsp.CompletionItemKin
           "field": lsp.CompletionItemKind.Field, "id": lsp.CompletionItemKind.Reference,
           "function": lsp.CompletionItemKind.Function, "scope": lsp.CompletionItemKind.Module,
           "keyword": lsp.CompletionItemKind.Keyword}
-
-
-@dataclass(slots=True)
-class _State:
-    """What the server knows of its open documents."""
-
-    debounce: float
-    analyses: dict[str, Analysis] = field(default_factory=dict)
-    loaded: dict[str, ast.Program] = field(default_factory=dict)  # the last program that loaded, by URI
-    published: dict[str, set[str]] = field(default_factory=dict)  # the URIs each document published to
-    pending: dict[str, asyncio.Task[None]] = field(default_factory=dict)
 
 
 def path_of(uri: str) -> str:
@@ -83,110 +71,130 @@ def _version() -> str:
         return "0"
 
 
-def create_server(debounce: float = DEBOUNCE_SECONDS) -> LanguageServer:
-    """A language server for program files, with its features registered."""
-    server = LanguageServer("ppl", _version(), protocol_cls=_Protocol,
-                            text_document_sync_kind=lsp.TextDocumentSyncKind.Full)
-    state = _State(debounce)
+class Documents:
+    """The open documents: their last analysis, the last program of each that loaded, where each published its
+    diagnostics, and the checks waiting for a document to stay unchanged."""
 
-    def analyse(uri: str) -> Analysis:
-        text = server.workspace.get_text_document(uri).source
-        known = state.analyses.get(uri)
+    def __init__(self, server: LanguageServer, debounce: float) -> None:
+        self.server = server
+        self.debounce = debounce
+        self.analyses: dict[str, Analysis] = {}
+        self.loaded: dict[str, ast.Program] = {}
+        self.published: dict[str, set[str]] = {}
+        self.pending: dict[str, asyncio.Task[None]] = {}
+
+    def analyse(self, uri: str) -> Analysis:
+        """The analysis of a document's current text (checked now if it changed since the last check)."""
+        text = self.server.workspace.get_text_document(uri).source
+        known = self.analyses.get(uri)
         if known is None or known.text != text:
             known = check_text(path_of(uri), text)
-            state.analyses[uri] = known
+            self.analyses[uri] = known
             if known.program is not None:
-                state.loaded[uri] = known.program
+                self.loaded[uri] = known.program
         return known
 
-    def publish(uri: str) -> None:
-        doc = _guarded("diagnostics", None, lambda: analyse(uri))
+    def program(self, uri: str) -> ast.Program | None:
+        """The document's program, or the last one of it that loaded (for ids while the text is broken)."""
+        return self.analyse(uri).program or self.loaded.get(uri)
+
+    def publish(self, uri: str) -> None:
+        """Check a document and publish its diagnostics (a catalog file's in that file), clearing stale ones."""
+        doc = _guarded("diagnostics", None, lambda: self.analyse(uri))
         if doc is None:
             return
         grouped = convert.by_file(doc, _uri_of)
         targets = {(uri if name == doc.name else _uri_of(name)): found for name, found in grouped.items()}
-        for stale in state.published.get(uri, set()) - set(targets):
-            server.publish_diagnostics(stale, [])
+        for stale in self.published.get(uri, set()) - set(targets):
+            self.server.publish_diagnostics(stale, [])
         for target, found in targets.items():
-            server.publish_diagnostics(target, found)
-        state.published[uri] = set(targets)
+            self.server.publish_diagnostics(target, found)
+        self.published[uri] = set(targets)
 
-    async def later(uri: str) -> None:
-        await asyncio.sleep(state.debounce)
-        state.pending.pop(uri, None)
-        publish(uri)
+    def schedule(self, uri: str) -> None:
+        """Publish once the document has stayed unchanged for the debounce time."""
+        self.cancel(uri)
 
-    @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
-    def did_open(params: lsp.DidOpenTextDocumentParams) -> None:
-        publish(params.text_document.uri)
+        async def later() -> None:
+            await asyncio.sleep(self.debounce)
+            self.pending.pop(uri, None)
+            self.publish(uri)
 
-    @server.feature(lsp.TEXT_DOCUMENT_DID_CHANGE)
-    def did_change(params: lsp.DidChangeTextDocumentParams) -> None:
-        uri = params.text_document.uri
-        waiting = state.pending.pop(uri, None)
+        self.pending[uri] = asyncio.ensure_future(later())
+
+    def cancel(self, uri: str) -> None:
+        """Drop a check that waits for the document."""
+        waiting = self.pending.pop(uri, None)
         if waiting is not None:
             waiting.cancel()
-        state.pending[uri] = asyncio.ensure_future(later(uri))
 
-    @server.feature(lsp.TEXT_DOCUMENT_DID_SAVE)
-    def did_save(params: lsp.DidSaveTextDocumentParams) -> None:
-        publish(params.text_document.uri)
+    def close(self, uri: str) -> None:
+        """Forget a closed document and clear what it published."""
+        self.cancel(uri)
+        for target in self.published.pop(uri, set()):
+            self.server.publish_diagnostics(target, [])
+        self.analyses.pop(uri, None)
+        self.loaded.pop(uri, None)
 
-    @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
-    def did_close(params: lsp.DidCloseTextDocumentParams) -> None:
-        uri = params.text_document.uri
-        waiting = state.pending.pop(uri, None)
-        if waiting is not None:
-            waiting.cancel()
-        for target in state.published.pop(uri, set()):
-            server.publish_diagnostics(target, [])
-        state.analyses.pop(uri, None)
-        state.loaded.pop(uri, None)
 
-    _register_requests(server, analyse, state)
+def create_server(debounce: float = DEBOUNCE_SECONDS) -> LanguageServer:
+    """A language server for program files, with its features registered."""
+    server = LanguageServer("ppl", _version(), protocol_cls=_Protocol,
+                            text_document_sync_kind=lsp.TextDocumentSyncKind.Full)
+    docs = Documents(server, debounce)
+    server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)(lambda params: docs.publish(params.text_document.uri))
+    server.feature(lsp.TEXT_DOCUMENT_DID_CHANGE)(lambda params: docs.schedule(params.text_document.uri))
+    server.feature(lsp.TEXT_DOCUMENT_DID_SAVE)(lambda params: docs.publish(params.text_document.uri))
+    server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)(lambda params: docs.close(params.text_document.uri))
+    server.feature(lsp.TEXT_DOCUMENT_HOVER)(
+        lambda params: _guarded("hover", None, lambda: hover_at(docs, params)))
+    server.feature(lsp.TEXT_DOCUMENT_COMPLETION, lsp.CompletionOptions(trigger_characters=[".", " ", "[", ","]))(
+        lambda params: _guarded("completion", lsp.CompletionList(False, []), lambda: complete_at(docs, params)))
+    server.feature(lsp.TEXT_DOCUMENT_DEFINITION)(
+        lambda params: _guarded("definition", _nowhere(), lambda: definition_at(docs, params)))
     return server
 
 
-def _register_requests(server: LanguageServer, analyse: Callable[[str], Analysis], state: _State) -> None:
-    @server.feature(lsp.TEXT_DOCUMENT_HOVER)
-    def on_hover(params: lsp.HoverParams) -> lsp.Hover | None:
-        def run() -> lsp.Hover | None:
-            doc = analyse(params.text_document.uri)
-            lines = lines_of(doc.text)
-            line, col = position_of(lines, Point(params.position.line, params.position.character))
-            shown = hover.hover_text(doc, line - 1, col - 1, line, col)
-            if shown is None:
-                return None
-            return lsp.Hover(lsp.MarkupContent(lsp.MarkupKind.Markdown, shown))
-        return _guarded("hover", None, run)
+def _nowhere() -> list[lsp.Location]:
+    return []
 
-    @server.feature(lsp.TEXT_DOCUMENT_COMPLETION, lsp.CompletionOptions(trigger_characters=[".", " ", "[", ","]))
-    def on_completion(params: lsp.CompletionParams) -> lsp.CompletionList:
-        def run() -> lsp.CompletionList:
-            uri = params.text_document.uri
-            doc = analyse(uri)
-            lines = lines_of(doc.text)
-            line, col = position_of(lines, Point(params.position.line, params.position.character))
-            found = completion.complete(doc.text, line - 1, col - 1, doc.program or state.loaded.get(uri))
-            return lsp.CompletionList(False, [
-                lsp.CompletionItem(item.label, kind=_KINDS.get(item.kind), detail=item.detail or None,
-                                   insert_text=item.insert) for item in found])
-        return _guarded("completion", lsp.CompletionList(False, []), run)
 
-    @server.feature(lsp.TEXT_DOCUMENT_DEFINITION)
-    def on_definition(params: lsp.DefinitionParams) -> list[lsp.Location]:
-        def run() -> list[lsp.Location]:
-            uri = params.text_document.uri
-            doc = analyse(uri)
-            if doc.program is None:
-                return []
-            lines = lines_of(doc.text)
-            line, col = position_of(lines, Point(params.position.line, params.position.character))
-            spans = definition.definition_spans(doc.program, lines[line - 1], col - 1)
-            found = []
-            for span in spans:
-                start, end = point_of(lines, span.line, span.col), point_of(lines, span.end_line, span.end_col)
-                found.append(lsp.Location(uri if span.file == doc.name else _uri_of(span.file), lsp.Range(
-                    lsp.Position(start.line, start.character), lsp.Position(end.line, end.character))))
-            return found
-        return _guarded("definition", [], run)
+def _where(doc: Analysis, position: lsp.Position) -> tuple[list[str], int, int]:
+    """The document's lines and the 1-based line and character column of an editor's position."""
+    lines = lines_of(doc.text)
+    line, col = position_of(lines, Point(position.line, position.character))
+    return lines, line, col
+
+
+def hover_at(docs: Documents, params: lsp.HoverParams) -> lsp.Hover | None:
+    """textDocument/hover: Markdown about what is under the cursor."""
+    doc = docs.analyse(params.text_document.uri)
+    _, line, col = _where(doc, params.position)
+    shown = hover.hover_text(doc, line - 1, col - 1, line, col)
+    return None if shown is None else lsp.Hover(lsp.MarkupContent(lsp.MarkupKind.Markdown, shown))
+
+
+def complete_at(docs: Documents, params: lsp.CompletionParams) -> lsp.CompletionList:
+    """textDocument/completion: what may be written at the cursor."""
+    uri = params.text_document.uri
+    doc = docs.analyse(uri)
+    _, line, col = _where(doc, params.position)
+    found = completion.complete(doc.text, line - 1, col - 1, docs.program(uri))
+    return lsp.CompletionList(False, [
+        lsp.CompletionItem(item.label, kind=_KINDS.get(item.kind), detail=item.detail or None,
+                           insert_text=item.insert) for item in found])
+
+
+def definition_at(docs: Documents, params: lsp.DefinitionParams) -> list[lsp.Location]:
+    """textDocument/definition: where the id under the cursor is defined."""
+    uri = params.text_document.uri
+    doc = docs.analyse(uri)
+    if doc.program is None:
+        return []
+    lines, line, col = _where(doc, params.position)
+    found = []
+    for span in definition.definition_spans(doc.program, lines[line - 1], col - 1):
+        start, end = point_of(lines, span.line, span.col), point_of(lines, span.end_line, span.end_col)
+        found.append(lsp.Location(uri if span.file == doc.name else _uri_of(span.file), lsp.Range(
+            lsp.Position(start.line, start.character), lsp.Position(end.line, end.character))))
+    return found
