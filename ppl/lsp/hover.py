@@ -31,6 +31,10 @@ def hover_text(doc: Analysis, row: int, col: int, line: int, char_col: int) -> s
     """The hover at a 0-based row and character column (`line`, `char_col`: the same, 1-based), or None."""
     cursor = cursor_at(doc.text, row, col)
     if cursor.on_key and cursor.key is not None:
+        if len(cursor.path) == 2 and cursor.path[0] == "inputs" and doc.program is not None:
+            declared = _field_hover(doc.program, cursor.path[1], cursor.key)  # a field's declaration
+            if declared is not None:
+                return declared
         described = schema_docs.key_doc(cursor.path, cursor.key)
         if described is None:
             return None

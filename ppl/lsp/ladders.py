@@ -82,8 +82,8 @@ def step_example(ruleset: ir.RuleSet, ladder: ir.Ladder, index: int) -> str:
                 f"{format_amount(more, ruleset.currency, ruleset.minor_unit)} inside this step adds "
                 f"{format_amount(more * step.rate, ruleset.currency, ruleset.minor_unit)} ({rate}).")
     amount = round_line(counted * step.rate, unit, mode)
-    return (f"Example: {period} {basis} of {shown} reach this step, and the whole period is settled at {rate}: "
-            f"{format_amount(amount, ruleset.currency, ruleset.minor_unit)} on {shown} "
+    return (f"Example: {period} {basis} of {shown} reach this step, and all of the period's sales at list price "
+            f"are settled at {rate}: {format_amount(amount, ruleset.currency, ruleset.minor_unit)} on {shown} of them "
             f"(rounded {mode}).")
 
 

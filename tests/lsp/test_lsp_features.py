@@ -49,6 +49,8 @@ def test_an_input_shows_its_type_and_description_and_a_literal_its_value():
     assert _hover(doc, "partner.certified_operators >= 5", 9).startswith(
         "**`partner.certified_operators`**: integer (input)\n\nStaff who hold")
     assert _hover(doc, "cliff_tolerance: ¥3000万", len("cliff_tolerance: ") + 1) == "= 30,000,000 JPY"
+    assert _hover(doc, "trailing_spend:", 3) == "**`partner.trailing_spend`**: money (input)\n\n" \
+        "Ad spend placed over the last 12 months"
 
 
 def test_a_program_that_does_not_load_still_documents_its_keys():

@@ -117,7 +117,7 @@ def test_hover_tells_a_key_a_constant_a_field_and_a_ladder_step(client, program)
     step = client.at("textDocument/hover", uri, row, col + len("- from: ") + 1)["contents"]["value"]
     assert "from ¥500,000,000 up to but not including ¥1,000,000,000: 1%" in step
     assert "¥500,000,000以上¥1,000,000,000未満: 1%" in step
-    assert "¥5,000,000 on ¥500,000,000" in step
+    assert "sales at list price are settled at 1%: ¥5,000,000 on ¥500,000,000 of them (rounded down)" in step
 
 
 def test_completion_offers_keys_at_a_key_and_ids_at_a_reference(client, program):
