@@ -7,3 +7,6 @@ which the `lsp` extra installs.
 """
 
 from __future__ import annotations
+
+from ppl.lsp.analysis import Analysis as Analysis
+from ppl.lsp.analysis import check_text as check_text
