@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import os
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ppl.lsp import completion, definition, hover
-from ppl.lsp.analysis import check_text
+from ppl.lsp.analysis import Analysis, check_text
 from ppl.lsp.positions import Point, lines_of, position_of
 from tests.lsp.lsp_client import ROOT
 
@@ -45,11 +46,15 @@ def test_random_edits_get_an_answer_from_every_feature(text, where):
         assert isinstance(definition.definition_spans(doc.program, lines[line - 1], col - 1), list)
 
 
+@functools.cache
+def _checked(program: str) -> Analysis:
+    return check_text(os.path.join(str(ROOT), "programs", "good.yaml"), program)
+
+
 @settings(max_examples=40, deadline=None)
 @given(program=st.sampled_from(TEXTS), where=st.tuples(st.integers(0, 400), st.integers(0, 120)))
 def test_every_position_of_a_good_program_gets_an_answer(program, where):
-    name = os.path.join(str(ROOT), "programs", "good.yaml")
-    doc = check_text(name, program)
+    doc = _checked(program)
     lines = lines_of(program)
     row = min(where[0], len(lines) - 1)
     line, col = position_of(lines, Point(row, where[1]))
