@@ -38,7 +38,8 @@ def hover_text(doc: Analysis, row: int, col: int, line: int, char_col: int) -> s
         described = schema_docs.key_doc(cursor.path, cursor.key)
         if described is None:
             return None
-        return f"**`{cursor.key}`**\n\n{described}"
+        page = schema_docs.reference_page(cursor.path, cursor.key)
+        return f"**`{cursor.key}`**\n\n{described}" + (f"\n\nReference: `{page}`" if page else "")
     if doc.program is None:
         return None
     chain = analysis.nodes_at(doc.program, doc.name, line, char_col)

@@ -19,6 +19,15 @@ Schema = dict[str, Any]
 
 EXPR_REF = "#/$defs/expr"
 
+REFERENCE_PAGES: dict[str, str] = {
+    "ppl": "program", "program": "program", "enums": "program", "inputs": "program", "revisions": "program",
+    "contracts": "contracts", "ladders": "ladders-and-bonuses", "bonuses": "ladders-and-bonuses",
+    "tiers": "tiers-and-benefits", "benefits": "tiers-and-benefits", "price_rules": "price-rules",
+    "catalog": "catalog", "hierarchy": "hierarchy", "conflicts": "conflicts-and-routing",
+    "lead_routing": "conflicts-and-routing",
+}
+"""The page of the language reference (docs/reference/NAME.md) that documents each top-level section."""
+
 
 @dataclass(frozen=True, slots=True)
 class KeyDoc:
@@ -109,6 +118,15 @@ def key_doc(path: tuple[str, ...], key: str) -> str | None:
         if doc.name == key:
             return doc.description
     return None
+
+
+def reference_page(path: tuple[str, ...], key: str) -> str | None:
+    """The reference page of the section a key is in, as `docs/reference/NAME.md`."""
+    sections = [step for step in (*path, key) if step != ITEM]
+    if sections and sections[0] == "revisions" and len(sections) > 1:
+        sections = sections[1:]  # a revision's section is documented with the section
+    page = REFERENCE_PAGES.get(sections[0]) if sections else None
+    return f"docs/reference/{page}.md" if page else None
 
 
 def enum_values(path: tuple[str, ...]) -> tuple[str, ...]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ppl.lsp import schema_docs
 from ppl.lsp.context import cursor_at, word_at
+from tests.lsp.lsp_client import ROOT
 
 LADDER = """\
 ladders:
@@ -52,3 +53,12 @@ def test_the_schema_documents_keys_and_enumerations():
 def test_the_word_under_the_cursor_keeps_dots_and_dashes():
     assert word_at("    ladder: annual-spend", 15) == ("annual-spend", 12, 24)
     assert word_at("  when: partner.tier == gold", 10)[0] == "partner.tier"
+
+
+def test_a_key_names_the_reference_page_of_its_section():
+    step = ("ladders", "[]", "steps", "[]")
+    assert schema_docs.reference_page(step, "rate") == "docs/reference/ladders-and-bonuses.md"
+    assert schema_docs.reference_page(("revisions", "[]"), "tiers") == "docs/reference/tiers-and-benefits.md"
+    assert schema_docs.reference_page((), "program") == "docs/reference/program.md"
+    assert schema_docs.reference_page((), "nonsense") is None
+    assert all((ROOT / "docs" / "reference" / f"{page}.md").is_file() for page in schema_docs.REFERENCE_PAGES.values())
