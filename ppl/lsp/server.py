@@ -23,7 +23,7 @@ from pygls.server import LanguageServer
 from policy_lang import ast
 from ppl.lsp import completion, convert, definition, hover
 from ppl.lsp.analysis import Analysis, check_text
-from ppl.lsp.positions import Point, lines_of, point_of, position_of
+from ppl.lsp.positions import UTF16, Point, lines_of, point_of, position_of
 
 DEBOUNCE_SECONDS = 0.3
 """How long a document must stay unchanged before it is checked again."""
@@ -83,6 +83,13 @@ class Documents:
         self.published: dict[str, set[str]] = {}
         self.pending: dict[str, asyncio.Task[None]] = {}
 
+    @property
+    def encoding(self) -> str:
+        """How the editor counts columns: the position encoding agreed at initialize (UTF-16 unless the client
+        offered only others)."""
+        agreed = self.server.workspace.position_encoding
+        return str(getattr(agreed, "value", agreed) or UTF16)
+
     def analyse(self, uri: str) -> Analysis:
         """The analysis of a document's current text (checked now if it changed since the last check)."""
         text = self.server.workspace.get_text_document(uri).source
@@ -103,7 +110,7 @@ class Documents:
         doc = _guarded("diagnostics", None, lambda: self.analyse(uri))
         if doc is None:
             return
-        grouped = convert.by_file(doc, _uri_of)
+        grouped = convert.by_file(doc, _uri_of, self.encoding)
         targets = {(uri if name == doc.name else _uri_of(name)): found for name, found in grouped.items()}
         for stale in self.published.get(uri, set()) - set(targets):
             self.server.publish_diagnostics(stale, [])
@@ -159,17 +166,17 @@ def _nowhere() -> list[lsp.Location]:
     return []
 
 
-def _where(doc: Analysis, position: lsp.Position) -> tuple[list[str], int, int]:
+def _where(docs: Documents, doc: Analysis, position: lsp.Position) -> tuple[list[str], int, int]:
     """The document's lines and the 1-based line and character column of an editor's position."""
     lines = lines_of(doc.text)
-    line, col = position_of(lines, Point(position.line, position.character))
+    line, col = position_of(lines, Point(position.line, position.character), docs.encoding)
     return lines, line, col
 
 
 def hover_at(docs: Documents, params: lsp.HoverParams) -> lsp.Hover | None:
     """textDocument/hover: Markdown about what is under the cursor."""
     doc = docs.analyse(params.text_document.uri)
-    _, line, col = _where(doc, params.position)
+    _, line, col = _where(docs, doc, params.position)
     shown = hover.hover_text(doc, line - 1, col - 1, line, col)
     return None if shown is None else lsp.Hover(lsp.MarkupContent(lsp.MarkupKind.Markdown, shown))
 
@@ -178,7 +185,7 @@ def complete_at(docs: Documents, params: lsp.CompletionParams) -> lsp.Completion
     """textDocument/completion: what may be written at the cursor."""
     uri = params.text_document.uri
     doc = docs.analyse(uri)
-    _, line, col = _where(doc, params.position)
+    _, line, col = _where(docs, doc, params.position)
     found = completion.complete(doc.text, line - 1, col - 1, docs.program(uri))
     return lsp.CompletionList(False, [
         lsp.CompletionItem(item.label, kind=_KINDS.get(item.kind), detail=item.detail or None,
@@ -191,10 +198,11 @@ def definition_at(docs: Documents, params: lsp.DefinitionParams) -> list[lsp.Loc
     doc = docs.analyse(uri)
     if doc.program is None:
         return []
-    lines, line, col = _where(doc, params.position)
+    lines, line, col = _where(docs, doc, params.position)
     found = []
     for span in definition.definition_spans(doc.program, lines[line - 1], col - 1):
-        start, end = point_of(lines, span.line, span.col), point_of(lines, span.end_line, span.end_col)
+        start = point_of(lines, span.line, span.col, docs.encoding)
+        end = point_of(lines, span.end_line, span.end_col, docs.encoding)
         found.append(lsp.Location(uri if span.file == doc.name else _uri_of(span.file), lsp.Range(
             lsp.Position(start.line, start.character), lsp.Position(end.line, end.character))))
     return found

@@ -106,12 +106,13 @@ class LspClient:
                     return params
             self._pump(deadline)
 
-    def initialize(self) -> dict[str, Any]:
-        """The handshake: initialize, then initialized; returns the server's capabilities."""
-        result = self.request("initialize", {"processId": os.getpid(), "rootUri": ROOT.as_uri(), "capabilities": {}})
+    def initialize(self, capabilities: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The handshake: initialize (with the client's capabilities), then initialized; returns the server's."""
+        result = self.request("initialize", {"processId": os.getpid(), "rootUri": ROOT.as_uri(),
+                                             "capabilities": capabilities or {}})
         self.notify("initialized", {})
-        capabilities: dict[str, Any] = result["capabilities"]
-        return capabilities
+        offered: dict[str, Any] = result["capabilities"]
+        return offered
 
     def open(self, uri: str, text: str) -> None:
         """didOpen a YAML document."""

@@ -35,3 +35,13 @@ def test_columns_past_the_end_of_a_line_stay_past_it():
 @given(st.text(max_size=30), st.integers(min_value=1, max_value=40))
 def test_utf16_and_character_columns_round_trip(line, col):
     assert char_column(line, utf16_column(line, col)) == col
+
+
+@given(st.text(max_size=30), st.integers(min_value=1, max_value=40), st.sampled_from(["utf-8", "utf-16", "utf-32"]))
+def test_columns_round_trip_in_every_encoding_a_client_may_choose(line, col, encoding):
+    assert char_column(line, utf16_column(line, col, encoding), encoding) == col
+
+
+def test_utf8_counts_bytes_and_utf32_characters():
+    line = "率😀x"
+    assert [utf16_column(line, 3, e) for e in ("utf-8", "utf-16", "utf-32")] == [7, 3, 2]

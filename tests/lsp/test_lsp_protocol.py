@@ -72,6 +72,25 @@ def test_open_publishes_the_diagnostics_of_ppl_check_in_utf16_columns(client, pr
     assert e302["source"] == "ppl"
 
 
+def test_a_client_that_counts_in_utf8_gets_byte_columns(tmp_path):
+    program = tmp_path / "agency.yaml"
+    program.write_text(BROKEN, encoding="utf-8")
+    client = LspClient()
+    try:
+        assert client.initialize({"general": {"positionEncodings": ["utf-8"]}})["positionEncoding"] == "utf-8"
+        client.open(program.as_uri(), BROKEN)
+        e302 = next(d for d in client.diagnostics(program.as_uri()) if d["code"] == "E302")
+        line = BROKEN_QUALIFY.rstrip("\n")
+        start = len(line[: line.index("partner.trailing_spendd")].encode("utf-8"))
+        assert e302["range"]["start"]["character"] == start
+        hover = client.at("textDocument/hover", program.as_uri(), e302["range"]["start"]["line"], start + 3)
+        assert hover is None  # the field does not exist: the program does not load, so values have no hover
+        row = BROKEN.split("\n").index(line) - 1
+        assert client.at("textDocument/hover", program.as_uri(), row, 7)["contents"]["value"].startswith("**`title`**")
+    finally:
+        client.stop()
+
+
 def test_a_change_that_fixes_the_error_clears_the_diagnostics_and_exit_ends_the_server(client, program):
     uri = program.as_uri()
     client.open(uri, BROKEN)
