@@ -33,10 +33,10 @@ def _units(ch: str, encoding: str) -> int:
     return 2 if ord(ch) > 0xFFFF else 1
 
 
-def utf16_column(line_text: str, col: int, encoding: str = UTF16) -> int:
+def editor_column(line_text: str, col: int, encoding: str = UTF16) -> int:
     """The editor's column (0-based, UTF-16 units unless `encoding` says) of a 1-based character column of a line.
 
-    >>> utf16_column("率 😀 x", 5), utf16_column("率 😀 x", 5, "utf-8")
+    >>> editor_column("率 😀 x", 5), editor_column("率 😀 x", 5, "utf-8")
     (5, 9)
     """
     prefix = line_text[: max(0, col - 1)]
@@ -66,7 +66,7 @@ def lines_of(text: str) -> list[str]:
 def point_of(lines: list[str], line: int, col: int, encoding: str = UTF16) -> Point:
     """The editor's point for a 1-based line and character column."""
     text = lines[line - 1] if 0 < line <= len(lines) else ""
-    return Point(max(0, line - 1), utf16_column(text, col, encoding))
+    return Point(max(0, line - 1), editor_column(text, col, encoding))
 
 
 def span_points(lines: list[str], span: Span, encoding: str = UTF16) -> tuple[Point, Point]:

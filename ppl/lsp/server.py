@@ -201,8 +201,10 @@ def definition_at(docs: Documents, params: lsp.DefinitionParams) -> list[lsp.Loc
     lines, line, col = _where(docs, doc, params.position)
     found = []
     for span in definition.definition_spans(doc.program, lines[line - 1], col - 1):
-        start = point_of(lines, span.line, span.col, docs.encoding)
-        end = point_of(lines, span.end_line, span.end_col, docs.encoding)
+        source = doc.sources.get(span.file)
+        written = lines if span.file == doc.name or source is None else lines_of(source.text)  # a catalog file
+        start = point_of(written, span.line, span.col, docs.encoding)
+        end = point_of(written, span.end_line, span.end_col, docs.encoding)
         found.append(lsp.Location(uri if span.file == doc.name else _uri_of(span.file), lsp.Range(
             lsp.Position(start.line, start.character), lsp.Position(end.line, end.character))))
     return found

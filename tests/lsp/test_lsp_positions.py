@@ -6,13 +6,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from policy_lang.source import Span
-from ppl.lsp.positions import Point, char_column, lines_of, position_of, span_points, utf16_column
+from ppl.lsp.positions import Point, char_column, editor_column, lines_of, position_of, span_points
 
 
 def test_japanese_text_is_one_utf16_unit_a_character_and_an_emoji_two():
     line = 'ja: 広告代理店😀 x'
-    assert utf16_column(line, line.index("x") + 1) == line.index("x") + 1
-    assert utf16_column(line, line.index("😀") + 2) == line.index("😀") + 2
+    assert editor_column(line, line.index("x") + 1) == line.index("x") + 1
+    assert editor_column(line, line.index("😀") + 2) == line.index("😀") + 2
 
 
 def test_a_span_after_an_emoji_moves_one_column_right_for_the_editor():
@@ -28,20 +28,20 @@ def test_a_column_inside_a_surrogate_pair_is_the_character_it_belongs_to():
 
 
 def test_columns_past_the_end_of_a_line_stay_past_it():
-    assert utf16_column("ab", 5) == 4
+    assert editor_column("ab", 5) == 4
     assert char_column("ab", 4) == 5
 
 
 @given(st.text(max_size=30), st.integers(min_value=1, max_value=40))
 def test_utf16_and_character_columns_round_trip(line, col):
-    assert char_column(line, utf16_column(line, col)) == col
+    assert char_column(line, editor_column(line, col)) == col
 
 
 @given(st.text(max_size=30), st.integers(min_value=1, max_value=40), st.sampled_from(["utf-8", "utf-16", "utf-32"]))
 def test_columns_round_trip_in_every_encoding_a_client_may_choose(line, col, encoding):
-    assert char_column(line, utf16_column(line, col, encoding), encoding) == col
+    assert char_column(line, editor_column(line, col, encoding), encoding) == col
 
 
 def test_utf8_counts_bytes_and_utf32_characters():
     line = "率😀x"
-    assert [utf16_column(line, 3, e) for e in ("utf-8", "utf-16", "utf-32")] == [7, 3, 2]
+    assert [editor_column(line, 3, e) for e in ("utf-8", "utf-16", "utf-32")] == [7, 3, 2]

@@ -57,7 +57,7 @@ def client():
     started.stop()
 
 
-def test_open_publishes_the_diagnostics_of_ppl_check_in_utf16_columns(client, program):
+def test_open_publishes_the_diagnostics_of_ppl_check_in_editor_columns(client, program):
     client.open(program.as_uri(), BROKEN)
     published = client.diagnostics(program.as_uri())
     expected = _expected(program)
