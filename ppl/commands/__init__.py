@@ -19,6 +19,7 @@ from ppl.commands import (
     guide,
     keygen,
     ledger,
+    lsp,
     quote,
     registry,
     replay,
@@ -30,7 +31,7 @@ from ppl.commands import (
 )
 
 ALL: tuple[ModuleType, ...] = (check, fmt, compile, diff, settle, quote, explain, test, guide, conflicts, registry,
-                               ledger, route, sql, keygen, serve, replay)
+                               ledger, route, sql, keygen, serve, replay, lsp)
 """Every command module, in the order of `ppl --help`."""
 
 BY_NAME: dict[str, ModuleType] = {command.NAME: command for command in ALL}
