@@ -51,11 +51,13 @@ def standing_text(change: StandingChange, money: Callable[[int], str]) -> str:
     return f"{name}: {_value(change, change.before, money)} → {_value(change, change.after, money)}"
 
 
-def _reconciliation_text(label: str, side: Reconciliation) -> str:
-    codes = "".join(f", {code} {n:,}" for code, n in side.codes)
+def _reconciliation_text(label: str, side: Reconciliation) -> list[str]:
     held = f" + {side.held:,} held" if side.held else ""
-    return (f"{label}: `{side.program}` version {side.version or '—'} ({side.engine} engine): {side.read:,} rows "
-            f"read = {side.accepted:,} accepted + {side.rejected:,} rejected{held}{codes}")
+    lines = [f"{label}: `{side.program}` version {side.version or '—'} ({side.engine} engine): {side.read:,} rows "
+             f"read = {side.accepted:,} accepted + {side.rejected:,} rejected{held}"]
+    if side.codes:
+        lines.append("  rejected: " + ", ".join(f"{code} × {n:,}" for code, n in side.codes))
+    return lines
 
 
 def _rejected_text(impact: Impact) -> list[str]:
@@ -68,7 +70,7 @@ def render_text(impact: Impact, movers: int = MOVERS) -> str:
     """The impact as a terminal shows it: reconciliation, totals by kind, the partners that change, the losers."""
     money, signed = _money(impact), _signed(impact)
     out = [f"Money impact over {impact.period}", "",
-           _reconciliation_text("before", impact.old), _reconciliation_text("after ", impact.new),
+           *_reconciliation_text("before", impact.old), *_reconciliation_text("after", impact.new),
            *_rejected_text(impact), ""]
     rows = [["kind", "before", "after", "difference"]]
     rows += [[KIND_TITLES.get(k.kind, k.kind), money(k.before), money(k.after), signed(k.difference)]

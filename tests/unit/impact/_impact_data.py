@@ -18,7 +18,8 @@ ROOT = Path(__file__).resolve().parents[3]
 
 @dataclass(frozen=True, slots=True)
 class Example:
-    """A program, its revision (text replacements), partners and transactions (CSV) and a period."""
+    """A program (a file of programs/, or a path), its revision (text replacements), partners and transactions (CSV)
+    and a period."""
 
     program: str
     replacements: tuple[tuple[str, str], ...]
@@ -31,7 +32,8 @@ SAAS = Example(
     "saas_reseller.yaml",
     # Step 2 of the volume ladder (from ¥1億) pays 3% instead of 2%; the growth bonus's first target falls from
     # ¥3億 to ¥1.5億.
-    (("      - from: 1億\n        rate: 2%\n      - from: 5億", "      - from: 1億\n        rate: 3%\n      - from: 5億"),
+    (("      - from: 1億\n        rate: 2%\n      - from: 5億",
+      "      - from: 1億\n        rate: 3%\n      - from: 5億"),
      ("      - target: 3億", "      - target: 1.5億")),
     "id,contract,tier,trailing_sales,certified_engineers,nda_signed,region,segment,open_leads,lead_capacity\n"
     "r1,reseller,tier2,100000000,3,true,kanto,smb,0,5\n"
@@ -79,7 +81,7 @@ def revised_text(example: Example) -> str:
 
 def write_files(example: Example, where: Path) -> tuple[Path, Path, Path, Path]:
     """The old program (as bundled), the revised one, the partners and the transactions, written under `where`."""
-    revised = where / example.program
+    revised = where / Path(example.program).name
     revised.write_text(revised_text(example), encoding="utf-8")
     partners, transactions = where / "partners.csv", where / "transactions.csv"
     partners.write_text(example.partners, encoding="utf-8")
@@ -100,3 +102,14 @@ def rulesets(example: Example, where: Path) -> tuple[ir.RuleSet, ir.RuleSet]:
     """The old and the revised rule set."""
     old_path, new_path, _, _ = write_files(example, where)
     return load_ruleset(str(old_path)), load_ruleset(str(new_path))
+
+
+AD_YEAR = Example(
+    "ad_agency.yaml",
+    # The top step of the volume ladder starts at ¥8億 instead of ¥10億 and pays 2.5% instead of 2%; the growth
+    # bonus's second target rises from ¥10億 to ¥12億. Settled over examples/data for the fiscal year 2026.
+    (("      - from: 10億\n        rate: 2%", "      - from: 8億\n        rate: 2.5%"),
+     ("      - target: 10億\n        pay: ¥1500万", "      - target: 12億\n        pay: ¥1500万")),
+    (ROOT / "examples/data/partners.csv").read_text(encoding="utf-8"),
+    (ROOT / "examples/data/transactions.csv").read_text(encoding="utf-8"),
+    "FY2026")
