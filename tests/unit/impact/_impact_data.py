@@ -81,6 +81,7 @@ def revised_text(example: Example) -> str:
 
 def write_files(example: Example, where: Path) -> tuple[Path, Path, Path, Path]:
     """The old program (as bundled), the revised one, the partners and the transactions, written under `where`."""
+    where.mkdir(parents=True, exist_ok=True)
     revised = where / Path(example.program).name
     revised.write_text(revised_text(example), encoding="utf-8")
     partners, transactions = where / "partners.csv", where / "transactions.csv"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from runtime import impact as mi
-from tests.unit.impact._impact_data import AD, REGIONAL, SAAS, Example, impact_of
+from tests.unit.impact._impact_data import AD, REGIONAL, SAAS, Example, impact_of, rulesets
 
 
 def _partner(impact: mi.Impact, partner: str) -> mi.PartnerImpact:
@@ -107,3 +107,20 @@ def test_the_reconciliation_counts_rows_rejected_on_one_side_only(tmp_path: Path
     # s4 paid r2 8,000,000 − 10,000,000 × 85% = −500,000 before; rejected after
     r2 = _partner(impact, "r2")
     assert (r2.before, r2.after) == (1_500_000 - 500_000, 1_500_000)
+
+
+@pytest.mark.parametrize("example", [SAAS, REGIONAL, AD], ids=lambda e: e.program)
+def test_the_columnar_engine_finds_the_same_impact(example: Example, tmp_path: Path) -> None:
+    pytest.importorskip("duckdb")
+    pytest.importorskip("sqlglot")
+    from runtime.sql import engine
+
+    rows = impact_of(example, tmp_path / "rows")
+    old, new = rulesets(example, tmp_path / "duckdb")
+    if engine.refused(old) or engine.refused(new):
+        with pytest.raises(mi.EngineRefused):
+            impact_of(example, tmp_path / "duckdb", "duckdb")
+        return
+    columnar = impact_of(example, tmp_path / "duckdb", "duckdb")
+    assert (columnar.old.engine, columnar.new.engine) == ("duckdb", "duckdb")
+    assert columnar.partners == rows.partners and columnar.kinds == rows.kinds
