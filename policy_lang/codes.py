@@ -282,6 +282,12 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
     ("E581", "ledger currency mismatch", "The ledger holds the program's earlier runs in another currency (or with "
      "another number of decimals), so what they paid cannot be set against this run. Keep one currency per program "
      "in a ledger file, or start another ledger file."),
+    ("E586", "impact across currencies", "`ppl diff` with the money impact compares what two programs pay, and "
+     "the old and the new program pay in different currencies (or with another number of decimals), so their "
+     "amounts cannot be set against each other. Compare two revisions of a program that pay in the same currency."),
+    ("E587", "the two settlements read different rows", "The money impact settles the same transactions once on each "
+     "program, and the two settlements read a different number of rows or another period: the file changed while "
+     "they read it. Compare over a file that stays as it is until both settlements are done."),
     # --- Warnings ---
     ("W301", "declared but never used", "An input field, enumeration, benefit, ladder or bonus is declared but nothing "
      "in the program uses it."),
