@@ -8,8 +8,10 @@ The `diff` command adds these options with `add_impact_arguments` and, when `imp
 from __future__ import annotations
 
 import argparse
+import json
 import sys
-from typing import TextIO
+from collections.abc import Mapping
+from typing import Any, TextIO
 
 from ppl.common import EXIT_ERRORS, EXIT_OK, PERIODS, CommandError, load_partners, parse_period
 from runtime import impact as mi
@@ -146,13 +148,22 @@ def gate(impact: mi.Impact, args: argparse.Namespace, limit: int | None, err: Te
 
 
 def run_impact(args: argparse.Namespace, old: ir.RuleSet, new: ir.RuleSet, fmt: str = "text",
-               out: TextIO | None = None, err: TextIO | None = None) -> int:
+               out: TextIO | None = None, err: TextIO | None = None, *, preface: str = "",
+               document: Mapping[str, Any] | None = None) -> int:
     """Compute, print and gate the money impact of changing `old` into `new`; the exit status (0 or 1).
+
+    `preface` (text, Markdown) is printed first, a blank line before the impact; with JSON, `document` is the
+    object the impact is added to under `impact`.
 
     Raises:
         CommandError: as `compute_impact`, or a gate's amount is not one.
     """
     limit = max_total_change(args, new)
     impact = compute_impact(args, old, new)
-    (out or sys.stdout).write(render_impact(impact, fmt, args.movers))
+    if fmt == "json" and document is not None:
+        text = json.dumps({**document, "impact": mi.impact_json(impact, args.movers)}, ensure_ascii=False,
+                          indent=2) + "\n"
+    else:
+        text = (preface + "\n" if preface else "") + render_impact(impact, fmt, args.movers)
+    (out or sys.stdout).write(text)
     return gate(impact, args, limit, err or sys.stderr)

@@ -13,7 +13,7 @@ from runtime.io.cells import md_code, md_text
 from runtime.io.writers import KIND_TITLES
 from runtime.money import format_amount
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = "ppl-impact/1"
 """The version of the JSON layout; it changes only when a field changes meaning or goes away."""
 MOVERS = 10
 """How many of the largest movers an impact lists by default."""
