@@ -18,7 +18,7 @@ from compiler.pipeline import check, check_program
 from policy_lang import ast
 from policy_lang import diagnostics as dg
 from policy_lang.loader import load_program_bytes
-from policy_lang.source import Span, SourceFile
+from policy_lang.source import SourceFile, Span
 from ppl.common import EXIT_ERRORS, CommandError, use_color
 from runtime import ir, ir_json, limits
 from runtime.diff import Places

@@ -16,8 +16,8 @@ EDITS: dict[str, tuple[tuple[str, str], ...]] = {
         ("      - from: 5億\n        rate: 5%", "      - from: 5億\n        rate: 6%"),  # a ladder rate
         ("      - from: 1億\n        rate: 2%", "      - from: ¥150,000,000\n        rate: 2%"),  # a step threshold
         ("partner.certified_engineers >= 5", "partner.certified_engineers >= 6"),  # a tier criterion
-        ("    title: {en: Early roadmap access, ja: ロードマップの先行公開}\n    when: partner.nda_signed",
-         "    title: {en: Early roadmap access, ja: ロードマップの先行公開}\n    when: partner.nda_signed and partner.certified_engineers >= 1"),
+        ("ロードマップの先行公開}\n    when: partner.nda_signed",  # a benefit's condition
+         "ロードマップの先行公開}\n    when: partner.nda_signed and partner.certified_engineers >= 1"),
         ("payout_cap: ¥2億", "payout_cap: ¥3億"),  # a program setting
     ),
     "ad_agency": (
@@ -80,7 +80,8 @@ REFORMATS: dict[str, tuple[tuple[str, str], ...]] = {
         ("ppl: 1\n", "# reviewed\nppl: 1   # the language version\n\n"),
         ('  version: "2026.04"', "  version: '2026.04'"),
         ("      - from: ¥0\n        rate: 0%\n      - from: 1億\n        rate: 2%\n      - from: 5億",
-         "      - rate: 0%\n        from: ¥0\n      - {from: \"¥100,000,000\", rate: 2.0%}\n      - from: ¥500,000,000"),
+         "      - rate: 0%\n        from: ¥0\n      - {from: \"¥100,000,000\", rate: 2.0%}\n"
+         "      - from: ¥500,000,000"),
         ("    cap: ¥5,000万", "    cap: ¥50000000"),
         ("  fiscal_year_start: 4\n  cliff_tolerance: ¥60,000,000",
          "  cliff_tolerance: ¥6000万\n  fiscal_year_start: 4"),

@@ -9,10 +9,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from _revisions import original, replace_once, revised
 
 from ppl.cli import main
 from ppl.common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE
+from tests.unit.diff._revisions import original, replace_once, revised
 
 ROOT = Path(__file__).resolve().parents[3]
 SAAS = "programs/saas_reseller.yaml"

@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from _revisions import original, replace_once
 
 from ppl.commands._diff_sides import load_side
 from runtime.diff import Change, ProgramDiff, diff_rulesets, render_markdown, render_text, to_json
+from tests.unit.diff._revisions import original, replace_once
 
 SAAS = "programs/saas_reseller.yaml"
 

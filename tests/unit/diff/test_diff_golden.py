@@ -9,10 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from _revisions import EDITS, original, revised
 
 from ppl.cli import main
 from ppl.common import EXIT_OK
+from tests.unit.diff._revisions import EDITS, original, revised
 
 ROOT = Path(__file__).resolve().parents[3]
 CORPUS = ROOT / "tests" / "golden" / "diff"
@@ -46,3 +46,15 @@ def test_the_markdown_has_one_table_per_kind_of_construct() -> None:
     headings = [line for line in text.splitlines() if line.startswith("#### ")]
     assert headings == ["#### Program setting", "#### Ladder step", "#### Tier", "#### Benefit"]
     assert text.count("| construct | before | after | where |") == len(headings)
+
+
+@pytest.mark.parametrize("page", ["docs/reviewing.md", "docs/cli.md"])
+def test_the_samples_in_the_docs_are_lines_of_the_golden_diff(page: str) -> None:
+    text = (ROOT / page).read_text(encoding="utf-8")
+    golden = (CORPUS / "saas_reseller.txt").read_text(encoding="utf-8").splitlines()
+    golden_md = (CORPUS / "saas_reseller.md").read_text(encoding="utf-8").splitlines()
+    blocks = [block.split("```", 1)[0] for block in text.split("```text\n")[1:] + text.split("```markdown\n")[1:]]
+    shown = [line for block in blocks if "revised/saas_reseller.yaml" in block
+             for line in block.splitlines() if line not in ("", "…")]
+    assert shown, f"{page} shows no sample of `ppl diff`"
+    assert [line for line in shown if line not in golden and line not in golden_md] == []

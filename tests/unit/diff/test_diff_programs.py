@@ -6,11 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from _revisions import EDITS, EXPECTED, REFORMATS, original, reformatted, revised
 
 from ppl.commands._diff_sides import Loaded, load_side
 from runtime import ir_json
 from runtime.diff import ProgramDiff, diff_rulesets
+from tests.unit.diff._revisions import EDITS, EXPECTED, REFORMATS, original, reformatted, revised
 
 STEMS = sorted(EDITS)
 
