@@ -143,6 +143,8 @@ def render_markdown(impact: Impact, limit: int = 50) -> str:
     out += ["", "| kind | before | after | difference |", "|---|---:|---:|---:|"]
     out += [f"| {md_text(KIND_TITLES.get(k.kind, k.kind))} | {money(k.before)} | {money(k.after)} | "
             f"{signed(k.difference)} |" for k in impact.kinds if k.before or k.after]
+    out.append(f"| **earned by partners** | **{money(impact.before)}** | **{money(impact.after)}** | "
+               f"**{signed(impact.difference)}** |")
     changed = impact.changed
     out.append("")
     if not changed:

@@ -37,3 +37,13 @@ def test_losers_come_first_and_in_bold(impact: mi.Impact) -> None:
     assert table[0].startswith("| **`ag1-04`** | **¥140,945,300** | **¥140,315,900** | **-¥629,400** |")
     assert all(not row.startswith("| **") for row in table[1:])
     assert [p.partner for p in impact.losers] == ["ag1-04"]
+
+
+def test_the_documented_example_is_the_golden_comment() -> None:
+    page = (ROOT / "docs/reviewing.md").read_text(encoding="utf-8")
+    section = page.split("## What it does to the money", 1)[1]
+    example = section.split("```markdown\n", 1)[1].split("```\n", 1)[0]
+    assert example == (CORPUS / "ad_agency.md").read_text(encoding="utf-8")
+    text = (CORPUS / "ad_agency.txt").read_text(encoding="utf-8")
+    shown = section.split("```text\n", 1)[1].split("```\n", 1)[0]
+    assert shown in text
