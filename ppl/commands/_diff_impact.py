@@ -127,9 +127,9 @@ def render_impact(impact: mi.Impact, fmt: str, movers: int = 10) -> str:
     return mi.render_text(impact, movers)
 
 
-def gate(impact: mi.Impact, args: argparse.Namespace, limit: int | None, err: TextIO) -> int:
-    """The exit status the gates give an impact: 1 (each reason on `err`) when a partner loses and
-    `--fail-if-any-partner-loses`, or when the total moves by more than `--max-total-change`; else 0."""
+def gate(impact: mi.Impact, args: argparse.Namespace, limit: int | None) -> list[str]:
+    """Why the gates fail an impact (none when they pass): a partner loses under `--fail-if-any-partner-loses`,
+    or the total moves by more than `--max-total-change` (`limit`)."""
     def money(amount: int) -> str:
         return format_amount(amount, impact.currency, impact.minor_unit)
 
@@ -142,21 +142,19 @@ def gate(impact: mi.Impact, args: argparse.Namespace, limit: int | None, err: Te
     if limit is not None and abs(impact.difference) > limit:
         failed.append(f"the total earned by partners moves by {money(impact.difference)}, more than "
                       f"{money(limit)} (--max-total-change)")
-    for reason in failed:
-        err.write(f"ppl diff: {reason}\n")
-    return EXIT_ERRORS if failed else EXIT_OK
+    return failed
 
 
 def run_impact(args: argparse.Namespace, old: ir.RuleSet, new: ir.RuleSet, fmt: str = "text",
-               out: TextIO | None = None, err: TextIO | None = None, *, preface: str = "",
-               document: Mapping[str, Any] | None = None) -> int:
-    """Compute, print and gate the money impact of changing `old` into `new`; the exit status (0 or 1).
+               out: TextIO | None = None, *, preface: str = "", document: Mapping[str, Any] | None = None) -> int:
+    """Compute, print and gate the money impact of changing `old` into `new`; 0 when no gate fails.
 
     `preface` (text, Markdown) is printed first, a blank line before the impact; with JSON, `document` is the
     object the impact is added to under `impact`.
 
     Raises:
-        CommandError: as `compute_impact`, or a gate's amount is not one.
+        CommandError: 1 when a gate fails (its reasons the messages), after the impact is printed; otherwise as
+            `compute_impact`, or a gate's amount is not one.
     """
     limit = max_total_change(args, new)
     impact = compute_impact(args, old, new)
@@ -166,4 +164,7 @@ def run_impact(args: argparse.Namespace, old: ir.RuleSet, new: ir.RuleSet, fmt: 
     else:
         text = (preface + "\n" if preface else "") + render_impact(impact, fmt, args.movers)
     (out or sys.stdout).write(text)
-    return gate(impact, args, limit, err or sys.stderr)
+    failed = gate(impact, args, limit)
+    if failed:
+        raise CommandError(*failed, status=EXIT_ERRORS)
+    return EXIT_OK

@@ -24,9 +24,14 @@ def _run(example: Example, tmp_path: Path, *options: str) -> tuple[int, str, str
     args = parser.parse_args(["--transactions", str(transactions), "--partners", str(partners), "--period",
                               example.period, "--engine", "rows", *options])
     assert impact_requested(args)
-    out, err = io.StringIO(), io.StringIO()
-    status = run_impact(args, load_ruleset(str(old)), load_ruleset(str(new)), args.format, out, err)
-    return status, out.getvalue(), err.getvalue()
+    out = io.StringIO()
+    try:
+        status, err = run_impact(args, load_ruleset(str(old)), load_ruleset(str(new)), args.format, out), ""
+    except CommandError as exc:
+        if exc.status != EXIT_ERRORS:
+            raise
+        status, err = exc.status, exc.render("diff")
+    return status, out.getvalue(), err
 
 
 def test_a_partner_who_would_lose_is_called_out_and_fails_the_gate(tmp_path: Path) -> None:
