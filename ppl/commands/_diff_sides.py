@@ -117,6 +117,8 @@ def _artifact(name: str, data: bytes) -> ir.RuleSet:
 
 def _working_program(path: str, color: str) -> Loaded:
     """A program file, checked as `ppl check` checks it (a missing file is E107, exit 2)."""
+    if os.path.isdir(path):
+        raise CommandError(f"{path} is a folder: give a program file")
     result = check([path])
     name = result.files[0] if result.files else path
     name = os.path.relpath(name) if not os.path.isabs(name) else name

@@ -101,9 +101,7 @@ def word(value: object) -> str | None:
         return "true" if value else "false"
     if isinstance(value, ir.Duration):
         return f"{value.amount}{value.unit}"
-    if isinstance(value, datetime.datetime):
-        return value.isoformat()
-    if isinstance(value, datetime.date):
+    if isinstance(value, datetime.date):  # a date, or an instant (a datetime)
         return value.isoformat()
     return str(value)
 

@@ -63,7 +63,8 @@ def _program(rs: ir.RuleSet, t: Texts, places: Places) -> list[Entity]:
 
     r = rs.rounding
     pilot = rs.pilot
-    pilot_text = None if pilot is None else f"{pilot.min if pilot.min is not None else ''}..{pilot.max or ''}"
+    pilot_text = None if pilot is None else "{" + ", ".join(
+        f"{name}: {bound}" for name, bound in (("min", pilot.min), ("max", pilot.max)) if bound is not None) + "}"
     settings = Entity("program", "", None, at("program"), (
         title(rs.title, at("program", "", "title")), title(rs.description, at("program", "", "description"),
                                                           "description"),

@@ -172,3 +172,9 @@ def test_a_wrong_use_is_a_usage_error(args: list[str], message: str, in_root: Pa
                                       capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["diff", *args]) == EXIT_USAGE
     assert message in capsys.readouterr().err
+
+
+def test_a_folder_is_not_a_program(in_root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "x.yaml").mkdir()
+    assert main(["diff", SAAS, str(tmp_path / "x.yaml")]) == EXIT_USAGE
+    assert "is a folder: give a program file" in capsys.readouterr().err

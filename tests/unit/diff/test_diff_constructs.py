@@ -88,3 +88,10 @@ def test_json_names_every_field_of_a_change(in_root: Path, tmp_path: Path) -> No
     assert change == {"kind": "program", "construct": "program setting", "id": "", "step": None,
                       "attribute": "payout_cap", "action": "changed", "old": "¥200,000,000", "new": "¥25,000,000",
                       "old_at": f"{SAAS}:23:15", "new_at": f"{tmp_path / 'saas.yaml'}:23:15", "versions": []}
+
+
+def test_a_pilot_size_stated_is_a_changed_setting(in_root: Path, tmp_path: Path) -> None:
+    diff = _diff(tmp_path, ("  fiscal_year_start: 4\n", "  fiscal_year_start: 4\n  pilot: {min: 3, max: 5}\n"))
+    assert [(c.kind, c.attribute, c.old, c.new) for c in diff.changes] == [
+        ("program", "pilot", None, "{min: 3, max: 5}")]
+    assert diff.changes[0].new_loc is not None and diff.changes[0].new_loc.line == 22
