@@ -111,6 +111,8 @@ def compute_impact(args: argparse.Namespace, old: ir.RuleSet, new: ir.RuleSet) -
         raise CommandError(f"error[{exc.code}]: {exc.message}", *hint, status=EXIT_ERRORS) from None
     except rio.ReadError as exc:
         raise CommandError(str(exc)) from None
+    except OSError as exc:  # a pipe that cannot be copied, or a temporary directory that cannot be written
+        raise CommandError(f"{args.transactions}: cannot read: {exc.strerror or exc}") from None
     except ImportError:
         raise CommandError("--engine duckdb needs the sql extra (pip install 'ppl[sql]')") from None
     except mi.EngineRefused as exc:

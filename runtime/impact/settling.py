@@ -115,10 +115,10 @@ def _columnar(ruleset: ir.RuleSet, engine: str) -> bool:
 
 @contextlib.contextmanager
 def _readable(path: str | Path) -> Iterator[Path]:
-    """The transactions as a regular file that each side can read again: as given when it is one, else (a pipe)
-    copied to a temporary file first."""
+    """The transactions as a file that each side can read again: as given, unless it is a pipe (or another
+    stream), which is copied to a temporary file first; what cannot be read is left to the reader to say."""
     given = Path(path)
-    if given.is_file() or not given.exists():
+    if given.is_file() or given.is_dir() or not given.exists():
         yield given
         return
     suffix = "".join(given.suffixes) or ".csv"

@@ -50,3 +50,12 @@ def test_an_impact_without_its_data_is_a_usage_error(tmp_path: Path, capsys: pyt
     old, new, _, transactions = write_files(SAAS, tmp_path)
     assert main(["diff", str(old), str(new), "--transactions", str(transactions)]) == 2
     assert "the money impact needs --partners, --period" in capsys.readouterr().err
+
+
+def test_a_folder_given_as_the_transactions_is_a_usage_error(tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    old, new, partners, _ = write_files(SAAS, tmp_path)
+    (tmp_path / "rows.csv").mkdir()
+    assert main(["diff", str(old), str(new), "--transactions", str(tmp_path / "rows.csv"), "--partners",
+                 str(partners), "--period", SAAS.period, "--engine", "rows"]) == 2
+    assert "cannot read" in capsys.readouterr().err
