@@ -295,6 +295,12 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
     ("E585", "not in a git repository", "`ppl diff --rev` reads the program at a revision with git, and git could "
      "not be run, or the file is not inside a git work tree. Run it from a clone of the repository, or compare two "
      "files without `--rev`."),
+    ("E586", "impact across currencies", "`ppl diff` with the money impact compares what two programs pay, and "
+     "the old and the new program pay in different currencies (or with another number of decimals), so their "
+     "amounts cannot be set against each other. Compare two revisions of a program that pay in the same currency."),
+    ("E587", "the two settlements read different rows", "The money impact settles the same transactions once on each "
+     "program, and the two settlements read a different number of rows or another period: the file changed while "
+     "they read it. Compare over a file that stays as it is until both settlements are done."),
     ("E588", "file cannot be formatted", "`ppl fmt` writes a file in the canonical layout only when the new text "
      "loads to exactly what the old one says, value by value. A file in a layout it cannot reproduce that way (or "
      "that its round-trip reader cannot read) is left as it is and named with this error; `ppl check` still reads "

@@ -7,6 +7,7 @@ import json
 import sys
 from typing import Any
 
+from ppl.commands._diff_impact import add_impact_arguments, impact_requested, run_impact
 from ppl.commands._diff_sides import load_sides
 from ppl.common import EXIT_OK, add_color_option
 from runtime.diff import ProgramDiff, diff_rulesets, render_markdown, render_text, to_json
@@ -21,9 +22,10 @@ def add_parser(sub: Any) -> None:
                        description="Compare two versions of a program in its own terms: the rates, steps, targets, "
                        "tiers, benefits, rules and versions added, removed or changed, each with its place on both "
                        "sides; layout, comments, key order and how a value is spelt are no change. Exit status: 0 "
-                       "compared (with or without changes), 1 a side has errors or the sides are two programs, "
-                       "2 usage or I/O.")
+                       "compared (with or without changes), 1 a side has errors or the sides are two programs, or a "
+                       "gate of the money impact fails, 2 usage or I/O.")
     add_diff_arguments(p)
+    add_impact_arguments(p)
 
 
 def add_diff_arguments(p: argparse.ArgumentParser) -> None:
@@ -50,5 +52,8 @@ def run(args: argparse.Namespace) -> int:
     """Load both sides, compare them and write the changes."""
     old, new = load_sides(args)
     diff = diff_rulesets(old.ruleset, new.ruleset, old.name, new.name, old.places, new.places)
+    if impact_requested(args):  # the money impact follows the changes, and its gates give the status
+        return run_impact(args, old.ruleset, new.ruleset, args.format, preface=render(diff, args.format),
+                          document=to_json(diff) if args.format == "json" else None)
     sys.stdout.write(render(diff, args.format))
     return EXIT_OK

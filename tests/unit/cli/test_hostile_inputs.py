@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -38,7 +39,7 @@ BASELINE: dict[str, str | list[str]] = {
 """Ordinary values by destination (`command.dest` first); `{tmp}` is a fresh directory, `{hostile}` the inputs'."""
 INSTEAD = {"lead_file": "lead", "new_reseller": "lead", "lead": "lead_file"}
 """A hostile value for the key replaces the ordinary value of the other (route takes one of them)."""
-REJECTED_ROWS = {("settle", "transactions")}
+REJECTED_ROWS = {("settle", "transactions"), ("diff", "transactions")}
 """Where a bad row is rejected with its reason (rejects.csv) and the command goes on: status 0 is right."""
 REJECTED_RECORDS = {"partner_facts"}
 """Where a bad record is rejected with its reason on standard error (E529) and the command goes on (`ppl check`
@@ -157,8 +158,11 @@ def test_a_hostile_input_is_an_error_of_the_input_not_a_crash(
         status = main(argv)
     except SystemExit as exc:  # argparse's own usage errors
         status = exc.code if isinstance(exc.code, int) else EXIT_USAGE
-    err = capsys.readouterr().err
+    out, err = capsys.readouterr()
     assert "Traceback" not in err and "internal error" not in err, err[-2000:]
+    if (command, dest) == ("diff", "transactions") and status == EXIT_OK:  # the money impact counts them
+        assert re.search(r" [1-9][0-9,]* rejected", out), out[-2000:]
+        return
     if (command, dest) in REJECTED_ROWS and status == EXIT_OK:
         assert len((tmp_path / "out" / "rejects.csv").read_text(encoding="utf-8").splitlines()) > 1
         return
