@@ -282,6 +282,19 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
     ("E581", "ledger currency mismatch", "The ledger holds the program's earlier runs in another currency (or with "
      "another number of decimals), so what they paid cannot be set against this run. Keep one currency per program "
      "in a ledger file, or start another ledger file."),
+    ("E582", "revision not found", "`ppl diff --rev` reads the program file as it was at a git revision (`git show "
+     "REV:path`), and the revision is not one git knows (a branch, a tag, a commit), or the file does not exist at "
+     "that revision. Name a revision of the repository the file is in (`git log -- FILE` lists those that changed "
+     "it); `--rev A..B` compares the file at two revisions, `--rev A` the file at A with the working file."),
+    ("E583", "two different programs compared", "`ppl diff` compares two versions of one program, and the two sides "
+     "are different programs (their `program.id` differ), so no construct of one is a construct of the other. "
+     "Compare the old and new versions of the same program; a program whose id changed is a new program."),
+    ("E584", "neither a program nor a rule set", "Each side of `ppl diff` is a program file (`.yaml` or `.yml`) or "
+     "a compiled rule set (`.json`, written by `ppl compile`), and this input is neither: another kind of file, or "
+     "JSON that is not a rule set."),
+    ("E585", "not in a git repository", "`ppl diff --rev` reads the program at a revision with git, and git could "
+     "not be run, or the file is not inside a git work tree. Run it from a clone of the repository, or compare two "
+     "files without `--rev`."),
     # --- Warnings ---
     ("W301", "declared but never used", "An input field, enumeration, benefit, ladder or bonus is declared but nothing "
      "in the program uses it."),

@@ -13,6 +13,7 @@ from ppl.commands import (
     check,
     compile,
     conflicts,
+    diff,
     explain,
     guide,
     keygen,
@@ -27,8 +28,8 @@ from ppl.commands import (
     test,
 )
 
-ALL: tuple[ModuleType, ...] = (check, compile, settle, quote, explain, test, guide, conflicts, registry, ledger, route,
-                               sql, keygen, serve, replay)
+ALL: tuple[ModuleType, ...] = (check, compile, diff, settle, quote, explain, test, guide, conflicts, registry, ledger,
+                               route, sql, keygen, serve, replay)
 """Every command module, in the order of `ppl --help`."""
 
 BY_NAME: dict[str, ModuleType] = {command.NAME: command for command in ALL}

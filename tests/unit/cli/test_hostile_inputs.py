@@ -33,6 +33,7 @@ BASELINE: dict[str, str | list[str]] = {
     "serve.bundle": "{tmp}/bundle", "serve.keys": "{tmp}/keys.json",
     "explain.id": "T000002", "route.lead": LEAD, "quote.transaction": TRANSACTION,
     "replay.log": "/dev/null", "replay.ruleset": "programs/ad_agency.yaml",  # an empty log, and the rule set
+    "diff.old": "programs/ad_agency.yaml", "diff.new": "programs/ad_agency.yaml",
 }
 """Ordinary values by destination (`command.dest` first); `{tmp}` is a fresh directory, `{hostile}` the inputs'."""
 INSTEAD = {"lead_file": "lead", "new_reseller": "lead", "lead": "lead_file"}
@@ -43,7 +44,7 @@ REJECTED_RECORDS = {"partner_facts"}
 """Where a bad record is rejected with its reason on standard error (E529) and the command goes on (`ppl check`
 refuses the file instead): status 0 is right."""
 FILE_METAVARS = {"FILE", "LOG", "PATH", "PROGRAM", "PROGRAM_OR_RULESET", "DIR", "OUT", "JSON", "KEYDIR", "PRIVATE_KEY",
-                 "PUBLIC_KEY"}
+                 "PUBLIC_KEY", "OLD", "NEW"}
 KEYS = ("binary.json", "list.json", "nuls-and-1mb.csv", "missing.csv", "folder.yaml")
 OUTPUTS = {"out": ("binary.csv", "list.json"), "output": ("folder.yaml", "folder.csv"),
            "db": ("binary.yaml", "binary.json", "list.json", "folder.csv", "nuls-and-1mb.csv"),
