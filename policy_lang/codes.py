@@ -295,6 +295,10 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
     ("E585", "not in a git repository", "`ppl diff --rev` reads the program at a revision with git, and git could "
      "not be run, or the file is not inside a git work tree. Run it from a clone of the repository, or compare two "
      "files without `--rev`."),
+    ("E588", "file cannot be formatted", "`ppl fmt` writes a file in the canonical layout only when the new text "
+     "loads to exactly what the old one says, value by value. A file in a layout it cannot reproduce that way (or "
+     "that its round-trip reader cannot read) is left as it is and named with this error; `ppl check` still reads "
+     "it. A file that is not valid YAML is not formatted either: its own diagnostics are shown instead."),
     # --- Warnings ---
     ("W301", "declared but never used", "An input field, enumeration, benefit, ladder or bonus is declared but nothing "
      "in the program uses it."),

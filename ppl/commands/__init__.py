@@ -15,6 +15,7 @@ from ppl.commands import (
     conflicts,
     diff,
     explain,
+    fmt,
     guide,
     keygen,
     ledger,
@@ -28,8 +29,8 @@ from ppl.commands import (
     test,
 )
 
-ALL: tuple[ModuleType, ...] = (check, compile, diff, settle, quote, explain, test, guide, conflicts, registry, ledger,
-                               route, sql, keygen, serve, replay)
+ALL: tuple[ModuleType, ...] = (check, fmt, compile, diff, settle, quote, explain, test, guide, conflicts, registry,
+                               ledger, route, sql, keygen, serve, replay)
 """Every command module, in the order of `ppl --help`."""
 
 BY_NAME: dict[str, ModuleType] = {command.NAME: command for command in ALL}
