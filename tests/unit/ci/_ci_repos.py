@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import shutil
 import subprocess
 from collections.abc import Mapping
 from pathlib import Path
+
+from ppl.cli import main
 
 ROOT = Path(__file__).resolve().parents[3]
 GIT_IDENTITY = {"GIT_AUTHOR_NAME": "Program Designer", "GIT_AUTHOR_EMAIL": "designer@example.com",
@@ -57,11 +61,15 @@ def snapshot_of_this_repo(path: Path) -> tuple[Path, str]:
 
 
 def programs_repo(path: Path) -> Path:
-    """A repository of programs: the CloudNote program and its tests under programs/, committed."""
+    """A repository of programs: the CloudNote program (in the layout of `ppl fmt`) and its tests under programs/,
+    committed on `main`."""
     repo = new_repo(path)
     (repo / "programs" / "tests").mkdir(parents=True)
-    shutil.copy(ROOT / "programs" / "saas_reseller.yaml", repo / "programs" / "saas_reseller.yaml")
+    program = repo / "programs" / "saas_reseller.yaml"
+    shutil.copy(ROOT / "programs" / "saas_reseller.yaml", program)
     shutil.copy(ROOT / "programs" / "tests" / "saas_reseller.tests.yaml",
                 repo / "programs" / "tests" / "saas_reseller.tests.yaml")
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        assert main(["fmt", str(program)]) == 0
     commit_all(repo, "the CloudNote program and its tests")
     return repo

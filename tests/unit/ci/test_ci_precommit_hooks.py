@@ -18,11 +18,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ppl import commands
 from tests.unit.ci._ci_repos import ROOT, clean_env, commit_all, programs_repo, snapshot_of_this_repo
 
 HOOKS = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
-NO_FMT = "fmt" not in commands.BY_NAME
 
 
 @pytest.fixture(scope="session")
@@ -34,14 +32,12 @@ def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, 
     shutil.rmtree(base, ignore_errors=True)
 
 
-def try_repo(hook_repo: tuple[Path, str, Path], project: Path, *hooks_and_options: str,
-             skip: str = "") -> subprocess.CompletedProcess[str]:
-    """`pre-commit try-repo` of this repository in a project, with `SKIP` set to the hooks to leave out."""
+def try_repo(hook_repo: tuple[Path, str, Path], project: Path) -> subprocess.CompletedProcess[str]:
+    """`pre-commit try-repo` of this repository in a project: every hook, on every file."""
     repo, rev, home = hook_repo
-    return subprocess.run([sys.executable, "-m", "pre_commit", "try-repo", str(repo), *hooks_and_options,
-                           "--ref", rev, "--all-files", "--color", "never"], cwd=project,
-                          env=clean_env(PRE_COMMIT_HOME=str(home), SKIP=skip), capture_output=True, text=True,
-                          timeout=900, check=False)
+    return subprocess.run([sys.executable, "-m", "pre_commit", "try-repo", str(repo), "--ref", rev, "--all-files",
+                           "--color", "never"], cwd=project, env=clean_env(PRE_COMMIT_HOME=str(home)),
+                          capture_output=True, text=True, timeout=900, check=False)
 
 
 def test_the_hooks_are_check_fmt_and_test_on_programs() -> None:
@@ -55,29 +51,25 @@ def test_the_hooks_are_check_fmt_and_test_on_programs() -> None:
     assert by_id["ppl-check"]["exclude"] == by_id["ppl-fmt"]["exclude"] == r"\.tests\.ya?ml$"
 
 
-def test_check_and_test_pass_on_a_good_program_and_fail_with_the_diagnostic_on_a_bad_one(
+def test_the_hooks_pass_on_good_programs_and_fail_with_the_diagnostic_on_bad_ones(
         hook_repo: tuple[Path, str, Path], tmp_path: Path) -> None:
     project = programs_repo(tmp_path / "project")
-    good = try_repo(hook_repo, project, skip="ppl-fmt")
+    program = project / "programs" / "saas_reseller.yaml"
+    good = try_repo(hook_repo, project)
     assert good.returncode == 0, good.stdout + good.stderr
-    assert _status(good.stdout, "ppl check") == "Passed" and _status(good.stdout, "ppl test") == "Passed"
+    assert [_status(good.stdout, hook) for hook in ("ppl check", "ppl fmt --check", "ppl test")] == ["Passed"] * 3
 
     shutil.copy(ROOT / "examples" / "broken_reseller.yaml", project / "programs" / "broken.yaml")
-    commit_all(project, "a broken program, untested")
-    bad = try_repo(hook_repo, project, skip="ppl-fmt")
+    shutil.copy(ROOT / "programs" / "saas_reseller.yaml", program)  # its own layout again
+    commit_all(project, "a broken program, untested; the program in its own layout")
+    bad = try_repo(hook_repo, project)
     assert bad.returncode == 1, bad.stdout + bad.stderr
-    assert _status(bad.stdout, "ppl check") == "Failed" and _status(bad.stdout, "ppl test") == "Failed"
+    assert [_status(bad.stdout, hook) for hook in ("ppl check", "ppl fmt --check", "ppl test")] == ["Failed"] * 3
     assert "programs/broken.yaml:43:49: error[E302]: in tier `gold`: qualification: unknown field " \
            "`partner.certifed_engineers`" in bad.stdout
+    assert "would reformat programs/saas_reseller.yaml" in bad.stdout
     assert "ppl test: `programs/broken.yaml` has errors" in bad.stdout
     assert "1 untested program (0% covered): programs/broken.yaml" in bad.stdout
-
-
-@pytest.mark.skipif(NO_FMT, reason="`ppl fmt` is not a command of ppl yet; the ppl-fmt hook runs it")
-def test_fmt_check_passes_on_a_formatted_program(hook_repo: tuple[Path, str, Path], tmp_path: Path) -> None:
-    project = programs_repo(tmp_path / "project")
-    done = try_repo(hook_repo, project, "ppl-fmt")
-    assert done.returncode == 0, done.stdout + done.stderr
 
 
 def _status(output: str, hook: str) -> str:

@@ -31,6 +31,7 @@ EXPRESSIONS = {"github.base_ref": "main", "github.event.pull_request.number": "7
                "github.token": "token-of-the-run"}
 NO_DIFF = "diff" not in commands.BY_NAME
 DIFF_STEP = "Post what changed as a comment"
+CHECK, TEST, LAYOUT = "Check the programs", "Test the programs", "Check the layout"
 BROKEN = ROOT / "examples" / "broken_reseller.yaml"
 
 
@@ -133,25 +134,26 @@ def test_the_workflow_runs_on_pull_requests_that_touch_programs() -> None:
     runs = [step["run"] for step in steps if "run" in step]
     assert 'ppl check --format github "$PROGRAMS"' in runs
     assert 'ppl test "$PROGRAMS" --threshold "$THRESHOLD"' in runs
+    assert 'ppl fmt --check --diff "$PROGRAMS"' in runs
     assert any('ppl diff "$file" --rev "$BASE" --format markdown' in run and "gh pr comment" in run for run in runs)
 
 
 @pytest.mark.skipif(NO_DIFF, reason="`ppl diff` is not a command of ppl yet; the comment step runs it")
 def test_a_good_pull_request_passes_and_its_diff_is_posted(pull_request: Path, tools: Path) -> None:
     steps = run_workflow(pull_request, tools)
-    assert [(s.name, s.status) for s in steps] == [
-        ("Check the programs", 0), (DIFF_STEP, 0), ("Test the programs", 0)], steps
+    assert [(s.name, s.status) for s in steps] == [(CHECK, 0), (DIFF_STEP, 0), (TEST, 0), (LAYOUT, 0)], steps
     args = (tools.parent / "gh.args").read_text(encoding="utf-8")
     assert args == "gh pr comment 7 --edit-last --create-if-none --body-file ppl-diff.md\n"
     body = (tools.parent / "gh.body").read_text(encoding="utf-8")
     assert body.startswith("## Program changes against `main`\n")
-    assert "CloudNote Partner Program 2027" in body and "|" in body
+    assert "### Semantic changes to `cloudnote-partners`" in body
+    assert "| title | `{en: CloudNote Partner Program, " in body and "`{en: CloudNote Partner Program 2027, " in body
 
 
 def test_a_good_pull_request_passes_the_check_and_the_tests(pull_request: Path, tools: Path) -> None:
     steps = run_workflow(pull_request, tools, skip=frozenset({DIFF_STEP}))
-    assert [(s.name, s.status) for s in steps] == [("Check the programs", 0), ("Test the programs", 0)], steps
-    check, test = steps
+    assert [(s.name, s.status) for s in steps] == [(CHECK, 0), (TEST, 0), (LAYOUT, 0)], steps
+    check, test, _ = steps
     assert check.output == "" and test.output.rstrip().splitlines()[-1].endswith(" passed, 0 failed")
 
 
@@ -159,7 +161,7 @@ def test_a_broken_program_fails_the_check_with_an_annotation_on_its_line(pull_re
     (pull_request / "programs" / "broken.yaml").write_bytes(BROKEN.read_bytes())
     commit_all(pull_request, "a broken program")
     steps = run_workflow(pull_request, tools)
-    assert [(s.name, s.status) for s in steps] == [("Check the programs", 1)], steps
+    assert [(s.name, s.status) for s in steps] == [(CHECK, 1)], steps
     assert ("::error file=programs/broken.yaml,line=43,col=49,endLine=43,endColumn=75,title=E302::in tier "
             "`gold`: qualification: unknown field `partner.certifed_engineers`%0Adid you mean "
             "`partner.certified_engineers`?") in steps[0].output.splitlines()
@@ -170,6 +172,15 @@ def test_an_untested_program_fails_the_tests_at_the_threshold(pull_request: Path
     (pull_request / "programs" / "agency.yaml").write_bytes((ROOT / "programs" / "ad_agency.yaml").read_bytes())
     commit_all(pull_request, "a program without tests")
     steps = run_workflow(pull_request, tools, skip=frozenset({DIFF_STEP}))
-    assert [(s.name, s.status) for s in steps] == [("Check the programs", 0), ("Test the programs", 1)], steps
+    assert [(s.name, s.status) for s in steps] == [(CHECK, 0), (TEST, 1)], steps
     assert "ppl test: coverage of `newswave-agencies` is 0%, below the threshold of 80% (no test file names " \
            "programs/agency.yaml)" in steps[-1].output
+
+
+def test_a_program_out_of_layout_fails_the_last_step_with_the_diff(pull_request: Path, tools: Path) -> None:
+    (pull_request / "programs" / "saas_reseller.yaml").write_bytes((ROOT / "programs" / "saas_reseller.yaml")
+                                                                    .read_bytes())
+    commit_all(pull_request, "the program in its own layout")
+    steps = run_workflow(pull_request, tools, skip=frozenset({DIFF_STEP}))
+    assert [(s.name, s.status) for s in steps] == [(CHECK, 0), (TEST, 0), (LAYOUT, 1)], steps
+    assert "--- programs/saas_reseller.yaml\n+++ programs/saas_reseller.yaml (formatted)" in steps[-1].output
