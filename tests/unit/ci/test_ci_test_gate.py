@@ -124,3 +124,18 @@ def test_a_program_named_by_a_test_file_is_not_untested_however_the_paths_overla
         repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = run([".", "tests", str(repo)], capsys)
     assert status == 0 and "untested" not in out
+
+
+def test_the_untested_program_shown_in_the_docs_is_what_ppl_test_prints(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "programs" / "tests").mkdir(parents=True)
+    for name in ("saas_reseller.yaml", "ad_agency.yaml", "tests/saas_reseller.tests.yaml"):
+        shutil.copy(PROGRAMS / name, tmp_path / "programs" / name)
+    monkeypatch.chdir(tmp_path)
+    status, out, _ = run(["programs/"], capsys)
+    assert status == 0
+    page = (ROOT / "docs" / "testing.md").read_text(encoding="utf-8")
+    lines = out.splitlines()
+    shown = [next(line for line in lines if line.startswith("Coverage of `newswave-agencies`")), *lines[-2:]]
+    for line in shown:
+        assert line in page, f"docs/testing.md: paste the current output of `ppl test programs/`: {line}"
