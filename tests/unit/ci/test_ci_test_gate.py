@@ -97,7 +97,7 @@ def test_the_coverage_over_the_paths_counts_every_program_s_items(repo: Path) ->
     shutil.copy(PROGRAMS / "ad_agency.yaml", repo / "ad_agency.yaml")
     both = run_test_files(["."])
     tested, untested = both.coverage
-    assert (tested.tested, untested.tested, untested.percent, untested.covered) == (True, False, 0, 0)
+    assert (tested.tested, untested.tested, untested.percent, untested.covered) == (True, False, Fraction(0), 0)
     assert both.untested == ["ad_agency.yaml"] and both.broken == []
     assert both.combined == Fraction(100 * tested.covered, len(tested.items) + len(untested.items))
     assert 0 < both.combined < alone.combined
