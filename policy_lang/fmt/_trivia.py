@@ -9,9 +9,11 @@ top of the file, and comments after the last key stay at its end.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import yaml
 
@@ -40,10 +42,53 @@ class Trivia:
     footer: list[str] = field(default_factory=list)
 
 
+class Unplaced(Exception):
+    """A comment's key is not in the formatted text (a bug of the layout; the file is left as it is)."""
+
+
+_FAST: tuple[type[Any], ...] = (yaml.CSafeLoader,) if getattr(yaml, "__with_libyaml__", False) else ()
+
+
+def _tokens(text: str) -> list[yaml.Token]:
+    """The YAML tokens of a text, scanned by libyaml when it is there (the same marks, much sooner)."""
+    for loader in (*_FAST, yaml.SafeLoader):
+        try:
+            return list(yaml.scan(text, Loader=loader))
+        except yaml.YAMLError:
+            if loader is yaml.SafeLoader:
+                raise
+    raise AssertionError("unreachable")
+
+
+def output_places(text: str) -> list[Place]:
+    """The keys and list items of a formatted text, in document order, flow collections as leaves."""
+    for loader in (*_FAST, yaml.SafeLoader):
+        try:
+            root = yaml.compose(text, Loader=loader)
+            break
+        except yaml.YAMLError:
+            if loader is yaml.SafeLoader:
+                raise
+    found: list[Place] = []
+    _walk(root, (), found)
+    return found
+
+
+def _walk(node: yaml.Node | None, path: Path, found: list[Place]) -> None:
+    if isinstance(node, yaml.MappingNode) and not node.flow_style:
+        for key, value in node.value:
+            found.append(Place(key.start_mark.line, key.start_mark.column, (*path, str(key.value))))
+            _walk(value, (*path, str(key.value)), found)
+    elif isinstance(node, yaml.SequenceNode) and not node.flow_style:
+        for index, item in enumerate(node.value):
+            found.append(Place(item.start_mark.line, item.start_mark.column, (*path, index)))
+            _walk(item, (*path, index), found)
+
+
 def _gaps(text: str) -> Iterator[tuple[int, int]]:
     """The stretches of text between YAML tokens: whitespace and comments only."""
     at = 0
-    for token in yaml.scan(text, Loader=yaml.SafeLoader):
+    for token in _tokens(text):
         start, end = token.start_mark.index, _content_end(text, token)
         if start > at:
             yield at, start
@@ -86,29 +131,26 @@ def find_comments(text: str) -> tuple[list[Comment], set[int]]:
 
 
 def tie(text: str, places: Sequence[Place]) -> Trivia:
-    """Tie each comment and blank line of the source to its node."""
+    """Tie each comment and blank line of the source to its node (`places` in document order)."""
     comments, blanks = find_comments(text)
     trivia = Trivia()
-    own = {c.line: c for c in comments if not c.eol}
-    items: list[tuple[int, str]] = sorted([*((n, "") for n in blanks), *((c.line, c.text) for c in own.values())])
-    starts = sorted({p.line for p in places})
-    first_at: dict[int, Path] = {}
-    for place in places:
-        first_at.setdefault(place.line, place.path)
+    items = sorted([*((n, "") for n in blanks), *((c.line, c.text) for c in comments if not c.eol)])
+    lines = [p.line for p in places]  # INVARIANT: non-decreasing, as places come in document order
+    first = lines[0] if lines else len(text)
     # The file's header ends at its last blank line before the first key; comments below it are the key's.
-    header_end = max((n for n in blanks if not starts or n < starts[0]), default=-1)
+    header_end = max((n for n in blanks if n < first), default=-1)
     for line, content in items:
-        following = next((s for s in starts if s > line), None)
-        if not starts or line <= header_end:
+        following = bisect.bisect_right(lines, line)  # the first node on a later line: the outermost there
+        if line <= header_end or not lines:
             trivia.header.append(content)
-        elif following is None:
+        elif following == len(lines):
             trivia.footer.append(_footer_line(text, line, content))
         else:
-            trivia.before.setdefault(first_at[following], []).append(content)
+            trivia.before.setdefault(places[following].path, []).append(content)
     for comment in (c for c in comments if c.eol):
-        owner = [p for p in places if p.line <= comment.line]
-        if owner:
-            trivia.after[owner[-1].path] = comment
+        owner = bisect.bisect_right(lines, comment.line) - 1  # the last node starting on or before its line
+        if owner >= 0:
+            trivia.after[places[owner].path] = comment
         else:
             trivia.header.append(comment.text)
     return trivia
@@ -138,6 +180,8 @@ def splice(formatted: str, places: Sequence[Place], trivia: Trivia) -> str:
     line_of = {p.path: p.line for p in places}
     firsts = _first_children(places)
     inserts: dict[int, list[str]] = {}
+    if missing := (set(trivia.before) | set(trivia.after)) - set(line_of):
+        raise Unplaced(f"no place for the comments of {sorted(map(str, missing))}")
     for path, before in trivia.before.items():
         at = line_of[path]
         indent = lines[at][: len(lines[at]) - len(lines[at].lstrip())]

@@ -30,10 +30,10 @@ class Raw(str):
 
 
 class _Constructor(RoundTripConstructor):
-    """Loads a non-empty plain scalar as its text; everything else as ruamel's round trip does."""
+    """Loads a non-empty plain scalar as its text (an anchored one as ruamel does, to keep the anchor)."""
 
     def construct_object(self, node: Node, deep: bool = False) -> Any:
-        if isinstance(node, ScalarNode) and not node.style and node.value != "":
+        if isinstance(node, ScalarNode) and not node.style and node.value != "" and not node.anchor:
             return Raw(node.value)
         return super().construct_object(node, deep)
 

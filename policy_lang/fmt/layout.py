@@ -5,8 +5,8 @@ block style with two spaces a level (a flow collection written on one line, such
 `{en: …, ja: …}` or `[a, b]`, stays on its line), scalars exactly as written, comments on the keys
 they belong to, runs of blank lines as one, no trailing spaces and one final newline.
 
-A file that does not load as YAML is left as it is, with the loader's diagnostics. A file whose top level
-is not a mapping is not a program and is left as it is. The formatted text
+A file that does not load as YAML is left as it is, with the loader's diagnostics. So is a file whose top
+level is not a mapping (not a program), with the checker's diagnostic. The formatted text
 is loaded again by the checker's loader and compared with the source, value by value and
 plain-or-quoted; if they differ (a layout the formatter cannot reproduce), the file is left as it is
 with E588.
@@ -17,11 +17,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import yaml
 from ruamel.yaml.error import YAMLError
 
 from policy_lang import diagnostics as dg
 from policy_lang.fmt import _trivia, _yaml
 from policy_lang.fmt.key_order import order_keys
+from policy_lang.schema import check_schema
 from policy_lang.source import Span
 from policy_lang.yaml_loader import Document, YMap, YNode, YScalar, YSeq, load_file, load_text
 
@@ -54,12 +56,14 @@ def format_document(document: Document) -> Formatted:
     name, text = document.source.name, document.source.text
     if document.root is None or dg.has_errors(document.diagnostics):
         return Formatted(None, tuple(d for d in document.diagnostics if d.severity is dg.Severity.ERROR))
-    if not isinstance(document.root, YMap):
-        return Formatted(text)  # not a program (the checker says so): nothing to put in order
+    if not isinstance(document.root, YMap):  # not a program: the checker's own diagnostic says so
+        return Formatted(None, tuple(d for d in check_schema(document.root) if d.severity is dg.Severity.ERROR))
     try:
         result = _layout(text)
-    except YAMLError as exc:
+    except (YAMLError, yaml.YAMLError) as exc:
         return Formatted(None, (_refused(name, f"the YAML cannot be read back for formatting: {_first_line(exc)}"),))
+    except _trivia.Unplaced:
+        return Formatted(None, (_refused(name, "a comment would lose its key; it is left as it is"),))
     again = load_text(name, result)
     if again.root is None or _meaning(again.root) != _meaning(document.root):
         return Formatted(None, (_refused(name, "formatting would change what the file says; it is left as it is"),))
@@ -72,7 +76,7 @@ def _layout(text: str) -> str:
     trivia = _trivia.tie(text, list(_yaml.places(data)))
     order_keys(data)
     written = _yaml.dump(data)
-    return _trivia.splice(written, list(_yaml.places(_yaml.load(written))), trivia)
+    return _trivia.splice(written, _trivia.output_places(written), trivia)
 
 
 def _first_line(exc: Exception) -> str:

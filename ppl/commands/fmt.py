@@ -54,6 +54,8 @@ def _files(paths: list[str]) -> Iterator[_File]:
         raise CommandError(*(d.message for d in missing))
     if STDIN in paths:
         files.insert(paths.index(STDIN), STDIN)
+    if not files:
+        raise CommandError("no program files found")
     for path in files:
         if path == STDIN:
             yield _stdin()

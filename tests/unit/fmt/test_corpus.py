@@ -1,8 +1,9 @@
 """Every program the project ships or tests with: formatting is idempotent and changes nothing the checker reads.
 
-The files: programs/, examples/, the diagnostics corpus (tests/golden/diagnostics) and the conformance
-programs. For each one that loads as YAML: fmt(fmt(x)) == fmt(x); the same diagnostics (code and message)
-before and after; the same program (the AST, positions left out) and, where it compiles, the same rule set.
+The files: programs/, examples/, the diagnostics corpus (tests/golden/diagnostics), the conformance
+programs, the guide test programs and the fuzzing corpus of hostile programs. For each one that loads as
+YAML: fmt(fmt(x)) == fmt(x); the same diagnostics (code and message) before and after; the same program
+(the AST, positions left out) and, where it compiles, the same rule set.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from policy_lang.loader import load_program_text
 ROOT = Path(__file__).resolve().parents[3]
 FILES = sorted({*ROOT.glob("programs/*.yaml"), *ROOT.glob("examples/*.yaml"),
                 *ROOT.glob("tests/golden/diagnostics/*.yaml"),
-                *ROOT.glob("tests/conformance/cases/**/programs/*.yaml")})
+                *ROOT.glob("tests/conformance/cases/**/programs/*.yaml"),
+                *ROOT.glob("tests/golden/guide_programs/*.yaml"),
+                *ROOT.glob("tests/fuzz/corpus/program/*.yaml")})
 
 
 def _text(path: Path) -> str:

@@ -120,3 +120,7 @@ def test_the_bundled_examples_only_move_keys(in_root: Path, capsys: pytest.Captu
     added = sorted(line[1:] for line in lines if line.startswith("+") and not line.startswith("+++"))
     removed = sorted(line[1:] for line in lines if line.startswith("-") and not line.startswith("---"))
     assert added and added == removed
+
+
+def test_a_directory_without_programs_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["fmt", str(tmp_path)], capsys)[::2] == (2, "ppl fmt: no program files found\n")

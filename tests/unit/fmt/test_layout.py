@@ -82,11 +82,18 @@ def test_a_file_with_duplicate_keys_is_not_formatted() -> None:
     assert result.text is None and result.diagnostics
 
 
-def test_a_file_whose_top_level_is_not_a_mapping_is_left_as_it_is() -> None:
-    assert fmt("- a\n-   b\n") == "- a\n-   b\n"
+def test_a_file_whose_top_level_is_not_a_mapping_is_not_formatted_and_the_checker_says_why() -> None:
+    result = format_text("p.yaml", "- a\n-   b\n")
+    assert result.text is None and [d.code for d in result.diagnostics] == ["E200"]
 
 
 def test_a_layout_that_would_change_the_meaning_is_refused_with_e588(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(fmt_layout, "_layout", lambda text: text.replace("15%", "'15%'"))
     result = format_text("p.yaml", "program:\n  margin: 15%\n")
     assert result.text is None and [d.code for d in result.diagnostics] == ["E588"]
+
+
+def test_anchors_and_aliases_are_kept() -> None:
+    written = "program:\n  title: &t {en: A, ja: B}\n  m: &m 15%\n  n: *m\n  description: *t\n  id: x\n"
+    assert fmt(written) == ("program:\n  id: x\n  title: &t {en: A, ja: B}\n  description: *t\n  m: &m 15%\n"
+                            "  n: *m\n")
