@@ -10,6 +10,7 @@ asked (`ppl --debug …`, or the environment variable `PPL_DEBUG=1`).
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import os
 import sys
 import traceback
@@ -25,8 +26,10 @@ from ppl.common import (
     CommandError,
     check_limit_settings,
 )
+from runtime.ir import FORMAT
 
-__all__ = ["EXIT_ERRORS", "EXIT_INTERNAL", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
+__all__ = ["EXIT_ERRORS", "EXIT_INTERNAL", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "build_parser", "main",
+           "version_line"]
 
 DEBUG_ENV = "PPL_DEBUG"
 """The environment variable that, set to 1, has `main` print the traceback of an internal error."""
@@ -34,11 +37,26 @@ MAX_DETAIL = 200
 """How many characters of an internal error's own message its one line shows."""
 
 
+def version_line() -> str:
+    """What `ppl --version` prints: the package's version and the format of the rule sets it writes and reads.
+
+    >>> version_line().startswith("ppl ") and version_line().endswith(" (rule set format ppl-ruleset/1)")
+    True
+    """
+    try:
+        version = importlib.metadata.version("ppl")
+    except importlib.metadata.PackageNotFoundError:  # run from a source tree that was never installed
+        version = "(version unknown: not installed)"
+    return f"ppl {version} (rule set format {FORMAT})"
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of `ppl` and its subcommands (argparse exits with 2 on a usage error)."""
     parser = argparse.ArgumentParser(
         prog="ppl", description="ppl, the partner policy language: check partner programs, compile them, and "
         "settle, quote and explain transactions with them.")
+    parser.add_argument("--version", action="version", version=version_line(),
+                        help="print the version of ppl and of the rule set format, and exit")
     parser.add_argument("--debug", action="store_true",
                         help=f"on an internal error, print the traceback too (the same as {DEBUG_ENV}=1)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

@@ -44,11 +44,12 @@ from program_tests.files import Loaded as Loaded
 from program_tests.files import find_test_files as find_test_files
 from program_tests.files import load_test_file as load_test_file
 from program_tests.files import load_test_files as load_test_files
+from program_tests.files import load_untested_programs as load_untested_programs
 from program_tests.run import STATUSES as STATUSES
 from program_tests.run import TestRun as TestRun
 from program_tests.run import run_loaded as run_loaded
 from program_tests.run import run_test_files as run_test_files
 
 __all__ = ["STATUSES", "Because", "Case", "CaseResult", "Check", "Coverage", "Loaded", "Mismatch", "Settled", "Shown",
-           "TestFile", "TestRun", "find_test_files", "judge", "load_test_file", "load_test_files", "quote_actual",
-           "run_loaded", "run_test_files", "settle_actual"]
+           "TestFile", "TestRun", "find_test_files", "judge", "load_test_file", "load_test_files",
+           "load_untested_programs", "quote_actual", "run_loaded", "run_test_files", "settle_actual"]

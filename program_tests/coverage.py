@@ -33,9 +33,10 @@ RESELLER_TURN = "new resellers `among_equals: rotate`"
 class Coverage:
     """What a program's tests reached, item by item, in the program's own terms."""
 
-    def __init__(self, ruleset: ir.RuleSet, shown: str) -> None:
+    def __init__(self, ruleset: ir.RuleSet, shown: str, tested: bool = True) -> None:
         self.program = ruleset.program_id
         self.file = shown
+        self.tested = tested  # False: no test file names the program, so it counts as 0 % covered
         self.items: dict[str, list[str]] = {name: [] for name in coverage_items(ruleset)}
         self.versions = {v.version: v for v in ruleset.versions}
         self.ruleset = ruleset
@@ -50,7 +51,9 @@ class Coverage:
 
     @property
     def percent(self) -> Fraction:
-        """Covered items as a percentage of the testable ones (100 when there are none)."""
+        """Covered items as a percentage of the testable ones (100 when there are none); 0 when untested."""
+        if not self.tested:
+            return Fraction(0)
         return Fraction(100 * self.covered, len(self.items)) if self.items else Fraction(100)
 
     def mark(self, case: str, names: Iterable[str]) -> None:

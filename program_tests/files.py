@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from compiler.lower import compile_program
-from compiler.pipeline import TEST_SUFFIXES, check
+from compiler.pipeline import TEST_SUFFIXES, check, program_files
 from policy_lang import diagnostics as dg
 from policy_lang.source import SourceFile, Span
 from policy_lang.yaml_loader import YMap, YNode, YScalar, YSeq, load_file
@@ -143,6 +143,26 @@ def find_test_files(paths: Iterable[str]) -> tuple[list[str], list[str]]:
         else:
             missing.append(path)
     return files, missing
+
+
+def load_untested_programs(directories: Iterable[str], loaded: Loaded) -> list[tuple[str, ir.RuleSet | None]]:
+    """Check every program under the directories (the files `ppl check` would check) that no test file names.
+
+    Their errors join `loaded.program_errors`, so a broken program fails the run whether or not it is tested.
+
+    Returns:
+        Each such program as reports show its path, with its rule set (None when it has errors), in path order.
+    """
+    files, _ = program_files(directories)
+    found: list[tuple[str, ir.RuleSet | None]] = []
+    for path in files:
+        if os.path.realpath(path) in loaded.programs:
+            continue  # named by a test file, or found twice
+        program = _program(path, loaded)
+        loaded.sources.update(program.sources)
+        loaded.program_errors.extend(program.diagnostics)
+        found.append((program.shown, program.ruleset))
+    return found
 
 
 def load_test_files(paths: Iterable[str]) -> Loaded:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -12,7 +13,7 @@ from program_tests.cases import TestFile
 from program_tests.compare import CaseResult
 from program_tests.coverage import Coverage
 from program_tests.decisions import run_any
-from program_tests.files import Loaded, find_test_files, load_test_files
+from program_tests.files import Loaded, find_test_files, load_test_files, load_untested_programs
 from runtime.loaded import Runtime
 
 STATUSES = ("passed", "failed", "known_failure", "broken")
@@ -30,6 +31,7 @@ class TestRun:
     coverage: list[Coverage]
     paths: list[str] = field(default_factory=list)  # the test files found (and run, when readable)
     missing: list[str] = field(default_factory=list)  # paths given that are neither files nor directories
+    untested: list[str] = field(default_factory=list)  # programs under the directories that no test file names
 
     def count(self, status: str) -> int:
         """How many cases ended with this status (one of `STATUSES`)."""
@@ -58,6 +60,20 @@ class TestRun:
         return [c for c in self.coverage if c.percent < limit]
 
     @property
+    def combined(self) -> Fraction:
+        """The coverage over the paths: the items covered in every program over all their items, an untested
+        program's items all uncovered (100 when there are no items, 0 when only untested programs have none)."""
+        total = sum(len(c.items) for c in self.coverage)
+        if not total:
+            return Fraction(0) if any(not c.tested for c in self.coverage) else Fraction(100)
+        return Fraction(100 * sum(c.covered for c in self.coverage if c.tested), total)
+
+    @property
+    def broken(self) -> list[str]:
+        """The programs with errors (tested or not), as reports show their paths."""
+        return [p.shown for p in self.loaded.programs.values() if p.ruleset is None]
+
+    @property
     def ok(self) -> bool:
         """Every path was found, every file was read, every program compiled and no case failed."""
         return not (self.missing or self.loaded.diagnostics or self.loaded.program_errors or self.failed)
@@ -66,16 +82,26 @@ class TestRun:
 def run_test_files(paths: Iterable[str], engine: str = "compiled") -> TestRun:
     """Find the test files among files and directories, run every case on the engine, and count coverage.
 
+    Every program under the directories is checked too: one that no test file names is listed in `untested`,
+    its errors fail the run like a tested program's, and its coverage (when it compiles) counts as 0 %.
+
     Args:
-        paths: test files, and directories whose `*.tests.yaml` files are run (in sorted order).
+        paths: test files, and directories whose `*.tests.yaml` files are run (in sorted order) and whose
+            programs are checked.
         engine: `compiled` (generated code) or `interpreted` (the reference interpreter).
 
     Returns:
-        The run: files, results per case, coverage per program, and the paths that were not found.
+        The run: files, results per case, coverage per program, untested programs, and the paths not found.
     """
+    paths = list(paths)
     files, missing = find_test_files(paths)
-    run = run_loaded(load_test_files(files), engine)
+    loaded = load_test_files(files)
+    run = run_loaded(loaded, engine)
     run.paths, run.missing = files, missing
+    for shown, ruleset in load_untested_programs([p for p in paths if os.path.isdir(p)], loaded):
+        run.untested.append(shown)
+        if ruleset is not None:
+            run.coverage.append(Coverage(ruleset, shown, tested=False))
     return run
 
 

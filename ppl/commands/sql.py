@@ -19,9 +19,10 @@ from ppl.common import (
     load_ruleset,
     parse_period,
 )
-from runtime import sql
 
 NAME = "sql"
+DIALECTS = ("duckdb", "spark", "trino", "postgres")
+"""The dialects of `runtime.sql.DIALECTS`, named here so that `ppl` starts without the `sql` extra (sqlglot)."""
 
 
 def add_parser(sub: Any) -> None:
@@ -33,7 +34,7 @@ def add_parser(sub: Any) -> None:
         "compute exactly as the row engine does is refused, naming it and where it was written. Exit status: 0 "
         "printed, 1 the program has errors or is not supported, 2 usage or I/O error.")
     add_program_argument(p)
-    p.add_argument("--dialect", choices=sql.DIALECTS, default="duckdb", help="the SQL dialect (default: duckdb)")
+    p.add_argument("--dialect", choices=DIALECTS, default="duckdb", help="the SQL dialect (default: duckdb)")
     p.add_argument("--query", choices=("quote", "lines", "statement"), default="quote",
                    help="quote: one row per transaction (default); lines: one row per quote line (each level of a "
                    "distributor chain, pass-through, fees); statement: every partner's lines for --period")
@@ -43,6 +44,11 @@ def add_parser(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print the SQL of the query asked for, or refuse the program naming what the SQL cannot compute."""
+    try:
+        from runtime import sql
+    except ModuleNotFoundError as missing:  # sqlglot, of the `sql` extra
+        raise CommandError(f"`ppl sql` needs the `sql` extra ({missing.name or 'sqlglot'} is not installed): "
+                           "pip install 'ppl[sql]'") from None
     ruleset = load_ruleset(args.program, args.color, args.trusted_key)
     reasons = sql.unsupported(ruleset)
     if reasons:

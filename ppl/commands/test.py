@@ -34,12 +34,14 @@ def add_parser(sub: Any) -> None:
         NAME, help="run the tests written beside programs (*.tests.yaml) and report their coverage",
         description="Run test files (and every *.tests.yaml under directories): quote or settle each case, "
         "decide its deal conflict or route its lead with the program it names, and compare what it expects. "
-        "Exit status: 0 every case passed (and the "
+        "Every program under the directories is checked too, and one that no test file names counts as 0%% "
+        "covered. Exit status: 0 every case passed (and the "
         "coverage reaches --threshold), 1 a case failed, a program has errors or the coverage is below the "
         "threshold, 2 usage error or a malformed test file.")
-    p.add_argument("paths", nargs="+", metavar="PATH", help="test files or directories")
+    p.add_argument("paths", nargs="+", metavar="PATH",
+                   help="test files, or directories (their test files are run and their programs checked)")
     p.add_argument("--threshold", type=float, metavar="PCT",
-                   help="fail when the coverage of a program is below PCT percent")
+                   help="fail when the coverage of a program is below PCT percent (an untested program is at 0%%)")
     add_format_option(p)
     add_engine_option(p)
     add_color_option(p, "the text output")
@@ -61,14 +63,24 @@ def run(args: argparse.Namespace) -> int:
                                             color=use_color(sys.stderr, args.color)))
         sys.stdout.write(render_text(test_run, use_color(sys.stdout, args.color)))
     below = test_run.below(args.threshold)
-    too_low = [f"coverage of `{cov.program}` is {_percent(cov.percent)}, below the threshold of "
-               f"{_percent(Fraction(str(args.threshold)))}" for cov in below] if args.format != "json" else []
+    why = _why_failed(test_run, below, args.threshold) if args.format != "json" else []
     if missing or test_run.loaded.diagnostics:
-        raise CommandError(*missing, *too_low)
-    if too_low:
-        raise CommandError(*too_low, status=EXIT_ERRORS)
+        raise CommandError(*missing, *why)
+    if why:
+        raise CommandError(*why, status=EXIT_ERRORS)
     failed = test_run.failed > 0 or bool(test_run.loaded.program_errors)
     return EXIT_ERRORS if failed or below else EXIT_OK
+
+
+def _why_failed(test_run: TestRun, below: list[Coverage], threshold: float | None) -> list[str]:
+    """The lines that say why a run fails besides its cases: programs with errors, coverage below the threshold."""
+    why = [f"`{path}` has errors" + ("" if path in test_run.untested else " (its cases could not run)")
+           for path in test_run.broken]
+    if threshold is not None:
+        limit = _percent(Fraction(str(threshold)))
+        why += [f"coverage of `{cov.program}` is {_percent(cov.percent)}, below the threshold of {limit}"
+                + ("" if cov.tested else f" (no test file names {cov.file})") for cov in below]
+    return why
 
 
 # --- rendering ---------------------------------------------------------------------------------------
@@ -105,8 +117,9 @@ def render_result(result: CaseResult, color: bool = False) -> list[str]:
 
 
 def render_coverage(cov: Coverage) -> list[str]:
-    """A program's coverage: one row per item with the cases that reached it."""
-    out = [f"Coverage of `{cov.program}` ({cov.file}): {cov.covered} of {len(cov.items)} items, "
+    """A program's coverage: one row per item with the cases that reached it (an untested program at 0 %)."""
+    untested = "" if cov.tested else "untested (no test file names it), "
+    out = [f"Coverage of `{cov.program}` ({cov.file}): {untested}{cov.covered} of {len(cov.items)} items, "
            f"{_percent(cov.percent)}"]
     rows = [["item", "covered by"]]
     for item, cases in cov.items.items():
@@ -134,8 +147,22 @@ def render_text(run: TestRun, color: bool = False) -> str:
     if run.loaded.malformed:
         summary += f"; {len(run.loaded.malformed)} test file{'s' if len(run.loaded.malformed) != 1 else ''} " \
                    f"could not be read"
+    if run.untested:
+        summary += f"; {len(run.untested)} untested program{'s' if len(run.untested) != 1 else ''} " \
+                   f"(0% covered): {', '.join(run.untested)}"
+    if len(run.coverage) > 1 or run.untested:
+        out.append(render_combined(run))
     out.append(summary)
     return "\n".join(out) + "\n"
+
+
+def render_combined(run: TestRun) -> str:
+    """The coverage over the paths: every program's items together, an untested program's all uncovered."""
+    covered = sum(c.covered for c in run.coverage if c.tested)
+    total = sum(len(c.items) for c in run.coverage)
+    programs = len(run.coverage)
+    return f"Coverage over the programs: {_percent(run.combined)} ({covered} of {total} items in {programs} " \
+           f"program{'s' if programs != 1 else ''}; an untested program counts as 0%)"
 
 
 def _because_json(b: Because) -> dict[str, str]:
@@ -150,7 +177,7 @@ def render_json(run: TestRun, threshold: float | None = None) -> str:
          "mismatches": [{"figure": m.figure, "expected": m.expected, "actual": m.actual, "at": str(m.at),
                          "because": [_because_json(b) for b in m.because]} for m in r.mismatches]}
         for r in results]} for f, results in run.results]
-    coverage = [{"program": c.program, "file": c.file, "covered": c.covered, "total": len(c.items),
+    coverage = [{"program": c.program, "file": c.file, "tested": c.tested, "covered": c.covered, "total": len(c.items),
                  "percent": round(float(c.percent), 2),
                  "below_threshold": threshold is not None and c.percent < Fraction(str(threshold)),
                  "items": [{"item": k, "covered_by": v} for k, v in c.items.items()]} for c in run.coverage]
@@ -158,5 +185,7 @@ def render_json(run: TestRun, threshold: float | None = None) -> str:
             "diagnostics": dg.to_json(dg.sort_diagnostics(run.loaded.diagnostics + run.loaded.program_errors)),
             "summary": {"cases": sum(len(r) for _, r in run.results), "passed": run.count("passed"),
                         "failed": run.count("failed") + run.count("broken"),
-                        "known_failures": run.count("known_failure")}}
+                        "known_failures": run.count("known_failure")},
+            "combined_coverage": round(float(run.combined), 2), "untested": run.untested,
+            "programs_with_errors": run.broken}
     return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
