@@ -77,7 +77,7 @@ def at_text(at: datetime.datetime) -> str:
     """
     if at.tzinfo is None or at.utcoffset() is None:
         raise ValueError("a decision's time must carry its UTC offset")
-    return at.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return at.astimezone(datetime.UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def _exact(value: Any) -> Any:

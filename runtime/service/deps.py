@@ -14,6 +14,7 @@ import asyncio
 import concurrent.futures
 import contextvars
 import datetime
+import random
 import threading
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
@@ -80,6 +81,10 @@ class ServiceState:
     metrics: Metrics = field(default_factory=Metrics)
     quoters: Any = None  # runtime.service.routes.quotes.QuoterCache, set by the app
     on_reload: list[Callable[[ReloadResult], None]] = field(default_factory=list)
+    submitting: SubmittingLog | None = field(init=False, default=None)  # the log, when it takes submissions
+
+    def __post_init__(self) -> None:
+        self.submitting = self.log if isinstance(self.log, SubmittingLog) else None
 
     def reload(self) -> ReloadResult:
         """Reload the bundles and the keys file; count the result.
@@ -170,8 +175,14 @@ ServedDep = Annotated[ServedProgram, Depends(served)]
 def new_decision(who: Caller, program: ServedProgram, kind: str, input: Mapping[str, Any],
                  output: Mapping[str, Any], version: str | None) -> Decision:
     """The record of a decision made now (not yet logged)."""
-    return Decision(str(uuid.uuid4()), datetime.datetime.now(datetime.UTC), kind, program.program, program.hash,
+    return Decision(decision_id(), datetime.datetime.now(datetime.UTC), kind, program.program, program.hash,
                     version, who, input, output)
+
+
+def decision_id() -> str:
+    """A new random (version 4) UUID. Its bits come from the `random` module, seeded from the system's entropy at
+    start and again in every forked child, not from a system call per decision: an id must be unique, not secret."""
+    return str(uuid.UUID(int=random.getrandbits(128), version=4))
 
 
 _UNLOGGED = ("Decision log unavailable", "the decision could not be logged, so it is not answered; try again",
@@ -200,8 +211,8 @@ async def logged_async(st: ServiceState, decision: Decision) -> Decision:
     """`logged` for an event loop: a log that takes submissions is awaited without a thread per request;
     another log's append runs in a worker thread."""
     try:
-        if isinstance(st.log, SubmittingLog):
-            await asyncio.wrap_future(st.log.submit(decision))
+        if st.submitting is not None:
+            await asyncio.wrap_future(st.submitting.submit(decision))
         else:
             await run_in_threadpool(st.log.append, decision)
     except Exception as exc:

@@ -33,6 +33,7 @@ class RequestLog:
     def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
         self.app = app
         self.metrics = metrics
+        self._series: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -57,8 +58,12 @@ class RequestLog:
 
     def _record(self, scope: Scope, status: int, seconds: float, notes: dict[str, Any]) -> None:
         route, method = _route(scope), str(scope.get("method", ""))
-        self.metrics.requests.labels(route, method, str(status)).inc()
-        self.metrics.latency.labels(route, method).observe(seconds)
+        counted = self._series.get((route, method, status))
+        if counted is None:  # the labels are bounded (route templates, methods, statuses): remember each series
+            counted = self._series[route, method, status] = (self.metrics.requests.labels(route, method, str(status)),
+                                                             self.metrics.latency.labels(route, method))
+        counted[0].inc()
+        counted[1].observe(seconds)
         if access_log.isEnabledFor(logging.INFO):
             line = {"method": method, "path": scope.get("path", ""), "route": route, "status": status,
                     "duration_ms": round(seconds * 1000, 3), "key": notes.get("key"),

@@ -64,7 +64,8 @@ class QuoterCache:
                 return found[1], found[2]
             if found is not None:  # the artifact was loaded again (its partners changed)
                 self.on_release(found[0].program, found[1].plan_stats.fallbacks)
-            made = (program, Quoter(program.runtime, program.partners), threading.Lock())
+            # checked: the bundle's partners were read by runtime.io, and every transaction is parsed before it
+            made = (program, Quoter(program.runtime, program.partners, checked=True), threading.Lock())
             self._quoters[program.hash] = made
             return made[1], made[2]
 
