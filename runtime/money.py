@@ -57,6 +57,15 @@ def format_amount(minor: int | Fraction, currency: str, minor_unit: int) -> str:
     return f"{sign}{symbol}{text}" if symbol else f"{sign}{text} {currency}"
 
 
+def format_change(minor: int, currency: str, minor_unit: int) -> str:
+    """A difference of amounts for people, with its sign: +¥1,000, -¥1,000, ¥0.
+
+    >>> format_change(1000, "JPY", 0), format_change(-1000, "JPY", 0), format_change(0, "JPY", 0)
+    ('+¥1,000', '-¥1,000', '¥0')
+    """
+    return ("+" if minor > 0 else "") + format_amount(minor, currency, minor_unit)
+
+
 def format_rate(rate: Fraction) -> str:
     """A rate as a percentage: 3/20 → 15%, 1/8 → 12.5%; to four decimals, and a rate that rounds to zero is `0%`.
 

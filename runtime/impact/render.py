@@ -11,7 +11,7 @@ from runtime import explain
 from runtime.impact.model import Impact, KindChange, PartnerImpact, Reconciliation, StandingChange
 from runtime.io.cells import md_code, md_text
 from runtime.io.writers import KIND_TITLES
-from runtime.money import format_amount
+from runtime.money import format_amount, format_change
 
 FORMAT_VERSION = "ppl-impact/1"
 """The version of the JSON layout; it changes only when a field changes meaning or goes away."""
@@ -28,10 +28,8 @@ def _money(impact: Impact) -> Callable[[int], str]:
 
 def _signed(impact: Impact) -> Callable[[int], str]:
     """A difference with its sign: +¥1,000, -¥1,000, ¥0."""
-    money = _money(impact)
-
     def signed(amount: int) -> str:
-        return f"+{money(amount)}" if amount > 0 else money(amount)
+        return format_change(amount, impact.currency, impact.minor_unit)
     return signed
 
 

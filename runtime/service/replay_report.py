@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from runtime.io.cells import md_code, md_text
-from runtime.money import format_amount
+from runtime.money import format_amount, format_change
 from runtime.service.replay import PartnerChange, Replayed, Report
 
 TOTAL_NAMES = {"partner_gross": "partner gross (sellers)", "wholesale": "wholesale (the vendor)"}
@@ -23,10 +23,8 @@ def _money(report: Report) -> Callable[[int], str]:
 
 
 def _signed(report: Report) -> Callable[[int], str]:
-    money = _money(report)
-
     def signed(amount: int) -> str:
-        return ("+" if amount > 0 else "") + money(amount)
+        return format_change(amount, report.currency, report.minor_unit)
     return signed
 
 
