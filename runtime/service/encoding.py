@@ -6,18 +6,23 @@ log line, and falls back to `json.dumps` (the same text) for what orjson has no 
 bits, a key that is not text, or a value only `default` can write that it refuses (then the standard library
 raises the same error `default` raised). Times and dataclasses are passed to `default`, as the standard library
 would pass them. No float reaches an answer or a decision: request bodies are read with fractions as `Decimal`.
+
+orjson comes with the `serve` extra; without it (a core install that reads decision logs with `ppl replay`) the
+standard library writes the same text. `JSONAnswer`, the answer that uses it, is in `runtime.service.answers`.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from types import ModuleType
 from typing import Any
 
-import orjson
-from starlette.responses import JSONResponse
-
-_PASS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+_orjson: ModuleType | None
+try:
+    import orjson as _orjson
+except ImportError:  # pragma: no cover - a core install without the serve extra
+    _orjson = None
 
 
 def json_bytes(data: Any, default: Callable[[Any], Any] | None = None) -> bytes:
@@ -27,15 +32,12 @@ def json_bytes(data: Any, default: Callable[[Any], Any] | None = None) -> bytes:
     Raises:
         TypeError, ValueError: a value neither orjson nor `default` can write.
     """
-    try:
-        return orjson.dumps(data, default=default, option=_PASS)
-    except orjson.JSONEncodeError:
-        return json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False,
-                          default=default).encode("utf-8")
-
-
-class JSONAnswer(JSONResponse):
-    """A JSON answer rendered by `json_bytes`: the bytes `JSONResponse` renders, made faster."""
-
-    def render(self, content: Any) -> bytes:
-        return json_bytes(content)
+    if _orjson is not None:
+        try:
+            encoded: bytes = _orjson.dumps(data, default=default,
+                                           option=_orjson.OPT_PASSTHROUGH_DATETIME | _orjson.OPT_PASSTHROUGH_DATACLASS)
+            return encoded
+        except _orjson.JSONEncodeError:
+            pass
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False,
+                      default=default).encode("utf-8")

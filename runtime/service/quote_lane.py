@@ -26,9 +26,9 @@ from pydantic import ValidationError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from runtime.service import schemas
+from runtime.service.answers import JSONAnswer
 from runtime.service.context import Problem
 from runtime.service.deps import ServiceState, known_caller, logged_async
-from runtime.service.encoding import JSONAnswer
 from runtime.service.routes.quotes import quote_decision
 
 PREFIX = "/v1/programs/"

@@ -12,8 +12,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from runtime.service.answers import JSONAnswer
 from runtime.service.decision_log import _exact
-from runtime.service.encoding import JSONAnswer, json_bytes
+from runtime.service.encoding import json_bytes
 
 _SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-(10**30), 10**30), st.text(),
                      st.decimals(allow_nan=False, allow_infinity=False), st.fractions(),

@@ -21,6 +21,7 @@ from runtime.decisions.refunds import quote_problem
 from runtime.engine import EvaluationError
 from runtime.model import Quote, Transaction, Volumes
 from runtime.service import schemas
+from runtime.service.answers import JSONAnswer
 from runtime.service.context import Caller, Decision, Problem, ServedProgram
 from runtime.service.deps import (
     CallerDep,
@@ -32,7 +33,6 @@ from runtime.service.deps import (
     new_decision,
     ruleset_json,
 )
-from runtime.service.encoding import JSONAnswer
 from runtime.service.exact import ExactRoute
 from runtime.service.problems import http_problem
 

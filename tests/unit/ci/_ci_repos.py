@@ -73,3 +73,12 @@ def programs_repo(path: Path) -> Path:
         assert main(["fmt", str(program)]) == 0
     commit_all(repo, "the CloudNote program and its tests")
     return repo
+
+
+def out_of_layout(program: Path) -> None:
+    """Put two keys of the CloudNote program's solution-partner contract out of the canonical order."""
+    text = program.read_text(encoding="utf-8")
+    canonical = "    ladder: annual-volume\n    services: transaction.services_amount\n"
+    assert canonical in text
+    swapped = "    services: transaction.services_amount\n    ladder: annual-volume\n"
+    program.write_text(text.replace(canonical, swapped), encoding="utf-8")

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.unit.ci._ci_repos import ROOT, clean_env, commit_all, programs_repo, snapshot_of_this_repo
+from tests.unit.ci._ci_repos import ROOT, clean_env, commit_all, out_of_layout, programs_repo, snapshot_of_this_repo
 
 HOOKS = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
 
@@ -60,8 +60,8 @@ def test_the_hooks_pass_on_good_programs_and_fail_with_the_diagnostic_on_bad_one
     assert [_status(good.stdout, hook) for hook in ("ppl check", "ppl fmt --check", "ppl test")] == ["Passed"] * 3
 
     shutil.copy(ROOT / "examples" / "broken_reseller.yaml", project / "programs" / "broken.yaml")
-    shutil.copy(ROOT / "programs" / "saas_reseller.yaml", program)  # its own layout again
-    commit_all(project, "a broken program, untested; the program in its own layout")
+    out_of_layout(program)
+    commit_all(project, "a broken program, untested; the program out of layout")
     bad = try_repo(hook_repo, project)
     assert bad.returncode == 1, bad.stdout + bad.stderr
     assert [_status(bad.stdout, hook) for hook in ("ppl check", "ppl fmt --check", "ppl test")] == ["Failed"] * 3

@@ -23,7 +23,7 @@ import pytest
 import yaml
 
 from ppl import commands
-from tests.unit.ci._ci_repos import ROOT, clean_env, commit_all, git, programs_repo
+from tests.unit.ci._ci_repos import ROOT, clean_env, commit_all, git, out_of_layout, programs_repo
 
 WORKFLOW_FILE = ROOT / "docs" / "examples" / "ppl-review.yml"
 WORKFLOW: dict[Any, Any] = yaml.safe_load(WORKFLOW_FILE.read_text(encoding="utf-8"))
@@ -178,8 +178,7 @@ def test_an_untested_program_fails_the_tests_at_the_threshold(pull_request: Path
 
 
 def test_a_program_out_of_layout_fails_the_last_step_with_the_diff(pull_request: Path, tools: Path) -> None:
-    (pull_request / "programs" / "saas_reseller.yaml").write_bytes((ROOT / "programs" / "saas_reseller.yaml")
-                                                                    .read_bytes())
+    out_of_layout(pull_request / "programs" / "saas_reseller.yaml")
     commit_all(pull_request, "the program in its own layout")
     steps = run_workflow(pull_request, tools, skip=frozenset({DIFF_STEP}))
     assert [(s.name, s.status) for s in steps] == [(CHECK, 0), (TEST, 0), (LAYOUT, 1)], steps
