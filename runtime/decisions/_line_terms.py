@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
+from runtime import ir
+from runtime.decisions._limits import counted, step_reaches
 from runtime.money import format_rate
 
 LIMITED = "(limited by a margin cap)"
@@ -56,6 +58,23 @@ def ladder_terms(groups: Mapping[Fraction | None, int], rate: Fraction, scale: F
     terms = [LineTerm(r, base, limited) for (limited, r), base in sorted(merged.items(), key=lambda kv: (
         kv[0][0], -kv[0][1])) if base]
     return terms or [LineTerm(rate, Fraction(0))]
+
+
+def bonus_terms(bonus: ir.Bonus, volume: int) -> tuple[list[LineTerm], Fraction, int]:
+    """What a bonus pays on a volume: the terms of the targets reached (a money pay, or a rate on the counted
+    volume; a `one_off` bonus the highest only), the amount under the bonus's `cap`, and how many were reached."""
+    volume = counted(volume, bonus.volume_cap)
+    reached = [s for s in bonus.steps if step_reaches(volume, s)]
+    if not reached:
+        return [], Fraction(0), 0
+    terms = [LineTerm(None, Fraction(s.pay_money)) if s.pay_money is not None
+             else LineTerm(Fraction(s.pay_rate or 0), Fraction(volume)) for s in reached]
+    if bonus.kind == "one_off":
+        terms = terms[-1:]
+    amount = terms_value(terms)
+    if bonus.cap is not None:
+        amount = min(amount, Fraction(bonus.cap))
+    return terms, amount, len(reached)
 
 
 def terms_value(terms: Iterable[LineTerm]) -> Fraction:

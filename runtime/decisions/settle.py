@@ -17,8 +17,8 @@ from fractions import Fraction
 
 from runtime import ir
 from runtime.decisions._input_objects import check_partners, check_transaction, checked_rows
-from runtime.decisions._limits import counted, counted_share, payout_excess, step_reaches
-from runtime.decisions._line_terms import LineTerm, ladder_terms, terms_text, terms_value
+from runtime.decisions._limits import counted, counted_share, payout_excess
+from runtime.decisions._line_terms import LineTerm, bonus_terms, ladder_terms, terms_text, terms_value
 from runtime.decisions.quote import PlanStats, QuoteError, Quoter, ladder_step, partner_env
 from runtime.decisions.refunds import (
     Ledger,
@@ -482,27 +482,6 @@ class Settler:
     def _volume(self, amount: int, basis: str) -> str:
         return f"{amount:,} units" if basis == "quantity" else self.money(amount)
 
-    def bonus_terms(self, bonus: ir.Bonus, volume: int) -> tuple[list[LineTerm], Fraction, int]:
-        """What a bonus pays on a volume: the terms of the steps reached, the amount (under the bonus's `cap`),
-        and how many steps were reached."""
-        volume = counted(volume, bonus.volume_cap)
-        reached = [s for s in bonus.steps if step_reaches(volume, s)]
-        if not reached:
-            return [], Fraction(0), 0
-        terms = [LineTerm(None, Fraction(s.pay_money)) if s.pay_money is not None
-                 else LineTerm(Fraction(s.pay_rate or 0), Fraction(volume)) for s in reached]
-        if bonus.kind == "one_off":
-            terms = terms[-1:]
-        amount = terms_value(terms)
-        if bonus.cap is not None:
-            amount = min(amount, Fraction(bonus.cap))
-        return terms, amount, len(reached)
-
-    def bonus_amount(self, bonus: ir.Bonus, volume: int) -> tuple[Fraction, int]:
-        """What a bonus pays on a volume, and how many steps were reached."""
-        _, amount, steps = self.bonus_terms(bonus, volume)
-        return amount, steps
-
     def _bonus_counted(self, volume: int, bonus: ir.Bonus) -> str:
         """What a bonus line adds when its volume cap leaves volume uncounted."""
         if bonus.volume_cap is None or volume <= bonus.volume_cap:
@@ -535,8 +514,8 @@ class Settler:
             if not eligible:
                 return []
         volume_g, volume_n = gross.basis(bonus.basis), net.basis(bonus.basis)
-        terms_g, earned, steps_g = self.bonus_terms(bonus, volume_g)
-        terms_n, owed, steps_n = self.bonus_terms(bonus, volume_n)
+        terms_g, earned, steps_g = bonus_terms(bonus, volume_g)
+        terms_n, owed, steps_n = bonus_terms(bonus, volume_n)
         if earned == 0 and owed == 0:
             return []
         paid = self.round(earned, "bonus")
