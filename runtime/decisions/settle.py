@@ -17,7 +17,8 @@ from fractions import Fraction
 
 from runtime import ir
 from runtime.decisions._input_objects import check_partners, check_transaction, checked_rows
-from runtime.decisions._limits import counted, counted_share, payout_excess, step_reaches
+from runtime.decisions._limits import counted, counted_share, payout_excess
+from runtime.decisions._line_terms import LineTerm, bonus_terms, ladder_terms, terms_text, terms_value
 from runtime.decisions.quote import PlanStats, QuoteError, Quoter, ladder_step, partner_env
 from runtime.decisions.refunds import (
     Ledger,
@@ -33,7 +34,7 @@ from runtime.engine import EvaluationError
 from runtime.labels import rule_label
 from runtime.loaded import Runtime
 from runtime.model import Figure, Line, Partner, Period, Statement, Transaction, Violation, Volumes
-from runtime.money import format_amount, format_rate, round_line
+from runtime.money import format_amount, round_line
 
 _SIZES = {"month": 1, "quarter": 3, "half_year": 6, "fiscal_year": 12}
 
@@ -386,103 +387,119 @@ class Settler:
 
     def ladder_lines(self, partner: str, ladder: ir.Ladder, account: _Account, months: list[int],
                      version: str) -> list[Line]:
+        """A ladder's lines for one of its periods: docs/computation.md, "A statement", step 3.
+
+        Each line's label states its terms (`_line_terms`): the rates on the list amounts they apply to,
+        so Σ rate × base, rounded once, is the line's amount.
+        """
         net, gross = account.volumes(months), account.volumes(months, gross=True)
         basis_net, basis_gross = net.basis(ladder.basis), gross.basis(ladder.basis)
         in_bucket = set(months)
-        groups: dict[Fraction | None, int] = defaultdict(int)
+        groups: dict[Fraction | None, int] = defaultdict(int)  # list amounts by margin-cap headroom
         for (month, headroom), amount in account.ladder_list.items():
             if month in in_bucket:
                 groups[headroom] += amount
-        list_net = sum(groups.values())
-
-        def uplift(rate: Fraction) -> Fraction:
-            """The ladder rate applied to the list amounts, each group limited by its cap's headroom."""
-            return sum((amount * (rate if headroom is None else min(rate, headroom))
-                        for headroom, amount in groups.items()), Fraction(0))
-
-        rule = rule_label(ir.RuleRef.ladder(ladder.id))
         # Volume above the ladder's volume cap is not counted: brackets end at the cap, and a retroactive rate
         # applies to the counted share of the list amounts.
         counted_net, share = counted(basis_net, ladder.volume_cap), counted_share(basis_net, ladder.volume_cap)
         if ladder.mode == "marginal":
-            return self.marginal_lines(partner, ladder, basis_net, counted_net, uplift, version)
+            return self.marginal_lines(partner, ladder, basis_net, counted_net, groups, version)
         index_g, step_g = ladder_step(ladder, basis_gross)
         index_n, step_n = ladder_step(ladder, basis_net)
         rate_g = step_g.rate if step_g else Fraction(0)
         rate_n = step_n.rate if step_n else Fraction(0)
         if rate_g == 0 and rate_n == 0:
             return []
-        paid = self.round(uplift(rate_g) * share, "ladder")
-        out = [Line(partner, "ladder", f"{rule} step {index_g + 1}: {format_rate(rate_g)} on "
-                    f"{self.money(list_net)} (volume {self._volume(basis_gross, ladder.basis)}"
-                    f"{self._counted(share, ladder)})", paid,
+        rule = rule_label(ir.RuleRef.ladder(ladder.id))
+        note = self._counted(basis_net, share, sum(groups.values()), ladder)
+        terms_g = ladder_terms(groups, rate_g, share)
+        paid = self.round(terms_value(terms_g), "ladder")
+        out = [Line(partner, "ladder", f"{rule} step {index_g + 1}: {self._terms(terms_g)} "
+                    f"(volume {self._volume(basis_gross, ladder.basis)}{note})", paid,
                     ir.RuleRef.ladder(ladder.id, index_g + 1, ladder.at), version,
                     step_g.at if step_g else ladder.at)]
         if rate_n != rate_g:
-            owed = self.round(uplift(rate_n) * share, "ladder")
+            terms_n = ladder_terms(groups, rate_n, share)
+            owed = self.round(terms_value(terms_n), "ladder")
+            owes = self._owed(self._terms(terms_n), owed, paid) + (f" ({note[2:]})" if note else "")
             out.append(Line(partner, "ladder_clawback", f"{rule}: refunds bring the volume to "
-                            f"{self._volume(basis_net, ladder.basis)}, step {index_n + 1} "
-                            f"({format_rate(rate_n)})", owed - paid,
+                            f"{self._volume(basis_net, ladder.basis)}, step {index_n + 1}: {owes}", owed - paid,
                             ir.RuleRef.ladder(ladder.id, index_n + 1, ladder.at), version,
                             step_n.at if step_n else ladder.at))
         return out
 
     def marginal_lines(self, partner: str, ladder: ir.Ladder, basis_net: int, counted_net: int,
-                       uplift: Callable[[Fraction], Fraction], version: str) -> list[Line]:
+                       groups: Mapping[Fraction | None, int], version: str) -> list[Line]:
         """A marginal ladder: each bracket's rate on the volume inside it, in proportion to the list amounts.
 
         Rounded once, on the exact sum over the brackets (one line), unless the program rounds
         `per_bracket` (one line per bracket, each rounded): docs/computation.md, "A statement", step 3.
+        A bracket's terms are its rate on the list amounts times the volume inside it over the net volume.
         """
         if basis_net <= 0:
             return []
         rule = rule_label(ir.RuleRef.ladder(ladder.id))
-        brackets: list[tuple[int, ir.Step, int, Fraction]] = []  # index, step, volume inside, exact amount
+        brackets: list[tuple[int, ir.Step, int, list[LineTerm]]] = []  # index, step, volume inside, terms
         for index, step in enumerate(ladder.steps):
             # A bracket holds the (counted) volume beyond its threshold, whether written `from` or `above`.
             top = ladder.steps[index + 1].start if index + 1 < len(ladder.steps) else step.end
             inside = min(counted_net, top) - step.start if top is not None else counted_net - step.start
             if inside <= 0 or step.rate == 0:
                 continue
-            brackets.append((index, step, inside, uplift(step.rate) * Fraction(inside, basis_net)))
+            brackets.append((index, step, inside, ladder_terms(groups, step.rate, Fraction(inside, basis_net))))
         if not brackets:
             return []
+        volume = self._volume(basis_net, ladder.basis)
         if self.rt.ruleset.rounding.marginal == "per_bracket":
-            return [Line(partner, "ladder", f"{rule} step {index + 1} ({format_rate(step.rate)} on "
-                         f"{self._volume(inside, ladder.basis)})", self.round(amount, "ladder"),
+            return [Line(partner, "ladder", f"{rule} step {index + 1}: {self._terms(terms)} (volume "
+                         f"{self._volume(inside, ladder.basis)} of {volume} inside the step)",
+                         self.round(terms_value(terms), "ladder"),
                          ir.RuleRef.ladder(ladder.id, index + 1, ladder.at), version, step.at)
-                    for index, step, inside, amount in brackets]
-        parts = " + ".join(f"{format_rate(step.rate)} on {self._volume(inside, ladder.basis)}"
-                           for _, step, inside, _ in brackets)
+                    for index, step, inside, terms in brackets]
+        every = [term for _, _, _, terms in brackets for term in terms]
+        insides = " + ".join(self._volume(inside, ladder.basis) for _, _, inside, _ in brackets)
         index, step, _, _ = brackets[-1]
-        total = sum((amount for _, _, _, amount in brackets), Fraction(0))
-        return [Line(partner, "ladder", f"{rule}: {parts} (marginal, rounded once on the sum)",
-                     self.round(total, "ladder"), ir.RuleRef.ladder(ladder.id, index + 1, ladder.at), version, step.at)]
+        return [Line(partner, "ladder", f"{rule}: {self._terms(every)} (marginal, volume {insides} of {volume} "
+                     "inside the steps, rounded once on the sum)", self.round(terms_value(every), "ladder"),
+                     ir.RuleRef.ladder(ladder.id, index + 1, ladder.at), version, step.at)]
 
-    def _counted(self, share: Fraction, ladder: ir.Ladder) -> str:
-        """What a line says when the ladder's volume cap leaves volume uncounted."""
+    def _counted(self, basis_net: int, share: Fraction, list_net: int, ladder: ir.Ladder) -> str:
+        """What a ladder line adds when its volume cap leaves volume uncounted: the share of the list amounts."""
         if share == 1 or ladder.volume_cap is None:
             return ""
-        return f", counted up to {self._volume(ladder.volume_cap, ladder.basis)}"
+        return (f"; net volume {self._volume(basis_net, ladder.basis)} counted up to "
+                f"{self._volume(ladder.volume_cap, ladder.basis)}, so that share of {self.money(list_net)} at list")
+
+    def _terms(self, terms: Sequence[LineTerm], basis: str = "list_sales") -> str:
+        """A line's terms as its label states them (`_line_terms.terms_text`)."""
+        base: Callable[[Fraction], str] = (lambda units: f"{units:,} units") if basis == "quantity" else self.money
+        return terms_text(terms, base, self.money)
+
+    def _owed(self, earns: str, owed: int, paid: int) -> str:
+        """What a clawback line states: what the net volume earns (its terms), what is owed and what was paid."""
+        return f"{earns or 'no target reached'} = {self.money(owed)} owed, {self.money(paid)} paid"
 
     def _volume(self, amount: int, basis: str) -> str:
         return f"{amount:,} units" if basis == "quantity" else self.money(amount)
 
-    def bonus_amount(self, bonus: ir.Bonus, volume: int) -> tuple[Fraction, int]:
-        """What a bonus pays on a volume, and how many steps were reached."""
-        volume = counted(volume, bonus.volume_cap)
-        reached = [s for s in bonus.steps if step_reaches(volume, s)]
-        if not reached:
-            return Fraction(0), 0
-        pays = [Fraction(s.pay_money) if s.pay_money is not None else Fraction(s.pay_rate or 0) * volume
-                for s in reached]
-        amount = pays[-1] if bonus.kind == "one_off" else sum(pays, Fraction(0))
-        if bonus.cap is not None:
-            amount = min(amount, Fraction(bonus.cap))
-        return amount, len(reached)
+    def _bonus_counted(self, volume: int, bonus: ir.Bonus) -> str:
+        """What a bonus line adds when its volume cap leaves volume uncounted."""
+        if bonus.volume_cap is None or volume <= bonus.volume_cap:
+            return ""
+        return f" (counted up to {self._volume(bonus.volume_cap, bonus.basis)})"
+
+    def _bonus_text(self, bonus: ir.Bonus, terms: Sequence[LineTerm]) -> str:
+        """A bonus's terms, and the cap when it limits them."""
+        text = self._terms(terms, bonus.basis)
+        total = terms_value(terms)
+        if bonus.cap is not None and total > bonus.cap:
+            text += f" = {self.money(total)}, capped at {self.money(bonus.cap)}"
+        return text
 
     def bonus_lines(self, partner: Partner, bonus: ir.Bonus, account: _Account, months: list[int],
                     version: ir.Version) -> list[Line]:
+        """A bonus's lines for one of its periods: what the gross volume earned, and the clawback when refunds
+        bring the net volume's bonus below it (docs/computation.md, "A statement", step 4)."""
         net, gross = account.volumes(months), account.volumes(months, gross=True)
         ref = ir.RuleRef.bonus(bonus.id, at=bonus.at)
         rule = rule_label(ref)
@@ -496,18 +513,22 @@ class Settler:
                 return []
             if not eligible:
                 return []
-        earned, steps_g = self.bonus_amount(bonus, gross.basis(bonus.basis))
-        owed, steps_n = self.bonus_amount(bonus, net.basis(bonus.basis))
+        volume_g, volume_n = gross.basis(bonus.basis), net.basis(bonus.basis)
+        terms_g, earned, steps_g = bonus_terms(bonus, volume_g)
+        terms_n, owed, steps_n = bonus_terms(bonus, volume_n)
         if earned == 0 and owed == 0:
             return []
         paid = self.round(earned, "bonus")
         at = bonus.steps[steps_g - 1].at if steps_g else bonus.at
-        out = [Line(partner.id, "bonus", f"{rule}: {steps_g} target(s) reached on "
-                    f"{self._volume(gross.basis(bonus.basis), bonus.basis)}", paid, ref, version.version, at)]
+        reached = f"{steps_g} target{'' if steps_g == 1 else 's'} reached on {self._volume(volume_g, bonus.basis)}"
+        out = [Line(partner.id, "bonus", f"{rule}, {reached}{self._bonus_counted(volume_g, bonus)}: "
+                    f"{self._bonus_text(bonus, terms_g)}", paid, ref, version.version, at)]
         owed_rounded = self.round(owed, "bonus")
         if owed_rounded != paid:
             out.append(Line(partner.id, "bonus_clawback", f"{rule}: refunds bring the volume to "
-                            f"{self._volume(net.basis(bonus.basis), bonus.basis)}", owed_rounded - paid, ref,
+                            f"{self._volume(volume_n, bonus.basis)}{self._bonus_counted(volume_n, bonus)}: "
+                            f"{self._owed(self._bonus_text(bonus, terms_n), owed_rounded, paid)}",
+                            owed_rounded - paid, ref,
                             version.version, bonus.steps[steps_n - 1].at if steps_n else bonus.at))
         return out
 
