@@ -37,6 +37,20 @@ def lines(path: Path) -> list[bytes]:
     return path.read_bytes().split(b"\n")
 
 
+def synced_ids(path: Path, monkeypatch: pytest.MonkeyPatch) -> set[str]:
+    """The ids on disk at each sync of the log at `path` (each sync made a little slow, so that appends pile up)."""
+    synced: set[str] = set()
+    real_fsync = os.fsync
+
+    def slow_fsync(fd: int) -> None:
+        real_fsync(fd)
+        synced.update(json.loads(line)["id"] for line in lines(path) if line)
+        threading.Event().wait(0.002)
+
+    monkeypatch.setattr(os, "fsync", slow_fsync)
+    return synced
+
+
 def test_a_decision_is_one_line_with_the_keys_in_order_and_its_time_in_utc(tmp_path: Path) -> None:
     path = tmp_path / "decisions.jsonl"
     tokyo = datetime.timezone(datetime.timedelta(hours=9))
@@ -86,15 +100,7 @@ def test_a_value_the_log_cannot_write_exactly_is_refused_and_nothing_is_written(
 def test_every_append_returns_after_a_sync_that_covers_its_line_and_appenders_share_syncs(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "decisions.jsonl"
-    synced: set[str] = set()  # the ids on disk at each sync
-    real_fsync = os.fsync
-
-    def slow_fsync(fd: int) -> None:
-        real_fsync(fd)
-        synced.update(json.loads(line)["id"] for line in lines(path) if line)
-        threading.Event().wait(0.002)
-
-    monkeypatch.setattr(os, "fsync", slow_fsync)
+    synced = synced_ids(path, monkeypatch)
     uncovered: list[str] = []
     log = dl.JsonLinesLog(path)
 
@@ -216,15 +222,7 @@ def test_open_log_chooses_the_store_by_the_target(tmp_path: Path) -> None:
 def test_a_submitted_decision_is_done_only_after_a_sync_that_covers_it_and_shares_syncs_with_appends(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "decisions.jsonl"
-    synced: set[str] = set()
-    real_fsync = os.fsync
-
-    def slow_fsync(fd: int) -> None:
-        real_fsync(fd)
-        synced.update(json.loads(line)["id"] for line in lines(path) if line)
-        threading.Event().wait(0.002)
-
-    monkeypatch.setattr(os, "fsync", slow_fsync)
+    synced = synced_ids(path, monkeypatch)
     uncovered: list[str] = []
     log = dl.JsonLinesLog(path)
 
