@@ -10,6 +10,7 @@ import pytest
 from compiler.pipeline import check
 from policy_lang import diagnostics as dg
 from tests.lsp.lsp_client import ROOT, LspClient
+from tests.support.programs import HEADER
 
 pytest.importorskip("pygls")
 
@@ -193,15 +194,7 @@ def test_any_text_gets_diagnostics_and_answers(client, tmp_path, text):
     assert client.close() == 0
 
 
-CATALOG_PROGRAM = """\
-ppl: 1
-program:
-  id: cloudnote-partners
-  title: CloudNote Partner Program
-  version: "2026.04"
-  effective_from: 2026-04-01
-  currency: JPY
-  rounding: {mode: down}
+CATALOG_PROGRAM = HEADER + """\
 contracts:
   - id: reseller
     kind: distributor

@@ -15,6 +15,7 @@ from ruamel.yaml.constructor import SafeConstructor
 from compiler.pipeline import check_program
 from policy_lang import diagnostics as dg
 from policy_lang.loader import load_program_text
+from tests.support.programs import HEADER
 
 ROOT = Path(__file__).resolve().parents[3]
 SCHEMA = json.loads((ROOT / "policy_lang" / "program.schema.json").read_text(encoding="utf-8"))
@@ -22,16 +23,6 @@ BUNDLED = sorted([*(ROOT / "programs").glob("*.yaml"), *(ROOT / "examples").glob
                   *(ROOT / "tests" / "conformance" / "cases" / "edge" / "programs").glob("*.yaml")])
 BROKEN = {"broken_reseller.yaml"}  # the example of a program with mistakes
 
-HEADER = """\
-ppl: 1
-program:
-  id: cloudnote-partners
-  title: CloudNote Partner Program
-  version: "2026.04"
-  effective_from: 2026-04-01
-  currency: JPY
-  rounding: {mode: down}
-"""
 
 
 def editor_yaml(text: str) -> Any:

@@ -11,19 +11,10 @@ from compiler.pipeline import check, check_program
 from policy_lang import diagnostics as dg
 from policy_lang.loader import load_program_text
 from policy_lang.partial import Broken
+from tests.support.programs import HEADER
 
 HERE = Path(__file__).resolve().parent
 
-HEADER = """\
-ppl: 1
-program:
-  id: cloudnote-partners
-  title: CloudNote Partner Program
-  version: "2026.04"
-  effective_from: 2026-04-01
-  currency: JPY
-  rounding: {mode: down}
-"""
 
 
 def codes_of(text: str) -> list[str]:
